@@ -1,0 +1,62 @@
+# The two commands: `make run` (set up and start on the embedded default) and
+# `make test` (set up and run the tests). Everything else is a helper of those.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+ADDR   ?= 127.0.0.1:8000
+DEMO_PASSWORD ?= normdemo-2026
+PYTEST_ARGS ?=
+
+.PHONY: run setup test test-deps lint bench-normcore bench-grader banktable clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+setup: $(VENV)/.installed-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loadbank
+	$(PY) manage.py demo_setup --password "$(DEMO_PASSWORD)"
+
+run: setup
+	$(PY) manage.py serve_dev --addr $(ADDR)
+
+# System packages the tests drive for real: bubblewrap (the grader's sandbox) and
+# Chromium (browser tests). Installed with apt when missing and we are root.
+test-deps:
+	@missing=""; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing system packages:$$missing (install them; tests that need them are skipped outside CI)"; fi; \
+	fi
+
+test: $(VENV)/.installed-dev test-deps
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests; that is a failure, not a pass"; exit 1; fi; \
+	exit $$rc
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+banktable: $(VENV)/.installed-run
+	$(PY) manage.py banktable
+
+bench-normcore: $(VENV)/.installed-dev
+	$(PY) -m normcore bench
+
+bench-grader: $(VENV)/.installed-dev
+	$(PY) -m grader bench
+
+clean:
+	rm -rf var db.sqlite3 staticfiles

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from assess.demo import DemoRefused, demo_setup
+
+
+class Command(BaseCommand):
+    help = "Create the demo organization with a recruiter, a reviewer and an admin (development only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="normdemo-2026", help="password for every demo user")
+
+    def handle(self, *args, password: str, **options):
+        if len(password) < 8:
+            raise CommandError("--password must have at least 8 characters")
+        try:
+            logins = demo_setup(password)
+        except DemoRefused as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write("Demo logins (organization 'Demo Labs'):")
+        for login in logins:
+            self.stdout.write(f"  {login.role:<10} username: {login.username:<10} password: {login.password}")

@@ -1,0 +1,1 @@
+"""The question bank: topics, levels, question kinds and versioned content."""

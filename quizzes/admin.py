@@ -1,0 +1,156 @@
+"""The bank in the Django admin: filters, search, a rendered preview, and a YAML editor
+that goes through the same validation as `loadbank` and saves a new version."""
+
+import yaml
+from django import forms
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from .bank import BankError, question_from_yaml, question_to_file_entry, save_question
+from .models import PracticeRun, Question, QuestionVersion, Topic
+from .questions import candidate_view, correct_answer_text
+from .yamlio import dump_text
+
+PREVIEW_SEED = 12345
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "position", "question_count")
+    search_fields = ("title", "slug")
+
+    @admin.display(description="questions")
+    def question_count(self, topic: Topic) -> int:
+        return topic.questions.filter(is_active=True).count()
+
+
+class QuestionForm(forms.ModelForm):
+    content_yaml = forms.CharField(
+        label="Question (YAML)",
+        widget=forms.Textarea(attrs={"rows": 28, "cols": 100, "style": "font-family: monospace"}),
+        help_text="The question as it is written in a bank file (see quizzes/bank/README.md). "
+        "Saving a change stores a new version; past attempts keep the old one.",
+    )
+
+    class Meta:
+        model = Question
+        fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk and instance.latest_version:
+            entry = question_to_file_entry(instance.latest_version.content, instance.in_practice)
+            self.fields["content_yaml"].initial = dump_text(entry)
+
+    def clean_content_yaml(self):
+        text = self.cleaned_data["content_yaml"]
+        try:
+            item = question_from_yaml(text)
+        except BankError as exc:
+            raise forms.ValidationError([str(issue) for issue in exc.issues]) from None
+        if self.instance.pk and item.key != self.instance.key:
+            raise forms.ValidationError(
+                f"the id cannot change here (it is {self.instance.key!r}); add a new question instead"
+            )
+        if not self.instance.pk and Question.objects.filter(key=item.key).exists():
+            raise forms.ValidationError(f"a question with id {item.key!r} already exists")
+        self.bank_question = item
+        return text
+
+
+class VersionInline(admin.TabularInline):
+    model = QuestionVersion
+    fields = ("number", "created_at", "content_hash")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
+    list_display = ("key", "kind", "topic", "level", "version_number", "is_active", "in_practice")
+    list_filter = ("topic", "level", "kind", "is_active", "in_practice")
+    search_fields = ("key", "latest_version__content__prompt")
+    readonly_fields = ("preview", "source_file", "is_active")
+    fieldsets = ((None, {"fields": ("preview", "content_yaml", "source_file", "is_active")}),)
+    inlines = (VersionInline,)
+    list_select_related = ("topic", "latest_version")
+
+    @admin.display(description="version")
+    def version_number(self, question: Question) -> int | None:
+        return question.latest_version.number if question.latest_version else None
+
+    @admin.display(description="Preview (as a candidate sees it, then the key)")
+    def preview(self, question: Question) -> str:
+        version = question.latest_version
+        if version is None:
+            return "—"
+        return mark_safe(  # noqa: S308 - an autoescaped template of our own
+            render_to_string(
+                "quizzes/admin_preview.html",
+                {
+                    "view": candidate_view(version, PREVIEW_SEED),
+                    "content": version.content,
+                    "key": correct_answer_text(version, PREVIEW_SEED),
+                    "seed": PREVIEW_SEED,
+                },
+            ),
+        )
+
+    def save_model(self, request, obj: Question, form: QuestionForm, change: bool) -> None:
+        item = form.bank_question
+        topic = Topic.objects.get(slug=item.topic)
+        question, _, _ = save_question(item, topic)
+        form.instance = question
+        obj.pk = question.pk
+
+    def save_related(self, request, form, formsets, change):
+        # Versions are immutable and written by save_question; nothing else to save.
+        return None
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Attempts point at versions: retire questions by removing them from the files.
+        return False
+
+
+@admin.register(QuestionVersion)
+class QuestionVersionAdmin(admin.ModelAdmin):
+    list_display = ("question", "number", "created_at")
+    search_fields = ("question__key",)
+    readonly_fields = ("question", "number", "content_pretty", "content_hash", "created_at")
+    exclude = ("content",)
+
+    @admin.display(description="content")
+    def content_pretty(self, version: QuestionVersion) -> str:
+        return format_html("<pre>{}</pre>", yaml.safe_dump(version.content, sort_keys=False, allow_unicode=True))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PracticeRun)
+class PracticeRunAdmin(admin.ModelAdmin):
+    list_display = ("token_prefix", "topic", "level", "created_at", "finished_at")
+    list_filter = ("level", "topic")
+    readonly_fields = ("token", "topic", "level", "items", "answers", "created_at", "finished_at")
+
+    @admin.display(description="run")
+    def token_prefix(self, run: PracticeRun) -> str:
+        return run.token[:8]
+
+    def has_add_permission(self, request) -> bool:
+        return False
