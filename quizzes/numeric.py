@@ -11,7 +11,6 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-
 PARAM_KINDS = ("uniform", "integer", "choice", "vector")
 MAX_VECTOR_SIZE = 64
 

@@ -1,0 +1,16 @@
+# One image for the web app and the workers.
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends bubblewrap \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=build \
+    python manage.py collectstatic --noinput
+RUN useradd --system --uid 10001 app && mkdir -p /app/var && chown app /app/var
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "assess.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,0 +1,96 @@
+"""Settings come from the environment, with safe defaults and loud errors."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assess.envconfig import ConfigError, env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
+    code = (
+        "import django, json; from django.conf import settings; django.setup(); "
+        "print(json.dumps({'debug': settings.DEBUG, 'engine': settings.DATABASES['default']['ENGINE'], "
+        "'broker': settings.CELERY_BROKER_URL}))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "assess.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path):
+    result = _settings_in_subprocess({"DJANGO_DEBUG": "0", "NORMASSESS_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set and DJANGO_DEBUG=0" in result.stderr
+
+
+def test_production_with_a_secret_key_starts(tmp_path):
+    result = _settings_in_subprocess(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DJANGO_ALLOWED_HOSTS": "assess.example.com",
+            "NORMASSESS_VAR_DIR": str(tmp_path),
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"debug": false' in result.stdout
+
+
+def test_the_default_is_sqlite_and_a_filesystem_broker(tmp_path):
+    result = _settings_in_subprocess({"NORMASSESS_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "sqlite3" in result.stdout and "filesystem://" in result.stdout
+    assert (tmp_path / "celery" / "out").is_dir()
+
+
+def test_database_url_and_broker_url_select_postgres_and_redis(tmp_path):
+    result = _settings_in_subprocess(
+        {
+            "DATABASE_URL": "postgres://u@db.example:5432/x",
+            "CELERY_BROKER_URL": "redis://cache.example:6379/0",
+            "NORMASSESS_VAR_DIR": str(tmp_path),
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" in result.stdout and "redis://cache.example:6379/0" in result.stdout
+
+
+def test_a_malformed_boolean_names_the_variable(tmp_path):
+    result = _settings_in_subprocess({"DJANGO_DEBUG": "maybe", "NORMASSESS_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='maybe' is not a boolean" in result.stderr
+
+
+@pytest.mark.parametrize("raw", ["abc", "1.5", ""])
+def test_env_int_rejects_non_integers_or_uses_the_default(monkeypatch, raw):
+    monkeypatch.setenv("X_INT", raw)
+    if raw == "":
+        assert env_int("X_INT", 7) == 7
+    else:
+        with pytest.raises(ConfigError, match="X_INT"):
+            env_int("X_INT", 7)
+
+
+def test_env_int_enforces_a_minimum(monkeypatch):
+    monkeypatch.setenv("X_INT", "5")
+    with pytest.raises(ConfigError, match="must be at least 60"):
+        env_int("X_INT", 100, minimum=60)
+
+
+def test_env_bool_and_list(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "Yes")
+    monkeypatch.setenv("X_LIST", " a.example , ,b.example ")
+    assert env_bool("X_BOOL", False) is True
+    assert env_list("X_LIST", []) == ["a.example", "b.example"]
