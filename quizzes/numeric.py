@@ -62,6 +62,7 @@ def _format_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_format_value(v) for v in value) + "]"
     if isinstance(value, float):
+        value += 0.0  # a drawn -0.0 is shown as 0.0
         return repr(value) if abs(value) >= 1e-4 or value == 0 else f"{value:g}"
     return str(value)
 

@@ -66,3 +66,7 @@ def test_tolerance_is_absolute_plus_relative(given, ok):
 )
 def test_bad_param_specs_are_explained(spec, message):
     assert message in numeric.validate_param_spec("p", spec)
+
+
+def test_negative_zero_is_shown_as_zero():
+    assert numeric.render_prompt("{x}", {"x": -0.0}) == "0.0"

@@ -1,0 +1,316 @@
+"""Grade one submission: run it in the sandbox, check it against normcore, diagnose it.
+
+``grade_submission`` is the one entry point of the command line, the Celery tasks and
+the GPU worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.checks import CheckResult, clip, compare_array
+from grader.diagnosis import NONE, Diagnosis, diagnose
+from grader.problems import Case, Problem, get_problem
+from grader.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_pool
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED = "accepted"
+WRONG_ANSWER = "wrong_answer"
+RUNTIME_ERROR = "runtime_error"
+TIME_LIMIT_EXCEEDED = "time_limit_exceeded"
+MEMORY_LIMIT_EXCEEDED = "memory_limit_exceeded"
+OUTPUT_LIMIT_EXCEEDED = "output_limit_exceeded"
+INVALID_SUBMISSION = "invalid_submission"
+INTERNAL_ERROR = "internal_error"
+VERDICTS = (ACCEPTED, WRONG_ANSWER, RUNTIME_ERROR, TIME_LIMIT_EXCEEDED, MEMORY_LIMIT_EXCEEDED,
+            OUTPUT_LIMIT_EXCEEDED, INVALID_SUBMISSION, INTERNAL_ERROR)
+# Exit status the job process uses when it ran out of memory outside the candidate's code.
+_EXIT_OUT_OF_MEMORY = 86
+
+
+@dataclass
+class Report:
+    """The outcome of grading one submission; ``to_dict()`` is what gets stored and shown."""
+
+    problem: str
+    verdict: str
+    score: float | None
+    checks: list[CheckResult] = field(default_factory=list)
+    diagnosis: Diagnosis = NONE
+    elapsed_ms: int = 0
+    message: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    public_only: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == ACCEPTED
+
+    def to_dict(self) -> dict:
+        return {
+            "problem": self.problem,
+            "verdict": self.verdict,
+            "score": self.score,
+            "public_only": self.public_only,
+            "message": self.message,
+            "checks": [c.to_dict() for c in self.checks],
+            "diagnosis": self.diagnosis.to_dict(),
+            "elapsed_ms": self.elapsed_ms,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+        }
+
+
+def _decode_source(source: str | bytes, limit: int) -> tuple[str | None, str]:
+    if isinstance(source, bytes):
+        if len(source) > limit:
+            return None, f"the file is {len(source)} bytes; the limit is {limit}"
+        try:
+            source = source.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+    if len(source.encode("utf-8", "surrogatepass")) > limit:
+        return None, f"the file is larger than {limit} bytes"
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:
+        return None, "the file is not valid UTF-8 text"
+    return source, ""
+
+
+def grade_submission(problem_slug: str, source: str | bytes, *, public_only: bool = False,
+                     pool: SandboxPool | None = None) -> Report:
+    """Grade ``source`` against ``problem_slug``'s hidden tests (or only its public samples).
+
+    Raises ``grader.problems.UnknownProblem`` for an unknown slug; every other failure is
+    a verdict: ``internal_error`` when it is ours (retry later), never a pass or a fail.
+    """
+    started = time.monotonic()
+    problem = get_problem(problem_slug)
+    pool = pool or get_pool()
+    try:
+        report = _grade(problem, source, public_only, pool)
+    except Exception:
+        logger.exception("grading %s failed", problem_slug)
+        report = Report(problem.slug, INTERNAL_ERROR, None,
+                        message="The grader failed; the submission will be graded again.")
+    report.public_only = public_only
+    report.elapsed_ms = int((time.monotonic() - started) * 1000)
+    return report
+
+
+def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: SandboxPool) -> Report:
+    text, problem_text = _decode_source(source, pool.config.source_bytes)
+    if text is None:
+        return Report(problem.slug, INVALID_SUBMISSION, 0.0, message=problem_text)
+    cases = problem.cases(public_only=public_only)
+    header = {
+        "source": text,
+        "functions": list(problem.function_names),
+        "cases": [case.job_spec() for case in cases],
+    }
+    arrays = {f"{i}/{name}": value for i, case in enumerate(cases)
+              for name, value in case.inputs.items()}
+    try:
+        run = pool.run(header, arrays)
+    except SandboxUnavailable:
+        logger.exception("the sandbox is unavailable")
+        run = RunResult(internal="sandbox unavailable")
+    if run.internal:
+        logger.error("sandbox failure on %s: %s", problem.slug, run.internal)
+        return Report(problem.slug, INTERNAL_ERROR, None,
+                      message="The grader failed; the submission will be graded again.")
+    return evaluate(problem, cases, run, pool.config.cpu_s)
+
+
+def _excerpt(data: bytes) -> str:
+    return clip(data.decode("utf-8", "replace"), 4000)
+
+
+def _error_text(error: dict) -> str:
+    return clip(f"{error.get('type', 'Error')}: {error.get('message', '')}".strip())
+
+
+def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: float) -> Report:
+    """Turn what came back from the sandbox into a verdict, check rows and a diagnosis."""
+    report = Report(problem.slug, WRONG_ANSWER, 0.0, stdout=_excerpt(run.stdout),
+                    stderr=_excerpt(run.stderr))
+    phases = {h.get("phase"): h for h, _ in run.messages if "phase" in h}
+    by_case: dict[int, tuple[dict, dict]] = {}
+    for header, arrays in run.messages:
+        index = header.get("case")
+        if isinstance(index, int) and 0 <= index < len(cases) and index not in by_case:
+            by_case[index] = (header, arrays)
+
+    compile_phase = phases.get("compile")
+    if compile_phase and compile_phase.get("status") == "syntax_error":
+        report.verdict = INVALID_SUBMISSION
+        report.message = "The file does not compile: " + _error_text(compile_phase.get("error", {}))
+        return report
+    import_phase = phases.get("import")
+    if import_phase and import_phase.get("status") == "missing_function":
+        missing = ", ".join(str(n) for n in import_phase.get("missing", []))[:300]
+        report.verdict = INVALID_SUBMISSION
+        report.message = f"The file does not define the function(s): {missing}"
+        return report
+
+    outputs: dict[int, dict[str, np.ndarray]] = {}
+    raised = False
+    for index, case in enumerate(cases):
+        rows, got, case_raised = _check_case(problem, case, by_case.get(index))
+        report.checks += rows
+        raised |= case_raised
+        if got is not None:
+            outputs[index] = got
+    passed = sum(c.passed for c in report.checks)
+    report.score = round(passed / len(report.checks), 4) if report.checks else 0.0
+
+    memory_error = run.exit_code == _EXIT_OUT_OF_MEMORY or any(
+        h.get("error", {}).get("is_memory_error") for h, _ in run.messages
+    )
+    cpu_exceeded = run.exit_code in (-signal.SIGXCPU, -signal.SIGKILL) and run.cpu_s >= cpu_limit_s
+    finished = "done" in phases
+    if run.output_exceeded or run.result_exceeded:
+        report.verdict = OUTPUT_LIMIT_EXCEEDED
+        report.message = "The submission printed or returned more than the output limit."
+    elif memory_error:
+        report.verdict = MEMORY_LIMIT_EXCEEDED
+        report.message = "The submission ran out of memory."
+    elif run.timed_out or cpu_exceeded:
+        report.verdict = TIME_LIMIT_EXCEEDED
+        report.message = "The submission ran past the time limit."
+    elif import_phase and import_phase.get("status") == "raised":
+        report.verdict = RUNTIME_ERROR
+        report.message = "Loading the file raised " + _error_text(import_phase.get("error", {}))
+    elif run.corrupt:
+        report.verdict = RUNTIME_ERROR
+        report.message = "The submission interfered with the grader's result channel."
+    elif not finished:
+        report.verdict = RUNTIME_ERROR
+        report.message = _how_it_ended(run)
+    elif raised:
+        report.verdict = RUNTIME_ERROR
+        first = next(c for c in report.checks if c.message.startswith("raised"))
+        report.message = f"{first.name}: {first.message}"
+    elif passed == len(report.checks):
+        report.verdict = ACCEPTED
+        report.score = 1.0
+        report.message = f"All {passed} checks passed."
+    else:
+        report.verdict = WRONG_ANSWER
+        report.message = f"{passed} of {len(report.checks)} checks passed."
+        report.diagnosis = diagnose(problem, cases, outputs)
+    if report.verdict in (TIME_LIMIT_EXCEEDED, MEMORY_LIMIT_EXCEEDED, OUTPUT_LIMIT_EXCEEDED) \
+            and not finished:
+        report.score = 0.0 if not by_case else report.score
+    return report
+
+
+def _how_it_ended(run: RunResult) -> str:
+    code = run.exit_code
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"The process was killed by {name} before finishing."
+    return f"The process exited (status {code}) before finishing."
+
+
+def _check_case(problem: Problem, case: Case, message: tuple[dict, dict] | None
+                ) -> tuple[list[CheckResult], dict[str, np.ndarray] | None, bool]:
+    """Rows for one case, the candidate's arrays (for the diagnosis) and whether it raised."""
+    name = case.name
+    if case.expect_error:
+        row = CheckResult(f"{name}: raises ValueError", False)
+        if message is None:
+            row.message = "not run: the process ended before this case"
+        else:
+            header = message[0]
+            error = header.get("error") or {}
+            if header.get("status") == "raised" and error.get("is_value_error") is True:
+                row.passed = True
+            elif header.get("status") == "raised":
+                row.message = "raised " + _error_text(error) + ", expected ValueError"
+            else:
+                row.message = "returned normally; expected ValueError"
+        return [row], None, False
+
+    labels = [f"{name}: {output}" for output in case.outputs] + [f"{name}: inputs unchanged"]
+    if message is None:
+        return [CheckResult(label, False, message="not run: the process ended before this case")
+                for label in labels], None, False
+    header, arrays = message
+    status = header.get("status")
+    if status == "raised":
+        text = "raised " + _error_text(header.get("error") or {})
+        return [CheckResult(label, False, message=text) for label in labels], None, True
+    if status != "ok":
+        text = clip(str(header.get("message", "returned something unexpected")))
+        return [CheckResult(label, False, message=text) for label in labels], None, False
+
+    expected = problem.expected(case)
+    described = header.get("outputs") if isinstance(header.get("outputs"), dict) else {}
+    rows = []
+    got: dict[str, np.ndarray] = {}
+    for output, label in zip(case.outputs, labels, strict=False):
+        array = arrays.get("out/" + output)
+        if array is None:
+            what = clip(str(described.get(output, "nothing")), 300)
+            rows.append(CheckResult(label, False, message=f"returned {what}"))
+            continue
+        got[output] = array
+        rows.append(compare_array(label, array, expected[output], case.dtype, case.tolerance,
+                                  integer=output in case.int_outputs))
+    rows.append(_check_inputs(labels[-1], case, header, arrays))
+    return rows, got, False
+
+
+def _check_inputs(label: str, case: Case, header: dict, arrays: dict) -> CheckResult:
+    """Compare the inputs as the job saw them after its calls with what we sent."""
+    echo = header.get("echo")
+    blob = arrays.get("echo")
+    if not isinstance(echo, list) or blob is None or blob.dtype != np.uint8 or blob.ndim != 1:
+        return CheckResult(label, False, message="the inputs could not be checked")
+    data = blob.tobytes()
+    offset = 0
+    changed = []
+    frozen = set(case.frozen_inputs)
+    try:
+        for name, dtype, shape in echo:
+            before = case.inputs[name]
+            size = before.nbytes
+            after = data[offset : offset + size]
+            offset += size
+            same = (dtype == before.dtype.str and tuple(shape) == before.shape
+                    and after == before.tobytes())
+            if name in frozen and not same:
+                changed.append(name)
+    except (KeyError, TypeError, ValueError):
+        return CheckResult(label, False, message="the inputs could not be checked")
+    if offset != len(data):
+        changed.append("(sizes)")
+    if changed:
+        return CheckResult(label, False, message="modified its input(s): " + ", ".join(changed))
+    return CheckResult(label, True)
+
+
+def warm_up(problem_slugs: list[str] | None = None, pool: SandboxPool | None = None) -> None:
+    """Start the sandbox and compute the references ahead of the first submission."""
+    from grader.problems import list_problems
+
+    problems = [get_problem(s) for s in problem_slugs] if problem_slugs else list_problems()
+    for problem in problems:
+        for case in problem.cases():
+            if not case.expect_error:
+                problem.expected(case)
+    (pool or get_pool()).start()

@@ -1,0 +1,455 @@
+"""The program that runs *inside* the outer bubblewrap sandbox: a zygote and the job runner.
+
+This file is bind-mounted alone into the sandbox and run by the bare interpreter
+(``python -I -S zygote.py SITE_DIR``); it must not import anything from the project.
+
+The zygote imports NumPy once, then waits on a Unix socket for job requests. A request
+carries five pipe ends (stdin, stdout, stderr, result, status). For each request it forks
+a *supervisor*, which
+
+1. unshares fresh mount, PID, network, IPC and UTS namespaces (nothing is shared with
+   any other job: not /tmp, not the loopback interface, not a PID);
+2. mounts a private, size-limited tmpfs on /tmp;
+3. forks the *job process*, PID 1 of the new namespace, which mounts its own /proc, sets
+   the rlimits, starts a new session, drops to the job's own unprivileged uid/gid (so the
+   candidate's code never runs as root and RLIMIT_NPROC counts only its processes),
+   clears the environment and runs the candidate's code on the job;
+4. waits for it under the wall-clock limit (SIGKILL on expiry; the kernel then kills
+   every process of the namespace, daemons included) and writes an exit status on the
+   status pipe, which the job process never holds.
+
+Nothing the job process writes is trusted by the grader beyond raw arrays: its result
+messages are plain ``.npz`` payloads plus a small JSON header, validated outside.
+"""
+
+import ctypes
+import io
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+
+SITE_DIR = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "-" else None
+UNSANDBOXED = "--unsandboxed" in sys.argv[2:]
+
+if __name__ == "__main__":
+    # OpenBLAS starts one thread per core at import unless told otherwise; one is enough
+    # and keeps RLIMIT_NPROC meaningful.
+    for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_name] = "1"
+    if SITE_DIR:
+        sys.path.insert(0, SITE_DIR)
+
+import re  # noqa: E402
+import zipfile  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+PR_SET_PDEATHSIG = 1
+
+MAGIC = b"GRDR"
+MAX_MESSAGE_TEXT = 4000
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
+    _check(
+        _libc.mount(
+            source.encode(),
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
+
+
+def _die_with_parent() -> None:
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+
+
+# --------------------------------------------------------------------------- job runner
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            raise EOFError("job input ended early")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+_NPY_HEADER = re.compile(
+    r"\{'descr': '(?P<descr>[<>|=]?(?:[fiu][1248]|b1))', 'fortran_order': (?P<fortran>False|True), "
+    r"'shape': \((?P<shape>[0-9, ]*)\), \}\s*"
+)
+
+
+def load_npz(data: bytes, limit: int) -> dict:
+    """Read an .npz of plain numeric arrays; a strict, pickle-free and fast ``np.load``.
+
+    Only bool, integer and float dtypes are accepted; the header is matched by a regular
+    expression rather than evaluated; the uncompressed size is checked before reading.
+    """
+    arrays = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        if sum(m.file_size for m in members) > limit:
+            raise ValueError("arrays too large")
+        for member in members:
+            if not member.filename.endswith(".npy"):
+                raise ValueError("not an .npy member")
+            raw = archive.read(member)
+            if raw[:6] != b"\x93NUMPY":
+                raise ValueError("not an .npy member")
+            major = raw[6]
+            if major == 1:
+                (header_len,) = struct.unpack_from("<H", raw, 8)
+                start = 10
+            elif major in (2, 3):
+                (header_len,) = struct.unpack_from("<I", raw, 8)
+                start = 12
+            else:
+                raise ValueError("unknown .npy version")
+            match = _NPY_HEADER.fullmatch(raw[start : start + header_len].decode("latin1"))
+            if match is None:
+                raise ValueError("unsupported .npy header")
+            dtype = np.dtype(match["descr"])
+            shape = tuple(int(v) for v in match["shape"].replace(" ", "").split(",") if v)
+            count = 1
+            for size in shape:
+                count *= size
+            body = raw[start + header_len :]
+            if len(body) != count * dtype.itemsize:
+                raise ValueError("truncated array")
+            order = "F" if match["fortran"] == "True" else "C"
+            array = np.frombuffer(body, dtype=dtype, count=count).reshape(shape, order=order)
+            arrays[member.filename[: -len(".npy")]] = array.copy()
+    return arrays
+
+
+def _read_job(fd: int) -> tuple[dict, dict]:
+    magic, header_len, data_len = struct.unpack("<4sQQ", _read_exact(fd, 20))
+    if magic != MAGIC:
+        raise ValueError("bad job header")
+    header = json.loads(_read_exact(fd, header_len))
+    return header, load_npz(_read_exact(fd, data_len), data_len * 2 + (1 << 20))
+
+
+def _send(fd: int, header: dict, arrays: dict) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    payload = buffer.getvalue()
+    head = json.dumps(header).encode()
+    data = struct.pack("<4sQQ", MAGIC, len(head), len(payload)) + head + payload
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE_TEXT else text[:MAX_MESSAGE_TEXT] + "..."
+
+
+def _type_name(value) -> str:
+    kind = type(value)
+    return _short(f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}")
+
+
+def _error_info(exc: BaseException) -> dict:
+    import traceback
+
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return {
+        "type": _short(type(exc).__name__),
+        "message": _short(str(exc)) if not isinstance(exc, RecursionError) else "maximum recursion depth exceeded",
+        "is_value_error": isinstance(exc, ValueError),
+        "is_memory_error": isinstance(exc, MemoryError),
+        "traceback": _short("".join(lines[-6:])),
+    }
+
+
+_INTEGER_SCALARS = (
+    np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+)
+
+
+def _plain(value, allow_int: bool):
+    """Return (array or None, description): only exact ndarrays of numbers pass."""
+    if type(value) is np.ndarray:
+        if value.dtype.kind not in "fiub" or value.dtype.hasobject:
+            return None, f"an array of dtype {_short(str(value.dtype))}"
+        return np.ascontiguousarray(value), "array"
+    if allow_int and (type(value) is int or type(value) in _INTEGER_SCALARS):
+        if type(value) is int and not -(2**63) <= value < 2**63:
+            return None, "an integer too large for int64"
+        return np.asarray(int(value), dtype=np.int64), "int"
+    return None, f"a {_type_name(value)}, not a numpy.ndarray"
+
+
+def _resolve(spec, inputs: dict, results: dict, bound: dict, passed: dict):
+    if "array" in spec:
+        array = inputs[spec["array"]]
+        passed[spec["array"]] = array
+        return array
+    if "value" in spec:
+        return spec["value"]
+    if "tuple" in spec:
+        return tuple(spec["tuple"])
+    if "result" in spec:
+        return results[spec["result"]]
+    if "item" in spec:
+        owner, key = spec["item"]
+        return bound[owner][key]
+    if "dict" in spec:
+        made = {k: _resolve(v, inputs, results, bound, passed) for k, v in spec["dict"].items()}
+        bound[spec["bind"]] = made
+        return made
+    raise ValueError(f"bad argument spec {spec!r}")
+
+
+def _run_case(index: int, case: dict, arrays: dict, namespace: dict) -> tuple[dict, dict]:
+    prefix = f"{index}/"
+    inputs = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+    results: dict = {}
+    bound: dict = {}
+    passed: dict = {}
+    header: dict = {"case": index, "status": "ok", "outputs": {}}
+    out_arrays: dict = {}
+    allow_int = set(case.get("int_outputs", ()))
+    try:
+        for call in case["calls"]:
+            fn = namespace[call["fn"]]
+            args = [_resolve(a, inputs, results, bound, passed) for a in call["args"]]
+            kwargs = {k: _resolve(v, inputs, results, bound, passed) for k, v in call["kwargs"].items()}
+            returned = fn(*args, **kwargs)
+            names = call["returns"]
+            if isinstance(names, str):
+                results[names] = returned
+                continue
+            if type(returned) not in (tuple, list) or len(returned) != len(names):
+                length = f" of length {len(returned)}" if type(returned) in (tuple, list) else ""
+                header["status"] = "bad_return"
+                header["message"] = (
+                    f"{call['fn']} returned {_type_name(returned)}{length}; "
+                    f"expected a tuple of {len(names)}"
+                )
+                break
+            results.update(zip(names, returned, strict=True))
+    except BaseException as exc:  # noqa: B036 - everything the candidate raises is reported
+        if isinstance(exc, SystemExit | KeyboardInterrupt):
+            raise
+        header["status"] = "raised"
+        header["error"] = _error_info(exc)
+    if header["status"] == "ok":
+        for name, (owner, key) in case.get("captures", {}).items():
+            holder = bound.get(owner, {})
+            if type(holder) is dict and key in holder:
+                results[name] = holder[key]
+            else:
+                header["outputs"][name] = f"bn_param[{key!r}] is missing"
+        for name in case["outputs"]:
+            if name in header["outputs"]:
+                continue
+            array, description = _plain(results.get(name), name in allow_int)
+            if array is None:
+                header["outputs"][name] = description
+            else:
+                out_arrays["out/" + name] = array
+                header["outputs"][name] = description
+    # The inputs as they are after the calls, as one byte blob: the grader compares it
+    # with what it sent (one array instead of one per input keeps this cheap).
+    echo = [(name, a) for name, a in sorted(passed.items()) if type(a) is np.ndarray]
+    header["echo"] = [[name, a.dtype.str, list(a.shape)] for name, a in echo]
+    out_arrays["echo"] = np.frombuffer(b"".join(a.tobytes() for _, a in echo), dtype=np.uint8)
+    return header, out_arrays
+
+
+def run_job(stdin_fd: int, result_fd: int) -> None:
+    """Run one job in the current (already confined) process, then exit."""
+    header, arrays = _read_job(stdin_fd)
+    os.close(stdin_fd)
+    os.environ.clear()
+    # Writes to a pipe the grader closed (output limit) should end the process.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    source = header["source"]
+    try:
+        code = compile(source, "submission.py", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        _send(result_fd, {"phase": "compile", "status": "syntax_error", "error": _error_info(exc)}, {})
+        return
+    namespace = {"__name__": "submission", "__builtins__": __builtins__}
+    _send(result_fd, {"phase": "start"}, {})
+    try:
+        exec(code, namespace)
+    except BaseException as exc:  # noqa: B036 - reported, whatever it is
+        _send(result_fd, {"phase": "import", "status": "raised", "error": _error_info(exc)}, {})
+        return
+    missing = [n for n in header["functions"] if not callable(namespace.get(n))]
+    if missing:
+        _send(result_fd, {"phase": "import", "status": "missing_function", "missing": missing}, {})
+        return
+    for index, case in enumerate(header["cases"]):
+        case_header, case_arrays = _run_case(index, case, arrays, namespace)
+        try:
+            _send(result_fd, case_header, case_arrays)
+        except MemoryError:
+            _send(result_fd, {"case": index, "status": "raised", "error": {
+                "type": "MemoryError", "message": "out of memory while returning results",
+                "is_value_error": False, "is_memory_error": True, "traceback": ""}}, {})
+            return
+        if case_header.get("error", {}).get("is_memory_error"):
+            return  # out of memory once is the verdict; running on would only waste time
+    _send(result_fd, {"phase": "done"}, {})
+
+
+# --------------------------------------------------------------------------- supervisor
+
+
+def _confine_job_process(request: dict) -> None:
+    """In the job process (PID 1 of fresh namespaces): everything that needs root, then drop it."""
+    if not UNSANDBOXED:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    # The job starts with the zygote's address space (Python and NumPy), so its memory
+    # allowance comes on top of that.
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = mapped + request["memory_bytes"]
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    for name, (soft, hard) in request["rlimits"].items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
+    os.setsid()
+    if not UNSANDBOXED:
+        uid, gid = request["uid"], request["gid"]
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+        if os.getuid() == 0 or os.geteuid() == 0:
+            raise RuntimeError("failed to drop root")
+    # Changing credentials clears the parent-death signal, so set it afterwards.
+    _die_with_parent()
+    os.chdir("/tmp")
+
+
+def _supervise(request: dict, fds: list[int]) -> None:
+    stdin_fd, stdout_fd, stderr_fd, result_fd, status_fd = fds
+    status: dict = {}
+    try:
+        _die_with_parent()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if not UNSANDBOXED:
+            _check(
+                _libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
+                "unshare",
+            )
+            _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
+            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+                   f"size={request['tmp_bytes']},mode=1777,nr_inodes=1024")
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(status_fd)
+                os.dup2(stdin_fd, 0)
+                os.dup2(stdout_fd, 1)
+                os.dup2(stderr_fd, 2)
+                os.dup2(result_fd, 3)
+                os.closerange(4, 1 << 16)
+                sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+                sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+                _confine_job_process(request)
+                run_job(0, 3)
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(0)
+            except MemoryError:
+                os._exit(86)
+            except BaseException:  # noqa: B036 - the job process must never return into the zygote
+                try:
+                    import traceback
+
+                    os.write(2, traceback.format_exc()[-2000:].encode())
+                finally:
+                    os._exit(87)
+        for fd in (stdin_fd, stdout_fd, stderr_fd, result_fd):
+            os.close(fd)
+        deadline = started + request["wall_s"]
+        pidfd = os.pidfd_open(pid)
+        timed_out = False
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                os.kill(pid, signal.SIGKILL)
+                break
+            ready, _, _ = select.select([pidfd], [], [], remaining)
+            if ready:
+                break
+        _, wait_status, usage = os.wait4(pid, 0)
+        status = {
+            "exit_code": os.waitstatus_to_exitcode(wait_status),
+            "timed_out": timed_out,
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+            "max_rss_kb": usage.ru_maxrss,
+            "wall_s": time.monotonic() - started,
+        }
+    except BaseException as exc:  # noqa: B036 - reported to the grader as our own failure
+        status = {"internal": f"{type(exc).__name__}: {exc}"}
+    try:
+        os.write(status_fd, json.dumps(status).encode())
+    finally:
+        os._exit(0)
+
+
+def serve(control: socket.socket) -> None:
+    # Auto-reap supervisors; each supervisor resets this before waiting on its job.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    control.sendall(b"ready")
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 8)
+        except InterruptedError:
+            continue
+        if not message:
+            os._exit(0)
+        try:
+            request = json.loads(message)
+            if len(fds) != 5:
+                raise ValueError("expected 5 descriptors")
+        except ValueError:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            _supervise(request, fds)
+        for fd in fds:
+            os.close(fd)
+
+
+if __name__ == "__main__":
+    _die_with_parent()
+    serve(socket.socket(fileno=0))

@@ -1,0 +1,596 @@
+"""The mistake catalog: classic wrong implementations, each a callable with the signature and
+return structure of the normcore function it imitates, and a plain-language explanation.
+
+The grader runs a wrong answer's inputs through ``mistakes_for(problem_function)`` and
+reports the mistake whose output matches. Every ``fn`` is deterministic, NumPy-only, cheap
+(float64 internally, the input's dtype out), and may raise :class:`~normcore.NormError`
+when the mistake cannot be expressed for the given inputs (for example an input-axis scale
+on a non-square weight); callers should treat that as "does not match".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .errors import NormError
+from .extras import combine_batch_stats, fold_batchnorm
+
+__all__ = ["Mistake", "CATALOG", "mistakes_for", "get"]
+
+Array = Any
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One classic wrong implementation of a normcore function."""
+
+    slug: str
+    title: str
+    explanation: str
+    applies_to: str
+    fn: Callable[..., Any]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _f64(a: Array | None) -> np.ndarray | None:
+    return None if a is None else np.asarray(a, dtype=np.float64)
+
+
+def _channel_axes(x: np.ndarray) -> tuple[int, ...]:
+    return (0, *range(2, x.ndim))
+
+
+def _per_channel(v: np.ndarray, ndim: int) -> np.ndarray:
+    return v.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _copy(a: Array | None) -> Array | None:
+    return None if a is None else np.array(a, copy=True)
+
+
+def _trailing_axes(x: np.ndarray, normalized_shape: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    shape = (
+        (normalized_shape,)
+        if isinstance(normalized_shape, int | np.integer)
+        else tuple(normalized_shape)
+    )
+    return tuple(range(x.ndim - len(shape), x.ndim)), shape
+
+
+# --------------------------------------------------------------------------- batch norm
+
+
+def _batch_norm_variant(
+    *,
+    running_var_biased: bool = False,
+    keras_momentum: bool = False,
+    stat_axes: str = "channel",
+    eps_outside_sqrt: bool = False,
+    eval_uses_batch_stats: bool = False,
+    affine: bool = True,
+    normalize_unbiased: bool = False,
+    update_running: bool = True,
+) -> Callable[..., tuple[Array, Array | None, Array | None]]:
+    def batch_norm(
+        input: Array,
+        running_mean: Array | None,
+        running_var: Array | None,
+        weight: Array | None = None,
+        bias: Array | None = None,
+        training: bool = False,
+        momentum: float = 0.1,
+        eps: float = 1e-5,
+    ) -> tuple[Array, Array | None, Array | None]:
+        x = np.asarray(input)
+        x64 = x.astype(np.float64)
+        channel_axes = _channel_axes(x)
+        count = int(np.prod([x.shape[a] for a in channel_axes]))
+        batch = training or eval_uses_batch_stats
+        if batch:
+            if stat_axes == "channel" or (stat_axes == "batch-axis" and x.ndim == 2):
+                axes = channel_axes if stat_axes == "channel" else tuple(range(x.ndim))
+            else:
+                axes = (0,)
+            mean = x64.mean(axis=axes, keepdims=True)
+            var = x64.var(axis=axes, keepdims=True, ddof=1 if normalize_unbiased else 0)
+        else:
+            if running_mean is None or running_var is None:
+                raise NormError("running_mean and running_var are required in eval mode")
+            mean = _per_channel(_f64(running_mean), x.ndim)
+            var = _per_channel(_f64(running_var), x.ndim)
+        std = np.sqrt(var) + eps if eps_outside_sqrt else np.sqrt(var + eps)
+        y = (x64 - mean) / std
+        if affine and weight is not None:
+            y = y * _per_channel(_f64(weight), x.ndim)
+        if affine and bias is not None:
+            y = y + _per_channel(_f64(bias), x.ndim)
+        new_mean, new_var = _copy(running_mean), _copy(running_var)
+        if training and update_running:
+            if mean.size == 1:  # statistics over all axes: one value for every channel
+                batch_mean = np.full(x.shape[1], float(mean.ravel()[0]))
+                batch_var = np.full(x.shape[1], float(x64.var()))
+                n = x.size
+            else:
+                batch_mean = x64.mean(axis=channel_axes)
+                batch_var = x64.var(axis=channel_axes)
+                n = count
+            if not running_var_biased and n > 1:
+                batch_var = batch_var * n / (n - 1)
+            keep, take = (
+                (momentum, 1.0 - momentum) if keras_momentum else (1.0 - momentum, momentum)
+            )
+            if running_mean is not None:
+                new_mean = (keep * _f64(running_mean) + take * batch_mean).astype(
+                    np.asarray(running_mean).dtype
+                )
+            if running_var is not None:
+                new_var = (keep * _f64(running_var) + take * batch_var).astype(
+                    np.asarray(running_var).dtype
+                )
+        return y.astype(x.dtype), new_mean, new_var
+
+    return batch_norm
+
+
+def _batch_norm_backward_variant(
+    *, terms: str = "full", axes: str = "channel"
+) -> Callable[..., Any]:
+    def batch_norm_backward(
+        grad_output: Array, input: Array, weight: Array | None = None, eps: float = 1e-5
+    ) -> tuple[Array, Array | None, Array | None]:
+        x = np.asarray(input)
+        x64 = x.astype(np.float64)
+        dy = np.asarray(grad_output, dtype=np.float64)
+        if axes == "channel":
+            red = _channel_axes(x)
+        else:  # the 2-D recipe applied as is: axis 0 only (per sample for 2-D inputs)
+            red = (0,) if x.ndim > 2 else (1,)
+        mean = x64.mean(axis=red, keepdims=True)
+        inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True) + eps)
+        x_hat = (x64 - mean) * inv
+        gamma = 1.0 if weight is None else _per_channel(_f64(weight), x.ndim)
+        g = dy * gamma
+        if terms == "none":
+            dx = g * inv
+        elif terms == "mean-only":
+            dx = inv * (g - g.mean(axis=red, keepdims=True))
+        else:
+            dx = inv * (
+                g
+                - g.mean(axis=red, keepdims=True)
+                - x_hat * (g * x_hat).mean(axis=red, keepdims=True)
+            )
+        if weight is None:
+            return dx.astype(x.dtype), None, None
+        wdt = np.asarray(weight).dtype
+        dgamma = (dy * x_hat).sum(axis=red)
+        dbeta = dy.sum(axis=red)
+        return dx.astype(x.dtype), dgamma.astype(wdt), dbeta.astype(wdt)
+
+    return batch_norm_backward
+
+
+# --------------------------------------------------------------------------- layer / group / RMS norm
+
+
+def _layer_norm_variant(
+    *, axes: str = "trailing", eps_outside_sqrt: bool = False, ddof: int = 0
+) -> Callable[..., Any]:
+    def layer_norm(
+        input: Array,
+        normalized_shape: Any,
+        weight: Array | None = None,
+        bias: Array | None = None,
+        eps: float = 1e-5,
+    ) -> Array:
+        x = np.asarray(input)
+        x64 = x.astype(np.float64)
+        trailing, shape = _trailing_axes(x, normalized_shape)
+        red = trailing if axes == "trailing" else (0,)
+        mean = x64.mean(axis=red, keepdims=True)
+        var = x64.var(axis=red, keepdims=True, ddof=ddof)
+        std = np.sqrt(var) + eps if eps_outside_sqrt else np.sqrt(var + eps)
+        y = (x64 - mean) / std
+        if weight is not None:
+            y = y * _f64(weight).reshape(shape)
+        if bias is not None:
+            y = y + _f64(bias).reshape(shape)
+        return y.astype(x.dtype)
+
+    return layer_norm
+
+
+def _layer_norm_backward_no_mean_term(
+    grad_output: Array,
+    input: Array,
+    normalized_shape: Any,
+    weight: Array | None = None,
+    bias: Array | None = None,
+    eps: float = 1e-5,
+) -> tuple[Array, Array | None, Array | None]:
+    x = np.asarray(input)
+    x64 = x.astype(np.float64)
+    dy = np.asarray(grad_output, dtype=np.float64)
+    red, shape = _trailing_axes(x, normalized_shape)
+    lead = tuple(range(x.ndim - len(shape)))
+    mean = x64.mean(axis=red, keepdims=True)
+    inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True) + eps)
+    x_hat = (x64 - mean) * inv
+    g = dy if weight is None else dy * _f64(weight).reshape(shape)
+    dx = (g * inv).astype(x.dtype)
+    dw = None if weight is None else (dy * x_hat).sum(axis=lead).astype(np.asarray(weight).dtype)
+    db = None if bias is None else dy.sum(axis=lead).astype(np.asarray(bias).dtype)
+    return dx, dw, db
+
+
+def _group_norm_variant(*, grouping: str) -> Callable[..., Any]:
+    def group_norm(
+        input: Array,
+        num_groups: int,
+        weight: Array | None = None,
+        bias: Array | None = None,
+        eps: float = 1e-5,
+    ) -> Array:
+        x = np.asarray(input)
+        n, c = x.shape[:2]
+        if c % num_groups:
+            raise NormError(f"num_groups={num_groups} does not divide C={c}")
+        x64 = x.astype(np.float64).reshape(n, c, -1)
+        if grouping == "interleaved":  # channel k goes to group k % G
+            xg = x64.reshape(n, c // num_groups, num_groups, -1)
+            red = (1, 3)
+        else:  # one statistic per channel: instance norm
+            xg = x64
+            red = (2,)
+        mean = xg.mean(axis=red, keepdims=True)
+        var = xg.var(axis=red, keepdims=True)
+        y = ((xg - mean) / np.sqrt(var + eps)).reshape(n, c, -1)
+        if weight is not None:
+            y = y * _f64(weight)[None, :, None]
+        if bias is not None:
+            y = y + _f64(bias)[None, :, None]
+        return y.reshape(x.shape).astype(x.dtype)
+
+    return group_norm
+
+
+def _rms_norm_variant(
+    *, subtract_mean: bool = False, eps_outside_sqrt: bool = False, default_eps: float | None = None
+) -> Callable[..., Any]:
+    def rms_norm(
+        input: Array, normalized_shape: Any, weight: Array | None = None, eps: float | None = None
+    ) -> Array:
+        x = np.asarray(input)
+        x64 = x.astype(np.float64)
+        red, shape = _trailing_axes(x, normalized_shape)
+        if eps is None:
+            eps = default_eps if default_eps is not None else float(np.finfo(x.dtype).eps)
+        if subtract_mean:
+            x64 = x64 - x64.mean(axis=red, keepdims=True)
+        ms = (x64 * x64).mean(axis=red, keepdims=True)
+        denom = np.sqrt(ms) + eps if eps_outside_sqrt else np.sqrt(ms + eps)
+        y = x64 / denom
+        if weight is not None:
+            y = y * _f64(weight).reshape(shape)
+        return y.astype(x.dtype)
+
+    return rms_norm
+
+
+# --------------------------------------------------------------------------- fold / sync
+
+
+def _fold_variant(
+    *, forget_mean: bool = False, var_not_std: bool = False, input_axis: bool = False
+) -> Callable[..., Any]:
+    def fold(
+        weight: Array,
+        bias: Array | None,
+        gamma: Array,
+        beta: Array,
+        running_mean: Array,
+        running_var: Array,
+        eps: float = 1e-5,
+    ) -> tuple[Array, Array]:
+        w = np.asarray(weight)
+        c_out = w.shape[0]
+        denom = _f64(running_var) + eps if var_not_std else np.sqrt(_f64(running_var) + eps)
+        scale = _f64(gamma) / denom
+        b = np.zeros(c_out) if bias is None else _f64(bias)
+        folded_bias = (b if forget_mean else b - _f64(running_mean)) * scale + _f64(beta)
+        if input_axis:
+            if w.ndim < 2 or w.shape[1] != c_out:
+                raise NormError(
+                    f"input-axis scaling needs C_in == C_out; weight has shape {w.shape}"
+                )
+            folded = w.astype(np.float64) * scale.reshape((1, c_out) + (1,) * (w.ndim - 2))
+        else:
+            folded = w.astype(np.float64) * scale.reshape((c_out,) + (1,) * (w.ndim - 1))
+        return folded.astype(w.dtype), folded_bias.astype(w.dtype)
+
+    return fold
+
+
+def _combine_unweighted(counts: Array, means: Array, variances: Array) -> tuple[int, Array, Array]:
+    counts = np.asarray(counts)
+    m, v = np.asarray(means), np.asarray(variances)
+    if int(counts.sum()) == 0:
+        raise NormError("all shard counts are 0")
+    return (
+        int(counts.sum()),
+        m.astype(np.float64).mean(axis=0).astype(m.dtype),
+        v.astype(np.float64).mean(axis=0).astype(v.dtype),
+    )
+
+
+def _combine_no_between_term(
+    counts: Array, means: Array, variances: Array
+) -> tuple[int, Array, Array]:
+    counts = np.asarray(counts)
+    m, v = np.asarray(means), np.asarray(variances)
+    total = int(counts.sum())
+    if total == 0:
+        raise NormError("all shard counts are 0")
+    w = counts.astype(np.float64)[:, None]
+    return (
+        total,
+        ((w * m).sum(axis=0) / total).astype(m.dtype),
+        ((w * v).sum(axis=0) / total).astype(v.dtype),
+    )
+
+
+# --------------------------------------------------------------------------- the catalog
+
+CATALOG: tuple[Mistake, ...] = (
+    Mistake(
+        "biased-running-var",
+        "Biased variance in the running estimate",
+        "The running variance was updated with the biased batch variance (divide by n). PyTorch "
+        "normalizes with the biased variance but stores the unbiased one (divide by n - 1) in "
+        "running_var.",
+        "batch_norm",
+        _batch_norm_variant(running_var_biased=True),
+    ),
+    Mistake(
+        "keras-momentum",
+        "Keras momentum convention",
+        "The running statistics were updated as momentum * old + (1 - momentum) * batch, the "
+        "Keras / cs231n convention. In PyTorch momentum is the weight of the new batch: "
+        "(1 - momentum) * old + momentum * batch.",
+        "batch_norm",
+        _batch_norm_variant(keras_momentum=True),
+    ),
+    Mistake(
+        "wrong-axes",
+        "Statistics over the wrong axes",
+        "The mean and variance were taken over the batch axis only, so every (channel, position) "
+        "got its own statistics (for 2-D input: over all values at once). Batch norm needs one "
+        "mean and variance per channel, over the batch and every spatial position.",
+        "batch_norm",
+        _batch_norm_variant(stat_axes="batch-axis"),
+    ),
+    Mistake(
+        "eps-outside-sqrt",
+        "Epsilon added outside the square root",
+        "The code divided by sqrt(var) + eps instead of sqrt(var + eps). The two differ most when "
+        "a channel's variance is small.",
+        "batch_norm",
+        _batch_norm_variant(eps_outside_sqrt=True),
+    ),
+    Mistake(
+        "eval-uses-batch-stats",
+        "Evaluation mode uses batch statistics",
+        "In evaluation mode the layer normalized with the current batch's mean and variance. At "
+        "inference batch norm must use the running statistics collected during training.",
+        "batch_norm",
+        _batch_norm_variant(eval_uses_batch_stats=True),
+    ),
+    Mistake(
+        "missing-affine",
+        "Scale and shift not applied",
+        "The output was normalized but never multiplied by weight (gamma) nor shifted by bias "
+        "(beta), the learnable affine step of the layer.",
+        "batch_norm",
+        _batch_norm_variant(affine=False),
+    ),
+    Mistake(
+        "unbiased-normalization",
+        "Unbiased variance used to normalize",
+        "The batch was normalized with the unbiased variance (divide by n - 1). PyTorch normalizes "
+        "with the biased variance (divide by n) and keeps the unbiased one only for running_var.",
+        "batch_norm",
+        _batch_norm_variant(normalize_unbiased=True),
+    ),
+    Mistake(
+        "running-stats-not-updated",
+        "Running statistics not updated",
+        "In training mode the running mean and variance came back unchanged. Each training step "
+        "must move them toward the batch statistics.",
+        "batch_norm",
+        _batch_norm_variant(update_running=False),
+    ),
+    Mistake(
+        "no-mean-term",
+        "Backward treats mean and variance as constants",
+        "The input gradient was computed as dout * gamma / std, as if the batch mean and "
+        "variance did not depend on the input. Both depend on every input value, which adds two "
+        "correction terms.",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(terms="none"),
+    ),
+    Mistake(
+        "no-variance-term",
+        "Backward misses the variance path",
+        "The input gradient subtracted the mean of the upstream gradient but left out the term "
+        "that flows through the batch variance (x_hat times the mean of dout * x_hat).",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(terms="mean-only"),
+    ),
+    Mistake(
+        "grad-sums-wrong-axes",
+        "Backward sums over the wrong axes",
+        "The gradient sums (and statistics) ran over axis 0 only, the recipe for 2-D input, so for "
+        "images each position was treated as its own feature (for 2-D input: per sample). They "
+        "must run over the batch and every spatial position, per channel; dweight and dbias then "
+        "have one value per channel.",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(axes="batch-axis"),
+    ),
+    Mistake(
+        "layer-norm-batch-axis",
+        "Layer norm statistics over the batch",
+        "The statistics were computed across the batch (like batch norm) instead of over each "
+        "sample's own features. Layer norm normalizes every sample by itself.",
+        "layer_norm",
+        _layer_norm_variant(axes="batch"),
+    ),
+    Mistake(
+        "layer-norm-eps-outside-sqrt",
+        "Epsilon added outside the square root",
+        "The code divided by sqrt(var) + eps instead of sqrt(var + eps).",
+        "layer_norm",
+        _layer_norm_variant(eps_outside_sqrt=True),
+    ),
+    Mistake(
+        "layer-norm-unbiased-variance",
+        "Unbiased variance in layer norm",
+        "The features were normalized with the unbiased variance (divide by n - 1); layer norm "
+        "uses the biased variance (divide by n).",
+        "layer_norm",
+        _layer_norm_variant(ddof=1),
+    ),
+    Mistake(
+        "layer-norm-backward-no-mean-term",
+        "Layer norm backward treats the statistics as constants",
+        "The input gradient was dout * weight / std, ignoring that each row's mean and variance "
+        "depend on the input; two correction terms are missing.",
+        "layer_norm_backward",
+        _layer_norm_backward_no_mean_term,
+    ),
+    Mistake(
+        "interleaved-groups",
+        "Groups interleaved instead of contiguous",
+        "Channel c was put in group c % G (for example by reshaping to (N, C/G, G, ...)). PyTorch "
+        "groups consecutive channels: group g holds channels g*C/G to (g+1)*C/G - 1.",
+        "group_norm",
+        _group_norm_variant(grouping="interleaved"),
+    ),
+    Mistake(
+        "group-norm-per-channel",
+        "Statistics per channel (instance norm)",
+        "Each channel was normalized by itself, which is instance norm. Group norm shares one mean "
+        "and variance among the C/G channels of a group.",
+        "group_norm",
+        _group_norm_variant(grouping="per-channel"),
+    ),
+    Mistake(
+        "rms-subtracts-mean",
+        "RMS norm that subtracts the mean",
+        "The code centered the features before dividing, which is layer norm. RMS norm divides by "
+        "the root mean square of the raw values and never subtracts the mean.",
+        "rms_norm",
+        _rms_norm_variant(subtract_mean=True),
+    ),
+    Mistake(
+        "rms-eps-outside-sqrt",
+        "Epsilon added outside the square root",
+        "The code divided by sqrt(mean(x^2)) + eps instead of sqrt(mean(x^2) + eps).",
+        "rms_norm",
+        _rms_norm_variant(eps_outside_sqrt=True),
+    ),
+    Mistake(
+        "rms-fixed-eps",
+        "Fixed epsilon when eps is None",
+        "With eps=None the code used a fixed 1e-5. PyTorch then uses the machine epsilon of the "
+        "input's dtype (about 1.19e-7 for float32, 2.2e-16 for float64).",
+        "rms_norm",
+        _rms_norm_variant(default_eps=1e-5),
+    ),
+    Mistake(
+        "fold-forgets-running-mean",
+        "Folded bias ignores the running mean",
+        "The folded bias was bias * scale + beta; the running mean must be subtracted first: "
+        "(bias - running_mean) * scale + beta.",
+        "fold_batchnorm",
+        _fold_variant(forget_mean=True),
+    ),
+    Mistake(
+        "fold-var-not-std",
+        "Divided by the variance instead of the standard deviation",
+        "The scale was gamma / (running_var + eps); it must be gamma / sqrt(running_var + eps).",
+        "fold_batchnorm",
+        _fold_variant(var_not_std=True),
+    ),
+    Mistake(
+        "fold-scales-input-dim",
+        "Scale applied along the input dimension",
+        "Each input column of the weight was scaled instead of each output row. Batch norm scales "
+        "the layer's outputs, so the scale multiplies weight[c_out, ...].",
+        "fold_batchnorm",
+        _fold_variant(input_axis=True),
+    ),
+    Mistake(
+        "sync-unweighted-average",
+        "Shards averaged without their counts",
+        "The global mean and variance were plain averages of the shards' means and variances. "
+        "Shards of different sizes must be weighted by their counts, and the spread between "
+        "shard means adds to the variance.",
+        "combine_batch_stats",
+        _combine_unweighted,
+    ),
+    Mistake(
+        "sync-no-between-shard-term",
+        "Variance misses the spread between shards",
+        "The variances were averaged with the right weights, but the term for how far each "
+        "shard's mean is from the global mean, sum(n_k * (mean_k - mean)^2) / n, was left out.",
+        "combine_batch_stats",
+        _combine_no_between_term,
+    ),
+)
+
+_BY_SLUG = {m.slug: m for m in CATALOG}
+if len(_BY_SLUG) != len(CATALOG):  # pragma: no cover - a catalog bug
+    raise RuntimeError("duplicate slugs in normcore.mistakes.CATALOG")
+
+# The functions mistakes imitate; mistakes_for() accepts only these names.
+_TARGETS = {
+    "batch_norm": F.batch_norm,
+    "batch_norm_backward": F.batch_norm_backward,
+    "layer_norm": F.layer_norm,
+    "layer_norm_backward": F.layer_norm_backward,
+    "group_norm": F.group_norm,
+    "group_norm_backward": F.group_norm_backward,
+    "instance_norm": F.instance_norm,
+    "rms_norm": F.rms_norm,
+    "rms_norm_backward": F.rms_norm_backward,
+    "fold_batchnorm": fold_batchnorm,
+    "combine_batch_stats": combine_batch_stats,
+}
+
+
+def mistakes_for(function_name: str) -> list[Mistake]:
+    """The catalog's mistakes for one normcore function, in catalog order (may be empty).
+
+    >>> [m.slug for m in mistakes_for("rms_norm")][0]
+    'rms-subtracts-mean'
+    """
+    if function_name not in _TARGETS:
+        raise NormError(
+            f"unknown normcore function {function_name!r}; expected one of {sorted(_TARGETS)}"
+        )
+    return [m for m in CATALOG if m.applies_to == function_name]
+
+
+def get(slug: str) -> Mistake:
+    """The mistake with this slug; ``KeyError`` naming the known slugs otherwise."""
+    try:
+        return _BY_SLUG[slug]
+    except KeyError:
+        raise KeyError(f"no mistake {slug!r}; known: {', '.join(_BY_SLUG)}") from None

@@ -1,0 +1,20 @@
+import numpy as np
+
+
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    if training:
+        n = x.size // x.shape[1]
+        if n == 1:
+            raise ValueError("expected more than one value per channel when training")
+        mean = x.mean(axis=axes)
+        var = ((x - mean.reshape(shape)) ** 2).mean(axis=axes)
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    else:
+        mean, var = running_mean, running_var
+        new_mean, new_var = running_mean.copy(), running_var.copy()
+    out = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+    out = out * gamma.reshape(shape) + beta.reshape(shape)
+    return out.astype(x.dtype), new_mean.astype(x.dtype), new_var.astype(x.dtype)

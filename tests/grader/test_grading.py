@@ -1,0 +1,181 @@
+"""Correct solutions in several styles are accepted; classic bugs are rejected and diagnosed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from grader.checks import compare_array
+from grader.problems import get_problem
+from tests.grader.conftest import SUBMISSIONS
+
+CORRECT = {
+    "bn_forward_plain.py": "bn-forward",
+    "bn_forward_moveaxis.py": "bn-forward",
+    "bn_forward_loops.py": "bn-forward",
+    "bn_backward.py": "bn-backward",
+    "layernorm_forward.py": "layernorm-forward",
+    "layernorm_backward.py": "layernorm-backward",
+    "groupnorm_forward.py": "groupnorm-forward",
+    "rmsnorm_forward.py": "rmsnorm-forward",
+    "bn_fold.py": "bn-fold",
+    "bn_sync_stats.py": "bn-sync-stats",
+    "cs231n_batchnorm.py": "cs231n-batchnorm",
+}
+
+
+def _source(name: str) -> str:
+    return (SUBMISSIONS / "correct" / name).read_text()
+
+
+@pytest.mark.parametrize("name", list(CORRECT))
+def test_correct_solution_is_accepted(grade, name):
+    report = grade(CORRECT[name], _source(name))
+    failed = [(c.name, c.message) for c in report.checks if not c.passed]
+    assert report.verdict == "accepted", (report.message, failed[:3])
+    assert report.score == 1.0
+    assert report.diagnosis.slug is None
+
+
+def _bug(name: str, old: str, new: str) -> str:
+    source = _source(name)
+    assert old in source, old
+    return source.replace(old, new)
+
+
+# (problem, buggy source, the mistake the diagnosis must name)
+WRONG = {
+    "biased running variance": ("bn-forward", _bug(
+        "bn_forward_plain.py", "var * n / (n - 1)", "var"), "biased-running-var"),
+    "momentum the Keras way": ("bn-forward", _bug(
+        "bn_forward_plain.py",
+        "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+        "        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)",
+        "new_mean = momentum * running_mean + (1 - momentum) * mean\n"
+        "        new_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)"),
+        "keras-momentum"),
+    "eps outside the square root": ("bn-forward", _bug(
+        "bn_forward_plain.py", "np.sqrt(var.reshape(shape) + eps)",
+        "(np.sqrt(var.reshape(shape)) + eps)"), "eps-outside-sqrt"),
+    "eval uses batch statistics": ("bn-forward", _bug(
+        "bn_forward_plain.py", "mean, var = running_mean, running_var",
+        "mean, var = x.mean(axis=axes), x.var(axis=axes)"), "eval-uses-batch-stats"),
+    "no affine": ("bn-forward", _bug(
+        "bn_forward_plain.py", "out = out * gamma.reshape(shape) + beta.reshape(shape)", "pass"),
+        "missing-affine"),
+    "backward without the variance term": ("bn-backward", _bug(
+        "bn_backward.py", "- xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))", ")"),
+        "no-variance-term"),
+    "backward treating the statistics as constants": ("bn-backward", _bug(
+        "bn_backward.py", "dx = inv * (dxhat - dxhat.mean(axis=axes, keepdims=True)\n"
+        "                - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))", "dx = inv * dxhat"),
+        "no-mean-term"),
+    "RMS norm that subtracts the mean": ("rmsnorm-forward", _bug(
+        "rmsnorm_forward.py", "x64 = x.astype(np.float64)",
+        "x64 = x.astype(np.float64)\n    x64 = x64 - x64.mean(axis=axes, keepdims=True)"),
+        "rms-subtracts-mean"),
+    "group norm with interleaved groups": ("groupnorm-forward", _bug(
+        "groupnorm_forward.py", "g = x.astype(np.float64).reshape(n, num_groups, -1)",
+        "g = np.swapaxes(x.astype(np.float64).reshape(n, c // num_groups, num_groups, -1), 1, 2)"
+        ".reshape(n, num_groups, -1)"), None),  # wrong twice: no single mistake explains it
+    "sync stats without the between-shard term": ("bn-sync-stats", _bug(
+        "bn_sync_stats.py", "(n * (v64 + (m64 - mean) ** 2))", "(n * v64)"),
+        "sync-no-between-shard-term"),
+    "fold forgets the running mean": ("bn-fold", _bug(
+        "bn_fold.py", "(bias - running_mean) * scale", "bias * scale"), "fold-forgets-running-mean"),
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG))
+def test_classic_bug_is_rejected_with_its_diagnosis(grade, name):
+    problem, source, mistake = WRONG[name]
+    report = grade(problem, source)
+    assert report.verdict == "wrong_answer", report.message
+    assert 0.0 <= report.score < 1.0
+    if mistake is not None:
+        assert report.diagnosis.slug == mistake, report.diagnosis
+        assert report.diagnosis.explanation
+    failing = [c for c in report.checks if not c.passed]
+    assert failing and all(c.message for c in failing)
+
+
+@pytest.mark.parametrize("slug", [
+    "bn-forward", "bn-backward", "layernorm-forward", "layernorm-backward", "groupnorm-forward",
+    "rmsnorm-forward", "bn-fold", "bn-sync-stats", "cs231n-batchnorm",
+])
+def test_all_zeros_and_the_starter_never_pass(grade, slug):
+    problem = get_problem(slug)
+    zeros = problem.starter_code.replace(
+        "raise NotImplementedError",
+        "z = np.zeros(3)\n    return (z, z, z) if False else __import__('builtins').tuple([z] * 3)")
+    assert grade(slug, zeros).verdict == "wrong_answer"
+    starter = grade(slug, problem.starter_code)
+    assert starter.verdict == "runtime_error"
+    assert "NotImplementedError" in starter.message
+
+
+def test_public_only_runs_only_the_samples(grade):
+    report = grade("bn-forward", _source("bn_forward_plain.py"), public_only=True)
+    assert report.verdict == "accepted" and report.public_only
+    assert all(c.name.startswith("sample") for c in report.checks)
+
+
+def test_modifying_an_input_fails_the_input_check(grade):
+    source = _bug("bn_forward_plain.py", "    axes = (0,)", "    x -= 0\n    gamma *= 1.5\n    axes = (0,)")
+    report = grade("bn-forward", source)
+    assert report.verdict == "wrong_answer"
+    rows = [c for c in report.checks if c.name.endswith("inputs unchanged") and not c.passed]
+    assert rows and "gamma" in rows[0].message
+
+
+def test_report_to_dict_is_json_with_the_documented_keys(grade):
+    report = grade("bn-forward", WRONG["biased running variance"][1]).to_dict()
+    json.dumps(report, allow_nan=False)
+    assert {"problem", "verdict", "score", "checks", "diagnosis", "elapsed_ms", "stdout",
+            "stderr"} <= set(report)
+    assert set(report["checks"][0]) == {"name", "passed", "max_abs_error", "max_rel_error",
+                                        "first_failing_index", "message"}
+    assert set(report["diagnosis"]) == {"slug", "title", "explanation"}
+
+
+def test_compare_reports_the_first_failing_index_and_rejects_nan():
+    ref = np.array([[1.0, 2.0], [3.0, 4.0]])
+    got = ref.copy()
+    got[1, 0] = np.nan
+    row = compare_array("out", got, ref, "float64", (1e-7, 1e-9))
+    assert not row.passed and row.first_failing_index == [1, 0] and "not finite" in row.message
+    assert not compare_array("out", ref.astype(np.float32), ref, "float64", (1e-7, 1e-9)).passed
+    assert not compare_array("out", np.zeros_like(ref), ref, "float64", (1e-7, 1e-9)).passed
+    assert compare_array("out", ref + 1e-10, ref, "float64", (1e-7, 1e-9)).passed
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_grades_many_files_as_json_lines():
+    files = [str(SUBMISSIONS / "correct" / "bn_forward_plain.py"),
+             str(SUBMISSIONS / "correct" / "bn_forward_loops.py")]
+    done = _cli("grade", "--problem", "bn-forward", *files, "--json")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["file"] for r in lines] == files
+    assert all(r["verdict"] == "accepted" and r["problem"] == "bn-forward" for r in lines)
+    assert all({"score", "checks", "diagnosis", "elapsed_ms"} <= set(r) for r in lines)
+
+
+def test_cli_bad_usage_exits_2_with_one_line():
+    unknown = _cli("grade", "--problem", "nope", __file__)
+    assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1
+    unreadable = _cli("grade", "--problem", "bn-forward", "/nonexistent/file.py")
+    assert unreadable.returncode == 2 and len(unreadable.stderr.strip().splitlines()) == 1
+
+
+def test_cli_lists_problems():
+    done = _cli("problems")
+    assert done.returncode == 0 and "bn-forward" in done.stdout and "cs231n-batchnorm" in done.stdout
