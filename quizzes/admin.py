@@ -112,10 +112,6 @@ class QuestionAdmin(admin.ModelAdmin):
         form.instance = question
         obj.pk = question.pk
 
-    def save_related(self, request, form, formsets, change):
-        # Versions are immutable and written by save_question; nothing else to save.
-        return None
-
     def has_delete_permission(self, request, obj=None) -> bool:
         # Attempts point at versions: retire questions by removing them from the files.
         return False
