@@ -15,6 +15,7 @@ plan does not depend on the thread count, so results are bitwise reproducible.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -31,12 +32,22 @@ __all__ = [
     "channel_moments",
     "channel_mean_square",
     "channel_grad_sums",
+    "channel_moments_grad",
     "apply_channel",
     "as_acb",
 ]
 
-# Elements per tile: a float64 tile of this size (256 KiB) stays in L2.
-_TILE = 1 << 16
+# Elements per moment tile (a 2 MiB float64 work array: numpy's per-call overhead, not
+# cache misses, dominates smaller tiles on this kind of machine).
+_TILE = 1 << 18
+# Elements per tile of the normalizing pass (input dtype, in place in the output).
+_APPLY_TILE = 1 << 16
+# Arrays up to this many elements are one tile (Python overhead dominates there).
+_SMALL = 1 << 18
+# Rows at least this long are reduced row by row (row mode), shorter ones by columns.
+_ROW_MIN = 16
+# Longest dot product handed to BLAS in one call (OpenBLAS threads ddot above 10000).
+_DOT_MAX = 8192
 # Below this many elements a thread pool costs more than it saves.
 _PARALLEL_MIN = 1 << 18
 
@@ -47,34 +58,17 @@ _pool: ThreadPoolExecutor | None = None
 _local = threading.local()
 
 
-def _scratch(shape: tuple[int, ...], slot: int = 0) -> np.ndarray:
-    """A per-thread float64 work array (re-used: fresh large arrays cost page faults)."""
-    size = int(np.prod(shape))
+def _scratch(shape: tuple[int, ...], slot: int = 0, dtype: Any = np.float64) -> np.ndarray:
+    """A per-thread work array (re-used: fresh large arrays cost page faults)."""
+    size = math.prod(shape)
     bufs = getattr(_local, "bufs", None)
     if bufs is None:
         bufs = _local.bufs = {}
-    buf = bufs.get(slot)
+    key = (slot, np.dtype(dtype).char)
+    buf = bufs.get(key)
     if buf is None or buf.size < size:
-        buf = bufs[slot] = np.empty(max(size, _TILE))
+        buf = bufs[key] = np.empty(max(size, _TILE), dtype=dtype)
     return buf[:size].reshape(shape)
-
-
-def _sum_ac(d: np.ndarray) -> np.ndarray:
-    """Sum of an (a, c, b) float64 tile over axes 0 and 2, on the cheapest 2-D view."""
-    if d.shape[0] == 1:
-        return np.add.reduce(d[0], axis=1)
-    if d.shape[2] == 1:
-        return np.add.reduce(d[:, :, 0], axis=0)
-    return np.add.reduce(d, axis=(0, 2))
-
-
-def _dot_ac(d: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """``sum(d * e)`` over axes 0 and 2 of two (a, c, b) tiles."""
-    if d.shape[0] == 1:
-        return np.einsum("cb,cb->c", d[0], e[0])
-    if d.shape[2] == 1:
-        return np.einsum("ac,ac->c", d[:, :, 0], e[:, :, 0])
-    return np.einsum("acb,acb->c", d, e)
 
 
 def _default_threads() -> int:
@@ -125,31 +119,23 @@ def _map(fn: Callable[[Any], Any], items: Sequence[Any], size: int) -> list[Any]
     return results
 
 
-def _tiles(shape: tuple[int, int, int]) -> list[tuple[slice, slice, slice]]:
-    """Cut an (A, C, B) array into tiles of about ``_TILE`` elements, channel ranges outermost."""
+def _tiles(
+    shape: tuple[int, int, int], tile: int = _APPLY_TILE
+) -> list[tuple[slice, slice, slice]]:
+    """Cut an (A, C, B) array into tiles of about ``tile`` elements, channel ranges outermost."""
     a_len, c_len, b_len = shape
-    if b_len >= _TILE:
-        a_step, c_step, b_step = 1, 1, _TILE
-    elif c_len * b_len >= _TILE:
-        a_step, c_step, b_step = 1, max(1, _TILE // max(b_len, 1)), b_len
+    if b_len >= tile:
+        a_step, c_step, b_step = 1, 1, tile
+    elif c_len * b_len >= tile:
+        a_step, c_step, b_step = 1, max(1, tile // max(b_len, 1)), b_len
     else:
-        a_step, c_step, b_step = max(1, _TILE // max(c_len * b_len, 1)), c_len, b_len
+        a_step, c_step, b_step = max(1, tile // max(c_len * b_len, 1)), c_len, b_len
     return [
         (slice(a0, a0 + a_step), slice(c0, c0 + c_step), slice(b0, b0 + b_step))
         for c0 in range(0, c_len, c_step)
         for a0 in range(0, a_len, a_step)
         for b0 in range(0, b_len, max(b_step, 1))
     ]
-
-
-def _gather(
-    tiles: list[tuple[slice, slice, slice]], parts: list[tuple[Any, ...]], c_len: int
-) -> list[list[tuple[Any, ...]]]:
-    """Group per-tile results by channel range, in tile order."""
-    groups: dict[int, list[tuple[Any, ...]]] = {}
-    for (_, cs, _), part in zip(tiles, parts, strict=True):
-        groups.setdefault(cs.start, []).append(part)
-    return [groups[k] for k in sorted(groups)]
 
 
 def combine_moments(counts: Any, means: Any, m2s: Any) -> tuple[Any, Any, Any]:
@@ -169,14 +155,132 @@ def combine_moments(counts: Any, means: Any, m2s: Any) -> tuple[Any, Any, Any]:
 # --------------------------------------------------------------------------- moments
 
 
-def _tile_moments(tile: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """Exact two-pass moments of one tile: float64 copy, mean, then squared deviations."""
-    n = tile.shape[0] * tile.shape[2]
-    d = _scratch(tile.shape)
-    np.copyto(d, tile)
-    mean = _sum_ac(d) / n
-    d -= mean[:, None]
-    return n, mean, _dot_ac(d, d)
+def _row_dot(g: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """``sum(g * h, axis=-1)`` of two C-contiguous float64 ``(a, c, b)`` work arrays.
+
+    ``np.vecdot`` calls BLAS ``ddot`` once per row; OpenBLAS runs a ``ddot`` longer than
+    10000 elements on its own thread pool, which on a busy 2-core machine (and inside
+    normcore's threads) is many times slower, so long rows are cut into shorter pieces.
+    """
+    b_len = g.shape[-1]
+    if b_len <= _DOT_MAX:
+        return np.vecdot(g, h)
+    q = -(-b_len // _DOT_MAX)
+    piece = b_len // q
+    main = q * piece
+    head = g.shape[:-1]
+    out = np.vecdot(g[..., :main].reshape(*head, q, piece), h[..., :main].reshape(*head, q, piece))
+    out = np.add.reduce(out, axis=-1)
+    if main < b_len:
+        out += np.vecdot(g[..., main:], h[..., main:])
+    return out
+
+
+def _plan(shape: tuple[int, int, int]) -> tuple[bool, list[tuple[int, ...]], np.ndarray]:
+    """Tiles for the moment kernels of an ``(A, C, B)`` array, and each partial's count.
+
+    Every tile yields float64 partial statistics stored in ``(K0, C, K2)`` arrays:
+
+    - row mode (``B >= _ROW_MIN``): a tile holds whole ``(a, c)`` rows, or one of ``K2``
+      equal chunks of long rows; partials per row and chunk, at ``[a, c, chunk]``;
+    - column mode (short rows, e.g. 2-D batch-norm input ``(N, C, 1)``): a tile holds a run
+      of ``a`` values; partials per column, at ``[run, c, b]``.
+
+    Returns ``(row_mode, tiles, counts)``: tiles are ``(a0, a1, c0, c1, b0, b1, k0, k2)``,
+    ``counts`` is each partial's count, broadcastable to ``(K0, 1, K2)``. The plan depends on
+    the shape only (never on the thread count), so results are bitwise reproducible.
+    """
+    a_len, c_len, b_len = shape
+    size = a_len * c_len * b_len
+    tile = size if size <= _SMALL else _TILE
+    if b_len >= _ROW_MIN:
+        nb = max(1, -(-b_len // tile))
+        bb = [b_len * k // nb for k in range(nb + 1)]
+        c_step = max(1, min(c_len, tile // bb[1]))
+        a_step = max(1, min(a_len, tile // (c_step * bb[1]))) if c_step == c_len else 1
+        tiles = [
+            (a0, min(a0 + a_step, a_len), c0, min(c0 + c_step, c_len), bb[k], bb[k + 1], 0, k)
+            for c0 in range(0, c_len, c_step)
+            for a0 in range(0, a_len, a_step)
+            for k in range(nb)
+        ]
+        counts = np.diff(np.array(bb, dtype=np.float64))[None, None, :]
+        return True, tiles, counts
+    a_step = max(1, min(a_len, tile // max(c_len * b_len, 1)))
+    c_step = max(1, min(c_len, tile // max(a_step * b_len, 1)))
+    na = -(-a_len // a_step)
+    ab = [min(k * a_step, a_len) for k in range(na + 1)]
+    tiles = [
+        (ab[k], ab[k + 1], c0, min(c0 + c_step, c_len), 0, b_len, k, 0)
+        for c0 in range(0, c_len, c_step)
+        for k in range(na)
+    ]
+    counts = np.diff(np.array(ab, dtype=np.float64))[:, None, None]
+    return False, tiles, counts
+
+
+def _partials(x3: np.ndarray, dy3: np.ndarray | None) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Per-tile exact two-pass moments (and gradient sums), see :func:`_plan`.
+
+    For each partial: ``mean``, ``m2 = sum((x - mean)**2)`` and, with ``dy3``,
+    ``sum(dy)`` and ``sum(dy * (x - mean))``, all float64. A tile is copied once into a
+    float64 work array that stays in cache; the float32 input is read from memory once.
+    """
+    a_len, c_len, b_len = x3.shape
+    row_mode, tiles, counts = _plan(x3.shape)
+    k0, k2 = (a_len, counts.shape[2]) if row_mode else (counts.shape[0], b_len)
+    n_out = 2 if dy3 is None else 4
+    outs = tuple(np.empty((k0, c_len, k2)) for _ in range(n_out))
+
+    def tile_stats(t: tuple[int, ...]) -> None:
+        a0, a1, c0, c1, b0, b1, i0, i2 = t
+        v = x3[a0:a1, c0:c1, b0:b1]
+        g = _scratch(v.shape)
+        np.copyto(g, v)
+        if row_mode:
+            mean = np.add.reduce(g, axis=2)
+            mean /= b1 - b0
+            g -= mean[:, :, None]
+            res = [mean, _row_dot(g, g)]
+            if dy3 is not None:
+                h = _scratch(v.shape, 1)
+                np.copyto(h, dy3[a0:a1, c0:c1, b0:b1])
+                res += [np.add.reduce(h, axis=2), _row_dot(h, g)]
+            for arr, r in zip(outs, res, strict=True):
+                arr[a0:a1, c0:c1, i2] = r
+        else:
+            mean = np.add.reduce(g, axis=0)
+            mean /= a1 - a0
+            g -= mean
+            res = [mean, np.einsum("acb,acb->cb", g, g)]
+            if dy3 is not None:
+                h = _scratch(v.shape, 1)
+                np.copyto(h, dy3[a0:a1, c0:c1, b0:b1])
+                res += [np.add.reduce(h, axis=0), np.einsum("acb,acb->cb", h, g)]
+            for arr, r in zip(outs, res, strict=True):
+                arr[i0, c0:c1, :] = r
+
+    _map(tile_stats, tiles, x3.size)
+    return counts, outs
+
+
+def _merge(counts: np.ndarray, parts: tuple[np.ndarray, ...], total: int) -> tuple[np.ndarray, ...]:
+    """Chan's exact merge of the ``(K0, C, K2)`` partials over axes 0 and 2.
+
+    Returns ``(mean, m2)`` and, with gradient partials, ``(sum_dy, sum(dy * (x - mean)))``:
+    ``sum(dy * (x - mean)) = sum_k [p_k + (mean_k - mean) * sum_dy_k]``.
+    """
+    means, m2s = parts[0], parts[1]
+    if means.shape[0] * means.shape[2] == 1:
+        return tuple(p[0, :, 0] for p in parts)
+    mean = np.add.reduce(means * counts, axis=(0, 2)) / total
+    dev = means - mean[None, :, None]
+    m2 = np.add.reduce(m2s, axis=(0, 2)) + np.add.reduce(counts * dev * dev, axis=(0, 2))
+    if len(parts) == 2:
+        return mean, m2
+    sum_dy = np.add.reduce(parts[2], axis=(0, 2))
+    sum_dy_xc = np.add.reduce(parts[3] + dev * parts[2], axis=(0, 2))
+    return mean, m2, sum_dy, sum_dy_xc
 
 
 def channel_moments(x3: Any, xp: ModuleType = np) -> tuple[Any, Any]:
@@ -190,21 +294,28 @@ def channel_moments(x3: Any, xp: ModuleType = np) -> tuple[Any, Any]:
     if a_len * b_len == 0:
         nan = np.full(c_len, np.nan)
         return nan, nan.copy()
-    tiles = _tiles(x3.shape)
-    parts = _map(lambda t: _tile_moments(x3[t]), tiles, x3.size)
-    means, variances = [], []
-    for group in _gather(tiles, parts, c_len):
-        if len(group) == 1:
-            n, mean, m2 = group[0]
-        else:
-            n, mean, m2 = combine_moments(
-                [g[0] for g in group],
-                np.stack([g[1] for g in group]),
-                np.stack([g[2] for g in group]),
-            )
-        means.append(mean)
-        variances.append(m2 / n)
-    return np.concatenate(means), np.concatenate(variances)
+    counts, parts = _partials(x3, None)
+    mean, m2 = _merge(counts, parts, a_len * b_len)
+    return mean, m2 / (a_len * b_len)
+
+
+def channel_moments_grad(x3: Any, dy3: Any, xp: ModuleType = np) -> tuple[Any, Any, Any, Any]:
+    """``(mean, biased var, sum(dy), sum(dy * (x - mean)))`` per channel, float64, one sweep.
+
+    The NumPy path reads ``x`` and ``dy`` once: each tile's partial ``sum(dy * (x - m_k))``
+    about its own mean ``m_k`` is moved to the channel mean exactly by ``(m_k - mean) *
+    sum_k(dy)``.
+    """
+    a_len, c_len, b_len = x3.shape
+    if xp is not np:
+        mean, var = channel_moments(x3, xp)
+        return (mean, var, *channel_grad_sums(dy3, x3, mean, xp))
+    if a_len * b_len == 0:
+        nan = np.full(c_len, np.nan)
+        return nan, nan.copy(), np.zeros(c_len), np.zeros(c_len)
+    counts, parts = _partials(x3, dy3)
+    mean, m2, sum_dy, sum_dy_xc = _merge(counts, parts, a_len * b_len)
+    return mean, m2 / (a_len * b_len), sum_dy, sum_dy_xc
 
 
 def channel_mean_square(x3: Any, xp: ModuleType = np) -> Any:
@@ -215,16 +326,22 @@ def channel_mean_square(x3: Any, xp: ModuleType = np) -> Any:
         return xp.mean(x64 * x64, axis=(0, 2))
     if a_len * b_len == 0:
         return np.full(c_len, np.nan)
+    row_mode, tiles, counts = _plan(x3.shape)
+    k0, k2 = (a_len, counts.shape[2]) if row_mode else (counts.shape[0], b_len)
+    sums = np.empty((k0, c_len, k2))
 
-    def tile_sum(t: tuple[slice, slice, slice]) -> tuple[np.ndarray]:
-        d = _scratch(x3[t].shape)
-        np.copyto(d, x3[t])
-        return (_dot_ac(d, d),)
+    def tile_sum(t: tuple[int, ...]) -> None:
+        a0, a1, c0, c1, b0, b1, i0, i2 = t
+        v = x3[a0:a1, c0:c1, b0:b1]
+        g = _scratch(v.shape)
+        np.copyto(g, v)
+        if row_mode:
+            sums[a0:a1, c0:c1, i2] = _row_dot(g, g)
+        else:
+            sums[i0, c0:c1, :] = np.einsum("acb,acb->cb", g, g)
 
-    tiles = _tiles(x3.shape)
-    parts = _map(tile_sum, tiles, x3.size)
-    sums = [np.sum([g[0] for g in group], axis=0) for group in _gather(tiles, parts, c_len)]
-    return np.concatenate(sums) / (a_len * b_len)
+    _map(tile_sum, tiles, x3.size)
+    return np.add.reduce(sums, axis=(0, 2)) / (a_len * b_len)
 
 
 def channel_grad_sums(dy3: Any, x3: Any, center: Any, xp: ModuleType = np) -> tuple[Any, Any]:
@@ -234,23 +351,10 @@ def channel_grad_sums(dy3: Any, x3: Any, center: Any, xp: ModuleType = np) -> tu
         dy64 = xp.astype(dy3, xp.float64)
         d = xp.astype(x3, xp.float64) - center[None, :, None]
         return xp.sum(dy64, axis=(0, 2)), xp.sum(dy64 * d, axis=(0, 2))
-
-    def tile_sums(t: tuple[slice, slice, slice]) -> tuple[np.ndarray, np.ndarray]:
-        g = _scratch(dy3[t].shape, 1)
-        np.copyto(g, dy3[t])
-        d = _scratch(x3[t].shape)
-        np.subtract(x3[t], center[t[1], None], out=d)
-        return _sum_ac(g), _dot_ac(g, d)
-
     if x3.size == 0:
         return np.zeros(c_len), np.zeros(c_len)
-    tiles = _tiles(x3.shape)
-    parts = _map(tile_sums, tiles, x3.size)
-    s1, s2 = [], []
-    for group in _gather(tiles, parts, c_len):
-        s1.append(np.sum([g[0] for g in group], axis=0))
-        s2.append(np.sum([g[1] for g in group], axis=0))
-    return np.concatenate(s1), np.concatenate(s2)
+    mean, _, sum_dy, sum_dy_xc = channel_moments_grad(x3, dy3)
+    return sum_dy, sum_dy_xc + (mean - center) * sum_dy
 
 
 # --------------------------------------------------------------------------- normalizing
@@ -295,18 +399,17 @@ def apply_channel(
             out = out + xp.astype(col_shift, xp.float64)[None, None, :]
         return xp.astype(out, dtype)
 
-    shift64 = np.zeros_like(scale) if shift is None else np.array(shift, dtype=np.float64)
-    center_in = None
-    if center is not None and spread is not None and np.all(np.abs(center) <= 2 * spread):
+    shift64 = np.zeros(scale.shape) if shift is None else np.asarray(shift, dtype=np.float64)
+    if center is not None and spread is not None and (np.abs(center) <= 2 * spread).all():
         shift64 = shift64 - center * scale
         center = None
+    center_in = None
     if center is not None:
         center_in = center.astype(dtype)
         shift64 = shift64 + (center_in.astype(np.float64) - center) * scale
-    scale_in = scale.astype(dtype)[:, None]
-    shift_in = shift64.astype(dtype)[:, None] if np.any(shift64) else None
-    if center_in is not None:
         center_in = center_in[:, None]
+    scale_in = scale.astype(dtype)[:, None]
+    shift_in = shift64.astype(dtype)[:, None] if shift64.any() else None
     coef_in = extra[1].astype(dtype)[:, None] if extra is not None else None
     col_scale_in = None if col_scale is None else np.asarray(col_scale, dtype=dtype)
     col_shift_in = None if col_shift is None else np.asarray(col_shift, dtype=dtype)
@@ -323,13 +426,18 @@ def apply_channel(
         if shift_in is not None:
             o += shift_in[cs]
         if coef_in is not None:
-            o += extra[0][t] * coef_in[cs]
+            tmp = _scratch(o.shape, 2, dtype)
+            np.multiply(extra[0][t], coef_in[cs], out=tmp)
+            o += tmp
         if col_scale_in is not None:
             o *= col_scale_in[bs]
         if col_shift_in is not None:
             o += col_shift_in[bs]
 
-    _map(tile_apply, _tiles(x3.shape), x3.size)
+    if x3.size <= _SMALL:
+        tile_apply((slice(None), slice(None), slice(None)))
+    else:
+        _map(tile_apply, _tiles(x3.shape), x3.size)
     return out
 
 

@@ -247,9 +247,8 @@ def batch_norm_backward(
     if count == 0:
         zeros = None if weight is None else xp.zeros_like(weight)
         return xp.zeros_like(x), zeros, None if zeros is None else xp.zeros_like(weight)
-    mean, var = _stats.channel_moments(x3, xp)
+    mean, var, sum_dy, sum_dy_xc = _stats.channel_moments_grad(x3, dy3, xp)
     inv = _inv_std(var, eps, xp)
-    sum_dy, sum_dy_xc = _stats.channel_grad_sums(dy3, x3, mean, xp)
     grad_weight = sum_dy_xc * inv
     dy_scale = inv if weight is None else inv * _f64(weight, xp)
     dx = _stats.apply_channel(

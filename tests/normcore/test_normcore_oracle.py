@@ -99,7 +99,10 @@ def test_layer_and_rms_norm_match_pytorch(config, trailing, affine):
     w = rng.normal(size=ns).astype(dtype) if affine else None
     b = rng.normal(size=ns).astype(dtype) if affine else None
     close(nc.layer_norm(x, ns, w, b), F.layer_norm(t(x), ns, t(w), t(b)), dtype)
-    close(nc.rms_norm(x, ns, w), F.rms_norm(t(x), ns, t(w)), dtype)
+    # eps=None means the *input's* machine epsilon; the float64 reference must get the
+    # float32 one explicitly (with one value per row, dx is proportional to eps).
+    rms_eps = float(np.finfo(dtype).eps)
+    close(nc.rms_norm(x, ns, w), F.rms_norm(t(x), ns, t(w), eps=rms_eps), dtype)
     wv = w if affine else np.ones(ns, dtype)
     bv = b if affine else np.zeros(ns, dtype)
     xt, wt, bt = t(x).requires_grad_(), t(wv).requires_grad_(), t(bv).requires_grad_()
@@ -107,7 +110,7 @@ def test_layer_and_rms_norm_match_pytorch(config, trailing, affine):
     for got, want in zip(nc.layer_norm_backward(g, x, ns, wv, bv), (xt, wt, bt), strict=True):
         close(got, want.grad, dtype)
     xt, wt = t(x).requires_grad_(), t(wv).requires_grad_()
-    F.rms_norm(xt, ns, wt).backward(t(g))
+    F.rms_norm(xt, ns, wt, eps=rms_eps).backward(t(g))
     for got, want in zip(nc.rms_norm_backward(g, x, ns, wv), (xt, wt), strict=True):
         close(got, want.grad, dtype)
 
@@ -220,3 +223,28 @@ def test_weight_norm_and_spectral_norm_match_pytorch(rng):
         tu = F.normalize(tw @ tv, dim=0, eps=1e-12)
     np.testing.assert_allclose(sigma, float(tu @ tw @ tv), rtol=1e-12)
     np.testing.assert_allclose(u_new, tu.numpy(), rtol=1e-12)
+
+
+def test_float32_backward_error_is_no_worse_than_pytorch_on_large_mean_small_spread():
+    """The fused one-sweep backward statistics keep float32 gradients as accurate as PyTorch's."""
+    rng = np.random.default_rng(11)
+    x = (rng.normal(size=(64, 8, 32)) * 0.01 + 1000.0).astype(np.float32)
+    dy = rng.normal(size=x.shape).astype(np.float32)
+    w = rng.uniform(0.5, 1.5, 8).astype(np.float32)
+    truth = nc.batch_norm_backward(
+        dy.astype(np.float64), x.astype(np.float64), w.astype(np.float64)
+    )
+    ours = nc.batch_norm_backward(dy, x, w)
+    tx, tdy, tw = t_native(x), t_native(dy), t_native(w)
+    _, save_mean, save_invstd = torch.ops.aten.native_batch_norm(
+        tx, tw, None, None, None, True, 0.1, 1e-5
+    )
+    theirs = torch.ops.aten.native_batch_norm_backward(
+        tdy, tx, tw, None, None, save_mean, save_invstd, True, 1e-5, [True, True, True]
+    )
+    for name, mine, their, true in zip(
+        ("dx", "dweight", "dbias"), ours, theirs, truth, strict=True
+    ):
+        mine_err = np.abs(mine - true).max()
+        torch_err = np.abs(their.numpy() - true).max()
+        assert mine_err <= torch_err, f"{name}: normcore {mine_err:.3g} > torch {torch_err:.3g}"
