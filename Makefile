@@ -7,7 +7,7 @@ ADDR   ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= normdemo-2026
 PYTEST_ARGS ?=
 
-.PHONY: run setup test test-deps lint bench-normcore bench-grader banktable clean
+.PHONY: run setup test test-deps lint bench-normcore bench-grader bench-load banktable clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench-normcore: $(VENV)/.installed-dev
 
 bench-grader: $(VENV)/.installed-dev
 	$(PY) -m grader bench
+
+# 200 simulated candidates against gunicorn + PostgreSQL + Redis + one worker (loopback).
+bench-load: $(VENV)/.installed-dev
+	sh assess/bench/run.sh
 
 clean:
 	rm -rf var db.sqlite3 staticfiles

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
 
-from .models import Membership, Organization
+from .attempts import invitation_create
+from .models import Answer, Assessment, Attempt, Invitation, Membership, Organization, Section
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,3 +16,83 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "created_at")
     search_fields = ("name", "slug")
     inlines = (MembershipInline,)
+
+
+# --- Assessments, invitations, attempts (scoped to the staff user's organizations) ----------
+
+
+
+class OrgScopedAdmin(admin.ModelAdmin):
+    """Superusers see everything; other staff only rows of organizations they belong to."""
+
+    org_field = "organization"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.org_field}__memberships__user": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assessment" and not request.user.is_superuser:
+            kwargs["queryset"] = Assessment.objects.filter(organization__memberships__user=request.user)
+        if db_field.name == "organization" and not request.user.is_superuser:
+            kwargs["queryset"] = Organization.objects.filter(memberships__user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    extra = 0
+    filter_horizontal = ("questions",)
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(OrgScopedAdmin):
+    list_display = ("title", "organization", "time_limit_minutes", "pass_mark", "created_at")
+    list_filter = ("organization",)
+    search_fields = ("title",)
+    inlines = (SectionInline,)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(OrgScopedAdmin):
+    list_display = ("candidate_name", "candidate_email", "assessment", "expires_at", "created_at")
+    search_fields = ("candidate_name", "candidate_email")
+    fields = ("assessment", "candidate_name", "candidate_email", "expires_at")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # The token exists only now: show the link once; the database keeps its hash.
+        invitation, token = invitation_create(
+            obj.assessment, candidate_name=obj.candidate_name, candidate_email=obj.candidate_email,
+            expires_at=obj.expires_at, created_by=request.user,
+        )
+        obj.pk = invitation.pk
+        obj.token_hash, obj.organization = invitation.token_hash, invitation.organization
+        link = request.build_absolute_uri(reverse("assess:attempt_landing", args=[token]))
+        messages.warning(request, f"Send this link to {obj.candidate_name}; it is shown only once: {link}")
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    can_delete = False
+    fields = ("position", "section_title", "question_version", "revision", "saved_at", "score", "scored_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(OrgScopedAdmin):
+    list_display = ("invitation", "status", "started_at", "submitted_at", "score_percent", "passed", "level_estimate")
+    list_filter = ("status", "passed", "level_estimate")
+    readonly_fields = ("organization", "invitation", "assessment", "status", "started_at", "deadline",
+                       "submitted_at", "submit_reason", "score_percent", "passed", "level_estimate", "graded_at")
+    inlines = (AnswerInline,)
+
+    def has_add_permission(self, request):
+        return False

@@ -3,6 +3,9 @@ scoped to it; the assessment flow builds on these."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from quizzes.models import Kind, Level
 
 
 class Role(models.TextChoices):
@@ -32,3 +35,156 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} at {self.organization}"
+
+
+# --- Assessments, invitations and attempts -------------------------------------------------
+
+
+class Assessment(models.Model):
+    """A test an organization sends to candidates: sections of questions, a time limit."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessments")
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True, help_text="Markdown, shown before the test starts.")
+    time_limit_minutes = models.PositiveIntegerField(default=60)
+    pass_mark = models.PositiveSmallIntegerField(default=60, help_text="Percent of the total score.")
+    shuffle_questions = models.BooleanField(default=True, help_text="Shuffle questions within each section.")
+    shuffle_choices = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pass_mark__lte=100), name="pass_mark_is_a_percent"),
+            models.CheckConstraint(condition=models.Q(time_limit_minutes__gte=1), name="time_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    """Questions picked explicitly, then `draw_count` more drawn at random from the bank
+    by kind, level and topic (each filter optional)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    questions = models.ManyToManyField("quizzes.Question", blank=True, related_name="+")
+    draw_count = models.PositiveIntegerField(default=0)
+    draw_kind = models.CharField(max_length=20, blank=True, choices=[("", "Any kind"), *Kind.choices])
+    draw_level = models.CharField(max_length=10, blank=True, choices=[("", "Any level"), *Level.choices])
+    draw_topic = models.ForeignKey("quizzes.Topic", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["assessment", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.title}"
+
+
+class Invitation(models.Model):
+    """One candidate's single-use link. Only the sha256 of the token is stored, so the
+    database alone does not reveal working links."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="invitations")
+    candidate_name = models.CharField(max_length=200)
+    candidate_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_name} <{self.candidate_email}> · {self.assessment}"
+
+
+class AttemptStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class SubmitReason(models.TextChoices):
+    CANDIDATE = "candidate", "Submitted by the candidate"
+    DEADLINE = "deadline", "Submitted automatically at the deadline"
+
+
+class Attempt(models.Model):
+    """A candidate's run through an assessment; at most one per invitation (single use)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="attempts")
+    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="attempt")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="attempts")
+    status = models.CharField(max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submit_reason = models.CharField(max_length=20, choices=SubmitReason.choices, blank=True)
+    # Filled once every answer has a score (see assess.scoring and docs/scoring.md).
+    score_percent = models.FloatField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    level_estimate = models.CharField(max_length=10, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"attempt {self.pk} · {self.invitation.candidate_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS and timezone.now() < self.deadline
+
+
+class Answer(models.Model):
+    """One question of an attempt, frozen at start (exact version, seed, choice order,
+    drawn values), and the candidate's latest response to it.
+
+    `revision` grows by one with every save; a save that names an older revision is
+    refused, so a stale tab cannot overwrite newer work."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    position = models.PositiveIntegerField()
+    section_position = models.PositiveIntegerField()
+    section_title = models.CharField(max_length=200)
+    question_version = models.ForeignKey("quizzes.QuestionVersion", on_delete=models.PROTECT, related_name="+")
+    seed = models.BigIntegerField()
+    choice_order = models.JSONField(null=True, blank=True)
+    drawn_values = models.JSONField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    # Set when scored: on submission (choices, numeric), by the grader (coding) or a
+    # reviewer (written). None means "waiting".
+    score = models.FloatField(null=True, blank=True)
+    correct = models.BooleanField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    scored_by = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="one_answer_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt_id} · Q{self.position + 1}"
+
+    @property
+    def kind(self) -> str:
+        return self.question_version.content["kind"]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.response not in (None, "", [])

@@ -4,6 +4,7 @@ Development defaults are safe to run on a laptop (SQLite, filesystem broker, DEB
 Production is DJANGO_DEBUG=0, which refuses to start without DJANGO_SECRET_KEY.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "assess",
     "quizzes",
+    "grader.apps.GraderConfig",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +79,15 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the Celery worker share the file: wait for locks instead of
+    # failing, and take the write lock when a transaction starts (no upgrade deadlocks).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+    # Tests: a file database (one per test run), so a real worker subprocess can open it.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -105,13 +116,15 @@ X_FRAME_OPTIONS = "DENY"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 if not CELERY_BROKER_URL:
     _broker_dir = VAR_DIR / "celery"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        # kombu otherwise writes its control exchange to ./control in the working directory.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     _results_dir = VAR_DIR / "celery" / "results"
@@ -130,6 +143,29 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Everything goes to `cpu` until the GPU worker's routing lands (grader.services.submission_queue).
+CELERY_TASK_ROUTES = {
+    "grader.*": {"queue": "cpu"},
+    "assess.*": {"queue": "cpu"},
+}
+CELERY_BEAT_SCHEDULE = {
+    # Attempts whose candidate closed the tab are submitted at their deadline.
+    "submit-expired-attempts": {"task": "assess.submit_expired_attempts", "schedule": 30.0},
+    # Submissions stored while the broker was down, or whose worker died, are queued again.
+    "requeue-stuck-submissions": {"task": "grader.requeue_stuck_submissions", "schedule": 60.0},
+}
+
+# The assessment flow (assess.attempts, assess.scoring) and the grader's task policy.
+ASSESS_INVITATION_DAYS = env_int("ASSESS_INVITATION_DAYS", 14, minimum=1)
+ASSESS_SAMPLE_RUNS_PER_MINUTE = env_int("ASSESS_SAMPLE_RUNS_PER_MINUTE", 5, minimum=1)
+# The queue CPU grading goes to (a test run uses its own, so it never meets another's worker).
+GRADER_CPU_QUEUE = env_str("GRADER_CPU_QUEUE", "cpu")
+GRADER_MAX_RETRIES = env_int("GRADER_MAX_RETRIES", 4, minimum=0)
+GRADER_RETRY_BACKOFF_SECONDS = env_int("GRADER_RETRY_BACKOFF_SECONDS", 5, minimum=1)
+# A `queued` submission is sent again after this long; a `running` one after this long
+# (longer than any grade: the sandbox's wall clock is seconds).
+GRADER_REQUEUE_QUEUED_SECONDS = env_int("GRADER_REQUEUE_QUEUED_SECONDS", 600, minimum=10)
+GRADER_REQUEUE_RUNNING_SECONDS = env_int("GRADER_REQUEUE_RUNNING_SECONDS", 900, minimum=10)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -9,3 +9,11 @@ from celery import shared_task
 def ping() -> dict:
     """Answer from a live worker: used by health checks and the wiring test."""
     return {"pong": True, "host": socket.gethostname()}
+
+
+@shared_task(name="assess.submit_expired_attempts", ignore_result=True)
+def submit_expired_attempts() -> int:
+    """Submit every attempt past its deadline (the candidate may have closed the tab)."""
+    from .attempts import attempts_submit_expired
+
+    return attempts_submit_expired()

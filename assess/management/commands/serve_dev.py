@@ -21,8 +21,11 @@ class Command(BaseCommand):
         worker = None
         if not no_worker:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "assess", "worker", "-Q", "cpu",
-                 "--concurrency", "2", "--loglevel", "INFO", "-n", "dev-cpu@%h"],
+                [sys.executable, "-m", "celery", "-A", "assess", "worker", "-B", "-Q", "cpu",
+                 "--concurrency", "2", "--loglevel", "INFO", "-n", "dev-cpu@%h",
+                 # -B: the periodic tasks (auto-submit at the deadline, re-queue stuck
+                 # grades) run inside this one development worker.
+                 "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
                 env={**os.environ},
                 start_new_session=True,
             )

@@ -1,0 +1,382 @@
+"""The candidate's side of an assessment: invitations, starting, autosaving, submitting.
+
+Every state change locks the attempt row (`select_for_update`) inside a transaction, so
+two tabs, a submit and the deadline sweep serialize on it. The deadline is the server's:
+every write checks it, and an attempt found past it is submitted on the spot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
+from quizzes.questions import choice_order, numeric_values
+
+from .models import (
+    Answer,
+    Assessment,
+    Attempt,
+    AttemptStatus,
+    Invitation,
+    Section,
+    SubmitReason,
+)
+
+WRITTEN_MAX_CHARS = 20_000
+NUMERIC_MAX_CHARS = 64
+
+
+class AttemptError(Exception):
+    """A candidate's request that cannot be honoured; `status` is the HTTP status to answer."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvitationInvalid(AttemptError):
+    status = 404
+
+
+class InvitationExpired(AttemptError):
+    status = 410
+
+
+class AttemptClosed(AttemptError):
+    """Submitted, or past its deadline (and now submitted)."""
+
+    status = 409
+
+
+class StaleRevision(AttemptError):
+    """The client saved over a revision it had not seen; `answer` is the current one."""
+
+    status = 409
+
+    def __init__(self, answer: Answer):
+        super().__init__("This answer was changed in another tab or window; the newest version is shown.")
+        self.answer = answer
+
+
+class InvalidResponse(AttemptError):
+    status = 400
+
+
+class RateLimited(AttemptError):
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# --- Invitations ------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def invitation_create(
+    assessment: Assessment,
+    *,
+    candidate_name: str,
+    candidate_email: str,
+    expires_at: datetime | None = None,
+    created_by=None,
+) -> tuple[Invitation, str]:
+    """A new invitation and its token. The token is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    if expires_at is None:
+        expires_at = timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS)
+    invitation = Invitation.objects.create(
+        organization=assessment.organization,
+        assessment=assessment,
+        candidate_name=candidate_name,
+        candidate_email=candidate_email,
+        token_hash=token_digest(token),
+        expires_at=expires_at,
+        created_by=created_by,
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a link's token opens; `InvitationInvalid` for anything else."""
+    if not token or len(token) > 100:
+        raise InvitationInvalid("This link is not valid. Check that you copied all of it.")
+    try:
+        return Invitation.objects.select_related("assessment").get(token_hash=token_digest(token))
+    except Invitation.DoesNotExist:
+        raise InvitationInvalid("This link is not valid. Check that you copied all of it.") from None
+
+
+def attempt_of(invitation: Invitation) -> Attempt | None:
+    return Attempt.objects.filter(invitation=invitation).first()
+
+
+# --- Starting: freeze the questions -----------------------------------------------------
+
+
+def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list[QuestionVersion]:
+    usable = Question.objects.filter(is_active=True, latest_version__isnull=False)
+    explicit = [q for q in section.questions.all().order_by("key") if q.is_active and q.latest_version_id]
+    explicit = [q for q in explicit if q.pk not in taken]
+    taken.update(q.pk for q in explicit)
+    chosen = [q.latest_version_id for q in explicit]
+    if section.draw_count:
+        pool = usable.exclude(pk__in=taken)
+        if section.draw_kind:
+            pool = pool.filter(kind=section.draw_kind)
+        if section.draw_level:
+            pool = pool.filter(level=section.draw_level)
+        if section.draw_topic_id:
+            pool = pool.filter(topic_id=section.draw_topic_id)
+        candidates = sorted(pool.values_list("pk", "latest_version_id"))
+        drawn = rng.sample(candidates, min(section.draw_count, len(candidates)))
+        taken.update(pk for pk, _ in drawn)
+        chosen += [vid for _, vid in drawn]
+    versions = QuestionVersion.objects.in_bulk(chosen)
+    picked = [versions[vid] for vid in chosen]
+    if section.assessment.shuffle_questions:
+        rng.shuffle(picked)
+    return picked
+
+
+def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Attempt:
+    """Start the invitation's attempt, or return the one already started.
+
+    Freezes each question: its exact version, a seed, the choice order shown and the
+    numeric values drawn; sets the server's deadline."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("assessment").get(pk=invitation.pk)
+        existing = attempt_of(invitation)
+        if existing is not None:
+            return existing
+        if invitation.expires_at <= now:
+            raise InvitationExpired("This invitation has expired. Ask the hiring team for a new link.")
+        assessment = invitation.assessment
+        rng = random.SystemRandom()
+        taken: set[int] = set()
+        frozen: list[tuple[Section, QuestionVersion]] = []
+        for section in assessment.sections.prefetch_related("questions").order_by("position", "id"):
+            frozen += [(section, version) for version in _section_pick(section, taken, rng)]
+        if not frozen:
+            raise AttemptError("This test has no questions yet. Please contact the hiring team.")
+        attempt = Attempt.objects.create(
+            organization=invitation.organization,
+            invitation=invitation,
+            assessment=assessment,
+            started_at=now,
+            deadline=now + timedelta(minutes=assessment.time_limit_minutes),
+        )
+        answers = []
+        for position, (section, version) in enumerate(frozen):
+            seed = rng.randrange(2**31)
+            kind = version.content["kind"]
+            order = None
+            if kind in CHOICE_KINDS:
+                order = (choice_order(version, seed) if assessment.shuffle_choices
+                         else list(range(len(version.content["choices"]))))
+            answers.append(Answer(
+                attempt=attempt,
+                position=position,
+                section_position=section.position,
+                section_title=section.title,
+                question_version=version,
+                seed=seed,
+                choice_order=order,
+                drawn_values=numeric_values(version, seed) if kind == Kind.NUMERIC else None,
+            ))
+        Answer.objects.bulk_create(answers)
+    return attempt
+
+
+# --- While it runs ----------------------------------------------------------------------
+
+
+def response_clean(answer: Answer, response: Any) -> Any:
+    """The response as stored, or `InvalidResponse`. Only the shape is checked here;
+    correctness is scored on submission."""
+    content = answer.question_version.content
+    kind = content["kind"]
+    if response in (None, "", []):
+        return None
+    if kind in CHOICE_KINDS:
+        items = response if isinstance(response, list) else [response]
+        try:
+            picked = sorted({int(item) for item in items})
+        except (TypeError, ValueError):
+            raise InvalidResponse("Unknown choice.") from None
+        if any(not 0 <= i < len(content["choices"]) for i in picked):
+            raise InvalidResponse("Unknown choice.")
+        if kind == Kind.SINGLE_CHOICE:
+            if len(picked) != 1:
+                raise InvalidResponse("Choose one answer.")
+            return picked[0]
+        return picked
+    if not isinstance(response, str):
+        raise InvalidResponse("The answer must be text.")
+    if kind == Kind.NUMERIC:
+        if len(response) > NUMERIC_MAX_CHARS:
+            raise InvalidResponse(f"A number has at most {NUMERIC_MAX_CHARS} characters.")
+        return response.strip() or None
+    if kind == Kind.WRITTEN:
+        words = len(response.split())
+        if words > content["max_words"] or len(response) > WRITTEN_MAX_CHARS:
+            raise InvalidResponse(f"Your answer has {words} words; the limit is {content['max_words']}.")
+        return response
+    if kind == Kind.CODING:
+        from grader.config import load_config
+
+        limit = load_config().source_bytes
+        if len(response.encode("utf-8", "surrogatepass")) > limit:
+            raise InvalidResponse(f"The code is larger than {limit // 1024} KiB.")
+        return response
+    raise InvalidResponse("This question takes no answer.")
+
+
+def _lock_open(attempt: Attempt, now: datetime) -> tuple[Attempt, bool]:
+    """The attempt, locked; and whether it is still open. Past the deadline it is
+    submitted here, in the caller's transaction."""
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if locked.status != AttemptStatus.IN_PROGRESS:
+        return locked, False
+    if now >= locked.deadline:
+        _submit_locked(locked, SubmitReason.DEADLINE, now)
+        return locked, False
+    return locked, True
+
+
+def _closed_error(attempt: Attempt) -> AttemptClosed:
+    if attempt.submit_reason == SubmitReason.DEADLINE:
+        return AttemptClosed("Time is up: your test was submitted automatically.")
+    return AttemptClosed("This test has been submitted; answers can no longer change.")
+
+
+def answer_save(
+    attempt: Attempt, position: int, response: Any, client_revision: int, *, now: datetime | None = None
+) -> Answer:
+    """Save a response to question `position` if the client saw the latest revision.
+
+    Raises `StaleRevision` (with the current answer) when another tab saved first,
+    `AttemptClosed` once submitted or past the deadline, `InvalidResponse`."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked, is_open = _lock_open(attempt, now)
+        if is_open:
+            try:
+                answer = (Answer.objects.select_for_update().select_related("question_version")
+                          .get(attempt=locked, position=position))
+            except Answer.DoesNotExist:
+                raise InvalidResponse("No such question in this test.") from None
+            clean = response_clean(answer, response)
+            if client_revision != answer.revision:
+                raise StaleRevision(answer)
+            if clean != answer.response:
+                answer.response = clean
+                answer.revision += 1
+                answer.saved_at = now
+                answer.save(update_fields=["response", "revision", "saved_at"])
+            return answer
+    # Outside the atomic block: the deadline submission above must commit.
+    raise _closed_error(locked)
+
+
+def attempt_close_if_due(attempt: Attempt, *, now: datetime | None = None) -> Attempt:
+    """Submit the attempt if its deadline has passed (the "on next access" path)."""
+    now = now or timezone.now()
+    if attempt.status == AttemptStatus.IN_PROGRESS and now >= attempt.deadline:
+        with transaction.atomic():
+            locked, _ = _lock_open(attempt, now)
+        return locked
+    return attempt
+
+
+def _submit_locked(locked: Attempt, reason: str, now: datetime) -> None:
+    from .scoring import answers_score_on_submit, attempt_refresh_result
+
+    locked.status = AttemptStatus.SUBMITTED
+    locked.submitted_at = min(now, locked.deadline) if reason == SubmitReason.DEADLINE else now
+    locked.submit_reason = reason
+    locked.save(update_fields=["status", "submitted_at", "submit_reason"])
+    answers_score_on_submit(locked, now)
+    attempt_refresh_result(locked, now=now)
+
+
+def attempt_submit(attempt: Attempt, *, reason: str = SubmitReason.CANDIDATE,
+                   now: datetime | None = None) -> Attempt:
+    """Submit the attempt: final and idempotent (a second call changes nothing).
+
+    Choice and numeric answers are scored now; coding answers are stored as submissions
+    and queued for the grader once the transaction commits."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.status == AttemptStatus.IN_PROGRESS:
+            if now >= locked.deadline:
+                reason = SubmitReason.DEADLINE
+            _submit_locked(locked, reason, now)
+    return locked
+
+
+def attempts_submit_expired(*, now: datetime | None = None) -> int:
+    """Submit every attempt past its deadline (the periodic task); returns how many."""
+    now = now or timezone.now()
+    due = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lte=now).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due):
+        with transaction.atomic():
+            locked = Attempt.objects.select_for_update().get(pk=pk)
+            if locked.status == AttemptStatus.IN_PROGRESS:
+                _submit_locked(locked, SubmitReason.DEADLINE, now)
+                count += 1
+    return count
+
+
+# --- "Run sample tests" -----------------------------------------------------------------
+
+
+def sample_run_start(attempt: Attempt, position: int, source: str, *, now: datetime | None = None):
+    """Queue the public sample tests for the code in the editor; rate-limited per attempt."""
+    from grader.models import Submission
+    from grader.services import submissions_enqueue
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked, is_open = _lock_open(attempt, now)
+        if is_open:
+            try:
+                answer = Answer.objects.select_related("question_version").get(attempt=locked, position=position)
+            except Answer.DoesNotExist:
+                raise InvalidResponse("No such question in this test.") from None
+            if answer.kind != Kind.CODING:
+                raise InvalidResponse("Only coding questions have sample tests.")
+            source = response_clean(answer, source) or ""
+            window = now - timedelta(seconds=60)
+            recent = list(
+                Submission.objects.filter(answer__attempt=locked, public_only=True, created_at__gt=window)
+                .order_by("created_at").values_list("created_at", flat=True)
+            )
+            limit = settings.ASSESS_SAMPLE_RUNS_PER_MINUTE
+            if len(recent) >= limit:
+                wait = max(1, int((recent[-limit] - window).total_seconds()) + 1)
+                raise RateLimited(f"You can run the sample tests {limit} times a minute; try again in {wait} s.", wait)
+            submission = Submission.objects.create(
+                answer=answer, problem=answer.question_version.content["problem"], source=source,
+                public_only=True,
+            )
+            transaction.on_commit(lambda: submissions_enqueue([submission.pk]))
+            return submission
+    raise _closed_error(locked)

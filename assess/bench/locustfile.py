@@ -1,0 +1,67 @@
+"""Simulated candidates: open the link, start, autosave every few seconds across the
+questions, save code, submit, see the end page. Run through `assess/bench/run.sh`.
+
+Questions (bank-id order, see prepare.py): 1 coding, 2 multiple, 3 numeric, 4 single, 5 written.
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, between, task
+from locust.exception import StopUser
+
+TOKENS = [t.strip() for t in open(os.environ["BENCH_TOKENS"]) if t.strip()]
+_next = itertools.count()
+SAVES_BEFORE_SUBMIT = int(os.environ.get("BENCH_SAVES", "15"))
+CODE = open(os.path.join(os.path.dirname(__file__), "..", "..", "tests", "assess", "factories.py")).read()
+CODE = CODE.split("GOOD_LAYERNORM = '''\\\n", 1)[1].split("'''", 1)[0]
+
+
+class Candidate(HttpUser):
+    wait_time = between(2, 4)
+
+    def on_start(self):
+        self.token = TOKENS[next(_next) % len(TOKENS)]
+        self.base = f"/t/{self.token}"
+        landing = self.client.get(f"{self.base}/", name="page: landing")
+        # The CSRF cookie is Secure when DJANGO_DEBUG=0; over plain loopback HTTP the
+        # client must send it back by hand.
+        self.csrf = landing.cookies.get("csrftoken") or re.search(
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', landing.text).group(1)
+        self.headers = {"X-CSRFToken": self.csrf, "Cookie": f"csrftoken={self.csrf}",
+                        "Referer": f"{self.host}{self.base}/"}
+        self.client.post(f"{self.base}/start/", headers=self.headers, name="page: start",
+                         data={"csrfmiddlewaretoken": self.csrf})
+        self.revisions = {n: 0 for n in range(1, 6)}
+        self.saves = 0
+
+    def save(self, number, response):
+        with self.client.post(f"{self.base}/q/{number}/save/", name="autosave",
+                              data=json.dumps({"response": response, "revision": self.revisions[number]}),
+                              headers={**self.headers, "Content-Type": "application/json"},
+                              catch_response=True) as r:
+            if r.status_code in (200, 409) and "revision" in r.json():
+                self.revisions[number] = r.json()["revision"]
+                r.success()
+
+    @task
+    def work(self):
+        number = random.randint(2, 5)
+        if random.random() < 0.3:
+            self.client.get(f"{self.base}/q/{number}/", name="page: question")
+        if number in (2, 4):
+            self.save(number, [random.randint(0, 2)] if number == 2 else random.randint(0, 2))
+        elif number == 3:
+            self.save(3, f"{random.uniform(-2, 2):.3f}")
+        else:
+            self.save(5, "Tiny batches give noisy statistics " * random.randint(1, 3))
+        self.saves += 1
+        if self.saves >= SAVES_BEFORE_SUBMIT:
+            self.save(1, CODE)
+            self.client.post(f"{self.base}/submit/", headers=self.headers, name="submit",
+                             data={"csrfmiddlewaretoken": self.csrf})
+            self.client.get(f"{self.base}/done/", name="page: done")
+            raise StopUser()

@@ -1,0 +1,46 @@
+"""Create a benchmark assessment and N invitations; write their tokens, one a line.
+
+    python -m assess.bench.prepare --candidates 200 --out /tmp/tokens.txt
+"""
+
+import argparse
+import os
+import textwrap
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--candidates", type=int, default=200)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assess.settings")
+    import django
+
+    django.setup()
+    from assess.attempts import invitation_create
+    from assess.models import Assessment, Organization, Section
+    from quizzes.bank import question_from_yaml, save_question
+    from quizzes.models import Topic
+    from tests.assess.factories import QUESTIONS, TOPICS
+
+    for position, (slug, title) in enumerate(TOPICS):
+        Topic.objects.update_or_create(slug=slug, defaults={"title": title, "position": position})
+    topics = {t.slug: t for t in Topic.objects.all()}
+    questions = []
+    for text in QUESTIONS.values():
+        item = question_from_yaml(textwrap.dedent(text))
+        questions.append(save_question(item, topics[item.topic])[0])
+    org, _ = Organization.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    assessment = Assessment.objects.create(organization=org, title="Load benchmark", time_limit_minutes=60,
+                                           shuffle_questions=False, shuffle_choices=True)
+    section = Section.objects.create(assessment=assessment, title="All kinds")
+    section.questions.set(questions)
+    with open(args.out, "w") as out:
+        for n in range(args.candidates):
+            _, token = invitation_create(assessment, candidate_name=f"Candidate {n}",
+                                         candidate_email=f"c{n}@bench.example")
+            out.write(token + "\n")
+
+
+if __name__ == "__main__":
+    main()

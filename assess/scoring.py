@@ -1,0 +1,177 @@
+"""Scores of an attempt: per question, section, topic and level; the level estimate; pass
+or fail once everything is graded. The rules are written out in docs/scoring.md.
+
+Every question is worth one point. Choice and numeric answers are scored on submission
+with `quizzes.questions.score_response`; coding answers take the grader's score; written
+answers wait for a reviewer.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from quizzes.models import CHOICE_KINDS, Kind, Level
+from quizzes.questions import ResponseError, score_response
+
+from .models import Answer, Attempt, AttemptStatus
+
+# A level counts as mastered at this percent (docs/scoring.md).
+LEVEL_BAR = 60.0
+LEVEL_LADDER = (Level.JUNIOR, Level.MID, Level.SENIOR)
+
+
+@dataclass
+class Tally:
+    """Points over a group of questions; `pending` counts those not scored yet."""
+
+    label: str
+    earned: float = 0.0
+    possible: int = 0
+    pending: int = 0
+
+    def add(self, score: float | None) -> None:
+        self.possible += 1
+        if score is None:
+            self.pending += 1
+        else:
+            self.earned += score
+
+    @property
+    def percent(self) -> float | None:
+        scored = self.possible - self.pending
+        return round(100.0 * self.earned / scored, 1) if scored else None
+
+    @property
+    def complete(self) -> bool:
+        return self.pending == 0
+
+
+@dataclass
+class AttemptResults:
+    total: Tally
+    sections: list[Tally] = field(default_factory=list)
+    topics: list[Tally] = field(default_factory=list)
+    levels: list[Tally] = field(default_factory=list)
+    level_estimate: str = ""
+    passed: bool | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.total.complete
+
+
+def level_estimate(levels: dict[str, Tally]) -> str:
+    """The highest level present whose questions, and those of every lower level present,
+    score at least LEVEL_BAR percent; junior when none does (docs/scoring.md)."""
+    estimate = Level.JUNIOR
+    for level in LEVEL_LADDER:
+        tally = levels.get(level)
+        if tally is None or tally.possible == 0:
+            continue
+        if tally.percent is None or tally.percent < LEVEL_BAR:
+            break
+        estimate = level
+    return str(estimate)
+
+
+def attempt_results(attempt: Attempt) -> AttemptResults:
+    answers = attempt.answers.select_related("question_version__question__topic").order_by("position")
+    total = Tally("Total")
+    sections: OrderedDict[tuple, Tally] = OrderedDict()
+    topics: OrderedDict[str, Tally] = OrderedDict()
+    levels: dict[str, Tally] = {}
+    for answer in answers:
+        question = answer.question_version.question
+        total.add(answer.score)
+        sections.setdefault((answer.section_position, answer.section_title), Tally(answer.section_title)).add(answer.score)
+        topics.setdefault(question.topic.slug, Tally(question.topic.title)).add(answer.score)
+        levels.setdefault(question.level, Tally(Level(question.level).label)).add(answer.score)
+    results = AttemptResults(
+        total=total,
+        sections=list(sections.values()),
+        topics=sorted(topics.values(), key=lambda t: t.label),
+        levels=[levels[level] for level in LEVEL_LADDER if level in levels],
+    )
+    if total.complete:
+        results.level_estimate = level_estimate(levels)
+        results.passed = (total.percent or 0.0) >= attempt.assessment.pass_mark
+    return results
+
+
+def _set_score(answer: Answer, score: float, correct: bool | None, by: str, now: datetime) -> None:
+    answer.score, answer.correct, answer.scored_by, answer.scored_at = score, correct, by, now
+    answer.save(update_fields=["score", "correct", "scored_by", "scored_at"])
+
+
+def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
+    """Score what can be scored now and store coding answers as submissions; returns the
+    submissions' ids. Runs inside the submitting transaction; the grading tasks are queued
+    once it commits, so the source is stored before any task exists."""
+    from grader.models import Submission
+    from grader.services import submissions_enqueue
+
+    created = []
+    for answer in attempt.answers.select_related("question_version").filter(score__isnull=True):
+        kind = answer.kind
+        if not answer.is_answered:
+            _set_score(answer, 0.0, False, "unanswered", now)
+        elif kind in (*CHOICE_KINDS, Kind.NUMERIC):
+            try:
+                scored = score_response(answer.question_version, answer.seed, answer.response)
+                _set_score(answer, scored.score, scored.correct, "auto", now)
+            except ResponseError:
+                _set_score(answer, 0.0, False, "auto", now)
+        elif kind == Kind.CODING:
+            submission, _ = Submission.objects.get_or_create(
+                answer=answer, public_only=False,
+                defaults={"problem": answer.question_version.content["problem"], "source": answer.response},
+            )
+            created.append(submission.pk)
+        # Written answers wait for a reviewer.
+    if created:
+        transaction.on_commit(lambda: submissions_enqueue(created))
+    return created
+
+
+def attempt_refresh_result(attempt: Attempt, *, now: datetime | None = None) -> Attempt:
+    """Write the total, pass/fail and level estimate once every answer has a score."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().select_related("assessment").get(pk=attempt.pk)
+        if locked.status != AttemptStatus.SUBMITTED or locked.graded_at is not None:
+            return locked
+        results = attempt_results(locked)
+        if results.complete:
+            locked.score_percent = results.total.percent or 0.0
+            locked.passed = results.passed
+            locked.level_estimate = results.level_estimate
+            locked.graded_at = now
+            locked.save(update_fields=["score_percent", "passed", "level_estimate", "graded_at"])
+    return locked
+
+
+def answer_record_grade(answer_id: int, score: float | None, verdict: str) -> None:
+    """The grader's final result for a coding answer. `score` None (an internal error
+    after every retry) leaves the answer for a reviewer, never a pass or a fail."""
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().get(pk=answer_id)
+        if answer.score is not None or score is None:
+            return
+        _set_score(answer, float(score), verdict == "accepted", "grader", timezone.now())
+    attempt_refresh_result(answer.attempt)
+
+
+def answer_review(answer: Answer, score: float, reviewer) -> None:
+    """A reviewer's score in [0, 1] for a written answer (or a coding answer the grader
+    could not grade)."""
+    if not 0.0 <= score <= 1.0:
+        raise ValueError("a score is between 0 and 1")
+    with transaction.atomic():
+        locked = Answer.objects.select_for_update().get(pk=answer.pk)
+        _set_score(locked, score, None, f"reviewer:{reviewer.pk}", timezone.now())
+    attempt_refresh_result(locked.attempt)

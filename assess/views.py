@@ -1,0 +1,260 @@
+"""The candidate's pages: thin views over `assess.attempts`.
+
+The link's token is the candidate's credential: every view finds the invitation by the
+token's hash, and reaches the attempt and its answers only through it, so one link can
+never read or write another candidate's attempt.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from grader.models import Submission
+from quizzes.models import Kind
+from quizzes.questions import candidate_view
+
+from .attempts import (
+    AttemptClosed,
+    AttemptError,
+    InvitationExpired,
+    RateLimited,
+    StaleRevision,
+    answer_save,
+    attempt_close_if_due,
+    attempt_of,
+    attempt_start,
+    attempt_submit,
+    invitation_for_token,
+    sample_run_start,
+)
+from .models import Answer, Attempt, AttemptStatus, Invitation
+
+MAX_AUTOSAVE_BODY = 128 * 1024
+
+
+def _refusal(request: HttpRequest, error: AttemptError) -> HttpResponse:
+    return render(request, "assess/refusal.html", {"message": error.message}, status=error.status)
+
+
+def candidate_page(view):
+    """Resolve the link's token to its invitation; a refusal page for any AttemptError.
+    Candidate pages are never cached (they hold live state), and the link (with its token)
+    is never sent as a referrer to another site. ("no-referrer" would make browsers send
+    `Origin: null` on form posts, which Django's CSRF check rightly refuses.)"""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
+        try:
+            response = view(request, invitation_for_token(token), token, *args, **kwargs)
+        except AttemptError as error:
+            response = _refusal(request, error)
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return never_cache(wrapper)
+
+
+def _open_attempt(invitation: Invitation) -> Attempt | None:
+    """The invitation's attempt, submitted first if its deadline has passed."""
+    attempt = attempt_of(invitation)
+    return attempt_close_if_due(attempt) if attempt is not None else None
+
+
+def _answers(attempt: Attempt) -> list[Answer]:
+    return list(attempt.answers.select_related("question_version").order_by("position"))
+
+
+@require_GET
+@candidate_page
+def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    attempt = _open_attempt(invitation)
+    if attempt is not None:
+        if attempt.status == AttemptStatus.SUBMITTED:
+            return redirect("assess:attempt_done", token=token)
+        return redirect("assess:attempt_question", token=token, number=1)
+    if invitation.expires_at <= timezone.now():
+        raise InvitationExpired("This invitation has expired. Ask the hiring team for a new link.")
+    assessment = invitation.assessment
+    return render(request, "assess/attempt_landing.html", {
+        "token": token, "invitation": invitation, "assessment": assessment,
+        "question_count": sum(s.questions.count() + s.draw_count for s in assessment.sections.all()),
+    })
+
+
+@require_POST
+@candidate_page
+def attempt_begin(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    attempt_start(invitation)
+    return redirect("assess:attempt_question", token=token, number=1)
+
+
+def _question_context(attempt: Attempt, answers: list[Answer], number: int) -> dict:
+    answer = answers[number - 1]
+    view = candidate_view(answer.question_version, answer.seed)
+    if answer.choice_order is not None:
+        # The order frozen at start (shuffled or not), whatever the bank's shuffle does.
+        by_index = {choice["index"]: choice for choice in view["choices"]}
+        view["choices"] = [by_index[i] for i in answer.choice_order]
+    picked = answer.response if isinstance(answer.response, list) else [answer.response]
+    return {
+        "attempt": attempt,
+        "answer": answer,
+        "view": view,
+        "number": number,
+        "total": len(answers),
+        "answers": answers,
+        "picked": {p for p in picked if p is not None},
+        "code": (answer.response if answer.response is not None else view.get("starter_code", "")),
+        "remaining_s": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
+        "prev_number": number - 1 if number > 1 else None,
+        "next_number": number + 1 if number < len(answers) else None,
+        "is_coding": view["kind"] == Kind.CODING,
+    }
+
+
+@require_GET
+@candidate_page
+def attempt_question(request: HttpRequest, invitation: Invitation, token: str, number: int) -> HttpResponse:
+    attempt = _open_attempt(invitation)
+    if attempt is None:
+        return redirect("assess:attempt_landing", token=token)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return redirect("assess:attempt_done", token=token)
+    answers = _answers(attempt)
+    if not 1 <= number <= len(answers):
+        raise Http404("No such question in this test")
+    context = _question_context(attempt, answers, number)
+    context["token"] = token
+    return render(request, "assess/attempt_question.html", context)
+
+
+def _answer_json(answer: Answer) -> dict:
+    return {"revision": answer.revision, "response": answer.response, "answered": answer.is_answered,
+            "saved_at": answer.saved_at.isoformat() if answer.saved_at else None}
+
+
+@require_POST
+@candidate_page
+def answer_autosave(request: HttpRequest, invitation: Invitation, token: str, number: int) -> HttpResponse:
+    """JSON in: {"response": ..., "revision": n}. 200 with the new revision; 409 with the
+    current answer when another tab saved first; 409 with `closed` after submission."""
+    attempt = attempt_of(invitation)
+    if attempt is None:
+        return JsonResponse({"error": "This test has not been started."}, status=409)
+    if len(request.body) > MAX_AUTOSAVE_BODY:
+        return JsonResponse({"error": "This answer is too large."}, status=413)
+    try:
+        payload = json.loads(request.body)
+        revision = int(payload["revision"])
+        response = payload.get("response")
+    except (ValueError, TypeError, KeyError):
+        return JsonResponse({"error": "Malformed save request."}, status=400)
+    try:
+        answer = answer_save(attempt, number - 1, response, revision)
+    except StaleRevision as stale:
+        return JsonResponse({"error": stale.message, "stale": True, **_answer_json(stale.answer)}, status=409)
+    except AttemptClosed as closed:
+        return JsonResponse({"error": closed.message, "closed": True,
+                             "redirect": reverse("assess:attempt_done", args=[token])}, status=409)
+    except AttemptError as error:
+        return JsonResponse({"error": error.message}, status=error.status)
+    return JsonResponse(_answer_json(answer))
+
+
+@require_POST
+@candidate_page
+def sample_run(request: HttpRequest, invitation: Invitation, token: str, number: int) -> HttpResponse:
+    """htmx: queue the public sample tests for the editor's code; answers a status fragment."""
+    attempt = attempt_of(invitation)
+    if attempt is None:
+        raise Http404("This test has not been started")
+    try:
+        submission = sample_run_start(attempt, number - 1, request.POST.get("source", ""))
+    except RateLimited as limited:
+        response = render(request, "assess/_sample_run.html", {"error": limited.message}, status=429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
+    except AttemptClosed as closed:
+        response = render(request, "assess/_sample_run.html", {"error": closed.message}, status=409)
+        response["HX-Redirect"] = reverse("assess:attempt_done", args=[token])
+        return response
+    return render(request, "assess/_sample_run.html", _run_context(submission, token))
+
+
+def _run_context(submission: Submission, token: str) -> dict:
+    verdict = (submission.report or {}).get("verdict", "")
+    return {"submission": submission, "token": token, "verdict_label": verdict.replace("_", " ") or "error"}
+
+
+@require_GET
+@candidate_page
+def sample_run_status(request: HttpRequest, invitation: Invitation, token: str, submission_id: int) -> HttpResponse:
+    try:
+        # Reached only through this link's attempt: another attempt's run is a 404.
+        submission = Submission.objects.get(pk=submission_id, public_only=True, answer__attempt__invitation=invitation)
+    except Submission.DoesNotExist:
+        raise Http404("No such sample run") from None
+    return render(request, "assess/_sample_run.html", _run_context(submission, token))
+
+
+@require_GET
+@candidate_page
+def attempt_review(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    attempt = _open_attempt(invitation)
+    if attempt is None:
+        return redirect("assess:attempt_landing", token=token)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return redirect("assess:attempt_done", token=token)
+    answers = _answers(attempt)
+    return render(request, "assess/attempt_review.html", {
+        "token": token, "attempt": attempt, "answers": answers,
+        "unanswered": [a.position + 1 for a in answers if not a.is_answered],
+        "remaining_s": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
+    })
+
+
+@require_POST
+@candidate_page
+def attempt_finish(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    attempt = attempt_of(invitation)
+    if attempt is None:
+        return redirect("assess:attempt_landing", token=token)
+    attempt_submit(attempt)
+    return redirect("assess:attempt_done", token=token)
+
+
+def _grading_counts(attempt: Attempt) -> dict:
+    coding = attempt.answers.filter(question_version__question__kind=Kind.CODING, score__isnull=False).count()
+    waiting = Submission.objects.filter(answer__attempt=attempt, public_only=False,
+                                        status__in=("queued", "running")).count()
+    return {"coding_done": coding, "coding_waiting": waiting}
+
+
+@require_GET
+@candidate_page
+def attempt_done(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    attempt = _open_attempt(invitation)
+    if attempt is None:
+        return redirect("assess:attempt_landing", token=token)
+    if attempt.status != AttemptStatus.SUBMITTED:
+        return redirect("assess:attempt_review", token=token)
+    return render(request, "assess/attempt_done.html", {
+        "token": token, "attempt": attempt, "invitation": invitation, **_grading_counts(attempt),
+    })
+
+
+@require_GET
+@candidate_page
+def attempt_grading_status(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    attempt = attempt_of(invitation)
+    if attempt is None or attempt.status != AttemptStatus.SUBMITTED:
+        raise Http404("Not submitted")
+    return render(request, "assess/_grading_status.html", {"token": token, **_grading_counts(attempt)})

@@ -1,0 +1,14 @@
+"""The Django app around the grading engine: the Submission rows and the Celery tasks.
+
+Only this module, `models`, `services`, `tasks` and `migrations` import Django; the
+engine (`grader.engine` and what it uses) stays free of it.
+"""
+
+from django.apps import AppConfig
+
+
+class GraderConfig(AppConfig):
+    name = "grader"
+    label = "grader"
+    verbose_name = "Grading"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,54 @@
+"""A coding answer handed to the grader, and the one final result written for it."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class SubmissionStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    GRADED = "graded", "Graded"
+    # Final only after the retries are spent: an infrastructure failure, never a pass or a fail.
+    INTERNAL_ERROR = "internal_error", "Internal error"
+
+
+FINAL_STATUSES = (SubmissionStatus.GRADED, SubmissionStatus.INTERNAL_ERROR)
+
+
+class Submission(models.Model):
+    """The source is stored before any task is queued, so a broker outage loses nothing:
+    the row waits as `queued` and the periodic sweep queues it again."""
+
+    answer = models.ForeignKey("assess.Answer", on_delete=models.CASCADE, related_name="submissions")
+    problem = models.CharField(max_length=80)
+    source = models.TextField()
+    # "Run sample tests": public cases only, shown to the candidate, never scored.
+    public_only = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
+    report = models.JSONField(null=True, blank=True)
+    verdict = models.CharField(max_length=40, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    # How many times a worker started grading it (redeliveries and retries included).
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The graded (final) submission of an answer exists once: a double submit or a
+            # re-run of the submission step cannot make a second one.
+            models.UniqueConstraint(
+                fields=["answer"], condition=Q(public_only=False), name="one_final_submission_per_answer"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "enqueued_at"])]
+
+    def __str__(self) -> str:
+        return f"submission {self.pk} · {self.problem} · {self.status}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES

@@ -1,0 +1,30 @@
+"""Celery tasks around the grading engine: thin, each takes an id and calls a service."""
+
+from celery import shared_task
+from django.conf import settings
+
+from .services import GradeRetry, submission_grade, submissions_requeue_stuck
+
+
+@shared_task(
+    name="grader.grade_submission",
+    bind=True,
+    # Acknowledge after grading, and put the message back when the worker process dies,
+    # so a killed worker loses nothing; the final write happens once.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(GradeRetry,),
+    retry_backoff=settings.GRADER_RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=settings.GRADER_MAX_RETRIES,
+    ignore_result=True,
+)
+def grade_submission_task(self, submission_id: int) -> dict:
+    outcome = submission_grade(submission_id, final_try=self.request.retries >= self.max_retries)
+    return {"submission": outcome.submission_id, "status": outcome.status, "wrote": outcome.wrote}
+
+
+@shared_task(name="grader.requeue_stuck_submissions", ignore_result=True)
+def requeue_stuck_submissions() -> int:
+    return submissions_requeue_stuck()

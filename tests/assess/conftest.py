@@ -1,0 +1,26 @@
+import pytest
+
+from tests.assess import factories
+
+
+@pytest.fixture
+def bank(db):
+    """One question of each kind, loaded through the bank's validation."""
+    return factories.make_bank()
+
+
+@pytest.fixture
+def org(db):
+    return factories.make_org("acme")
+
+
+@pytest.fixture
+def assessment(org, bank):
+    """One section with one question of each kind (shown in bank-id order, unshuffled)."""
+    return factories.make_assessment(org, [bank[k] for k in ("single", "multiple", "numeric", "written", "coding")])
+
+
+@pytest.fixture
+def invitation(assessment):
+    """(invitation, token): the candidate's link."""
+    return factories.make_invitation(assessment)

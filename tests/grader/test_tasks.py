@@ -1,0 +1,145 @@
+"""`submission_grade` and the queueing around it, without a worker: idempotence, one final
+write, retries of internal errors, a broker outage, and the sweep."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from assess.attempts import answer_save, attempt_start, attempt_submit
+from grader import services
+from grader.engine import INTERNAL_ERROR, Report
+from grader.models import Submission
+from grader.services import (
+    GradeRetry,
+    submission_grade,
+    submissions_enqueue,
+    submissions_requeue_stuck,
+)
+from quizzes.models import Kind
+from tests.assess import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coding_submission(django_capture_on_commit_callbacks):
+    """A submitted attempt with one coding question answered correctly; its submission."""
+    bank = factories.make_bank("coding", "single")
+    assessment = factories.make_assessment(factories.make_org(), [bank["coding"], bank["single"]], pass_mark=50)
+    inv, _ = factories.make_invitation(assessment)
+    attempt = attempt_start(inv)
+    coding = next(a for a in attempt.answers.select_related("question_version") if a.kind == Kind.CODING)
+    answer_save(attempt, coding.position, factories.GOOD_LAYERNORM, 0)
+    with django_capture_on_commit_callbacks(execute=False):
+        attempt_submit(attempt)
+    return Submission.objects.get(answer=coding)
+
+
+def engine_returning(monkeypatch, verdict: str, score):
+    calls = []
+
+    def fake(problem, source, *, public_only=False, **kwargs):
+        calls.append(problem)
+        return Report(problem, verdict, score, message="fake")
+
+    monkeypatch.setattr("grader.engine.grade_submission", fake)
+    return calls
+
+
+def test_grading_writes_the_report_and_the_attempts_score(coding_submission, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = submission_grade(coding_submission.pk)
+    assert (outcome.status, outcome.verdict, outcome.wrote) == ("graded", "accepted", True)
+    sub = Submission.objects.get(pk=coding_submission.pk)
+    assert (sub.status, sub.verdict, sub.score, sub.attempts) == ("graded", "accepted", 1.0, 1)
+    assert all(check["passed"] for check in sub.report["checks"])
+    answer = sub.answer
+    answer.refresh_from_db()
+    assert (answer.score, answer.correct, answer.scored_by) == (1.0, True, "grader")
+    attempt = answer.attempt
+    attempt.refresh_from_db()
+    assert attempt.graded_at is not None and attempt.score_percent == 50.0 and attempt.passed is True
+
+
+def test_grading_again_is_a_no_op(coding_submission, monkeypatch):
+    calls = engine_returning(monkeypatch, "accepted", 1.0)
+    assert submission_grade(coding_submission.pk).wrote is True
+    again = submission_grade(coding_submission.pk)
+    assert (again.status, again.wrote) == ("graded", False)
+    assert len(calls) == 1
+    assert Submission.objects.get(pk=coding_submission.pk).attempts == 1
+
+
+def test_only_one_final_write_when_two_runs_race(coding_submission, monkeypatch):
+    """A redelivered message claims a `running` submission again; whichever run finishes
+    second finds the grade written and writes nothing."""
+    engine_returning(monkeypatch, "accepted", 1.0)
+    first = services._claim(coding_submission.pk)
+    second = services._claim(coding_submission.pk)
+    assert second.attempts == 2
+    assert services._finish(first, "graded", {"verdict": "accepted", "score": 1.0}) is True
+    assert services._finish(second, "graded", {"verdict": "wrong_answer", "score": 0.0}) is False
+    assert Submission.objects.get(pk=coding_submission.pk).verdict == "accepted"
+
+
+def test_an_internal_error_is_retried_then_written_as_final_never_as_a_fail(coding_submission, monkeypatch):
+    engine_returning(monkeypatch, INTERNAL_ERROR, None)
+    with pytest.raises(GradeRetry):
+        submission_grade(coding_submission.pk, final_try=False)
+    sub = Submission.objects.get(pk=coding_submission.pk)
+    assert (sub.status, sub.attempts) == ("queued", 1)
+    outcome = submission_grade(coding_submission.pk, final_try=True)
+    assert (outcome.status, outcome.wrote) == ("internal_error", True)
+    answer = Submission.objects.get(pk=coding_submission.pk).answer
+    assert answer.score is None  # left for a reviewer: not a pass, not a fail
+
+
+def test_a_broker_outage_loses_nothing_and_the_sweep_queues_it_again(coding_submission, monkeypatch):
+    sent = []
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("grader.tasks.grade_submission_task.apply_async", broker_down)
+    assert submissions_enqueue([coding_submission.pk]) == 0
+    sub = Submission.objects.get(pk=coding_submission.pk)
+    assert (sub.status, sub.enqueued_at, sub.source) == ("queued", None, factories.GOOD_LAYERNORM)
+
+    monkeypatch.setattr("grader.tasks.grade_submission_task.apply_async",
+                        lambda args, **kw: sent.append((args, kw["queue"])))
+    later = timezone.now() + timedelta(seconds=30)
+    assert submissions_requeue_stuck(now=later) == 1
+    assert sent == [([coding_submission.pk], "cpu")]
+    # Sent recently: the next sweep leaves it alone.
+    assert submissions_requeue_stuck(now=later) == 0
+
+
+def test_the_sweep_requeues_a_running_submission_whose_worker_died(coding_submission, monkeypatch, settings):
+    sent = []
+    monkeypatch.setattr("grader.tasks.grade_submission_task.apply_async", lambda args, **kw: sent.append(args))
+    services._claim(coding_submission.pk)
+    now = timezone.now()
+    assert submissions_requeue_stuck(now=now) == 0
+    later = now + timedelta(seconds=settings.GRADER_REQUEUE_RUNNING_SECONDS + 1)
+    assert submissions_requeue_stuck(now=later) == 1
+    assert Submission.objects.get(pk=coding_submission.pk).status == "queued"
+    assert sent == [[coding_submission.pk]]
+
+
+def test_the_task_is_configured_to_survive_a_dead_worker():
+    from grader.tasks import grade_submission_task
+
+    assert grade_submission_task.acks_late is True
+    assert grade_submission_task.reject_on_worker_lost is True
+    assert GradeRetry in grade_submission_task.autoretry_for
+    assert grade_submission_task.retry_backoff
+
+
+def test_a_final_submission_exists_once_per_answer(coding_submission):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.create(answer=coding_submission.answer, problem="layernorm-forward", source="x")
+    Submission.objects.create(answer=coding_submission.answer, problem="layernorm-forward", source="x",
+                              public_only=True)
