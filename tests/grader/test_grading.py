@@ -79,9 +79,18 @@ WRONG = {
         "x64 = x.astype(np.float64)\n    x64 = x64 - x64.mean(axis=axes, keepdims=True)"),
         "rms-subtracts-mean"),
     "group norm with interleaved groups": ("groupnorm-forward", _bug(
-        "groupnorm_forward.py", "g = x.astype(np.float64).reshape(n, num_groups, -1)",
-        "g = np.swapaxes(x.astype(np.float64).reshape(n, c // num_groups, num_groups, -1), 1, 2)"
-        ".reshape(n, num_groups, -1)"), None),  # wrong twice: no single mistake explains it
+        "groupnorm_forward.py",
+        "g = x.astype(np.float64).reshape(n, num_groups, -1)\n"
+        "    g = (g - g.mean(axis=2, keepdims=True)) / np.sqrt(g.var(axis=2, keepdims=True) + eps)",
+        "g = x.astype(np.float64).reshape(n, c // num_groups, num_groups, -1)\n"
+        "    g = (g - g.mean(axis=(1, 3), keepdims=True)) / np.sqrt(g.var(axis=(1, 3), keepdims=True) + eps)"),
+        "interleaved-groups"),
+    "layer norm with epsilon outside the square root": ("layernorm-forward", _bug(
+        "layernorm_forward.py", "np.sqrt(var + eps)", "(np.sqrt(var) + eps)"),
+        "layer-norm-eps-outside-sqrt"),
+    "layer norm with the unbiased variance": ("layernorm-forward", _bug(
+        "layernorm_forward.py", "x64.var(axis=axes, keepdims=True)", "x64.var(axis=axes, keepdims=True, ddof=1)"),
+        "layer-norm-unbiased-variance"),
     "sync stats without the between-shard term": ("bn-sync-stats", _bug(
         "bn_sync_stats.py", "(n * (v64 + (m64 - mean) ** 2))", "(n * v64)"),
         "sync-no-between-shard-term"),
