@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -50,6 +51,8 @@ _ROW_MIN = 16
 _DOT_MAX = 8192
 # Below this many elements a thread pool costs more than it saves.
 _PARALLEL_MIN = 1 << 18
+# NumPy ufunc buffer size (elements) inside the kernels, see _ufunc_buffers.
+_BUFSIZE = 1024
 
 _num_threads: int | None = None
 _pool: ThreadPoolExecutor | None = None
@@ -100,6 +103,29 @@ def set_num_threads(n: int) -> None:
         _pool = None
 
 
+@contextmanager
+def _ufunc_buffers() -> Iterator[None]:
+    """Run NumPy ufuncs with a small buffer (``_BUFSIZE`` elements) in this thread.
+
+    A ufunc whose operand is broadcast along an inner axis (``x * scale[c]`` over rows of
+    ``B`` values, or a ``(C,)`` row over ``(N, C)`` input) cannot collapse its loops into
+    one; when the inner rows are shorter than the buffer (default 8192 elements) NumPy
+    copies the operands through that buffer, which made these kernels' broadcast
+    ``x * scale`` / ``x - mean`` 1.7-2.7x slower than an elementwise product. With a
+    buffer no longer than the rows the loops run on the arrays directly. ``np.errstate``
+    restores the caller's buffer size (it is thread-local, so each worker sets its own).
+    """
+    with np.errstate():
+        np.setbufsize(_BUFSIZE)
+        yield
+
+
+def _run(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """``[fn(i) for i in items]`` in this thread, under :func:`_ufunc_buffers`."""
+    with _ufunc_buffers():
+        return [fn(item) for item in items]
+
+
 def _map(fn: Callable[[Any], Any], items: Sequence[Any], size: int) -> list[Any]:
     """``[fn(i) for i in items]``, split into one contiguous run of items per thread.
 
@@ -108,13 +134,13 @@ def _map(fn: Callable[[Any], Any], items: Sequence[Any], size: int) -> list[Any]
     global _pool
     threads = min(get_num_threads(), len(items))
     if threads <= 1 or size < _PARALLEL_MIN:
-        return [fn(item) for item in items]
+        return _run(fn, items)
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=get_num_threads(), thread_name_prefix="normcore")
     bounds = [len(items) * k // threads for k in range(threads + 1)]
     runs = [items[bounds[k] : bounds[k + 1]] for k in range(threads)]
     results: list[Any] = []
-    for part in _pool.map(lambda run: [fn(item) for item in run], runs):
+    for part in _pool.map(lambda run: _run(fn, run), runs):
         results.extend(part)
     return results
 
@@ -435,7 +461,7 @@ def apply_channel(
             o += col_shift_in[bs]
 
     if x3.size <= _SMALL:
-        tile_apply((slice(None), slice(None), slice(None)))
+        _run(tile_apply, [(slice(None), slice(None), slice(None))])
     else:
         _map(tile_apply, _tiles(x3.shape), x3.size)
     return out

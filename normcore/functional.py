@@ -14,6 +14,8 @@ from numbers import Integral, Real
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from . import _stats
 from ._compat import as_array, namespace
 from .errors import NormError
@@ -38,11 +40,15 @@ ShapeLike = int | Sequence[int]
 
 
 def _shape(x: Array) -> tuple[int, ...]:
+    if isinstance(x, np.ndarray):  # already ints; this runs ~15 times a call, small inputs feel it
+        return x.shape
     return tuple(int(s) for s in x.shape)
 
 
 def _check_float(x: Array, xp: ModuleType, what: str) -> None:
-    if not xp.isdtype(x.dtype, "real floating"):
+    # NumPy: kind "f" is exactly isdtype's "real floating", at a tenth of the cost.
+    floating = x.dtype.kind == "f" if xp is np else xp.isdtype(x.dtype, "real floating")
+    if not floating:
         raise NormError(f"{what} must have a floating dtype, got {x.dtype} (shape {_shape(x)})")
 
 
