@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 setup: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loadbank
-	$(PY) manage.py demo_setup --password "$(DEMO_PASSWORD)"
+	$(PY) manage.py demo_setup --password "$(DEMO_PASSWORD)" --base-url "http://$(ADDR)"
 
 run: setup
 	$(PY) manage.py serve_dev --addr $(ADDR)

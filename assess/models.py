@@ -54,6 +54,8 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived assessments take no new invitations; their attempts and reports stay.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -100,6 +102,11 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Revoking also moves `expires_at` to the revocation time, so the candidate's pages
+    # (which check expiry) refuse the link; this field says why it stopped working.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -188,3 +195,64 @@ class Answer(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.response not in (None, "", [])
+
+
+# --- Review: integrity signals, rubric scores, re-grades ------------------------------------
+
+
+class IntegrityKind(models.TextChoices):
+    TAB_HIDDEN = "tab_hidden", "Left the test's tab"
+    PASTE = "paste", "Pasted into an answer"
+    QUESTION_TIME = "question_time", "Time on a question"
+
+
+class IntegrityEvent(models.Model):
+    """A signal the candidate's page reported (assess.integrity). Shown to reviewers as a
+    signal, never as a verdict: a tab switch may be a chat notification."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="integrity_events")
+    kind = models.CharField(max_length=20, choices=IntegrityKind.choices)
+    # The question's position, when the event belongs to one.
+    position = models.PositiveIntegerField(null=True, blank=True)
+    # Characters pasted, or milliseconds on the question; 0 for a tab switch.
+    amount = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["attempt", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt_id} · {self.kind}"
+
+
+class RubricReview(models.Model):
+    """One reviewer's scoring of a written answer: the rubric items ticked, the score they
+    gave, who and when. The answer holds the latest score; this keeps every one."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="rubric_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    items = models.JSONField(default=list)  # indices of the rubric items met
+    points = models.FloatField()
+    possible = models.FloatField()
+    score = models.FloatField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Regrade(models.Model):
+    """A reviewer asked for a coding answer to be graded again; the submission's previous
+    result is kept here before the submission goes back to the queue."""
+
+    submission = models.ForeignKey("grader.Submission", on_delete=models.CASCADE, related_name="regrades")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    previous_status = models.CharField(max_length=20)
+    previous_verdict = models.CharField(max_length=40, blank=True)
+    previous_score = models.FloatField(null=True, blank=True)
+    previous_report = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]

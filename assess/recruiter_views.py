@@ -1,24 +1,338 @@
-"""The hiring team's view of one attempt: thin, scoped to the user's organizations."""
+"""The hiring team's pages under /org/<slug>/: thin views over assess.recruiting.
 
+Every page goes through `org_view(roles)`: the organization comes from the URL, the user's
+membership and role in it are checked, and every object is then looked up *within* that
+organization, so another organization's rows are a 404, never data (docs/roles.md).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
-from .models import Attempt, Membership
-from .scoring import attempt_results
+from quizzes.models import Kind, Level, Question, Topic
+from quizzes.questions import candidate_view, correct_answer_text
+
+from .forms import (
+    AssessmentForm,
+    BankFilterForm,
+    CsvInviteForm,
+    DrawForm,
+    ExtendForm,
+    InviteForm,
+    SectionForm,
+)
+from .models import Assessment, Attempt, Invitation, Organization, Section
+from .recruiting import (
+    BUILD,
+    READ_REPORTS,
+    RecruitingError,
+    assessment_archive,
+    assessment_create,
+    assessment_duplicate,
+    assessment_summary,
+    assessment_update,
+    bank_browse,
+    invitation_extend,
+    invitation_invite,
+    invitation_link,
+    invitation_resend,
+    invitation_revoke,
+    invitation_state,
+    invitations_from_csv,
+    member_role,
+    organizations_of,
+    section_add,
+    section_delete,
+    section_pick,
+    section_set_draw,
+    section_unpick,
+)
+from .review import report_context
 
 
-def member_roles(user, organization) -> set[str]:
-    return set(Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True))
+def org_view(roles):
+    """The one gate of every hiring-team page: signed in, a member of the URL's
+    organization (404 otherwise, so outsiders cannot even learn it exists) with one of
+    `roles` (403 otherwise). The view gets `(request, org, role, ...)`."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
+            org = Organization.objects.filter(slug=org_slug).first()
+            role = member_role(request.user, org) if org is not None else None
+            if role is None:
+                raise Http404("No such organization")
+            if role not in roles:
+                raise PermissionDenied("Your role in this organization does not allow this page.")
+            request.org, request.org_role = org, role
+            return view(request, org, role, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _base_url(request: HttpRequest) -> str:
+    return settings.ASSESS_PUBLIC_URL or request.build_absolute_uri("/")
+
+
+def _assessment(org: Organization, assessment_id: int) -> Assessment:
+    return get_object_or_404(Assessment, organization=org, pk=assessment_id)
+
+
+# --- Landing --------------------------------------------------------------------------------
 
 
 @login_required
-def attempt_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = get_object_or_404(Attempt.objects.select_related("invitation", "assessment", "organization"), pk=attempt_id)
-    if not request.user.is_superuser and not member_roles(request.user, attempt.organization):
-        raise PermissionDenied("This attempt belongs to another organization.")
-    answers = attempt.answers.select_related("question_version__question__topic").prefetch_related("submissions")
-    return render(request, "assess/attempt_report.html", {
-        "attempt": attempt, "results": attempt_results(attempt), "answers": answers,
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    orgs = list(organizations_of(request.user))
+    if len(orgs) == 1:
+        return redirect("org:org_home", org_slug=orgs[0].slug)
+    return render(request, "assess/recruiter/home.html", {"orgs": orgs})
+
+
+@require_GET
+@org_view(READ_REPORTS)
+def org_home(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    if role in BUILD:
+        return redirect("org:assessment_list", org_slug=org.slug)
+    return redirect("org:dashboard", org_slug=org.slug)
+
+
+# --- Assessments and the builder ------------------------------------------------------------
+
+
+@require_GET
+@org_view(BUILD)
+def assessment_list(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    show_archived = request.GET.get("archived") == "1"
+    assessments = org.assessments.filter(archived_at__isnull=not show_archived).order_by("-created_at")
+    return render(request, "assess/recruiter/assessment_list.html", {
+        "org": org, "role": role, "assessments": assessments, "show_archived": show_archived,
     })
+
+
+@org_view(BUILD)
+def assessment_new(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = assessment_create(org, request.user, **form.cleaned_data)
+        messages.success(request, "Assessment created: now add questions from the bank.")
+        return redirect("org:builder", org_slug=org.slug, assessment_id=assessment.pk)
+    return render(request, "assess/recruiter/assessment_form.html", {"org": org, "role": role, "form": form})
+
+
+@org_view(BUILD)
+def builder(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+    assessment = _assessment(org, assessment_id)
+    form = AssessmentForm(request.POST or None, instance=assessment)
+    if request.method == "POST":
+        if form.is_valid():
+            assessment_update(assessment, **form.cleaned_data)
+            messages.success(request, "Settings saved.")
+            return redirect("org:builder", org_slug=org.slug, assessment_id=assessment.pk)
+    filters = BankFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    bank = bank_browse(kind=criteria.get("kind", ""), level=criteria.get("level", ""),
+                       topic=criteria.get("topic", ""), search=criteria.get("q", ""))
+    sections = list(assessment.sections.prefetch_related("questions__topic").select_related("draw_topic"))
+    in_use = {q.pk for s in sections for q in s.questions.all()}
+    return render(request, "assess/recruiter/builder.html", {
+        "org": org, "role": role, "assessment": assessment, "form": form, "filters": filters,
+        "bank": bank[:200], "bank_total": bank.count(), "sections": sections, "in_use": in_use,
+        "summary": assessment_summary(assessment),
+        "kind_choices": [("", "Any kind"), *Kind.choices], "level_choices": [("", "Any level"), *Level.choices],
+        "topics": Topic.objects.all(),
+        "section_form": SectionForm(), "query": request.GET.urlencode(),
+    })
+
+
+@require_GET
+@org_view(BUILD)
+def question_preview(request: HttpRequest, org: Organization, role: str, question_id: int) -> HttpResponse:
+    """A bank question as a candidate will see it (the same `candidate_view` the test page
+    uses), with its answer key below for the recruiter."""
+    question = get_object_or_404(Question.objects.select_related("latest_version", "topic"),
+                                 pk=question_id, is_active=True, latest_version__isnull=False)
+    version = question.latest_version
+    seed = 0
+    return render(request, "assess/recruiter/question_preview.html", {
+        "org": org, "role": role, "question": question, "view": candidate_view(version, seed),
+        "content": version.content, "key": correct_answer_text(version, seed),
+        "back": request.GET.get("back", ""),
+    })
+
+
+def _builder_redirect(request: HttpRequest, org: Organization, assessment: Assessment) -> HttpResponse:
+    url = reverse("org:builder", kwargs={"org_slug": org.slug, "assessment_id": assessment.pk})
+    query = request.POST.get("query", "")
+    return redirect(f"{url}?{query}" if query and len(query) < 500 else url)
+
+
+def _section(org: Organization, assessment_id: int, section_id: int) -> Section:
+    return get_object_or_404(Section.objects.select_related("assessment"), pk=section_id,
+                             assessment_id=assessment_id, assessment__organization=org)
+
+
+@require_POST
+@org_view(BUILD)
+def section_new(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+    assessment = _assessment(org, assessment_id)
+    form = SectionForm(request.POST)
+    if form.is_valid():
+        section_add(assessment, form.cleaned_data["title"])
+    else:
+        messages.error(request, "A section needs a title.")
+    return _builder_redirect(request, org, assessment)
+
+
+@require_POST
+@org_view(BUILD)
+def section_change(request: HttpRequest, org: Organization, role: str, assessment_id: int,
+                   section_id: int, action: str) -> HttpResponse:
+    """pick / unpick a question, set the random draw, delete the section."""
+    section = _section(org, assessment_id, section_id)
+    try:
+        if action in ("pick", "unpick"):
+            try:
+                question = Question.objects.get(pk=int(request.POST.get("question", "")))
+            except (ValueError, Question.DoesNotExist):
+                raise RecruitingError("Unknown question.") from None
+            (section_pick if action == "pick" else section_unpick)(section, question)
+        elif action == "draw":
+            form = DrawForm(request.POST)
+            if not form.is_valid():
+                raise RecruitingError("Random draw: " + "; ".join(e for errs in form.errors.values() for e in errs))
+            data = form.cleaned_data
+            section_set_draw(section, count=data["draw_count"], kind=data["draw_kind"], level=data["draw_level"],
+                             topic=data["draw_topic"])
+        elif action == "delete":
+            section_delete(section)
+        else:
+            raise Http404("Unknown action")
+    except RecruitingError as exc:
+        messages.error(request, str(exc))
+    return _builder_redirect(request, org, section.assessment)
+
+
+@require_POST
+@org_view(BUILD)
+def assessment_copy(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+    copy = assessment_duplicate(_assessment(org, assessment_id), request.user)
+    messages.success(request, f"Duplicated as “{copy.title}”.")
+    return redirect("org:builder", org_slug=org.slug, assessment_id=copy.pk)
+
+
+@require_POST
+@org_view(BUILD)
+def assessment_set_archived(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+    archived = request.POST.get("archived") != "0"
+    assessment = assessment_archive(_assessment(org, assessment_id), archived=archived)
+    messages.success(request, f"“{assessment.title}” {'archived' if archived else 'restored'}.")
+    return redirect("org:assessment_list", org_slug=org.slug)
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+@org_view(BUILD)
+def invitations(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+    assessment = _assessment(org, assessment_id)
+    invite_form, csv_form, csv_result, new_link = InviteForm(), CsvInviteForm(), None, None
+    if request.method == "POST" and "csv" in request.POST:
+        csv_form = CsvInviteForm(request.POST, request.FILES)
+        if csv_form.is_valid():
+            try:
+                csv_result = invitations_from_csv(assessment, csv_form.cleaned_data["file"].read(),
+                                                  user=request.user, base_url=_base_url(request))
+            except RecruitingError as exc:
+                csv_form.add_error("file", str(exc))
+    elif request.method == "POST":
+        invite_form = InviteForm(request.POST)
+        if invite_form.is_valid():
+            data = invite_form.cleaned_data
+            try:
+                invitation, token = invitation_invite(
+                    assessment, name=data["candidate_name"], email=data["candidate_email"], user=request.user,
+                    base_url=_base_url(request), days=data["days"])
+            except RecruitingError as exc:
+                invite_form.add_error(None, str(exc))
+            else:
+                new_link = invitation_link(_base_url(request), token)
+                messages.success(request, f"Invitation emailed to {invitation.candidate_email}.")
+                invite_form = InviteForm()
+    rows = [(inv, invitation_state(inv)) for inv in
+            assessment.invitations.select_related("attempt").order_by("-created_at")]
+    status = 400 if (csv_form.errors or invite_form.errors) else 200
+    return render(request, "assess/recruiter/invitations.html", {
+        "org": org, "role": role, "assessment": assessment, "invite_form": invite_form, "csv_form": csv_form,
+        "csv_result": csv_result, "rows": rows, "new_link": new_link, "extend_form": ExtendForm(),
+    }, status=status)
+
+
+@require_POST
+@org_view(BUILD)
+def invitation_change(request: HttpRequest, org: Organization, role: str, invitation_id: int,
+                      action: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("assessment__organization"),
+                                   pk=invitation_id, organization=org)
+    try:
+        if action == "resend":
+            invitation_resend(invitation, base_url=_base_url(request))
+            messages.success(request, f"A new link was emailed to {invitation.candidate_email}; the old one no longer works.")
+        elif action == "revoke":
+            invitation_revoke(invitation)
+            messages.success(request, f"The link of {invitation.candidate_name} no longer works.")
+        elif action == "extend":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                raise RecruitingError("Extend by 1 to 90 days.")
+            invitation_extend(invitation, form.cleaned_data["days"])
+            messages.success(request, f"The link of {invitation.candidate_name} now works until "
+                                      f"{invitation.expires_at:%d %b %Y}.")
+        else:
+            raise Http404("Unknown action")
+    except RecruitingError as exc:
+        messages.error(request, str(exc))
+    return redirect("org:invitations", org_slug=org.slug, assessment_id=invitation.assessment_id)
+
+
+# --- The report a recruiter reads -----------------------------------------------------------
+
+
+def _render_report(request: HttpRequest, attempt: Attempt, org: Organization, role: str) -> HttpResponse:
+    answers = attempt.answers.select_related("question_version__question__topic").order_by("position")
+    return render(request, "assess/recruiter/report.html", {
+        "org": org, "role": role, "attempt": attempt, "answers": answers, **report_context(attempt),
+    })
+
+
+@require_GET
+@org_view(READ_REPORTS)
+def report(request: HttpRequest, org: Organization, role: str, attempt_id: int) -> HttpResponse:
+    attempt = get_object_or_404(Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id,
+                                organization=org)
+    return _render_report(request, attempt, org, role)
+
+
+@login_required
+@require_GET
+def attempt_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The older /org/attempts/<id>/ address: the same report, the same role check."""
+    attempt = get_object_or_404(Attempt.objects.select_related("invitation", "assessment", "organization"),
+                                pk=attempt_id)
+    role = member_role(request.user, attempt.organization)
+    if role not in READ_REPORTS:
+        raise PermissionDenied("This attempt belongs to another organization.")
+    return _render_report(request, attempt, attempt.organization, role)

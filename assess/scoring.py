@@ -152,6 +152,8 @@ def attempt_refresh_result(attempt: Attempt, *, now: datetime | None = None) -> 
             locked.level_estimate = results.level_estimate
             locked.graded_at = now
             locked.save(update_fields=["score_percent", "passed", "level_estimate", "graded_at"])
+            from .api.webhooks import webhooks_emit_attempt_graded  # assess.api imports this module
+            transaction.on_commit(lambda: webhooks_emit_attempt_graded(locked), robust=True)
     return locked
 
 

@@ -39,7 +39,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "assess",
+    "assess.api",
     "quizzes",
     "grader.apps.GraderConfig",
 ]
@@ -177,3 +180,66 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The REST API and webhooks (assess.api, docs/api.md). Authentication, permissions,
+# parsers and pagination are set on the API's own views, so these defaults change nothing
+# for other DRF views.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "assess.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": env_str("API_THROTTLE_READ_RATE", "600/min"),
+        "api_write": env_str("API_THROTTLE_WRITE_RATE", "60/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NormAssess API",
+    "DESCRIPTION": "For applicant-tracking systems: assessments, invitations, attempts and "
+                   "results of one organization, and its webhooks. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AttemptStateEnum": "assess.api.serializers.ATTEMPT_STATES",
+        "DeliveryStatusEnum": "assess.api.models.DeliveryStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "assess.api.schema.add_error_responses",
+    ],
+}
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+API_PAGE_SIZE_MAX = 100
+# Webhooks: retries with exponential backoff (backoff x 2^n seconds, capped), a short
+# timeout, and no private, loopback or link-local receivers in production (SSRF).
+WEBHOOKS_MAX_TRIES = env_int("WEBHOOKS_MAX_TRIES", 5, minimum=1)
+WEBHOOKS_RETRY_BACKOFF_SECONDS = env_int("WEBHOOKS_RETRY_BACKOFF_SECONDS", 30, minimum=0)
+WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS = env_int("WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS", 3600, minimum=0)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
+CELERY_BEAT_SCHEDULE["webhooks-requeue-stuck"] = {
+    "task": "assess.api.requeue_stuck_deliveries", "schedule": 300.0,
+}
+
+# The GPU worker (issue 7): its queue, how long a worker's announcement lives without a
+# heartbeat (refreshed every third of it), and how long GPU work may sit in the GPU queue
+# with no GPU worker alive before the sweep sends it back to the CPU (or to waiting).
+GRADER_GPU_QUEUE = env_str("GRADER_GPU_QUEUE", "gpu")
+GRADER_HEARTBEAT_TTL_SECONDS = env_int("GRADER_HEARTBEAT_TTL_SECONDS", 30, minimum=2)
+GRADER_GPU_GRACE_SECONDS = env_int("GRADER_GPU_GRACE_SECONDS", 60, minimum=0)
+
+# The hiring team's pages (assess.recruiting, assess.review, assess.integrity).
+# Code pairs at or above this Jaccard similarity are flagged for a side-by-side look.
+ASSESS_SIMILARITY_THRESHOLD = env_int("ASSESS_SIMILARITY_THRESHOLD_PERCENT", 80, minimum=1) / 100
+# Integrity signals: report batches per attempt per minute, and events per attempt in all.
+ASSESS_SIGNAL_POSTS_PER_MINUTE = env_int("ASSESS_SIGNAL_POSTS_PER_MINUTE", 30, minimum=1)
+ASSESS_SIGNAL_MAX_EVENTS = env_int("ASSESS_SIGNAL_MAX_EVENTS", 5000, minimum=10)
+# Invitation emails link here (the candidate's /t/<token>/); empty: the request's own host.
+ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
+# Recruiters and reviewers need not be staff: they sign in on the hiring team's own page.
+LOGIN_URL = "org:login"
+LOGIN_REDIRECT_URL = "org:home"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from grader.models import Submission
+from grader.models import Submission, SubmissionStatus
 from quizzes.models import Kind
 from quizzes.questions import candidate_view
 
@@ -233,9 +233,11 @@ def attempt_finish(request: HttpRequest, invitation: Invitation, token: str) -> 
 
 def _grading_counts(attempt: Attempt) -> dict:
     coding = attempt.answers.filter(question_version__question__kind=Kind.CODING, score__isnull=False).count()
-    waiting = Submission.objects.filter(answer__attempt=attempt, public_only=False,
-                                        status__in=("queued", "running")).count()
-    return {"coding_done": coding, "coding_waiting": waiting}
+    pending = Submission.objects.filter(answer__attempt=attempt, public_only=False,
+                                        status__in=(SubmissionStatus.QUEUED, SubmissionStatus.RUNNING,
+                                                    SubmissionStatus.WAITING_GPU))
+    waiting_gpu = pending.filter(status=SubmissionStatus.WAITING_GPU).count()
+    return {"coding_done": coding, "coding_waiting": pending.count(), "coding_waiting_gpu": waiting_gpu}
 
 
 @require_GET

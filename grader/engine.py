@@ -20,6 +20,9 @@ from grader.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_pool
 
 logger = logging.getLogger(__name__)
 
+# What a worker grades tensor problems on (grader.gpu_grading): CPU tensors, a real GPU,
+# or CPU tensors on a worker that pretends to have a GPU (GRADER_FAKE_GPU, tests only).
+CPU_DEVICE, CUDA_DEVICE, FAKE_GPU_DEVICE = "cpu", "cuda", "fake-gpu"
 ACCEPTED = "accepted"
 WRONG_ANSWER = "wrong_answer"
 RUNTIME_ERROR = "runtime_error"
@@ -48,6 +51,8 @@ class Report:
     stdout: str = ""
     stderr: str = ""
     public_only: bool = False
+    # Tensor problems only: placement, device, speed and performance_score (gpu_grading).
+    extra: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -65,6 +70,7 @@ class Report:
             "elapsed_ms": self.elapsed_ms,
             "stdout": self.stdout,
             "stderr": self.stderr,
+            **self.extra,
         }
 
 
@@ -88,17 +94,24 @@ def _decode_source(source: str | bytes, limit: int) -> tuple[str | None, str]:
 
 
 def grade_submission(problem_slug: str, source: str | bytes, *, public_only: bool = False,
-                     pool: SandboxPool | None = None) -> Report:
+                     pool: SandboxPool | None = None, device: str = CPU_DEVICE) -> Report:
     """Grade ``source`` against ``problem_slug``'s hidden tests (or only its public samples).
+
+    ``device`` matters for tensor problems only (``CPU_DEVICE``, ``CUDA_DEVICE``,
+    ``FAKE_GPU_DEVICE``); ``pool`` then defaults to the tensor pool of that device.
 
     Raises ``grader.problems.UnknownProblem`` for an unknown slug; every other failure is
     a verdict: ``internal_error`` when it is ours (retry later), never a pass or a fail.
     """
     started = time.monotonic()
     problem = get_problem(problem_slug)
-    pool = pool or get_pool()
     try:
-        report = _grade(problem, source, public_only, pool)
+        if problem.runtime == "torch":
+            from grader.gpu_grading import grade_tensor_problem
+
+            report = grade_tensor_problem(problem, source, public_only, device, pool)
+        else:
+            report = _grade(problem, source, public_only, pool or get_pool())
     except Exception:
         logger.exception("grading %s failed", problem_slug)
         report = Report(problem.slug, INTERNAL_ERROR, None,

@@ -7,6 +7,9 @@ from django.db.models import Q
 class SubmissionStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
+    # A gpu-required problem while no GPU worker is alive: not sent anywhere; the sweep
+    # queues it when one announces itself.
+    WAITING_GPU = "waiting_gpu", "Waiting for a GPU worker"
     GRADED = "graded", "Graded"
     # Final only after the retries are spent: an infrastructure failure, never a pass or a fail.
     INTERNAL_ERROR = "internal_error", "Internal error"
@@ -30,6 +33,9 @@ class Submission(models.Model):
     score = models.FloatField(null=True, blank=True)
     # How many times a worker started grading it (redeliveries and retries included).
     attempts = models.PositiveIntegerField(default=0)
+    # The Celery queue it was last sent to ('cpu', 'gpu'); the sweep re-routes GPU work
+    # whose GPU worker died.
+    queue = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

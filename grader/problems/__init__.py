@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import threading
 
-from grader.problems.base import TOLERANCES, Case, Problem
+from grader.problems.base import (
+    CPU,
+    GPU_PREFERRED,
+    GPU_REQUIRED,
+    PLACEMENTS,
+    TOLERANCES,
+    Case,
+    Problem,
+)
 
-__all__ = ["TOLERANCES", "Case", "Problem", "UnknownProblem", "get_problem", "list_problems"]
+__all__ = ["CPU", "GPU_PREFERRED", "GPU_REQUIRED", "PLACEMENTS", "TOLERANCES", "Case", "Problem",
+           "UnknownProblem", "get_problem", "list_problems"]
 
 
 class UnknownProblem(KeyError):

@@ -19,6 +19,11 @@ TOLERANCES: dict[str, tuple[float, float]] = {
 
 Impl = Any  # an object with normcore's functions as attributes (or mistakes in their place)
 
+# Where a problem is graded (docs/grader.md, "GPU"): any CPU worker; a GPU worker while one
+# is alive, else a CPU worker (correctness only); or only a GPU worker (it waits).
+CPU, GPU_PREFERRED, GPU_REQUIRED = "cpu", "gpu-preferred", "gpu-required"
+PLACEMENTS = (CPU, GPU_PREFERRED, GPU_REQUIRED)
+
 
 def arr(name: str, *, mutable: bool = False) -> dict:
     """Argument spec: the input array ``name`` (its own copy for this case)."""
@@ -66,6 +71,8 @@ class Case:
     int_outputs: tuple[str, ...] = ()
     expect_error: bool = False
     public: bool = False
+    # Large shapes run only on a real GPU (a CPU worker would spend seconds and gigabytes).
+    gpu_only: bool = False
 
     @property
     def tolerance(self) -> tuple[float, float]:
@@ -110,16 +117,32 @@ class Problem:
     starter_code: str
     build_cases: Callable[[], list[Case]] = field(repr=False)
     solve: Callable[[Case, Impl], dict[str, np.ndarray]] = field(repr=False)
+    placement: str = CPU
+    # "numpy": the candidate gets NumPy arrays; "torch": torch tensors on the grading device.
+    runtime: str = "numpy"
+    # Names the candidate's file must not use (checked statically and made to raise in the
+    # sandbox): e.g. the library batch norm a from-scratch problem asks to write.
+    forbidden: tuple[str, ...] = ()
+    # How the sandbox times the candidate against the library on a GPU (gpu_timing.py).
+    timing: dict | None = None
+    build_gpu_cases: Callable[[], list[Case]] | None = field(default=None, repr=False)
+    _gpu_cases: list[Case] | None = field(default=None, repr=False)
     _cases: list[Case] | None = field(default=None, repr=False)
     _expected: dict[int, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def cases(self, *, public_only: bool = False) -> list[Case]:
-        """The test cases (built once from fixed seeds; public ones first)."""
+    def cases(self, *, public_only: bool = False, gpu: bool = False) -> list[Case]:
+        """The test cases (built once from fixed seeds; public ones first); ``gpu=True``
+        adds the large hidden ones that only a GPU runs (built on first request: hundreds
+        of megabytes that a CPU worker never allocates)."""
         with self._lock:
             if self._cases is None:
                 self._cases = self.build_cases()
-        return [c for c in self._cases if c.public] if public_only else list(self._cases)
+            if gpu and not public_only and self._gpu_cases is None:
+                self._gpu_cases = self.build_gpu_cases() if self.build_gpu_cases else []
+        if public_only:
+            return [c for c in self._cases if c.public]
+        return list(self._cases) + (list(self._gpu_cases or []) if gpu else [])
 
     def expected(self, case: Case) -> dict[str, np.ndarray]:
         """normcore's answer for ``case``, computed once per process and cached."""
@@ -136,7 +159,7 @@ class Problem:
 
     def summary(self) -> dict:
         return {"slug": self.slug, "title": self.title, "level": self.level,
-                "functions": list(self.function_names)}
+                "functions": list(self.function_names), "placement": self.placement}
 
 
 def reference_impl(uses: tuple[str, ...], **overrides: Callable) -> Impl:
@@ -149,16 +172,12 @@ def reference_impl(uses: tuple[str, ...], **overrides: Callable) -> Impl:
     return types.SimpleNamespace(**functions)
 
 
-_COMMON: str | None = None
-
-
-def load_text(slug: str) -> tuple[str, str, str]:
-    """(title, statement, starter code) from the package data of ``slug``."""
-    global _COMMON
+def load_text(slug: str, common: str = "_common.md") -> tuple[str, str, str]:
+    """(title, statement, starter code) from the package data of ``slug``; ``common`` is
+    the rules section appended to the statement (``_common_gpu.md`` for tensor problems)."""
     base = resources.files("grader.problems")
-    if _COMMON is None:
-        _COMMON = (base / "statements" / "_common.md").read_text(encoding="utf-8")
+    rules = (base / "statements" / common).read_text(encoding="utf-8")
     statement = (base / "statements" / f"{slug}.md").read_text(encoding="utf-8")
     starter = (base / "starters" / f"{slug}.py.txt").read_text(encoding="utf-8")
     title = statement.splitlines()[0].lstrip("# ").strip()
-    return title, statement.rstrip() + "\n" + _COMMON, starter
+    return title, statement.rstrip() + "\n" + rules, starter

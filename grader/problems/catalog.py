@@ -653,4 +653,6 @@ def build_problems() -> list[Problem]:
         problems.append(Problem(slug=slug, title=title, level=level, function_names=functions,
                                 uses=uses, statement=statement, starter_code=starter,
                                 build_cases=build, solve=solve))
-    return problems
+    from grader.problems.gpu import build_gpu_problems
+
+    return problems + build_gpu_problems()

@@ -99,8 +99,66 @@ def _site_binds() -> list[tuple[str, str]]:
     return binds
 
 
-def bwrap_command(config: GraderConfig) -> list[str]:
-    """The bubblewrap command line for a zygote: a read-only view of Python and NumPy only."""
+# What `import torch` (and Triton, on the GPU image) needs beside torch itself; each is
+# mounted alone, read-only, under /opt/site, and only into the tensor zygote.
+TORCH_PACKAGES = ("torch", "torchgen", "functorch", "typing_extensions.py", "sympy", "mpmath",
+                  "networkx", "jinja2", "markupsafe", "fsspec", "filelock", "nvidia", "triton",
+                  "torch.libs")
+TIMING_SOURCE = Path(__file__).resolve().parent.parent / "gpu_timing.py"
+CPU, CUDA = "cpu", "cuda"
+
+
+def _torch_binds() -> list[tuple[str, str]]:
+    """torch and its dependencies from this interpreter's site-packages, one bind each."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("torch")
+    if spec is None or spec.origin is None:
+        raise SandboxUnavailable("torch is not installed; GPU problems cannot be graded here")
+    site = Path(spec.origin).resolve().parent.parent
+    return [(str(site / name), f"/opt/site/{name}") for name in TORCH_PACKAGES if (site / name).exists()]
+
+
+def _gpu_device_binds() -> list[str]:
+    """bwrap arguments for the NVIDIA device files (and nothing else of /dev)."""
+    import glob
+
+    args = []
+    for path in sorted(glob.glob("/dev/nvidia*")):  # nvidia0.., nvidiactl, nvidia-uvm, -caps
+        args += ["--dev-bind-try", path, path]
+    return args
+
+
+def libcuda_dir() -> str | None:
+    """Where the driver's libcuda.so.1 is (Triton reads it from TRITON_LIBCUDA_PATH)."""
+    for candidate in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib/wsl/lib", "/usr/local/nvidia/lib64"):
+        if os.path.exists(os.path.join(candidate, "libcuda.so.1")):
+            return candidate
+    return None
+
+
+def tensor_config(config: GraderConfig, device: str) -> GraderConfig:
+    """Limits for the tensor zygote: importing torch, creating a CUDA context and moving
+    the large hidden tests (hundreds of MB each) need more than the NumPy jobs."""
+    from dataclasses import replace
+
+    return replace(
+        config,
+        wall_s=max(config.wall_s, 90.0 if device == CUDA else 30.0),
+        cpu_s=max(config.cpu_s, 60 if device == CUDA else 20),
+        memory_bytes=max(config.memory_bytes, 8 << 30 if device == CUDA else 2 << 30),
+        processes=max(config.processes, 64),
+        open_files=max(config.open_files, 256),
+        tmp_bytes=max(config.tmp_bytes, 256 << 20 if device == CUDA else 16 << 20),
+        result_bytes=max(config.result_bytes, 2 << 30 if device == CUDA else 256 << 20),
+        file_bytes=max(config.file_bytes, 64 << 20 if device == CUDA else 4 << 20),
+        uid_base=config.uid_base + (config.uid_count if device == CPU else 2 * config.uid_count),
+    )
+
+
+def bwrap_command(config: GraderConfig, runtime: str = "numpy", device: str = CPU) -> list[str]:
+    """The bubblewrap command line for a zygote: a read-only view of Python and NumPy only
+    (plus torch for the tensor zygote, plus the GPU's device files on a GPU host)."""
     prefix = Path(sys.base_prefix).resolve()
     python = Path(os.path.realpath(sys.executable))
     try:
@@ -127,30 +185,51 @@ def bwrap_command(config: GraderConfig) -> list[str]:
     cmd += ["--ro-bind", str(prefix), "/opt/py"]
     for source, target in _site_binds():
         cmd += ["--ro-bind", source, target]
+    if runtime == "torch":
+        for source, target in _torch_binds():
+            cmd += ["--ro-bind", source, target]
+        cmd += ["--ro-bind", str(TIMING_SOURCE), "/opt/grader/gpu_timing.py"]
     cmd += [
         "--ro-bind", str(ZYGOTE_SOURCE), "/opt/grader/zygote.py",
         "--proc", "/proc", "--dev", "/dev",
+    ]
+    if device == CUDA:
+        # Only the GPU's device files join the minimal /dev; the driver's libraries are
+        # under /usr/lib (already bound); Triton compiles a small launcher with the host's
+        # C compiler, hence /usr/bin and /usr/include (read-only).
+        cmd += _gpu_device_binds()
+        for path in ("/usr/bin", "/usr/include", "/usr/libexec"):
+            if os.path.isdir(path):
+                cmd += ["--ro-bind", path, path]
+    cmd += [
         "--perms", "0755", "--tmpfs", "/tmp",
         "--chdir", "/tmp",
         inner_python, "-I", "-S", "-B", "/opt/grader/zygote.py", "/opt/site",
+        *(_zygote_flags(runtime, "/opt/grader/gpu_timing.py")),
     ]
     return cmd
 
 
-def _unsandboxed_command() -> list[str]:
+def _zygote_flags(runtime: str, timing_path: str) -> list[str]:
+    return ["--torch", f"--timing={timing_path}"] if runtime == "torch" else []
+
+
+def _unsandboxed_command(runtime: str = "numpy") -> list[str]:
     site = str(Path(np.__file__).resolve().parent.parent)
-    return [sys.executable, "-I", "-S", "-B", str(ZYGOTE_SOURCE), site, "--unsandboxed"]
+    return [sys.executable, "-I", "-S", "-B", str(ZYGOTE_SOURCE), site, "--unsandboxed",
+            *_zygote_flags(runtime, str(TIMING_SOURCE))]
 
 
 class _Zygote:
     """One sandboxed process that forks a confined job process per request."""
 
-    def __init__(self, config: GraderConfig, unsandboxed: bool) -> None:
+    def __init__(self, config: GraderConfig, unsandboxed: bool, runtime: str = "numpy",
+                 device: str = CPU) -> None:
         self.config = config
         self.unsandboxed = unsandboxed
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._stderr = tempfile.TemporaryFile()
-        cmd = _unsandboxed_command() if unsandboxed else bwrap_command(config)
+        cmd = _unsandboxed_command(runtime) if unsandboxed else bwrap_command(config, runtime, device)
         try:
             self.process = subprocess.Popen(
                 cmd, stdin=theirs, stdout=subprocess.DEVNULL, stderr=self._stderr,
@@ -162,7 +241,7 @@ class _Zygote:
             theirs.close()
         self.control = ours
         self._send_lock = threading.Lock()
-        ours.settimeout(30)
+        ours.settimeout(30 if runtime == "numpy" else 120)  # importing torch takes seconds
         try:
             ready = ours.recv(16)
         except OSError:
@@ -195,7 +274,10 @@ class _Zygote:
 class SandboxPool:
     """Runs jobs concurrently, each in its own fresh, confined process; thread-safe."""
 
-    def __init__(self, config: GraderConfig | None = None) -> None:
+    def __init__(self, config: GraderConfig | None = None, *, runtime: str = "numpy",
+                 device: str = CPU) -> None:
+        """``runtime='torch'``: the tensor zygote (torch imported, jobs on ``device``)."""
+        self.runtime, self.device = runtime, device
         self.config = config or load_config()
         self._uids = _UidLeases(self.config.uid_base, self.config.uid_count)
         self._slots = threading.BoundedSemaphore(self.config.pool_size)
@@ -237,7 +319,7 @@ class SandboxPool:
                 self._zygote.close()
                 self._zygote = None
             self.unsandboxed = self._check_environment()
-            self._zygote = _Zygote(self.config, self.unsandboxed)
+            self._zygote = _Zygote(self.config, self.unsandboxed, self.runtime, self.device)
             return self._zygote
 
     def start(self) -> None:
@@ -263,6 +345,7 @@ class SandboxPool:
         return {
             "uid": uid,
             "gid": uid,
+            "limit_address_space": self.device != CUDA,
             "wall_s": c.wall_s,
             "tmp_bytes": c.tmp_bytes,
             "memory_bytes": c.memory_bytes,
@@ -437,6 +520,7 @@ def parse_messages(data: bytes, config: GraderConfig) -> tuple[list, str | None]
 
 
 _pool: SandboxPool | None = None
+_tensor_pools: dict[str, SandboxPool] = {}
 _pool_lock = threading.Lock()
 
 
@@ -448,3 +532,15 @@ def get_pool() -> SandboxPool:
             _pool = SandboxPool()
             atexit.register(_pool.close)
         return _pool
+
+
+def get_tensor_pool(device: str = CPU) -> SandboxPool:
+    """The process-wide tensor pool for ``device`` ('cpu' or 'cuda'), started on first use
+    (a separate zygote: importing torch costs about a second, paid once per process)."""
+    with _pool_lock:
+        pool = _tensor_pools.get(device)
+        if pool is None:
+            pool = SandboxPool(tensor_config(load_config(), device), runtime="torch", device=device)
+            _tensor_pools[device] = pool
+            atexit.register(pool.close)
+        return pool

@@ -36,6 +36,10 @@ import time
 
 SITE_DIR = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "-" else None
 UNSANDBOXED = "--unsandboxed" in sys.argv[2:]
+# The tensor zygote (GPU problems): torch imported once here, before any fork; CUDA is
+# never initialized in the zygote (a forked child could not use it), only in each job.
+TORCH = "--torch" in sys.argv[2:]
+TIMING_FILE = next((a.split("=", 1)[1] for a in sys.argv[2:] if a.startswith("--timing=")), None)
 
 if __name__ == "__main__":
     # OpenBLAS starts one thread per core at import unless told otherwise; one is enough
@@ -49,6 +53,22 @@ import re  # noqa: E402
 import zipfile  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+torch = None
+gpu_timing = None
+if TORCH:
+    import importlib.util
+
+    import torch  # noqa: E402
+
+    # One intra-op thread: threads count against RLIMIT_NPROC, and a fork must not
+    # inherit a half-started pool.
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    if TIMING_FILE:
+        _spec = importlib.util.spec_from_file_location("gpu_timing", TIMING_FILE)
+        gpu_timing = importlib.util.module_from_spec(_spec)
+        _spec.loader.exec_module(gpu_timing)
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -209,6 +229,61 @@ def _plain(value, allow_int: bool):
     return None, f"a {_type_name(value)}, not a numpy.ndarray"
 
 
+class _Tensors:
+    """The torch side of a job: inputs become tensors on the job's device; only exact
+    ``torch.Tensor`` results on that device come back, as plain arrays."""
+
+    def __init__(self, device: str) -> None:
+        self.device = device
+
+    def inputs(self, arrays: dict) -> dict:
+        return {k: torch.from_numpy(np.array(v)).to(self.device) for k, v in arrays.items()}
+
+    def plain(self, value) -> tuple:
+        if type(value) is not torch.Tensor:
+            return None, f"a {_type_name(value)}, not a torch.Tensor"
+        if value.device.type != torch.device(self.device).type:
+            return None, f"a tensor on {value.device.type}; expected one on {self.device}"
+        if value.is_complex() or value.dtype not in (torch.float16, torch.bfloat16, torch.float32,
+                                                     torch.float64):
+            return None, f"a tensor of dtype {_short(str(value.dtype))}"
+        if value.dtype in (torch.float16, torch.bfloat16):
+            return None, f"a tensor of dtype {value.dtype}; expected the input's dtype"
+        return np.ascontiguousarray(value.detach().to("cpu").numpy()), "tensor"
+
+    def echo(self, value):
+        if type(value) is torch.Tensor:
+            return np.ascontiguousarray(value.detach().to("cpu").numpy())
+        return None
+
+
+def _forbid(names: list) -> None:
+    """Make the library functions a problem forbids raise, wherever they are reached."""
+
+    def refuse(name):
+        def refused(*args, **kwargs):
+            raise RuntimeError(f"{name} is not allowed in this problem: write the computation yourself")
+        return refused
+
+    holders = [torch, torch.nn.functional, torch.nn, torch.nn.modules.batchnorm,
+               torch.ops.aten, torch._C._VariableFunctions]
+    for holder in holders:
+        for name in names:
+            try:
+                current = getattr(holder, name, None)
+            except Exception:  # noqa: BLE001 - an op namespace may refuse lookups
+                current = None
+            if current is None:
+                continue
+            replacement = refuse(f"{getattr(holder, '__name__', 'torch')}.{name}")
+            if isinstance(current, type):
+                replacement = type(name, (), {"__init__": lambda self, *a, _r=replacement, **k: _r()})
+            try:
+                setattr(holder, name, replacement)
+            except (AttributeError, TypeError):
+                pass
+
+
 def _resolve(spec, inputs: dict, results: dict, bound: dict, passed: dict):
     if "array" in spec:
         array = inputs[spec["array"]]
@@ -230,9 +305,11 @@ def _resolve(spec, inputs: dict, results: dict, bound: dict, passed: dict):
     raise ValueError(f"bad argument spec {spec!r}")
 
 
-def _run_case(index: int, case: dict, arrays: dict, namespace: dict) -> tuple[dict, dict]:
+def _run_case(index: int, case: dict, arrays: dict, namespace: dict, tensors=None) -> tuple[dict, dict]:
     prefix = f"{index}/"
     inputs = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+    if tensors is not None:
+        inputs = tensors.inputs(inputs)
     results: dict = {}
     bound: dict = {}
     passed: dict = {}
@@ -273,7 +350,10 @@ def _run_case(index: int, case: dict, arrays: dict, namespace: dict) -> tuple[di
         for name in case["outputs"]:
             if name in header["outputs"]:
                 continue
-            array, description = _plain(results.get(name), name in allow_int)
+            if tensors is not None:
+                array, description = tensors.plain(results.get(name))
+            else:
+                array, description = _plain(results.get(name), name in allow_int)
             if array is None:
                 header["outputs"][name] = description
             else:
@@ -281,6 +361,8 @@ def _run_case(index: int, case: dict, arrays: dict, namespace: dict) -> tuple[di
                 header["outputs"][name] = description
     # The inputs as they are after the calls, as one byte blob: the grader compares it
     # with what it sent (one array instead of one per input keeps this cheap).
+    if tensors is not None:
+        passed = {name: tensors.echo(a) for name, a in passed.items()}
     echo = [(name, a) for name, a in sorted(passed.items()) if type(a) is np.ndarray]
     header["echo"] = [[name, a.dtype.str, list(a.shape)] for name, a in echo]
     out_arrays["echo"] = np.frombuffer(b"".join(a.tobytes() for _, a in echo), dtype=np.uint8)
@@ -301,6 +383,17 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
         _send(result_fd, {"phase": "compile", "status": "syntax_error", "error": _error_info(exc)}, {})
         return
     namespace = {"__name__": "submission", "__builtins__": __builtins__}
+    tensors = None
+    timed = None
+    if header.get("runtime") == "torch":
+        tensors = _Tensors(header.get("device", "cpu"))
+        for name, value in (header.get("env") or {}).items():
+            os.environ[str(name)] = str(value)  # what Triton needs: its cache dir, libcuda's path
+        if header.get("timing") and gpu_timing is not None and tensors.device == "cuda":
+            # The library's time and the card's bandwidth are taken before the candidate's
+            # code exists in this process, so it cannot touch them.
+            timed = _time_reference(header["timing"], tensors.device)
+        _forbid(header.get("forbidden") or [])
     _send(result_fd, {"phase": "start"}, {})
     try:
         exec(code, namespace)
@@ -311,8 +404,10 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
     if missing:
         _send(result_fd, {"phase": "import", "status": "missing_function", "missing": missing}, {})
         return
+    all_ok = True
     for index, case in enumerate(header["cases"]):
-        case_header, case_arrays = _run_case(index, case, arrays, namespace)
+        case_header, case_arrays = _run_case(index, case, arrays, namespace, tensors)
+        all_ok &= case_header.get("status") == "ok"
         try:
             _send(result_fd, case_header, case_arrays)
         except MemoryError:
@@ -322,7 +417,35 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
             return
         if case_header.get("error", {}).get("is_memory_error"):
             return  # out of memory once is the verdict; running on would only waste time
+    if timed is not None and all_ok:
+        _send(result_fd, _time_candidate(timed, namespace[header["functions"][0]]), {})
     _send(result_fd, {"phase": "done"}, {})
+
+
+def _time_reference(spec: dict, device: str) -> dict:
+    inputs = gpu_timing.timing_inputs(spec, device)
+    flush = gpu_timing.flush_buffer(device)
+    x = inputs["x"]
+    return {
+        "spec": spec, "inputs": inputs, "flush": flush,
+        "peak_bytes_per_s": gpu_timing.measure_copy_bandwidth(device),
+        "reference_ms": gpu_timing.time_cuda(gpu_timing.reference_call(spec, inputs), flush=flush),
+        "bytes_moved": int(spec.get("bytes_factor", 2)) * x.numel() * x.element_size(),
+        "device_name": torch.cuda.get_device_name(device),
+    }
+
+
+def _time_candidate(timed: dict, fn) -> dict:
+    message = {"phase": "timing", **{k: timed[k] for k in ("reference_ms", "peak_bytes_per_s",
+                                                          "bytes_moved", "device_name")}}
+    try:
+        run = gpu_timing.candidate_call(timed["spec"], fn, timed["inputs"])
+        message["candidate_ms"] = gpu_timing.time_cuda(run, flush=timed["flush"])
+    except BaseException as exc:  # noqa: B036 - the candidate's failure is reported, not ours
+        if isinstance(exc, SystemExit | KeyboardInterrupt):
+            raise
+        message["error"] = _error_info(exc)
+    return message
 
 
 # --------------------------------------------------------------------------- supervisor
@@ -333,11 +456,13 @@ def _confine_job_process(request: dict) -> None:
     if not UNSANDBOXED:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     # The job starts with the zygote's address space (Python and NumPy), so its memory
-    # allowance comes on top of that.
-    with open("/proc/self/statm") as statm:
-        mapped = int(statm.read().split()[0]) * resource.getpagesize()
-    limit = mapped + request["memory_bytes"]
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # allowance comes on top of that. A CUDA job has none: the driver maps the device's
+    # memory into the address space (the wall clock and the container bound it instead).
+    if request.get("limit_address_space", True):
+        with open("/proc/self/statm") as statm:
+            mapped = int(statm.read().split()[0]) * resource.getpagesize()
+        limit = mapped + request["memory_bytes"]
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     for name, (soft, hard) in request["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
     os.setsid()

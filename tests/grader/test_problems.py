@@ -11,10 +11,13 @@ from grader.problems import UnknownProblem, get_problem, list_problems
 
 SLUGS = ["bn-forward", "bn-backward", "layernorm-forward", "layernorm-backward",
          "groupnorm-forward", "rmsnorm-forward", "bn-fold", "bn-sync-stats", "cs231n-batchnorm"]
+GPU_SLUGS = ["bn-forward-cuda", "bn-relu-triton"]
 
 
-def test_registry_lists_the_nine_problems_in_order():
-    assert [p.slug for p in list_problems()] == SLUGS
+def test_registry_lists_the_nine_cpu_problems_then_the_gpu_ones():
+    assert [p.slug for p in list_problems()] == SLUGS + GPU_SLUGS
+    assert {p.placement for p in list_problems() if p.slug in SLUGS} == {"cpu"}
+    assert [get_problem(s).placement for s in GPU_SLUGS] == ["gpu-preferred", "gpu-required"]
 
 
 def test_unknown_slug_raises_unknown_problem_which_is_a_key_error():

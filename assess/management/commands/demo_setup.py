@@ -8,12 +8,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default="normdemo-2026", help="password for every demo user")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the printed links point")
 
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, base_url: str, **options):
         if len(password) < 8:
             raise CommandError("--password must have at least 8 characters")
         try:
-            logins = demo_setup(password)
+            logins = demo_setup(password, out=self.stdout.write, base_url=base_url.rstrip("/"))
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write("Demo logins (organization 'Demo Labs'):")

@@ -175,6 +175,58 @@
     update();
   }
 
+  // Integrity signals for the reviewers: leaving the tab, pasting into an answer, time on
+  // each question. Best effort: a report that fails or is refused is simply dropped.
+  var signals = [], shownSince = null;
+
+  function signal(kind, amount) {
+    if (signals.length < 20) {
+      signals.push({ kind: kind, position: parseInt(form.dataset.position, 10), amount: Math.max(0, Math.round(amount || 0)) });
+    }
+  }
+
+  function stopClock() {
+    if (shownSince !== null) { signal("question_time", Date.now() - shownSince); shownSince = null; }
+  }
+
+  function sendSignals() {
+    if (!signals.length || !form.dataset.signalsUrl) return;
+    var batch = signals; signals = [];
+    fetch(form.dataset.signalsUrl, {
+      method: "POST", credentials: "same-origin", keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": form.dataset.csrf },
+      body: JSON.stringify({ events: batch })
+    }).catch(function () {});
+  }
+
+  function watchSignals() {
+    shownSince = document.visibilityState === "visible" ? Date.now() : null;
+    // Leaving the page (a link, the pager, submit) also hides it: that is no tab switch.
+    var leaving = false;
+    window.addEventListener("beforeunload", function () { leaving = true; });
+    window.addEventListener("pageshow", function () { leaving = false; });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") {
+        if (!leaving) signal("tab_hidden", 0);
+        stopClock();
+        sendSignals();
+      } else {
+        shownSince = Date.now();
+      }
+    });
+    // Also catches pastes into Ace, whose hidden textarea sits inside the form.
+    form.addEventListener("paste", function (event) {
+      var text = event.clipboardData ? event.clipboardData.getData("text") : "";
+      signal("paste", text.length);
+    }, true);
+    window.addEventListener("pagehide", function () { leaving = true; stopClock(); sendSignals(); });
+    setInterval(function () {
+      // Report time in slices, so a closed laptop still leaves a trace.
+      if (shownSince !== null && Date.now() - shownSince > 60000) { stopClock(); shownSince = Date.now(); }
+      sendSignals();
+    }, 15000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     startTimer();
     form = document.getElementById("answer-form");
@@ -183,6 +235,7 @@
     revision = parseInt(form.dataset.revision, 10);
     setUpEditor();
     wordCount();
+    watchSignals();
     form.addEventListener("change", function () { changed(0); });
     form.addEventListener("input", function (event) {
       if (event.target.name !== "choice") changed(800);

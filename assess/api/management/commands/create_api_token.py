@@ -1,0 +1,27 @@
+"""`manage.py create_api_token --org SLUG --name NAME [--bank]`: prints the token once."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assess.api.models import ApiToken
+from assess.models import Organization
+
+
+class Command(BaseCommand):
+    help = "Create an API token for an organization and print it (it is not stored, only its hash)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", required=True, help="The organization's slug.")
+        parser.add_argument("--name", required=True, help="Who will use the token.")
+        parser.add_argument("--bank", action="store_true",
+                            help="Staff only: the token may read the question bank with its answer keys.")
+
+    def handle(self, *args, org: str, name: str, bank: bool, **options):
+        organization = Organization.objects.filter(slug=org).first()
+        if organization is None:
+            raise CommandError(f"No organization with slug {org!r}.")
+        if not name.strip() or len(name) > 100:
+            raise CommandError("--name must be 1 to 100 characters.")
+        token, raw = ApiToken.issue(organization, name.strip(), can_read_bank=bank)
+        self.stderr.write(f"Token {token.prefix}… for {organization.slug}"
+                          f"{' (bank scope)' if bank else ''}; copy it now, it is not shown again:")
+        self.stdout.write(raw)

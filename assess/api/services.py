@@ -1,0 +1,137 @@
+"""What the API needs beyond the recruiter pages' functions (assess.recruiting), built on
+them: an assessment from bank queries in one call, and organization-scoped selectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from quizzes.models import Question, Topic
+
+from .. import recruiting
+from ..models import Assessment, Attempt, AttemptStatus, Invitation, Organization
+from ..recruiting import bank_browse
+
+
+class SpecError(ValueError):
+    """An assessment specification that cannot be built; `fields` maps a field path to
+    its messages, as a validation error would."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
+        self.fields = fields
+
+
+@dataclass
+class SectionSpec:
+    title: str
+    questions: list[str] = field(default_factory=list)  # bank ids
+    draw_count: int = 0
+    draw_kind: str = ""
+    draw_level: str = ""
+    draw_topic: str = ""  # topic slug
+
+
+def assessment_create_from_queries(
+    organization: Organization,
+    *,
+    title: str,
+    sections: list[SectionSpec],
+    created_by=None,
+    **settings_fields,
+) -> Assessment:
+    """A new assessment of `organization` built with the recruiter pages' own functions
+    (assess.recruiting). Raises `SpecError`, naming the field, when a bank id or topic is
+    unknown, a draw asks for more questions than the bank has, or no question would be
+    asked at all; nothing is created then."""
+    errors: dict[str, list[str]] = {}
+    resolved: list[tuple[SectionSpec, list[Question], Topic | None]] = []
+    total = 0
+    taken: set[str] = {key for spec in sections for key in spec.questions}
+    for index, spec in enumerate(sections):
+        keys = list(dict.fromkeys(spec.questions))
+        found = {q.key: q for q in bank_browse().filter(key__in=keys)}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            errors[f"sections.{index}.questions"] = [f"Unknown or retired bank ids: {', '.join(missing)}."]
+        topic = None
+        if spec.draw_topic:
+            topic = Topic.objects.filter(slug=spec.draw_topic).first()
+            if topic is None:
+                errors[f"sections.{index}.draw.topic"] = [f"Unknown topic {spec.draw_topic!r}."]
+        if spec.draw_count and (topic is not None or not spec.draw_topic):
+            available = (bank_browse(kind=spec.draw_kind, level=spec.draw_level, topic=spec.draw_topic)
+                         .exclude(key__in=taken).count())
+            if available < spec.draw_count:
+                errors[f"sections.{index}.draw.count"] = [
+                    f"Only {available} questions of the bank match this draw; asked for {spec.draw_count}."
+                ]
+        total += len(found) + spec.draw_count
+        resolved.append((spec, [found[k] for k in keys if k in found], topic))
+    if not errors and total == 0:
+        errors["sections"] = ["The assessment would ask no question: name bank ids or draw some."]
+    if errors:
+        raise SpecError(errors)
+    with transaction.atomic():
+        assessment = recruiting.assessment_create(organization, created_by, title=title, **settings_fields)
+        for index, (spec, questions, topic) in enumerate(resolved):
+            if index == 0:
+                # assessment_create makes the first section; it takes the first spec's title.
+                section = assessment.sections.get()
+                section.title = spec.title
+                section.save(update_fields=["title"])
+            else:
+                section = recruiting.section_add(assessment, spec.title)
+            for question in questions:
+                try:
+                    recruiting.section_pick(section, question)
+                except recruiting.RecruitingError as exc:
+                    raise SpecError({f"sections.{index}.questions": [str(exc)]}) from None
+            if spec.draw_count:
+                recruiting.section_set_draw(section, count=spec.draw_count, kind=spec.draw_kind,
+                                            level=spec.draw_level, topic=topic)
+    return assessment
+
+
+# --- Selectors: everything the API reads is scoped to one organization --------------------
+
+
+def attempt_state(attempt: Attempt) -> str:
+    """in_progress, grading (submitted, some answer still waiting) or graded."""
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return "in_progress"
+    return "graded" if attempt.graded_at is not None else "grading"
+
+
+def attempts_of(organization: Organization, *, state: str = "", assessment_id: int | None = None,
+                since: datetime | None = None, graded_since: datetime | None = None) -> QuerySet[Attempt]:
+    qs = Attempt.objects.filter(organization=organization).select_related("invitation", "assessment")
+    if state == "in_progress":
+        qs = qs.filter(status=AttemptStatus.IN_PROGRESS)
+    elif state == "grading":
+        qs = qs.filter(status=AttemptStatus.SUBMITTED, graded_at__isnull=True)
+    elif state == "graded":
+        qs = qs.filter(graded_at__isnull=False)
+    if assessment_id is not None:
+        qs = qs.filter(assessment_id=assessment_id)
+    if since is not None:
+        qs = qs.filter(started_at__gte=since)
+    if graded_since is not None:
+        qs = qs.filter(graded_at__gte=graded_since)
+    return qs.order_by("-started_at", "-id")
+
+
+def assessments_of(organization: Organization) -> QuerySet[Assessment]:
+    return (Assessment.objects.filter(organization=organization)
+            .prefetch_related("sections__questions", "sections__draw_topic").order_by("-created_at", "-id"))
+
+
+def invitations_of(organization: Organization, *, assessment_id: int | None = None) -> QuerySet[Invitation]:
+    qs = Invitation.objects.filter(organization=organization).select_related("attempt")
+    if assessment_id is not None:
+        qs = qs.filter(assessment_id=assessment_id)
+    return qs.order_by("-created_at", "-id")

@@ -1,0 +1,260 @@
+"""The REST API's views: parse with an input serializer, scope by the token's
+organization, call one domain function, answer with an output serializer."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from quizzes.models import Topic
+
+from .. import recruiting
+from ..models import Attempt
+from . import serializers as s
+from .auth import CanReadBank
+from .base import ApiView
+from .models import WebhookDelivery, WebhookEndpoint
+from .services import (
+    SectionSpec,
+    SpecError,
+    assessment_create_from_queries,
+    assessments_of,
+    attempts_of,
+    invitations_of,
+)
+from .webhooks import WebhookUrlError, webhook_endpoint_register
+
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- Assessments and invitations ------------------------------------------------------------
+
+
+class AssessmentListView(ApiView):
+    filter_serializer_class = None
+
+    def get_throttles(self):
+        self.throttle_scope = "api_write" if self.request.method == "POST" else "api_read"
+        return super().get_throttles()
+
+    @extend_schema(responses=s.AssessmentOut(many=True), summary="List the organization's assessments")
+    def get(self, request):
+        self.query_filters()
+        return self.list_response(assessments_of(self.organization), s.AssessmentOut)
+
+    @extend_schema(request=s.AssessmentInput, responses={201: s.AssessmentOut},
+                   summary="Create an assessment from bank queries",
+                   description="Each section names bank ids to ask and/or a random draw (count, kind, "
+                               "level, topic) made per candidate when the attempt starts.")
+    def post(self, request):
+        data = _validated(s.AssessmentInput, request)
+        sections = [
+            SectionSpec(title=spec["title"], questions=spec["questions"],
+                        draw_count=spec.get("draw", {}).get("count", 0), draw_kind=spec.get("draw", {}).get("kind", ""),
+                        draw_level=spec.get("draw", {}).get("level", ""), draw_topic=spec.get("draw", {}).get("topic", ""))
+            for spec in data.pop("sections")
+        ]
+        try:
+            assessment = assessment_create_from_queries(
+                self.organization, sections=sections, created_by=request.auth.created_by, **data)
+        except SpecError as exc:
+            raise exceptions.ValidationError(exc.fields) from None
+        return Response(s.AssessmentOut(assessments_of(self.organization).get(pk=assessment.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class AssessmentDetailView(ApiView):
+    @extend_schema(responses=s.AssessmentOut, summary="Read an assessment")
+    def get(self, request, assessment_id: int):
+        self.query_filters()
+        assessment = get_object_or_404(assessments_of(self.organization), pk=assessment_id)
+        return Response(s.AssessmentOut(assessment).data)
+
+
+class AssessmentInvitationsView(ApiView):
+    throttle_scope = "api_write"
+
+    @extend_schema(request=s.InvitationInput, responses={201: s.InvitationCreatedOut},
+                   summary="Invite a candidate",
+                   description="Emails the candidate their link and returns it as `url` (shown once: "
+                               "only its hash is stored).")
+    def post(self, request, assessment_id: int):
+        assessment = get_object_or_404(assessments_of(self.organization), pk=assessment_id)
+        data = _validated(s.InvitationInput, request)
+        try:
+            invitation, token = recruiting.invitation_invite(
+                assessment, name=data["candidate_name"], email=data["candidate_email"],
+                user=request.auth.created_by, base_url=request.build_absolute_uri("/"),
+                days=data.get("expires_in_days"))
+        except recruiting.RecruitingError as exc:
+            raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
+        url = recruiting.invitation_link(request.build_absolute_uri("/"), token)
+        return Response(s.InvitationCreatedOut(invitation, context={"url": url}).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationListView(ApiView):
+    filter_serializer_class = s.InvitationFilter
+
+    @extend_schema(parameters=[s.InvitationFilter], responses=s.InvitationOut(many=True),
+                   summary="List invitations")
+    def get(self, request):
+        filters = self.query_filters()
+        return self.list_response(invitations_of(self.organization, assessment_id=filters.get("assessment")),
+                                  s.InvitationOut)
+
+
+class InvitationDetailView(ApiView):
+    @extend_schema(responses=s.InvitationOut, summary="Read an invitation")
+    def get(self, request, invitation_id: int):
+        self.query_filters()
+        invitation = get_object_or_404(invitations_of(self.organization), pk=invitation_id)
+        return Response(s.InvitationOut(invitation).data)
+
+
+# --- Attempts and results -------------------------------------------------------------------
+
+
+class AttemptListView(ApiView):
+    filter_serializer_class = s.AttemptFilter
+
+    @extend_schema(parameters=[s.AttemptFilter], responses=s.AttemptOut(many=True),
+                   summary="List attempts", description="Newest first. Poll with `status=graded&graded_since=...`, "
+                                                        "or register a webhook.")
+    def get(self, request):
+        f = self.query_filters()
+        qs = attempts_of(self.organization, state=f.get("status", ""), assessment_id=f.get("assessment"),
+                         since=f.get("since"), graded_since=f.get("graded_since"))
+        return self.list_response(qs, s.AttemptOut)
+
+
+class AttemptDetailView(ApiView):
+    @extend_schema(responses=s.AttemptDetailOut, summary="Read an attempt and its results",
+                   description="Scores per section, topic and level; pass/fail and the level estimate "
+                               "once every answer is scored (docs/scoring.md).")
+    def get(self, request, attempt_id: int):
+        self.query_filters()
+        attempt: Attempt = get_object_or_404(attempts_of(self.organization), pk=attempt_id)
+        return Response(s.AttemptDetailOut(attempt).data)
+
+
+# --- The question bank (staff tokens only) --------------------------------------------------
+
+
+class BankTopicListView(ApiView):
+    permission_classes = [CanReadBank]
+
+    @extend_schema(responses=s.TopicOut(many=True), summary="List the bank's topics (bank scope)")
+    def get(self, request):
+        self.query_filters()
+        return self.list_response(Topic.objects.order_by("position", "slug"), s.TopicOut)
+
+
+class BankQuestionListView(ApiView):
+    permission_classes = [CanReadBank]
+    filter_serializer_class = s.BankFilter
+
+    @extend_schema(parameters=[s.BankFilter], responses=s.BankQuestionOut(many=True),
+                   summary="List the bank's questions, answer keys included (bank scope)")
+    def get(self, request):
+        f = self.query_filters()
+        qs = recruiting.bank_browse(kind=f.get("kind", ""), level=f.get("level", ""),
+                                    topic=f.get("topic", ""), search=f.get("search", ""))
+        return self.list_response(qs, s.BankQuestionOut)
+
+
+class BankQuestionDetailView(ApiView):
+    permission_classes = [CanReadBank]
+
+    @extend_schema(responses=s.BankQuestionOut, summary="Read one bank question (bank scope)")
+    def get(self, request, key: str):
+        self.query_filters()
+        return Response(s.BankQuestionOut(get_object_or_404(recruiting.bank_browse(), key=key)).data)
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+
+class WebhookEndpointListView(ApiView):
+    def get_throttles(self):
+        self.throttle_scope = "api_write" if self.request.method == "POST" else "api_read"
+        return super().get_throttles()
+
+    @extend_schema(responses=s.WebhookEndpointOut(many=True), summary="List webhook endpoints")
+    def get(self, request):
+        self.query_filters()
+        return self.list_response(WebhookEndpoint.objects.filter(organization=self.organization)
+                                  .order_by("-created_at", "-id"), s.WebhookEndpointOut)
+
+    @extend_schema(request=s.WebhookEndpointInput, responses={201: s.WebhookEndpointCreatedOut},
+                   summary="Register a webhook endpoint",
+                   description="Returns the signing secret once. Events: `attempt.graded`.")
+    def post(self, request):
+        data = _validated(s.WebhookEndpointInput, request)
+        try:
+            endpoint = webhook_endpoint_register(self.organization, data["url"], description=data["description"])
+        except WebhookUrlError as exc:
+            raise exceptions.ValidationError({"url": [str(exc)]}) from None
+        return Response(s.WebhookEndpointCreatedOut(endpoint).data, status=status.HTTP_201_CREATED)
+
+
+class WebhookEndpointDetailView(ApiView):
+    def get_throttles(self):
+        self.throttle_scope = "api_read" if self.request.method == "GET" else "api_write"
+        return super().get_throttles()
+
+    def _endpoint(self, endpoint_id: int) -> WebhookEndpoint:
+        return get_object_or_404(WebhookEndpoint.objects.filter(organization=self.organization), pk=endpoint_id)
+
+    @extend_schema(responses=s.WebhookEndpointOut, summary="Read a webhook endpoint")
+    def get(self, request, endpoint_id: int):
+        self.query_filters()
+        return Response(s.WebhookEndpointOut(self._endpoint(endpoint_id)).data)
+
+    @extend_schema(request=s.WebhookEndpointUpdate, responses=s.WebhookEndpointOut,
+                   summary="Pause, resume or describe a webhook endpoint")
+    def patch(self, request, endpoint_id: int):
+        endpoint = self._endpoint(endpoint_id)
+        data = _validated(s.WebhookEndpointUpdate, request)
+        for name, value in data.items():
+            setattr(endpoint, name, value)
+        if data:
+            endpoint.save(update_fields=list(data))
+        return Response(s.WebhookEndpointOut(endpoint).data)
+
+    @extend_schema(responses={204: None}, summary="Delete a webhook endpoint and its delivery log")
+    def delete(self, request, endpoint_id: int):
+        self._endpoint(endpoint_id).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookDeliveryListView(ApiView):
+    filter_serializer_class = s.DeliveryFilter
+
+    @extend_schema(parameters=[s.DeliveryFilter], responses=s.WebhookDeliveryOut(many=True),
+                   summary="The delivery log, newest first")
+    def get(self, request):
+        f = self.query_filters()
+        qs = WebhookDelivery.objects.filter(endpoint__organization=self.organization)
+        if "status" in f:
+            qs = qs.filter(status=f["status"])
+        if "endpoint" in f:
+            qs = qs.filter(endpoint_id=f["endpoint"])
+        return self.list_response(qs.order_by("-created_at", "-id"), s.WebhookDeliveryOut)
+
+
+class NotFoundView(ApiView):
+    """Any other path under /api/: the error body, not Django's HTML page."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound("There is no such API endpoint; see /api/docs/.")

@@ -1,0 +1,265 @@
+"""Outgoing webhooks: an organization registers a URL; when one of its attempts is fully
+graded, a signed JSON POST goes to every active endpoint, from a Celery task that retries
+with exponential backoff. Every delivery is a `WebhookDelivery` row (the log).
+
+Signature (docs/api.md): header `X-NormAssess-Signature: t=<unix seconds>,v1=<hex>` where
+hex = HMAC-SHA256(endpoint secret, f"{t}.{raw body}"). Receivers recompute it over the raw
+body, compare in constant time and refuse a `t` older than a few minutes (replays).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Attempt, Organization
+from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-NormAssess-Signature"
+EVENT_ATTEMPT_GRADED = "attempt.graded"
+REPLAY_WINDOW_SECONDS = 300
+ERROR_EXCERPT_CHARS = 500
+# Receivers answering with these are asked again later; any other 4xx is final.
+RETRY_STATUSES = {408, 409, 425, 429}
+_EVENT_NAMESPACE = uuid.UUID("5b0e8a3e-7f43-4d8f-9a55-2f1f0d6c9a11")
+
+
+class WebhookUrlError(ValueError):
+    pass
+
+
+class DeliveryRetry(Exception):
+    """The delivery failed in a way worth retrying; `countdown` is the wait in seconds."""
+
+    def __init__(self, message: str, countdown: int):
+        super().__init__(message)
+        self.countdown = countdown
+
+
+# --- Registration ---------------------------------------------------------------------------
+
+
+def _address_is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return ip.is_global and not ip.is_multicast
+
+
+def webhook_url_check(url: str, *, resolve: bool = True) -> str:
+    """The URL, if events may be sent to it: http(s), a host, and (unless
+    WEBHOOKS_ALLOW_PRIVATE_HOSTS) only public addresses, so the API cannot be used to
+    reach the platform's own network (SSRF)."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise WebhookUrlError("This is not a valid URL.") from None
+    if parts.scheme not in ("http", "https"):
+        raise WebhookUrlError("Only http:// and https:// URLs can receive webhooks.")
+    if not parts.hostname or parts.username or parts.password:
+        raise WebhookUrlError("The URL needs a host name and no user name or password.")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise WebhookUrlError("The URL contains spaces or control characters.")
+    if settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS or not resolve:
+        return url
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
+                                   proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        raise WebhookUrlError(f"The host {parts.hostname!r} cannot be resolved.") from None
+    if not infos or not all(_address_is_public(info[4][0]) for info in infos):
+        raise WebhookUrlError("Webhooks can only be sent to public internet addresses.")
+    return url
+
+
+def webhook_endpoint_register(organization: Organization, url: str, *, description: str = "") -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(organization=organization, url=webhook_url_check(url),
+                                          description=description)
+
+
+# --- Signing --------------------------------------------------------------------------------
+
+
+def webhook_signature(secret: str, body: bytes, timestamp: int) -> str:
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def webhook_signature_verify(secret: str, header: str, body: bytes, *, now: float | None = None,
+                             tolerance: int = REPLAY_WINDOW_SECONDS) -> bool:
+    """What a receiver does (docs/api.md): parse t and v1, refuse an old t, compare the
+    HMAC of the raw body in constant time."""
+    try:
+        fields = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(fields["t"])
+        given = fields["v1"]
+    except (ValueError, KeyError):
+        return False
+    if abs((now if now is not None else time.time()) - timestamp) > tolerance:
+        return False
+    expected = webhook_signature(secret, body, timestamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, given)
+
+
+# --- Emitting -------------------------------------------------------------------------------
+
+
+def event_id_for(event_type: str, subject_id: int) -> str:
+    """Stable, so emitting the same event twice finds the same delivery rows."""
+    return "evt_" + uuid.uuid5(_EVENT_NAMESPACE, f"{event_type}:{subject_id}").hex
+
+
+def webhooks_emit_attempt_graded(attempt: Attempt) -> list[int]:
+    """Queue `attempt.graded` for every active endpoint of the attempt's organization;
+    called by assess.scoring once the grade commits. Returns the new deliveries' ids."""
+    if not WebhookEndpoint.objects.filter(organization_id=attempt.organization_id, active=True).exists():
+        return []
+    from .serializers import AttemptDetailOut
+
+    attempt = Attempt.objects.select_related("assessment", "invitation").get(pk=attempt.pk)
+    event_id = event_id_for(EVENT_ATTEMPT_GRADED, attempt.pk)
+    payload = {
+        "id": event_id,
+        "type": EVENT_ATTEMPT_GRADED,
+        "created": (attempt.graded_at or timezone.now()).isoformat(),
+        "data": {"attempt": AttemptDetailOut(attempt).data},
+    }
+    payload = json.loads(json.dumps(payload))  # plain JSON types, as it will be sent
+    created: list[int] = []
+    for endpoint in WebhookEndpoint.objects.filter(organization_id=attempt.organization_id, active=True):
+        try:
+            with transaction.atomic():
+                delivery, is_new = WebhookDelivery.objects.get_or_create(
+                    endpoint=endpoint, event_id=event_id,
+                    defaults={"event_type": EVENT_ATTEMPT_GRADED, "payload": payload},
+                )
+        except IntegrityError:  # a concurrent emit made it first
+            continue
+        if is_new:
+            created.append(delivery.pk)
+    if created:
+        transaction.on_commit(lambda: deliveries_enqueue(created))
+    return created
+
+
+def deliveries_enqueue(delivery_ids: list[int]) -> None:
+    """Hand deliveries to Celery; a broker outage leaves them pending for the sweep."""
+    from .tasks import deliver_webhook
+
+    for pk in delivery_ids:
+        try:
+            deliver_webhook.delay(pk)
+        except Exception:
+            logger.exception("could not queue webhook delivery %s; the sweep will retry it", pk)
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect could point at an internal address the URL check never saw.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """(HTTP status, error excerpt); status None when no answer came."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        excerpt = exc.read(ERROR_EXCERPT_CHARS).decode("utf-8", "replace") if exc.fp else ""
+        return exc.code, f"HTTP {exc.code}: {excerpt}"[:ERROR_EXCERPT_CHARS]
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return None, f"{type(exc).__name__}: {reason}"[:ERROR_EXCERPT_CHARS]
+
+
+def backoff_seconds(tries: int) -> int:
+    """Before try number tries+1: backoff x 2^(tries-1), capped."""
+    base = settings.WEBHOOKS_RETRY_BACKOFF_SECONDS
+    return int(min(base * 2 ** max(tries - 1, 0), settings.WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS))
+
+
+def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDelivery:
+    """Try one delivery once. A delivered or failed row is left alone (re-running after
+    success sends nothing). Raises `DeliveryRetry` when it should be tried again;
+    after WEBHOOKS_MAX_TRIES tries, or a final 4xx, the row is `failed`."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery_id)
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery
+        delivery.tries += 1
+        delivery.last_tried_at = now or timezone.now()
+        delivery.next_try_at = None
+        delivery.save(update_fields=["tries", "last_tried_at", "next_try_at"])
+    endpoint = delivery.endpoint
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    if not endpoint.active:
+        status, error = None, "The endpoint was disabled."
+        retry = False
+    else:
+        try:
+            webhook_url_check(endpoint.url)
+        except WebhookUrlError as exc:
+            status, error, retry = None, f"Refused: {exc}", False
+        else:
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": "NormAssess-Webhooks/1",
+                SIGNATURE_HEADER: webhook_signature(endpoint.secret, body, int(time.time())),
+                "X-NormAssess-Event": delivery.event_type,
+                "X-NormAssess-Delivery": delivery.event_id,
+            }
+            status, error = _post(endpoint.url, body, headers)
+            retry = status is None or status >= 500 or status in RETRY_STATUSES
+    done = now or timezone.now()
+    fields = {"response_status": status, "error": error}
+    if status is not None and 200 <= status < 300:
+        fields.update(status=DeliveryStatus.DELIVERED, delivered_at=done, error="")
+    elif retry and delivery.tries < settings.WEBHOOKS_MAX_TRIES:
+        wait = backoff_seconds(delivery.tries)
+        fields.update(next_try_at=done + timedelta(seconds=wait))
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+        raise DeliveryRetry(error or f"HTTP {status}", wait)
+    else:
+        fields.update(status=DeliveryStatus.FAILED)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def deliveries_requeue_stuck(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=10)) -> int:
+    """Pending deliveries whose task was lost (broker down when queued, worker died)
+    are queued again. A retry waiting in the broker has next_try_at in the future."""
+    now = now or timezone.now()
+    cutoff = now - grace
+    stuck = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+        Q(tries=0, created_at__lt=cutoff)
+        | Q(next_try_at__lt=cutoff)
+        | Q(next_try_at__isnull=True, last_tried_at__lt=cutoff)  # the worker died while sending
+    )
+    ids = list(stuck.order_by("pk").values_list("pk", flat=True))
+    deliveries_enqueue(ids)
+    return len(ids)

@@ -1,0 +1,107 @@
+"""Forms of the hiring team's pages: they parse and validate input; the domain functions
+in assess.recruiting and assess.review act on it."""
+
+from __future__ import annotations
+
+from django import forms
+
+from quizzes.models import Kind, Level, Topic
+
+from .models import Assessment, AttemptStatus
+from .recruiting import CSV_MAX_BYTES
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["title", "instructions", "time_limit_minutes", "pass_mark", "shuffle_questions", "shuffle_choices"]
+        widgets = {"instructions": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_time_limit_minutes(self):
+        value = self.cleaned_data["time_limit_minutes"]
+        if not 1 <= value <= 600:
+            raise forms.ValidationError("Between 1 and 600 minutes.")
+        return value
+
+    def clean_pass_mark(self):
+        value = self.cleaned_data["pass_mark"]
+        if not 0 <= value <= 100:
+            raise forms.ValidationError("A percent, 0 to 100.")
+        return value
+
+
+def _topic_choices():
+    return [("", "Any topic"), *((t.slug, t.title) for t in Topic.objects.all())]
+
+
+class BankFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
+    level = forms.ChoiceField(choices=[("", "Any level"), *Level.choices], required=False)
+    topic = forms.ChoiceField(choices=[], required=False)
+    q = forms.CharField(label="Search", max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = _topic_choices()
+
+
+class DrawForm(forms.Form):
+    draw_count = forms.IntegerField(label="Random questions", min_value=0, max_value=100)
+    draw_kind = forms.ChoiceField(label="Kind", choices=[("", "Any kind"), *Kind.choices], required=False)
+    draw_level = forms.ChoiceField(label="Level", choices=[("", "Any level"), *Level.choices], required=False)
+    draw_topic = forms.ModelChoiceField(label="Topic", queryset=Topic.objects.all(), required=False,
+                                        empty_label="Any topic")
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(max_length=200)
+
+
+class InviteForm(forms.Form):
+    candidate_name = forms.CharField(label="Candidate's name", max_length=200)
+    candidate_email = forms.EmailField(label="Email", max_length=254)
+    days = forms.IntegerField(label="Link valid for (days)", min_value=1, max_value=90, required=False)
+
+
+class CsvInviteForm(forms.Form):
+    file = forms.FileField(label="CSV file (name,email per line)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CSV_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {CSV_MAX_BYTES // 1024} KiB; split it into smaller files.")
+        return upload
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(min_value=1, max_value=90, initial=7)
+
+
+class AttemptFilterForm(forms.Form):
+    STATUS_CHOICES = [("", "Any status"), (AttemptStatus.IN_PROGRESS, "In progress"),
+                      (AttemptStatus.SUBMITTED, "Submitted"), ("waiting", "Waiting for a score"),
+                      ("graded", "Fully scored")]
+    SORT_CHOICES = [("date", "Newest first"), ("-date", "Oldest first"), ("score", "Highest score"),
+                    ("-score", "Lowest score"), ("candidate", "Candidate A-Z")]
+    assessment = forms.ModelChoiceField(queryset=Assessment.objects.none(), required=False, empty_label="Any assessment")
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    level = forms.ChoiceField(label="Level estimate", choices=[("", "Any level"), *Level.choices], required=False)
+    min_score = forms.FloatField(label="Score from", min_value=0, max_value=100, required=False)
+    max_score = forms.FloatField(label="to", min_value=0, max_value=100, required=False)
+    since = forms.DateField(label="Started from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].queryset = Assessment.objects.filter(organization=organization)
+
+
+class RubricForm(forms.Form):
+    items = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, rubric, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(i, f"{r['points']} pt: {r['criterion']}") for i, r in enumerate(rubric)]

@@ -1,0 +1,389 @@
+"""The recruiter's side: who may do what in an organization, building assessments from
+the bank, and inviting candidates (one, or many from a CSV file).
+
+Views call these functions; none of them knows about requests. Roles are written out in
+docs/roles.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from quizzes.models import Kind, Level, Question, Topic
+
+from .attempts import invitation_create, token_digest
+from .models import Assessment, Invitation, Membership, Organization, Role, Section
+
+# --- Roles ----------------------------------------------------------------------------------
+
+# What each role may do; `org_view` in recruiter_views checks one of these on every page.
+BUILD = frozenset({Role.RECRUITER, Role.ADMIN})          # assessments and invitations
+REVIEW = frozenset({Role.REVIEWER, Role.ADMIN})          # dashboard, scoring, re-grades, exports
+READ_REPORTS = frozenset({Role.RECRUITER, Role.REVIEWER, Role.ADMIN})
+
+
+def member_role(user, organization: Organization) -> str | None:
+    """The user's role in the organization; superusers act as its admin; None otherwise."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    return Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
+
+
+def organizations_of(user) -> QuerySet[Organization]:
+    if user.is_superuser:
+        return Organization.objects.order_by("name")
+    return Organization.objects.filter(memberships__user=user).order_by("name").distinct()
+
+
+class RecruitingError(Exception):
+    """A request that cannot be honoured, in words for the person who made it."""
+
+
+# --- The bank, as the builder browses it ----------------------------------------------------
+
+
+def bank_browse(*, kind: str = "", level: str = "", topic: str = "", search: str = "") -> QuerySet[Question]:
+    """Active questions of the bank, filtered; `search` looks in the bank id and the prompt."""
+    questions = (Question.objects.filter(is_active=True, latest_version__isnull=False)
+                 .select_related("topic", "latest_version"))
+    if kind in Kind.values:
+        questions = questions.filter(kind=kind)
+    if level in Level.values:
+        questions = questions.filter(level=level)
+    if topic:
+        questions = questions.filter(topic__slug=topic)
+    search = search.strip()[:100]
+    if search:
+        questions = questions.filter(Q(key__icontains=search) | Q(latest_version__content__prompt__icontains=search))
+    return questions.order_by("topic__position", "level", "key")
+
+
+# Minutes a candidate needs per question, by kind; senior questions take longer.
+MINUTES_PER_KIND = {Kind.SINGLE_CHOICE: 1.5, Kind.MULTIPLE_CHOICE: 2.0, Kind.NUMERIC: 3.0,
+                    Kind.WRITTEN: 6.0, Kind.CODING: 20.0}
+LEVEL_FACTOR = {Level.JUNIOR: 1.0, Level.MID: 1.25, Level.SENIOR: 1.5}
+ANY = "any"
+
+
+@dataclass
+class AssessmentSummary:
+    length: int = 0
+    picked: int = 0
+    drawn: int = 0
+    # Counts; drawn questions without a level / topic filter count under "any".
+    levels: Counter = field(default_factory=Counter)
+    kinds: Counter = field(default_factory=Counter)
+    topics: Counter = field(default_factory=Counter)
+    missing_topics: list[str] = field(default_factory=list)
+    estimated_minutes: int = 0
+    short_draws: list[str] = field(default_factory=list)
+
+    # Lists for templates (a Counter answers 0 to the template's `.items` lookup).
+    @property
+    def level_rows(self) -> list[tuple[str, int]]:
+        order = {lv: i for i, lv in enumerate([*Level.values, ANY])}
+        return sorted(self.levels.items(), key=lambda kv: order.get(kv[0], 99))
+
+    @property
+    def kind_rows(self) -> list[tuple[str, int]]:
+        return sorted(self.kinds.items())
+
+    @property
+    def topic_rows(self) -> list[tuple[str, int]]:
+        return sorted(self.topics.items())
+
+
+def assessment_summary(assessment: Assessment) -> AssessmentSummary:
+    """Length, level mix, topic coverage and an estimated duration of the assessment, as
+    `attempt_start` would build it (picked questions, then draws)."""
+    summary = AssessmentSummary()
+    minutes = 0.0
+    average = sum(MINUTES_PER_KIND.values()) / len(MINUTES_PER_KIND)
+    taken: set[int] = set()
+    for section in assessment.sections.prefetch_related("questions__topic").select_related("draw_topic"):
+        for q in section.questions.all():
+            if not q.is_active or q.pk in taken:
+                continue
+            taken.add(q.pk)
+            summary.picked += 1
+            summary.levels[q.level] += 1
+            summary.kinds[q.kind] += 1
+            summary.topics[q.topic.title] += 1
+            minutes += MINUTES_PER_KIND.get(q.kind, average) * LEVEL_FACTOR.get(q.level, 1.0)
+        if section.draw_count:
+            available = bank_browse(kind=section.draw_kind, level=section.draw_level,
+                                    topic=section.draw_topic.slug if section.draw_topic else "").exclude(pk__in=taken)
+            count = min(section.draw_count, available.count())
+            if count < section.draw_count:
+                summary.short_draws.append(
+                    f"{section.title}: asks for {section.draw_count} random questions, the bank has {count}")
+            summary.drawn += count
+            summary.levels[section.draw_level or ANY] += count
+            summary.kinds[section.draw_kind or ANY] += count
+            summary.topics[section.draw_topic.title if section.draw_topic else ANY] += count
+            per = MINUTES_PER_KIND.get(section.draw_kind, average) * LEVEL_FACTOR.get(section.draw_level, 1.25)
+            minutes += per * count
+    summary.length = summary.picked + summary.drawn
+    summary.estimated_minutes = int(round(minutes))
+    if ANY not in summary.topics:
+        summary.missing_topics = [t.title for t in Topic.objects.all() if t.title not in summary.topics]
+    return summary
+
+
+# --- Building -------------------------------------------------------------------------------
+
+ASSESSMENT_FIELDS = ("title", "instructions", "time_limit_minutes", "pass_mark", "shuffle_questions", "shuffle_choices")
+
+
+@transaction.atomic
+def assessment_create(organization: Organization, user, **fields) -> Assessment:
+    """A new assessment with one empty section to pick questions into."""
+    assessment = Assessment.objects.create(organization=organization, created_by=user,
+                                           **{k: v for k, v in fields.items() if k in ASSESSMENT_FIELDS})
+    Section.objects.create(assessment=assessment, title="Questions", position=0)
+    return assessment
+
+
+def assessment_update(assessment: Assessment, **fields) -> Assessment:
+    changed = [k for k in ASSESSMENT_FIELDS if k in fields]
+    for name in changed:
+        setattr(assessment, name, fields[name])
+    assessment.save(update_fields=changed)
+    return assessment
+
+
+@transaction.atomic
+def assessment_duplicate(assessment: Assessment, user) -> Assessment:
+    """A copy with the same settings and sections, not archived, without invitations."""
+    copy = Assessment.objects.create(
+        organization=assessment.organization, created_by=user, title=f"{assessment.title} (copy)"[:200],
+        **{k: getattr(assessment, k) for k in ASSESSMENT_FIELDS if k != "title"},
+    )
+    for section in assessment.sections.all():
+        new = Section.objects.create(
+            assessment=copy, title=section.title, position=section.position, draw_count=section.draw_count,
+            draw_kind=section.draw_kind, draw_level=section.draw_level, draw_topic=section.draw_topic,
+        )
+        new.questions.set(section.questions.all())
+    return copy
+
+
+def assessment_archive(assessment: Assessment, *, archived: bool = True) -> Assessment:
+    assessment.archived_at = timezone.now() if archived else None
+    assessment.save(update_fields=["archived_at"])
+    return assessment
+
+
+def section_add(assessment: Assessment, title: str) -> Section:
+    position = (assessment.sections.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    return Section.objects.create(assessment=assessment, title=title.strip()[:200] or "Questions", position=position)
+
+
+def section_pick(section: Section, question: Question) -> None:
+    if not question.is_active or question.latest_version_id is None:
+        raise RecruitingError("This question is retired from the bank.")
+    if Section.questions.through.objects.filter(section__assessment=section.assessment_id, question=question).exists():
+        raise RecruitingError(f"{question.key} is already in this assessment.")
+    section.questions.add(question)
+
+
+def section_unpick(section: Section, question: Question) -> None:
+    section.questions.remove(question)
+
+
+def section_set_draw(section: Section, *, count: int, kind: str = "", level: str = "", topic: Topic | None = None) -> Section:
+    if not 0 <= count <= 100:
+        raise RecruitingError("Draw between 0 and 100 questions.")
+    section.draw_count, section.draw_kind, section.draw_level, section.draw_topic = count, kind, level, topic
+    section.save(update_fields=["draw_count", "draw_kind", "draw_level", "draw_topic"])
+    return section
+
+
+def section_delete(section: Section) -> None:
+    if section.assessment.sections.count() <= 1:
+        raise RecruitingError("An assessment keeps at least one section.")
+    section.delete()
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+def invitation_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/t/{token}/"
+
+
+def invitation_send(invitation: Invitation, token: str, base_url: str) -> None:
+    """Email the candidate their link through Django's email backend (console in development)."""
+    assessment = invitation.assessment
+    link = invitation_link(base_url, token)
+    body = (
+        f"Hello {invitation.candidate_name},\n\n"
+        f"{assessment.organization.name} invites you to take the test \"{assessment.title}\" "
+        f"({assessment.time_limit_minutes} minutes once you start).\n\n"
+        f"Open your personal link:\n{link}\n\n"
+        f"The link works until {invitation.expires_at:%d %B %Y %H:%M} UTC and only for you; "
+        f"please do not share it.\n"
+    )
+    send_mail(f"Your test: {assessment.title}", body, None, [invitation.candidate_email])
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now(), send_count=F("send_count") + 1)
+
+
+def _clean_candidate(name: str, email: str) -> tuple[str, str]:
+    name = " ".join((name or "").split())  # also drops control characters such as \r, \n, \t
+    email = (email or "").strip()
+    if not name:
+        raise RecruitingError("the name is empty")
+    if len(name) > 200:
+        raise RecruitingError("the name is longer than 200 characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise RecruitingError("the name contains control characters")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise RecruitingError(f"{email[:80]!r} is not an email address") from None
+    if len(email) > 254:
+        raise RecruitingError("the email address is too long")
+    return name, email.lower()
+
+
+def invitation_invite(assessment: Assessment, *, name: str, email: str, user, base_url: str,
+                      days: int | None = None) -> tuple[Invitation, str]:
+    """Create an invitation and email its link; returns it with the token (shown once)."""
+    if assessment.archived_at is not None:
+        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    name, email = _clean_candidate(name, email)
+    expires_at = timezone.now() + timedelta(days=days or settings.ASSESS_INVITATION_DAYS)
+    with transaction.atomic():
+        invitation, token = invitation_create(assessment, candidate_name=name, candidate_email=email,
+                                              expires_at=expires_at, created_by=user)
+    invitation_send(invitation, token, base_url)
+    return invitation, token
+
+
+@dataclass
+class BulkResult:
+    invited: list[Invitation] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+
+
+CSV_MAX_BYTES = 256 * 1024
+CSV_MAX_ROWS = 500
+
+
+def _decode_csv(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RecruitingError(
+            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
+            "Save it as \"CSV UTF-8\" and upload it again.") from None
+
+
+def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: str) -> BulkResult:
+    """Invite every good row of a CSV file (`name,email`, header optional); bad rows are
+    reported by line number and skipped. The whole file is refused only when it cannot be
+    read at all (too large, not text, too many rows)."""
+    if assessment.archived_at is not None:
+        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    if len(raw) > CSV_MAX_BYTES:
+        raise RecruitingError(f"The file is larger than {CSV_MAX_BYTES // 1024} KiB; split it into smaller files.")
+    text = _decode_csv(raw)
+    if "\x00" in text:
+        raise RecruitingError("The file contains binary data; upload a CSV text file.")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise RecruitingError(f"The file is not a CSV file the reader understands ({exc}).") from None
+    has_header = bool(rows) and [c.strip().lower() for c in rows[0][:2]] == ["name", "email"]
+    if len([r for r in rows if any(c.strip() for c in r)]) - has_header > CSV_MAX_ROWS:
+        raise RecruitingError(f"The file has more than {CSV_MAX_ROWS} rows; split it into smaller files.")
+    result = BulkResult()
+    seen = set(assessment.invitations.filter(revoked_at__isnull=True).values_list("candidate_email", flat=True))
+    for number, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells) or (number == 1 and has_header):
+            continue
+        if len(cells) != 2:
+            result.errors.append((number, f"expected 2 columns (name, email), found {len(cells)}"))
+            continue
+        try:
+            name, email = _clean_candidate(*cells)
+        except RecruitingError as exc:
+            result.errors.append((number, str(exc)))
+            continue
+        if email in seen:
+            result.errors.append((number, f"{email} is already invited to this assessment"))
+            continue
+        seen.add(email)
+        invitation, _ = invitation_invite(assessment, name=name, email=email, user=user, base_url=base_url)
+        result.invited.append(invitation)
+    return result
+
+
+def invitation_state(invitation: Invitation) -> str:
+    attempt = getattr(invitation, "attempt", None)
+    if attempt is not None:
+        return attempt.get_status_display()
+    if invitation.revoked_at:
+        return "Revoked"
+    if invitation.expires_at <= timezone.now():
+        return "Expired"
+    return "Not started"
+
+
+def _not_started(invitation: Invitation) -> None:
+    if Invitation.objects.filter(pk=invitation.pk, attempt__isnull=False).exists():
+        raise RecruitingError("The candidate has already started this test.")
+
+
+def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
+    """Send a new link: only the token's hash is stored, so the old link is replaced by a
+    new one (and stops working). Also re-opens an expired or revoked invitation."""
+    _not_started(invitation)
+    if invitation.assessment.archived_at is not None:
+        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_digest(token)
+    invitation.revoked_at = None
+    invitation.expires_at = max(invitation.expires_at, timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS))
+    invitation.save(update_fields=["token_hash", "revoked_at", "expires_at"])
+    invitation_send(invitation, token, base_url)
+    return token
+
+
+def invitation_revoke(invitation: Invitation) -> Invitation:
+    _not_started(invitation)
+    now = timezone.now()
+    invitation.revoked_at = now
+    invitation.expires_at = min(invitation.expires_at, now)
+    invitation.save(update_fields=["revoked_at", "expires_at"])
+    return invitation
+
+
+def invitation_extend(invitation: Invitation, days: int) -> Invitation:
+    """Move the expiry `days` later (from now if it already passed); un-revokes."""
+    if not 1 <= days <= 90:
+        raise RecruitingError("Extend by 1 to 90 days.")
+    _not_started(invitation)
+    base = max(invitation.expires_at, timezone.now())
+    invitation.expires_at = base + timedelta(days=days)
+    invitation.revoked_at = None
+    invitation.save(update_fields=["expires_at", "revoked_at"])
+    return invitation

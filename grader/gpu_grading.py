@@ -1,0 +1,124 @@
+"""Grading the tensor (GPU) problems: the candidate's functions get torch tensors.
+
+The same pipeline as the NumPy problems (``engine.evaluate`` turns what came back into
+checks, a verdict and a diagnosis), with three differences: the job runs in the tensor
+zygote on the worker's device; the large hidden tests run only on a real GPU; and on a
+GPU an accepted submission is also timed against cuDNN (``gpu_timing``), giving a
+performance score beside the correctness score. Elsewhere the report says why speed was
+not measured.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tokenize
+
+from grader import gpu_timing
+from grader.engine import (
+    ACCEPTED,
+    CUDA_DEVICE,
+    FAKE_GPU_DEVICE,
+    INTERNAL_ERROR,
+    INVALID_SUBMISSION,
+    Report,
+    _decode_source,
+    evaluate,
+)
+from grader.problems import Problem
+from grader.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_tensor_pool, libcuda_dir
+
+logger = logging.getLogger(__name__)
+
+
+def forbidden_names(source: str, names: tuple[str, ...]) -> list[tuple[str, int]]:
+    """(name, line) of each forbidden identifier the code uses; comments and strings
+    do not count. The sandbox also makes these raise, for code that builds the name."""
+    wanted = set(names)
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.NAME and token.string in wanted:
+                found.append((token.string, token.start[0]))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass  # the sandbox reports the syntax error itself
+    return found
+
+
+def _extra(problem: Problem, device: str, speed: dict) -> dict:
+    return {"placement": problem.placement, "device": device, "speed": speed,
+            "performance_score": speed.get("score") if speed.get("measured") else None}
+
+
+def grade_tensor_problem(problem: Problem, source: str | bytes, public_only: bool, device: str,
+                         pool: SandboxPool | None = None) -> Report:
+    on_gpu = device == CUDA_DEVICE
+    job_device = CUDA_DEVICE if on_gpu else "cpu"
+    if pool is None or pool.runtime != "torch":  # a caller's NumPy pool cannot run tensors
+        pool = get_tensor_pool(job_device)
+    if on_gpu:
+        speed = gpu_timing.not_measured(gpu_timing.NOT_MEASURED_SAMPLE) if public_only else {}
+    else:
+        speed = gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAKE if device == FAKE_GPU_DEVICE
+                                        else gpu_timing.NOT_MEASURED_CPU)
+    text, problem_text = _decode_source(source, pool.config.source_bytes)
+    if text is None:
+        report = Report(problem.slug, INVALID_SUBMISSION, 0.0, message=problem_text)
+        report.extra = _extra(problem, device, speed or gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED))
+        return report
+    used = forbidden_names(text, problem.forbidden)
+    if used:
+        name, line = used[0]
+        report = Report(problem.slug, INVALID_SUBMISSION, 0.0,
+                        message=f"Line {line} uses {name}: this problem asks you to write batch norm "
+                                "yourself, without the library's batch norm.")
+        report.extra = _extra(problem, device, gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED))
+        return report
+
+    cases = problem.cases(public_only=public_only, gpu=on_gpu)
+    env = {"HOME": "/tmp", "TRITON_CACHE_DIR": "/tmp/triton", "PATH": "/usr/bin:/bin"}
+    if on_gpu and libcuda_dir():
+        env["TRITON_LIBCUDA_PATH"] = libcuda_dir()
+    header = {
+        "source": text,
+        "functions": list(problem.function_names),
+        "cases": [case.job_spec() for case in cases],
+        "runtime": "torch",
+        "device": job_device,
+        "forbidden": list(problem.forbidden),
+        "timing": problem.timing if on_gpu and not public_only else None,
+        "env": env,
+    }
+    arrays = {f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()}
+    try:
+        run = pool.run(header, arrays)
+    except SandboxUnavailable:
+        logger.exception("the tensor sandbox is unavailable")
+        run = RunResult(internal="sandbox unavailable")
+    if run.internal:
+        logger.error("sandbox failure on %s: %s", problem.slug, run.internal)
+        return Report(problem.slug, INTERNAL_ERROR, None,
+                      message="The grader failed; the submission will be graded again.")
+    report = evaluate(problem, cases, run, pool.config.cpu_s)
+    if not speed:
+        speed = _measured_speed(report, run)
+    report.extra = _extra(problem, device, speed)
+    if not speed.get("measured") and not public_only:
+        report.message = f"{report.message} ({speed['note']}.)".strip()
+    return report
+
+
+def _measured_speed(report: Report, run: RunResult) -> dict:
+    if report.verdict != ACCEPTED:
+        return gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
+    timing = next((h for h, _ in run.messages if h.get("phase") == "timing"), None)
+    if timing is None:
+        return gpu_timing.not_measured("speed not measured: the timing run did not report")
+    if "error" in timing:
+        error = timing["error"] if isinstance(timing["error"], dict) else {}
+        return gpu_timing.not_measured(
+            f"speed not measured: the timed run raised {str(error.get('type', 'an error'))[:80]}")
+    try:
+        return gpu_timing.speed_report(timing)
+    except (KeyError, TypeError, ValueError) as exc:
+        return gpu_timing.not_measured(f"speed not measured: unusable timings ({exc})"[:200])

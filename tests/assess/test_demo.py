@@ -1,0 +1,48 @@
+"""`make run`'s demo: logins, a demo assessment and a working candidate link."""
+
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from assess.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEBUG=True)  # pytest-django runs tests with DEBUG off
+def test_demo_setup_prints_logins_and_a_candidate_link_that_opens(client, capsys):
+    call_command("loadbank", verbosity=0)
+    call_command("demo_setup", "--base-url", "http://testserver")
+    out = capsys.readouterr().out
+    assert "recruiter  username: recruiter" in out and "reviewer   username: reviewer" in out
+    assert set(Membership.objects.values_list("user__username", "role")) == {
+        ("recruiter", "recruiter"), ("reviewer", "reviewer"), ("admin", "admin")}
+    link = re.search(r"http://testserver(/t/[^/\s]+/)", out).group(1)
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Normalization screen (demo)" in page.content.decode()
+    assert client.login(username="recruiter", password="normdemo-2026")
+
+
+@override_settings(DEBUG=True)
+def test_demo_setup_twice_keeps_one_organization_and_assessment(capsys):
+    call_command("loadbank", verbosity=0)
+    call_command("demo_setup")
+    call_command("demo_setup")
+    assert Membership.objects.count() == 3
+    from assess.models import Assessment
+
+    assert Assessment.objects.filter(title="Normalization screen (demo)").count() == 1
+
+
+@override_settings(DEBUG=False)
+def test_demo_setup_refuses_in_production():
+    with pytest.raises(CommandError, match="refusing to create demo users"):
+        call_command("demo_setup")
+
+
+def test_a_short_password_is_refused():
+    with pytest.raises(CommandError, match="at least 8 characters"):
+        call_command("demo_setup", "--password", "short")
