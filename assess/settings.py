@@ -139,6 +139,15 @@ else:
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
     }
     _default_result_backend = CELERY_BROKER_URL
+# The cache holds the API's throttle counters: shared through Redis whenever Redis is the
+# broker (or CACHE_URL names one), so limits hold across gunicorn workers and hosts.
+_cache_url = env_str("CACHE_URL") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+if _cache_url.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    }
+elif _cache_url:
+    raise ConfigError(f"CACHE_URL={_cache_url!r} must be a redis:// or rediss:// URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", _default_result_backend)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True

@@ -94,3 +94,22 @@ def test_env_bool_and_list(monkeypatch):
     monkeypatch.setenv("X_LIST", " a.example , ,b.example ")
     assert env_bool("X_BOOL", False) is True
     assert env_list("X_LIST", []) == ["a.example", "b.example"]
+
+
+def test_with_a_redis_broker_the_cache_is_shared_through_redis(tmp_path):
+    code_env = {"CELERY_BROKER_URL": "redis://cache.example:6379/0", "NORMASSESS_VAR_DIR": str(tmp_path)}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "CACHE_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; django.setup(); "
+         "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))"],
+        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "assess.settings", **code_env},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://cache.example:6379/0"]
+
+
+def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
+    result = _settings_in_subprocess({"CACHE_URL": "memcached://x", "NORMASSESS_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "CACHE_URL='memcached://x' must be a redis" in result.stderr
