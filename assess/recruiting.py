@@ -262,8 +262,9 @@ def _clean_candidate(name: str, email: str) -> tuple[str, str]:
 
 
 def invitation_invite(assessment: Assessment, *, name: str, email: str, user, base_url: str,
-                      days: int | None = None) -> tuple[Invitation, str]:
-    """Create an invitation and email its link; returns it with the token (shown once)."""
+                      days: int | None = None, send_email: bool = True) -> tuple[Invitation, str]:
+    """Create an invitation and (unless an applicant-tracking system mails its own links)
+    email its link; returns it with the token (shown once)."""
     if assessment.archived_at is not None:
         raise RecruitingError("This assessment is archived; restore it to invite candidates.")
     name, email = _clean_candidate(name, email)
@@ -271,7 +272,8 @@ def invitation_invite(assessment: Assessment, *, name: str, email: str, user, ba
     with transaction.atomic():
         invitation, token = invitation_create(assessment, candidate_name=name, candidate_email=email,
                                               expires_at=expires_at, created_by=user)
-    invitation_send(invitation, token, base_url)
+    if send_email:
+        invitation_send(invitation, token, base_url)
     return invitation, token
 
 

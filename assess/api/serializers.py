@@ -96,6 +96,9 @@ class InvitationInput(StrictInput):
     candidate_name = StrictCharField(max_length=200)
     candidate_email = StrictEmailField(max_length=254)
     expires_in_days = StrictIntegerField(min_value=1, max_value=90, required=False)
+    send_email = StrictBooleanField(
+        required=False, default=True,
+        help_text="Email the link to the candidate (false when your system sends it).")
 
 
 class WebhookEndpointInput(StrictInput):

@@ -91,7 +91,7 @@ class AssessmentInvitationsView(ApiView):
             invitation, token = recruiting.invitation_invite(
                 assessment, name=data["candidate_name"], email=data["candidate_email"],
                 user=request.auth.created_by, base_url=request.build_absolute_uri("/"),
-                days=data.get("expires_in_days"))
+                days=data.get("expires_in_days"), send_email=data["send_email"])
         except recruiting.RecruitingError as exc:
             raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
         url = recruiting.invitation_link(request.build_absolute_uri("/"), token)

@@ -112,7 +112,16 @@ def test_an_invitation_returns_a_working_link_once(api, acme, mailoutbox):
     assert body["url"] in mailoutbox[0].body
 
 
+def test_an_ats_that_mails_its_own_links_can_skip_the_email(api, acme, mailoutbox):
+    response = post(api, f"/api/v1/assessments/{acme.assessment.pk}/invitations/",
+                    {"candidate_name": "Grace Hopper", "candidate_email": "grace@example.com", "send_email": False})
+    assert response.status_code == 201, response.content
+    assert response.json()["url"].startswith("http://testserver/t/")
+    assert mailoutbox == []
+
+
 @pytest.mark.parametrize("body", [
+    {"candidate_name": "Grace", "candidate_email": "g@example.com", "send_email": "no"},
     {"candidate_name": "Grace"},
     {"candidate_name": "Grace", "candidate_email": "not-an-email"},
     {"candidate_name": "Grace", "candidate_email": 5},
