@@ -22,6 +22,12 @@ $PY -m celery -A assess worker -Q cpu-bench --concurrency "${BENCH_WORKER_CONCUR
 WORKER=$!
 trap 'kill $WEB $WORKER 2>/dev/null || true' EXIT
 sleep 3
+# Warm every gunicorn worker (imports, templates, database connections) before measuring:
+# a refused link and the home page touch the candidate views without using a benchmark token.
+for _ in $(seq 1 24); do
+  curl -s -o /dev/null http://127.0.0.1:8765/t/warm-up-not-a-token/ || true
+  curl -s -o /dev/null http://127.0.0.1:8765/ || true
+done
 .venv/bin/locust -f assess/bench/locustfile.py --headless -u "$USERS" -r "${BENCH_SPAWN_RATE:-10}" -t "${BENCH_TIME:-90s}" \
   --host http://127.0.0.1:8765 --csv "$WORK/stats" --only-summary 2>&1 | tail -n 25
 # Let the worker finish the grades queued by the last submits.
