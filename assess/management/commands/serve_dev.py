@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start a worker")
 
     def handle(self, *args, addr: str, no_worker: bool, **options):
+        # SIGTERM (e.g. `kill`, or the terminal closing) must also stop the worker: turn it
+        # into SystemExit so the `finally` below runs, as it does for Ctrl+C.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         worker = None
         if not no_worker:
             worker = subprocess.Popen(
