@@ -230,6 +230,9 @@ WEBHOOKS_RETRY_BACKOFF_SECONDS = env_int("WEBHOOKS_RETRY_BACKOFF_SECONDS", 30, m
 WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS = env_int("WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS", 3600, minimum=0)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5, minimum=1)
 WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
+# Deliveries share the CPU workers by default; a busy deployment can give them their own
+# queue (and a worker started with `-Q webhooks`) so slow receivers never hold grading slots.
+WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
 CELERY_BEAT_SCHEDULE["webhooks-requeue-stuck"] = {
     "task": "assess.api.requeue_stuck_deliveries", "schedule": 300.0,
 }

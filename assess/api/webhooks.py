@@ -165,7 +165,7 @@ def deliveries_enqueue(delivery_ids: list[int]) -> None:
 
     for pk in delivery_ids:
         try:
-            deliver_webhook.delay(pk)
+            deliver_webhook.apply_async(args=[pk], queue=settings.WEBHOOKS_QUEUE)
         except Exception:
             logger.exception("could not queue webhook delivery %s; the sweep will retry it", pk)
 
