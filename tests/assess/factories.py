@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -86,24 +87,10 @@ QUESTIONS = {
     """,
 }
 
-GOOD_LAYERNORM = '''\
-import numpy as np
-
-
-def layernorm_forward(x, normalized_shape, weight, bias, eps=1e-5):
-    if isinstance(normalized_shape, int):
-        normalized_shape = (normalized_shape,)
-    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
-    x64 = x.astype(np.float64)
-    mean = x64.mean(axis=axes, keepdims=True)
-    var = x64.var(axis=axes, keepdims=True)
-    out = (x64 - mean) / np.sqrt(var + eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out.astype(x.dtype)
-'''
+# One correct solution for the whole suite: the grader's own accepted submission.
+GOOD_LAYERNORM = (
+    Path(__file__).resolve().parents[1] / "grader" / "submissions" / "correct" / "layernorm_forward.py"
+).read_text()
 # Epsilon outside the square root: close, but wrong.
 WRONG_LAYERNORM = GOOD_LAYERNORM.replace("np.sqrt(var + eps)", "(np.sqrt(var) + eps)")
 
