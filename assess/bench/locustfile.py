@@ -16,8 +16,9 @@ from locust.exception import StopUser
 TOKENS = [t.strip() for t in open(os.environ["BENCH_TOKENS"]) if t.strip()]
 _next = itertools.count()
 SAVES_BEFORE_SUBMIT = int(os.environ.get("BENCH_SAVES", "15"))
-CODE = open(os.path.join(os.path.dirname(__file__), "..", "..", "tests", "assess", "factories.py")).read()
-CODE = CODE.split("GOOD_LAYERNORM = '''\\\n", 1)[1].split("'''", 1)[0]
+# The grader's own accepted layer-norm solution (the test suite's one correct answer).
+CODE = open(os.path.join(os.path.dirname(__file__), "..", "..", "tests", "grader", "submissions",
+                         "correct", "layernorm_forward.py")).read()
 
 
 class Candidate(HttpUser):
