@@ -238,7 +238,7 @@ def response_clean(answer: Answer, response: Any) -> Any:
             raise InvalidResponse(f"Your answer has {words} words; the limit is {content['max_words']}.")
         return response
     if kind == Kind.CODING:
-        from grader.config import load_config
+        from grader.engine.config import load_config
 
         limit = load_config().source_bytes
         if len(response.encode("utf-8", "surrogatepass")) > limit:

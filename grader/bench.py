@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from grader.engine import ACCEPTED, grade_submission, warm_up
-from grader.sandbox import get_pool
+from grader.engine.sandbox import get_pool
 
 _SOLUTION = '''
 import numpy as np

@@ -8,7 +8,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader.problems import UnknownProblem, get_problem, list_problems
+from grader.engine.problems import UnknownProblem, get_problem, list_problems
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -35,7 +35,7 @@ def _cmd_problems(args: argparse.Namespace) -> int:
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from grader.engine import grade_submission
-    from grader.sandbox import get_pool
+    from grader.engine.sandbox import get_pool
 
     try:
         get_problem(args.problem)

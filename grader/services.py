@@ -46,7 +46,7 @@ def _gpu_alive() -> bool:
 
 
 def _placement(problem_slug: str) -> str:
-    from grader.problems import CPU, UnknownProblem, get_problem
+    from grader.engine.problems import CPU, UnknownProblem, get_problem
 
     try:
         return get_problem(problem_slug).placement
@@ -60,7 +60,7 @@ def submission_queue(submission: Submission, *, gpu_is_alive: bool | None = None
     `cpu` problems go to the CPU queue; `gpu-preferred` ones to the GPU queue while a GPU
     worker is alive, else to the CPU queue (graded for correctness only); `gpu-required`
     ones to the GPU queue, or nowhere while no GPU worker is alive."""
-    from grader.problems import CPU, GPU_PREFERRED
+    from grader.engine.problems import CPU, GPU_PREFERRED
 
     placement = _placement(submission.problem)
     if placement == CPU:
@@ -161,7 +161,7 @@ def submission_grade(submission_id: int, *, final_try: bool = True) -> GradeOutc
     raises `GradeRetry` (the submission goes back to `queued`) unless `final_try`, when
     it is written as the final `internal_error` status."""
     from grader.engine import CPU_DEVICE, grade_submission
-    from grader.problems import GPU_REQUIRED, UnknownProblem
+    from grader.engine.problems import GPU_REQUIRED, UnknownProblem
 
     problem = Submission.objects.filter(pk=submission_id).values_list("problem", flat=True).first()
     device = _grading_device()

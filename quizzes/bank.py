@@ -301,7 +301,7 @@ def _validate_written(q: Mapping, report) -> dict | None:
 
 
 def _validate_coding(q: Mapping, report) -> dict | None:
-    from grader import problems  # the bank points at grader problems, never the reverse
+    from grader.engine import problems  # the bank points at grader problems, never the reverse
 
     slug = q.get("problem")
     if not isinstance(slug, str):

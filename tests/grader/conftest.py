@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import GraderConfig
 from grader.engine import grade_submission
-from grader.sandbox import SandboxPool
+from grader.engine.config import GraderConfig
+from grader.engine.sandbox import SandboxPool
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 # Planted where a submission must not be able to look: the worker's environment and a

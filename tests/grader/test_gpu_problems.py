@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from grader import gpu_timing
-from grader.config import GraderConfig
-from grader.engine import FAKE_GPU_DEVICE, grade_submission
-from grader.gpu_grading import forbidden_names
-from grader.problems import GPU_PREFERRED, GPU_REQUIRED, get_problem, list_problems
-from grader.sandbox import SandboxPool, tensor_config
+from grader.engine import FAKE_GPU_DEVICE, gpu_timing, grade_submission
+from grader.engine.config import GraderConfig
+from grader.engine.gpu_grading import forbidden_names
+from grader.engine.problems import GPU_PREFERRED, GPU_REQUIRED, get_problem, list_problems
+from grader.engine.sandbox import SandboxPool, tensor_config
 from tests.grader.gpu_helpers import GOOD_BN_CUDA, GOOD_BN_RELU
 
 pytest.importorskip("torch")

@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from grader.checks import compare_array
-from grader.problems import get_problem
+from grader.engine.checks import compare_array
+from grader.engine.problems import get_problem
 from tests.grader.conftest import SUBMISSIONS
 
 CORRECT = {

@@ -7,7 +7,7 @@ import ast
 import numpy as np
 import pytest
 
-from grader.problems import UnknownProblem, get_problem, list_problems
+from grader.engine.problems import UnknownProblem, get_problem, list_problems
 
 SLUGS = ["bn-forward", "bn-backward", "layernorm-forward", "layernorm-backward",
          "groupnorm-forward", "rmsnorm-forward", "bn-fold", "bn-sync-stats", "cs231n-batchnorm"]
@@ -74,7 +74,7 @@ def test_every_reference_is_non_degenerate_so_zeros_cannot_pass(slug):
 
 
 def test_cases_are_reproducible_from_fixed_seeds():
-    from grader.problems.catalog import _bn_forward_cases
+    from grader.engine.problems.catalog import _bn_forward_cases
 
     first, second = _bn_forward_cases(), _bn_forward_cases()
     for a, b in zip(first, second, strict=True):

@@ -191,9 +191,9 @@ def test_invalid_submissions(grade, source, fragment):
 
 
 def test_the_sandbox_refuses_to_run_without_bubblewrap():
-    from grader.config import GraderConfig
     from grader.engine import grade_submission
-    from grader.sandbox import SandboxPool
+    from grader.engine.config import GraderConfig
+    from grader.engine.sandbox import SandboxPool
 
     missing = SandboxPool(GraderConfig(bwrap="/nonexistent/bwrap", uid_base=640000))
     report = grade_submission("bn-forward", CORRECT, pool=missing)
@@ -201,9 +201,9 @@ def test_the_sandbox_refuses_to_run_without_bubblewrap():
 
 
 def test_unsandboxed_development_mode_warns_loudly():
-    from grader.config import GraderConfig
     from grader.engine import grade_submission
-    from grader.sandbox import SandboxPool, UnsandboxedWarning
+    from grader.engine.config import GraderConfig
+    from grader.engine.sandbox import SandboxPool, UnsandboxedWarning
 
     dev = SandboxPool(GraderConfig(bwrap="/nonexistent/bwrap", allow_unsandboxed=True,
                                    uid_base=641000))

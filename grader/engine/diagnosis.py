@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.checks import matches
-from grader.problems import Case, Problem
-from grader.problems.base import reference_impl
+from grader.engine.checks import matches
+from grader.engine.problems import Case, Problem
+from grader.engine.problems.base import reference_impl
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.problems.base import (
+from grader.engine.problems.base import (
     Case,
     Impl,
     Problem,
@@ -653,6 +653,6 @@ def build_problems() -> list[Problem]:
         problems.append(Problem(slug=slug, title=title, level=level, function_names=functions,
                                 uses=uses, statement=statement, starter_code=starter,
                                 build_cases=build, solve=solve))
-    from grader.problems.gpu import build_gpu_problems
+    from grader.engine.problems.gpu import build_gpu_problems
 
     return problems + build_gpu_problems()

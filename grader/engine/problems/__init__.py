@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from grader.problems.base import (
+from grader.engine.problems.base import (
     CPU,
     GPU_PREFERRED,
     GPU_REQUIRED,
@@ -37,7 +37,7 @@ def _problems() -> dict[str, Problem]:
     global _registry
     with _lock:
         if _registry is None:
-            from grader.problems.catalog import build_problems
+            from grader.engine.problems.catalog import build_problems
 
             _registry = {p.slug: p for p in build_problems()}
         return _registry

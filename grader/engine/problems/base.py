@@ -175,7 +175,7 @@ def reference_impl(uses: tuple[str, ...], **overrides: Callable) -> Impl:
 def load_text(slug: str, common: str = "_common.md") -> tuple[str, str, str]:
     """(title, statement, starter code) from the package data of ``slug``; ``common`` is
     the rules section appended to the statement (``_common_gpu.md`` for tensor problems)."""
-    base = resources.files("grader.problems")
+    base = resources.files("grader.engine.problems")
     rules = (base / "statements" / common).read_text(encoding="utf-8")
     statement = (base / "statements" / f"{slug}.md").read_text(encoding="utf-8")
     starter = (base / "starters" / f"{slug}.py.txt").read_text(encoding="utf-8")

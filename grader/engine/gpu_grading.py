@@ -14,8 +14,8 @@ import io
 import logging
 import tokenize
 
-from grader import gpu_timing
-from grader.engine import (
+from grader.engine import gpu_timing
+from grader.engine.grading import (
     ACCEPTED,
     CUDA_DEVICE,
     FAKE_GPU_DEVICE,
@@ -25,8 +25,14 @@ from grader.engine import (
     _decode_source,
     evaluate,
 )
-from grader.problems import Problem
-from grader.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_tensor_pool, libcuda_dir
+from grader.engine.problems import Problem
+from grader.engine.sandbox import (
+    RunResult,
+    SandboxPool,
+    SandboxUnavailable,
+    get_tensor_pool,
+    libcuda_dir,
+)
 
 logger = logging.getLogger(__name__)
 

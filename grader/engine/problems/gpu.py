@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.problems.base import (
+from grader.engine.problems.base import (
     GPU_PREFERRED,
     GPU_REQUIRED,
     Case,
@@ -21,7 +21,7 @@ from grader.problems.base import (
     load_text,
     val,
 )
-from grader.problems.catalog import _pos, _rng, _x
+from grader.engine.problems.catalog import _pos, _rng, _x
 
 # The library batch norm in every spelling a candidate could reach for.
 FORBIDDEN_BATCH_NORM = (

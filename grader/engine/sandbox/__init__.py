@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.config import GraderConfig, load_config
-from grader.sandbox.zygote import load_npz
+from grader.engine.config import GraderConfig, load_config
+from grader.engine.sandbox.zygote import load_npz
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def bwrap_command(config: GraderConfig, runtime: str = "numpy", device: str = CP
     if runtime == "torch":
         for source, target in _torch_binds():
             cmd += ["--ro-bind", source, target]
-        cmd += ["--ro-bind", str(TIMING_SOURCE), "/opt/grader/gpu_timing.py"]
+        cmd += ["--ro-bind", str(TIMING_SOURCE), "/opt/grader/engine/gpu_timing.py"]
     cmd += [
         "--ro-bind", str(ZYGOTE_SOURCE), "/opt/grader/zygote.py",
         "--proc", "/proc", "--dev", "/dev",
@@ -205,7 +205,7 @@ def bwrap_command(config: GraderConfig, runtime: str = "numpy", device: str = CP
         "--perms", "0755", "--tmpfs", "/tmp",
         "--chdir", "/tmp",
         inner_python, "-I", "-S", "-B", "/opt/grader/zygote.py", "/opt/site",
-        *(_zygote_flags(runtime, "/opt/grader/gpu_timing.py")),
+        *(_zygote_flags(runtime, "/opt/grader/engine/gpu_timing.py")),
     ]
     return cmd
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.checks import CheckResult, clip, compare_array
-from grader.diagnosis import NONE, Diagnosis, diagnose
-from grader.problems import Case, Problem, get_problem
-from grader.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_pool
+from grader.engine.checks import CheckResult, clip, compare_array
+from grader.engine.diagnosis import NONE, Diagnosis, diagnose
+from grader.engine.problems import Case, Problem, get_problem
+from grader.engine.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_pool
 
 logger = logging.getLogger(__name__)
 
-# What a worker grades tensor problems on (grader.gpu_grading): CPU tensors, a real GPU,
+# What a worker grades tensor problems on (grader.engine.gpu_grading): CPU tensors, a real GPU,
 # or CPU tensors on a worker that pretends to have a GPU (GRADER_FAKE_GPU, tests only).
 CPU_DEVICE, CUDA_DEVICE, FAKE_GPU_DEVICE = "cpu", "cuda", "fake-gpu"
 ACCEPTED = "accepted"
@@ -100,14 +100,14 @@ def grade_submission(problem_slug: str, source: str | bytes, *, public_only: boo
     ``device`` matters for tensor problems only (``CPU_DEVICE``, ``CUDA_DEVICE``,
     ``FAKE_GPU_DEVICE``); ``pool`` then defaults to the tensor pool of that device.
 
-    Raises ``grader.problems.UnknownProblem`` for an unknown slug; every other failure is
+    Raises ``grader.engine.problems.UnknownProblem`` for an unknown slug; every other failure is
     a verdict: ``internal_error`` when it is ours (retry later), never a pass or a fail.
     """
     started = time.monotonic()
     problem = get_problem(problem_slug)
     try:
         if problem.runtime == "torch":
-            from grader.gpu_grading import grade_tensor_problem
+            from grader.engine.gpu_grading import grade_tensor_problem
 
             report = grade_tensor_problem(problem, source, public_only, device, pool)
         else:
@@ -319,7 +319,7 @@ def _check_inputs(label: str, case: Case, header: dict, arrays: dict) -> CheckRe
 
 def warm_up(problem_slugs: list[str] | None = None, pool: SandboxPool | None = None) -> None:
     """Start the sandbox and compute the references ahead of the first submission."""
-    from grader.problems import list_problems
+    from grader.engine.problems import list_problems
 
     problems = [get_problem(s) for s in problem_slugs] if problem_slugs else list_problems()
     for problem in problems:

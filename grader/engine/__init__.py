@@ -1,0 +1,34 @@
+"""The grading engine: problems, the sandbox, checks against normcore, the diagnosis.
+
+It imports neither Django nor Celery (nor ``assess`` or ``quizzes``): the command line
+(``python -m grader``), the benchmark and the Celery tasks all call
+:func:`grade_submission`, and only the thin Django layer in ``grader/`` stores its report.
+"""
+
+from grader.engine.grading import (
+    ACCEPTED,
+    CPU_DEVICE,
+    CUDA_DEVICE,
+    FAKE_GPU_DEVICE,
+    INTERNAL_ERROR,
+    INVALID_SUBMISSION,
+    VERDICTS,
+    WRONG_ANSWER,
+    Report,
+    grade_submission,
+    warm_up,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "CPU_DEVICE",
+    "CUDA_DEVICE",
+    "FAKE_GPU_DEVICE",
+    "INTERNAL_ERROR",
+    "INVALID_SUBMISSION",
+    "VERDICTS",
+    "WRONG_ANSWER",
+    "Report",
+    "grade_submission",
+    "warm_up",
+]
