@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .bank import BankError, question_from_yaml, question_to_file_entry, save_question
+from .bankfiles import BankError, question_from_yaml, question_to_file_entry, save_question
 from .models import PracticeRun, Question, QuestionVersion, Topic
 from .questions import candidate_view, correct_answer_text
 from .yamlio import dump_text

@@ -1,7 +1,7 @@
 """Numeric question templates: values drawn per candidate, answers computed by normcore.
 
 A template's `params` say how each value is drawn; `answer.quantity` names a function in
-`normcore.quantities` that is called with the drawn values. The same seed always gives
+`quizzes.quantities` that is called with the drawn values. The same seed always gives
 the same values, so an attempt only stores its seed.
 """
 
@@ -20,14 +20,14 @@ class TemplateError(ValueError):
 
 
 def quantity_function(name: str):
-    """The `normcore.quantities` function called `name`, or `TemplateError`."""
+    """The `quizzes.quantities` function called `name`, or `TemplateError`."""
     if not isinstance(name, str) or name.startswith("_"):
-        raise TemplateError(f"quantity must be a public name in normcore.quantities, got {name!r}")
-    from normcore import quantities  # numeric answers come from the reference, never the app
+        raise TemplateError(f"quantity must be a public name in quizzes.quantities, got {name!r}")
+    from quizzes import quantities  # each answer function computes with normcore
 
     func = getattr(quantities, name, None)
     if func is None or not callable(func):
-        raise TemplateError(f"unknown quantity {name!r}: no such function in normcore.quantities")
+        raise TemplateError(f"unknown quantity {name!r}: no such function in quizzes.quantities")
     return func
 
 
@@ -76,7 +76,7 @@ def render_prompt(template: str, values: Mapping[str, Any]) -> str:
 
 
 def compute_answer(quantity: str, values: Mapping[str, Any]) -> float:
-    """The reference answer for drawn values, from `normcore.quantities`."""
+    """The reference answer for drawn values, from `quizzes.quantities`."""
     result = float(quantity_function(quantity)(**values))
     if not math.isfinite(result):
         raise TemplateError(f"quantity {quantity!r} gave a non-finite answer for {dict(values)}")

@@ -19,7 +19,7 @@ def main() -> None:
     django.setup()
     from assess.attempts import invitation_create
     from assess.models import Assessment, Organization, Section
-    from quizzes.bank import question_from_yaml, save_question
+    from quizzes.bankfiles import question_from_yaml, save_question
     from quizzes.models import Topic
     from tests.assess.factories import QUESTIONS, TOPICS
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assess.attempts import invitation_create
 from assess.models import Assessment, Invitation, Organization, Section
-from quizzes.bank import question_from_yaml, save_question
+from quizzes.bankfiles import question_from_yaml, save_question
 from quizzes.models import Question, Topic
 
 TOPICS = (("normalization-operation", "The normalization operation"),

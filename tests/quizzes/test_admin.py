@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from quizzes.bank import load_bank, question_to_file_entry, read_bank
+from quizzes.bankfiles import load_bank, question_to_file_entry, read_bank
 from quizzes.models import Question
 from quizzes.yamlio import dump_text
 

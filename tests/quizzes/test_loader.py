@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from quizzes.bank import BankError, dump_bank, load_bank, read_bank
+from quizzes.bankfiles import BankError, dump_bank, load_bank, read_bank
 from quizzes.models import Question, QuestionVersion, Topic
 
 from .conftest import SINGLE

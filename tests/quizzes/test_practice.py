@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quizzes.bank import load_bank, read_bank
+from quizzes.bankfiles import load_bank, read_bank
 from quizzes.models import PracticeRun, QuestionVersion
 from quizzes.numeric import draw_values
 

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from quizzes import numeric
-from quizzes.bank import BANK_DIR, read_bank
+from quizzes.bankfiles import BANK_DIR, read_bank
 from quizzes.models import Kind, Level
 
 

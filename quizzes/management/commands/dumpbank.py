@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from quizzes.bank import BANK_DIR, dump_bank
+from quizzes.bankfiles import BANK_DIR, dump_bank
 
 
 class Command(BaseCommand):

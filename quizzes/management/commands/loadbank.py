@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.bank import BANK_DIR, BankError, load_bank, read_bank
+from quizzes.bankfiles import BANK_DIR, BankError, load_bank, read_bank
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""The numeric question bank's answer keys (``normcore.quantities``) and its templates.
+"""The numeric question bank's answer keys (``quizzes.quantities``) and its templates.
 
 - every quantity against hand-computed values on fixed inputs;
 - every numeric template names an existing quantity whose keyword names are exactly the
@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 import yaml
 
-from normcore import quantities as q
+from quizzes import quantities as q
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "quizzes" / "bank"

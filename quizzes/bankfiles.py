@@ -210,7 +210,7 @@ def _validate_numeric(q: Mapping, prompt: str | None, report) -> dict | None:
             report(_line(spec) or _line(params, name), problem)
             ok = False
     if not isinstance(answer, Mapping) or set(answer) != {"quantity"}:
-        report(_line(q, "answer"), "'answer' must be {quantity: NAME} (a normcore.quantities function)")
+        report(_line(q, "answer"), "'answer' must be {quantity: NAME} (a quizzes.quantities function)")
         return None
     try:
         expected = numeric.quantity_parameter_names(answer["quantity"])
