@@ -48,6 +48,7 @@ test: $(VENV)/.installed-dev test-deps
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 banktable: $(VENV)/.installed-run
 	$(PY) manage.py banktable

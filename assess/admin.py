@@ -21,7 +21,6 @@ class OrganizationAdmin(admin.ModelAdmin):
 # --- Assessments, invitations, attempts (scoped to the staff user's organizations) ----------
 
 
-
 class OrgScopedAdmin(admin.ModelAdmin):
     """Superusers see everything; other staff only rows of organizations they belong to."""
 
@@ -35,7 +34,9 @@ class OrgScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assessment" and not request.user.is_superuser:
-            kwargs["queryset"] = Assessment.objects.filter(organization__memberships__user=request.user)
+            kwargs["queryset"] = Assessment.objects.filter(
+                organization__memberships__user=request.user
+            )
         if db_field.name == "organization" and not request.user.is_superuser:
             kwargs["queryset"] = Organization.objects.filter(memberships__user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -66,20 +67,33 @@ class InvitationAdmin(OrgScopedAdmin):
             return super().save_model(request, obj, form, change)
         # The token exists only now: show the link once; the database keeps its hash.
         invitation, token = invitation_create(
-            obj.assessment, candidate_name=obj.candidate_name, candidate_email=obj.candidate_email,
-            expires_at=obj.expires_at, created_by=request.user,
+            obj.assessment,
+            candidate_name=obj.candidate_name,
+            candidate_email=obj.candidate_email,
+            expires_at=obj.expires_at,
+            created_by=request.user,
         )
         obj.pk = invitation.pk
         obj.token_hash, obj.organization = invitation.token_hash, invitation.organization
         link = request.build_absolute_uri(reverse("assess:attempt_landing", args=[token]))
-        messages.warning(request, f"Send this link to {obj.candidate_name}; it is shown only once: {link}")
+        messages.warning(
+            request, f"Send this link to {obj.candidate_name}; it is shown only once: {link}"
+        )
 
 
 class AnswerInline(admin.TabularInline):
     model = Answer
     extra = 0
     can_delete = False
-    fields = ("position", "section_title", "question_version", "revision", "saved_at", "score", "scored_by")
+    fields = (
+        "position",
+        "section_title",
+        "question_version",
+        "revision",
+        "saved_at",
+        "score",
+        "scored_by",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -88,10 +102,30 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Attempt)
 class AttemptAdmin(OrgScopedAdmin):
-    list_display = ("invitation", "status", "started_at", "submitted_at", "score_percent", "passed", "level_estimate")
+    list_display = (
+        "invitation",
+        "status",
+        "started_at",
+        "submitted_at",
+        "score_percent",
+        "passed",
+        "level_estimate",
+    )
     list_filter = ("status", "passed", "level_estimate")
-    readonly_fields = ("organization", "invitation", "assessment", "status", "started_at", "deadline",
-                       "submitted_at", "submit_reason", "score_percent", "passed", "level_estimate", "graded_at")
+    readonly_fields = (
+        "organization",
+        "invitation",
+        "assessment",
+        "status",
+        "started_at",
+        "deadline",
+        "submitted_at",
+        "submit_reason",
+        "score_percent",
+        "passed",
+        "level_estimate",
+        "graded_at",
+    )
     inlines = (AnswerInline,)
 
     def has_add_permission(self, request):

@@ -64,7 +64,9 @@ class StaleRevision(AttemptError):
     status = 409
 
     def __init__(self, answer: Answer):
-        super().__init__("This answer was changed in another tab or window; the newest version is shown.")
+        super().__init__(
+            "This answer was changed in another tab or window; the newest version is shown."
+        )
         self.answer = answer
 
 
@@ -118,7 +120,9 @@ def invitation_for_token(token: str) -> Invitation:
     try:
         return Invitation.objects.select_related("assessment").get(token_hash=token_digest(token))
     except Invitation.DoesNotExist:
-        raise InvitationInvalid("This link is not valid. Check that you copied all of it.") from None
+        raise InvitationInvalid(
+            "This link is not valid. Check that you copied all of it."
+        ) from None
 
 
 def attempt_of(invitation: Invitation) -> Attempt | None:
@@ -130,7 +134,9 @@ def attempt_of(invitation: Invitation) -> Attempt | None:
 
 def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list[QuestionVersion]:
     usable = Question.objects.filter(is_active=True, latest_version__isnull=False)
-    explicit = [q for q in section.questions.all().order_by("key") if q.is_active and q.latest_version_id]
+    explicit = [
+        q for q in section.questions.all().order_by("key") if q.is_active and q.latest_version_id
+    ]
     explicit = [q for q in explicit if q.pk not in taken]
     taken.update(q.pk for q in explicit)
     chosen = [q.latest_version_id for q in explicit]
@@ -160,12 +166,18 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
     numeric values drawn; sets the server's deadline."""
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("assessment").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("assessment")
+            .get(pk=invitation.pk)
+        )
         existing = attempt_of(invitation)
         if existing is not None:
             return existing
         if invitation.expires_at <= now:
-            raise InvitationExpired("This invitation has expired. Ask the hiring team for a new link.")
+            raise InvitationExpired(
+                "This invitation has expired. Ask the hiring team for a new link."
+            )
         assessment = invitation.assessment
         rng = random.SystemRandom()
         taken: set[int] = set()
@@ -187,18 +199,23 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
             kind = version.content["kind"]
             order = None
             if kind in CHOICE_KINDS:
-                order = (choice_order(version, seed) if assessment.shuffle_choices
-                         else list(range(len(version.content["choices"]))))
-            answers.append(Answer(
-                attempt=attempt,
-                position=position,
-                section_position=section.position,
-                section_title=section.title,
-                question_version=version,
-                seed=seed,
-                choice_order=order,
-                drawn_values=numeric_values(version, seed) if kind == Kind.NUMERIC else None,
-            ))
+                order = (
+                    choice_order(version, seed)
+                    if assessment.shuffle_choices
+                    else list(range(len(version.content["choices"])))
+                )
+            answers.append(
+                Answer(
+                    attempt=attempt,
+                    position=position,
+                    section_position=section.position,
+                    section_title=section.title,
+                    question_version=version,
+                    seed=seed,
+                    choice_order=order,
+                    drawn_values=numeric_values(version, seed) if kind == Kind.NUMERIC else None,
+                )
+            )
         Answer.objects.bulk_create(answers)
     return attempt
 
@@ -235,7 +252,9 @@ def response_clean(answer: Answer, response: Any) -> Any:
     if kind == Kind.WRITTEN:
         words = len(response.split())
         if words > content["max_words"] or len(response) > WRITTEN_MAX_CHARS:
-            raise InvalidResponse(f"Your answer has {words} words; the limit is {content['max_words']}.")
+            raise InvalidResponse(
+                f"Your answer has {words} words; the limit is {content['max_words']}."
+            )
         return response
     if kind == Kind.CODING:
         from grader.engine.config import load_config
@@ -266,7 +285,12 @@ def _closed_error(attempt: Attempt) -> AttemptClosed:
 
 
 def answer_save(
-    attempt: Attempt, position: int, response: Any, client_revision: int, *, now: datetime | None = None
+    attempt: Attempt,
+    position: int,
+    response: Any,
+    client_revision: int,
+    *,
+    now: datetime | None = None,
 ) -> Answer:
     """Save a response to question `position` if the client saw the latest revision.
 
@@ -277,8 +301,11 @@ def answer_save(
         locked, is_open = _lock_open(attempt, now)
         if is_open:
             try:
-                answer = (Answer.objects.select_for_update().select_related("question_version")
-                          .get(attempt=locked, position=position))
+                answer = (
+                    Answer.objects.select_for_update()
+                    .select_related("question_version")
+                    .get(attempt=locked, position=position)
+                )
             except Answer.DoesNotExist:
                 raise InvalidResponse("No such question in this test.") from None
             clean = response_clean(answer, response)
@@ -315,8 +342,9 @@ def _submit_locked(locked: Attempt, reason: str, now: datetime) -> None:
     attempt_refresh_result(locked, now=now)
 
 
-def attempt_submit(attempt: Attempt, *, reason: str = SubmitReason.CANDIDATE,
-                   now: datetime | None = None) -> Attempt:
+def attempt_submit(
+    attempt: Attempt, *, reason: str = SubmitReason.CANDIDATE, now: datetime | None = None
+) -> Attempt:
     """Submit the attempt: final and idempotent (a second call changes nothing).
 
     Choice and numeric answers are scored now; coding answers are stored as submissions
@@ -334,7 +362,9 @@ def attempt_submit(attempt: Attempt, *, reason: str = SubmitReason.CANDIDATE,
 def attempts_submit_expired(*, now: datetime | None = None) -> int:
     """Submit every attempt past its deadline (the periodic task); returns how many."""
     now = now or timezone.now()
-    due = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lte=now).values_list("pk", flat=True)
+    due = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lte=now).values_list(
+        "pk", flat=True
+    )
     count = 0
     for pk in list(due):
         with transaction.atomic():
@@ -358,7 +388,9 @@ def sample_run_start(attempt: Attempt, position: int, source: str, *, now: datet
         locked, is_open = _lock_open(attempt, now)
         if is_open:
             try:
-                answer = Answer.objects.select_related("question_version").get(attempt=locked, position=position)
+                answer = Answer.objects.select_related("question_version").get(
+                    attempt=locked, position=position
+                )
             except Answer.DoesNotExist:
                 raise InvalidResponse("No such question in this test.") from None
             if answer.kind != Kind.CODING:
@@ -366,15 +398,23 @@ def sample_run_start(attempt: Attempt, position: int, source: str, *, now: datet
             source = response_clean(answer, source) or ""
             window = now - timedelta(seconds=60)
             recent = list(
-                Submission.objects.filter(answer__attempt=locked, public_only=True, created_at__gt=window)
-                .order_by("created_at").values_list("created_at", flat=True)
+                Submission.objects.filter(
+                    answer__attempt=locked, public_only=True, created_at__gt=window
+                )
+                .order_by("created_at")
+                .values_list("created_at", flat=True)
             )
             limit = settings.ASSESS_SAMPLE_RUNS_PER_MINUTE
             if len(recent) >= limit:
                 wait = max(1, int((recent[-limit] - window).total_seconds()) + 1)
-                raise RateLimited(f"You can run the sample tests {limit} times a minute; try again in {wait} s.", wait)
+                raise RateLimited(
+                    f"You can run the sample tests {limit} times a minute; try again in {wait} s.",
+                    wait,
+                )
             submission = Submission.objects.create(
-                answer=answer, problem=answer.question_version.content["problem"], source=source,
+                answer=answer,
+                problem=answer.question_version.content["problem"],
+                source=source,
                 public_only=True,
             )
             transaction.on_commit(lambda: submissions_enqueue([submission.pk]))

@@ -13,7 +13,9 @@ urlpatterns = [
     path("t/<str:token>/q/<int:number>/", views.attempt_question, name="attempt_question"),
     path("t/<str:token>/q/<int:number>/save/", views.answer_autosave, name="answer_autosave"),
     path("t/<str:token>/q/<int:number>/run/", views.sample_run, name="sample_run"),
-    path("t/<str:token>/runs/<int:submission_id>/", views.sample_run_status, name="sample_run_status"),
+    path(
+        "t/<str:token>/runs/<int:submission_id>/", views.sample_run_status, name="sample_run_status"
+    ),
     path("t/<str:token>/review/", views.attempt_review, name="attempt_review"),
     path("t/<str:token>/submit/", views.attempt_finish, name="attempt_finish"),
     path("t/<str:token>/done/", views.attempt_done, name="attempt_done"),

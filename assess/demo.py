@@ -18,7 +18,11 @@ DEMO_ORG_SLUG = "demo"
 # (who also curates content) may edit it.
 DEMO_USERS = (
     ("recruiter", Role.RECRUITER, ("view_question", "view_topic", "view_questionversion")),
-    ("reviewer", Role.REVIEWER, ("view_question", "change_question", "add_question", "view_topic", "view_questionversion")),
+    (
+        "reviewer",
+        Role.REVIEWER,
+        ("view_question", "change_question", "add_question", "view_topic", "view_questionversion"),
+    ),
 )
 
 
@@ -36,7 +40,13 @@ class DemoRefused(RuntimeError):
 DEMO_ASSESSMENT_TITLE = "Normalization screen (demo)"
 DEMO_BASE_URL = "http://127.0.0.1:8000"
 # (kind, how many): a short test with one question of every kind a candidate meets.
-DEMO_MIX = ((Kind.SINGLE_CHOICE, 2), (Kind.MULTIPLE_CHOICE, 1), (Kind.NUMERIC, 1), (Kind.WRITTEN, 1), (Kind.CODING, 1))
+DEMO_MIX = (
+    (Kind.SINGLE_CHOICE, 2),
+    (Kind.MULTIPLE_CHOICE, 1),
+    (Kind.NUMERIC, 1),
+    (Kind.WRITTEN, 1),
+    (Kind.CODING, 1),
+)
 
 
 def demo_assessment(org: Organization, user) -> Assessment | None:
@@ -46,15 +56,21 @@ def demo_assessment(org: Organization, user) -> Assessment | None:
     if existing is not None:
         return existing
     picked: list[Question] = []
-    usable = Question.objects.filter(is_active=True, latest_version__isnull=False).order_by("level", "key")
+    usable = Question.objects.filter(is_active=True, latest_version__isnull=False).order_by(
+        "level", "key"
+    )
     for kind, count in DEMO_MIX:
         picked += list(usable.filter(kind=kind)[:count])
     if not picked:
         return None
     assessment = Assessment.objects.create(
-        organization=org, title=DEMO_ASSESSMENT_TITLE, created_by=user, time_limit_minutes=45, pass_mark=60,
+        organization=org,
+        title=DEMO_ASSESSMENT_TITLE,
+        created_by=user,
+        time_limit_minutes=45,
+        pass_mark=60,
         instructions="A short demo: multiple choice, a number to compute, a written answer and a small "
-                     "NumPy function. Your answers are saved as you go.",
+        "NumPy function. Your answers are saved as you go.",
     )
     section = Section.objects.create(assessment=assessment, title="Normalization", position=0)
     section.questions.set(picked)
@@ -62,8 +78,9 @@ def demo_assessment(org: Organization, user) -> Assessment | None:
 
 
 @transaction.atomic
-def demo_setup(password: str, *, out: Callable[[str], object] | None = None,
-               base_url: str = DEMO_BASE_URL) -> list[DemoLogin]:
+def demo_setup(
+    password: str, *, out: Callable[[str], object] | None = None, base_url: str = DEMO_BASE_URL
+) -> list[DemoLogin]:
     """Create (or refresh) the demo organization and its users; development only."""
     if not settings.DEBUG:
         raise DemoRefused("refusing to create demo users with known passwords when DJANGO_DEBUG=0")
@@ -71,14 +88,20 @@ def demo_setup(password: str, *, out: Callable[[str], object] | None = None,
     User = get_user_model()
     logins = []
     for username, role, perms in DEMO_USERS:
-        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.example"})
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@demo.example"}
+        )
         user.is_staff = True
         user.set_password(password)
         user.save()
-        user.user_permissions.set(Permission.objects.filter(content_type__app_label="quizzes", codename__in=perms))
+        user.user_permissions.set(
+            Permission.objects.filter(content_type__app_label="quizzes", codename__in=perms)
+        )
         Membership.objects.update_or_create(user=user, organization=org, defaults={"role": role})
         logins.append(DemoLogin(username, password, role))
-    admin, _ = User.objects.get_or_create(username="admin", defaults={"email": "admin@demo.example"})
+    admin, _ = User.objects.get_or_create(
+        username="admin", defaults={"email": "admin@demo.example"}
+    )
     admin.is_staff = admin.is_superuser = True
     admin.set_password(password)
     admin.save()
@@ -96,7 +119,11 @@ def _demo_invitation(org: Organization, user, out: Callable[[str], object], base
     if assessment is None:
         out("No demo assessment: the question bank is empty (run `manage.py loadbank`).")
         return
-    _, token = invitation_create(assessment, candidate_name="Demo Candidate",
-                                 candidate_email="candidate@demo.example", created_by=user)
+    _, token = invitation_create(
+        assessment,
+        candidate_name="Demo Candidate",
+        candidate_email="candidate@demo.example",
+        created_by=user,
+    )
     out(f"Take the demo test as a candidate: {base_url}/t/{token}/")
     out(f"Hiring team pages (sign in as recruiter, reviewer or admin): {base_url}/org/{org.slug}/")

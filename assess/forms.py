@@ -14,7 +14,14 @@ from .recruiting import CSV_MAX_BYTES
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = ["title", "instructions", "time_limit_minutes", "pass_mark", "shuffle_questions", "shuffle_choices"]
+        fields = [
+            "title",
+            "instructions",
+            "time_limit_minutes",
+            "pass_mark",
+            "shuffle_questions",
+            "shuffle_choices",
+        ]
         widgets = {"instructions": forms.Textarea(attrs={"rows": 4})}
 
     def clean_time_limit_minutes(self):
@@ -47,10 +54,15 @@ class BankFilterForm(forms.Form):
 
 class DrawForm(forms.Form):
     draw_count = forms.IntegerField(label="Random questions", min_value=0, max_value=100)
-    draw_kind = forms.ChoiceField(label="Kind", choices=[("", "Any kind"), *Kind.choices], required=False)
-    draw_level = forms.ChoiceField(label="Level", choices=[("", "Any level"), *Level.choices], required=False)
-    draw_topic = forms.ModelChoiceField(label="Topic", queryset=Topic.objects.all(), required=False,
-                                        empty_label="Any topic")
+    draw_kind = forms.ChoiceField(
+        label="Kind", choices=[("", "Any kind"), *Kind.choices], required=False
+    )
+    draw_level = forms.ChoiceField(
+        label="Level", choices=[("", "Any level"), *Level.choices], required=False
+    )
+    draw_topic = forms.ModelChoiceField(
+        label="Topic", queryset=Topic.objects.all(), required=False, empty_label="Any topic"
+    )
 
 
 class SectionForm(forms.Form):
@@ -60,7 +72,9 @@ class SectionForm(forms.Form):
 class InviteForm(forms.Form):
     candidate_name = forms.CharField(label="Candidate's name", max_length=200)
     candidate_email = forms.EmailField(label="Email", max_length=254)
-    days = forms.IntegerField(label="Link valid for (days)", min_value=1, max_value=90, required=False)
+    days = forms.IntegerField(
+        label="Link valid for (days)", min_value=1, max_value=90, required=False
+    )
 
 
 class CsvInviteForm(forms.Form):
@@ -69,7 +83,9 @@ class CsvInviteForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > CSV_MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {CSV_MAX_BYTES // 1024} KiB; split it into smaller files.")
+            raise forms.ValidationError(
+                f"The file is larger than {CSV_MAX_BYTES // 1024} KiB; split it into smaller files."
+            )
         return upload
 
 
@@ -78,18 +94,35 @@ class ExtendForm(forms.Form):
 
 
 class AttemptFilterForm(forms.Form):
-    STATUS_CHOICES = [("", "Any status"), (AttemptStatus.IN_PROGRESS, "In progress"),
-                      (AttemptStatus.SUBMITTED, "Submitted"), ("waiting", "Waiting for a score"),
-                      ("graded", "Fully scored")]
-    SORT_CHOICES = [("date", "Newest first"), ("-date", "Oldest first"), ("score", "Highest score"),
-                    ("-score", "Lowest score"), ("candidate", "Candidate A-Z")]
-    assessment = forms.ModelChoiceField(queryset=Assessment.objects.none(), required=False, empty_label="Any assessment")
+    STATUS_CHOICES = [
+        ("", "Any status"),
+        (AttemptStatus.IN_PROGRESS, "In progress"),
+        (AttemptStatus.SUBMITTED, "Submitted"),
+        ("waiting", "Waiting for a score"),
+        ("graded", "Fully scored"),
+    ]
+    SORT_CHOICES = [
+        ("date", "Newest first"),
+        ("-date", "Oldest first"),
+        ("score", "Highest score"),
+        ("-score", "Lowest score"),
+        ("candidate", "Candidate A-Z"),
+    ]
+    assessment = forms.ModelChoiceField(
+        queryset=Assessment.objects.none(), required=False, empty_label="Any assessment"
+    )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    level = forms.ChoiceField(label="Level estimate", choices=[("", "Any level"), *Level.choices], required=False)
+    level = forms.ChoiceField(
+        label="Level estimate", choices=[("", "Any level"), *Level.choices], required=False
+    )
     min_score = forms.FloatField(label="Score from", min_value=0, max_value=100, required=False)
     max_score = forms.FloatField(label="to", min_value=0, max_value=100, required=False)
-    since = forms.DateField(label="Started from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label="Started from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
 
     def __init__(self, *args, organization, **kwargs):
@@ -98,10 +131,15 @@ class AttemptFilterForm(forms.Form):
 
 
 class RubricForm(forms.Form):
-    items = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=False,
-                                           widget=forms.CheckboxSelectMultiple)
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    items = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, rubric, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = [(i, f"{r['points']} pt: {r['criterion']}") for i, r in enumerate(rubric)]
+        self.fields["items"].choices = [
+            (i, f"{r['points']} pt: {r['criterion']}") for i, r in enumerate(rubric)
+        ]

@@ -23,10 +23,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Health:
-    queues: dict[str, int | None] = field(default_factory=dict)   # None: could not ask the broker
-    workers: list[dict] | None = None                              # None: could not ask the workers
+    queues: dict[str, int | None] = field(default_factory=dict)  # None: could not ask the broker
+    workers: list[dict] | None = None  # None: could not ask the workers
     gpu_alive: bool | None = None
-    waiting: dict[str, int] = field(default_factory=dict)         # submissions by status
+    waiting: dict[str, int] = field(default_factory=dict)  # submissions by status
     oldest_waiting: object = None
     errors: list[str] = field(default_factory=list)
 
@@ -50,7 +50,9 @@ def queue_lengths(broker_url: str | None = None) -> dict[str, int | None]:
             logger.warning("health: the broker did not answer", exc_info=True)
             return dict.fromkeys(names)
     if broker_url.startswith("filesystem://"):
-        folder = Path(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("data_folder_in", ""))
+        folder = Path(
+            getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("data_folder_in", "")
+        )
         if not folder.is_dir():
             return dict.fromkeys(names)
         # kombu names each message file <time>_<uuid>.<queue>.msg
@@ -76,8 +78,11 @@ def workers_alive() -> tuple[list[dict] | None, bool | None]:
     if capability is not None and hasattr(capability, "live_workers"):
         try:
             workers = list(capability.live_workers())
-            gpu = capability.gpu_alive() if hasattr(capability, "gpu_alive") else any(
-                w.get("kind") == "gpu" for w in workers)
+            gpu = (
+                capability.gpu_alive()
+                if hasattr(capability, "gpu_alive")
+                else any(w.get("kind") == "gpu" for w in workers)
+            )
             return workers, bool(gpu)
         except Exception:
             logger.warning("health: grader.capability.live_workers failed", exc_info=True)
@@ -88,8 +93,16 @@ def workers_alive() -> tuple[list[dict] | None, bool | None]:
     except Exception:
         logger.warning("health: could not ping the workers", exc_info=True)
         return None, None
-    workers = [{"name": name, "kind": "gpu" if "gpu" in name.lower() else "cpu", "gpu_name": "", "memory": None,
-                "last_heartbeat": None} for name in sorted(replies)]
+    workers = [
+        {
+            "name": name,
+            "kind": "gpu" if "gpu" in name.lower() else "cpu",
+            "gpu_name": "",
+            "memory": None,
+            "last_heartbeat": None,
+        }
+        for name in sorted(replies)
+    ]
     return workers, any(w["kind"] == "gpu" for w in workers)
 
 
@@ -99,8 +112,11 @@ def grading_health(organization=None) -> Health:
     health = Health(queues=queue_lengths())
     health.workers, health.gpu_alive = workers_alive()
     # `waiting_gpu` (the GPU engineer's status, when present): stored, no GPU worker yet.
-    statuses = [SubmissionStatus.QUEUED, SubmissionStatus.RUNNING,
-                *([SubmissionStatus.WAITING_GPU] if hasattr(SubmissionStatus, "WAITING_GPU") else [])]
+    statuses = [
+        SubmissionStatus.QUEUED,
+        SubmissionStatus.RUNNING,
+        *([SubmissionStatus.WAITING_GPU] if hasattr(SubmissionStatus, "WAITING_GPU") else []),
+    ]
     pending = Submission.objects.filter(status__in=statuses, public_only=False)
     if organization is not None:
         pending = pending.filter(answer__attempt__organization=organization)

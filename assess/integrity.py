@@ -33,8 +33,11 @@ def _clean(event: Any, question_count: int) -> IntegrityEvent:
     if kind not in IntegrityKind.values:
         raise InvalidResponse("Unknown event kind.")
     position = event.get("position")
-    if position is not None and (not isinstance(position, int) or isinstance(position, bool)
-                                 or not 0 <= position < question_count):
+    if position is not None and (
+        not isinstance(position, int)
+        or isinstance(position, bool)
+        or not 0 <= position < question_count
+    ):
         raise InvalidResponse("Unknown question.")
     amount = event.get("amount", 0)
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
@@ -63,11 +66,18 @@ def integrity_record(attempt: Attempt, events: Any, *, now: datetime | None = No
     question_count = attempt.answers.count()
     rows = [_clean(event, question_count) for event in events]
     # A batch's rows share one timestamp; the rate is counted in batches (distinct times).
-    recent = (IntegrityEvent.objects.filter(attempt=attempt, created_at__gt=now - timedelta(seconds=60))
-              .values("created_at").distinct().count())
+    recent = (
+        IntegrityEvent.objects.filter(attempt=attempt, created_at__gt=now - timedelta(seconds=60))
+        .values("created_at")
+        .distinct()
+        .count()
+    )
     if recent >= settings.ASSESS_SIGNAL_POSTS_PER_MINUTE:
         raise RateLimited("Too many reports; try again in a minute.", 60)
-    if IntegrityEvent.objects.filter(attempt=attempt).count() + len(rows) > settings.ASSESS_SIGNAL_MAX_EVENTS:
+    if (
+        IntegrityEvent.objects.filter(attempt=attempt).count() + len(rows)
+        > settings.ASSESS_SIGNAL_MAX_EVENTS
+    ):
         raise RateLimited("This attempt has reported enough events.", 3600)
     for row in rows:
         row.attempt, row.created_at = attempt, now
@@ -92,7 +102,9 @@ def integrity_summary(attempt: Attempt) -> IntegritySummary:
     summary = IntegritySummary()
     ms: dict[int, int] = defaultdict(int)
     pastes: dict[int, int] = defaultdict(int)
-    for kind, position, amount in attempt.integrity_events.values_list("kind", "position", "amount"):
+    for kind, position, amount in attempt.integrity_events.values_list(
+        "kind", "position", "amount"
+    ):
         if kind == IntegrityKind.TAB_HIDDEN:
             summary.tab_switches += 1
         elif kind == IntegrityKind.PASTE:

@@ -24,8 +24,12 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
@@ -43,12 +47,18 @@ class Membership(models.Model):
 class Assessment(models.Model):
     """A test an organization sends to candidates: sections of questions, a time limit."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessments")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="assessments"
+    )
     title = models.CharField(max_length=200)
     instructions = models.TextField(blank=True, help_text="Markdown, shown before the test starts.")
     time_limit_minutes = models.PositiveIntegerField(default=60)
-    pass_mark = models.PositiveSmallIntegerField(default=60, help_text="Percent of the total score.")
-    shuffle_questions = models.BooleanField(default=True, help_text="Shuffle questions within each section.")
+    pass_mark = models.PositiveSmallIntegerField(
+        default=60, help_text="Percent of the total score."
+    )
+    shuffle_questions = models.BooleanField(
+        default=True, help_text="Shuffle questions within each section."
+    )
     shuffle_choices = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -60,8 +70,12 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(pass_mark__lte=100), name="pass_mark_is_a_percent"),
-            models.CheckConstraint(condition=models.Q(time_limit_minutes__gte=1), name="time_limit_positive"),
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__lte=100), name="pass_mark_is_a_percent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(time_limit_minutes__gte=1), name="time_limit_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,9 +91,15 @@ class Section(models.Model):
     position = models.PositiveIntegerField(default=0)
     questions = models.ManyToManyField("quizzes.Question", blank=True, related_name="+")
     draw_count = models.PositiveIntegerField(default=0)
-    draw_kind = models.CharField(max_length=20, blank=True, choices=[("", "Any kind"), *Kind.choices])
-    draw_level = models.CharField(max_length=10, blank=True, choices=[("", "Any level"), *Level.choices])
-    draw_topic = models.ForeignKey("quizzes.Topic", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    draw_kind = models.CharField(
+        max_length=20, blank=True, choices=[("", "Any kind"), *Kind.choices]
+    )
+    draw_level = models.CharField(
+        max_length=10, blank=True, choices=[("", "Any level"), *Level.choices]
+    )
+    draw_topic = models.ForeignKey(
+        "quizzes.Topic", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["assessment", "position", "id"]
@@ -92,7 +112,9 @@ class Invitation(models.Model):
     """One candidate's single-use link. Only the sha256 of the token is stored, so the
     database alone does not reveal working links."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="invitations")
     candidate_name = models.CharField(max_length=200)
     candidate_email = models.EmailField()
@@ -128,10 +150,14 @@ class SubmitReason(models.TextChoices):
 class Attempt(models.Model):
     """A candidate's run through an assessment; at most one per invitation (single use)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="attempts")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="attempts"
+    )
     invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="attempt")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="attempts")
-    status = models.CharField(max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS)
+    status = models.CharField(
+        max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS
+    )
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -165,7 +191,9 @@ class Answer(models.Model):
     position = models.PositiveIntegerField()
     section_position = models.PositiveIntegerField()
     section_title = models.CharField(max_length=200)
-    question_version = models.ForeignKey("quizzes.QuestionVersion", on_delete=models.PROTECT, related_name="+")
+    question_version = models.ForeignKey(
+        "quizzes.QuestionVersion", on_delete=models.PROTECT, related_name="+"
+    )
     seed = models.BigIntegerField()
     choice_order = models.JSONField(null=True, blank=True)
     drawn_values = models.JSONField(null=True, blank=True)
@@ -230,7 +258,9 @@ class RubricReview(models.Model):
     gave, who and when. The answer holds the latest score; this keeps every one."""
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="rubric_reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     items = models.JSONField(default=list)  # indices of the rubric items met
     points = models.FloatField()
     possible = models.FloatField()
@@ -246,8 +276,12 @@ class Regrade(models.Model):
     """A reviewer asked for a coding answer to be graded again; the submission's previous
     result is kept here before the submission goes back to the queue."""
 
-    submission = models.ForeignKey("grader.Submission", on_delete=models.CASCADE, related_name="regrades")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submission = models.ForeignKey(
+        "grader.Submission", on_delete=models.CASCADE, related_name="regrades"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(default=timezone.now)
     previous_status = models.CharField(max_length=20)
     previous_verdict = models.CharField(max_length=40, blank=True)

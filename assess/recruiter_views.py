@@ -117,10 +117,19 @@ def org_home(request: HttpRequest, org: Organization, role: str) -> HttpResponse
 @org_view(BUILD)
 def assessment_list(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
-    assessments = org.assessments.filter(archived_at__isnull=not show_archived).order_by("-created_at")
-    return render(request, "assess/recruiter/assessment_list.html", {
-        "org": org, "role": role, "assessments": assessments, "show_archived": show_archived,
-    })
+    assessments = org.assessments.filter(archived_at__isnull=not show_archived).order_by(
+        "-created_at"
+    )
+    return render(
+        request,
+        "assess/recruiter/assessment_list.html",
+        {
+            "org": org,
+            "role": role,
+            "assessments": assessments,
+            "show_archived": show_archived,
+        },
+    )
 
 
 @org_view(BUILD)
@@ -130,7 +139,9 @@ def assessment_new(request: HttpRequest, org: Organization, role: str) -> HttpRe
         assessment = assessment_create(org, request.user, **form.cleaned_data)
         messages.success(request, "Assessment created: now add questions from the bank.")
         return redirect("org:builder", org_slug=org.slug, assessment_id=assessment.pk)
-    return render(request, "assess/recruiter/assessment_form.html", {"org": org, "role": role, "form": form})
+    return render(
+        request, "assess/recruiter/assessment_form.html", {"org": org, "role": role, "form": form}
+    )
 
 
 @org_view(BUILD)
@@ -144,50 +155,91 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
             return redirect("org:builder", org_slug=org.slug, assessment_id=assessment.pk)
     filters = BankFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    bank = bank_browse(kind=criteria.get("kind", ""), level=criteria.get("level", ""),
-                       topic=criteria.get("topic", ""), search=criteria.get("q", ""))
-    sections = list(assessment.sections.prefetch_related("questions__topic").select_related("draw_topic"))
+    bank = bank_browse(
+        kind=criteria.get("kind", ""),
+        level=criteria.get("level", ""),
+        topic=criteria.get("topic", ""),
+        search=criteria.get("q", ""),
+    )
+    sections = list(
+        assessment.sections.prefetch_related("questions__topic").select_related("draw_topic")
+    )
     in_use = {q.pk for s in sections for q in s.questions.all()}
-    return render(request, "assess/recruiter/builder.html", {
-        "org": org, "role": role, "assessment": assessment, "form": form, "filters": filters,
-        "bank": bank[:200], "bank_total": bank.count(), "sections": sections, "in_use": in_use,
-        "summary": assessment_summary(assessment),
-        "kind_choices": [("", "Any kind"), *Kind.choices], "level_choices": [("", "Any level"), *Level.choices],
-        "topics": Topic.objects.all(),
-        "section_form": SectionForm(), "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "assess/recruiter/builder.html",
+        {
+            "org": org,
+            "role": role,
+            "assessment": assessment,
+            "form": form,
+            "filters": filters,
+            "bank": bank[:200],
+            "bank_total": bank.count(),
+            "sections": sections,
+            "in_use": in_use,
+            "summary": assessment_summary(assessment),
+            "kind_choices": [("", "Any kind"), *Kind.choices],
+            "level_choices": [("", "Any level"), *Level.choices],
+            "topics": Topic.objects.all(),
+            "section_form": SectionForm(),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @require_GET
 @org_view(BUILD)
-def question_preview(request: HttpRequest, org: Organization, role: str, question_id: int) -> HttpResponse:
+def question_preview(
+    request: HttpRequest, org: Organization, role: str, question_id: int
+) -> HttpResponse:
     """A bank question as a candidate will see it (the same `candidate_view` the test page
     uses), with its answer key below for the recruiter."""
-    question = get_object_or_404(Question.objects.select_related("latest_version", "topic"),
-                                 pk=question_id, is_active=True, latest_version__isnull=False)
+    question = get_object_or_404(
+        Question.objects.select_related("latest_version", "topic"),
+        pk=question_id,
+        is_active=True,
+        latest_version__isnull=False,
+    )
     version = question.latest_version
     seed = 0
-    return render(request, "assess/recruiter/question_preview.html", {
-        "org": org, "role": role, "question": question, "view": candidate_view(version, seed),
-        "content": version.content, "key": correct_answer_text(version, seed),
-        "back": request.GET.get("back", ""),
-    })
+    return render(
+        request,
+        "assess/recruiter/question_preview.html",
+        {
+            "org": org,
+            "role": role,
+            "question": question,
+            "view": candidate_view(version, seed),
+            "content": version.content,
+            "key": correct_answer_text(version, seed),
+            "back": request.GET.get("back", ""),
+        },
+    )
 
 
-def _builder_redirect(request: HttpRequest, org: Organization, assessment: Assessment) -> HttpResponse:
+def _builder_redirect(
+    request: HttpRequest, org: Organization, assessment: Assessment
+) -> HttpResponse:
     url = reverse("org:builder", kwargs={"org_slug": org.slug, "assessment_id": assessment.pk})
     query = request.POST.get("query", "")
     return redirect(f"{url}?{query}" if query and len(query) < 500 else url)
 
 
 def _section(org: Organization, assessment_id: int, section_id: int) -> Section:
-    return get_object_or_404(Section.objects.select_related("assessment"), pk=section_id,
-                             assessment_id=assessment_id, assessment__organization=org)
+    return get_object_or_404(
+        Section.objects.select_related("assessment"),
+        pk=section_id,
+        assessment_id=assessment_id,
+        assessment__organization=org,
+    )
 
 
 @require_POST
 @org_view(BUILD)
-def section_new(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+def section_new(
+    request: HttpRequest, org: Organization, role: str, assessment_id: int
+) -> HttpResponse:
     assessment = _assessment(org, assessment_id)
     form = SectionForm(request.POST)
     if form.is_valid():
@@ -199,8 +251,14 @@ def section_new(request: HttpRequest, org: Organization, role: str, assessment_i
 
 @require_POST
 @org_view(BUILD)
-def section_change(request: HttpRequest, org: Organization, role: str, assessment_id: int,
-                   section_id: int, action: str) -> HttpResponse:
+def section_change(
+    request: HttpRequest,
+    org: Organization,
+    role: str,
+    assessment_id: int,
+    section_id: int,
+    action: str,
+) -> HttpResponse:
     """pick / unpick a question, set the random draw, delete the section."""
     section = _section(org, assessment_id, section_id)
     try:
@@ -213,10 +271,17 @@ def section_change(request: HttpRequest, org: Organization, role: str, assessmen
         elif action == "draw":
             form = DrawForm(request.POST)
             if not form.is_valid():
-                raise RecruitingError("Random draw: " + "; ".join(e for errs in form.errors.values() for e in errs))
+                raise RecruitingError(
+                    "Random draw: " + "; ".join(e for errs in form.errors.values() for e in errs)
+                )
             data = form.cleaned_data
-            section_set_draw(section, count=data["draw_count"], kind=data["draw_kind"], level=data["draw_level"],
-                             topic=data["draw_topic"])
+            section_set_draw(
+                section,
+                count=data["draw_count"],
+                kind=data["draw_kind"],
+                level=data["draw_level"],
+                topic=data["draw_topic"],
+            )
         elif action == "delete":
             section_delete(section)
         else:
@@ -228,7 +293,9 @@ def section_change(request: HttpRequest, org: Organization, role: str, assessmen
 
 @require_POST
 @org_view(BUILD)
-def assessment_copy(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+def assessment_copy(
+    request: HttpRequest, org: Organization, role: str, assessment_id: int
+) -> HttpResponse:
     copy = assessment_duplicate(_assessment(org, assessment_id), request.user)
     messages.success(request, f"Duplicated as “{copy.title}”.")
     return redirect("org:builder", org_slug=org.slug, assessment_id=copy.pk)
@@ -236,7 +303,9 @@ def assessment_copy(request: HttpRequest, org: Organization, role: str, assessme
 
 @require_POST
 @org_view(BUILD)
-def assessment_set_archived(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+def assessment_set_archived(
+    request: HttpRequest, org: Organization, role: str, assessment_id: int
+) -> HttpResponse:
     archived = request.POST.get("archived") != "0"
     assessment = assessment_archive(_assessment(org, assessment_id), archived=archived)
     messages.success(request, f"“{assessment.title}” {'archived' if archived else 'restored'}.")
@@ -247,15 +316,21 @@ def assessment_set_archived(request: HttpRequest, org: Organization, role: str, 
 
 
 @org_view(BUILD)
-def invitations(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+def invitations(
+    request: HttpRequest, org: Organization, role: str, assessment_id: int
+) -> HttpResponse:
     assessment = _assessment(org, assessment_id)
     invite_form, csv_form, csv_result, new_link = InviteForm(), CsvInviteForm(), None, None
     if request.method == "POST" and "csv" in request.POST:
         csv_form = CsvInviteForm(request.POST, request.FILES)
         if csv_form.is_valid():
             try:
-                csv_result = invitations_from_csv(assessment, csv_form.cleaned_data["file"].read(),
-                                                  user=request.user, base_url=_base_url(request))
+                csv_result = invitations_from_csv(
+                    assessment,
+                    csv_form.cleaned_data["file"].read(),
+                    user=request.user,
+                    base_url=_base_url(request),
+                )
             except RecruitingError as exc:
                 csv_form.add_error("file", str(exc))
     elif request.method == "POST":
@@ -264,33 +339,59 @@ def invitations(request: HttpRequest, org: Organization, role: str, assessment_i
             data = invite_form.cleaned_data
             try:
                 invitation, token = invitation_invite(
-                    assessment, name=data["candidate_name"], email=data["candidate_email"], user=request.user,
-                    base_url=_base_url(request), days=data["days"])
+                    assessment,
+                    name=data["candidate_name"],
+                    email=data["candidate_email"],
+                    user=request.user,
+                    base_url=_base_url(request),
+                    days=data["days"],
+                )
             except RecruitingError as exc:
                 invite_form.add_error(None, str(exc))
             else:
                 new_link = invitation_link(_base_url(request), token)
                 messages.success(request, f"Invitation emailed to {invitation.candidate_email}.")
                 invite_form = InviteForm()
-    rows = [(inv, invitation_state(inv)) for inv in
-            assessment.invitations.select_related("attempt").order_by("-created_at")]
+    rows = [
+        (inv, invitation_state(inv))
+        for inv in assessment.invitations.select_related("attempt").order_by("-created_at")
+    ]
     status = 400 if (csv_form.errors or invite_form.errors) else 200
-    return render(request, "assess/recruiter/invitations.html", {
-        "org": org, "role": role, "assessment": assessment, "invite_form": invite_form, "csv_form": csv_form,
-        "csv_result": csv_result, "rows": rows, "new_link": new_link, "extend_form": ExtendForm(),
-    }, status=status)
+    return render(
+        request,
+        "assess/recruiter/invitations.html",
+        {
+            "org": org,
+            "role": role,
+            "assessment": assessment,
+            "invite_form": invite_form,
+            "csv_form": csv_form,
+            "csv_result": csv_result,
+            "rows": rows,
+            "new_link": new_link,
+            "extend_form": ExtendForm(),
+        },
+        status=status,
+    )
 
 
 @require_POST
 @org_view(BUILD)
-def invitation_change(request: HttpRequest, org: Organization, role: str, invitation_id: int,
-                      action: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("assessment__organization"),
-                                   pk=invitation_id, organization=org)
+def invitation_change(
+    request: HttpRequest, org: Organization, role: str, invitation_id: int, action: str
+) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("assessment__organization"),
+        pk=invitation_id,
+        organization=org,
+    )
     try:
         if action == "resend":
             invitation_resend(invitation, base_url=_base_url(request))
-            messages.success(request, f"A new link was emailed to {invitation.candidate_email}; the old one no longer works.")
+            messages.success(
+                request,
+                f"A new link was emailed to {invitation.candidate_email}; the old one no longer works.",
+            )
         elif action == "revoke":
             invitation_revoke(invitation)
             messages.success(request, f"The link of {invitation.candidate_name} no longer works.")
@@ -299,8 +400,11 @@ def invitation_change(request: HttpRequest, org: Organization, role: str, invita
             if not form.is_valid():
                 raise RecruitingError("Extend by 1 to 90 days.")
             invitation_extend(invitation, form.cleaned_data["days"])
-            messages.success(request, f"The link of {invitation.candidate_name} now works until "
-                                      f"{invitation.expires_at:%d %b %Y}.")
+            messages.success(
+                request,
+                f"The link of {invitation.candidate_name} now works until "
+                f"{invitation.expires_at:%d %b %Y}.",
+            )
         else:
             raise Http404("Unknown action")
     except RecruitingError as exc:
@@ -311,18 +415,31 @@ def invitation_change(request: HttpRequest, org: Organization, role: str, invita
 # --- The report a recruiter reads -----------------------------------------------------------
 
 
-def _render_report(request: HttpRequest, attempt: Attempt, org: Organization, role: str) -> HttpResponse:
-    answers = attempt.answers.select_related("question_version__question__topic").order_by("position")
-    return render(request, "assess/recruiter/report.html", {
-        "org": org, "role": role, "attempt": attempt, "answers": answers, **report_context(attempt),
-    })
+def _render_report(
+    request: HttpRequest, attempt: Attempt, org: Organization, role: str
+) -> HttpResponse:
+    answers = attempt.answers.select_related("question_version__question__topic").order_by(
+        "position"
+    )
+    return render(
+        request,
+        "assess/recruiter/report.html",
+        {
+            "org": org,
+            "role": role,
+            "attempt": attempt,
+            "answers": answers,
+            **report_context(attempt),
+        },
+    )
 
 
 @require_GET
 @org_view(READ_REPORTS)
 def report(request: HttpRequest, org: Organization, role: str, attempt_id: int) -> HttpResponse:
-    attempt = get_object_or_404(Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id,
-                                organization=org)
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
+    )
     return _render_report(request, attempt, org, role)
 
 
@@ -330,8 +447,9 @@ def report(request: HttpRequest, org: Organization, role: str, attempt_id: int) 
 @require_GET
 def attempt_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The older /org/attempts/<id>/ address: the same report, the same role check."""
-    attempt = get_object_or_404(Attempt.objects.select_related("invitation", "assessment", "organization"),
-                                pk=attempt_id)
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("invitation", "assessment", "organization"), pk=attempt_id
+    )
     role = member_role(request.user, attempt.organization)
     if role not in READ_REPORTS:
         raise PermissionDenied("This attempt belongs to another organization.")

@@ -30,8 +30,8 @@ from .models import Assessment, Invitation, Membership, Organization, Role, Sect
 # --- Roles ----------------------------------------------------------------------------------
 
 # What each role may do; `org_view` in recruiter_views checks one of these on every page.
-BUILD = frozenset({Role.RECRUITER, Role.ADMIN})          # assessments and invitations
-REVIEW = frozenset({Role.REVIEWER, Role.ADMIN})          # dashboard, scoring, re-grades, exports
+BUILD = frozenset({Role.RECRUITER, Role.ADMIN})  # assessments and invitations
+REVIEW = frozenset({Role.REVIEWER, Role.ADMIN})  # dashboard, scoring, re-grades, exports
 READ_REPORTS = frozenset({Role.RECRUITER, Role.REVIEWER, Role.ADMIN})
 
 
@@ -41,7 +41,11 @@ def member_role(user, organization: Organization) -> str | None:
         return None
     if user.is_superuser:
         return Role.ADMIN
-    return Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
+    return (
+        Membership.objects.filter(user=user, organization=organization)
+        .values_list("role", flat=True)
+        .first()
+    )
 
 
 def organizations_of(user) -> QuerySet[Organization]:
@@ -57,10 +61,13 @@ class RecruitingError(Exception):
 # --- The bank, as the builder browses it ----------------------------------------------------
 
 
-def bank_browse(*, kind: str = "", level: str = "", topic: str = "", search: str = "") -> QuerySet[Question]:
+def bank_browse(
+    *, kind: str = "", level: str = "", topic: str = "", search: str = ""
+) -> QuerySet[Question]:
     """Active questions of the bank, filtered; `search` looks in the bank id and the prompt."""
-    questions = (Question.objects.filter(is_active=True, latest_version__isnull=False)
-                 .select_related("topic", "latest_version"))
+    questions = Question.objects.filter(
+        is_active=True, latest_version__isnull=False
+    ).select_related("topic", "latest_version")
     if kind in Kind.values:
         questions = questions.filter(kind=kind)
     if level in Level.values:
@@ -69,13 +76,20 @@ def bank_browse(*, kind: str = "", level: str = "", topic: str = "", search: str
         questions = questions.filter(topic__slug=topic)
     search = search.strip()[:100]
     if search:
-        questions = questions.filter(Q(key__icontains=search) | Q(latest_version__content__prompt__icontains=search))
+        questions = questions.filter(
+            Q(key__icontains=search) | Q(latest_version__content__prompt__icontains=search)
+        )
     return questions.order_by("topic__position", "level", "key")
 
 
 # Minutes a candidate needs per question, by kind; senior questions take longer.
-MINUTES_PER_KIND = {Kind.SINGLE_CHOICE: 1.5, Kind.MULTIPLE_CHOICE: 2.0, Kind.NUMERIC: 3.0,
-                    Kind.WRITTEN: 6.0, Kind.CODING: 20.0}
+MINUTES_PER_KIND = {
+    Kind.SINGLE_CHOICE: 1.5,
+    Kind.MULTIPLE_CHOICE: 2.0,
+    Kind.NUMERIC: 3.0,
+    Kind.WRITTEN: 6.0,
+    Kind.CODING: 20.0,
+}
 LEVEL_FACTOR = {Level.JUNIOR: 1.0, Level.MID: 1.25, Level.SENIOR: 1.5}
 ANY = "any"
 
@@ -115,7 +129,9 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     minutes = 0.0
     average = sum(MINUTES_PER_KIND.values()) / len(MINUTES_PER_KIND)
     taken: set[int] = set()
-    for section in assessment.sections.prefetch_related("questions__topic").select_related("draw_topic"):
+    for section in assessment.sections.prefetch_related("questions__topic").select_related(
+        "draw_topic"
+    ):
         for q in section.questions.all():
             if not q.is_active or q.pk in taken:
                 continue
@@ -126,35 +142,53 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
             summary.topics[q.topic.title] += 1
             minutes += MINUTES_PER_KIND.get(q.kind, average) * LEVEL_FACTOR.get(q.level, 1.0)
         if section.draw_count:
-            available = bank_browse(kind=section.draw_kind, level=section.draw_level,
-                                    topic=section.draw_topic.slug if section.draw_topic else "").exclude(pk__in=taken)
+            available = bank_browse(
+                kind=section.draw_kind,
+                level=section.draw_level,
+                topic=section.draw_topic.slug if section.draw_topic else "",
+            ).exclude(pk__in=taken)
             count = min(section.draw_count, available.count())
             if count < section.draw_count:
                 summary.short_draws.append(
-                    f"{section.title}: asks for {section.draw_count} random questions, the bank has {count}")
+                    f"{section.title}: asks for {section.draw_count} random questions, the bank has {count}"
+                )
             summary.drawn += count
             summary.levels[section.draw_level or ANY] += count
             summary.kinds[section.draw_kind or ANY] += count
             summary.topics[section.draw_topic.title if section.draw_topic else ANY] += count
-            per = MINUTES_PER_KIND.get(section.draw_kind, average) * LEVEL_FACTOR.get(section.draw_level, 1.25)
+            per = MINUTES_PER_KIND.get(section.draw_kind, average) * LEVEL_FACTOR.get(
+                section.draw_level, 1.25
+            )
             minutes += per * count
     summary.length = summary.picked + summary.drawn
     summary.estimated_minutes = int(round(minutes))
     if ANY not in summary.topics:
-        summary.missing_topics = [t.title for t in Topic.objects.all() if t.title not in summary.topics]
+        summary.missing_topics = [
+            t.title for t in Topic.objects.all() if t.title not in summary.topics
+        ]
     return summary
 
 
 # --- Building -------------------------------------------------------------------------------
 
-ASSESSMENT_FIELDS = ("title", "instructions", "time_limit_minutes", "pass_mark", "shuffle_questions", "shuffle_choices")
+ASSESSMENT_FIELDS = (
+    "title",
+    "instructions",
+    "time_limit_minutes",
+    "pass_mark",
+    "shuffle_questions",
+    "shuffle_choices",
+)
 
 
 @transaction.atomic
 def assessment_create(organization: Organization, user, **fields) -> Assessment:
     """A new assessment with one empty section to pick questions into."""
-    assessment = Assessment.objects.create(organization=organization, created_by=user,
-                                           **{k: v for k, v in fields.items() if k in ASSESSMENT_FIELDS})
+    assessment = Assessment.objects.create(
+        organization=organization,
+        created_by=user,
+        **{k: v for k, v in fields.items() if k in ASSESSMENT_FIELDS},
+    )
     Section.objects.create(assessment=assessment, title="Questions", position=0)
     return assessment
 
@@ -171,13 +205,20 @@ def assessment_update(assessment: Assessment, **fields) -> Assessment:
 def assessment_duplicate(assessment: Assessment, user) -> Assessment:
     """A copy with the same settings and sections, not archived, without invitations."""
     copy = Assessment.objects.create(
-        organization=assessment.organization, created_by=user, title=f"{assessment.title} (copy)"[:200],
+        organization=assessment.organization,
+        created_by=user,
+        title=f"{assessment.title} (copy)"[:200],
         **{k: getattr(assessment, k) for k in ASSESSMENT_FIELDS if k != "title"},
     )
     for section in assessment.sections.all():
         new = Section.objects.create(
-            assessment=copy, title=section.title, position=section.position, draw_count=section.draw_count,
-            draw_kind=section.draw_kind, draw_level=section.draw_level, draw_topic=section.draw_topic,
+            assessment=copy,
+            title=section.title,
+            position=section.position,
+            draw_count=section.draw_count,
+            draw_kind=section.draw_kind,
+            draw_level=section.draw_level,
+            draw_topic=section.draw_topic,
         )
         new.questions.set(section.questions.all())
     return copy
@@ -190,14 +231,20 @@ def assessment_archive(assessment: Assessment, *, archived: bool = True) -> Asse
 
 
 def section_add(assessment: Assessment, title: str) -> Section:
-    position = (assessment.sections.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    return Section.objects.create(assessment=assessment, title=title.strip()[:200] or "Questions", position=position)
+    position = (
+        assessment.sections.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    return Section.objects.create(
+        assessment=assessment, title=title.strip()[:200] or "Questions", position=position
+    )
 
 
 def section_pick(section: Section, question: Question) -> None:
     if not question.is_active or question.latest_version_id is None:
         raise RecruitingError("This question is retired from the bank.")
-    if Section.questions.through.objects.filter(section__assessment=section.assessment_id, question=question).exists():
+    if Section.questions.through.objects.filter(
+        section__assessment=section.assessment_id, question=question
+    ).exists():
         raise RecruitingError(f"{question.key} is already in this assessment.")
     section.questions.add(question)
 
@@ -206,10 +253,17 @@ def section_unpick(section: Section, question: Question) -> None:
     section.questions.remove(question)
 
 
-def section_set_draw(section: Section, *, count: int, kind: str = "", level: str = "", topic: Topic | None = None) -> Section:
+def section_set_draw(
+    section: Section, *, count: int, kind: str = "", level: str = "", topic: Topic | None = None
+) -> Section:
     if not 0 <= count <= 100:
         raise RecruitingError("Draw between 0 and 100 questions.")
-    section.draw_count, section.draw_kind, section.draw_level, section.draw_topic = count, kind, level, topic
+    section.draw_count, section.draw_kind, section.draw_level, section.draw_topic = (
+        count,
+        kind,
+        level,
+        topic,
+    )
     section.save(update_fields=["draw_count", "draw_kind", "draw_level", "draw_topic"])
     return section
 
@@ -233,14 +287,16 @@ def invitation_send(invitation: Invitation, token: str, base_url: str) -> None:
     link = invitation_link(base_url, token)
     body = (
         f"Hello {invitation.candidate_name},\n\n"
-        f"{assessment.organization.name} invites you to take the test \"{assessment.title}\" "
+        f'{assessment.organization.name} invites you to take the test "{assessment.title}" '
         f"({assessment.time_limit_minutes} minutes once you start).\n\n"
         f"Open your personal link:\n{link}\n\n"
         f"The link works until {invitation.expires_at:%d %B %Y %H:%M} UTC and only for you; "
         f"please do not share it.\n"
     )
     send_mail(f"Your test: {assessment.title}", body, None, [invitation.candidate_email])
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now(), send_count=F("send_count") + 1)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        sent_at=timezone.now(), send_count=F("send_count") + 1
+    )
 
 
 def _clean_candidate(name: str, email: str) -> tuple[str, str]:
@@ -261,8 +317,16 @@ def _clean_candidate(name: str, email: str) -> tuple[str, str]:
     return name, email.lower()
 
 
-def invitation_invite(assessment: Assessment, *, name: str, email: str, user, base_url: str,
-                      days: int | None = None, send_email: bool = True) -> tuple[Invitation, str]:
+def invitation_invite(
+    assessment: Assessment,
+    *,
+    name: str,
+    email: str,
+    user,
+    base_url: str,
+    days: int | None = None,
+    send_email: bool = True,
+) -> tuple[Invitation, str]:
     """Create an invitation and (unless an applicant-tracking system mails its own links)
     email its link; returns it with the token (shown once)."""
     if assessment.archived_at is not None:
@@ -270,8 +334,13 @@ def invitation_invite(assessment: Assessment, *, name: str, email: str, user, ba
     name, email = _clean_candidate(name, email)
     expires_at = timezone.now() + timedelta(days=days or settings.ASSESS_INVITATION_DAYS)
     with transaction.atomic():
-        invitation, token = invitation_create(assessment, candidate_name=name, candidate_email=email,
-                                              expires_at=expires_at, created_by=user)
+        invitation, token = invitation_create(
+            assessment,
+            candidate_name=name,
+            candidate_email=email,
+            expires_at=expires_at,
+            created_by=user,
+        )
     if send_email:
         invitation_send(invitation, token, base_url)
     return invitation, token
@@ -295,7 +364,8 @@ def _decode_csv(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise RecruitingError(
             f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
-            "Save it as \"CSV UTF-8\" and upload it again.") from None
+            'Save it as "CSV UTF-8" and upload it again.'
+        ) from None
 
 
 def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: str) -> BulkResult:
@@ -305,19 +375,29 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
     if assessment.archived_at is not None:
         raise RecruitingError("This assessment is archived; restore it to invite candidates.")
     if len(raw) > CSV_MAX_BYTES:
-        raise RecruitingError(f"The file is larger than {CSV_MAX_BYTES // 1024} KiB; split it into smaller files.")
+        raise RecruitingError(
+            f"The file is larger than {CSV_MAX_BYTES // 1024} KiB; split it into smaller files."
+        )
     text = _decode_csv(raw)
     if "\x00" in text:
         raise RecruitingError("The file contains binary data; upload a CSV text file.")
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise RecruitingError(f"The file is not a CSV file the reader understands ({exc}).") from None
+        raise RecruitingError(
+            f"The file is not a CSV file the reader understands ({exc})."
+        ) from None
     has_header = bool(rows) and [c.strip().lower() for c in rows[0][:2]] == ["name", "email"]
     if len([r for r in rows if any(c.strip() for c in r)]) - has_header > CSV_MAX_ROWS:
-        raise RecruitingError(f"The file has more than {CSV_MAX_ROWS} rows; split it into smaller files.")
+        raise RecruitingError(
+            f"The file has more than {CSV_MAX_ROWS} rows; split it into smaller files."
+        )
     result = BulkResult()
-    seen = set(assessment.invitations.filter(revoked_at__isnull=True).values_list("candidate_email", flat=True))
+    seen = set(
+        assessment.invitations.filter(revoked_at__isnull=True).values_list(
+            "candidate_email", flat=True
+        )
+    )
     for number, row in enumerate(rows, start=1):
         cells = [c.strip() for c in row]
         if not any(cells) or (number == 1 and has_header):
@@ -334,7 +414,9 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
             result.errors.append((number, f"{email} is already invited to this assessment"))
             continue
         seen.add(email)
-        invitation, _ = invitation_invite(assessment, name=name, email=email, user=user, base_url=base_url)
+        invitation, _ = invitation_invite(
+            assessment, name=name, email=email, user=user, base_url=base_url
+        )
         result.invited.append(invitation)
     return result
 
@@ -364,7 +446,9 @@ def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_digest(token)
     invitation.revoked_at = None
-    invitation.expires_at = max(invitation.expires_at, timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS))
+    invitation.expires_at = max(
+        invitation.expires_at, timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS)
+    )
     invitation.save(update_fields=["token_hash", "revoked_at", "expires_at"])
     invitation_send(invitation, token, base_url)
     return token

@@ -37,16 +37,19 @@ class ReviewError(Exception):
 # --- Listing --------------------------------------------------------------------------------
 
 SORTS = {
-    "date": "-started_at", "-date": "started_at",
-    "score": "-score_percent", "-score": "score_percent",
-    "candidate": "invitation__candidate_name", "-candidate": "-invitation__candidate_name",
+    "date": "-started_at",
+    "-date": "started_at",
+    "score": "-score_percent",
+    "-score": "score_percent",
+    "candidate": "invitation__candidate_name",
+    "-candidate": "-invitation__candidate_name",
 }
 
 
 @dataclass(frozen=True)
 class AttemptFilters:
     assessment: int | None = None
-    status: str = ""          # in_progress | submitted | waiting (submitted, not fully scored) | graded
+    status: str = ""  # in_progress | submitted | waiting (submitted, not fully scored) | graded
     level: str = ""
     min_score: float | None = None
     max_score: float | None = None
@@ -58,7 +61,9 @@ class AttemptFilters:
 def attempts_list(organization: Organization, filters: AttemptFilters) -> QuerySet[Attempt]:
     """The organization's attempts, filtered and sorted; each with its count of answers
     answered (`answered`) and in total (`question_count`) for the progress of live ones."""
-    attempts = Attempt.objects.filter(organization=organization).select_related("invitation", "assessment")
+    attempts = Attempt.objects.filter(organization=organization).select_related(
+        "invitation", "assessment"
+    )
     if filters.assessment:
         attempts = attempts.filter(assessment_id=filters.assessment)
     if filters.status == "in_progress":
@@ -102,18 +107,32 @@ class ReportNotes:
 
 def report_notes(results: AttemptResults, pass_mark: int) -> ReportNotes:
     """Strengths and gaps in words a recruiter who is not an ML expert can use."""
-    strengths = [f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
-                 for t in results.topics if t.percent is not None and t.percent >= STRENGTH_PERCENT]
-    gaps = [f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
-            for t in results.topics if t.percent is not None and t.percent < GAP_PERCENT]
+    strengths = [
+        f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
+        for t in results.topics
+        if t.percent is not None and t.percent >= STRENGTH_PERCENT
+    ]
+    gaps = [
+        f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
+        for t in results.topics
+        if t.percent is not None and t.percent < GAP_PERCENT
+    ]
     if not results.complete:
-        summary = (f"{results.total.pending} answer{'s' if results.total.pending != 1 else ''} still "
-                   "to be graded; the result is not final yet.")
+        summary = (
+            f"{results.total.pending} answer{'s' if results.total.pending != 1 else ''} still "
+            "to be graded; the result is not final yet."
+        )
     else:
-        level = Level(results.level_estimate).label.split(" (")[0].lower() if results.level_estimate else "junior"
+        level = (
+            Level(results.level_estimate).label.split(" (")[0].lower()
+            if results.level_estimate
+            else "junior"
+        )
         verdict = "met" if results.passed else "did not meet"
-        summary = (f"Scored {results.total.percent or 0:.0f}%, and {verdict} the pass mark of {pass_mark}%. "
-                   f"Suggested interview level: {level}.")
+        summary = (
+            f"Scored {results.total.percent or 0:.0f}%, and {verdict} the pass mark of {pass_mark}%. "
+            f"Suggested interview level: {level}."
+        )
         if gaps:
             summary += " Probe the gaps below in the interview."
     return ReportNotes(strengths, gaps, summary)
@@ -124,8 +143,10 @@ def report_context(attempt: Attempt) -> dict:
     return {
         "results": results,
         "notes": report_notes(results, attempt.assessment.pass_mark),
-        "topic_chart": {"labels": [t.label for t in results.topics],
-                        "values": [t.percent for t in results.topics]},
+        "topic_chart": {
+            "labels": [t.label for t in results.topics],
+            "values": [t.percent for t in results.topics],
+        },
     }
 
 
@@ -150,8 +171,15 @@ def rubric_score(answer: Answer, items: list[int], reviewer, *, note: str = "") 
         if attempt.status != AttemptStatus.SUBMITTED:
             raise ReviewError("The candidate has not submitted this test yet.")
         _reopen_result(attempt)
-        review = RubricReview.objects.create(answer=answer, reviewer=reviewer, items=chosen, points=points,
-                                             possible=possible, score=points / possible, note=note[:2000])
+        review = RubricReview.objects.create(
+            answer=answer,
+            reviewer=reviewer,
+            items=chosen,
+            points=points,
+            possible=possible,
+            score=points / possible,
+            note=note[:2000],
+        )
         answer_review(answer, review.score, reviewer)
     return review
 
@@ -179,23 +207,43 @@ def submission_regrade(submission: Submission, user) -> Regrade:
     from grader.services import submissions_enqueue
 
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().select_related("answer").get(pk=submission.pk)
+        locked = (
+            Submission.objects.select_for_update().select_related("answer").get(pk=submission.pk)
+        )
         if locked.public_only:
-            raise ReviewError("Sample runs are not graded; only the final submission can be re-graded.")
+            raise ReviewError(
+                "Sample runs are not graded; only the final submission can be re-graded."
+            )
         if locked.status not in FINAL_STATUSES:
             raise ReviewError("This submission is still being graded; wait for its result.")
         attempt = Attempt.objects.select_for_update().get(pk=locked.answer.attempt_id)
         regrade = Regrade.objects.create(
-            submission=locked, requested_by=user, previous_status=locked.status,
-            previous_verdict=locked.verdict, previous_score=locked.score, previous_report=locked.report,
+            submission=locked,
+            requested_by=user,
+            previous_status=locked.status,
+            previous_verdict=locked.verdict,
+            previous_score=locked.score,
+            previous_report=locked.report,
         )
         locked.status = SubmissionStatus.QUEUED
         locked.report, locked.verdict, locked.score = None, "", None
         locked.started_at = locked.finished_at = locked.enqueued_at = None
         locked.attempts = 0
-        locked.save(update_fields=["status", "report", "verdict", "score", "started_at", "finished_at",
-                                   "enqueued_at", "attempts"])
-        Answer.objects.filter(pk=locked.answer_id).update(score=None, correct=None, scored_at=None, scored_by="")
+        locked.save(
+            update_fields=[
+                "status",
+                "report",
+                "verdict",
+                "score",
+                "started_at",
+                "finished_at",
+                "enqueued_at",
+                "attempts",
+            ]
+        )
+        Answer.objects.filter(pk=locked.answer_id).update(
+            score=None, correct=None, scored_at=None, scored_by=""
+        )
         _reopen_result(attempt)
         transaction.on_commit(lambda: submissions_enqueue([locked.pk]))
     return regrade
@@ -208,7 +256,8 @@ def score_distribution(assessment: Assessment) -> list[int]:
     """How many graded attempts fall in each tenth of the score range: [0-10), ..., [90-100]."""
     bins = [0] * 10
     for score in Attempt.objects.filter(assessment=assessment, graded_at__isnull=False).values_list(
-            "score_percent", flat=True):
+        "score_percent", flat=True
+    ):
         bins[min(9, int((score or 0) // 10))] += 1
     return bins
 
@@ -224,20 +273,42 @@ def csv_safe(value) -> object:
     return value
 
 
-EXPORT_HEADER = ["attempt", "candidate", "email", "assessment", "status", "started", "submitted",
-                 "score_percent", "passed", "level_estimate", "answers_waiting"]
+EXPORT_HEADER = [
+    "attempt",
+    "candidate",
+    "email",
+    "assessment",
+    "status",
+    "started",
+    "submitted",
+    "score_percent",
+    "passed",
+    "level_estimate",
+    "answers_waiting",
+]
 
 
 def results_csv(attempts: QuerySet[Attempt]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_HEADER)
-    attempts = attempts.annotate(waiting=Count("answers", filter=Q(answers__score__isnull=True), distinct=True))
+    attempts = attempts.annotate(
+        waiting=Count("answers", filter=Q(answers__score__isnull=True), distinct=True)
+    )
     for a in attempts:
-        row = [a.pk, a.invitation.candidate_name, a.invitation.candidate_email, a.assessment.title,
-               a.status, a.started_at.isoformat(), a.submitted_at.isoformat() if a.submitted_at else "",
-               "" if a.score_percent is None else round(a.score_percent, 1),
-               "" if a.passed is None else ("yes" if a.passed else "no"), a.level_estimate, a.waiting]
+        row = [
+            a.pk,
+            a.invitation.candidate_name,
+            a.invitation.candidate_email,
+            a.assessment.title,
+            a.status,
+            a.started_at.isoformat(),
+            a.submitted_at.isoformat() if a.submitted_at else "",
+            "" if a.score_percent is None else round(a.score_percent, 1),
+            "" if a.passed is None else ("yes" if a.passed else "no"),
+            a.level_estimate,
+            a.waiting,
+        ]
         writer.writerow([csv_safe(v) for v in row])
     return out.getvalue()
 
@@ -245,5 +316,8 @@ def results_csv(attempts: QuerySet[Attempt]) -> str:
 def live_progress(attempt: Attempt) -> dict:
     """Answered / total and minutes left for an attempt in progress."""
     left = max(0, int((attempt.deadline - timezone.now()).total_seconds() // 60))
-    return {"answered": getattr(attempt, "answered", None), "total": getattr(attempt, "question_count", None),
-            "minutes_left": left}
+    return {
+        "answered": getattr(attempt, "answered", None),
+        "total": getattr(attempt, "question_count", None),
+        "minutes_left": left,
+    }

@@ -50,43 +50,70 @@ def _filters(form: AttemptFilterForm) -> AttemptFilters:
 def dashboard(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
     form = AttemptFilterForm(request.GET or None, organization=org)
     attempts = attempts_list(org, _filters(form))
-    return render(request, "assess/review/dashboard.html", {
-        "org": org, "role": role, "form": form, "attempts": attempts[:500], "count": attempts.count(),
-        "query": request.GET.urlencode(), "now": timezone.now(),
-        "assessments": org.assessments.filter(archived_at__isnull=True),
-    })
+    return render(
+        request,
+        "assess/review/dashboard.html",
+        {
+            "org": org,
+            "role": role,
+            "form": form,
+            "attempts": attempts[:500],
+            "count": attempts.count(),
+            "query": request.GET.urlencode(),
+            "now": timezone.now(),
+            "assessments": org.assessments.filter(archived_at__isnull=True),
+        },
+    )
 
 
 @require_GET
 @org_view(REVIEW)
 def export_csv(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
     form = AttemptFilterForm(request.GET or None, organization=org)
-    response = HttpResponse(results_csv(attempts_list(org, _filters(form))), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{org.slug}-results-{timezone.now():%Y%m%d}.csv"'
+    response = HttpResponse(
+        results_csv(attempts_list(org, _filters(form))), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{org.slug}-results-{timezone.now():%Y%m%d}.csv"'
+    )
     return response
 
 
 def _attempt(org: Organization, attempt_id: int) -> Attempt:
-    return get_object_or_404(Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id,
-                             organization=org)
+    return get_object_or_404(
+        Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
+    )
 
 
 @require_GET
 @org_view(REVIEW)
-def attempt_review(request: HttpRequest, org: Organization, role: str, attempt_id: int) -> HttpResponse:
+def attempt_review(
+    request: HttpRequest, org: Organization, role: str, attempt_id: int
+) -> HttpResponse:
     """Everything about one attempt: the report, each answer (code with its grading report,
     written answers with the rubric), and the integrity signals."""
     attempt = _attempt(org, attempt_id)
-    answers = list(attempt.answers.select_related("question_version__question__topic")
-                   .prefetch_related("submissions", "rubric_reviews__reviewer").order_by("position"))
+    answers = list(
+        attempt.answers.select_related("question_version__question__topic")
+        .prefetch_related("submissions", "rubric_reviews__reviewer")
+        .order_by("position")
+    )
     for answer in answers:
-        answer.final_submission = next((s for s in answer.submissions.all() if not s.public_only), None)
+        answer.final_submission = next(
+            (s for s in answer.submissions.all() if not s.public_only), None
+        )
         answer.content = answer.question_version.content
         answer.key_text = correct_answer_text(answer.question_version, answer.seed)
-        if answer.content["kind"] in ("single_choice", "multiple_choice") and answer.response is not None:
+        if (
+            answer.content["kind"] in ("single_choice", "multiple_choice")
+            and answer.response is not None
+        ):
             picked = answer.response if isinstance(answer.response, list) else [answer.response]
-            answer.response_text = "; ".join(answer.content["choices"][i]["text"] for i in picked
-                                             if isinstance(i, int) and 0 <= i < len(answer.content["choices"]))
+            answer.response_text = "; ".join(
+                answer.content["choices"][i]["text"]
+                for i in picked
+                if isinstance(i, int) and 0 <= i < len(answer.content["choices"])
+            )
         else:
             answer.response_text = answer.response
         if answer.final_submission and answer.final_submission.report:
@@ -95,26 +122,43 @@ def attempt_review(request: HttpRequest, org: Organization, role: str, attempt_i
             answer.checks_total = len(checks)
         if answer.content["kind"] == "written":
             latest = next(iter(answer.rubric_reviews.all()), None)
-            answer.rubric_form = RubricForm(rubric=answer.content["rubric"], auto_id=f"a{answer.pk}_%s",
-                                            initial={"items": latest.items if latest else []})
+            answer.rubric_form = RubricForm(
+                rubric=answer.content["rubric"],
+                auto_id=f"a{answer.pk}_%s",
+                initial={"items": latest.items if latest else []},
+            )
     signals = integrity_summary(attempt)
     for answer in answers:
         answer.seconds = signals.seconds_per_question.get(answer.position)
         answer.pasted = signals.pastes_per_question.get(answer.position)
-    return render(request, "assess/review/attempt.html", {
-        "org": org, "role": role, "attempt": attempt, "answers": answers, "signals": signals,
-        **report_context(attempt),
-    })
+    return render(
+        request,
+        "assess/review/attempt.html",
+        {
+            "org": org,
+            "role": role,
+            "attempt": attempt,
+            "answers": answers,
+            "signals": signals,
+            **report_context(attempt),
+        },
+    )
 
 
 def _answer(org: Organization, attempt_id: int, answer_id: int) -> Answer:
-    return get_object_or_404(Answer.objects.select_related("question_version", "attempt"), pk=answer_id,
-                             attempt_id=attempt_id, attempt__organization=org)
+    return get_object_or_404(
+        Answer.objects.select_related("question_version", "attempt"),
+        pk=answer_id,
+        attempt_id=attempt_id,
+        attempt__organization=org,
+    )
 
 
 @require_POST
 @org_view(REVIEW)
-def answer_score(request: HttpRequest, org: Organization, role: str, attempt_id: int, answer_id: int) -> HttpResponse:
+def answer_score(
+    request: HttpRequest, org: Organization, role: str, attempt_id: int, answer_id: int
+) -> HttpResponse:
     answer = _answer(org, attempt_id, answer_id)
     content = answer.question_version.content
     if content["kind"] != "written":
@@ -125,19 +169,25 @@ def answer_score(request: HttpRequest, org: Organization, role: str, attempt_id:
             messages.error(request, "Unknown rubric item.")
         else:
             try:
-                review = rubric_score(answer, form.cleaned_data["items"], request.user,
-                                      note=form.cleaned_data["note"])
+                review = rubric_score(
+                    answer, form.cleaned_data["items"], request.user, note=form.cleaned_data["note"]
+                )
             except ReviewError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, f"Question {answer.position + 1} scored "
-                                          f"{review.points:g} / {review.possible:g}.")
+                messages.success(
+                    request,
+                    f"Question {answer.position + 1} scored "
+                    f"{review.points:g} / {review.possible:g}.",
+                )
     return redirect(f"{request.path.rsplit('/answers/', 1)[0]}/#answer-{answer.pk}")
 
 
 @require_POST
 @org_view(REVIEW)
-def regrade(request: HttpRequest, org: Organization, role: str, attempt_id: int, answer_id: int) -> HttpResponse:
+def regrade(
+    request: HttpRequest, org: Organization, role: str, attempt_id: int, answer_id: int
+) -> HttpResponse:
     answer = _answer(org, attempt_id, answer_id)
     submission = Submission.objects.filter(answer=answer, public_only=False).first()
     if submission is None:
@@ -148,20 +198,31 @@ def regrade(request: HttpRequest, org: Organization, role: str, attempt_id: int,
         except ReviewError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Question {answer.position + 1} is queued to be graded again.")
+            messages.success(
+                request, f"Question {answer.position + 1} is queued to be graded again."
+            )
     return redirect(f"{request.path.rsplit('/answers/', 1)[0]}/#answer-{answer.pk}")
 
 
 @require_GET
 @org_view(REVIEW)
-def assessment_stats(request: HttpRequest, org: Organization, role: str, assessment_id: int) -> HttpResponse:
+def assessment_stats(
+    request: HttpRequest, org: Organization, role: str, assessment_id: int
+) -> HttpResponse:
     """The score distribution and the similar code pairs of one assessment."""
     assessment = get_object_or_404(Assessment, organization=org, pk=assessment_id)
-    return render(request, "assess/review/assessment.html", {
-        "org": org, "role": role, "assessment": assessment, "distribution": score_distribution(assessment),
-        "bins": [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100" for i in range(10)],
-        "pairs": similar_pairs(assessment),
-    })
+    return render(
+        request,
+        "assess/review/assessment.html",
+        {
+            "org": org,
+            "role": role,
+            "assessment": assessment,
+            "distribution": score_distribution(assessment),
+            "bins": [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100" for i in range(10)],
+            "pairs": similar_pairs(assessment),
+        },
+    )
 
 
 @require_GET
@@ -172,23 +233,42 @@ def compare(request: HttpRequest, org: Organization, role: str, assessment_id: i
     try:
         ids = [int(request.GET.get("a", "")), int(request.GET.get("b", ""))]
     except ValueError:
-        return HttpResponse("Name two answers: ?a=<id>&b=<id>", status=400, content_type="text/plain")
-    pair = list(Answer.objects.filter(pk__in=ids, attempt__assessment=assessment, attempt__organization=org)
-                .select_related("attempt__invitation", "question_version"))
+        return HttpResponse(
+            "Name two answers: ?a=<id>&b=<id>", status=400, content_type="text/plain"
+        )
+    pair = list(
+        Answer.objects.filter(
+            pk__in=ids, attempt__assessment=assessment, attempt__organization=org
+        ).select_related("attempt__invitation", "question_version")
+    )
     if len(pair) != 2 or any(not isinstance(a.response, str) for a in pair):
-        return HttpResponse("These are not two coding answers of this assessment.", status=404,
-                            content_type="text/plain")
+        return HttpResponse(
+            "These are not two coding answers of this assessment.",
+            status=404,
+            content_type="text/plain",
+        )
     starter = pair[0].question_version.content.get("starter_code", "")
-    return render(request, "assess/review/compare.html", {
-        "org": org, "role": role, "assessment": assessment, "pair": pair,
-        "score": similarity(pair[0].response, pair[1].response, starter=starter),
-    })
+    return render(
+        request,
+        "assess/review/compare.html",
+        {
+            "org": org,
+            "role": role,
+            "assessment": assessment,
+            "pair": pair,
+            "score": similarity(pair[0].response, pair[1].response, starter=starter),
+        },
+    )
 
 
 @require_GET
 @org_view(REVIEW)
 def health(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
-    return render(request, "assess/review/health.html", {"org": org, "role": role, "health": grading_health(org)})
+    return render(
+        request,
+        "assess/review/health.html",
+        {"org": org, "role": role, "health": grading_health(org)},
+    )
 
 
 # --- The candidate's side: integrity signals ------------------------------------------------

@@ -80,7 +80,9 @@ def level_estimate(levels: dict[str, Tally]) -> str:
 
 
 def attempt_results(attempt: Attempt) -> AttemptResults:
-    answers = attempt.answers.select_related("question_version__question__topic").order_by("position")
+    answers = attempt.answers.select_related("question_version__question__topic").order_by(
+        "position"
+    )
     total = Tally("Total")
     sections: OrderedDict[tuple, Tally] = OrderedDict()
     topics: OrderedDict[str, Tally] = OrderedDict()
@@ -88,7 +90,9 @@ def attempt_results(attempt: Attempt) -> AttemptResults:
     for answer in answers:
         question = answer.question_version.question
         total.add(answer.score)
-        sections.setdefault((answer.section_position, answer.section_title), Tally(answer.section_title)).add(answer.score)
+        sections.setdefault(
+            (answer.section_position, answer.section_title), Tally(answer.section_title)
+        ).add(answer.score)
         topics.setdefault(question.topic.slug, Tally(question.topic.title)).add(answer.score)
         levels.setdefault(question.level, Tally(Level(question.level).label)).add(answer.score)
     results = AttemptResults(
@@ -128,8 +132,12 @@ def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
                 _set_score(answer, 0.0, False, "auto", now)
         elif kind == Kind.CODING:
             submission, _ = Submission.objects.get_or_create(
-                answer=answer, public_only=False,
-                defaults={"problem": answer.question_version.content["problem"], "source": answer.response},
+                answer=answer,
+                public_only=False,
+                defaults={
+                    "problem": answer.question_version.content["problem"],
+                    "source": answer.response,
+                },
             )
             created.append(submission.pk)
         # Written answers wait for a reviewer.
@@ -153,6 +161,7 @@ def attempt_refresh_result(attempt: Attempt, *, now: datetime | None = None) -> 
             locked.graded_at = now
             locked.save(update_fields=["score_percent", "passed", "level_estimate", "graded_at"])
             from .api.webhooks import webhooks_emit_attempt_graded  # assess.api imports this module
+
             transaction.on_commit(lambda: webhooks_emit_attempt_graded(locked), robust=True)
     return locked
 

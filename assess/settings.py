@@ -26,7 +26,9 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _DEV_SECRET_KEY
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
 if not DEBUG and not ALLOWED_HOSTS:
     raise ConfigError("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -141,10 +143,15 @@ else:
     _default_result_backend = CELERY_BROKER_URL
 # The cache holds the API's throttle counters: shared through Redis whenever Redis is the
 # broker (or CACHE_URL names one), so limits hold across gunicorn workers and hosts.
-_cache_url = env_str("CACHE_URL") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+_cache_url = env_str("CACHE_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+)
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
     }
 elif _cache_url:
     raise ConfigError(f"CACHE_URL={_cache_url!r} must be a redis:// or rediss:// URL")
@@ -204,7 +211,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "NormAssess API",
     "DESCRIPTION": "For applicant-tracking systems: assessments, invitations, attempts and "
-                   "results of one organization, and its webhooks. See docs/api.md.",
+    "results of one organization, and its webhooks. See docs/api.md.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -234,7 +241,8 @@ WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
 # queue (and a worker started with `-Q webhooks`) so slow receivers never hold grading slots.
 WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
 CELERY_BEAT_SCHEDULE["webhooks-requeue-stuck"] = {
-    "task": "assess.api.requeue_stuck_deliveries", "schedule": 300.0,
+    "task": "assess.api.requeue_stuck_deliveries",
+    "schedule": 300.0,
 }
 
 # The GPU worker (issue 7): its queue, how long a worker's announcement lives without a

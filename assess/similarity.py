@@ -54,7 +54,7 @@ def shingles(source: str, k: int = SHINGLE) -> set[tuple[str, ...]]:
     tokens = normalized_tokens(source)
     if len(tokens) < k:
         return {tuple(tokens)} if tokens else set()
-    return {tuple(tokens[i:i + k]) for i in range(len(tokens) - k + 1)}
+    return {tuple(tokens[i : i + k]) for i in range(len(tokens) - k + 1)}
 
 
 def similarity(a: str, b: str, *, starter: str = "") -> float:
@@ -82,22 +82,38 @@ def similar_pairs(assessment, *, threshold: float | None = None) -> list[Similar
     from .models import Answer
 
     threshold = settings.ASSESS_SIMILARITY_THRESHOLD if threshold is None else threshold
-    answers = (Answer.objects.filter(attempt__assessment=assessment, attempt__status="submitted",
-                                     question_version__question__kind="coding", response__isnull=False)
-               .select_related("question_version__question", "attempt__invitation")
-               .order_by("question_version__question_id", "pk"))
+    answers = (
+        Answer.objects.filter(
+            attempt__assessment=assessment,
+            attempt__status="submitted",
+            question_version__question__kind="coding",
+            response__isnull=False,
+        )
+        .select_related("question_version__question", "attempt__invitation")
+        .order_by("question_version__question_id", "pk")
+    )
     pairs: list[SimilarPair] = []
     by_question = itertools.groupby(answers, key=lambda a: a.question_version.question)
     for question, group in by_question:
         group = list(group)[:MAX_FILES]
         starter = group[0].question_version.content.get("starter_code", "")
         common = shingles(starter) if starter else set()
-        sets = [(a, shingles(a.response if isinstance(a.response, str) else "") - common) for a in group]
+        sets = [
+            (a, shingles(a.response if isinstance(a.response, str) else "") - common) for a in group
+        ]
         for (a, sa), (b, sb) in itertools.combinations(sets, 2):
             if not sa or not sb:
                 continue
             score = len(sa & sb) / len(sa | sb)
             if score >= threshold:
-                pairs.append(SimilarPair(question.key, a.pk, b.pk, a.attempt.invitation.candidate_name,
-                                         b.attempt.invitation.candidate_name, round(score, 3)))
+                pairs.append(
+                    SimilarPair(
+                        question.key,
+                        a.pk,
+                        b.pk,
+                        a.attempt.invitation.candidate_name,
+                        b.attempt.invitation.candidate_name,
+                        round(score, 3),
+                    )
+                )
     return sorted(pairs, key=lambda p: -p.score)

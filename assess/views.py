@@ -83,10 +83,18 @@ def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) ->
     if invitation.expires_at <= timezone.now():
         raise InvitationExpired("This invitation has expired. Ask the hiring team for a new link.")
     assessment = invitation.assessment
-    return render(request, "assess/attempt_landing.html", {
-        "token": token, "invitation": invitation, "assessment": assessment,
-        "question_count": sum(s.questions.count() + s.draw_count for s in assessment.sections.all()),
-    })
+    return render(
+        request,
+        "assess/attempt_landing.html",
+        {
+            "token": token,
+            "invitation": invitation,
+            "assessment": assessment,
+            "question_count": sum(
+                s.questions.count() + s.draw_count for s in assessment.sections.all()
+            ),
+        },
+    )
 
 
 @require_POST
@@ -122,7 +130,9 @@ def _question_context(attempt: Attempt, answers: list[Answer], number: int) -> d
 
 @require_GET
 @candidate_page
-def attempt_question(request: HttpRequest, invitation: Invitation, token: str, number: int) -> HttpResponse:
+def attempt_question(
+    request: HttpRequest, invitation: Invitation, token: str, number: int
+) -> HttpResponse:
     attempt = _open_attempt(invitation)
     if attempt is None:
         return redirect("assess:attempt_landing", token=token)
@@ -137,13 +147,19 @@ def attempt_question(request: HttpRequest, invitation: Invitation, token: str, n
 
 
 def _answer_json(answer: Answer) -> dict:
-    return {"revision": answer.revision, "response": answer.response, "answered": answer.is_answered,
-            "saved_at": answer.saved_at.isoformat() if answer.saved_at else None}
+    return {
+        "revision": answer.revision,
+        "response": answer.response,
+        "answered": answer.is_answered,
+        "saved_at": answer.saved_at.isoformat() if answer.saved_at else None,
+    }
 
 
 @require_POST
 @candidate_page
-def answer_autosave(request: HttpRequest, invitation: Invitation, token: str, number: int) -> HttpResponse:
+def answer_autosave(
+    request: HttpRequest, invitation: Invitation, token: str, number: int
+) -> HttpResponse:
     """JSON in: {"response": ..., "revision": n}. 200 with the new revision; 409 with the
     current answer when another tab saved first; 409 with `closed` after submission."""
     attempt = attempt_of(invitation)
@@ -160,10 +176,18 @@ def answer_autosave(request: HttpRequest, invitation: Invitation, token: str, nu
     try:
         answer = answer_save(attempt, number - 1, response, revision)
     except StaleRevision as stale:
-        return JsonResponse({"error": stale.message, "stale": True, **_answer_json(stale.answer)}, status=409)
+        return JsonResponse(
+            {"error": stale.message, "stale": True, **_answer_json(stale.answer)}, status=409
+        )
     except AttemptClosed as closed:
-        return JsonResponse({"error": closed.message, "closed": True,
-                             "redirect": reverse("assess:attempt_done", args=[token])}, status=409)
+        return JsonResponse(
+            {
+                "error": closed.message,
+                "closed": True,
+                "redirect": reverse("assess:attempt_done", args=[token]),
+            },
+            status=409,
+        )
     except AttemptError as error:
         return JsonResponse({"error": error.message}, status=error.status)
     return JsonResponse(_answer_json(answer))
@@ -171,7 +195,9 @@ def answer_autosave(request: HttpRequest, invitation: Invitation, token: str, nu
 
 @require_POST
 @candidate_page
-def sample_run(request: HttpRequest, invitation: Invitation, token: str, number: int) -> HttpResponse:
+def sample_run(
+    request: HttpRequest, invitation: Invitation, token: str, number: int
+) -> HttpResponse:
     """htmx: queue the public sample tests for the editor's code; answers a status fragment."""
     attempt = attempt_of(invitation)
     if attempt is None:
@@ -179,7 +205,9 @@ def sample_run(request: HttpRequest, invitation: Invitation, token: str, number:
     try:
         submission = sample_run_start(attempt, number - 1, request.POST.get("source", ""))
     except RateLimited as limited:
-        response = render(request, "assess/_sample_run.html", {"error": limited.message}, status=429)
+        response = render(
+            request, "assess/_sample_run.html", {"error": limited.message}, status=429
+        )
         response["Retry-After"] = str(limited.retry_after)
         return response
     except AttemptClosed as closed:
@@ -191,15 +219,23 @@ def sample_run(request: HttpRequest, invitation: Invitation, token: str, number:
 
 def _run_context(submission: Submission, token: str) -> dict:
     verdict = (submission.report or {}).get("verdict", "")
-    return {"submission": submission, "token": token, "verdict_label": verdict.replace("_", " ") or "error"}
+    return {
+        "submission": submission,
+        "token": token,
+        "verdict_label": verdict.replace("_", " ") or "error",
+    }
 
 
 @require_GET
 @candidate_page
-def sample_run_status(request: HttpRequest, invitation: Invitation, token: str, submission_id: int) -> HttpResponse:
+def sample_run_status(
+    request: HttpRequest, invitation: Invitation, token: str, submission_id: int
+) -> HttpResponse:
     try:
         # Reached only through this link's attempt: another attempt's run is a 404.
-        submission = Submission.objects.get(pk=submission_id, public_only=True, answer__attempt__invitation=invitation)
+        submission = Submission.objects.get(
+            pk=submission_id, public_only=True, answer__attempt__invitation=invitation
+        )
     except Submission.DoesNotExist:
         raise Http404("No such sample run") from None
     return render(request, "assess/_sample_run.html", _run_context(submission, token))
@@ -214,11 +250,17 @@ def attempt_review(request: HttpRequest, invitation: Invitation, token: str) -> 
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("assess:attempt_done", token=token)
     answers = _answers(attempt)
-    return render(request, "assess/attempt_review.html", {
-        "token": token, "attempt": attempt, "answers": answers,
-        "unanswered": [a.position + 1 for a in answers if not a.is_answered],
-        "remaining_s": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
-    })
+    return render(
+        request,
+        "assess/attempt_review.html",
+        {
+            "token": token,
+            "attempt": attempt,
+            "answers": answers,
+            "unanswered": [a.position + 1 for a in answers if not a.is_answered],
+            "remaining_s": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
+        },
+    )
 
 
 @require_POST
@@ -232,12 +274,24 @@ def attempt_finish(request: HttpRequest, invitation: Invitation, token: str) -> 
 
 
 def _grading_counts(attempt: Attempt) -> dict:
-    coding = attempt.answers.filter(question_version__question__kind=Kind.CODING, score__isnull=False).count()
-    pending = Submission.objects.filter(answer__attempt=attempt, public_only=False,
-                                        status__in=(SubmissionStatus.QUEUED, SubmissionStatus.RUNNING,
-                                                    SubmissionStatus.WAITING_GPU))
+    coding = attempt.answers.filter(
+        question_version__question__kind=Kind.CODING, score__isnull=False
+    ).count()
+    pending = Submission.objects.filter(
+        answer__attempt=attempt,
+        public_only=False,
+        status__in=(
+            SubmissionStatus.QUEUED,
+            SubmissionStatus.RUNNING,
+            SubmissionStatus.WAITING_GPU,
+        ),
+    )
     waiting_gpu = pending.filter(status=SubmissionStatus.WAITING_GPU).count()
-    return {"coding_done": coding, "coding_waiting": pending.count(), "coding_waiting_gpu": waiting_gpu}
+    return {
+        "coding_done": coding,
+        "coding_waiting": pending.count(),
+        "coding_waiting_gpu": waiting_gpu,
+    }
 
 
 @require_GET
@@ -248,15 +302,26 @@ def attempt_done(request: HttpRequest, invitation: Invitation, token: str) -> Ht
         return redirect("assess:attempt_landing", token=token)
     if attempt.status != AttemptStatus.SUBMITTED:
         return redirect("assess:attempt_review", token=token)
-    return render(request, "assess/attempt_done.html", {
-        "token": token, "attempt": attempt, "invitation": invitation, **_grading_counts(attempt),
-    })
+    return render(
+        request,
+        "assess/attempt_done.html",
+        {
+            "token": token,
+            "attempt": attempt,
+            "invitation": invitation,
+            **_grading_counts(attempt),
+        },
+    )
 
 
 @require_GET
 @candidate_page
-def attempt_grading_status(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+def attempt_grading_status(
+    request: HttpRequest, invitation: Invitation, token: str
+) -> HttpResponse:
     attempt = attempt_of(invitation)
     if attempt is None or attempt.status != AttemptStatus.SUBMITTED:
         raise Http404("Not submitted")
-    return render(request, "assess/_grading_status.html", {"token": token, **_grading_counts(attempt)})
+    return render(
+        request, "assess/_grading_status.html", {"token": token, **_grading_counts(attempt)}
+    )

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from grader.engine import ACCEPTED, grade_submission, warm_up
 from grader.engine.sandbox import get_pool
 
-_SOLUTION = '''
+_SOLUTION = """
 import numpy as np
 
 
@@ -29,7 +29,7 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
     out = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
     out = out * gamma.reshape(shape) + beta.reshape(shape)
     return out.astype(x.dtype), rm.astype(x.dtype), rv.astype(x.dtype)
-'''
+"""
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -68,10 +68,14 @@ def run_bench(submissions: int = 300, concurrency: int = 0, light: int = 30) -> 
         "sandboxed": not pool.unsandboxed,
     }
     print(f"bn-forward, {'sandboxed' if result['sandboxed'] else 'UNSANDBOXED'}")
-    print(f"light load ({light} sequential): p50 {result['light_p50_ms']:.1f} ms, "
-          f"p95 {result['light_p95_ms']:.1f} ms")
-    print(f"sustained ({submissions} submissions, {concurrency} concurrent): "
-          f"{result['throughput_per_s']:.1f} submissions/s; latency p50 "
-          f"{result['loaded_p50_ms']:.1f} ms, p95 {result['loaded_p95_ms']:.1f} ms, "
-          f"p99 {result['loaded_p99_ms']:.1f} ms")
+    print(
+        f"light load ({light} sequential): p50 {result['light_p50_ms']:.1f} ms, "
+        f"p95 {result['light_p95_ms']:.1f} ms"
+    )
+    print(
+        f"sustained ({submissions} submissions, {concurrency} concurrent): "
+        f"{result['throughput_per_s']:.1f} submissions/s; latency p50 "
+        f"{result['loaded_p50_ms']:.1f} ms, p95 {result['loaded_p95_ms']:.1f} ms, "
+        f"p99 {result['loaded_p99_ms']:.1f} ms"
+    )
     return result

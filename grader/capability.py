@@ -70,9 +70,12 @@ def fake_gpu() -> dict | None:
         raise ValueError(f"{FAKE_GPU_ENV} must be a JSON object, got {raw[:80]!r}") from None
     if not isinstance(info, dict):
         raise ValueError(f"{FAKE_GPU_ENV} must be a JSON object")
-    return {"gpu_name": str(info.get("gpu_name", "Fake GPU")),
-            "gpu_memory_bytes": int(info.get("gpu_memory_bytes", 80 * 2**30)),
-            "driver": str(info.get("driver", "fake")), "fake": True}
+    return {
+        "gpu_name": str(info.get("gpu_name", "Fake GPU")),
+        "gpu_memory_bytes": int(info.get("gpu_memory_bytes", 80 * 2**30)),
+        "driver": str(info.get("driver", "fake")),
+        "fake": True,
+    }
 
 
 def cuda_available() -> bool:
@@ -88,8 +91,13 @@ def _driver_version() -> str:
     smi = shutil.which("nvidia-smi")
     if smi:
         try:
-            out = subprocess.run([smi, "--query-gpu=driver_version", "--format=csv,noheader"],
-                                 capture_output=True, text=True, timeout=10, check=False)
+            out = subprocess.run(
+                [smi, "--query-gpu=driver_version", "--format=csv,noheader"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
             if out.returncode == 0 and out.stdout.strip():
                 return out.stdout.strip().splitlines()[0]
         except (OSError, subprocess.SubprocessError):
@@ -112,14 +120,20 @@ def local_gpu() -> dict | None:
     import torch
 
     props = torch.cuda.get_device_properties(0)
-    return {"gpu_name": props.name, "gpu_memory_bytes": int(props.total_memory),
-            "driver": _driver_version(), "fake": False}
+    return {
+        "gpu_name": props.name,
+        "gpu_memory_bytes": int(props.total_memory),
+        "driver": _driver_version(),
+        "fake": False,
+    }
 
 
 # --------------------------------------------------------------------------- announcements
 
 
-def announce(worker_name: str, info: dict, ttl_s: int = DEFAULT_TTL_S, *, broker_url: str | None = None) -> bool:
+def announce(
+    worker_name: str, info: dict, ttl_s: int = DEFAULT_TTL_S, *, broker_url: str | None = None
+) -> bool:
     """Write (or refresh) this worker's record with an expiry; False without Redis.
 
     ``info`` carries ``kind`` ('cpu' or 'gpu') and, for a GPU worker, ``gpu_name``,
@@ -127,11 +141,17 @@ def announce(worker_name: str, info: dict, ttl_s: int = DEFAULT_TTL_S, *, broker
     url = _broker_url(broker_url)
     if not _is_redis(url):
         return False
-    record = {"name": worker_name, "kind": info.get("kind", "cpu"),
-              "gpu_name": info.get("gpu_name"), "gpu_memory_bytes": info.get("gpu_memory_bytes"),
-              "driver": info.get("driver"), "fake": bool(info.get("fake", False)),
-              "queues": list(info.get("queues", ())),
-              "announced_at": info.get("announced_at") or time.time(), "ttl_s": int(ttl_s)}
+    record = {
+        "name": worker_name,
+        "kind": info.get("kind", "cpu"),
+        "gpu_name": info.get("gpu_name"),
+        "gpu_memory_bytes": info.get("gpu_memory_bytes"),
+        "driver": info.get("driver"),
+        "fake": bool(info.get("fake", False)),
+        "queues": list(info.get("queues", ())),
+        "announced_at": info.get("announced_at") or time.time(),
+        "ttl_s": int(ttl_s),
+    }
     _redis(url).set(KEY_PREFIX + worker_name, json.dumps(record), ex=int(ttl_s))
     return True
 
@@ -169,8 +189,12 @@ def gpu_alive(*, broker_url: str | None = None) -> bool:
     return any(w.get("kind") == "gpu" for w in live_workers(broker_url=broker_url))
 
 
-def queue_lengths(queue_names: Iterable[str], *, broker_url: str | None = None,
-                  broker_folder: str | Path | None = None) -> dict[str, int | None]:
+def queue_lengths(
+    queue_names: Iterable[str],
+    *,
+    broker_url: str | None = None,
+    broker_folder: str | Path | None = None,
+) -> dict[str, int | None]:
     """Messages waiting per queue: LLEN on Redis; with the filesystem broker, the message
     files in ``broker_folder`` routed to each queue (None when it cannot be told)."""
     names = list(queue_names)
@@ -196,8 +220,14 @@ def queue_lengths(queue_names: Iterable[str], *, broker_url: str | None = None,
 class Heartbeat:
     """Refreshes one worker's announcement every ``ttl_s / 3`` seconds until stopped."""
 
-    def __init__(self, worker_name: str, info: dict, ttl_s: int = DEFAULT_TTL_S, *,
-                 broker_url: str | None = None) -> None:
+    def __init__(
+        self,
+        worker_name: str,
+        info: dict,
+        ttl_s: int = DEFAULT_TTL_S,
+        *,
+        broker_url: str | None = None,
+    ) -> None:
         self.worker_name, self.ttl_s = worker_name, int(ttl_s)
         self.info = {**info, "announced_at": info.get("announced_at") or time.time()}
         self.broker_url = _broker_url(broker_url)

@@ -22,12 +22,16 @@ class Submission(models.Model):
     """The source is stored before any task is queued, so a broker outage loses nothing:
     the row waits as `queued` and the periodic sweep queues it again."""
 
-    answer = models.ForeignKey("assess.Answer", on_delete=models.CASCADE, related_name="submissions")
+    answer = models.ForeignKey(
+        "assess.Answer", on_delete=models.CASCADE, related_name="submissions"
+    )
     problem = models.CharField(max_length=80)
     source = models.TextField()
     # "Run sample tests": public cases only, shown to the candidate, never scored.
     public_only = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
+    status = models.CharField(
+        max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED
+    )
     report = models.JSONField(null=True, blank=True)
     verdict = models.CharField(max_length=40, blank=True)
     score = models.FloatField(null=True, blank=True)
@@ -47,7 +51,9 @@ class Submission(models.Model):
             # The graded (final) submission of an answer exists once: a double submit or a
             # re-run of the submission step cannot make a second one.
             models.UniqueConstraint(
-                fields=["answer"], condition=Q(public_only=False), name="one_final_submission_per_answer"
+                fields=["answer"],
+                condition=Q(public_only=False),
+                name="one_final_submission_per_answer",
             ),
         ]
         indexes = [models.Index(fields=["status", "enqueued_at"])]

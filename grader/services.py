@@ -88,18 +88,22 @@ def submissions_enqueue(submission_ids: list[int]) -> int:
         queue = submission_queue(submission, gpu_is_alive=alive)
         if queue is None:
             Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.QUEUED).update(
-                status=SubmissionStatus.WAITING_GPU, queue="")
+                status=SubmissionStatus.WAITING_GPU, queue=""
+            )
             continue
         try:
             grade_submission_task.apply_async(
-                args=[submission.pk], queue=queue,
-                retry=True, retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+                args=[submission.pk],
+                queue=queue,
+                retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
             )
         except Exception:  # any broker failure: the sweep will try again
             logger.exception("could not queue submission %s; the sweep will retry", submission.pk)
             continue
         Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.WAITING_GPU).update(
-            status=SubmissionStatus.QUEUED)
+            status=SubmissionStatus.QUEUED
+        )
         Submission.objects.filter(pk=submission.pk).update(enqueued_at=timezone.now(), queue=queue)
         sent += 1
     return sent
@@ -128,8 +132,11 @@ def _finish(submission: Submission, status: str, report: dict) -> bool:
         written = Submission.objects.filter(
             pk=submission.pk, status__in=(SubmissionStatus.QUEUED, SubmissionStatus.RUNNING)
         ).update(
-            status=status, report=report, verdict=report.get("verdict", ""),
-            score=report.get("score"), finished_at=timezone.now(),
+            status=status,
+            report=report,
+            verdict=report.get("verdict", ""),
+            score=report.get("score"),
+            finished_at=timezone.now(),
         )
         if written and not submission.public_only:
             from assess.scoring import answer_record_grade  # the attempt's score follows the grade
@@ -168,46 +175,79 @@ def submission_grade(submission_id: int, *, final_try: bool = True) -> GradeOutc
     if problem is not None and _placement(problem) == GPU_REQUIRED and device is None:
         # A CPU worker got GPU-only work (a misrouted or stale message): put it back to wait.
         Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED).update(
-            status=SubmissionStatus.WAITING_GPU, queue="")
-        current = Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+            status=SubmissionStatus.WAITING_GPU, queue=""
+        )
+        current = (
+            Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+        )
         return GradeOutcome(submission_id, current or "missing")
     submission = _claim(submission_id)
     if submission is None:
-        current = Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+        current = (
+            Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+        )
         return GradeOutcome(submission_id, current or "missing")
     try:
-        report = grade_submission(submission.problem, submission.source, public_only=submission.public_only,
-                                  device=device or CPU_DEVICE).to_dict()
+        report = grade_submission(
+            submission.problem,
+            submission.source,
+            public_only=submission.public_only,
+            device=device or CPU_DEVICE,
+        ).to_dict()
     except UnknownProblem:
-        report = {"problem": submission.problem, "verdict": INTERNAL_ERROR, "score": None,
-                  "message": f"unknown problem {submission.problem!r}", "checks": []}
+        report = {
+            "problem": submission.problem,
+            "verdict": INTERNAL_ERROR,
+            "score": None,
+            "message": f"unknown problem {submission.problem!r}",
+            "checks": [],
+        }
         final_try = True
     if report["verdict"] == INTERNAL_ERROR:
         if not final_try:
             Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.RUNNING).update(
                 status=SubmissionStatus.QUEUED, report=report
             )
-            raise GradeRetry(f"internal error grading submission {submission.pk}: {report.get('message', '')}")
+            raise GradeRetry(
+                f"internal error grading submission {submission.pk}: {report.get('message', '')}"
+            )
         wrote = _finish(submission, SubmissionStatus.INTERNAL_ERROR, report)
         return GradeOutcome(submission.pk, SubmissionStatus.INTERNAL_ERROR, INTERNAL_ERROR, wrote)
     wrote = _finish(submission, SubmissionStatus.GRADED, report)
     return GradeOutcome(submission.pk, SubmissionStatus.GRADED, report["verdict"], wrote)
 
 
-def submissions_requeue_stuck(*, queued_for: timedelta | None = None, running_for: timedelta | None = None,
-                              now: datetime | None = None) -> int:
+def submissions_requeue_stuck(
+    *,
+    queued_for: timedelta | None = None,
+    running_for: timedelta | None = None,
+    now: datetime | None = None,
+) -> int:
     """Queue again what waits too long: `queued` rows never sent or sent long ago (a broker
     outage, a lost message) and `running` rows whose worker died. Grading is idempotent
     and the final write happens once, so a duplicate message costs time, never a grade."""
     now = now or timezone.now()
-    queued_for = queued_for if queued_for is not None else timedelta(seconds=settings.GRADER_REQUEUE_QUEUED_SECONDS)
-    running_for = running_for if running_for is not None else timedelta(seconds=settings.GRADER_REQUEUE_RUNNING_SECONDS)
-    stale_running = Submission.objects.filter(status=SubmissionStatus.RUNNING, started_at__lte=now - running_for)
+    queued_for = (
+        queued_for
+        if queued_for is not None
+        else timedelta(seconds=settings.GRADER_REQUEUE_QUEUED_SECONDS)
+    )
+    running_for = (
+        running_for
+        if running_for is not None
+        else timedelta(seconds=settings.GRADER_REQUEUE_RUNNING_SECONDS)
+    )
+    stale_running = Submission.objects.filter(
+        status=SubmissionStatus.RUNNING, started_at__lte=now - running_for
+    )
     ids = set(stale_running.values_list("pk", flat=True))
     stale_running.filter(pk__in=ids).update(status=SubmissionStatus.QUEUED)
     waiting = Submission.objects.filter(status=SubmissionStatus.QUEUED)
-    ids |= set(waiting.filter(enqueued_at__isnull=True, created_at__lte=now - timedelta(seconds=5))
-               .values_list("pk", flat=True))
+    ids |= set(
+        waiting.filter(
+            enqueued_at__isnull=True, created_at__lte=now - timedelta(seconds=5)
+        ).values_list("pk", flat=True)
+    )
     ids |= set(waiting.filter(enqueued_at__lte=now - queued_for).values_list("pk", flat=True))
     waiting_gpu = Submission.objects.filter(status=SubmissionStatus.WAITING_GPU)
     on_gpu_queue = waiting.filter(queue=settings.GRADER_GPU_QUEUE)
@@ -220,7 +260,9 @@ def submissions_requeue_stuck(*, queued_for: timedelta | None = None, running_fo
             # routed again (gpu-preferred to the CPU, gpu-required to waiting). A message
             # left in the GPU queue is harmless: grading is idempotent.
             grace = timedelta(seconds=settings.GRADER_GPU_GRACE_SECONDS)
-            ids |= set(on_gpu_queue.filter(enqueued_at__lte=now - grace).values_list("pk", flat=True))
+            ids |= set(
+                on_gpu_queue.filter(enqueued_at__lte=now - grace).values_list("pk", flat=True)
+            )
     if ids:
         logger.warning("re-queueing %d stuck submissions", len(ids))
     return submissions_enqueue(sorted(ids))

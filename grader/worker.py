@@ -31,8 +31,9 @@ def _probe_gpu() -> dict | None:
         return fake
     code = "import json; from grader.capability import local_gpu; print(json.dumps(local_gpu()))"
     try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=120, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         logger.exception("could not probe this host's GPU")
@@ -46,8 +47,10 @@ def worker_info(queues: list[str]) -> dict:
         if gpu is not None:
             info.update(gpu, kind="gpu")
         else:
-            logger.error("this worker consumes %r but no GPU was found: it announces itself as a CPU worker",
-                         settings.GRADER_GPU_QUEUE)
+            logger.error(
+                "this worker consumes %r but no GPU was found: it announces itself as a CPU worker",
+                settings.GRADER_GPU_QUEUE,
+            )
     return info
 
 
@@ -59,8 +62,12 @@ def announce_worker(sender=None, **_kwargs) -> None:
     except AttributeError:
         queues = []
     name = getattr(sender, "hostname", None) or "worker"
-    _heartbeat = capability.Heartbeat(name, worker_info(queues), settings.GRADER_HEARTBEAT_TTL_SECONDS,
-                                      broker_url=settings.CELERY_BROKER_URL).start()
+    _heartbeat = capability.Heartbeat(
+        name,
+        worker_info(queues),
+        settings.GRADER_HEARTBEAT_TTL_SECONDS,
+        broker_url=settings.CELERY_BROKER_URL,
+    ).start()
     logger.info("announced %s as a %s worker", name, _heartbeat.info["kind"])
 
 

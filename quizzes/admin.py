@@ -126,7 +126,9 @@ class QuestionVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="content")
     def content_pretty(self, version: QuestionVersion) -> str:
-        return format_html("<pre>{}</pre>", yaml.safe_dump(version.content, sort_keys=False, allow_unicode=True))
+        return format_html(
+            "<pre>{}</pre>", yaml.safe_dump(version.content, sort_keys=False, allow_unicode=True)
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

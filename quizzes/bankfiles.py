@@ -172,7 +172,11 @@ def _validate_choices(q: Mapping, kind: str, report) -> list[dict] | None:
             report(where, f"choice {index} must have only 'text' and 'correct'")
             return None
         text, correct = choice.get("text"), choice.get("correct")
-        if not isinstance(text, str | int | float) or isinstance(text, bool) or not str(text).strip():
+        if (
+            not isinstance(text, str | int | float)
+            or isinstance(text, bool)
+            or not str(text).strip()
+        ):
             report(where, f"choice {index} needs a non-empty 'text'")
             return None
         if not isinstance(correct, bool):
@@ -186,7 +190,10 @@ def _validate_choices(q: Mapping, kind: str, report) -> list[dict] | None:
         return None
     n_correct = sum(c["correct"] for c in clean)
     if kind == Kind.SINGLE_CHOICE and n_correct != 1:
-        report(_line(q, "choices"), f"single_choice needs exactly one correct choice, found {n_correct}")
+        report(
+            _line(q, "choices"),
+            f"single_choice needs exactly one correct choice, found {n_correct}",
+        )
         return None
     if kind == Kind.MULTIPLE_CHOICE and not 1 <= n_correct < len(clean):
         report(
@@ -210,7 +217,9 @@ def _validate_numeric(q: Mapping, prompt: str | None, report) -> dict | None:
             report(_line(spec) or _line(params, name), problem)
             ok = False
     if not isinstance(answer, Mapping) or set(answer) != {"quantity"}:
-        report(_line(q, "answer"), "'answer' must be {quantity: NAME} (a quizzes.quantities function)")
+        report(
+            _line(q, "answer"), "'answer' must be {quantity: NAME} (a quizzes.quantities function)"
+        )
         return None
     try:
         expected = numeric.quantity_parameter_names(answer["quantity"])
@@ -234,7 +243,9 @@ def _validate_numeric(q: Mapping, prompt: str | None, report) -> dict | None:
         )
         or not any(tolerance.values())
     ):
-        report(_line(q, "tolerance"), "'tolerance' must be {abs: A, rel: R} with A, R >= 0, not both 0")
+        report(
+            _line(q, "tolerance"), "'tolerance' must be {abs: A, rel: R} with A, R >= 0, not both 0"
+        )
         ok = False
     decimals = q.get("answer_decimals", 4)
     if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 10:
@@ -282,7 +293,10 @@ def _validate_written(q: Mapping, report) -> dict | None:
             or not isinstance(item["criterion"], str)
             or not item["criterion"].strip()
         ):
-            report(where, "each rubric item needs 'points' (an integer from 1 to 100) and a 'criterion'")
+            report(
+                where,
+                "each rubric item needs 'points' (an integer from 1 to 100) and a 'criterion'",
+            )
             rubric = None
             break
         clean_rubric.append({"points": item["points"], "criterion": item["criterion"]})
@@ -346,7 +360,10 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
         return None
     unknown = set(q) - set(COMMON_FIELDS) - set(KIND_FIELDS[kind])
     if unknown:
-        say(_line(q, sorted(unknown)[0]), f"unknown field(s) for {kind}: {', '.join(sorted(unknown))}")
+        say(
+            _line(q, sorted(unknown)[0]),
+            f"unknown field(s) for {kind}: {', '.join(sorted(unknown))}",
+        )
     missing = [name for name in REQUIRED_KIND_FIELDS[kind] if name not in q]
     if missing:
         say(_line(q), f"missing field(s) for {kind}: {', '.join(missing)}")
@@ -413,7 +430,9 @@ def _read_topics(path: Path, shown: str, issues: list[BankIssue]) -> list[dict]:
     else:
         report(0, "missing topics file")
     topics: list[dict] = []
-    if data is not None and (not isinstance(data, Mapping) or not isinstance(data.get("topics"), list)):
+    if data is not None and (
+        not isinstance(data, Mapping) or not isinstance(data.get("topics"), list)
+    ):
         report(_line(data), "expected a mapping with a 'topics' list")
     elif data is not None:
         seen = set()
@@ -423,13 +442,22 @@ def _read_topics(path: Path, shown: str, issues: list[BankIssue]) -> list[dict]:
                 or set(item) - {"slug", "title", "description"}
                 or not all(isinstance(item.get(k), str) and item.get(k) for k in ("slug", "title"))
             ):
-                report(_line(item) or _line(data, "topics"), "each topic needs 'slug' and 'title' (and optionally 'description')")
+                report(
+                    _line(item) or _line(data, "topics"),
+                    "each topic needs 'slug' and 'title' (and optionally 'description')",
+                )
                 continue
             if item["slug"] in seen:
                 report(_line(item), f"duplicate topic slug {item['slug']!r}")
                 continue
             seen.add(item["slug"])
-            topics.append({"slug": item["slug"], "title": item["title"], "description": item.get("description", "")})
+            topics.append(
+                {
+                    "slug": item["slug"],
+                    "title": item["title"],
+                    "description": item.get("description", ""),
+                }
+            )
     issues.extend(report.issues)
     return topics
 
@@ -450,7 +478,11 @@ def read_bank(root: Path = BANK_DIR) -> Bank:
         report = _Reporter(shown)
         data = _parse_file(path, shown, report)
         if data is not None:
-            if not isinstance(data, Mapping) or set(data) != {"questions"} or not isinstance(data["questions"], list):
+            if (
+                not isinstance(data, Mapping)
+                or set(data) != {"questions"}
+                or not isinstance(data["questions"], list)
+            ):
                 report(_line(data), "expected a mapping with only a 'questions' list")
             else:
                 for raw in data["questions"]:
@@ -459,7 +491,10 @@ def read_bank(root: Path = BANK_DIR) -> Bank:
                         continue
                     where = f"{shown}:{question.line}"
                     if question.key in first_seen:
-                        report(question.line, f"duplicate id {question.key!r} (first at {first_seen[question.key]})")
+                        report(
+                            question.line,
+                            f"duplicate id {question.key!r} (first at {first_seen[question.key]})",
+                        )
                         continue
                     first_seen[question.key] = where
                     question.source_file = str(path.relative_to(root))
@@ -484,7 +519,11 @@ def load_bank(bank: Bank, *, retire_missing: bool = True) -> LoadSummary:
     for position, topic in enumerate(bank.topics):
         Topic.objects.update_or_create(
             slug=topic["slug"],
-            defaults={"title": topic["title"], "description": topic["description"], "position": position},
+            defaults={
+                "title": topic["title"],
+                "description": topic["description"],
+                "position": position,
+            },
         )
     topics = {t.slug: t for t in Topic.objects.all()}
     for item in bank.questions:
@@ -504,7 +543,9 @@ def load_bank(bank: Bank, *, retire_missing: bool = True) -> LoadSummary:
 
 
 @transaction.atomic
-def save_question(item: BankQuestion, topic: Topic) -> tuple[Question, bool, QuestionVersion | None]:
+def save_question(
+    item: BankQuestion, topic: Topic
+) -> tuple[Question, bool, QuestionVersion | None]:
     """Create or update one question from validated content; a new version only if it changed."""
     question, created = Question.objects.get_or_create(
         key=item.key, defaults={"kind": item.kind, "topic": topic, "level": item.level}
@@ -528,9 +569,17 @@ def save_question(item: BankQuestion, topic: Topic) -> tuple[Question, bool, Que
 
 def question_to_file_entry(content: Mapping, in_practice: bool) -> dict:
     """A stored version's content as it is written in a bank file."""
-    entry = {k: v for k, v in content.items() if k not in CODING_DERIVED_FIELDS or content["kind"] != Kind.CODING}
+    entry = {
+        k: v
+        for k, v in content.items()
+        if k not in CODING_DERIVED_FIELDS or content["kind"] != Kind.CODING
+    }
     if not in_practice:
-        entry = {**{k: entry[k] for k in ("id", "kind", "topic", "level")}, "practice": False, **entry}
+        entry = {
+            **{k: entry[k] for k in ("id", "kind", "topic", "level")},
+            "practice": False,
+            **entry,
+        }
     return entry
 
 
@@ -539,12 +588,15 @@ def dump_bank(root: Path = BANK_DIR) -> list[Path]:
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     topics = [
-        {"slug": t.slug, "title": t.title, "description": t.description} for t in Topic.objects.all()
+        {"slug": t.slug, "title": t.title, "description": t.description}
+        for t in Topic.objects.all()
     ]
     dump_readable({"topics": topics}, root / TOPICS_FILE)
     written = [root / TOPICS_FILE]
     by_file: dict[str, list[dict]] = {}
-    active = Question.objects.filter(is_active=True).select_related("latest_version").order_by("key")
+    active = (
+        Question.objects.filter(is_active=True).select_related("latest_version").order_by("key")
+    )
     for question in active:
         if question.latest_version is None:
             continue
@@ -567,7 +619,15 @@ def question_from_yaml(text: str, *, shown: str = "<question>") -> BankQuestion:
         raw = load_with_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BankError([BankIssue(shown, mark.line + 1 if mark else 0, f"invalid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise BankError(
+            [
+                BankIssue(
+                    shown,
+                    mark.line + 1 if mark else 0,
+                    f"invalid YAML: {getattr(exc, 'problem', exc)}",
+                )
+            ]
+        ) from None
     question = validate_question(raw, Topic.objects.values_list("slug", flat=True), report)
     if report.issues or question is None:
         raise BankError(report.issues or [BankIssue(shown, 0, "not a valid question")])

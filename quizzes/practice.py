@@ -30,7 +30,9 @@ class PracticeItem:
 def practice_start(topic: Topic | None, level: str, length: int) -> PracticeRun:
     """Draw `length` practice questions (fewer if the bank has fewer) into a new run."""
     if length not in PRACTICE_LENGTHS:
-        raise PracticeError(f"a practice quiz has {', '.join(map(str, PRACTICE_LENGTHS))} questions")
+        raise PracticeError(
+            f"a practice quiz has {', '.join(map(str, PRACTICE_LENGTHS))} questions"
+        )
     pool = Question.objects.filter(
         is_active=True, in_practice=True, kind__in=PRACTICE_KINDS, latest_version__isnull=False
     )

@@ -70,7 +70,9 @@ def parse_number(raw: Any) -> float:
         try:
             value = float(raw.strip())
         except ValueError:
-            raise ResponseError(f"{raw.strip()!r} is not a number (use a dot for decimals)") from None
+            raise ResponseError(
+                f"{raw.strip()!r} is not a number (use a dot for decimals)"
+            ) from None
     else:
         raise ResponseError("enter a number")
     if not math.isfinite(value):
@@ -98,7 +100,9 @@ def correct_answer_text(version: QuestionVersion, seed: int) -> str:
     if content["kind"] in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE):
         return "; ".join(c["text"] for c in content["choices"] if c["correct"])
     if content["kind"] == Kind.NUMERIC:
-        answer = numeric.compute_answer(content["answer"]["quantity"], numeric_values(version, seed))
+        answer = numeric.compute_answer(
+            content["answer"]["quantity"], numeric_values(version, seed)
+        )
         return f"{answer:.{content['answer_decimals']}f}"
     if content["kind"] == Kind.WRITTEN:
         return content["expected_answer"]

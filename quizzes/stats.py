@@ -17,13 +17,29 @@ def bank_table() -> str:
     width = max([len(t.slug) for t in Topic.objects.all()] + [12])
     lines = [f"{'topic':<{width}}  " + "  ".join(f"{lv:>6}" for lv in levels) + "   total"]
     for topic in Topic.objects.all():
-        per_level = [sum(n for (t, lv, _), n in counts.items() if t == topic.slug and lv == level) for level in levels]
-        lines.append(f"{topic.slug:<{width}}  " + "  ".join(f"{n:>6}" for n in per_level) + f"   {sum(per_level):>5}")
+        per_level = [
+            sum(n for (t, lv, _), n in counts.items() if t == topic.slug and lv == level)
+            for level in levels
+        ]
+        lines.append(
+            f"{topic.slug:<{width}}  "
+            + "  ".join(f"{n:>6}" for n in per_level)
+            + f"   {sum(per_level):>5}"
+        )
     totals = [sum(n for (_, lv, _), n in counts.items() if lv == level) for level in levels]
-    lines.append(f"{'all topics':<{width}}  " + "  ".join(f"{n:>6}" for n in totals) + f"   {sum(totals):>5}")
+    lines.append(
+        f"{'all topics':<{width}}  " + "  ".join(f"{n:>6}" for n in totals) + f"   {sum(totals):>5}"
+    )
     lines.append("")
     lines.append(f"{'kind':<{width}}  " + "  ".join(f"{lv:>6}" for lv in levels) + "   total")
     for kind in Kind.values:
-        per_level = [sum(n for (_, lv, k), n in counts.items() if k == kind and lv == level) for level in levels]
-        lines.append(f"{kind:<{width}}  " + "  ".join(f"{n:>6}" for n in per_level) + f"   {sum(per_level):>5}")
+        per_level = [
+            sum(n for (_, lv, k), n in counts.items() if k == kind and lv == level)
+            for level in levels
+        ]
+        lines.append(
+            f"{kind:<{width}}  "
+            + "  ".join(f"{n:>6}" for n in per_level)
+            + f"   {sum(per_level):>5}"
+        )
     return "\n".join(lines)

@@ -53,11 +53,13 @@ def practice_begin(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "quizzes/practice_home.html", {"form": form}, status=400)
     try:
-        run = practice_start(form.cleaned_data["topic"], form.cleaned_data["level"], form.cleaned_data["length"])
+        run = practice_start(
+            form.cleaned_data["topic"], form.cleaned_data["level"], form.cleaned_data["length"]
+        )
     except PracticeError as exc:
         form.add_error(None, str(exc))
         return render(request, "quizzes/practice_home.html", {"form": form}, status=400)
-    runs = request.session.get(SESSION_RUNS, [])[-(MAX_RUNS_PER_SESSION - 1):]
+    runs = request.session.get(SESSION_RUNS, [])[-(MAX_RUNS_PER_SESSION - 1) :]
     request.session[SESSION_RUNS] = [*runs, run.token]
     return redirect("quizzes:practice_question", token=run.token, number=1)
 
@@ -135,6 +137,12 @@ def practice_result(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "quizzes/practice_result.html",
-        {"run": run, "rows": rows, "earned": earned, "total": total,
-         "answered": len(run.answers), "percent": round(100 * earned / total) if total else 0},
+        {
+            "run": run,
+            "rows": rows,
+            "earned": earned,
+            "total": total,
+            "answered": len(run.answers),
+            "percent": round(100 * earned / total) if total else 0,
+        },
     )

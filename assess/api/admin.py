@@ -9,7 +9,15 @@ from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "organization", "prefix", "can_read_bank", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "organization",
+        "prefix",
+        "can_read_bank",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("organization", "can_read_bank")
     search_fields = ("name", "prefix")
     readonly_fields = ("prefix", "created_by", "created_at", "last_used_at", "revoked_at")
@@ -28,7 +36,16 @@ class WebhookDeliveryInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = ("event_type", "event_id", "status", "tries", "response_status", "error", "created_at", "delivered_at")
+    fields = (
+        "event_type",
+        "event_id",
+        "status",
+        "tries",
+        "response_status",
+        "error",
+        "created_at",
+        "delivered_at",
+    )
     readonly_fields = fields
     ordering = ("-created_at",)
     show_change_link = True
@@ -47,8 +64,16 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     """Read-only: the log of what was sent."""
 
-    list_display = ("event_type", "event_id", "endpoint", "status", "tries", "response_status", "created_at",
-                    "delivered_at")
+    list_display = (
+        "event_type",
+        "event_id",
+        "endpoint",
+        "status",
+        "tries",
+        "response_status",
+        "created_at",
+        "delivered_at",
+    )
     list_filter = ("status", "event_type", "endpoint__organization")
     search_fields = ("event_id", "endpoint__url")
     date_hierarchy = "created_at"

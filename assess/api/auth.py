@@ -41,14 +41,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send 'Authorization: Bearer <token>' with one token.")
+            raise exceptions.AuthenticationFailed(
+                "Send 'Authorization: Bearer <token>' with one token."
+            )
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("This API token is not valid.") from None
         if len(raw) > 200:
             raise exceptions.AuthenticationFailed("This API token is not valid.")
-        token = ApiToken.objects.select_related("organization").filter(key_hash=token_hash(raw)).first()
+        token = (
+            ApiToken.objects.select_related("organization").filter(key_hash=token_hash(raw)).first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed("This API token is not valid.")
         if token.revoked_at is not None:
@@ -80,4 +84,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "ApiToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "An organization's API token (nak_...)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An organization's API token (nak_...).",
+        }

@@ -63,7 +63,9 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         except ValueError:
             raise exceptions.ValidationError({name: ["A whole number is required."]}) from None
         if value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            bound = (
+                f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            )
             raise exceptions.ValidationError({name: [f"Must be {bound}."]})
         return value
 
@@ -105,8 +107,13 @@ class ApiView(generics.GenericAPIView):
             allowed |= set(serializer.fields)
         params = self.request.query_params
         errors = {name: ["Unknown query parameter."] for name in sorted(set(params) - allowed)}
-        errors.update({name: ["Give this parameter once."] for name in params
-                       if name in allowed and len(params.getlist(name)) > 1})
+        errors.update(
+            {
+                name: ["Give this parameter once."]
+                for name in params
+                if name in allowed and len(params.getlist(name)) > 1
+            }
+        )
         if errors:
             raise exceptions.ValidationError(errors)
         if serializer is None:

@@ -73,8 +73,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         # An unexpected error: logged with its traceback, answered in the same shape.
         logger.exception("API error in %s", type(view).__name__, exc_info=exc)
-        return Response(error_body("server_error", "Something went wrong on our side."),
-                        status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        return Response(
+            error_body("server_error", "Something went wrong on our side."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     code = next((c for cls, c in CODES.items() if isinstance(exc, cls)), None)
     code = code or getattr(exc, "default_code", None) or "error"
     if isinstance(exc, exceptions.ValidationError):
@@ -84,7 +86,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             message = " ".join(general) if general else "Some fields are not valid; see `fields`."
             response.data = error_body(code, message, detail or None)
         else:
-            response.data = error_body(code, " ".join(detail) if isinstance(detail, list) else str(detail))
+            response.data = error_body(
+                code, " ".join(detail) if isinstance(detail, list) else str(detail)
+            )
     else:
         detail = getattr(exc, "detail", str(exc))
         response.data = error_body(code, str(detail))

@@ -30,7 +30,9 @@ class ApiToken(models.Model):
     organization's rows. `can_read_bank` (off by default) opens the question bank with its
     answer keys, for staff integrations only."""
 
-    organization = models.ForeignKey("assess.Organization", on_delete=models.CASCADE, related_name="api_tokens")
+    organization = models.ForeignKey(
+        "assess.Organization", on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100, help_text="Who uses it, e.g. 'Greenhouse production'.")
     # The first characters of the token, to recognise it in lists and logs; not a secret.
     prefix = models.CharField(max_length=16, editable=False)
@@ -57,12 +59,18 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
     @classmethod
-    def issue(cls, organization, name: str, *, can_read_bank: bool = False, created_by=None) -> tuple[ApiToken, str]:
+    def issue(
+        cls, organization, name: str, *, can_read_bank: bool = False, created_by=None
+    ) -> tuple[ApiToken, str]:
         """A new token and its raw value; the raw value is never stored."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            organization=organization, name=name, prefix=raw[:12], key_hash=token_hash(raw),
-            can_read_bank=can_read_bank, created_by=created_by,
+            organization=organization,
+            name=name,
+            prefix=raw[:12],
+            key_hash=token_hash(raw),
+            can_read_bank=can_read_bank,
+            created_by=created_by,
         )
         return token, raw
 
@@ -73,7 +81,9 @@ class ApiToken(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    organization = models.ForeignKey("assess.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints")
+    organization = models.ForeignKey(
+        "assess.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=100, default=webhook_secret_new, editable=False)
     description = models.CharField(max_length=200, blank=True)
@@ -98,11 +108,15 @@ class WebhookDelivery(models.Model):
     """One event for one endpoint. (endpoint, event_id) is unique, so an event is queued
     once per endpoint however often it is emitted, and a delivered row is never sent again."""
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
     event_id = models.CharField(max_length=64)
     event_type = models.CharField(max_length=64)
     payload = models.JSONField()
-    status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     tries = models.PositiveIntegerField(default=0)
     response_status = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
@@ -115,7 +129,9 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "webhook deliveries"
         constraints = [
-            models.UniqueConstraint(fields=["endpoint", "event_id"], name="one_delivery_per_endpoint_event")
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="one_delivery_per_endpoint_event"
+            )
         ]
         indexes = [models.Index(fields=["status", "next_try_at"])]
 

@@ -49,5 +49,7 @@ def add_error_responses(result, generator, request, public):
                 errors.update(WITH_BODY)
             for code, description in errors.items():
                 operation["responses"].setdefault(
-                    code, {"description": description, "content": {"application/json": {"schema": ref}}})
+                    code,
+                    {"description": description, "content": {"application/json": {"schema": ref}}},
+                )
     return result

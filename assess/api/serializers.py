@@ -76,7 +76,10 @@ class DrawInput(StrictInput):
 class SectionInput(StrictInput):
     title = StrictCharField(max_length=200, required=False, default="Questions")
     questions = serializers.ListField(
-        child=StrictCharField(max_length=80), required=False, default=list, max_length=200,
+        child=StrictCharField(max_length=80),
+        required=False,
+        default=list,
+        max_length=200,
         help_text="Bank ids picked explicitly.",
     )
     draw = DrawInput(required=False, help_text="Questions drawn at random per candidate.")
@@ -97,8 +100,10 @@ class InvitationInput(StrictInput):
     candidate_email = StrictEmailField(max_length=254)
     expires_in_days = StrictIntegerField(min_value=1, max_value=90, required=False)
     send_email = StrictBooleanField(
-        required=False, default=True,
-        help_text="Email the link to the candidate (false when your system sends it).")
+        required=False,
+        default=True,
+        help_text="Email the link to the candidate (false when your system sends it).",
+    )
 
 
 class WebhookEndpointInput(StrictInput):
@@ -113,15 +118,20 @@ class WebhookEndpointUpdate(StrictInput):
 
 # --- Query parameters -----------------------------------------------------------------------
 
-ATTEMPT_STATES = [("in_progress", "In progress"), ("grading", "Submitted, not fully graded"),
-                  ("graded", "Fully graded")]
+ATTEMPT_STATES = [
+    ("in_progress", "In progress"),
+    ("grading", "Submitted, not fully graded"),
+    ("graded", "Fully graded"),
+]
 
 
 class AttemptFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=ATTEMPT_STATES, required=False)
     assessment = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
     since = serializers.DateTimeField(required=False, help_text="Started at or after (ISO 8601).")
-    graded_since = serializers.DateTimeField(required=False, help_text="Fully graded at or after (ISO 8601).")
+    graded_since = serializers.DateTimeField(
+        required=False, help_text="Fully graded at or after (ISO 8601)."
+    )
 
 
 class InvitationFilter(serializers.Serializer):
@@ -147,7 +157,9 @@ class DrawOut(serializers.ModelSerializer):
     count = serializers.IntegerField(source="draw_count")
     kind = serializers.CharField(source="draw_kind")
     level = serializers.CharField(source="draw_level")
-    topic = serializers.SlugRelatedField(source="draw_topic", slug_field="slug", read_only=True, allow_null=True)
+    topic = serializers.SlugRelatedField(
+        source="draw_topic", slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Section
@@ -169,8 +181,18 @@ class AssessmentOut(serializers.ModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "title", "instructions", "time_limit_minutes", "pass_mark", "shuffle_questions",
-                  "shuffle_choices", "archived", "created_at", "sections"]
+        fields = [
+            "id",
+            "title",
+            "instructions",
+            "time_limit_minutes",
+            "pass_mark",
+            "shuffle_questions",
+            "shuffle_choices",
+            "archived",
+            "created_at",
+            "sections",
+        ]
 
     def get_archived(self, assessment) -> bool:
         return getattr(assessment, "archived_at", None) is not None
@@ -182,8 +204,16 @@ class InvitationOut(serializers.ModelSerializer):
 
     class Meta:
         model = Invitation
-        fields = ["id", "assessment", "candidate_name", "candidate_email", "expires_at", "created_at",
-                  "state", "attempt"]
+        fields = [
+            "id",
+            "assessment",
+            "candidate_name",
+            "candidate_email",
+            "expires_at",
+            "created_at",
+            "state",
+            "attempt",
+        ]
 
     def get_state(self, invitation) -> str:
         return recruiting.invitation_state(invitation)
@@ -194,7 +224,9 @@ class InvitationOut(serializers.ModelSerializer):
 
 
 class InvitationCreatedOut(InvitationOut):
-    url = serializers.SerializerMethodField(help_text="The candidate's link: shown once, never stored.")
+    url = serializers.SerializerMethodField(
+        help_text="The candidate's link: shown once, never stored."
+    )
 
     class Meta(InvitationOut.Meta):
         fields = [*InvitationOut.Meta.fields, "url"]
@@ -208,7 +240,9 @@ class TallyOut(serializers.Serializer):
     earned = serializers.FloatField()
     possible = serializers.IntegerField()
     pending = serializers.IntegerField(help_text="Questions not scored yet.")
-    percent = serializers.FloatField(allow_null=True, help_text="Over the questions already scored.")
+    percent = serializers.FloatField(
+        allow_null=True, help_text="Over the questions already scored."
+    )
 
 
 class ResultsOut(serializers.Serializer):
@@ -238,8 +272,21 @@ class AttemptOut(serializers.ModelSerializer):
 
     class Meta:
         model = Attempt
-        fields = ["id", "assessment", "invitation", "candidate", "status", "started_at", "deadline",
-                  "submitted_at", "submit_reason", "graded_at", "score_percent", "passed", "level_estimate"]
+        fields = [
+            "id",
+            "assessment",
+            "invitation",
+            "candidate",
+            "status",
+            "started_at",
+            "deadline",
+            "submitted_at",
+            "submit_reason",
+            "graded_at",
+            "score_percent",
+            "passed",
+            "level_estimate",
+        ]
 
     @extend_schema_field(serializers.ChoiceField(choices=ATTEMPT_STATES))
     def get_status(self, attempt) -> str:
@@ -292,5 +339,18 @@ class WebhookEndpointCreatedOut(WebhookEndpointOut):
 class WebhookDeliveryOut(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
-        fields = ["id", "endpoint", "event_id", "event_type", "status", "tries", "response_status", "error",
-                  "created_at", "last_tried_at", "next_try_at", "delivered_at", "payload"]
+        fields = [
+            "id",
+            "endpoint",
+            "event_id",
+            "event_type",
+            "status",
+            "tries",
+            "response_status",
+            "error",
+            "created_at",
+            "last_tried_at",
+            "next_try_at",
+            "delivered_at",
+            "payload",
+        ]

@@ -57,15 +57,20 @@ def assessment_create_from_queries(
         found = {q.key: q for q in bank_browse().filter(key__in=keys)}
         missing = [key for key in keys if key not in found]
         if missing:
-            errors[f"sections.{index}.questions"] = [f"Unknown or retired bank ids: {', '.join(missing)}."]
+            errors[f"sections.{index}.questions"] = [
+                f"Unknown or retired bank ids: {', '.join(missing)}."
+            ]
         topic = None
         if spec.draw_topic:
             topic = Topic.objects.filter(slug=spec.draw_topic).first()
             if topic is None:
                 errors[f"sections.{index}.draw.topic"] = [f"Unknown topic {spec.draw_topic!r}."]
         if spec.draw_count and (topic is not None or not spec.draw_topic):
-            available = (bank_browse(kind=spec.draw_kind, level=spec.draw_level, topic=spec.draw_topic)
-                         .exclude(key__in=taken).count())
+            available = (
+                bank_browse(kind=spec.draw_kind, level=spec.draw_level, topic=spec.draw_topic)
+                .exclude(key__in=taken)
+                .count()
+            )
             if available < spec.draw_count:
                 errors[f"sections.{index}.draw.count"] = [
                     f"Only {available} questions of the bank match this draw; asked for {spec.draw_count}."
@@ -77,7 +82,9 @@ def assessment_create_from_queries(
     if errors:
         raise SpecError(errors)
     with transaction.atomic():
-        assessment = recruiting.assessment_create(organization, created_by, title=title, **settings_fields)
+        assessment = recruiting.assessment_create(
+            organization, created_by, title=title, **settings_fields
+        )
         for index, (spec, questions, topic) in enumerate(resolved):
             if index == 0:
                 # assessment_create makes the first section; it takes the first spec's title.
@@ -92,8 +99,13 @@ def assessment_create_from_queries(
                 except recruiting.RecruitingError as exc:
                     raise SpecError({f"sections.{index}.questions": [str(exc)]}) from None
             if spec.draw_count:
-                recruiting.section_set_draw(section, count=spec.draw_count, kind=spec.draw_kind,
-                                            level=spec.draw_level, topic=topic)
+                recruiting.section_set_draw(
+                    section,
+                    count=spec.draw_count,
+                    kind=spec.draw_kind,
+                    level=spec.draw_level,
+                    topic=topic,
+                )
     return assessment
 
 
@@ -107,9 +119,17 @@ def attempt_state(attempt: Attempt) -> str:
     return "graded" if attempt.graded_at is not None else "grading"
 
 
-def attempts_of(organization: Organization, *, state: str = "", assessment_id: int | None = None,
-                since: datetime | None = None, graded_since: datetime | None = None) -> QuerySet[Attempt]:
-    qs = Attempt.objects.filter(organization=organization).select_related("invitation", "assessment")
+def attempts_of(
+    organization: Organization,
+    *,
+    state: str = "",
+    assessment_id: int | None = None,
+    since: datetime | None = None,
+    graded_since: datetime | None = None,
+) -> QuerySet[Attempt]:
+    qs = Attempt.objects.filter(organization=organization).select_related(
+        "invitation", "assessment"
+    )
     if state == "in_progress":
         qs = qs.filter(status=AttemptStatus.IN_PROGRESS)
     elif state == "grading":
@@ -126,11 +146,16 @@ def attempts_of(organization: Organization, *, state: str = "", assessment_id: i
 
 
 def assessments_of(organization: Organization) -> QuerySet[Assessment]:
-    return (Assessment.objects.filter(organization=organization)
-            .prefetch_related("sections__questions", "sections__draw_topic").order_by("-created_at", "-id"))
+    return (
+        Assessment.objects.filter(organization=organization)
+        .prefetch_related("sections__questions", "sections__draw_topic")
+        .order_by("-created_at", "-id")
+    )
 
 
-def invitations_of(organization: Organization, *, assessment_id: int | None = None) -> QuerySet[Invitation]:
+def invitations_of(
+    organization: Organization, *, assessment_id: int | None = None
+) -> QuerySet[Invitation]:
     qs = Invitation.objects.filter(organization=organization).select_related("attempt")
     if assessment_id is not None:
         qs = qs.filter(assessment_id=assessment_id)

@@ -5,7 +5,13 @@ from celery import shared_task
 from .webhooks import DeliveryRetry, deliveries_requeue_stuck, delivery_send
 
 
-@shared_task(bind=True, name="assess.api.deliver_webhook", acks_late=True, max_retries=None, ignore_result=True)
+@shared_task(
+    bind=True,
+    name="assess.api.deliver_webhook",
+    acks_late=True,
+    max_retries=None,
+    ignore_result=True,
+)
 def deliver_webhook(self, delivery_id: int) -> None:
     """Send one delivery; retried with the backoff `delivery_send` asks for.
 

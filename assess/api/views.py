@@ -43,30 +43,43 @@ class AssessmentListView(ApiView):
         self.throttle_scope = "api_write" if self.request.method == "POST" else "api_read"
         return super().get_throttles()
 
-    @extend_schema(responses=s.AssessmentOut(many=True), summary="List the organization's assessments")
+    @extend_schema(
+        responses=s.AssessmentOut(many=True), summary="List the organization's assessments"
+    )
     def get(self, request):
         self.query_filters()
         return self.list_response(assessments_of(self.organization), s.AssessmentOut)
 
-    @extend_schema(request=s.AssessmentInput, responses={201: s.AssessmentOut},
-                   summary="Create an assessment from bank queries",
-                   description="Each section names bank ids to ask and/or a random draw (count, kind, "
-                               "level, topic) made per candidate when the attempt starts.")
+    @extend_schema(
+        request=s.AssessmentInput,
+        responses={201: s.AssessmentOut},
+        summary="Create an assessment from bank queries",
+        description="Each section names bank ids to ask and/or a random draw (count, kind, "
+        "level, topic) made per candidate when the attempt starts.",
+    )
     def post(self, request):
         data = _validated(s.AssessmentInput, request)
         sections = [
-            SectionSpec(title=spec["title"], questions=spec["questions"],
-                        draw_count=spec.get("draw", {}).get("count", 0), draw_kind=spec.get("draw", {}).get("kind", ""),
-                        draw_level=spec.get("draw", {}).get("level", ""), draw_topic=spec.get("draw", {}).get("topic", ""))
+            SectionSpec(
+                title=spec["title"],
+                questions=spec["questions"],
+                draw_count=spec.get("draw", {}).get("count", 0),
+                draw_kind=spec.get("draw", {}).get("kind", ""),
+                draw_level=spec.get("draw", {}).get("level", ""),
+                draw_topic=spec.get("draw", {}).get("topic", ""),
+            )
             for spec in data.pop("sections")
         ]
         try:
             assessment = assessment_create_from_queries(
-                self.organization, sections=sections, created_by=request.auth.created_by, **data)
+                self.organization, sections=sections, created_by=request.auth.created_by, **data
+            )
         except SpecError as exc:
             raise exceptions.ValidationError(exc.fields) from None
-        return Response(s.AssessmentOut(assessments_of(self.organization).get(pk=assessment.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.AssessmentOut(assessments_of(self.organization).get(pk=assessment.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class AssessmentDetailView(ApiView):
@@ -80,33 +93,49 @@ class AssessmentDetailView(ApiView):
 class AssessmentInvitationsView(ApiView):
     throttle_scope = "api_write"
 
-    @extend_schema(request=s.InvitationInput, responses={201: s.InvitationCreatedOut},
-                   summary="Invite a candidate",
-                   description="Emails the candidate their link and returns it as `url` (shown once: "
-                               "only its hash is stored).")
+    @extend_schema(
+        request=s.InvitationInput,
+        responses={201: s.InvitationCreatedOut},
+        summary="Invite a candidate",
+        description="Emails the candidate their link and returns it as `url` (shown once: "
+        "only its hash is stored).",
+    )
     def post(self, request, assessment_id: int):
         assessment = get_object_or_404(assessments_of(self.organization), pk=assessment_id)
         data = _validated(s.InvitationInput, request)
         try:
             invitation, token = recruiting.invitation_invite(
-                assessment, name=data["candidate_name"], email=data["candidate_email"],
-                user=request.auth.created_by, base_url=request.build_absolute_uri("/"),
-                days=data.get("expires_in_days"), send_email=data["send_email"])
+                assessment,
+                name=data["candidate_name"],
+                email=data["candidate_email"],
+                user=request.auth.created_by,
+                base_url=request.build_absolute_uri("/"),
+                days=data.get("expires_in_days"),
+                send_email=data["send_email"],
+            )
         except recruiting.RecruitingError as exc:
             raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
         url = recruiting.invitation_link(request.build_absolute_uri("/"), token)
-        return Response(s.InvitationCreatedOut(invitation, context={"url": url}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.InvitationCreatedOut(invitation, context={"url": url}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class InvitationListView(ApiView):
     filter_serializer_class = s.InvitationFilter
 
-    @extend_schema(parameters=[s.InvitationFilter], responses=s.InvitationOut(many=True),
-                   summary="List invitations")
+    @extend_schema(
+        parameters=[s.InvitationFilter],
+        responses=s.InvitationOut(many=True),
+        summary="List invitations",
+    )
     def get(self, request):
         filters = self.query_filters()
-        return self.list_response(invitations_of(self.organization, assessment_id=filters.get("assessment")),
-                                  s.InvitationOut)
+        return self.list_response(
+            invitations_of(self.organization, assessment_id=filters.get("assessment")),
+            s.InvitationOut,
+        )
 
 
 class InvitationDetailView(ApiView):
@@ -123,20 +152,32 @@ class InvitationDetailView(ApiView):
 class AttemptListView(ApiView):
     filter_serializer_class = s.AttemptFilter
 
-    @extend_schema(parameters=[s.AttemptFilter], responses=s.AttemptOut(many=True),
-                   summary="List attempts", description="Newest first. Poll with `status=graded&graded_since=...`, "
-                                                        "or register a webhook.")
+    @extend_schema(
+        parameters=[s.AttemptFilter],
+        responses=s.AttemptOut(many=True),
+        summary="List attempts",
+        description="Newest first. Poll with `status=graded&graded_since=...`, "
+        "or register a webhook.",
+    )
     def get(self, request):
         f = self.query_filters()
-        qs = attempts_of(self.organization, state=f.get("status", ""), assessment_id=f.get("assessment"),
-                         since=f.get("since"), graded_since=f.get("graded_since"))
+        qs = attempts_of(
+            self.organization,
+            state=f.get("status", ""),
+            assessment_id=f.get("assessment"),
+            since=f.get("since"),
+            graded_since=f.get("graded_since"),
+        )
         return self.list_response(qs, s.AttemptOut)
 
 
 class AttemptDetailView(ApiView):
-    @extend_schema(responses=s.AttemptDetailOut, summary="Read an attempt and its results",
-                   description="Scores per section, topic and level; pass/fail and the level estimate "
-                               "once every answer is scored (docs/scoring.md).")
+    @extend_schema(
+        responses=s.AttemptDetailOut,
+        summary="Read an attempt and its results",
+        description="Scores per section, topic and level; pass/fail and the level estimate "
+        "once every answer is scored (docs/scoring.md).",
+    )
     def get(self, request, attempt_id: int):
         self.query_filters()
         attempt: Attempt = get_object_or_404(attempts_of(self.organization), pk=attempt_id)
@@ -159,12 +200,19 @@ class BankQuestionListView(ApiView):
     permission_classes = [CanReadBank]
     filter_serializer_class = s.BankFilter
 
-    @extend_schema(parameters=[s.BankFilter], responses=s.BankQuestionOut(many=True),
-                   summary="List the bank's questions, answer keys included (bank scope)")
+    @extend_schema(
+        parameters=[s.BankFilter],
+        responses=s.BankQuestionOut(many=True),
+        summary="List the bank's questions, answer keys included (bank scope)",
+    )
     def get(self, request):
         f = self.query_filters()
-        qs = recruiting.bank_browse(kind=f.get("kind", ""), level=f.get("level", ""),
-                                    topic=f.get("topic", ""), search=f.get("search", ""))
+        qs = recruiting.bank_browse(
+            kind=f.get("kind", ""),
+            level=f.get("level", ""),
+            topic=f.get("topic", ""),
+            search=f.get("search", ""),
+        )
         return self.list_response(qs, s.BankQuestionOut)
 
 
@@ -174,7 +222,9 @@ class BankQuestionDetailView(ApiView):
     @extend_schema(responses=s.BankQuestionOut, summary="Read one bank question (bank scope)")
     def get(self, request, key: str):
         self.query_filters()
-        return Response(s.BankQuestionOut(get_object_or_404(recruiting.bank_browse(), key=key)).data)
+        return Response(
+            s.BankQuestionOut(get_object_or_404(recruiting.bank_browse(), key=key)).data
+        )
 
 
 # --- Webhooks -------------------------------------------------------------------------------
@@ -188,16 +238,25 @@ class WebhookEndpointListView(ApiView):
     @extend_schema(responses=s.WebhookEndpointOut(many=True), summary="List webhook endpoints")
     def get(self, request):
         self.query_filters()
-        return self.list_response(WebhookEndpoint.objects.filter(organization=self.organization)
-                                  .order_by("-created_at", "-id"), s.WebhookEndpointOut)
+        return self.list_response(
+            WebhookEndpoint.objects.filter(organization=self.organization).order_by(
+                "-created_at", "-id"
+            ),
+            s.WebhookEndpointOut,
+        )
 
-    @extend_schema(request=s.WebhookEndpointInput, responses={201: s.WebhookEndpointCreatedOut},
-                   summary="Register a webhook endpoint",
-                   description="Returns the signing secret once. Events: `attempt.graded`.")
+    @extend_schema(
+        request=s.WebhookEndpointInput,
+        responses={201: s.WebhookEndpointCreatedOut},
+        summary="Register a webhook endpoint",
+        description="Returns the signing secret once. Events: `attempt.graded`.",
+    )
     def post(self, request):
         data = _validated(s.WebhookEndpointInput, request)
         try:
-            endpoint = webhook_endpoint_register(self.organization, data["url"], description=data["description"])
+            endpoint = webhook_endpoint_register(
+                self.organization, data["url"], description=data["description"]
+            )
         except WebhookUrlError as exc:
             raise exceptions.ValidationError({"url": [str(exc)]}) from None
         return Response(s.WebhookEndpointCreatedOut(endpoint).data, status=status.HTTP_201_CREATED)
@@ -209,15 +268,20 @@ class WebhookEndpointDetailView(ApiView):
         return super().get_throttles()
 
     def _endpoint(self, endpoint_id: int) -> WebhookEndpoint:
-        return get_object_or_404(WebhookEndpoint.objects.filter(organization=self.organization), pk=endpoint_id)
+        return get_object_or_404(
+            WebhookEndpoint.objects.filter(organization=self.organization), pk=endpoint_id
+        )
 
     @extend_schema(responses=s.WebhookEndpointOut, summary="Read a webhook endpoint")
     def get(self, request, endpoint_id: int):
         self.query_filters()
         return Response(s.WebhookEndpointOut(self._endpoint(endpoint_id)).data)
 
-    @extend_schema(request=s.WebhookEndpointUpdate, responses=s.WebhookEndpointOut,
-                   summary="Pause, resume or describe a webhook endpoint")
+    @extend_schema(
+        request=s.WebhookEndpointUpdate,
+        responses=s.WebhookEndpointOut,
+        summary="Pause, resume or describe a webhook endpoint",
+    )
     def patch(self, request, endpoint_id: int):
         endpoint = self._endpoint(endpoint_id)
         data = _validated(s.WebhookEndpointUpdate, request)
@@ -236,8 +300,11 @@ class WebhookEndpointDetailView(ApiView):
 class WebhookDeliveryListView(ApiView):
     filter_serializer_class = s.DeliveryFilter
 
-    @extend_schema(parameters=[s.DeliveryFilter], responses=s.WebhookDeliveryOut(many=True),
-                   summary="The delivery log, newest first")
+    @extend_schema(
+        parameters=[s.DeliveryFilter],
+        responses=s.WebhookDeliveryOut(many=True),
+        summary="The delivery log, newest first",
+    )
     def get(self, request):
         f = self.query_filters()
         qs = WebhookDelivery.objects.filter(endpoint__organization=self.organization)

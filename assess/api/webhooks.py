@@ -80,8 +80,11 @@ def webhook_url_check(url: str, *, resolve: bool = True) -> str:
     if settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS or not resolve:
         return url
     try:
-        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
-                                   proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(
+            parts.hostname,
+            port or (443 if parts.scheme == "https" else 80),
+            proto=socket.IPPROTO_TCP,
+        )
     except (OSError, UnicodeError):
         raise WebhookUrlError(f"The host {parts.hostname!r} cannot be resolved.") from None
     if not infos or not all(_address_is_public(info[4][0]) for info in infos):
@@ -89,21 +92,32 @@ def webhook_url_check(url: str, *, resolve: bool = True) -> str:
     return url
 
 
-def webhook_endpoint_register(organization: Organization, url: str, *, description: str = "") -> WebhookEndpoint:
-    return WebhookEndpoint.objects.create(organization=organization, url=webhook_url_check(url),
-                                          description=description)
+def webhook_endpoint_register(
+    organization: Organization, url: str, *, description: str = ""
+) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(
+        organization=organization, url=webhook_url_check(url), description=description
+    )
 
 
 # --- Signing --------------------------------------------------------------------------------
 
 
 def webhook_signature(secret: str, body: bytes, timestamp: int) -> str:
-    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    mac = hmac.new(
+        secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
     return f"t={timestamp},v1={mac}"
 
 
-def webhook_signature_verify(secret: str, header: str, body: bytes, *, now: float | None = None,
-                             tolerance: int = REPLAY_WINDOW_SECONDS) -> bool:
+def webhook_signature_verify(
+    secret: str,
+    header: str,
+    body: bytes,
+    *,
+    now: float | None = None,
+    tolerance: int = REPLAY_WINDOW_SECONDS,
+) -> bool:
     """What a receiver does (docs/api.md): parse t and v1, refuse an old t, compare the
     HMAC of the raw body in constant time."""
     try:
@@ -129,7 +143,9 @@ def event_id_for(event_type: str, subject_id: int) -> str:
 def webhooks_emit_attempt_graded(attempt: Attempt) -> list[int]:
     """Queue `attempt.graded` for every active endpoint of the attempt's organization;
     called by assess.scoring once the grade commits. Returns the new deliveries' ids."""
-    if not WebhookEndpoint.objects.filter(organization_id=attempt.organization_id, active=True).exists():
+    if not WebhookEndpoint.objects.filter(
+        organization_id=attempt.organization_id, active=True
+    ).exists():
         return []
     from .serializers import AttemptDetailOut
 
@@ -143,11 +159,14 @@ def webhooks_emit_attempt_graded(attempt: Attempt) -> list[int]:
     }
     payload = json.loads(json.dumps(payload))  # plain JSON types, as it will be sent
     created: list[int] = []
-    for endpoint in WebhookEndpoint.objects.filter(organization_id=attempt.organization_id, active=True):
+    for endpoint in WebhookEndpoint.objects.filter(
+        organization_id=attempt.organization_id, active=True
+    ):
         try:
             with transaction.atomic():
                 delivery, is_new = WebhookDelivery.objects.get_or_create(
-                    endpoint=endpoint, event_id=event_id,
+                    endpoint=endpoint,
+                    event_id=event_id,
                     defaults={"event_type": EVENT_ATTEMPT_GRADED, "payload": payload},
                 )
         except IntegrityError:  # a concurrent emit made it first
@@ -207,7 +226,11 @@ def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDe
     success sends nothing). Raises `DeliveryRetry` when it should be tried again;
     after WEBHOOKS_MAX_TRIES tries, or a final 4xx, the row is `failed`."""
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery_id)
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("endpoint")
+            .get(pk=delivery_id)
+        )
         if delivery.status != DeliveryStatus.PENDING:
             return delivery
         delivery.tries += 1
@@ -250,7 +273,9 @@ def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDe
     return delivery
 
 
-def deliveries_requeue_stuck(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=10)) -> int:
+def deliveries_requeue_stuck(
+    *, now: datetime | None = None, grace: timedelta = timedelta(minutes=10)
+) -> int:
     """Pending deliveries whose task was lost (broker down when queued, worker died)
     are queued again. A retry waiting in the broker has next_try_at in the future."""
     now = now or timezone.now()

@@ -17,8 +17,18 @@ TOKENS = [t.strip() for t in open(os.environ["BENCH_TOKENS"]) if t.strip()]
 _next = itertools.count()
 SAVES_BEFORE_SUBMIT = int(os.environ.get("BENCH_SAVES", "15"))
 # The grader's own accepted layer-norm solution (the test suite's one correct answer).
-CODE = open(os.path.join(os.path.dirname(__file__), "..", "..", "tests", "grader", "submissions",
-                         "correct", "layernorm_forward.py")).read()
+CODE = open(
+    os.path.join(
+        os.path.dirname(__file__),
+        "..",
+        "..",
+        "tests",
+        "grader",
+        "submissions",
+        "correct",
+        "layernorm_forward.py",
+    )
+).read()
 
 
 class Candidate(HttpUser):
@@ -31,19 +41,30 @@ class Candidate(HttpUser):
         # The CSRF cookie is Secure when DJANGO_DEBUG=0; over plain loopback HTTP the
         # client must send it back by hand.
         self.csrf = landing.cookies.get("csrftoken") or re.search(
-            r'name="csrfmiddlewaretoken" value="([^"]+)"', landing.text).group(1)
-        self.headers = {"X-CSRFToken": self.csrf, "Cookie": f"csrftoken={self.csrf}",
-                        "Referer": f"{self.host}{self.base}/"}
-        self.client.post(f"{self.base}/start/", headers=self.headers, name="page: start",
-                         data={"csrfmiddlewaretoken": self.csrf})
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', landing.text
+        ).group(1)
+        self.headers = {
+            "X-CSRFToken": self.csrf,
+            "Cookie": f"csrftoken={self.csrf}",
+            "Referer": f"{self.host}{self.base}/",
+        }
+        self.client.post(
+            f"{self.base}/start/",
+            headers=self.headers,
+            name="page: start",
+            data={"csrfmiddlewaretoken": self.csrf},
+        )
         self.revisions = {n: 0 for n in range(1, 6)}
         self.saves = 0
 
     def save(self, number, response):
-        with self.client.post(f"{self.base}/q/{number}/save/", name="autosave",
-                              data=json.dumps({"response": response, "revision": self.revisions[number]}),
-                              headers={**self.headers, "Content-Type": "application/json"},
-                              catch_response=True) as r:
+        with self.client.post(
+            f"{self.base}/q/{number}/save/",
+            name="autosave",
+            data=json.dumps({"response": response, "revision": self.revisions[number]}),
+            headers={**self.headers, "Content-Type": "application/json"},
+            catch_response=True,
+        ) as r:
             if r.status_code in (200, 409) and "revision" in r.json():
                 self.revisions[number] = r.json()["revision"]
                 r.success()
@@ -62,7 +83,11 @@ class Candidate(HttpUser):
         self.saves += 1
         if self.saves >= SAVES_BEFORE_SUBMIT:
             self.save(1, CODE)
-            self.client.post(f"{self.base}/submit/", headers=self.headers, name="submit",
-                             data={"csrfmiddlewaretoken": self.csrf})
+            self.client.post(
+                f"{self.base}/submit/",
+                headers=self.headers,
+                name="submit",
+                data={"csrfmiddlewaretoken": self.csrf},
+            )
             self.client.get(f"{self.base}/done/", name="page: done")
             raise StopUser()

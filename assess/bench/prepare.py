@@ -1,6 +1,6 @@
 """Create a benchmark assessment and N invitations; write their tokens, one a line.
 
-    python -m assess.bench.prepare --candidates 200 --out /tmp/tokens.txt
+python -m assess.bench.prepare --candidates 200 --out /tmp/tokens.txt
 """
 
 import argparse
@@ -31,14 +31,20 @@ def main() -> None:
         item = question_from_yaml(textwrap.dedent(text))
         questions.append(save_question(item, topics[item.topic])[0])
     org, _ = Organization.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
-    assessment = Assessment.objects.create(organization=org, title="Load benchmark", time_limit_minutes=60,
-                                           shuffle_questions=False, shuffle_choices=True)
+    assessment = Assessment.objects.create(
+        organization=org,
+        title="Load benchmark",
+        time_limit_minutes=60,
+        shuffle_questions=False,
+        shuffle_choices=True,
+    )
     section = Section.objects.create(assessment=assessment, title="All kinds")
     section.questions.set(questions)
     with open(args.out, "w") as out:
         for n in range(args.candidates):
-            _, token = invitation_create(assessment, candidate_name=f"Candidate {n}",
-                                         candidate_email=f"c{n}@bench.example")
+            _, token = invitation_create(
+                assessment, candidate_name=f"Candidate {n}", candidate_email=f"c{n}@bench.example"
+            )
             out.write(token + "\n")
 
 

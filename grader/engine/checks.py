@@ -33,8 +33,15 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def compare_array(name: str, got: np.ndarray | None, ref: np.ndarray, dtype: str,
-                  tolerance: tuple[float, float], *, integer: bool = False) -> CheckResult:
+def compare_array(
+    name: str,
+    got: np.ndarray | None,
+    ref: np.ndarray,
+    dtype: str,
+    tolerance: tuple[float, float],
+    *,
+    integer: bool = False,
+) -> CheckResult:
     """Check type, dtype, shape and values of one output against the reference.
 
     Values: ``|got - ref| <= atol * max(1, max|ref|) + rtol * |ref|``, elementwise, and
@@ -47,10 +54,18 @@ def compare_array(name: str, got: np.ndarray | None, ref: np.ndarray, dtype: str
     ref = np.asarray(ref)
     if integer:
         if got.dtype.kind not in "iu" or got.shape != ():
-            return CheckResult(name, False, message=f"expected an integer, got {got.dtype} {got.shape}")
+            return CheckResult(
+                name, False, message=f"expected an integer, got {got.dtype} {got.shape}"
+            )
         ok = int(got) == int(ref)
-        return CheckResult(name, ok, 0.0 if ok else abs(float(int(got) - int(ref))), None, None,
-                           "" if ok else f"expected {int(ref)}, got {int(got)}")
+        return CheckResult(
+            name,
+            ok,
+            0.0 if ok else abs(float(int(got) - int(ref))),
+            None,
+            None,
+            "" if ok else f"expected {int(ref)}, got {int(got)}",
+        )
     if got.dtype != np.dtype(dtype):
         return CheckResult(name, False, message=f"dtype is {got.dtype}, expected {dtype}")
     if got.shape != ref.shape:
@@ -73,14 +88,22 @@ def compare_array(name: str, got: np.ndarray | None, ref: np.ndarray, dtype: str
     index = [int(i) for i in np.unravel_index(flat, bad.shape)]
     value = got64.flat[flat]
     reason = "not finite" if not math.isfinite(value) else "outside the tolerance"
-    message = (f"{int(bad.sum())} of {bad.size} values wrong; first at {tuple(index)}: "
-               f"got {value:.9g}, expected {ref64.flat[flat]:.9g} ({reason})")
-    return CheckResult(name, False, _finite_or_none(max_abs), _finite_or_none(max_rel), index,
-                       message)
+    message = (
+        f"{int(bad.sum())} of {bad.size} values wrong; first at {tuple(index)}: "
+        f"got {value:.9g}, expected {ref64.flat[flat]:.9g} ({reason})"
+    )
+    return CheckResult(
+        name, False, _finite_or_none(max_abs), _finite_or_none(max_rel), index, message
+    )
 
 
-def matches(got: np.ndarray | None, prediction: np.ndarray, dtype: str,
-            tolerance: tuple[float, float], slack: float = 10.0) -> bool:
+def matches(
+    got: np.ndarray | None,
+    prediction: np.ndarray,
+    dtype: str,
+    tolerance: tuple[float, float],
+    slack: float = 10.0,
+) -> bool:
     """Whether ``got`` agrees with a prediction (used by the diagnosis, with some slack)."""
     if got is None:
         return False

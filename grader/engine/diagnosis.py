@@ -60,8 +60,9 @@ def _prediction(problem: Problem, mistake, case: Case) -> dict[str, np.ndarray] 
     return predicted
 
 
-def diagnose(problem: Problem, cases: list[Case],
-             outputs: dict[int, dict[str, np.ndarray]]) -> Diagnosis:
+def diagnose(
+    problem: Problem, cases: list[Case], outputs: dict[int, dict[str, np.ndarray]]
+) -> Diagnosis:
     """The first catalog mistake that reproduces every output the candidate returned.
 
     ``outputs`` maps a case's index to the arrays the candidate returned for it (cases
@@ -93,8 +94,9 @@ def diagnose(problem: Problem, cases: list[Case],
                 if not matches(got.get(name), predicted[name], case.dtype, case.tolerance):
                     agreed = False
                     break
-                if not matches(predicted[name], expected[name], case.dtype, case.tolerance,
-                               slack=1.0):
+                if not matches(
+                    predicted[name], expected[name], case.dtype, case.tolerance, slack=1.0
+                ):
                     differs = True
             if not agreed:
                 break

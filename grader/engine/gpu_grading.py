@@ -52,12 +52,21 @@ def forbidden_names(source: str, names: tuple[str, ...]) -> list[tuple[str, int]
 
 
 def _extra(problem: Problem, device: str, speed: dict) -> dict:
-    return {"placement": problem.placement, "device": device, "speed": speed,
-            "performance_score": speed.get("score") if speed.get("measured") else None}
+    return {
+        "placement": problem.placement,
+        "device": device,
+        "speed": speed,
+        "performance_score": speed.get("score") if speed.get("measured") else None,
+    }
 
 
-def grade_tensor_problem(problem: Problem, source: str | bytes, public_only: bool, device: str,
-                         pool: SandboxPool | None = None) -> Report:
+def grade_tensor_problem(
+    problem: Problem,
+    source: str | bytes,
+    public_only: bool,
+    device: str,
+    pool: SandboxPool | None = None,
+) -> Report:
     on_gpu = device == CUDA_DEVICE
     job_device = CUDA_DEVICE if on_gpu else "cpu"
     if pool is None or pool.runtime != "torch":  # a caller's NumPy pool cannot run tensors
@@ -65,20 +74,31 @@ def grade_tensor_problem(problem: Problem, source: str | bytes, public_only: boo
     if on_gpu:
         speed = gpu_timing.not_measured(gpu_timing.NOT_MEASURED_SAMPLE) if public_only else {}
     else:
-        speed = gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAKE if device == FAKE_GPU_DEVICE
-                                        else gpu_timing.NOT_MEASURED_CPU)
+        speed = gpu_timing.not_measured(
+            gpu_timing.NOT_MEASURED_FAKE
+            if device == FAKE_GPU_DEVICE
+            else gpu_timing.NOT_MEASURED_CPU
+        )
     text, problem_text = _decode_source(source, pool.config.source_bytes)
     if text is None:
         report = Report(problem.slug, INVALID_SUBMISSION, 0.0, message=problem_text)
-        report.extra = _extra(problem, device, speed or gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED))
+        report.extra = _extra(
+            problem, device, speed or gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
+        )
         return report
     used = forbidden_names(text, problem.forbidden)
     if used:
         name, line = used[0]
-        report = Report(problem.slug, INVALID_SUBMISSION, 0.0,
-                        message=f"Line {line} uses {name}: this problem asks you to write batch norm "
-                                "yourself, without the library's batch norm.")
-        report.extra = _extra(problem, device, gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED))
+        report = Report(
+            problem.slug,
+            INVALID_SUBMISSION,
+            0.0,
+            message=f"Line {line} uses {name}: this problem asks you to write batch norm "
+            "yourself, without the library's batch norm.",
+        )
+        report.extra = _extra(
+            problem, device, gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
+        )
         return report
 
     cases = problem.cases(public_only=public_only, gpu=on_gpu)
@@ -95,7 +115,9 @@ def grade_tensor_problem(problem: Problem, source: str | bytes, public_only: boo
         "timing": problem.timing if on_gpu and not public_only else None,
         "env": env,
     }
-    arrays = {f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()}
+    arrays = {
+        f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
+    }
     try:
         run = pool.run(header, arrays)
     except SandboxUnavailable:
@@ -103,8 +125,12 @@ def grade_tensor_problem(problem: Problem, source: str | bytes, public_only: boo
         run = RunResult(internal="sandbox unavailable")
     if run.internal:
         logger.error("sandbox failure on %s: %s", problem.slug, run.internal)
-        return Report(problem.slug, INTERNAL_ERROR, None,
-                      message="The grader failed; the submission will be graded again.")
+        return Report(
+            problem.slug,
+            INTERNAL_ERROR,
+            None,
+            message="The grader failed; the submission will be graded again.",
+        )
     report = evaluate(problem, cases, run, pool.config.cpu_s)
     if not speed:
         speed = _measured_speed(report, run)
@@ -123,7 +149,8 @@ def _measured_speed(report: Report, run: RunResult) -> dict:
     if "error" in timing:
         error = timing["error"] if isinstance(timing["error"], dict) else {}
         return gpu_timing.not_measured(
-            f"speed not measured: the timed run raised {str(error.get('type', 'an error'))[:80]}")
+            f"speed not measured: the timed run raised {str(error.get('type', 'an error'))[:80]}"
+        )
     try:
         return gpu_timing.speed_report(timing)
     except (KeyError, TypeError, ValueError) as exc:

@@ -25,7 +25,9 @@ from collections.abc import Callable, Sequence
 
 FLOOR_RATIO = 0.05
 NOT_MEASURED_CPU = "speed not measured: graded on a CPU worker"
-NOT_MEASURED_FAKE = "speed not measured: graded on a fake GPU worker (GRADER_FAKE_GPU), on CPU tensors"
+NOT_MEASURED_FAKE = (
+    "speed not measured: graded on a fake GPU worker (GRADER_FAKE_GPU), on CPU tensors"
+)
 NOT_MEASURED_FAILED = "speed not measured: the submission did not pass every correctness check"
 NOT_MEASURED_SAMPLE = "speed not measured: sample tests only"
 
@@ -84,8 +86,10 @@ def speed_report(timing: dict) -> dict:
         "bandwidth_fraction": round(achieved / peak, 4) if peak > 0 else None,
         "runs": len(cand),
         "score": perf_score(ref_s, cand_s),
-        "note": (f"{ref_s / cand_s:.2f}x the speed of cuDNN; "
-                 f"{achieved / 1e9:.0f} GB/s of the card's measured {peak / 1e9:.0f} GB/s"),
+        "note": (
+            f"{ref_s / cand_s:.2f}x the speed of cuDNN; "
+            f"{achieved / 1e9:.0f} GB/s of the card's measured {peak / 1e9:.0f} GB/s"
+        ),
     }
 
 
@@ -101,7 +105,9 @@ def flush_buffer(device: str):
     return torch.empty(max(4 * l2, 64 * 2**20) // 4, dtype=torch.float32, device=device)
 
 
-def time_cuda(fn: Callable[[], object], *, warmup: int = 5, runs: int = 20, flush=None) -> list[float]:
+def time_cuda(
+    fn: Callable[[], object], *, warmup: int = 5, runs: int = 20, flush=None
+) -> list[float]:
     """Milliseconds of each of ``runs`` timed calls of ``fn`` (after ``warmup`` calls),
     with CUDA events, the L2 flushed (``flush.zero_()``) before each run."""
     import torch
@@ -143,8 +149,13 @@ def timing_inputs(spec: dict, device: str) -> dict:
     def randn(*size):
         return torch.randn(*size, generator=generator, device=device, dtype=dtype)
 
-    return {"x": randn(*shape), "weight": randn(c).abs() + 0.5, "bias": randn(c),
-            "running_mean": randn(c) * 0.5, "running_var": randn(c).abs() + 0.5}
+    return {
+        "x": randn(*shape),
+        "weight": randn(c).abs() + 0.5,
+        "bias": randn(c),
+        "running_mean": randn(c) * 0.5,
+        "running_var": randn(c).abs() + 0.5,
+    }
 
 
 def reference_call(spec: dict, inputs: dict) -> Callable[[], object]:
@@ -157,8 +168,18 @@ def reference_call(spec: dict, inputs: dict) -> Callable[[], object]:
         rm, rv = i["running_mean"].clone(), i["running_var"].clone()
         return lambda: batch_norm(i["x"], rm, rv, i["weight"], i["bias"], True, 0.1, 1e-5)
     if spec["kind"] == "batch_norm_relu_eval":
-        return lambda: relu(batch_norm(i["x"], i["running_mean"], i["running_var"], i["weight"],
-                                       i["bias"], False, 0.1, 1e-5))
+        return lambda: relu(
+            batch_norm(
+                i["x"],
+                i["running_mean"],
+                i["running_var"],
+                i["weight"],
+                i["bias"],
+                False,
+                0.1,
+                1e-5,
+            )
+        )
     raise ValueError(f"unknown timing kind {spec['kind']!r}")
 
 

@@ -31,8 +31,16 @@ MEMORY_LIMIT_EXCEEDED = "memory_limit_exceeded"
 OUTPUT_LIMIT_EXCEEDED = "output_limit_exceeded"
 INVALID_SUBMISSION = "invalid_submission"
 INTERNAL_ERROR = "internal_error"
-VERDICTS = (ACCEPTED, WRONG_ANSWER, RUNTIME_ERROR, TIME_LIMIT_EXCEEDED, MEMORY_LIMIT_EXCEEDED,
-            OUTPUT_LIMIT_EXCEEDED, INVALID_SUBMISSION, INTERNAL_ERROR)
+VERDICTS = (
+    ACCEPTED,
+    WRONG_ANSWER,
+    RUNTIME_ERROR,
+    TIME_LIMIT_EXCEEDED,
+    MEMORY_LIMIT_EXCEEDED,
+    OUTPUT_LIMIT_EXCEEDED,
+    INVALID_SUBMISSION,
+    INTERNAL_ERROR,
+)
 # Exit status the job process uses when it ran out of memory outside the candidate's code.
 _EXIT_OUT_OF_MEMORY = 86
 
@@ -93,8 +101,14 @@ def _decode_source(source: str | bytes, limit: int) -> tuple[str | None, str]:
     return source, ""
 
 
-def grade_submission(problem_slug: str, source: str | bytes, *, public_only: bool = False,
-                     pool: SandboxPool | None = None, device: str = CPU_DEVICE) -> Report:
+def grade_submission(
+    problem_slug: str,
+    source: str | bytes,
+    *,
+    public_only: bool = False,
+    pool: SandboxPool | None = None,
+    device: str = CPU_DEVICE,
+) -> Report:
     """Grade ``source`` against ``problem_slug``'s hidden tests (or only its public samples).
 
     ``device`` matters for tensor problems only (``CPU_DEVICE``, ``CUDA_DEVICE``,
@@ -114,8 +128,12 @@ def grade_submission(problem_slug: str, source: str | bytes, *, public_only: boo
             report = _grade(problem, source, public_only, pool or get_pool())
     except Exception:
         logger.exception("grading %s failed", problem_slug)
-        report = Report(problem.slug, INTERNAL_ERROR, None,
-                        message="The grader failed; the submission will be graded again.")
+        report = Report(
+            problem.slug,
+            INTERNAL_ERROR,
+            None,
+            message="The grader failed; the submission will be graded again.",
+        )
     report.public_only = public_only
     report.elapsed_ms = int((time.monotonic() - started) * 1000)
     return report
@@ -131,8 +149,9 @@ def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: Sandb
         "functions": list(problem.function_names),
         "cases": [case.job_spec() for case in cases],
     }
-    arrays = {f"{i}/{name}": value for i, case in enumerate(cases)
-              for name, value in case.inputs.items()}
+    arrays = {
+        f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
+    }
     try:
         run = pool.run(header, arrays)
     except SandboxUnavailable:
@@ -140,8 +159,12 @@ def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: Sandb
         run = RunResult(internal="sandbox unavailable")
     if run.internal:
         logger.error("sandbox failure on %s: %s", problem.slug, run.internal)
-        return Report(problem.slug, INTERNAL_ERROR, None,
-                      message="The grader failed; the submission will be graded again.")
+        return Report(
+            problem.slug,
+            INTERNAL_ERROR,
+            None,
+            message="The grader failed; the submission will be graded again.",
+        )
     return evaluate(problem, cases, run, pool.config.cpu_s)
 
 
@@ -155,8 +178,9 @@ def _error_text(error: dict) -> str:
 
 def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: float) -> Report:
     """Turn what came back from the sandbox into a verdict, check rows and a diagnosis."""
-    report = Report(problem.slug, WRONG_ANSWER, 0.0, stdout=_excerpt(run.stdout),
-                    stderr=_excerpt(run.stderr))
+    report = Report(
+        problem.slug, WRONG_ANSWER, 0.0, stdout=_excerpt(run.stdout), stderr=_excerpt(run.stderr)
+    )
     phases = {h.get("phase"): h for h, _ in run.messages if "phase" in h}
     by_case: dict[int, tuple[dict, dict]] = {}
     for header, arrays in run.messages:
@@ -222,8 +246,10 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
         report.verdict = WRONG_ANSWER
         report.message = f"{passed} of {len(report.checks)} checks passed."
         report.diagnosis = diagnose(problem, cases, outputs)
-    if report.verdict in (TIME_LIMIT_EXCEEDED, MEMORY_LIMIT_EXCEEDED, OUTPUT_LIMIT_EXCEEDED) \
-            and not finished:
+    if (
+        report.verdict in (TIME_LIMIT_EXCEEDED, MEMORY_LIMIT_EXCEEDED, OUTPUT_LIMIT_EXCEEDED)
+        and not finished
+    ):
         report.score = 0.0 if not by_case else report.score
     return report
 
@@ -239,8 +265,9 @@ def _how_it_ended(run: RunResult) -> str:
     return f"The process exited (status {code}) before finishing."
 
 
-def _check_case(problem: Problem, case: Case, message: tuple[dict, dict] | None
-                ) -> tuple[list[CheckResult], dict[str, np.ndarray] | None, bool]:
+def _check_case(
+    problem: Problem, case: Case, message: tuple[dict, dict] | None
+) -> tuple[list[CheckResult], dict[str, np.ndarray] | None, bool]:
     """Rows for one case, the candidate's arrays (for the diagnosis) and whether it raised."""
     name = case.name
     if case.expect_error:
@@ -260,8 +287,14 @@ def _check_case(problem: Problem, case: Case, message: tuple[dict, dict] | None
 
     labels = [f"{name}: {output}" for output in case.outputs] + [f"{name}: inputs unchanged"]
     if message is None:
-        return [CheckResult(label, False, message="not run: the process ended before this case")
-                for label in labels], None, False
+        return (
+            [
+                CheckResult(label, False, message="not run: the process ended before this case")
+                for label in labels
+            ],
+            None,
+            False,
+        )
     header, arrays = message
     status = header.get("status")
     if status == "raised":
@@ -282,8 +315,16 @@ def _check_case(problem: Problem, case: Case, message: tuple[dict, dict] | None
             rows.append(CheckResult(label, False, message=f"returned {what}"))
             continue
         got[output] = array
-        rows.append(compare_array(label, array, expected[output], case.dtype, case.tolerance,
-                                  integer=output in case.int_outputs))
+        rows.append(
+            compare_array(
+                label,
+                array,
+                expected[output],
+                case.dtype,
+                case.tolerance,
+                integer=output in case.int_outputs,
+            )
+        )
     rows.append(_check_inputs(labels[-1], case, header, arrays))
     return rows, got, False
 
@@ -304,8 +345,11 @@ def _check_inputs(label: str, case: Case, header: dict, arrays: dict) -> CheckRe
             size = before.nbytes
             after = data[offset : offset + size]
             offset += size
-            same = (dtype == before.dtype.str and tuple(shape) == before.shape
-                    and after == before.tobytes())
+            same = (
+                dtype == before.dtype.str
+                and tuple(shape) == before.shape
+                and after == before.tobytes()
+            )
             if name in frozen and not same:
                 changed.append(name)
     except (KeyError, TypeError, ValueError):

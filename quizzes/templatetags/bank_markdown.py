@@ -8,8 +8,27 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 _ALLOWED_TAGS = {
-    "p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote",
-    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "sub", "sup", "hr",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h3",
+    "h4",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "sub",
+    "sup",
+    "hr",
 }
 
 

@@ -35,7 +35,9 @@ def graded_attempt(assessment: Assessment, name: str) -> Attempt:
     invitation, _ = factories.make_invitation(assessment, name=name)
     attempt = attempt_start(invitation)
     answer = attempt.answers.select_related("question_version").get()
-    correct = next(i for i, c in enumerate(answer.question_version.content["choices"]) if c["correct"])
+    correct = next(
+        i for i, c in enumerate(answer.question_version.content["choices"]) if c["correct"]
+    )
     answer_save(attempt, answer.position, correct, answer.revision)
     return attempt_submit(attempt)
 
@@ -44,9 +46,15 @@ def make_world(slug: str, bank) -> OrgWorld:
     org = factories.make_org(slug)
     assessment = factories.make_assessment(org, [bank["single"]])
     attempt = graded_attempt(assessment, f"{slug.title()} Candidate")
-    endpoint = WebhookEndpoint.objects.create(organization=org, url=f"https://hooks.{slug}.example/normassess")
-    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_id=f"evt_{slug}", event_type="attempt.graded",
-                                              payload={"secret": f"{slug} data"})
+    endpoint = WebhookEndpoint.objects.create(
+        organization=org, url=f"https://hooks.{slug}.example/normassess"
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=f"evt_{slug}",
+        event_type="attempt.graded",
+        payload={"secret": f"{slug} data"},
+    )
     return OrgWorld(org, assessment, attempt.invitation, attempt, endpoint, delivery)
 
 

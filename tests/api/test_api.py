@@ -34,18 +34,27 @@ def test_an_assessment_is_created_from_bank_queries(api, acme):
     assert response.status_code == 201, response.content
     body = response.json()
     assessment = Assessment.objects.get(pk=body["id"], organization=acme.org)
-    assert (assessment.title, assessment.time_limit_minutes, assessment.pass_mark) == ("Batch norm screen", 45, 70)
+    assert (assessment.title, assessment.time_limit_minutes, assessment.pass_mark) == (
+        "Batch norm screen",
+        45,
+        70,
+    )
     assert [(s["title"], s["questions"], s["draw"]["count"]) for s in body["sections"]] == [
-        ("Basics", ["t-numeric", "t-single"], 0), ("Random", [], 1)]
+        ("Basics", ["t-numeric", "t-single"], 0),
+        ("Random", [], 1),
+    ]
     assert body["sections"][1]["draw"]["level"] == "junior"
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"sections": [{"questions": ["no-such-question"]}]}, "sections.0.questions"),
-    ({"sections": [{"draw": {"count": 50}}]}, "sections.0.draw.count"),
-    ({"sections": [{"draw": {"count": 1, "topic": "no-such-topic"}}]}, "sections.0.draw.topic"),
-    ({"sections": [{"title": "Empty"}]}, "sections"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"sections": [{"questions": ["no-such-question"]}]}, "sections.0.questions"),
+        ({"sections": [{"draw": {"count": 50}}]}, "sections.0.draw.count"),
+        ({"sections": [{"draw": {"count": 1, "topic": "no-such-topic"}}]}, "sections.0.draw.topic"),
+        ({"sections": [{"title": "Empty"}]}, "sections"),
+    ],
+)
 def test_impossible_assessments_are_refused_naming_the_field(api, acme, change, field):
     count = Assessment.objects.count()
     error = assert_error(post(api, "/api/v1/assessments/", {**GOOD, **change}), 400, "invalid")
@@ -53,23 +62,28 @@ def test_impossible_assessments_are_refused_naming_the_field(api, acme, change, 
     assert Assessment.objects.count() == count
 
 
-@pytest.mark.parametrize("body, field", [
-    ({**GOOD, "title": 123}, "title"),
-    ({**GOOD, "time_limit_minutes": "45"}, "time_limit_minutes"),
-    ({**GOOD, "time_limit_minutes": 45.5}, "time_limit_minutes"),
-    ({**GOOD, "shuffle_choices": "yes"}, "shuffle_choices"),
-    ({**GOOD, "pass_mark": 101}, "pass_mark"),
-    ({**GOOD, "sections": "Basics"}, "sections"),
-    ({**GOOD, "sections": []}, "sections"),
-    ({k: v for k, v in GOOD.items() if k != "title"}, "title"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({**GOOD, "title": 123}, "title"),
+        ({**GOOD, "time_limit_minutes": "45"}, "time_limit_minutes"),
+        ({**GOOD, "time_limit_minutes": 45.5}, "time_limit_minutes"),
+        ({**GOOD, "shuffle_choices": "yes"}, "shuffle_choices"),
+        ({**GOOD, "pass_mark": 101}, "pass_mark"),
+        ({**GOOD, "sections": "Basics"}, "sections"),
+        ({**GOOD, "sections": []}, "sections"),
+        ({k: v for k, v in GOOD.items() if k != "title"}, "title"),
+    ],
+)
 def test_wrong_types_and_values_are_400_with_the_field(api, body, field):
     error = assert_error(post(api, "/api/v1/assessments/", body), 400, "invalid")
     assert field in error["fields"], error
 
 
 def test_unknown_fields_are_refused_even_nested(api):
-    error = assert_error(post(api, "/api/v1/assessments/", {**GOOD, "passmark": 50}), 400, "invalid")
+    error = assert_error(
+        post(api, "/api/v1/assessments/", {**GOOD, "passmark": 50}), 400, "invalid"
+    )
     assert error["fields"] == {"passmark": ["Unknown field."]}
     body = {**GOOD, "sections": [{"title": "x", "questions": ["t-single"], "shuffle": True}]}
     error = assert_error(post(api, "/api/v1/assessments/", body), 400, "invalid")
@@ -99,8 +113,15 @@ def test_form_bodies_are_415(api):
 
 
 def test_an_invitation_returns_a_working_link_once(api, acme, mailoutbox):
-    response = post(api, f"/api/v1/assessments/{acme.assessment.pk}/invitations/",
-                    {"candidate_name": "Grace Hopper", "candidate_email": "grace@example.com", "expires_in_days": 3})
+    response = post(
+        api,
+        f"/api/v1/assessments/{acme.assessment.pk}/invitations/",
+        {
+            "candidate_name": "Grace Hopper",
+            "candidate_email": "grace@example.com",
+            "expires_in_days": 3,
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     token = body["url"].rstrip("/").rsplit("/", 1)[1]
@@ -113,23 +134,35 @@ def test_an_invitation_returns_a_working_link_once(api, acme, mailoutbox):
 
 
 def test_an_ats_that_mails_its_own_links_can_skip_the_email(api, acme, mailoutbox):
-    response = post(api, f"/api/v1/assessments/{acme.assessment.pk}/invitations/",
-                    {"candidate_name": "Grace Hopper", "candidate_email": "grace@example.com", "send_email": False})
+    response = post(
+        api,
+        f"/api/v1/assessments/{acme.assessment.pk}/invitations/",
+        {
+            "candidate_name": "Grace Hopper",
+            "candidate_email": "grace@example.com",
+            "send_email": False,
+        },
+    )
     assert response.status_code == 201, response.content
     assert response.json()["url"].startswith("http://testserver/t/")
     assert mailoutbox == []
 
 
-@pytest.mark.parametrize("body", [
-    {"candidate_name": "Grace", "candidate_email": "g@example.com", "send_email": "no"},
-    {"candidate_name": "Grace"},
-    {"candidate_name": "Grace", "candidate_email": "not-an-email"},
-    {"candidate_name": "Grace", "candidate_email": 5},
-    {"candidate_name": "Grace", "candidate_email": "g@example.com", "expires_in_days": 0},
-    {"candidate_name": "Grace", "candidate_email": "g@example.com", "cc": "boss@example.com"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"candidate_name": "Grace", "candidate_email": "g@example.com", "send_email": "no"},
+        {"candidate_name": "Grace"},
+        {"candidate_name": "Grace", "candidate_email": "not-an-email"},
+        {"candidate_name": "Grace", "candidate_email": 5},
+        {"candidate_name": "Grace", "candidate_email": "g@example.com", "expires_in_days": 0},
+        {"candidate_name": "Grace", "candidate_email": "g@example.com", "cc": "boss@example.com"},
+    ],
+)
 def test_bad_invitations_are_400(api, acme, body):
-    assert_error(post(api, f"/api/v1/assessments/{acme.assessment.pk}/invitations/", body), 400, "invalid")
+    assert_error(
+        post(api, f"/api/v1/assessments/{acme.assessment.pk}/invitations/", body), 400, "invalid"
+    )
 
 
 def test_attempts_list_with_results_and_filters(api, acme):
@@ -142,16 +175,29 @@ def test_attempts_list_with_results_and_filters(api, acme):
     assert api.get("/api/v1/attempts/?graded_since=2999-01-01T00:00:00Z").json()["count"] == 0
     detail = api.get(f"/api/v1/attempts/{acme.attempt.pk}/").json()
     assert detail["results"]["complete"] is True
-    assert detail["results"]["total"] == {"label": "Total", "earned": 1.0, "possible": 1, "pending": 0,
-                                          "percent": 100.0}
+    assert detail["results"]["total"] == {
+        "label": "Total",
+        "earned": 1.0,
+        "possible": 1,
+        "pending": 0,
+        "percent": 100.0,
+    }
     assert detail["results"]["level_estimate"] == "junior"
 
 
-@pytest.mark.parametrize("query, field", [
-    ("status=done", "status"), ("assessment=abc", "assessment"), ("since=yesterday", "since"),
-    ("stauts=graded", "stauts"), ("limit=0", "limit"), ("limit=1000", "limit"), ("offset=-1", "offset"),
-    ("limit=ten", "limit"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("status=done", "status"),
+        ("assessment=abc", "assessment"),
+        ("since=yesterday", "since"),
+        ("stauts=graded", "stauts"),
+        ("limit=0", "limit"),
+        ("limit=1000", "limit"),
+        ("offset=-1", "offset"),
+        ("limit=ten", "limit"),
+    ],
+)
 def test_bad_query_parameters_are_400(api, acme, query, field):
     error = assert_error(api.get(f"/api/v1/attempts/?{query}"), 400, "invalid")
     assert field in error["fields"]

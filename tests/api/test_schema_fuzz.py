@@ -20,11 +20,19 @@ from .conftest import graded_attempt
 
 ST = Path(sys.executable).with_name("st")
 
-CHECKS = ",".join([
-    "not_a_server_error", "status_code_conformance", "content_type_conformance",
-    "response_schema_conformance", "negative_data_rejection", "unsupported_method",
-    "use_after_free", "ensure_resource_availability", "ignored_auth",
-])
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+        "unsupported_method",
+        "use_after_free",
+        "ensure_resource_availability",
+        "ignored_auth",
+    ]
+)
 
 
 @pytest.mark.slow
@@ -43,13 +51,37 @@ def test_schemathesis_finds_no_server_errors(live_server, transactional_db, tmp_
     _, token = ApiToken.issue(acme, "fuzz", can_read_bank=True)
 
     rates = {"api_read": "100000/min", "api_write": "100000/min"}
-    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
+    with override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    ):
         result = subprocess.run(
-            [str(ST), "run", f"{live_server.url}/api/schema/?format=json", "--url", live_server.url,
-             "-H", f"Authorization: Bearer {token}", "--checks", CHECKS, "--max-examples", "6",
-             "--seed", "20261121", "--workers", "1", "--no-color", "--generation-database", "none",
-             "--report", "ndjson", "--report-ndjson-path", str(tmp_path / "events.ndjson")],
-            capture_output=True, text=True, timeout=240,
+            [
+                str(ST),
+                "run",
+                f"{live_server.url}/api/schema/?format=json",
+                "--url",
+                live_server.url,
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                "6",
+                "--seed",
+                "20261121",
+                "--workers",
+                "1",
+                "--no-color",
+                "--generation-database",
+                "none",
+                "--report",
+                "ndjson",
+                "--report-ndjson-path",
+                str(tmp_path / "events.ndjson"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=240,
         )
     tail = result.stdout[-6000:] + result.stderr[-2000:]
     print(tail)

@@ -97,7 +97,9 @@ def _graded_delivery(acme, url: str) -> WebhookDelivery:
     return delivery
 
 
-def test_grading_an_attempt_posts_a_signed_event_that_verifies(acme, receiver, django_capture_on_commit_callbacks):
+def test_grading_an_attempt_posts_a_signed_event_that_verifies(
+    acme, receiver, django_capture_on_commit_callbacks
+):
     r = receiver()
     endpoint = _only_endpoint(acme, r.url)
     with django_capture_on_commit_callbacks(execute=True):
@@ -110,11 +112,20 @@ def test_grading_an_attempt_posts_a_signed_event_that_verifies(acme, receiver, d
     event = json.loads(body)
     assert event["type"] == "attempt.graded" and event["id"].startswith("evt_")
     data = event["data"]["attempt"]
-    assert (data["id"], data["status"], data["score_percent"], data["passed"]) == (attempt.pk, "graded", 100.0, True)
+    assert (data["id"], data["status"], data["score_percent"], data["passed"]) == (
+        attempt.pk,
+        "graded",
+        100.0,
+        True,
+    )
     assert data["candidate"]["name"] == "Katherine Johnson"
     assert data["results"]["complete"] is True
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
-    assert (delivery.status, delivery.tries, delivery.response_status) == (DeliveryStatus.DELIVERED, 1, 200)
+    assert (delivery.status, delivery.tries, delivery.response_status) == (
+        DeliveryStatus.DELIVERED,
+        1,
+        200,
+    )
 
 
 def test_the_signature_is_hmac_sha256_of_timestamp_and_body_with_a_replay_window():
@@ -138,7 +149,11 @@ def test_a_receiver_failing_twice_gets_the_payload_on_the_third_try(acme, receiv
     assert len(bodies) == 1  # the same payload each time
     delivery.refresh_from_db()
     assert (delivery.status, delivery.tries, delivery.response_status, delivery.error) == (
-        DeliveryStatus.DELIVERED, 3, 200, "")
+        DeliveryStatus.DELIVERED,
+        3,
+        200,
+        "",
+    )
 
 
 def test_nothing_is_sent_twice_after_success(acme, receiver):
@@ -158,7 +173,11 @@ def test_after_the_last_try_the_delivery_is_failed_and_logged(acme, receiver, se
     delivery = _graded_delivery(acme, r.url)
     deliver_webhook.apply(args=[delivery.pk])
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.tries, delivery.response_status) == (DeliveryStatus.FAILED, 3, 500)
+    assert (delivery.status, delivery.tries, delivery.response_status) == (
+        DeliveryStatus.FAILED,
+        3,
+        500,
+    )
     assert "HTTP 500" in delivery.error
     assert len(r.requests) == 3
 
@@ -177,7 +196,11 @@ def test_a_client_error_is_final_and_a_dead_receiver_is_retried(acme, receiver, 
     delivery = _graded_delivery(acme, dead.url)
     deliver_webhook.apply(args=[delivery.pk])
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.tries, delivery.response_status) == (DeliveryStatus.FAILED, 2, None)
+    assert (delivery.status, delivery.tries, delivery.response_status) == (
+        DeliveryStatus.FAILED,
+        2,
+        None,
+    )
     assert "refused" in delivery.error.lower() or "error" in delivery.error.lower()
 
 
@@ -196,33 +219,56 @@ def test_stuck_pending_deliveries_are_queued_again(acme, receiver):
 
     r = receiver()
     delivery = _graded_delivery(acme, r.url)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
     assert deliveries_requeue_stuck() == 1
     assert len(r.requests) == 1
     assert deliveries_requeue_stuck() == 0
 
 
 def test_registration_refuses_other_schemes_and_private_hosts_in_production(api, settings):
-    for url in ("ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "http://", "http://u:p@example.com/"):
+    for url in (
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "http://",
+        "http://u:p@example.com/",
+    ):
         with pytest.raises(WebhookUrlError):
             webhook_url_check(url)
     settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
-    for url in ("http://127.0.0.1:8000/", "http://localhost/", "http://10.0.0.5/", "http://169.254.169.254/latest",
-                "http://[::1]/", "http://192.168.1.1/"):
+    for url in (
+        "http://127.0.0.1:8000/",
+        "http://localhost/",
+        "http://10.0.0.5/",
+        "http://169.254.169.254/latest",
+        "http://[::1]/",
+        "http://192.168.1.1/",
+    ):
         with pytest.raises(WebhookUrlError):
             webhook_url_check(url)
-        error = assert_error(api.post("/api/v1/webhooks/endpoints/", {"url": url}, format="json"), 400, "invalid")
+        error = assert_error(
+            api.post("/api/v1/webhooks/endpoints/", {"url": url}, format="json"), 400, "invalid"
+        )
         assert "url" in error["fields"]
 
 
 def test_registration_through_the_api_returns_the_secret_once(api, acme, receiver):
     r = receiver()
-    response = api.post("/api/v1/webhooks/endpoints/", {"url": r.url, "description": "ATS"}, format="json")
+    response = api.post(
+        "/api/v1/webhooks/endpoints/", {"url": r.url, "description": "ATS"}, format="json"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["secret"].startswith("whsec_")
     assert "secret" not in api.get(f"/api/v1/webhooks/endpoints/{body['id']}/").json()
-    assert api.patch(f"/api/v1/webhooks/endpoints/{body['id']}/", {"active": False}, format="json").json()["active"] is False
+    assert (
+        api.patch(
+            f"/api/v1/webhooks/endpoints/{body['id']}/", {"active": False}, format="json"
+        ).json()["active"]
+        is False
+    )
 
 
 def test_the_delivery_log_is_visible_through_the_api(api, acme, receiver):
@@ -230,7 +276,9 @@ def test_the_delivery_log_is_visible_through_the_api(api, acme, receiver):
     delivery = _graded_delivery(acme, r.url)
     deliver_webhook.apply(args=[delivery.pk])
     rows = api.get("/api/v1/webhooks/deliveries/?status=delivered").json()["results"]
-    assert [(row["id"], row["tries"], row["response_status"]) for row in rows] == [(delivery.pk, 2, 200)]
+    assert [(row["id"], row["tries"], row["response_status"]) for row in rows] == [
+        (delivery.pk, 2, 200)
+    ]
     assert rows[0]["payload"]["type"] == "attempt.graded"
 
 

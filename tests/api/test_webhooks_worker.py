@@ -43,11 +43,21 @@ def webhook_worker(redis_url, settings, tmp_path):
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
     app._pool = None
     app.amqp._producer_pool = None
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_", "WEBHOOKS_"))}
-    env = {**clean, "DJANGO_SETTINGS_MODULE": "assess.settings", "CELERY_BROKER_URL": redis_url,
-           "DATABASE_URL": database_url(), "NORMASSESS_VAR_DIR": str(tmp_path),
-           "WEBHOOKS_RETRY_BACKOFF_SECONDS": str(BACKOFF), "WEBHOOKS_MAX_TRIES": "5",
-           "WEBHOOKS_ALLOW_PRIVATE_HOSTS": "1"}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CELERY_", "DATABASE_", "WEBHOOKS_"))
+    }
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "assess.settings",
+        "CELERY_BROKER_URL": redis_url,
+        "DATABASE_URL": database_url(),
+        "NORMASSESS_VAR_DIR": str(tmp_path),
+        "WEBHOOKS_RETRY_BACKOFF_SECONDS": str(BACKOFF),
+        "WEBHOOKS_MAX_TRIES": "5",
+        "WEBHOOKS_ALLOW_PRIVATE_HOSTS": "1",
+    }
     workers: list[Worker] = []
 
     def start() -> Worker:
@@ -85,14 +95,20 @@ def test_a_worker_delivers_on_the_third_try_once_and_never_again(webhook_worker,
     assert attempt.graded_at is not None
 
     def delivered():
-        return WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.DELIVERED).exists()
+        return WebhookDelivery.objects.filter(
+            endpoint=endpoint, status=DeliveryStatus.DELIVERED
+        ).exists()
 
     wait_for(delivered, 20, webhook_worker.log, "the delivery to succeed")
     received_at = time.monotonic()
     assert len(r.requests) == 3
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert (delivery.status, delivery.tries, delivery.response_status, delivery.error) == (
-        DeliveryStatus.DELIVERED, 3, 200, "")
+        DeliveryStatus.DELIVERED,
+        3,
+        200,
+        "",
+    )
     assert delivery.delivered_at is not None and delivery.next_try_at is None
 
     # The same event each time; the accepted one carries a valid, fresh signature.

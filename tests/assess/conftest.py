@@ -17,7 +17,9 @@ def org(db):
 @pytest.fixture
 def assessment(org, bank):
     """One section with one question of each kind (shown in bank-id order, unshuffled)."""
-    return factories.make_assessment(org, [bank[k] for k in ("single", "multiple", "numeric", "written", "coding")])
+    return factories.make_assessment(
+        org, [bank[k] for k in ("single", "multiple", "numeric", "written", "coding")]
+    )
 
 
 @pytest.fixture

@@ -14,9 +14,11 @@ from assess.models import Assessment, Invitation, Organization, Section
 from quizzes.bankfiles import question_from_yaml, save_question
 from quizzes.models import Question, Topic
 
-TOPICS = (("normalization-operation", "The normalization operation"),
-          ("batch-running-statistics", "Batch and running statistics"),
-          ("alternatives", "Alternatives to batch norm"))
+TOPICS = (
+    ("normalization-operation", "The normalization operation"),
+    ("batch-running-statistics", "Batch and running statistics"),
+    ("alternatives", "Alternatives to batch norm"),
+)
 
 QUESTIONS = {
     "single": """
@@ -89,7 +91,11 @@ QUESTIONS = {
 
 # One correct solution for the whole suite: the grader's own accepted submission.
 GOOD_LAYERNORM = (
-    Path(__file__).resolve().parents[1] / "grader" / "submissions" / "correct" / "layernorm_forward.py"
+    Path(__file__).resolve().parents[1]
+    / "grader"
+    / "submissions"
+    / "correct"
+    / "layernorm_forward.py"
 ).read_text()
 # Epsilon outside the square root: close, but wrong.
 WRONG_LAYERNORM = GOOD_LAYERNORM.replace("np.sqrt(var + eps)", "(np.sqrt(var) + eps)")
@@ -117,19 +123,34 @@ def make_org(slug: str = "acme") -> Organization:
     return Organization.objects.get_or_create(slug=slug, defaults={"name": slug.title()})[0]
 
 
-def make_assessment(org: Organization, questions: list[Question], *, minutes: int = 30,
-                    pass_mark: int = 60, shuffle: bool = False) -> Assessment:
+def make_assessment(
+    org: Organization,
+    questions: list[Question],
+    *,
+    minutes: int = 30,
+    pass_mark: int = 60,
+    shuffle: bool = False,
+) -> Assessment:
     assessment = Assessment.objects.create(
-        organization=org, title="Normalization screen", instructions="Answer **every** question.",
-        time_limit_minutes=minutes, pass_mark=pass_mark, shuffle_questions=shuffle, shuffle_choices=shuffle,
+        organization=org,
+        title="Normalization screen",
+        instructions="Answer **every** question.",
+        time_limit_minutes=minutes,
+        pass_mark=pass_mark,
+        shuffle_questions=shuffle,
+        shuffle_choices=shuffle,
     )
     section = Section.objects.create(assessment=assessment, title="Core", position=0)
     section.questions.set(questions)
     return assessment
 
 
-def make_invitation(assessment: Assessment, *, name: str = "Ada Lovelace",
-                    expires_in: timedelta = timedelta(days=7)) -> tuple[Invitation, str]:
-    return invitation_create(assessment, candidate_name=name,
-                             candidate_email=f"{name.split()[0].lower()}@example.com",
-                             expires_at=timezone.now() + expires_in)
+def make_invitation(
+    assessment: Assessment, *, name: str = "Ada Lovelace", expires_in: timedelta = timedelta(days=7)
+) -> tuple[Invitation, str]:
+    return invitation_create(
+        assessment,
+        candidate_name=name,
+        candidate_email=f"{name.split()[0].lower()}@example.com",
+        expires_at=timezone.now() + expires_in,
+    )

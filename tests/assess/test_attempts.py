@@ -59,8 +59,11 @@ def test_starting_freezes_versions_seeds_choice_orders_and_drawn_values(invitati
     assert single.choice_order == [0, 1, 2]  # shuffle off in this assessment
     # Editing the bank afterwards does not change what this attempt shows or scores.
     frozen_version = single.question_version_id
-    item = factories.question_from_yaml(factories.textwrap.dedent(factories.QUESTIONS["single"]).replace(
-        "Why is epsilon", "Why, exactly, is epsilon"))
+    item = factories.question_from_yaml(
+        factories.textwrap.dedent(factories.QUESTIONS["single"]).replace(
+            "Why is epsilon", "Why, exactly, is epsilon"
+        )
+    )
     factories.save_question(item, bank["single"].topic)
     assert answer_of(attempt, Kind.SINGLE_CHOICE).question_version_id == frozen_version
     # Starting twice returns the same attempt: the link is single use.
@@ -147,23 +150,39 @@ def test_the_periodic_sweep_and_the_next_access_submit_expired_attempts(assessme
     assert attempts_submit_expired(now=later) == 0
 
 
-def test_submitting_scores_choices_and_numbers_and_queues_code_once(invitation, django_capture_on_commit_callbacks):
+def test_submitting_scores_choices_and_numbers_and_queues_code_once(
+    invitation, django_capture_on_commit_callbacks
+):
     attempt = attempt_start(invitation[0])
-    single, multiple = answer_of(attempt, Kind.SINGLE_CHOICE), answer_of(attempt, Kind.MULTIPLE_CHOICE)
+    single, multiple = (
+        answer_of(attempt, Kind.SINGLE_CHOICE),
+        answer_of(attempt, Kind.MULTIPLE_CHOICE),
+    )
     numeric, coding = answer_of(attempt, Kind.NUMERIC), answer_of(attempt, Kind.CODING)
     answer_save(attempt, single.position, correct_choices(single)[0], 0)
     answer_save(attempt, multiple.position, correct_choices(multiple)[:1], 0)  # half right
-    answer_save(attempt, numeric.position, correct_answer_text(numeric.question_version, numeric.seed), 0)
+    answer_save(
+        attempt, numeric.position, correct_answer_text(numeric.question_version, numeric.seed), 0
+    )
     answer_save(attempt, coding.position, factories.GOOD_LAYERNORM, 0)
     with django_capture_on_commit_callbacks() as callbacks:
         submitted = attempt_submit(attempt)
     assert len(callbacks) == 1  # the grading tasks are queued after the commit
     assert submitted.status == AttemptStatus.SUBMITTED
     scores = {a.kind: a.score for a in submitted.answers.select_related("question_version")}
-    assert scores == {Kind.SINGLE_CHOICE: 1.0, Kind.MULTIPLE_CHOICE: 0.5, Kind.NUMERIC: 1.0,
-                      Kind.WRITTEN: 0.0, Kind.CODING: None}  # written unanswered: 0
+    assert scores == {
+        Kind.SINGLE_CHOICE: 1.0,
+        Kind.MULTIPLE_CHOICE: 0.5,
+        Kind.NUMERIC: 1.0,
+        Kind.WRITTEN: 0.0,
+        Kind.CODING: None,
+    }  # written unanswered: 0
     submission = Submission.objects.get(answer=coding)
-    assert (submission.status, submission.source, submission.public_only) == ("queued", factories.GOOD_LAYERNORM, False)
+    assert (submission.status, submission.source, submission.public_only) == (
+        "queued",
+        factories.GOOD_LAYERNORM,
+        False,
+    )
     # Idempotent: a second submit changes nothing and queues nothing.
     again = attempt_submit(attempt)
     assert again.submitted_at == submitted.submitted_at
@@ -172,7 +191,9 @@ def test_submitting_scores_choices_and_numbers_and_queues_code_once(invitation, 
         answer_save(attempt, single.position, 1, 1)
 
 
-def test_results_per_section_topic_and_level_and_pass_once_all_graded(invitation, django_user_model):
+def test_results_per_section_topic_and_level_and_pass_once_all_graded(
+    invitation, django_user_model
+):
     attempt = attempt_start(invitation[0])
     single, written = answer_of(attempt, Kind.SINGLE_CHOICE), answer_of(attempt, Kind.WRITTEN)
     answer_save(attempt, single.position, correct_choices(single)[0], 0)
@@ -196,14 +217,17 @@ def test_results_per_section_topic_and_level_and_pass_once_all_graded(invitation
     assert sum(topics.values()) == 5
 
 
-@pytest.mark.parametrize(("percents", "expected"), [
-    ({"junior": 90, "mid": 80, "senior": 70}, "senior"),
-    ({"junior": 90, "mid": 80, "senior": 40}, "mid"),
-    ({"junior": 50, "mid": 100, "senior": 100}, "junior"),
-    ({"mid": 70}, "mid"),
-    ({"junior": 100, "senior": 65}, "senior"),
-    ({"junior": 20}, "junior"),
-])
+@pytest.mark.parametrize(
+    ("percents", "expected"),
+    [
+        ({"junior": 90, "mid": 80, "senior": 70}, "senior"),
+        ({"junior": 90, "mid": 80, "senior": 40}, "mid"),
+        ({"junior": 50, "mid": 100, "senior": 100}, "junior"),
+        ({"mid": 70}, "mid"),
+        ({"junior": 100, "senior": 65}, "senior"),
+        ({"junior": 20}, "junior"),
+    ],
+)
 def test_level_estimate_rule(percents, expected):
     from assess.scoring import Tally
 

@@ -23,8 +23,11 @@ def url(name, token, *args):
 
 
 def save(client, token, number, response, revision):
-    return client.post(url("answer_autosave", token, number), json.dumps({"response": response, "revision": revision}),
-                       content_type="application/json")
+    return client.post(
+        url("answer_autosave", token, number),
+        json.dumps({"response": response, "revision": revision}),
+        content_type="application/json",
+    )
 
 
 def started(client, token):
@@ -34,7 +37,9 @@ def started(client, token):
 
 
 def number_of(attempt, kind):
-    return next(a.position + 1 for a in attempt.answers.select_related("question_version") if a.kind == kind)
+    return next(
+        a.position + 1 for a in attempt.answers.select_related("question_version") if a.kind == kind
+    )
 
 
 def test_the_link_shows_the_instructions_then_the_questions(client, invitation):
@@ -45,14 +50,18 @@ def test_the_link_shows_the_instructions_then_the_questions(client, invitation):
     assert "<strong>every</strong>" in page.content.decode()
     assert "30 minutes" in page.content.decode()
     assert started(client, token)["Location"] == url("attempt_question", token, 1)
-    assert client.get(url("attempt_landing", token))["Location"] == url("attempt_question", token, 1)
+    assert client.get(url("attempt_landing", token))["Location"] == url(
+        "attempt_question", token, 1
+    )
 
 
 def test_question_pages_never_contain_the_answer_key(client, invitation):
     inv, token = invitation
     started(client, token)
     attempt = inv.attempt
-    html = "".join(client.get(url("attempt_question", token, n)).content.decode() for n in range(1, 6))
+    html = "".join(
+        client.get(url("attempt_question", token, n)).content.decode() for n in range(1, 6)
+    )
     for answer in attempt.answers.select_related("question_version"):
         content = answer.question_version.content
         assert content["explanation"] not in html
@@ -62,7 +71,9 @@ def test_question_pages_never_contain_the_answer_key(client, invitation):
             assert content["expected_answer"] not in html
             assert content["rubric"][0]["criterion"] not in html
     assert '"correct"' not in html and "correct: true" not in html
-    assert 'id="editor"' in html and "vendor/ace/ace.js" in html  # the coding question has the editor
+    assert (
+        'id="editor"' in html and "vendor/ace/ace.js" in html
+    )  # the coding question has the editor
 
 
 def test_autosave_answers_new_revisions_and_409_for_a_stale_tab(client, invitation):
@@ -74,9 +85,18 @@ def test_autosave_answers_new_revisions_and_409_for_a_stale_tab(client, invitati
     assert save(client, token, n, "1.5", 1).json()["revision"] == 2
     stale = save(client, token, n, "0", 1)
     assert stale.status_code == 409
-    assert stale.json()["stale"] is True and stale.json()["response"] == "1.5" and stale.json()["revision"] == 2
+    assert (
+        stale.json()["stale"] is True
+        and stale.json()["response"] == "1.5"
+        and stale.json()["revision"] == 2
+    )
     assert save(client, token, n, "x" * 70, 2).status_code == 400
-    assert client.post(url("answer_autosave", token, n), "not json", content_type="application/json").status_code == 400
+    assert (
+        client.post(
+            url("answer_autosave", token, n), "not json", content_type="application/json"
+        ).status_code
+        == 400
+    )
     page = client.get(url("attempt_question", token, n)).content.decode()
     assert 'value="1.5"' in page and 'data-revision="2"' in page
     assert f'aria-label="Question {n}, answered"' in page
@@ -159,7 +179,9 @@ def test_sample_runs_answer_429_beyond_the_rate_limit(client, invitation, settin
     assert int(limited["Retry-After"]) >= 1
 
 
-def test_a_recruiter_of_another_organization_is_refused_the_report(client, invitation, django_user_model):
+def test_a_recruiter_of_another_organization_is_refused_the_report(
+    client, invitation, django_user_model
+):
     inv, _ = invitation
     attempt = attempt_start(inv)
     report = reverse("assess:attempt_report", args=[attempt.pk])
@@ -168,7 +190,9 @@ def test_a_recruiter_of_another_organization_is_refused_the_report(client, invit
     Membership.objects.create(user=ours, organization=inv.organization, role=Role.RECRUITER)
     # Their recruiter: a member of another organization only.
     theirs = django_user_model.objects.create_user("theirs", password="pw-123456789")
-    Membership.objects.create(user=theirs, organization=factories.make_org("other"), role=Role.RECRUITER)
+    Membership.objects.create(
+        user=theirs, organization=factories.make_org("other"), role=Role.RECRUITER
+    )
     assert client.get(report).status_code == 302  # anonymous: to the login page
     client.force_login(theirs)
     refused = client.get(report)

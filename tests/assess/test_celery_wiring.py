@@ -19,8 +19,22 @@ def _run_worker_and_ping(env: dict) -> str:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_"))}
     env = {**clean, "DJANGO_SETTINGS_MODULE": "assess.settings", **env}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "assess", "worker", "-Q", "cpu", "--pool", "solo",
-         "--loglevel", "WARNING", "-n", "wiring-test@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "assess",
+            "worker",
+            "-Q",
+            "cpu",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "-n",
+            "wiring-test@%h",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -30,7 +44,12 @@ def _run_worker_and_ping(env: dict) -> str:
     )
     try:
         result = subprocess.run(
-            [sys.executable, "-c", PING], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90
+            [sys.executable, "-c", PING],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout.strip()
@@ -54,7 +73,9 @@ def test_with_redis_set_the_worker_uses_redis(tmp_path, redis_url):
 
     client = redis.Redis.from_url(redis_url)
     client.delete("cpu")
-    out = _run_worker_and_ping({"CELERY_BROKER_URL": redis_url, "NORMASSESS_VAR_DIR": str(tmp_path)})
+    out = _run_worker_and_ping(
+        {"CELERY_BROKER_URL": redis_url, "NORMASSESS_VAR_DIR": str(tmp_path)}
+    )
     assert out == "True"
     # The embedded broker's folder is not even created when Redis is the broker.
     assert not (tmp_path / "celery").exists()

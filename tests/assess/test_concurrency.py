@@ -53,7 +53,9 @@ def attempt(invitation):
 
 
 def position(attempt, kind):
-    return next(a.position for a in attempt.answers.select_related("question_version") if a.kind == kind)
+    return next(
+        a.position for a in attempt.answers.select_related("question_version") if a.kind == kind
+    )
 
 
 def test_two_tabs_autosaving_never_lose_a_save_or_overwrite_newer_work(attempt):
@@ -85,7 +87,9 @@ def test_two_tabs_autosaving_never_lose_a_save_or_overwrite_newer_work(attempt):
 
 def test_a_double_submit_counts_once(attempt, monkeypatch):
     queued = []
-    monkeypatch.setattr("grader.services.submissions_enqueue", lambda ids: queued.append(list(ids)) or len(ids))
+    monkeypatch.setattr(
+        "grader.services.submissions_enqueue", lambda ids: queued.append(list(ids)) or len(ids)
+    )
     coding = position(attempt, Kind.CODING)
     answer_save(attempt, coding, factories.GOOD_LAYERNORM, 0)
     results = in_threads(6, lambda i: attempt_submit(attempt).submitted_at)

@@ -18,7 +18,10 @@ def test_demo_setup_prints_logins_and_a_candidate_link_that_opens(client, capsys
     out = capsys.readouterr().out
     assert "recruiter  username: recruiter" in out and "reviewer   username: reviewer" in out
     assert set(Membership.objects.values_list("user__username", "role")) == {
-        ("recruiter", "recruiter"), ("reviewer", "reviewer"), ("admin", "admin")}
+        ("recruiter", "recruiter"),
+        ("reviewer", "reviewer"),
+        ("admin", "admin"),
+    }
     link = re.search(r"http://testserver(/t/[^/\s]+/)", out).group(1)
     page = client.get(link)
     assert page.status_code == 200

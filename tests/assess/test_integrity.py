@@ -14,7 +14,9 @@ from assess.models import IntegrityEvent
 
 def post(client, token, payload, raw=None):
     body = raw if raw is not None else json.dumps(payload)
-    return client.post(reverse("org:attempt_signals", args=[token]), body, content_type="application/json")
+    return client.post(
+        reverse("org:attempt_signals", args=[token]), body, content_type="application/json"
+    )
 
 
 @pytest.fixture
@@ -25,26 +27,32 @@ def started(invitation):
 
 def test_signals_are_stored_and_summarized(client, started):
     attempt, token = started
-    events = [{"kind": "tab_hidden"}, {"kind": "paste", "position": 1, "amount": 420},
-              {"kind": "question_time", "position": 1, "amount": 65_000},
-              {"kind": "question_time", "position": 1, "amount": 5_000}]
+    events = [
+        {"kind": "tab_hidden"},
+        {"kind": "paste", "position": 1, "amount": 420},
+        {"kind": "question_time", "position": 1, "amount": 65_000},
+        {"kind": "question_time", "position": 1, "amount": 5_000},
+    ]
     assert post(client, token, {"events": events}).status_code == 204
     summary = integrity_summary(attempt)
     assert (summary.tab_switches, summary.pastes, summary.pasted_chars) == (1, 1, 420)
     assert summary.seconds_per_question == {1: 70} and summary.pastes_per_question == {1: 420}
 
 
-@pytest.mark.parametrize("payload", [
-    {"events": [{"kind": "keylogger"}]},
-    {"events": [{"kind": "paste", "amount": -1}]},
-    {"events": [{"kind": "paste", "amount": "lots"}]},
-    {"events": [{"kind": "question_time", "position": 99, "amount": 1}]},
-    {"events": [{"kind": "question_time", "amount": 1}]},
-    {"events": []},
-    {"events": [{"kind": "tab_hidden"}] * 21},
-    {"events": "tab_hidden"},
-    ["not", "an", "object"],
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"events": [{"kind": "keylogger"}]},
+        {"events": [{"kind": "paste", "amount": -1}]},
+        {"events": [{"kind": "paste", "amount": "lots"}]},
+        {"events": [{"kind": "question_time", "position": 99, "amount": 1}]},
+        {"events": [{"kind": "question_time", "amount": 1}]},
+        {"events": []},
+        {"events": [{"kind": "tab_hidden"}] * 21},
+        {"events": "tab_hidden"},
+        ["not", "an", "object"],
+    ],
+)
 def test_malformed_reports_are_refused(client, started, payload):
     _, token = started
     assert post(client, token, payload).status_code == 400

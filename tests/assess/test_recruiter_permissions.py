@@ -17,7 +17,9 @@ PASSWORD = "pw-correct-horse-42"
 @pytest.fixture(autouse=True)
 def no_worker_ping(monkeypatch):
     """The health panel would ping Celery workers for a second; tests answer for them."""
-    monkeypatch.setattr("assess.health.workers_alive", lambda: ([{"name": "cpu@test", "kind": "cpu"}], False))
+    monkeypatch.setattr(
+        "assess.health.workers_alive", lambda: ([{"name": "cpu@test", "kind": "cpu"}], False)
+    )
 
 
 @pytest.fixture
@@ -62,9 +64,16 @@ def world(org, assessment, invitation):
     attempt_submit(attempt)
     second, _ = factories.make_invitation(assessment, name="Grace Hopper")
     question = assessment.sections.first().questions.first()
-    return {"org": org, "assessment": assessment, "attempt": attempt, "answers": answers,
-            "invitation": inv, "second_invitation": second, "section": assessment.sections.first(),
-            "question": question}
+    return {
+        "org": org,
+        "assessment": assessment,
+        "attempt": attempt,
+        "answers": answers,
+        "invitation": inv,
+        "second_invitation": second,
+        "section": assessment.sections.first(),
+        "question": question,
+    }
 
 
 BUILD_GETS = ["assessment_list", "assessment_new", "builder", "invitations", "question_preview"]
@@ -75,9 +84,18 @@ REPORT_GETS = ["report"]
 def get_url(name: str, w: dict, slug: str = "acme") -> str:
     a, att = w["assessment"], w["attempt"]
     args = {
-        "assessment_list": [], "assessment_new": [], "builder": [a.pk], "invitations": [a.pk],
-        "question_preview": [w["question"].pk], "dashboard": [], "export_csv": [], "health": [],
-        "attempt_review": [att.pk], "assessment_stats": [a.pk], "compare": [a.pk], "report": [att.pk],
+        "assessment_list": [],
+        "assessment_new": [],
+        "builder": [a.pk],
+        "invitations": [a.pk],
+        "question_preview": [w["question"].pk],
+        "dashboard": [],
+        "export_csv": [],
+        "health": [],
+        "attempt_review": [att.pk],
+        "assessment_stats": [a.pk],
+        "compare": [a.pk],
+        "report": [att.pk],
     }[name]
     url = reverse(f"org:{name}", args=[slug, *args])
     if name == "compare":
@@ -115,7 +133,9 @@ def test_each_page_answers_each_persona_by_role_and_organization(client, people,
             assert "Ada Lovelace" not in body and "Normalization screen" not in body
 
 
-def test_another_organizations_admin_gets_404_for_acme_objects_under_their_own_slug(client, people, world):
+def test_another_organizations_admin_gets_404_for_acme_objects_under_their_own_slug(
+    client, people, world
+):
     """The object lookup is scoped too: globex's admin cannot reach acme's rows by id."""
     client.force_login(people["other_admin"])
     for name in ("builder", "invitations", "attempt_review", "report", "assessment_stats"):
@@ -130,7 +150,9 @@ def test_another_organizations_admin_gets_404_for_acme_objects_under_their_own_s
         reverse("org:regrade", args=["globex", w["attempt"].pk, w["answers"]["coding"].pk]),
     ]
     for url in posts:
-        assert client.post(url, {"question": w["question"].pk, "items": [0]}).status_code == 404, url
+        assert client.post(url, {"question": w["question"].pk, "items": [0]}).status_code == 404, (
+            url
+        )
     w["second_invitation"].refresh_from_db()
     assert w["second_invitation"].revoked_at is None
     assert not w["answers"]["written"].rubric_reviews.exists()
@@ -173,11 +195,18 @@ def test_the_export_lists_only_the_organizations_attempts(client, people, world)
 
 def test_the_candidate_signal_endpoint_needs_the_link(client, world):
     url = reverse("org:attempt_signals", args=["not-a-token"])
-    assert client.post(url, b'{"events": [{"kind": "tab_hidden"}]}', content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            url, b'{"events": [{"kind": "tab_hidden"}]}', content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_sign_in_page_takes_a_non_staff_recruiter_to_their_assessments(client, people, world):
-    response = client.post(reverse("org:login"), {"username": "rita", "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("org:login"), {"username": "rita", "password": PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert "Normalization screen" in response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("org:assessment_list", args=["acme"])

@@ -22,7 +22,9 @@ from tests.assess import factories
 @pytest.fixture(autouse=True)
 def quiet(settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr("grader.services.submissions_enqueue", lambda ids: len(ids))  # no broker in these tests
+    monkeypatch.setattr(
+        "grader.services.submissions_enqueue", lambda ids: len(ids)
+    )  # no broker in these tests
 
 
 @pytest.fixture
@@ -45,8 +47,14 @@ def reviewer(client, db, org, django_user_model):
     return user
 
 
-def submitted(assessment, name: str, *, written: str = "Noisy statistics from two samples.",
-              code: str = factories.GOOD_LAYERNORM, single: int = 0) -> Attempt:
+def submitted(
+    assessment,
+    name: str,
+    *,
+    written: str = "Noisy statistics from two samples.",
+    code: str = factories.GOOD_LAYERNORM,
+    single: int = 0,
+) -> Attempt:
     inv, _ = factories.make_invitation(assessment, name=name)
     attempt = attempt_start(inv)
     by_kind = {a.kind: a for a in attempt.answers.select_related("question_version")}
@@ -61,7 +69,9 @@ def url(name, *args):
 
 
 def written_of(attempt):
-    return next(a for a in attempt.answers.select_related("question_version") if a.kind == "written")
+    return next(
+        a for a in attempt.answers.select_related("question_version") if a.kind == "written"
+    )
 
 
 def coding_of(attempt):
@@ -75,7 +85,9 @@ def test_a_reviewer_scores_a_written_answer_by_clicking_rubric_items(client, rev
     assert "Noisy statistics from two samples." in page
     assert "Batch statistics from two samples are noisy" in page  # the expected answer beside it
     assert "2 pt: Names the noise of tiny-batch statistics" in page
-    response = client.post(url("answer_score", attempt.pk, answer.pk), {"items": ["0"], "note": "good"}, follow=True)
+    response = client.post(
+        url("answer_score", attempt.pk, answer.pk), {"items": ["0"], "note": "good"}, follow=True
+    )
     assert "scored 2 / 3" in response.content.decode()
     answer.refresh_from_db()
     assert answer.score == pytest.approx(2 / 3) and answer.scored_by == f"reviewer:{reviewer.pk}"
@@ -94,7 +106,9 @@ def test_a_second_review_replaces_the_score_and_the_final_result(grade, reviewer
     assert attempt.graded_at is not None
     rubric_score(answer, [0, 1], reviewer)
     attempt.refresh_from_db()
-    assert attempt.score_percent == pytest.approx(first_total + 20.0)  # one of five questions: 0 -> 1
+    assert attempt.score_percent == pytest.approx(
+        first_total + 20.0
+    )  # one of five questions: 0 -> 1
     assert answer.rubric_reviews.count() == 2
 
 
@@ -105,7 +119,9 @@ def test_rubric_scoring_refuses_bad_input(client, reviewer, assessment):
         rubric_score(answer, [7], reviewer)
     with pytest.raises(ReviewError):
         rubric_score(coding_of(attempt), [0], reviewer)
-    page = client.post(url("answer_score", attempt.pk, answer.pk), {"items": ["x"]}, follow=True).content.decode()
+    page = client.post(
+        url("answer_score", attempt.pk, answer.pk), {"items": ["x"]}, follow=True
+    ).content.decode()
     assert "Unknown rubric item" in page
     inv, _ = factories.make_invitation(assessment, name="Still Writing")
     live = attempt_start(inv)
@@ -115,7 +131,9 @@ def test_rubric_scoring_refuses_bad_input(client, reviewer, assessment):
     assert answer.score is None
 
 
-def test_a_regrade_reuses_the_submission_keeps_the_old_result_and_grades_once_more(grade, reviewer, assessment):
+def test_a_regrade_reuses_the_submission_keeps_the_old_result_and_grades_once_more(
+    grade, reviewer, assessment
+):
     attempt = submitted(assessment, "Ada Lovelace", code=factories.WRONG_LAYERNORM)
     submission = Submission.objects.get(answer__attempt=attempt, public_only=False)
     with pytest.raises(ReviewError, match="still being graded"):
@@ -141,7 +159,9 @@ def test_the_regrade_button_queues_the_grade(grade, client, reviewer, assessment
     attempt = submitted(assessment, "Ada Lovelace")
     submission = Submission.objects.get(answer__attempt=attempt, public_only=False)
     grade(submission.pk)
-    page = client.post(url("regrade", attempt.pk, coding_of(attempt).pk), follow=True).content.decode()
+    page = client.post(
+        url("regrade", attempt.pk, coding_of(attempt).pk), follow=True
+    ).content.decode()
     assert "queued to be graded again" in page
     assert Regrade.objects.filter(submission=submission, requested_by=reviewer).exists()
 
@@ -154,7 +174,9 @@ def test_the_report_speaks_plainly_and_charts_scores_by_topic(grade, client, rev
     assert 'id="topic-chart"' in page and "chart.umd.js" in page
     assert "Suggested interview level" in page
     assert "Alternatives to batch norm: 100%" in page  # a strength
-    assert "The normalization operation: 0%" in page  # a gap (single choice wrong, numeric unanswered)
+    assert (
+        "The normalization operation: 0%" in page
+    )  # a gap (single choice wrong, numeric unanswered)
 
 
 def test_the_dashboard_filters_sorts_and_shows_live_progress(grade, client, reviewer, assessment):
@@ -165,7 +187,9 @@ def test_the_dashboard_filters_sorts_and_shows_live_progress(grade, client, revi
         rubric_score(written_of(a), [0, 1] if a == high else [], reviewer)
     inv, _ = factories.make_invitation(assessment, name="Live Candidate")
     live = attempt_start(inv)
-    answer_save(live, next(a.position for a in live.answers.all() if a.kind == "single_choice"), 0, 0)
+    answer_save(
+        live, next(a.position for a in live.answers.all() if a.kind == "single_choice"), 0, 0
+    )
     page = client.get(url("dashboard"), {"sort": "-score"}).content.decode()
     assert page.index("Low Scorer") < page.index("High Scorer")
     assert "1/5" in page  # the live attempt's progress
@@ -178,13 +202,13 @@ def test_the_dashboard_filters_sorts_and_shows_live_progress(grade, client, revi
 
 
 def test_the_csv_export_neutralizes_formulas(client, reviewer, assessment):
-    for name in ("=HYPERLINK(\"http://evil\",\"x\")", "+SUM(A1)", "-2+3", "@cmd", "Plain Name"):
+    for name in ('=HYPERLINK("http://evil","x")', "+SUM(A1)", "-2+3", "@cmd", "Plain Name"):
         submitted(assessment, name)
     response = client.get(url("export_csv"))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     names = {row[1] for row in rows[1:]}
-    assert names == {"'=HYPERLINK(\"http://evil\",\"x\")", "'+SUM(A1)", "'-2+3", "'@cmd", "Plain Name"}
+    assert names == {'\'=HYPERLINK("http://evil","x")', "'+SUM(A1)", "'-2+3", "'@cmd", "Plain Name"}
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert csv_safe(-1.5) == -1.5 and csv_safe("\tx") == "'\tx"
 
@@ -198,13 +222,21 @@ def test_the_score_distribution_and_similar_pairs_page(grade, client, reviewer, 
     assert "distribution-chart" in page and "Ada Lovelace · Copy Cat" in page
     ids = sorted(Submission.objects.values_list("answer_id", flat=True))
     side = client.get(url("compare", assessment.pk), {"a": ids[0], "b": ids[1]})
-    assert side.status_code == 200 and "values.mean" in side.content.decode().replace("values.mu", "values.mean")
+    assert side.status_code == 200 and "values.mean" in side.content.decode().replace(
+        "values.mu", "values.mean"
+    )
 
 
-def test_the_health_panel_counts_queues_workers_and_waiting_submissions(client, reviewer, assessment, monkeypatch):
+def test_the_health_panel_counts_queues_workers_and_waiting_submissions(
+    client, reviewer, assessment, monkeypatch
+):
     submitted(assessment, "Ada Lovelace")
     monkeypatch.setattr(health, "queue_lengths", lambda: {"cpu": 3, "gpu": None})
-    monkeypatch.setattr(health, "workers_alive", lambda: ([{"name": "gpu@box", "kind": "gpu", "gpu_name": "H100"}], True))
+    monkeypatch.setattr(
+        health,
+        "workers_alive",
+        lambda: ([{"name": "gpu@box", "kind": "gpu", "gpu_name": "H100"}], True),
+    )
     page = client.get(url("health")).content.decode()
     assert "3 waiting" in page and "unknown" in page and "H100" in page
     assert 'id="waiting"' in page and "<dt>queued</dt><dd>1</dd>" in page

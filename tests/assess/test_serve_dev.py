@@ -32,11 +32,17 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_serve_dev_stops_its_worker(tmp_path, stop):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_"))}
-    env.update(NORMASSESS_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env.update(
+        NORMASSESS_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    )
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "serve_dev", "--addr", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     worker_pid = None
     deadline = time.monotonic() + 60

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))
+    }
     code = (
         "import django, json; from django.conf import settings; django.setup(); "
         "print(json.dumps({'debug': settings.DEBUG, 'engine': settings.DATABASES['default']['ENGINE'], "
@@ -97,19 +99,38 @@ def test_env_bool_and_list(monkeypatch):
 
 
 def test_with_a_redis_broker_the_cache_is_shared_through_redis(tmp_path):
-    code_env = {"CELERY_BROKER_URL": "redis://cache.example:6379/0", "NORMASSESS_VAR_DIR": str(tmp_path)}
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "CACHE_"))}
+    code_env = {
+        "CELERY_BROKER_URL": "redis://cache.example:6379/0",
+        "NORMASSESS_VAR_DIR": str(tmp_path),
+    }
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "CACHE_"))
+    }
     result = subprocess.run(
-        [sys.executable, "-c", "import django; from django.conf import settings; django.setup(); "
-         "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "assess.settings", **code_env},
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; django.setup(); "
+            "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "assess.settings", **code_env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://cache.example:6379/0"]
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://cache.example:6379/0",
+    ]
 
 
 def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
-    result = _settings_in_subprocess({"CACHE_URL": "memcached://x", "NORMASSESS_VAR_DIR": str(tmp_path)})
+    result = _settings_in_subprocess(
+        {"CACHE_URL": "memcached://x", "NORMASSESS_VAR_DIR": str(tmp_path)}
+    )
     assert result.returncode != 0
     assert "CACHE_URL='memcached://x' must be a redis" in result.stderr

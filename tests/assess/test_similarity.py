@@ -4,7 +4,7 @@ and the starter code every candidate was given does not count."""
 from assess.similarity import normalized_tokens, similarity
 from tests.assess.factories import GOOD_LAYERNORM
 
-RENAMED = '''\
+RENAMED = """\
 import numpy as np
 
 # my own solution, honest
@@ -21,9 +21,9 @@ def layernorm_forward(inp, shape, w, b, eps=1e-5):
     if b is not None:
         result = result + b
     return result.astype(inp.dtype)
-'''
+"""
 
-INDEPENDENT = '''\
+INDEPENDENT = """\
 import numpy as np
 
 
@@ -35,15 +35,15 @@ def layernorm_forward(x, normalized_shape, weight, bias, eps=1e-5):
     y = (centered * scale).reshape(x.shape)
     y = y * (1 if weight is None else weight) + (0 if bias is None else bias)
     return y.astype(x.dtype)
-'''
+"""
 
-STARTER = '''\
+STARTER = """\
 import numpy as np
 
 
 def layernorm_forward(x, normalized_shape, weight, bias, eps=1e-5):
     raise NotImplementedError
-'''
+"""
 
 
 def test_a_renamed_and_commented_copy_is_flagged():
@@ -61,7 +61,17 @@ def test_the_starter_code_alone_is_not_similarity():
 
 
 def test_names_and_comments_do_not_matter_but_attributes_do():
-    assert normalized_tokens("a = np.mean(b)  # hi") == ["V", "=", "V", ".", "mean", "(", "V", ")", ";"]
+    assert normalized_tokens("a = np.mean(b)  # hi") == [
+        "V",
+        "=",
+        "V",
+        ".",
+        "mean",
+        "(",
+        "V",
+        ")",
+        ";",
+    ]
 
 
 def test_a_file_that_does_not_tokenize_still_compares():

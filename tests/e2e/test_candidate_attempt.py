@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transacti
 
 def test_a_candidate_takes_a_test_in_the_browser(live_server, page, screenshot, pipeline):  # noqa: F811
     bank = factories.make_bank("single", "multiple", "coding")
-    assessment = factories.make_assessment(factories.make_org(), [bank["single"], bank["multiple"], bank["coding"]])
+    assessment = factories.make_assessment(
+        factories.make_org(), [bank["single"], bank["multiple"], bank["coding"]]
+    )
     invitation, token = factories.make_invitation(assessment)
     pipeline()  # a real Celery worker on Redis grades the sample run and the final answer
 
@@ -32,7 +34,9 @@ def test_a_candidate_takes_a_test_in_the_browser(live_server, page, screenshot, 
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.insert_text(factories.GOOD_LAYERNORM)
-    assert page.evaluate("ace.edit('editor').getValue()").strip() == factories.GOOD_LAYERNORM.strip()
+    assert (
+        page.evaluate("ace.edit('editor').getValue()").strip() == factories.GOOD_LAYERNORM.strip()
+    )
     page.wait_for_selector("#save-status:has-text('Saved at')")
     page.click("#run-samples")
     report = page.locator(".run-report")
@@ -47,7 +51,9 @@ def test_a_candidate_takes_a_test_in_the_browser(live_server, page, screenshot, 
     page.check("label:has-text('The running mean') input")
     page.check("label:has-text('The running variance') input")
     page.wait_for_selector("#save-status:has-text('Saved at')")
-    assert "answered" in page.locator("#question-nav a[data-position='1']").get_attribute("aria-label")
+    assert "answered" in page.locator("#question-nav a[data-position='1']").get_attribute(
+        "aria-label"
+    )
 
     # Question 3: one answer, chosen with the keyboard.
     page.click("text=Next →")

@@ -29,8 +29,11 @@ def answer_current_question(page) -> str:
     if kind == "single_choice":
         page.check("label:has-text('dividing by zero') input")
     elif kind == "written":
-        page.fill("#written", "With two samples the batch statistics are very noisy, so the running "
-                              "estimates drift; freeze the statistics or switch to GroupNorm.")
+        page.fill(
+            "#written",
+            "With two samples the batch statistics are very noisy, so the running "
+            "estimates drift; freeze the statistics or switch to GroupNorm.",
+        )
     elif kind == "coding":
         page.wait_for_selector(".ace_editor")
         page.evaluate("code => ace.edit('editor').setValue(code, 1)", factories.GOOD_LAYERNORM)
@@ -39,7 +42,13 @@ def answer_current_question(page) -> str:
 
 
 def test_recruiter_builds_invites_candidate_takes_worker_grades_reviewer_scores_recruiter_reads(
-        live_server, browser, page, screenshot, pipeline, django_user_model):  # noqa: F811
+    live_server,
+    browser,
+    page,
+    screenshot,
+    pipeline,  # noqa: F811
+    django_user_model,  # noqa: F811
+):
     base = live_server.url
     bank = factories.make_bank("single", "multiple", "written", "coding")
     org = factories.make_org("acme")
@@ -122,13 +131,17 @@ def test_recruiter_builds_invites_candidate_takes_worker_grades_reviewer_scores_
     attempt = Attempt.objects.get(invitation__candidate_email="grace@example.com")
     page.goto(f"{base}/org/acme/attempts/{attempt.pk}/report/")
     assert page.inner_text("#total").strip() == "100%"
-    assert "Passed" in page.inner_text("#verdict") and "estimated level: senior" in page.inner_text("#verdict")
+    assert "Passed" in page.inner_text("#verdict") and "estimated level: senior" in page.inner_text(
+        "#verdict"
+    )
     assert "Suggested interview level: senior" in page.inner_text("#summary-words")
     page.wait_for_function("document.getElementById('topic-chart').width > 0")
     screenshot("recruiter-report")
     attempt.refresh_from_db()
     assert (attempt.score_percent, attempt.passed) == (100.0, True)
-    assert bank["multiple"].pk not in [a.question_version.question_id for a in attempt.answers.all()]
+    assert bank["multiple"].pk not in [
+        a.question_version.question_id for a in attempt.answers.all()
+    ]
 
 
 def _artifact(name: str):

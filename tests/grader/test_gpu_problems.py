@@ -18,7 +18,9 @@ pytest.importorskip("torch")
 
 @pytest.fixture(scope="module")
 def tensor_pool():
-    pool = SandboxPool(tensor_config(GraderConfig(pool_size=2, uid_base=640000), "cpu"), runtime="torch")
+    pool = SandboxPool(
+        tensor_config(GraderConfig(pool_size=2, uid_base=640000), "cpu"), runtime="torch"
+    )
     yield pool
     pool.close()
 
@@ -40,7 +42,10 @@ def test_large_hidden_tests_exist_only_for_a_gpu():
 def test_the_cpu_fallback_grades_correctness_and_says_speed_was_not_measured(tensor_pool):
     report = grade_submission("bn-forward-cuda", GOOD_BN_CUDA, pool=tensor_pool).to_dict()
     assert report["verdict"] == "accepted" and report["score"] == 1.0
-    assert report["speed"] == {"measured": False, "note": "speed not measured: graded on a CPU worker"}
+    assert report["speed"] == {
+        "measured": False,
+        "note": "speed not measured: graded on a CPU worker",
+    }
     assert report["performance_score"] is None and report["device"] == "cpu"
     assert "speed not measured: graded on a CPU worker" in report["message"]
 
@@ -54,18 +59,23 @@ def test_a_wrong_tensor_answer_fails_the_checks_it_gets_wrong(tensor_pool):
 
 
 def test_numpy_arrays_are_not_accepted_where_tensors_are_expected(tensor_pool):
-    returns_numpy = GOOD_BN_RELU.replace("return torch.relu(x * scale.view(shape) + shift.view(shape))",
-                                         "return torch.relu(x * scale.view(shape) + shift.view(shape)).numpy()")
-    report = grade_submission("bn-relu-triton", returns_numpy, pool=tensor_pool,
-                              device=FAKE_GPU_DEVICE).to_dict()
+    returns_numpy = GOOD_BN_RELU.replace(
+        "return torch.relu(x * scale.view(shape) + shift.view(shape))",
+        "return torch.relu(x * scale.view(shape) + shift.view(shape)).numpy()",
+    )
+    report = grade_submission(
+        "bn-relu-triton", returns_numpy, pool=tensor_pool, device=FAKE_GPU_DEVICE
+    ).to_dict()
     assert report["verdict"] == "wrong_answer"
     assert "not a torch.Tensor" in report["checks"][0]["message"]
 
 
 def test_naming_the_library_batch_norm_is_refused_before_running():
-    source = "import torch.nn.functional as F\n# batch_norm in a comment is fine\n" \
-             "def batchnorm_forward_cuda(x, g, b, m, v, momentum=0.1, eps=1e-5):\n" \
-             "    return F.batch_norm(x, m, v, g, b, True)\n"
+    source = (
+        "import torch.nn.functional as F\n# batch_norm in a comment is fine\n"
+        "def batchnorm_forward_cuda(x, g, b, m, v, momentum=0.1, eps=1e-5):\n"
+        "    return F.batch_norm(x, m, v, g, b, True)\n"
+    )
     report = grade_submission("bn-forward-cuda", source).to_dict()
     assert report["verdict"] == "invalid_submission"
     assert report["message"].startswith("Line 4 uses batch_norm")
@@ -73,11 +83,13 @@ def test_naming_the_library_batch_norm_is_refused_before_running():
 
 
 def test_reaching_the_library_batch_norm_another_way_raises_in_the_sandbox(tensor_pool):
-    sneaky = ("import torch\n"
-              "def batchnorm_forward_cuda(x, g, b, m, v, momentum=0.1, eps=1e-5):\n"
-              "    f = getattr(torch.nn.functional, 'batch' + '_norm')\n"
-              "    m, v = m.clone(), v.clone()\n"
-              "    return f(x, m, v, g, b, True, momentum, eps), m, v\n")
+    sneaky = (
+        "import torch\n"
+        "def batchnorm_forward_cuda(x, g, b, m, v, momentum=0.1, eps=1e-5):\n"
+        "    f = getattr(torch.nn.functional, 'batch' + '_norm')\n"
+        "    m, v = m.clone(), v.clone()\n"
+        "    return f(x, m, v, g, b, True, momentum, eps), m, v\n"
+    )
     report = grade_submission("bn-forward-cuda", sneaky, pool=tensor_pool).to_dict()
     assert report["verdict"] == "runtime_error"
     assert "is not allowed in this problem" in report["message"]
@@ -95,12 +107,24 @@ def test_median_bandwidth_and_score_arithmetic():
 
 
 def test_the_speed_report_from_raw_timings():
-    speed = gpu_timing.speed_report({"reference_ms": [1.0, 1.2, 0.9], "candidate_ms": [2.0, 2.2, 1.9],
-                                     "bytes_moved": 3 * 205_520_896, "peak_bytes_per_s": 3.0e12,
-                                     "device_name": "NVIDIA H100"})
+    speed = gpu_timing.speed_report(
+        {
+            "reference_ms": [1.0, 1.2, 0.9],
+            "candidate_ms": [2.0, 2.2, 1.9],
+            "bytes_moved": 3 * 205_520_896,
+            "peak_bytes_per_s": 3.0e12,
+            "device_name": "NVIDIA H100",
+        }
+    )
     assert speed["measured"] and speed["speed_ratio"] == 0.5 and speed["score"] == 0.5
     assert speed["bandwidth_gb_s"] == round(3 * 205_520_896 / 0.002 / 1e9, 2)
     assert speed["bandwidth_fraction"] == round(3 * 205_520_896 / 0.002 / 3.0e12, 4)
     with pytest.raises(ValueError):
-        gpu_timing.speed_report({"reference_ms": [1.0], "candidate_ms": [float("nan")],
-                                 "bytes_moved": 1, "peak_bytes_per_s": 1})
+        gpu_timing.speed_report(
+            {
+                "reference_ms": [1.0],
+                "candidate_ms": [float("nan")],
+                "bytes_moved": 1,
+                "peak_bytes_per_s": 1,
+            }
+        )

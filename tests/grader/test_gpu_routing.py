@@ -36,8 +36,17 @@ def broker(redis_url, settings):
     def announce_gpu(ttl: int = 30) -> str:
         name = f"gpu-test-{tag}-{len(names)}"
         names.append(name)
-        capability.announce(name, {"kind": "gpu", "gpu_name": "Fake H100", "gpu_memory_bytes": 80 << 30,
-                                   "driver": "fake"}, ttl, broker_url=redis_url)
+        capability.announce(
+            name,
+            {
+                "kind": "gpu",
+                "gpu_name": "Fake H100",
+                "gpu_memory_bytes": 80 << 30,
+                "driver": "fake",
+            },
+            ttl,
+            broker_url=redis_url,
+        )
         return name
 
     announce_gpu.client = client
@@ -54,7 +63,11 @@ def broker(redis_url, settings):
 def test_an_announcement_lives_until_its_expiry_and_a_withdrawal_removes_it(broker):
     name = broker(ttl=1)
     record = next(w for w in capability.live_workers(broker_url=broker.url) if w["name"] == name)
-    assert (record["kind"], record["gpu_name"], record["gpu_memory_bytes"]) == ("gpu", "Fake H100", 80 << 30)
+    assert (record["kind"], record["gpu_name"], record["gpu_memory_bytes"]) == (
+        "gpu",
+        "Fake H100",
+        80 << 30,
+    )
     assert capability.gpu_alive(broker_url=broker.url)
     time.sleep(1.3)  # no heartbeat: the worker "died"
     assert name not in {w["name"] for w in capability.live_workers(broker_url=broker.url)}
@@ -64,19 +77,30 @@ def test_an_announcement_lives_until_its_expiry_and_a_withdrawal_removes_it(brok
 
 
 def test_a_heartbeat_keeps_a_short_announcement_alive_and_withdraws_it_on_stop(broker):
-    beat = capability.Heartbeat(f"beat-{uuid.uuid4().hex[:6]}", {"kind": "gpu", "gpu_name": "Fake"}, 1,
-                                broker_url=broker.url).start()
+    beat = capability.Heartbeat(
+        f"beat-{uuid.uuid4().hex[:6]}",
+        {"kind": "gpu", "gpu_name": "Fake"},
+        1,
+        broker_url=broker.url,
+    ).start()
     try:
         time.sleep(1.5)  # longer than the TTL: only the refreshes keep it
-        assert beat.worker_name in {w["name"] for w in capability.live_workers(broker_url=broker.url)}
+        assert beat.worker_name in {
+            w["name"] for w in capability.live_workers(broker_url=broker.url)
+        }
     finally:
         beat.stop()
-    assert beat.worker_name not in {w["name"] for w in capability.live_workers(broker_url=broker.url)}
+    assert beat.worker_name not in {
+        w["name"] for w in capability.live_workers(broker_url=broker.url)
+    }
 
 
 def test_queue_lengths_count_the_messages_waiting_in_redis(broker):
     broker.client.rpush(broker.gpu, b"a", b"b")
-    assert capability.queue_lengths([broker.cpu, broker.gpu], broker_url=broker.url) == {broker.cpu: 0, broker.gpu: 2}
+    assert capability.queue_lengths([broker.cpu, broker.gpu], broker_url=broker.url) == {
+        broker.cpu: 0,
+        broker.gpu: 2,
+    }
 
 
 def test_without_redis_nothing_is_alive_and_queues_are_counted_from_the_broker_folder(tmp_path):
@@ -84,8 +108,9 @@ def test_without_redis_nothing_is_alive_and_queues_are_counted_from_the_broker_f
     assert capability.gpu_alive(broker_url="filesystem://") is False
     assert capability.queue_lengths(["cpu"], broker_url="filesystem://") == {"cpu": None}
     (tmp_path / "1.msg").write_text('{"properties": {"delivery_info": {"routing_key": "cpu"}}}')
-    assert capability.queue_lengths(["cpu", "gpu"], broker_url="filesystem://", broker_folder=tmp_path) == \
-        {"cpu": 1, "gpu": 0}
+    assert capability.queue_lengths(
+        ["cpu", "gpu"], broker_url="filesystem://", broker_folder=tmp_path
+    ) == {"cpu": 1, "gpu": 0}
 
 
 def test_cpu_problems_always_go_to_the_cpu_queue(broker):
@@ -121,11 +146,15 @@ def test_gpu_required_work_waits_visibly_and_the_sweep_sends_it_when_a_gpu_worke
     assert broker.client.llen(broker.gpu) == 1
 
 
-def test_gpu_work_whose_gpu_worker_died_goes_back_to_the_cpu_after_the_grace_period(broker, settings):
+def test_gpu_work_whose_gpu_worker_died_goes_back_to_the_cpu_after_the_grace_period(
+    broker, settings
+):
     settings.GRADER_GPU_GRACE_SECONDS = 30
     name = broker()
     preferred = make_submission("bn-forward-cuda", GOOD_BN_CUDA)
-    required = make_submission("bn-relu-triton", GOOD_BN_RELU, answer=preferred.answer, public_only=True)
+    required = make_submission(
+        "bn-relu-triton", GOOD_BN_RELU, answer=preferred.answer, public_only=True
+    )
     assert submissions_enqueue([preferred.pk, required.pk]) == 2
     capability.withdraw(name, broker_url=broker.url)  # the GPU worker is gone
     assert submissions_requeue_stuck() == 0  # within the grace period nothing moves

@@ -32,11 +32,20 @@ def gpu_pipeline(redis_url, settings, tmp_path):
     saved = (app.conf.broker_url, app.conf.broker_transport_options, app._pool)
     app.conf.broker_url, app.conf.broker_transport_options = redis_url, {"visibility_timeout": 3600}
     app._pool, app.amqp._producer_pool = None, None
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_", "GRADER_"))}
-    env = {**clean, "DJANGO_SETTINGS_MODULE": "assess.settings", "CELERY_BROKER_URL": redis_url,
-           "DATABASE_URL": database_url(), "NORMASSESS_VAR_DIR": str(tmp_path),
-           "GRADER_CPU_QUEUE": cpu, "GRADER_GPU_QUEUE": gpu, "GRADER_HEARTBEAT_TTL_SECONDS": "3",
-           "GRADER_FAKE_GPU": json.dumps({"gpu_name": "Fake H100", "gpu_memory_bytes": 80 << 30})}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_", "GRADER_"))
+    }
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "assess.settings",
+        "CELERY_BROKER_URL": redis_url,
+        "DATABASE_URL": database_url(),
+        "NORMASSESS_VAR_DIR": str(tmp_path),
+        "GRADER_CPU_QUEUE": cpu,
+        "GRADER_GPU_QUEUE": gpu,
+        "GRADER_HEARTBEAT_TTL_SECONDS": "3",
+        "GRADER_FAKE_GPU": json.dumps({"gpu_name": "Fake H100", "gpu_memory_bytes": 80 << 30}),
+    }
     workers: list[Worker] = []
 
     def start() -> Worker:
@@ -55,7 +64,11 @@ def gpu_pipeline(redis_url, settings, tmp_path):
 
 
 def gpu_workers(url: str) -> list[dict]:
-    return [w for w in capability.live_workers(broker_url=url) if w["kind"] == "gpu" and "Fake" in str(w["gpu_name"])]
+    return [
+        w
+        for w in capability.live_workers(broker_url=url)
+        if w["kind"] == "gpu" and "Fake" in str(w["gpu_name"])
+    ]
 
 
 def test_gpu_required_work_waits_until_a_gpu_worker_appears_then_is_graded_there(gpu_pipeline):
@@ -65,28 +78,49 @@ def test_gpu_required_work_waits_until_a_gpu_worker_appears_then_is_graded_there
     assert required.status == "waiting_gpu"
 
     worker = gpu_pipeline()
-    wait_for(lambda: gpu_workers(gpu_pipeline.url), 60, gpu_pipeline.log, "the GPU worker's announcement")
+    wait_for(
+        lambda: gpu_workers(gpu_pipeline.url), 60, gpu_pipeline.log, "the GPU worker's announcement"
+    )
     record = gpu_workers(gpu_pipeline.url)[0]
-    assert (record["gpu_name"], record["gpu_memory_bytes"], record["fake"]) == ("Fake H100", 80 << 30, True)
+    assert (record["gpu_name"], record["gpu_memory_bytes"], record["fake"]) == (
+        "Fake H100",
+        80 << 30,
+        True,
+    )
 
     submissions_requeue_stuck()  # the beat's sweep: a GPU worker is alive now
-    wait_for(lambda: Submission.objects.filter(pk=required.pk, status="graded").exists(), 90,
-             gpu_pipeline.log, "the waiting submission's grade")
+    wait_for(
+        lambda: Submission.objects.filter(pk=required.pk, status="graded").exists(),
+        90,
+        gpu_pipeline.log,
+        "the waiting submission's grade",
+    )
     required.refresh_from_db()
     assert required.verdict == "accepted" and required.queue.startswith("gpu-")
-    assert required.report["speed"]["note"].startswith("speed not measured: graded on a fake GPU worker")
+    assert required.report["speed"]["note"].startswith(
+        "speed not measured: graded on a fake GPU worker"
+    )
 
     # gpu-preferred work goes to the live GPU worker too.
     preferred = make_submission("bn-forward-cuda", GOOD_BN_CUDA)
     assert submissions_enqueue([preferred.pk]) == 1
-    wait_for(lambda: Submission.objects.filter(pk=preferred.pk, status="graded").exists(), 60,
-             gpu_pipeline.log, "the gpu-preferred grade")
+    wait_for(
+        lambda: Submission.objects.filter(pk=preferred.pk, status="graded").exists(),
+        60,
+        gpu_pipeline.log,
+        "the gpu-preferred grade",
+    )
     preferred.refresh_from_db()
     assert preferred.verdict == "accepted" and preferred.queue == required.queue
 
     # A killed worker stops being counted once its announcement expires (TTL 3 s).
     worker.kill()
-    wait_for(lambda: not gpu_workers(gpu_pipeline.url), 10, gpu_pipeline.log, "the announcement to expire")
+    wait_for(
+        lambda: not gpu_workers(gpu_pipeline.url),
+        10,
+        gpu_pipeline.log,
+        "the announcement to expire",
+    )
     late = make_submission("bn-relu-triton", GOOD_BN_RELU)
     submissions_enqueue([late.pk])
     late.refresh_from_db()

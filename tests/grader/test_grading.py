@@ -49,53 +49,106 @@ def _bug(name: str, old: str, new: str) -> str:
 
 # (problem, buggy source, the mistake the diagnosis must name)
 WRONG = {
-    "biased running variance": ("bn-forward", _bug(
-        "bn_forward_plain.py", "var * n / (n - 1)", "var"), "biased-running-var"),
-    "momentum the Keras way": ("bn-forward", _bug(
-        "bn_forward_plain.py",
-        "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
-        "        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)",
-        "new_mean = momentum * running_mean + (1 - momentum) * mean\n"
-        "        new_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)"),
-        "keras-momentum"),
-    "eps outside the square root": ("bn-forward", _bug(
-        "bn_forward_plain.py", "np.sqrt(var.reshape(shape) + eps)",
-        "(np.sqrt(var.reshape(shape)) + eps)"), "eps-outside-sqrt"),
-    "eval uses batch statistics": ("bn-forward", _bug(
-        "bn_forward_plain.py", "mean, var = running_mean, running_var",
-        "mean, var = x.mean(axis=axes), x.var(axis=axes)"), "eval-uses-batch-stats"),
-    "no affine": ("bn-forward", _bug(
-        "bn_forward_plain.py", "out = out * gamma.reshape(shape) + beta.reshape(shape)", "pass"),
-        "missing-affine"),
-    "backward without the variance term": ("bn-backward", _bug(
-        "bn_backward.py", "- xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))", ")"),
-        "no-variance-term"),
-    "backward treating the statistics as constants": ("bn-backward", _bug(
-        "bn_backward.py", "dx = inv * (dxhat - dxhat.mean(axis=axes, keepdims=True)\n"
-        "                - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))", "dx = inv * dxhat"),
-        "no-mean-term"),
-    "RMS norm that subtracts the mean": ("rmsnorm-forward", _bug(
-        "rmsnorm_forward.py", "x64 = x.astype(np.float64)",
-        "x64 = x.astype(np.float64)\n    x64 = x64 - x64.mean(axis=axes, keepdims=True)"),
-        "rms-subtracts-mean"),
-    "group norm with interleaved groups": ("groupnorm-forward", _bug(
-        "groupnorm_forward.py",
-        "g = x.astype(np.float64).reshape(n, num_groups, -1)\n"
-        "    g = (g - g.mean(axis=2, keepdims=True)) / np.sqrt(g.var(axis=2, keepdims=True) + eps)",
-        "g = x.astype(np.float64).reshape(n, c // num_groups, num_groups, -1)\n"
-        "    g = (g - g.mean(axis=(1, 3), keepdims=True)) / np.sqrt(g.var(axis=(1, 3), keepdims=True) + eps)"),
-        "interleaved-groups"),
-    "layer norm with epsilon outside the square root": ("layernorm-forward", _bug(
-        "layernorm_forward.py", "np.sqrt(var + eps)", "(np.sqrt(var) + eps)"),
-        "layer-norm-eps-outside-sqrt"),
-    "layer norm with the unbiased variance": ("layernorm-forward", _bug(
-        "layernorm_forward.py", "x64.var(axis=axes, keepdims=True)", "x64.var(axis=axes, keepdims=True, ddof=1)"),
-        "layer-norm-unbiased-variance"),
-    "sync stats without the between-shard term": ("bn-sync-stats", _bug(
-        "bn_sync_stats.py", "(n * (v64 + (m64 - mean) ** 2))", "(n * v64)"),
-        "sync-no-between-shard-term"),
-    "fold forgets the running mean": ("bn-fold", _bug(
-        "bn_fold.py", "(bias - running_mean) * scale", "bias * scale"), "fold-forgets-running-mean"),
+    "biased running variance": (
+        "bn-forward",
+        _bug("bn_forward_plain.py", "var * n / (n - 1)", "var"),
+        "biased-running-var",
+    ),
+    "momentum the Keras way": (
+        "bn-forward",
+        _bug(
+            "bn_forward_plain.py",
+            "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+            "        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)",
+            "new_mean = momentum * running_mean + (1 - momentum) * mean\n"
+            "        new_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)",
+        ),
+        "keras-momentum",
+    ),
+    "eps outside the square root": (
+        "bn-forward",
+        _bug(
+            "bn_forward_plain.py",
+            "np.sqrt(var.reshape(shape) + eps)",
+            "(np.sqrt(var.reshape(shape)) + eps)",
+        ),
+        "eps-outside-sqrt",
+    ),
+    "eval uses batch statistics": (
+        "bn-forward",
+        _bug(
+            "bn_forward_plain.py",
+            "mean, var = running_mean, running_var",
+            "mean, var = x.mean(axis=axes), x.var(axis=axes)",
+        ),
+        "eval-uses-batch-stats",
+    ),
+    "no affine": (
+        "bn-forward",
+        _bug(
+            "bn_forward_plain.py", "out = out * gamma.reshape(shape) + beta.reshape(shape)", "pass"
+        ),
+        "missing-affine",
+    ),
+    "backward without the variance term": (
+        "bn-backward",
+        _bug("bn_backward.py", "- xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))", ")"),
+        "no-variance-term",
+    ),
+    "backward treating the statistics as constants": (
+        "bn-backward",
+        _bug(
+            "bn_backward.py",
+            "dx = inv * (dxhat - dxhat.mean(axis=axes, keepdims=True)\n"
+            "                - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))",
+            "dx = inv * dxhat",
+        ),
+        "no-mean-term",
+    ),
+    "RMS norm that subtracts the mean": (
+        "rmsnorm-forward",
+        _bug(
+            "rmsnorm_forward.py",
+            "x64 = x.astype(np.float64)",
+            "x64 = x.astype(np.float64)\n    x64 = x64 - x64.mean(axis=axes, keepdims=True)",
+        ),
+        "rms-subtracts-mean",
+    ),
+    "group norm with interleaved groups": (
+        "groupnorm-forward",
+        _bug(
+            "groupnorm_forward.py",
+            "g = x.astype(np.float64).reshape(n, num_groups, -1)\n"
+            "    g = (g - g.mean(axis=2, keepdims=True)) / np.sqrt(g.var(axis=2, keepdims=True) + eps)",
+            "g = x.astype(np.float64).reshape(n, c // num_groups, num_groups, -1)\n"
+            "    g = (g - g.mean(axis=(1, 3), keepdims=True)) / np.sqrt(g.var(axis=(1, 3), keepdims=True) + eps)",
+        ),
+        "interleaved-groups",
+    ),
+    "layer norm with epsilon outside the square root": (
+        "layernorm-forward",
+        _bug("layernorm_forward.py", "np.sqrt(var + eps)", "(np.sqrt(var) + eps)"),
+        "layer-norm-eps-outside-sqrt",
+    ),
+    "layer norm with the unbiased variance": (
+        "layernorm-forward",
+        _bug(
+            "layernorm_forward.py",
+            "x64.var(axis=axes, keepdims=True)",
+            "x64.var(axis=axes, keepdims=True, ddof=1)",
+        ),
+        "layer-norm-unbiased-variance",
+    ),
+    "sync stats without the between-shard term": (
+        "bn-sync-stats",
+        _bug("bn_sync_stats.py", "(n * (v64 + (m64 - mean) ** 2))", "(n * v64)"),
+        "sync-no-between-shard-term",
+    ),
+    "fold forgets the running mean": (
+        "bn-fold",
+        _bug("bn_fold.py", "(bias - running_mean) * scale", "bias * scale"),
+        "fold-forgets-running-mean",
+    ),
 }
 
 
@@ -112,15 +165,26 @@ def test_classic_bug_is_rejected_with_its_diagnosis(grade, name):
     assert failing and all(c.message for c in failing)
 
 
-@pytest.mark.parametrize("slug", [
-    "bn-forward", "bn-backward", "layernorm-forward", "layernorm-backward", "groupnorm-forward",
-    "rmsnorm-forward", "bn-fold", "bn-sync-stats", "cs231n-batchnorm",
-])
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "bn-forward",
+        "bn-backward",
+        "layernorm-forward",
+        "layernorm-backward",
+        "groupnorm-forward",
+        "rmsnorm-forward",
+        "bn-fold",
+        "bn-sync-stats",
+        "cs231n-batchnorm",
+    ],
+)
 def test_all_zeros_and_the_starter_never_pass(grade, slug):
     problem = get_problem(slug)
     zeros = problem.starter_code.replace(
         "raise NotImplementedError",
-        "z = np.zeros(3)\n    return (z, z, z) if False else __import__('builtins').tuple([z] * 3)")
+        "z = np.zeros(3)\n    return (z, z, z) if False else __import__('builtins').tuple([z] * 3)",
+    )
     assert grade(slug, zeros).verdict == "wrong_answer"
     starter = grade(slug, problem.starter_code)
     assert starter.verdict == "runtime_error"
@@ -134,7 +198,9 @@ def test_public_only_runs_only_the_samples(grade):
 
 
 def test_modifying_an_input_fails_the_input_check(grade):
-    source = _bug("bn_forward_plain.py", "    axes = (0,)", "    x -= 0\n    gamma *= 1.5\n    axes = (0,)")
+    source = _bug(
+        "bn_forward_plain.py", "    axes = (0,)", "    x -= 0\n    gamma *= 1.5\n    axes = (0,)"
+    )
     report = grade("bn-forward", source)
     assert report.verdict == "wrong_answer"
     rows = [c for c in report.checks if c.name.endswith("inputs unchanged") and not c.passed]
@@ -144,10 +210,24 @@ def test_modifying_an_input_fails_the_input_check(grade):
 def test_report_to_dict_is_json_with_the_documented_keys(grade):
     report = grade("bn-forward", WRONG["biased running variance"][1]).to_dict()
     json.dumps(report, allow_nan=False)
-    assert {"problem", "verdict", "score", "checks", "diagnosis", "elapsed_ms", "stdout",
-            "stderr"} <= set(report)
-    assert set(report["checks"][0]) == {"name", "passed", "max_abs_error", "max_rel_error",
-                                        "first_failing_index", "message"}
+    assert {
+        "problem",
+        "verdict",
+        "score",
+        "checks",
+        "diagnosis",
+        "elapsed_ms",
+        "stdout",
+        "stderr",
+    } <= set(report)
+    assert set(report["checks"][0]) == {
+        "name",
+        "passed",
+        "max_abs_error",
+        "max_rel_error",
+        "first_failing_index",
+        "message",
+    }
     assert set(report["diagnosis"]) == {"slug", "title", "explanation"}
 
 
@@ -163,13 +243,16 @@ def test_compare_reports_the_first_failing_index_and_rejects_nan():
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_grades_many_files_as_json_lines():
-    files = [str(SUBMISSIONS / "correct" / "bn_forward_plain.py"),
-             str(SUBMISSIONS / "correct" / "bn_forward_loops.py")]
+    files = [
+        str(SUBMISSIONS / "correct" / "bn_forward_plain.py"),
+        str(SUBMISSIONS / "correct" / "bn_forward_loops.py"),
+    ]
     done = _cli("grade", "--problem", "bn-forward", *files, "--json")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
@@ -187,4 +270,6 @@ def test_cli_bad_usage_exits_2_with_one_line():
 
 def test_cli_lists_problems():
     done = _cli("problems")
-    assert done.returncode == 0 and "bn-forward" in done.stdout and "cs231n-batchnorm" in done.stdout
+    assert (
+        done.returncode == 0 and "bn-forward" in done.stdout and "cs231n-batchnorm" in done.stdout
+    )

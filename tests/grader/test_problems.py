@@ -9,8 +9,17 @@ import pytest
 
 from grader.engine.problems import UnknownProblem, get_problem, list_problems
 
-SLUGS = ["bn-forward", "bn-backward", "layernorm-forward", "layernorm-backward",
-         "groupnorm-forward", "rmsnorm-forward", "bn-fold", "bn-sync-stats", "cs231n-batchnorm"]
+SLUGS = [
+    "bn-forward",
+    "bn-backward",
+    "layernorm-forward",
+    "layernorm-backward",
+    "groupnorm-forward",
+    "rmsnorm-forward",
+    "bn-fold",
+    "bn-sync-stats",
+    "cs231n-batchnorm",
+]
 GPU_SLUGS = ["bn-forward-cuda", "bn-relu-triton"]
 
 
@@ -84,6 +93,13 @@ def test_cases_are_reproducible_from_fixed_seeds():
 
 def test_hidden_cases_include_the_edge_cases_an_interviewer_cares_about():
     names = " | ".join(c.name for c in get_problem("bn-forward").cases())
-    for phrase in ("batch of one", "eps matters", "large means", "5-D", "2-D", "eval after training",
-                   "raises ValueError"):
+    for phrase in (
+        "batch of one",
+        "eps matters",
+        "large means",
+        "5-D",
+        "2-D",
+        "eval after training",
+        "raises ValueError",
+    ):
         assert phrase in names

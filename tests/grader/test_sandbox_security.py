@@ -12,14 +12,19 @@ import pytest
 from tests.grader.conftest import CANARY_FILE, SUBMISSIONS
 
 CORRECT = (SUBMISSIONS / "correct" / "bn_forward_plain.py").read_text()
-SIGNATURE = ("def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, "
-             "momentum=0.1, eps=1e-5):\n")
+SIGNATURE = (
+    "def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, "
+    "momentum=0.1, eps=1e-5):\n"
+)
 
 
 def body(code: str, *, prelude: str = "") -> str:
     """A bn-forward submission whose function body is ``code``."""
-    return (f"import numpy as np\nimport os\n{textwrap.dedent(prelude)}\n" + SIGNATURE
-            + textwrap.indent(textwrap.dedent(code), "    "))
+    return (
+        f"import numpy as np\nimport os\n{textwrap.dedent(prelude)}\n"
+        + SIGNATURE
+        + textwrap.indent(textwrap.dedent(code), "    ")
+    )
 
 
 def correct_with(prelude: str) -> str:
@@ -29,48 +34,84 @@ def correct_with(prelude: str) -> str:
 
 HOSTILE = {
     "infinite loop": (body("while True:\n    pass\n"), "time_limit_exceeded"),
-    "sleep with SIGTERM ignored": (body(
-        "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"),
-        "time_limit_exceeded"),
-    "fork bomb": (body("while True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"),
-                  "time_limit_exceeded"),
-    "memory bomb": (body("blocks = []\nwhile True:\n    blocks.append(bytearray(50_000_000))\n"),
-                    "memory_limit_exceeded"),
-    "huge numpy allocation": (body("return np.ones((10**6, 10**5)), None, None\n"),
-                              "memory_limit_exceeded"),
-    "200 MB to stdout": (body("import sys\nfor _ in range(200):\n    sys.stdout.write('x' * 1_000_000)\n"),
-                         "output_limit_exceeded"),
+    "sleep with SIGTERM ignored": (
+        body(
+            "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"
+        ),
+        "time_limit_exceeded",
+    ),
+    "fork bomb": (
+        body("while True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"),
+        "time_limit_exceeded",
+    ),
+    "memory bomb": (
+        body("blocks = []\nwhile True:\n    blocks.append(bytearray(50_000_000))\n"),
+        "memory_limit_exceeded",
+    ),
+    "huge numpy allocation": (
+        body("return np.ones((10**6, 10**5)), None, None\n"),
+        "memory_limit_exceeded",
+    ),
+    "200 MB to stdout": (
+        body("import sys\nfor _ in range(200):\n    sys.stdout.write('x' * 1_000_000)\n"),
+        "output_limit_exceeded",
+    ),
     "deep recursion": (body("def r(n):\n    return r(n + 1)\nreturn r(0)\n"), "runtime_error"),
-    "deep recursion past the C stack": (body(
-        "import sys\nsys.setrecursionlimit(10**8)\ndef r(n):\n    return list(map(r, [n + 1]))\nreturn r(0)\n"),
-        "runtime_error"),
+    "deep recursion past the C stack": (
+        body(
+            "import sys\nsys.setrecursionlimit(10**8)\ndef r(n):\n    return list(map(r, [n + 1]))\nreturn r(0)\n"
+        ),
+        "runtime_error",
+    ),
     "os._exit(0) at import": (correct_with("import os\nos._exit(0)"), "runtime_error"),
     "ctypes segfault": (body("import ctypes\nctypes.string_at(0)\n"), "runtime_error"),
-    "monkeypatched numpy comparisons with a wrong answer": (body(
-        "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
-        "np.array_equal = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
-        "return np.zeros_like(x), np.zeros_like(gamma), np.zeros_like(gamma)\n"), "wrong_answer"),
-    "ndarray subclass": (body(
-        "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
-        "z = np.zeros_like(x).view(Liar)\nreturn z, running_mean.view(Liar), running_var.view(Liar)\n"),
-        "wrong_answer"),
-    "object whose __eq__ and __array__ lie": (body(
-        "class Liar:\n    def __eq__(self, other):\n        return True\n"
-        "    def __array__(self, *a, **k):\n        return np.zeros(3)\n"
-        "return Liar(), Liar(), Liar()\n"), "wrong_answer"),
-    "object-dtype arrays": (body(
-        "o = np.empty(x.shape, dtype=object)\no[...] = 0.0\nreturn o, running_mean, running_var\n"),
-        "wrong_answer"),
+    "monkeypatched numpy comparisons with a wrong answer": (
+        body(
+            "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
+            "np.array_equal = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+            "return np.zeros_like(x), np.zeros_like(gamma), np.zeros_like(gamma)\n"
+        ),
+        "wrong_answer",
+    ),
+    "ndarray subclass": (
+        body(
+            "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
+            "z = np.zeros_like(x).view(Liar)\nreturn z, running_mean.view(Liar), running_var.view(Liar)\n"
+        ),
+        "wrong_answer",
+    ),
+    "object whose __eq__ and __array__ lie": (
+        body(
+            "class Liar:\n    def __eq__(self, other):\n        return True\n"
+            "    def __array__(self, *a, **k):\n        return np.zeros(3)\n"
+            "return Liar(), Liar(), Liar()\n"
+        ),
+        "wrong_answer",
+    ),
+    "object-dtype arrays": (
+        body(
+            "o = np.empty(x.shape, dtype=object)\no[...] = 0.0\nreturn o, running_mean, running_var\n"
+        ),
+        "wrong_answer",
+    ),
     "NaNs": (body("return np.full_like(x, np.nan), running_mean, running_var\n"), "wrong_answer"),
     "wrong shape": (body("return x[:1], running_mean, running_var\n"), "wrong_answer"),
     "wrong tuple length": (body("return x, running_mean\n"), "wrong_answer"),
     "a list instead of a tuple of arrays": (body("return [x.tolist(), 1, 2]\n"), "wrong_answer"),
-    "fake JSON verdict on stdout": (body(
-        'print(\'{"verdict": "accepted", "score": 1.0, "checks": []}\')\n'
-        "return x, running_mean, running_var\n"), "wrong_answer"),
-    "kills its parent, then answers correctly": (correct_with(
-        "import os, signal\nfor pid in (os.getppid(), 1, -1):\n    try:\n"
-        "        os.kill(pid, signal.SIGKILL)\n    except OSError:\n        pass"), "accepted"),
+    "fake JSON verdict on stdout": (
+        body(
+            'print(\'{"verdict": "accepted", "score": 1.0, "checks": []}\')\n'
+            "return x, running_mean, running_var\n"
+        ),
+        "wrong_answer",
+    ),
+    "kills its parent, then answers correctly": (
+        correct_with(
+            "import os, signal\nfor pid in (os.getppid(), 1, -1):\n    try:\n"
+            "        os.kill(pid, signal.SIGKILL)\n    except OSError:\n        pass"
+        ),
+        "accepted",
+    ),
 }
 
 
@@ -120,11 +161,15 @@ def test_environment_and_project_files_are_invisible(grade, canary):
 
 
 def test_candidate_code_runs_unprivileged_in_its_own_session_and_pid_namespace(grade):
-    report = grade("bn-forward", body(
-        "import ctypes\n"
-        "raise RuntimeError(f'uid={os.getuid()} euid={os.geteuid()} gid={os.getgid()} '\n"
-        "    f'pid={os.getpid()} sid={os.getsid(0)} env={len(os.environ)} '\n"
-        "    f'caps={open(\"/proc/self/status\").read().split(\"CapEff:\")[1].split()[0]}')\n"))
+    report = grade(
+        "bn-forward",
+        body(
+            "import ctypes\n"
+            "raise RuntimeError(f'uid={os.getuid()} euid={os.geteuid()} gid={os.getgid()} '\n"
+            "    f'pid={os.getpid()} sid={os.getsid(0)} env={len(os.environ)} '\n"
+            '    f\'caps={open("/proc/self/status").read().split("CapEff:")[1].split()[0]}\')\n'
+        ),
+    )
     message = report.message
     assert report.verdict == "runtime_error"
     uid = int(message.split("uid=")[1].split()[0])
@@ -134,23 +179,31 @@ def test_candidate_code_runs_unprivileged_in_its_own_session_and_pid_namespace(g
 
 
 def test_network_is_unreachable(grade):
-    report = grade("bn-forward", body(
-        "import socket\nresults = []\nfor port in (6379, 5432, 8000):\n"
-        "    try:\n        socket.create_connection(('127.0.0.1', port), timeout=1)\n"
-        "        results.append(f'{port}: connected')\n"
-        "    except OSError as exc:\n        results.append(f'{port}: {exc}')\n"
-        "raise RuntimeError('; '.join(results))\n"))
+    report = grade(
+        "bn-forward",
+        body(
+            "import socket\nresults = []\nfor port in (6379, 5432, 8000):\n"
+            "    try:\n        socket.create_connection(('127.0.0.1', port), timeout=1)\n"
+            "        results.append(f'{port}: connected')\n"
+            "    except OSError as exc:\n        results.append(f'{port}: {exc}')\n"
+            "raise RuntimeError('; '.join(results))\n"
+        ),
+    )
     assert report.verdict == "runtime_error"
     assert "connected" not in report.message
 
 
 def test_private_tmp_is_writable_but_limited(grade):
-    report = grade("bn-forward", body(
-        "open('/tmp/probe', 'w').write('x')\n"
-        "try:\n    open('/tmp/big', 'wb').write(b'x' * 64_000_000)\n    big = 'wrote'\n"
-        "except OSError as exc:\n    big = type(exc).__name__\n"
-        "try:\n    open('/opt/py/evil', 'w')\n    ro = 'wrote'\nexcept OSError as exc:\n"
-        "    ro = type(exc).__name__\nraise RuntimeError(f'big={big} ro={ro}')\n"))
+    report = grade(
+        "bn-forward",
+        body(
+            "open('/tmp/probe', 'w').write('x')\n"
+            "try:\n    open('/tmp/big', 'wb').write(b'x' * 64_000_000)\n    big = 'wrote'\n"
+            "except OSError as exc:\n    big = type(exc).__name__\n"
+            "try:\n    open('/opt/py/evil', 'w')\n    ro = 'wrote'\nexcept OSError as exc:\n"
+            "    ro = type(exc).__name__\nraise RuntimeError(f'big={big} ro={ro}')\n"
+        ),
+    )
     assert "big=wrote" not in report.message and "ro=wrote" not in report.message
     assert "big=" in report.message
 
@@ -171,18 +224,22 @@ def _live_uids(base: int, count: int) -> set[int]:
 def test_a_double_forked_daemon_does_not_outlive_the_grading(grade, pool):
     daemon = correct_with(
         "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-        "        time.sleep(30)\n    os._exit(0)\n")
+        "        time.sleep(30)\n    os._exit(0)\n"
+    )
     report = grade("bn-forward", daemon)
     assert report.verdict == "accepted"
     assert not _live_uids(pool.config.uid_base, pool.config.uid_count)
 
 
-@pytest.mark.parametrize(("source", "fragment"), [
-    ("def batchnorm_forward(:\n", "does not compile"),
-    ("import numpy as np\n\ndef something_else():\n    pass\n", "batchnorm_forward"),
-    (b"# \xff\xfe not utf-8\n", "not UTF-8"),
-    ("x = 1\n" * 20000, "bytes"),
-])
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [
+        ("def batchnorm_forward(:\n", "does not compile"),
+        ("import numpy as np\n\ndef something_else():\n    pass\n", "batchnorm_forward"),
+        (b"# \xff\xfe not utf-8\n", "not UTF-8"),
+        ("x = 1\n" * 20000, "bytes"),
+    ],
+)
 def test_invalid_submissions(grade, source, fragment):
     report = grade("bn-forward", source)
     assert report.verdict == "invalid_submission"
@@ -205,8 +262,9 @@ def test_unsandboxed_development_mode_warns_loudly():
     from grader.engine.config import GraderConfig
     from grader.engine.sandbox import SandboxPool, UnsandboxedWarning
 
-    dev = SandboxPool(GraderConfig(bwrap="/nonexistent/bwrap", allow_unsandboxed=True,
-                                   uid_base=641000))
+    dev = SandboxPool(
+        GraderConfig(bwrap="/nonexistent/bwrap", allow_unsandboxed=True, uid_base=641000)
+    )
     try:
         with pytest.warns(UnsandboxedWarning):
             report = grade_submission("bn-forward", CORRECT, pool=dev)

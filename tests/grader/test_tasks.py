@@ -26,10 +26,14 @@ pytestmark = pytest.mark.django_db
 def coding_submission(django_capture_on_commit_callbacks):
     """A submitted attempt with one coding question answered correctly; its submission."""
     bank = factories.make_bank("coding", "single")
-    assessment = factories.make_assessment(factories.make_org(), [bank["coding"], bank["single"]], pass_mark=50)
+    assessment = factories.make_assessment(
+        factories.make_org(), [bank["coding"], bank["single"]], pass_mark=50
+    )
     inv, _ = factories.make_invitation(assessment)
     attempt = attempt_start(inv)
-    coding = next(a for a in attempt.answers.select_related("question_version") if a.kind == Kind.CODING)
+    coding = next(
+        a for a in attempt.answers.select_related("question_version") if a.kind == Kind.CODING
+    )
     answer_save(attempt, coding.position, factories.GOOD_LAYERNORM, 0)
     with django_capture_on_commit_callbacks(execute=False):
         attempt_submit(attempt)
@@ -47,7 +51,9 @@ def engine_returning(monkeypatch, verdict: str, score):
     return calls
 
 
-def test_grading_writes_the_report_and_the_attempts_score(coding_submission, django_capture_on_commit_callbacks):
+def test_grading_writes_the_report_and_the_attempts_score(
+    coding_submission, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         outcome = submission_grade(coding_submission.pk)
     assert (outcome.status, outcome.verdict, outcome.wrote) == ("graded", "accepted", True)
@@ -59,7 +65,9 @@ def test_grading_writes_the_report_and_the_attempts_score(coding_submission, dja
     assert (answer.score, answer.correct, answer.scored_by) == (1.0, True, "grader")
     attempt = answer.attempt
     attempt.refresh_from_db()
-    assert attempt.graded_at is not None and attempt.score_percent == 50.0 and attempt.passed is True
+    assert (
+        attempt.graded_at is not None and attempt.score_percent == 50.0 and attempt.passed is True
+    )
 
 
 def test_grading_again_is_a_no_op(coding_submission, monkeypatch):
@@ -83,7 +91,9 @@ def test_only_one_final_write_when_two_runs_race(coding_submission, monkeypatch)
     assert Submission.objects.get(pk=coding_submission.pk).verdict == "accepted"
 
 
-def test_an_internal_error_is_retried_then_written_as_final_never_as_a_fail(coding_submission, monkeypatch):
+def test_an_internal_error_is_retried_then_written_as_final_never_as_a_fail(
+    coding_submission, monkeypatch
+):
     engine_returning(monkeypatch, INTERNAL_ERROR, None)
     with pytest.raises(GradeRetry):
         submission_grade(coding_submission.pk, final_try=False)
@@ -95,7 +105,9 @@ def test_an_internal_error_is_retried_then_written_as_final_never_as_a_fail(codi
     assert answer.score is None  # left for a reviewer: not a pass, not a fail
 
 
-def test_a_broker_outage_loses_nothing_and_the_sweep_queues_it_again(coding_submission, monkeypatch):
+def test_a_broker_outage_loses_nothing_and_the_sweep_queues_it_again(
+    coding_submission, monkeypatch
+):
     sent = []
 
     def broker_down(*args, **kwargs):
@@ -106,8 +118,10 @@ def test_a_broker_outage_loses_nothing_and_the_sweep_queues_it_again(coding_subm
     sub = Submission.objects.get(pk=coding_submission.pk)
     assert (sub.status, sub.enqueued_at, sub.source) == ("queued", None, factories.GOOD_LAYERNORM)
 
-    monkeypatch.setattr("grader.tasks.grade_submission_task.apply_async",
-                        lambda args, **kw: sent.append((args, kw["queue"])))
+    monkeypatch.setattr(
+        "grader.tasks.grade_submission_task.apply_async",
+        lambda args, **kw: sent.append((args, kw["queue"])),
+    )
     later = timezone.now() + timedelta(seconds=30)
     assert submissions_requeue_stuck(now=later) == 1
     assert sent == [([coding_submission.pk], "cpu")]
@@ -115,9 +129,13 @@ def test_a_broker_outage_loses_nothing_and_the_sweep_queues_it_again(coding_subm
     assert submissions_requeue_stuck(now=later) == 0
 
 
-def test_the_sweep_requeues_a_running_submission_whose_worker_died(coding_submission, monkeypatch, settings):
+def test_the_sweep_requeues_a_running_submission_whose_worker_died(
+    coding_submission, monkeypatch, settings
+):
     sent = []
-    monkeypatch.setattr("grader.tasks.grade_submission_task.apply_async", lambda args, **kw: sent.append(args))
+    monkeypatch.setattr(
+        "grader.tasks.grade_submission_task.apply_async", lambda args, **kw: sent.append(args)
+    )
     services._claim(coding_submission.pk)
     now = timezone.now()
     assert submissions_requeue_stuck(now=now) == 0
@@ -140,6 +158,9 @@ def test_a_final_submission_exists_once_per_answer(coding_submission):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Submission.objects.create(answer=coding_submission.answer, problem="layernorm-forward", source="x")
-    Submission.objects.create(answer=coding_submission.answer, problem="layernorm-forward", source="x",
-                              public_only=True)
+        Submission.objects.create(
+            answer=coding_submission.answer, problem="layernorm-forward", source="x"
+        )
+    Submission.objects.create(
+        answer=coding_submission.answer, problem="layernorm-forward", source="x", public_only=True
+    )

@@ -40,9 +40,27 @@ class Worker:
     def __init__(self, env: dict, queue: str, log: Path, concurrency: int = 4):
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "assess", "worker", "-Q", queue,
-             "--concurrency", str(concurrency), "--loglevel", "INFO", "-n", f"{queue}@%h"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "assess",
+                "worker",
+                "-Q",
+                queue,
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"{queue}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def kill(self) -> None:
@@ -73,9 +91,19 @@ def pipeline(redis_url, settings, tmp_path):
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
     app._pool = None
     app.amqp._producer_pool = None
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_", "GRADER_CPU"))}
-    env = {**clean, "DJANGO_SETTINGS_MODULE": "assess.settings", "CELERY_BROKER_URL": redis_url,
-           "DATABASE_URL": database_url(), "NORMASSESS_VAR_DIR": str(tmp_path), "GRADER_CPU_QUEUE": queue}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CELERY_", "DATABASE_", "GRADER_CPU"))
+    }
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "assess.settings",
+        "CELERY_BROKER_URL": redis_url,
+        "DATABASE_URL": database_url(),
+        "NORMASSESS_VAR_DIR": str(tmp_path),
+        "GRADER_CPU_QUEUE": queue,
+    }
     workers: list[Worker] = []
 
     def start() -> Worker:
@@ -104,7 +132,9 @@ def submitted_attempts(count: int, source: str) -> list[int]:
         attempt = attempt_start(inv)
         answer_save(attempt, 0, source, 0)
         attempt_submit(attempt)  # queues the grading task once committed
-    return list(Submission.objects.filter(public_only=False).order_by("pk").values_list("pk", flat=True))
+    return list(
+        Submission.objects.filter(public_only=False).order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def wait_for(predicate, timeout: float, log: Path, what: str) -> None:
@@ -121,12 +151,25 @@ def test_a_candidates_code_submission_is_graded_end_to_end(pipeline):
     ids = submitted_attempts(1, factories.GOOD_LAYERNORM)
     assert Submission.objects.get(pk=ids[0]).status == "queued"  # stored before any worker runs
     pipeline()
-    wait_for(lambda: Submission.objects.filter(pk=ids[0], status="graded").exists(), 90, pipeline.log, "the grade")
+    wait_for(
+        lambda: Submission.objects.filter(pk=ids[0], status="graded").exists(),
+        90,
+        pipeline.log,
+        "the grade",
+    )
     submission = Submission.objects.select_related("answer__attempt").get(pk=ids[0])
     assert (submission.verdict, submission.score, submission.attempts) == ("accepted", 1.0, 1)
     assert submission.report["checks"] and all(c["passed"] for c in submission.report["checks"])
-    wait_for(lambda: submission.answer.attempt.__class__.objects.get(pk=submission.answer.attempt_id).graded_at,
-             30, pipeline.log, "the attempt's result")
+    wait_for(
+        lambda: (
+            submission.answer.attempt.__class__.objects.get(
+                pk=submission.answer.attempt_id
+            ).graded_at
+        ),
+        30,
+        pipeline.log,
+        "the attempt's result",
+    )
     attempt = submission.answer.attempt
     attempt.refresh_from_db()
     assert (attempt.score_percent, attempt.passed) == (100.0, True)
@@ -143,7 +186,9 @@ def test_a_worker_killed_mid_grading_loses_nothing_and_grades_nothing_twice(pipe
     wait_for(some_done_some_running, 90, pipeline.log, "grading to be under way")
     first.kill()
     in_flight = Submission.objects.filter(pk__in=ids, status="running").count()
-    graded_before = dict(Submission.objects.filter(pk__in=ids, status="graded").values_list("pk", "finished_at"))
+    graded_before = dict(
+        Submission.objects.filter(pk__in=ids, status="graded").values_list("pk", "finished_at")
+    )
     assert in_flight >= 1 and len(graded_before) < 30
 
     pipeline()
@@ -151,8 +196,12 @@ def test_a_worker_killed_mid_grading_loses_nothing_and_grades_nothing_twice(pipe
     # the periodic sweep; Redis would also redeliver it after the visibility timeout.
     time.sleep(2)
     submissions_requeue_stuck(queued_for=timedelta(0), running_for=timedelta(0))
-    wait_for(lambda: Submission.objects.filter(pk__in=ids, status="graded").count() == 30, 120,
-             pipeline.log, "all 30 grades")
+    wait_for(
+        lambda: Submission.objects.filter(pk__in=ids, status="graded").count() == 30,
+        120,
+        pipeline.log,
+        "all 30 grades",
+    )
     rows = list(Submission.objects.filter(pk__in=ids).select_related("answer"))
     assert all(r.verdict == "accepted" and r.score == 1.0 for r in rows)
     # Grades written before the kill were not written again.

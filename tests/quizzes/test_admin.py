@@ -53,21 +53,30 @@ def test_saving_an_edit_creates_a_new_version(editor):
 
 
 def test_an_invalid_edit_is_refused_with_the_loader_message(editor):
-    response = editor.post(_change_url(), _form(_current_yaml().replace("level: junior", "level: guru")))
+    response = editor.post(
+        _change_url(), _form(_current_yaml().replace("level: junior", "level: guru"))
+    )
     assert response.status_code == 200
     assert "must be one of junior, mid, senior" in response.content.decode()
     assert Question.objects.get(key="op-eps").latest_version.number == 1
 
 
 def test_the_bank_list_filters_by_topic_level_and_kind(editor):
-    html = editor.get(reverse("admin:quizzes_question_changelist") + "?level__exact=junior&kind__exact=single_choice").content.decode()
+    html = editor.get(
+        reverse("admin:quizzes_question_changelist")
+        + "?level__exact=junior&kind__exact=single_choice"
+    ).content.decode()
     assert "op-eps" in html
-    html = editor.get(reverse("admin:quizzes_question_changelist") + "?level__exact=senior").content.decode()
+    html = editor.get(
+        reverse("admin:quizzes_question_changelist") + "?level__exact=senior"
+    ).content.decode()
     assert "op-eps" not in html
 
 
 def test_the_id_cannot_be_changed_in_the_admin(editor):
-    response = editor.post(_change_url(), _form(_current_yaml().replace("id: op-eps", "id: op-other")))
+    response = editor.post(
+        _change_url(), _form(_current_yaml().replace("id: op-eps", "id: op-other"))
+    )
     assert "the id cannot change here" in response.content.decode()
     assert not Question.objects.filter(key="op-other").exists()
 
@@ -78,7 +87,11 @@ def test_questions_cannot_be_deleted_only_retired(editor):
 
 
 def test_a_new_question_can_be_added_as_yaml(editor):
-    new = _current_yaml().replace("id: op-eps", "id: op-eps-copy").replace("Why is epsilon", "Why, again, is epsilon")
+    new = (
+        _current_yaml()
+        .replace("id: op-eps", "id: op-eps-copy")
+        .replace("Why is epsilon", "Why, again, is epsilon")
+    )
     response = editor.post(reverse("admin:quizzes_question_add"), _form(new))
     assert response.status_code == 302
     question = Question.objects.get(key="op-eps-copy")

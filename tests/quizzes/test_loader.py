@@ -71,11 +71,15 @@ def test_invalid_yaml_is_reported_with_file_and_line(bank_dir):
 def test_every_problem_in_every_file_is_listed_with_its_line(bank_dir):
     bank_dir(
         "mcq/a.yaml",
-        SINGLE.replace("level: junior", "level: expert").replace("correct: false\n", "correct: true\n", 1),
+        SINGLE.replace("level: junior", "level: expert").replace(
+            "correct: false\n", "correct: true\n", 1
+        ),
     )
     bank_dir(
         "mcq/b.yaml",
-        SINGLE.replace("op-eps", "op-eps-2").replace("topic: normalization-operation", "topic: nope"),
+        SINGLE.replace("op-eps", "op-eps-2").replace(
+            "topic: normalization-operation", "topic: nope"
+        ),
     )
     messages = _messages(bank_dir.root)
     assert any("a.yaml:5:" in m and "'level' must be one of" in m for m in messages)
@@ -86,12 +90,21 @@ def test_every_problem_in_every_file_is_listed_with_its_line(bank_dir):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("    explanation: |\n      A constant channel has zero variance.\n", ""), "missing 'explanation'"),
+        (
+            ("    explanation: |\n      A constant channel has zero variance.\n", ""),
+            "missing 'explanation'",
+        ),
         (("kind: single_choice", "kind: essay"), "'kind' must be one of"),
         (("id: op-eps", "id: Op Eps"), "'id' must be 3-80 characters"),
-        (("    level: junior\n", "    level: junior\n    hint: look it up\n"), "unknown field(s) for single_choice: hint"),
+        (
+            ("    level: junior\n", "    level: junior\n    hint: look it up\n"),
+            "unknown field(s) for single_choice: hint",
+        ),
         (("correct: true", "correct: yes please"), "needs 'correct: true' or 'correct: false'"),
-        (("prompt: |\n      Why is epsilon added to the variance?", "prompt: ''"), "'prompt' must be non-empty text"),
+        (
+            ("prompt: |\n      Why is epsilon added to the variance?", "prompt: ''"),
+            "'prompt' must be non-empty text",
+        ),
     ],
 )
 def test_malformed_questions_get_a_clear_message(bank_dir, change, expected):
@@ -108,7 +121,9 @@ def test_duplicate_ids_across_files_are_refused(bank_dir):
 
 
 def test_multiple_choice_needs_a_wrong_choice(bank_dir):
-    text = SINGLE.replace("single_choice", "multiple_choice").replace("correct: false", "correct: true")
+    text = SINGLE.replace("single_choice", "multiple_choice").replace(
+        "correct: false", "correct: true"
+    )
     bank_dir("mcq/op.yaml", text)
     assert any("at least one correct and one wrong" in m for m in _messages(bank_dir.root))
 
@@ -131,13 +146,17 @@ def test_yaml_tags_that_build_python_objects_are_refused(bank_dir):
 
 
 def test_duplicate_keys_in_a_mapping_are_refused(bank_dir):
-    bank_dir("mcq/dup.yaml", SINGLE.replace("    level: junior\n", "    level: junior\n    level: mid\n"))
+    bank_dir(
+        "mcq/dup.yaml", SINGLE.replace("    level: junior\n", "    level: junior\n    level: mid\n")
+    )
     assert any("duplicate key 'level'" in m for m in _messages(bank_dir.root))
 
 
 def test_the_command_loads_nothing_when_any_file_is_bad(bank_dir, capsys):
     bank_dir("mcq/good.yaml", SINGLE)
-    bank_dir("mcq/bad.yaml", SINGLE.replace("op-eps", "op-two").replace("level: junior", "level: 7"))
+    bank_dir(
+        "mcq/bad.yaml", SINGLE.replace("op-eps", "op-two").replace("level: junior", "level: 7")
+    )
     with pytest.raises(CommandError, match="nothing was loaded"):
         call_command("loadbank", "--dir", str(bank_dir.root))
     assert "bad.yaml:5:" in capsys.readouterr().err

@@ -45,7 +45,8 @@ def test_unknown_or_private_quantities_are_refused(name):
 
 
 @pytest.mark.parametrize(
-    ("given", "ok"), [(1.0, True), (1.0109, True), (1.012, False), (float("nan"), False), (float("inf"), False)]
+    ("given", "ok"),
+    [(1.0, True), (1.0109, True), (1.012, False), (float("nan"), False), (float("inf"), False)],
 )
 def test_tolerance_is_absolute_plus_relative(given, ok):
     assert numeric.within_tolerance(given, 1.0, {"abs": 0.01, "rel": 0.001}) is ok

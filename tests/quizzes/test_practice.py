@@ -101,7 +101,9 @@ def test_a_visitor_takes_a_quiz_and_sees_feedback_and_score(client, small_bank):
     assert "A constant channel has zero variance" not in html  # no explanation before answering
     assert 'class="correct"' not in html
     correct_index = 0  # "To avoid dividing by zero" is choice 0 in the file
-    response = client.post(reverse("quizzes:practice_question", args=[token, number]), {"choice": correct_index})
+    response = client.post(
+        reverse("quizzes:practice_question", args=[token, number]), {"choice": correct_index}
+    )
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
     assert "Correct." in html and "A constant channel has zero variance" in html
@@ -111,12 +113,16 @@ def test_a_visitor_takes_a_quiz_and_sees_feedback_and_score(client, small_bank):
     version = QuestionVersion.objects.get(pk=item["version"])
     values = draw_values(version.content["params"], item["seed"])
     expected = float(np.var([values[f"x{i}"] for i in range(1, 6)], ddof=1))
-    response = client.post(reverse("quizzes:practice_question", args=[token, number]), {"value": f"{expected:.6f}"})
+    response = client.post(
+        reverse("quizzes:practice_question", args=[token, number]), {"value": f"{expected:.6f}"}
+    )
     assert response.status_code == 302
     assert "Correct." in client.get(response["Location"]).content.decode()
 
     number, _ = _question_page(client, token, "which axes")
-    response = client.post(reverse("quizzes:practice_question", args=[token, number]), {"choice": ["0", "1"]})
+    response = client.post(
+        reverse("quizzes:practice_question", args=[token, number]), {"choice": ["0", "1"]}
+    )
     html = client.get(response["Location"]).content.decode()
     assert "Not quite." in html and "The answer: N; H; W" in html
 
@@ -128,7 +134,9 @@ def test_a_visitor_takes_a_quiz_and_sees_feedback_and_score(client, small_bank):
 def test_a_wrong_number_is_marked_wrong_with_the_answer(client, small_bank):
     token = _token(_start(client))
     number, _ = _question_page(client, token, "unbiased variance of")
-    response = client.post(reverse("quizzes:practice_question", args=[token, number]), {"value": "123.0"})
+    response = client.post(
+        reverse("quizzes:practice_question", args=[token, number]), {"value": "123.0"}
+    )
     html = client.get(response["Location"]).content.decode()
     assert "Not quite." in html and "Divide the sum of squared deviations" in html
 
@@ -137,7 +145,9 @@ def test_a_wrong_number_is_marked_wrong_with_the_answer(client, small_bank):
 def test_unreadable_numbers_get_a_clear_error_and_nothing_is_recorded(client, small_bank, bad):
     token = _token(_start(client))
     number, _ = _question_page(client, token, "unbiased variance of")
-    response = client.post(reverse("quizzes:practice_question", args=[token, number]), {"value": bad})
+    response = client.post(
+        reverse("quizzes:practice_question", args=[token, number]), {"value": bad}
+    )
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
     assert PracticeRun.objects.get(token=token).answers == {}
@@ -147,7 +157,9 @@ def test_unreadable_numbers_get_a_clear_error_and_nothing_is_recorded(client, sm
 def test_unknown_choices_are_refused(client, small_bank, bad):
     token = _token(_start(client))
     number, _ = _question_page(client, token, "Why is epsilon added")
-    response = client.post(reverse("quizzes:practice_question", args=[token, number]), {"choice": bad})
+    response = client.post(
+        reverse("quizzes:practice_question", args=[token, number]), {"choice": bad}
+    )
     assert response.status_code == 400
     assert PracticeRun.objects.get(token=token).answers == {}
 
@@ -177,7 +189,13 @@ def test_out_of_range_question_numbers_are_not_found(client, small_bank):
 
 @pytest.mark.parametrize(
     "data",
-    [{"length": 7}, {"length": "lots"}, {"level": "expert"}, {"topic": "999999"}, {"topic": "x' OR 1=1"}],
+    [
+        {"length": 7},
+        {"length": "lots"},
+        {"level": "expert"},
+        {"topic": "999999"},
+        {"topic": "x' OR 1=1"},
+    ],
 )
 def test_bad_start_forms_are_refused_with_a_message(client, small_bank, data):
     response = client.post(reverse("quizzes:practice_start"), {"length": 5, **data})

@@ -42,9 +42,17 @@ def test_numeric_written_and_coding_counts(bank):
     assert kinds[Kind.WRITTEN] >= 20
     coding = {q.content["problem"] for q in bank.questions if q.kind == Kind.CODING}
     assert coding == {
-        "bn-forward", "bn-backward", "layernorm-forward", "layernorm-backward",
-        "groupnorm-forward", "rmsnorm-forward", "bn-fold", "bn-sync-stats", "cs231n-batchnorm",
-        "bn-forward-cuda", "bn-relu-triton",  # the GPU problems
+        "bn-forward",
+        "bn-backward",
+        "layernorm-forward",
+        "layernorm-backward",
+        "groupnorm-forward",
+        "rmsnorm-forward",
+        "bn-fold",
+        "bn-sync-stats",
+        "cs231n-batchnorm",
+        "bn-forward-cuda",
+        "bn-relu-triton",  # the GPU problems
     }
 
 

@@ -4,11 +4,17 @@ from assess.demo import DemoRefused, demo_setup
 
 
 class Command(BaseCommand):
-    help = "Create the demo organization with a recruiter, a reviewer and an admin (development only)."
+    help = (
+        "Create the demo organization with a recruiter, a reviewer and an admin (development only)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default="normdemo-2026", help="password for every demo user")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the printed links point")
+        parser.add_argument(
+            "--password", default="normdemo-2026", help="password for every demo user"
+        )
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="where the printed links point"
+        )
 
     def handle(self, *args, password: str, base_url: str, **options):
         if len(password) < 8:
@@ -19,4 +25,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self.stdout.write("Demo logins (organization 'Demo Labs'):")
         for login in logins:
-            self.stdout.write(f"  {login.role:<10} username: {login.username:<10} password: {login.password}")
+            self.stdout.write(
+                f"  {login.role:<10} username: {login.username:<10} password: {login.password}"
+            )

@@ -24,16 +24,38 @@ class Command(BaseCommand):
         worker = None
         if not no_worker:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "assess", "worker", "-B", "-Q", "cpu",
-                 "--concurrency", "2", "--loglevel", "INFO", "-n", "dev-cpu@%h",
-                 # -B: the periodic tasks (auto-submit at the deadline, re-queue stuck
-                 # grades) run inside this one development worker.
-                 "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "assess",
+                    "worker",
+                    "-B",
+                    "-Q",
+                    "cpu",
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "INFO",
+                    "-n",
+                    "dev-cpu@%h",
+                    # -B: the periodic tasks (auto-submit at the deadline, re-queue stuck
+                    # grades) run inside this one development worker.
+                    "--schedule",
+                    str(settings.VAR_DIR / "celerybeat-schedule"),
+                ],
                 env={**os.environ},
                 start_new_session=True,
             )
-            self.stdout.write(f"Celery worker started (pid {worker.pid}, broker {settings.CELERY_BROKER_URL.split('@')[-1]})")
-        self.stdout.write(self.style.SUCCESS(f"\n  Open http://{addr}/  (practice mode)\n  Admin: http://{addr}/admin/\n"))
+            self.stdout.write(
+                f"Celery worker started (pid {worker.pid}, broker {settings.CELERY_BROKER_URL.split('@')[-1]})"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n  Open http://{addr}/  (practice mode)\n  Admin: http://{addr}/admin/\n"
+            )
+        )
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:

@@ -18,8 +18,18 @@ from grader.engine.problems.base import (
     Problem,
 )
 
-__all__ = ["CPU", "GPU_PREFERRED", "GPU_REQUIRED", "PLACEMENTS", "TOLERANCES", "Case", "Problem",
-           "UnknownProblem", "get_problem", "list_problems"]
+__all__ = [
+    "CPU",
+    "GPU_PREFERRED",
+    "GPU_REQUIRED",
+    "PLACEMENTS",
+    "TOLERANCES",
+    "Case",
+    "Problem",
+    "UnknownProblem",
+    "get_problem",
+    "list_problems",
+]
 
 
 class UnknownProblem(KeyError):

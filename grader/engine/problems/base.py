@@ -158,8 +158,13 @@ class Problem:
         return cached
 
     def summary(self) -> dict:
-        return {"slug": self.slug, "title": self.title, "level": self.level,
-                "functions": list(self.function_names), "placement": self.placement}
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "level": self.level,
+            "functions": list(self.function_names),
+            "placement": self.placement,
+        }
 
 
 def reference_impl(uses: tuple[str, ...], **overrides: Callable) -> Impl:

@@ -57,9 +57,21 @@ def _ns_tuple(value: int | tuple[int, ...]) -> tuple[int, ...]:
 # --------------------------------------------------------------------------- bn-forward
 
 
-def _bn_forward_case(name, shape, dtype, *, training=True, momentum=None, eps=None, public=False,
-                     loc=0.0, scale=1.0, constant_channel=False, tiny_channel=False,
-                     then_eval=False) -> Case:
+def _bn_forward_case(
+    name,
+    shape,
+    dtype,
+    *,
+    training=True,
+    momentum=None,
+    eps=None,
+    public=False,
+    loc=0.0,
+    scale=1.0,
+    constant_channel=False,
+    tiny_channel=False,
+    then_eval=False,
+) -> Case:
     rng = _rng(name)
     c = shape[1]
     x = _x(rng, shape, dtype, loc=loc, scale=scale)
@@ -80,20 +92,47 @@ def _bn_forward_case(name, shape, dtype, *, training=True, momentum=None, eps=No
     if eps is not None:
         kwargs["eps"] = val(eps)
     names = ["out", "running_mean", "running_var"]
-    calls = [call("batchnorm_forward", arr("x"), arr("gamma"), arr("beta"), arr("running_mean"),
-                  arr("running_var"), val(training), returns=names, **kwargs)]
+    calls = [
+        call(
+            "batchnorm_forward",
+            arr("x"),
+            arr("gamma"),
+            arr("beta"),
+            arr("running_mean"),
+            arr("running_var"),
+            val(training),
+            returns=names,
+            **kwargs,
+        )
+    ]
     outputs = tuple(names)
     if then_eval:
         inputs["x_eval"] = _x(rng, shape, dtype, loc=loc, scale=scale)
-        calls.append(call("batchnorm_forward", arr("x_eval"), arr("gamma"), arr("beta"),
-                          res("running_mean"), res("running_var"), val(False),
-                          returns=["eval_out", "eval_running_mean", "eval_running_var"],
-                          **kwargs))
+        calls.append(
+            call(
+                "batchnorm_forward",
+                arr("x_eval"),
+                arr("gamma"),
+                arr("beta"),
+                res("running_mean"),
+                res("running_var"),
+                val(False),
+                returns=["eval_out", "eval_running_mean", "eval_running_var"],
+                **kwargs,
+            )
+        )
         outputs += ("eval_out", "eval_running_mean", "eval_running_var")
     n_per_channel = int(np.prod(shape)) // c
-    return Case(name=name, dtype=np.dtype(dtype).name, inputs=inputs, calls=calls, outputs=outputs,
-                params={"training": training, "momentum": momentum, "eps": eps},
-                expect_error=training and n_per_channel == 1, public=public)
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=inputs,
+        calls=calls,
+        outputs=outputs,
+        params={"training": training, "momentum": momentum, "eps": eps},
+        expect_error=training and n_per_channel == 1,
+        public=public,
+    )
 
 
 def _solve_bn_forward(case: Case, nc: Impl) -> dict:
@@ -103,14 +142,26 @@ def _solve_bn_forward(case: Case, nc: Impl) -> dict:
         kw["momentum"] = p["momentum"]
     if p["eps"] is not None:
         kw["eps"] = p["eps"]
-    out, rm, rv = nc.batch_norm(_f64(i["x"]), _f64(i["running_mean"]), _f64(i["running_var"]),
-                                weight=_f64(i["gamma"]), bias=_f64(i["beta"]),
-                                training=p["training"], **kw)
+    out, rm, rv = nc.batch_norm(
+        _f64(i["x"]),
+        _f64(i["running_mean"]),
+        _f64(i["running_var"]),
+        weight=_f64(i["gamma"]),
+        bias=_f64(i["beta"]),
+        training=p["training"],
+        **kw,
+    )
     result = {"out": out, "running_mean": rm, "running_var": rv}
     if "x_eval" in i:
-        e_out, e_rm, e_rv = nc.batch_norm(_f64(i["x_eval"]), _f64(rm), _f64(rv),
-                                          weight=_f64(i["gamma"]), bias=_f64(i["beta"]),
-                                          training=False, **kw)
+        e_out, e_rm, e_rv = nc.batch_norm(
+            _f64(i["x_eval"]),
+            _f64(rm),
+            _f64(rv),
+            weight=_f64(i["gamma"]),
+            bias=_f64(i["beta"]),
+            training=False,
+            **kw,
+        )
         result.update(eval_out=e_out, eval_running_mean=e_rm, eval_running_var=e_rv)
     return result
 
@@ -120,8 +171,9 @@ def _bn_forward_cases() -> list[Case]:
     cases = [
         _bn_forward_case("sample: training, (8, 4), float64", (8, 4), f64, public=True),
         _bn_forward_case("sample: training, (4, 3, 5, 5), float32", (4, 3, 5, 5), f32, public=True),
-        _bn_forward_case("sample: eval, (6, 3, 4), float64", (6, 3, 4), f64, training=False,
-                         public=True),
+        _bn_forward_case(
+            "sample: eval, (6, 3, 4), float64", (6, 3, 4), f64, training=False, public=True
+        ),
     ]
     for dtype in (f32, f64):
         d = np.dtype(dtype).name
@@ -131,22 +183,30 @@ def _bn_forward_cases() -> list[Case]:
             _bn_forward_case(f"training, 4-D (3, 5, 4, 6), {d}", (3, 5, 4, 6), dtype),
             _bn_forward_case(f"training, 5-D (2, 3, 3, 4, 2), {d}", (2, 3, 3, 4, 2), dtype),
             _bn_forward_case(f"training, batch of one with spatial dims, {d}", (1, 4, 3, 5), dtype),
-            _bn_forward_case(f"training, constant and near-constant channels (eps matters), {d}",
-                             (6, 4, 3), dtype, constant_channel=True, tiny_channel=True),
+            _bn_forward_case(
+                f"training, constant and near-constant channels (eps matters), {d}",
+                (6, 4, 3),
+                dtype,
+                constant_channel=True,
+                tiny_channel=True,
+            ),
             _bn_forward_case(f"eval, 4-D, {d}", (3, 4, 5, 2), dtype, training=False),
             _bn_forward_case(f"eval after training, {d}", (8, 3, 4), dtype, then_eval=True),
-            _bn_forward_case(f"training, momentum=0.3, eps=1e-3, {d}", (10, 5), dtype,
-                             momentum=0.3, eps=1e-3),
+            _bn_forward_case(
+                f"training, momentum=0.3, eps=1e-3, {d}", (10, 5), dtype, momentum=0.3, eps=1e-3
+            ),
         ]
     cases += [
         _bn_forward_case("training, large means (1e2), float32", (16, 4, 3), f32, loc=1e2),
         _bn_forward_case("training, large means (1e6), float64", (16, 4, 3), f64, loc=1e6),
         _bn_forward_case("training, momentum=1.0, float64", (7, 3), f64, momentum=1.0),
-        _bn_forward_case("eval, one value per channel is fine, float64", (1, 5), f64,
-                         training=False),
+        _bn_forward_case(
+            "eval, one value per channel is fine, float64", (1, 5), f64, training=False
+        ),
         _bn_forward_case("training, one value per channel (1, 3) raises ValueError", (1, 3), f64),
-        _bn_forward_case("training, one value per channel (1, 2, 1, 1) raises ValueError",
-                         (1, 2, 1, 1), f32),
+        _bn_forward_case(
+            "training, one value per channel (1, 2, 1, 1) raises ValueError", (1, 2, 1, 1), f32
+        ),
     ]
     return cases
 
@@ -154,8 +214,9 @@ def _bn_forward_cases() -> list[Case]:
 # --------------------------------------------------------------------------- bn-backward
 
 
-def _bn_backward_case(name, shape, dtype, *, eps=None, public=False, loc=0.0,
-                      constant_channel=False) -> Case:
+def _bn_backward_case(
+    name, shape, dtype, *, eps=None, public=False, loc=0.0, constant_channel=False
+) -> Case:
     rng = _rng(name)
     c = shape[1]
     x = _x(rng, shape, dtype, loc=loc)
@@ -163,16 +224,33 @@ def _bn_backward_case(name, shape, dtype, *, eps=None, public=False, loc=0.0,
         x[:, 0] = 2.5
     inputs = {"dout": _x(rng, shape, dtype), "x": x, "gamma": _pos(rng, (c,), dtype)}
     kwargs = {"eps": val(eps)} if eps is not None else {}
-    calls = [call("batchnorm_backward", arr("dout"), arr("x"), arr("gamma"),
-                  returns=["dx", "dgamma", "dbeta"], **kwargs)]
-    return Case(name=name, dtype=np.dtype(dtype).name, inputs=inputs, calls=calls,
-                outputs=("dx", "dgamma", "dbeta"), params={"eps": eps}, public=public)
+    calls = [
+        call(
+            "batchnorm_backward",
+            arr("dout"),
+            arr("x"),
+            arr("gamma"),
+            returns=["dx", "dgamma", "dbeta"],
+            **kwargs,
+        )
+    ]
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=inputs,
+        calls=calls,
+        outputs=("dx", "dgamma", "dbeta"),
+        params={"eps": eps},
+        public=public,
+    )
 
 
 def _solve_bn_backward(case: Case, nc: Impl) -> dict:
     i = case.inputs
     kw = {"eps": case.params["eps"]} if case.params["eps"] is not None else {}
-    dx, dg, db = nc.batch_norm_backward(_f64(i["dout"]), _f64(i["x"]), weight=_f64(i["gamma"]), **kw)
+    dx, dg, db = nc.batch_norm_backward(
+        _f64(i["dout"]), _f64(i["x"]), weight=_f64(i["gamma"]), **kw
+    )
     return {"dx": dx, "dgamma": dg, "dbeta": db}
 
 
@@ -190,8 +268,9 @@ def _bn_backward_cases() -> list[Case]:
             _bn_backward_case(f"4-D (3, 5, 4, 6), {d}", (3, 5, 4, 6), dtype),
             _bn_backward_case(f"5-D (2, 3, 3, 4, 2), {d}", (2, 3, 3, 4, 2), dtype),
             _bn_backward_case(f"batch of one with spatial dims, {d}", (1, 4, 3, 5), dtype),
-            _bn_backward_case(f"constant channel (eps matters), {d}", (6, 3, 4), dtype,
-                              constant_channel=True),
+            _bn_backward_case(
+                f"constant channel (eps matters), {d}", (6, 3, 4), dtype, constant_channel=True
+            ),
             _bn_backward_case(f"eps=1e-3, {d}", (10, 5), dtype, eps=1e-3),
         ]
     cases.append(_bn_backward_case("large means (1e6), float64", (16, 4, 3), f64, loc=1e6))
@@ -201,8 +280,20 @@ def _bn_backward_cases() -> list[Case]:
 # --------------------------------------------------------------------------- layer norm
 
 
-def _ln_case(name, shape, ns, dtype, *, weight=True, bias=True, eps=None, public=False,
-             loc=0.0, constant_row=False, backward=False) -> Case:
+def _ln_case(
+    name,
+    shape,
+    ns,
+    dtype,
+    *,
+    weight=True,
+    bias=True,
+    eps=None,
+    public=False,
+    loc=0.0,
+    constant_row=False,
+    backward=False,
+) -> Case:
     rng = _rng(name)
     nshape = _ns_tuple(ns)
     x = _x(rng, shape, dtype, loc=loc)
@@ -212,8 +303,17 @@ def _ln_case(name, shape, ns, dtype, *, weight=True, bias=True, eps=None, public
     if backward:
         inputs = {"dout": _x(rng, shape, dtype), "x": x, "weight": _pos(rng, nshape, dtype)}
         kwargs = {"eps": val(eps)} if eps is not None else {}
-        calls = [call("layernorm_backward", arr("dout"), arr("x"), _ns(ns), arr("weight"),
-                      returns=["dx", "dweight", "dbias"], **kwargs)]
+        calls = [
+            call(
+                "layernorm_backward",
+                arr("dout"),
+                arr("x"),
+                _ns(ns),
+                arr("weight"),
+                returns=["dx", "dweight", "dbias"],
+                **kwargs,
+            )
+        ]
         outputs = ("dx", "dweight", "dbias")
     else:
         args = [arr("x"), _ns(ns)]
@@ -226,15 +326,23 @@ def _ln_case(name, shape, ns, dtype, *, weight=True, bias=True, eps=None, public
         kwargs = {"eps": val(eps)} if eps is not None else {}
         calls = [call("layernorm_forward", *args, returns="out", **kwargs)]
         outputs = ("out",)
-    return Case(name=name, dtype=np.dtype(dtype).name, inputs=inputs, calls=calls,
-                outputs=outputs, params={"ns": nshape, "eps": eps}, public=public)
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=inputs,
+        calls=calls,
+        outputs=outputs,
+        params={"ns": nshape, "eps": eps},
+        public=public,
+    )
 
 
 def _solve_ln_forward(case: Case, nc: Impl) -> dict:
     i, p = case.inputs, case.params
     kw = {"eps": p["eps"]} if p["eps"] is not None else {}
-    out = nc.layer_norm(_f64(i["x"]), p["ns"], weight=_f64(i.get("weight")),
-                        bias=_f64(i.get("bias")), **kw)
+    out = nc.layer_norm(
+        _f64(i["x"]), p["ns"], weight=_f64(i.get("weight")), bias=_f64(i.get("bias")), **kw
+    )
     return {"out": out}
 
 
@@ -242,8 +350,14 @@ def _solve_ln_backward(case: Case, nc: Impl) -> dict:
     i, p = case.inputs, case.params
     kw = {"eps": p["eps"]} if p["eps"] is not None else {}
     # The bias does not change any gradient; a zero bias makes normcore return dbias.
-    dx, dw, db = nc.layer_norm_backward(_f64(i["dout"]), _f64(i["x"]), p["ns"],
-                                        weight=_f64(i["weight"]), bias=np.zeros(p["ns"]), **kw)
+    dx, dw, db = nc.layer_norm_backward(
+        _f64(i["dout"]),
+        _f64(i["x"]),
+        p["ns"],
+        weight=_f64(i["weight"]),
+        bias=np.zeros(p["ns"]),
+        **kw,
+    )
     return {"dx": dx, "dweight": dw, "dbias": db}
 
 
@@ -251,8 +365,9 @@ def _ln_forward_cases() -> list[Case]:
     f32, f64 = np.float32, np.float64
     cases = [
         _ln_case("sample: (4, 10), normalized_shape=10, float64", (4, 10), 10, f64, public=True),
-        _ln_case("sample: (2, 5, 8), normalized_shape=(8,), float32", (2, 5, 8), (8,), f32,
-                 public=True),
+        _ln_case(
+            "sample: (2, 5, 8), normalized_shape=(8,), float32", (2, 5, 8), (8,), f32, public=True
+        ),
     ]
     for dtype in (f32, f64):
         d = np.dtype(dtype).name
@@ -260,15 +375,24 @@ def _ln_forward_cases() -> list[Case]:
             _ln_case(f"2-D (16, 12), int shape, {d}", (16, 12), 12, dtype),
             _ln_case(f"3-D (3, 7, 9), normalized (9,), {d}", (3, 7, 9), (9,), dtype),
             _ln_case(f"4-D (2, 3, 4, 5), normalized (4, 5), {d}", (2, 3, 4, 5), (4, 5), dtype),
-            _ln_case(f"4-D (2, 3, 4, 5), normalized (3, 4, 5), {d}", (2, 3, 4, 5), (3, 4, 5), dtype),
-            _ln_case(f"5-D (2, 2, 3, 2, 4), normalized (3, 2, 4), {d}", (2, 2, 3, 2, 4), (3, 2, 4),
-                     dtype),
+            _ln_case(
+                f"4-D (2, 3, 4, 5), normalized (3, 4, 5), {d}", (2, 3, 4, 5), (3, 4, 5), dtype
+            ),
+            _ln_case(
+                f"5-D (2, 2, 3, 2, 4), normalized (3, 2, 4), {d}", (2, 2, 3, 2, 4), (3, 2, 4), dtype
+            ),
             _ln_case(f"weight None, bias given, {d}", (5, 6), 6, dtype, weight=False),
             _ln_case(f"weight given, bias None, {d}", (5, 6), (6,), dtype, bias=False),
             _ln_case(f"no affine, {d}", (3, 4, 6), (4, 6), dtype, weight=False, bias=False),
             _ln_case(f"batch of one, {d}", (1, 8), 8, dtype),
-            _ln_case(f"constant row (eps matters), eps=1e-3, {d}", (4, 5), 5, dtype, eps=1e-3,
-                     constant_row=True),
+            _ln_case(
+                f"constant row (eps matters), eps=1e-3, {d}",
+                (4, 5),
+                5,
+                dtype,
+                eps=1e-3,
+                constant_row=True,
+            ),
         ]
     cases += [
         _ln_case("large means (1e2), float32", (6, 16), 16, f32, loc=1e2),
@@ -280,23 +404,52 @@ def _ln_forward_cases() -> list[Case]:
 def _ln_backward_cases() -> list[Case]:
     f32, f64 = np.float32, np.float64
     cases = [
-        _ln_case("sample: (4, 10), normalized_shape=10, float64", (4, 10), 10, f64, public=True,
-                 backward=True),
-        _ln_case("sample: (2, 5, 8), normalized_shape=(8,), float32", (2, 5, 8), (8,), f32,
-                 public=True, backward=True),
+        _ln_case(
+            "sample: (4, 10), normalized_shape=10, float64",
+            (4, 10),
+            10,
+            f64,
+            public=True,
+            backward=True,
+        ),
+        _ln_case(
+            "sample: (2, 5, 8), normalized_shape=(8,), float32",
+            (2, 5, 8),
+            (8,),
+            f32,
+            public=True,
+            backward=True,
+        ),
     ]
     for dtype in (f32, f64):
         d = np.dtype(dtype).name
         cases += [
             _ln_case(f"2-D (16, 12), int shape, {d}", (16, 12), 12, dtype, backward=True),
             _ln_case(f"3-D (3, 7, 9), normalized (9,), {d}", (3, 7, 9), (9,), dtype, backward=True),
-            _ln_case(f"4-D (2, 3, 4, 5), normalized (4, 5), {d}", (2, 3, 4, 5), (4, 5), dtype,
-                     backward=True),
-            _ln_case(f"5-D (2, 2, 3, 2, 4), normalized (2, 3, 2, 4), {d}", (2, 2, 3, 2, 4),
-                     (2, 3, 2, 4), dtype, backward=True),
+            _ln_case(
+                f"4-D (2, 3, 4, 5), normalized (4, 5), {d}",
+                (2, 3, 4, 5),
+                (4, 5),
+                dtype,
+                backward=True,
+            ),
+            _ln_case(
+                f"5-D (2, 2, 3, 2, 4), normalized (2, 3, 2, 4), {d}",
+                (2, 2, 3, 2, 4),
+                (2, 3, 2, 4),
+                dtype,
+                backward=True,
+            ),
             _ln_case(f"batch of one, {d}", (1, 8), 8, dtype, backward=True),
-            _ln_case(f"constant row (eps matters), eps=1e-3, {d}", (4, 5), 5, dtype, eps=1e-3,
-                     constant_row=True, backward=True),
+            _ln_case(
+                f"constant row (eps matters), eps=1e-3, {d}",
+                (4, 5),
+                5,
+                dtype,
+                eps=1e-3,
+                constant_row=True,
+                backward=True,
+            ),
         ]
     cases.append(_ln_case("large means (1e6), float64", (6, 16), 16, f64, loc=1e6, backward=True))
     return cases
@@ -305,8 +458,20 @@ def _ln_backward_cases() -> list[Case]:
 # --------------------------------------------------------------------------- group norm
 
 
-def _gn_case(name, shape, groups, dtype, *, weight=True, bias=True, eps=None, public=False,
-             loc=0.0, constant_group=False, expect_error=False) -> Case:
+def _gn_case(
+    name,
+    shape,
+    groups,
+    dtype,
+    *,
+    weight=True,
+    bias=True,
+    eps=None,
+    public=False,
+    loc=0.0,
+    constant_group=False,
+    expect_error=False,
+) -> Case:
     rng = _rng(name)
     c = shape[1]
     x = _x(rng, shape, dtype, loc=loc)
@@ -322,15 +487,24 @@ def _gn_case(name, shape, groups, dtype, *, weight=True, bias=True, eps=None, pu
             args.append(val(None))
     kwargs = {"eps": val(eps)} if eps is not None else {}
     calls = [call("groupnorm_forward", *args, returns="out", **kwargs)]
-    return Case(name=name, dtype=np.dtype(dtype).name, inputs=inputs, calls=calls, outputs=("out",),
-                params={"groups": groups, "eps": eps}, expect_error=expect_error, public=public)
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=inputs,
+        calls=calls,
+        outputs=("out",),
+        params={"groups": groups, "eps": eps},
+        expect_error=expect_error,
+        public=public,
+    )
 
 
 def _solve_gn(case: Case, nc: Impl) -> dict:
     i, p = case.inputs, case.params
     kw = {"eps": p["eps"]} if p["eps"] is not None else {}
-    out = nc.group_norm(_f64(i["x"]), p["groups"], weight=_f64(i.get("weight")),
-                        bias=_f64(i.get("bias")), **kw)
+    out = nc.group_norm(
+        _f64(i["x"]), p["groups"], weight=_f64(i.get("weight")), bias=_f64(i.get("bias")), **kw
+    )
     return {"out": out}
 
 
@@ -352,8 +526,14 @@ def _gn_cases() -> list[Case]:
             _gn_case(f"batch of one with spatial dims, {d}", (1, 6, 4, 3), 2, dtype),
             _gn_case(f"no weight, {d}", (2, 6, 5), 3, dtype, weight=False),
             _gn_case(f"no bias, {d}", (2, 6, 5), 2, dtype, bias=False),
-            _gn_case(f"constant group (eps matters), eps=1e-3, {d}", (2, 6, 4), 3, dtype,
-                     eps=1e-3, constant_group=True),
+            _gn_case(
+                f"constant group (eps matters), eps=1e-3, {d}",
+                (2, 6, 4),
+                3,
+                dtype,
+                eps=1e-3,
+                constant_group=True,
+            ),
         ]
     cases += [
         _gn_case("large means (1e2), float32", (4, 6, 8), 3, f32, loc=1e2),
@@ -367,8 +547,9 @@ def _gn_cases() -> list[Case]:
 # --------------------------------------------------------------------------- RMS norm
 
 
-def _rms_case(name, shape, ns, dtype, *, weight=True, eps="default", public=False, loc=0.0,
-              scale=1.0) -> Case:
+def _rms_case(
+    name, shape, ns, dtype, *, weight=True, eps="default", public=False, loc=0.0, scale=1.0
+) -> Case:
     rng = _rng(name)
     nshape = _ns_tuple(ns)
     inputs = {"x": _x(rng, shape, dtype, loc=loc, scale=scale)}
@@ -382,8 +563,15 @@ def _rms_case(name, shape, ns, dtype, *, weight=True, eps="default", public=Fals
     calls = [call("rmsnorm_forward", *args, returns="out", **kwargs)]
     # eps=None means the machine epsilon of the *candidate's* dtype, not of float64.
     effective = float(np.finfo(dtype).eps) if eps in ("default", None) else eps
-    return Case(name=name, dtype=np.dtype(dtype).name, inputs=inputs, calls=calls, outputs=("out",),
-                params={"ns": nshape, "eps": effective}, public=public)
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=inputs,
+        calls=calls,
+        outputs=("out",),
+        params={"ns": nshape, "eps": effective},
+        public=public,
+    )
 
 
 def _solve_rms(case: Case, nc: Impl) -> dict:
@@ -396,8 +584,9 @@ def _rms_cases() -> list[Case]:
     f32, f64 = np.float32, np.float64
     cases = [
         _rms_case("sample: (4, 8), normalized_shape=8, float64", (4, 8), 8, f64, public=True),
-        _rms_case("sample: (2, 3, 6), normalized_shape=(6,), float32", (2, 3, 6), (6,), f32,
-                  public=True),
+        _rms_case(
+            "sample: (2, 3, 6), normalized_shape=(6,), float32", (2, 3, 6), (6,), f32, public=True
+        ),
     ]
     for dtype in (f32, f64):
         d = np.dtype(dtype).name
@@ -405,12 +594,14 @@ def _rms_cases() -> list[Case]:
             _rms_case(f"2-D (16, 12), int shape, {d}", (16, 12), 12, dtype),
             _rms_case(f"3-D (3, 7, 9), normalized (9,), {d}", (3, 7, 9), (9,), dtype),
             _rms_case(f"4-D (2, 3, 4, 5), normalized (4, 5), {d}", (2, 3, 4, 5), (4, 5), dtype),
-            _rms_case(f"5-D (2, 2, 3, 2, 4), normalized (3, 2, 4), {d}", (2, 2, 3, 2, 4),
-                      (3, 2, 4), dtype),
+            _rms_case(
+                f"5-D (2, 2, 3, 2, 4), normalized (3, 2, 4), {d}", (2, 2, 3, 2, 4), (3, 2, 4), dtype
+            ),
             _rms_case(f"no weight, {d}", (4, 6), 6, dtype, weight=False),
             _rms_case(f"eps=None passed explicitly, {d}", (3, 5), 5, dtype, eps=None),
-            _rms_case(f"small values (eps matters), eps=1e-3, {d}", (4, 6), 6, dtype, eps=1e-3,
-                      scale=0.02),
+            _rms_case(
+                f"small values (eps matters), eps=1e-3, {d}", (4, 6), 6, dtype, eps=1e-3, scale=0.02
+            ),
             _rms_case(f"nonzero mean, {d}", (5, 8), 8, dtype, loc=3.0),
             _rms_case(f"batch of one, {d}", (1, 10), 10, dtype),
         ]
@@ -434,21 +625,38 @@ def _fold_case(name, wshape, dtype, *, bias=True, eps=None, public=False, tiny_v
     rv = _pos(rng, (c_out,), dtype)
     if tiny_var:
         rv[0] = 1e-4
-    inputs.update(gamma=_pos(rng, (c_out,), dtype), beta=_x(rng, (c_out,), dtype),
-                  running_mean=_x(rng, (c_out,), dtype), running_var=rv)
+    inputs.update(
+        gamma=_pos(rng, (c_out,), dtype),
+        beta=_x(rng, (c_out,), dtype),
+        running_mean=_x(rng, (c_out,), dtype),
+        running_var=rv,
+    )
     args += [arr("gamma"), arr("beta"), arr("running_mean"), arr("running_var")]
     kwargs = {"eps": val(eps)} if eps is not None else {}
     calls = [call("fold_batchnorm", *args, returns=["folded_weight", "folded_bias"], **kwargs)]
-    return Case(name=name, dtype=np.dtype(dtype).name, inputs=inputs, calls=calls,
-                outputs=("folded_weight", "folded_bias"), params={"eps": eps}, public=public)
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=inputs,
+        calls=calls,
+        outputs=("folded_weight", "folded_bias"),
+        params={"eps": eps},
+        public=public,
+    )
 
 
 def _solve_fold(case: Case, nc: Impl) -> dict:
     i = case.inputs
     kw = {"eps": case.params["eps"]} if case.params["eps"] is not None else {}
-    fw, fb = nc.fold_batchnorm(_f64(i["weight"]), _f64(i.get("bias")), _f64(i["gamma"]),
-                               _f64(i["beta"]), _f64(i["running_mean"]), _f64(i["running_var"]),
-                               **kw)
+    fw, fb = nc.fold_batchnorm(
+        _f64(i["weight"]),
+        _f64(i.get("bias")),
+        _f64(i["gamma"]),
+        _f64(i["beta"]),
+        _f64(i["running_mean"]),
+        _f64(i["running_var"]),
+        **kw,
+    )
     return {"folded_weight": fw, "folded_bias": fb}
 
 
@@ -466,8 +674,13 @@ def _fold_cases() -> list[Case]:
             _fold_case(f"conv2d (4, 3, 3, 3), {d}", (4, 3, 3, 3), dtype),
             _fold_case(f"conv3d (3, 2, 2, 3, 2), {d}", (3, 2, 2, 3, 2), dtype),
             _fold_case(f"no bias, {d}", (5, 4, 3, 3), dtype, bias=False),
-            _fold_case(f"tiny running variance (eps matters), eps=1e-3, {d}", (4, 3), dtype,
-                       eps=1e-3, tiny_var=True),
+            _fold_case(
+                f"tiny running variance (eps matters), eps=1e-3, {d}",
+                (4, 3),
+                dtype,
+                eps=1e-3,
+                tiny_var=True,
+            ),
         ]
     return cases
 
@@ -475,8 +688,17 @@ def _fold_cases() -> list[Case]:
 # --------------------------------------------------------------------------- bn-sync-stats
 
 
-def _sync_case(name, counts, channels, dtype, *, loc=0.0, public=False, count_dtype=np.int64,
-               expect_error=False) -> Case:
+def _sync_case(
+    name,
+    counts,
+    channels,
+    dtype,
+    *,
+    loc=0.0,
+    public=False,
+    count_dtype=np.int64,
+    expect_error=False,
+) -> Case:
     rng = _rng(name)
     means = np.zeros((len(counts), channels))
     variances = np.zeros((len(counts), channels))
@@ -486,13 +708,30 @@ def _sync_case(name, counts, channels, dtype, *, loc=0.0, public=False, count_dt
             shard += rng.uniform(-1, 1, channels)  # the shards' means differ
             means[k] = shard.mean(axis=0)
             variances[k] = shard.var(axis=0)
-    inputs = {"counts": np.asarray(counts, dtype=count_dtype), "means": means.astype(dtype),
-              "variances": variances.astype(dtype)}
-    calls = [call("combine_batch_stats", arr("counts"), arr("means"), arr("variances"),
-                  returns=["count", "mean", "variance"])]
-    return Case(name=name, dtype=np.dtype(dtype).name, inputs=inputs, calls=calls,
-                outputs=("count", "mean", "variance"), int_outputs=("count",),
-                expect_error=expect_error, public=public)
+    inputs = {
+        "counts": np.asarray(counts, dtype=count_dtype),
+        "means": means.astype(dtype),
+        "variances": variances.astype(dtype),
+    }
+    calls = [
+        call(
+            "combine_batch_stats",
+            arr("counts"),
+            arr("means"),
+            arr("variances"),
+            returns=["count", "mean", "variance"],
+        )
+    ]
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=inputs,
+        calls=calls,
+        outputs=("count", "mean", "variance"),
+        int_outputs=("count",),
+        expect_error=expect_error,
+        public=public,
+    )
 
 
 def _solve_sync(case: Case, nc: Impl) -> dict:
@@ -527,8 +766,20 @@ def _sync_cases() -> list[Case]:
 # --------------------------------------------------------------------------- cs231n
 
 
-def _cs_case(name, shape, dtype, *, mode="train", momentum=None, eps=None, running=True,
-             public=False, loc=0.0, constant_feature=False, then_test=False) -> Case:
+def _cs_case(
+    name,
+    shape,
+    dtype,
+    *,
+    mode="train",
+    momentum=None,
+    eps=None,
+    running=True,
+    public=False,
+    loc=0.0,
+    constant_feature=False,
+    then_test=False,
+) -> Case:
     rng = _rng(name)
     n, d = shape
     x = _x(rng, shape, dtype, loc=loc)
@@ -545,27 +796,56 @@ def _cs_case(name, shape, dtype, *, mode="train", momentum=None, eps=None, runni
         inputs["running_var"] = _pos(rng, (d,), dtype)
         entries["running_mean"] = arr("running_mean", mutable=True)
         entries["running_var"] = arr("running_var", mutable=True)
-    calls = [call("batchnorm_forward", arr("x"), arr("gamma"), arr("beta"),
-                  dict_arg("bn_param", entries), returns=["out", "cache"])]
+    calls = [
+        call(
+            "batchnorm_forward",
+            arr("x"),
+            arr("gamma"),
+            arr("beta"),
+            dict_arg("bn_param", entries),
+            returns=["out", "cache"],
+        )
+    ]
     outputs: tuple[str, ...] = ("out", "running_mean", "running_var")
-    captures = {"running_mean": ("bn_param", "running_mean"),
-                "running_var": ("bn_param", "running_var")}
+    captures = {
+        "running_mean": ("bn_param", "running_mean"),
+        "running_var": ("bn_param", "running_var"),
+    }
     if mode == "train":
         inputs["dout"] = _x(rng, shape, dtype)
-        calls.append(call("batchnorm_backward", arr("dout"), res("cache"),
-                          returns=["dx", "dgamma", "dbeta"]))
+        calls.append(
+            call("batchnorm_backward", arr("dout"), res("cache"), returns=["dx", "dgamma", "dbeta"])
+        )
         outputs += ("dx", "dgamma", "dbeta")
     if then_test:
         inputs["x_test"] = _x(rng, shape, dtype, loc=loc)
-        test_entries = {"mode": val("test"), "running_mean": item("bn_param", "running_mean"),
-                        "running_var": item("bn_param", "running_var")}
+        test_entries = {
+            "mode": val("test"),
+            "running_mean": item("bn_param", "running_mean"),
+            "running_var": item("bn_param", "running_var"),
+        }
         test_entries.update({k: v for k, v in entries.items() if k in ("eps", "momentum")})
-        calls.append(call("batchnorm_forward", arr("x_test"), arr("gamma"), arr("beta"),
-                          dict_arg("test_param", test_entries), returns=["test_out", "test_cache"]))
+        calls.append(
+            call(
+                "batchnorm_forward",
+                arr("x_test"),
+                arr("gamma"),
+                arr("beta"),
+                dict_arg("test_param", test_entries),
+                returns=["test_out", "test_cache"],
+            )
+        )
         outputs += ("test_out",)
-    return Case(name=name, dtype=np.dtype(dtype).name, inputs=inputs, calls=calls, outputs=outputs,
-                captures=captures, public=public,
-                params={"mode": mode, "momentum": momentum, "eps": eps})
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=inputs,
+        calls=calls,
+        outputs=outputs,
+        captures=captures,
+        public=public,
+        params={"mode": mode, "momentum": momentum, "eps": eps},
+    )
 
 
 def _solve_cs(case: Case, nc: Impl) -> dict:
@@ -592,8 +872,9 @@ def _solve_cs(case: Case, nc: Impl) -> dict:
         result.update(out=out, running_mean=rm, running_var=rv)
         new_rm, new_rv = rm, rv
     if "x_test" in i:
-        test_out, _, _ = nc.batch_norm(_f64(i["x_test"]), new_rm, new_rv, weight=gamma, bias=beta,
-                                       training=False, eps=eps)
+        test_out, _, _ = nc.batch_norm(
+            _f64(i["x_test"]), new_rm, new_rv, weight=gamma, bias=beta, training=False, eps=eps
+        )
         result["test_out"] = test_out
     return result
 
@@ -608,12 +889,16 @@ def _cs_cases() -> list[Case]:
         d = np.dtype(dtype).name
         cases += [
             _cs_case(f"train, (32, 6), {d}", (32, 6), dtype),
-            _cs_case(f"train, defaults for eps, momentum and running stats, {d}", (10, 5), dtype,
-                     running=False),
-            _cs_case(f"train, momentum=0.5, eps=1e-3, {d}", (12, 4), dtype, momentum=0.5,
-                     eps=1e-3),
-            _cs_case(f"train, constant feature (eps matters), {d}", (9, 3), dtype,
-                     constant_feature=True),
+            _cs_case(
+                f"train, defaults for eps, momentum and running stats, {d}",
+                (10, 5),
+                dtype,
+                running=False,
+            ),
+            _cs_case(f"train, momentum=0.5, eps=1e-3, {d}", (12, 4), dtype, momentum=0.5, eps=1e-3),
+            _cs_case(
+                f"train, constant feature (eps matters), {d}", (9, 3), dtype, constant_feature=True
+            ),
             _cs_case(f"test, (7, 5), {d}", (7, 5), dtype, mode="test"),
             _cs_case(f"test after train, {d}", (16, 4), dtype, then_test=True),
         ]
@@ -628,21 +913,57 @@ def _cs_cases() -> list[Case]:
 # --------------------------------------------------------------------------- the registry
 
 _DEFINITIONS: list[tuple[str, str, tuple[str, ...], tuple[str, ...], Callable, Callable]] = [
-    ("bn-forward", "mid", ("batchnorm_forward",), ("batch_norm",), _bn_forward_cases,
-     _solve_bn_forward),
-    ("bn-backward", "senior", ("batchnorm_backward",), ("batch_norm_backward",),
-     _bn_backward_cases, _solve_bn_backward),
-    ("layernorm-forward", "junior", ("layernorm_forward",), ("layer_norm",), _ln_forward_cases,
-     _solve_ln_forward),
-    ("layernorm-backward", "senior", ("layernorm_backward",), ("layer_norm_backward",),
-     _ln_backward_cases, _solve_ln_backward),
+    (
+        "bn-forward",
+        "mid",
+        ("batchnorm_forward",),
+        ("batch_norm",),
+        _bn_forward_cases,
+        _solve_bn_forward,
+    ),
+    (
+        "bn-backward",
+        "senior",
+        ("batchnorm_backward",),
+        ("batch_norm_backward",),
+        _bn_backward_cases,
+        _solve_bn_backward,
+    ),
+    (
+        "layernorm-forward",
+        "junior",
+        ("layernorm_forward",),
+        ("layer_norm",),
+        _ln_forward_cases,
+        _solve_ln_forward,
+    ),
+    (
+        "layernorm-backward",
+        "senior",
+        ("layernorm_backward",),
+        ("layer_norm_backward",),
+        _ln_backward_cases,
+        _solve_ln_backward,
+    ),
     ("groupnorm-forward", "mid", ("groupnorm_forward",), ("group_norm",), _gn_cases, _solve_gn),
     ("rmsnorm-forward", "junior", ("rmsnorm_forward",), ("rms_norm",), _rms_cases, _solve_rms),
     ("bn-fold", "mid", ("fold_batchnorm",), ("fold_batchnorm",), _fold_cases, _solve_fold),
-    ("bn-sync-stats", "senior", ("combine_batch_stats",), ("combine_batch_stats",), _sync_cases,
-     _solve_sync),
-    ("cs231n-batchnorm", "mid", ("batchnorm_forward", "batchnorm_backward"),
-     ("batch_norm", "batch_norm_backward"), _cs_cases, _solve_cs),
+    (
+        "bn-sync-stats",
+        "senior",
+        ("combine_batch_stats",),
+        ("combine_batch_stats",),
+        _sync_cases,
+        _solve_sync,
+    ),
+    (
+        "cs231n-batchnorm",
+        "mid",
+        ("batchnorm_forward", "batchnorm_backward"),
+        ("batch_norm", "batch_norm_backward"),
+        _cs_cases,
+        _solve_cs,
+    ),
 ]
 
 
@@ -650,9 +971,19 @@ def build_problems() -> list[Problem]:
     problems = []
     for slug, level, functions, uses, build, solve in _DEFINITIONS:
         title, statement, starter = load_text(slug)
-        problems.append(Problem(slug=slug, title=title, level=level, function_names=functions,
-                                uses=uses, statement=statement, starter_code=starter,
-                                build_cases=build, solve=solve))
+        problems.append(
+            Problem(
+                slug=slug,
+                title=title,
+                level=level,
+                function_names=functions,
+                uses=uses,
+                statement=statement,
+                starter_code=starter,
+                build_cases=build,
+                solve=solve,
+            )
+        )
     from grader.engine.problems.gpu import build_gpu_problems
 
     return problems + build_gpu_problems()

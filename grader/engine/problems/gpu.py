@@ -25,10 +25,22 @@ from grader.engine.problems.catalog import _pos, _rng, _x
 
 # The library batch norm in every spelling a candidate could reach for.
 FORBIDDEN_BATCH_NORM = (
-    "batch_norm", "native_batch_norm", "_native_batch_norm_legit",
-    "_native_batch_norm_legit_no_training", "cudnn_batch_norm", "miopen_batch_norm",
-    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-    "LazyBatchNorm3d", "SyncBatchNorm", "_BatchNorm", "batch_norm_elemt", "batch_norm_stats",
+    "batch_norm",
+    "native_batch_norm",
+    "_native_batch_norm_legit",
+    "_native_batch_norm_legit_no_training",
+    "cudnn_batch_norm",
+    "miopen_batch_norm",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
+    "SyncBatchNorm",
+    "_BatchNorm",
+    "batch_norm_elemt",
+    "batch_norm_stats",
 )
 # The shape the timing uses (the example of a large hidden test).
 TIMING_SHAPE = (64, 256, 56, 56)
@@ -45,8 +57,14 @@ def _reference(nc: Impl, case: Case, **kwargs):
         import torch
 
         xp_in = {n: torch.from_numpy(a).to(device) for n, a in xp_in.items()}
-    out, rm, rv = nc.batch_norm(xp_in["x"], xp_in["running_mean"], xp_in["running_var"],
-                                weight=xp_in["gamma"], bias=xp_in["beta"], **kwargs)
+    out, rm, rv = nc.batch_norm(
+        xp_in["x"],
+        xp_in["running_mean"],
+        xp_in["running_var"],
+        weight=xp_in["gamma"],
+        bias=xp_in["beta"],
+        **kwargs,
+    )
     return out, rm, rv, (lambda a: a.cpu().numpy()) if device is not None else np.asarray
 
 
@@ -64,15 +82,29 @@ def _bn_inputs(name: str, shape: tuple[int, ...], dtype, *, constant_channel: bo
     x = _x(rng, shape, dtype, loc=0.5, scale=2.0)
     if constant_channel:
         x[:, 0] = 3.25
-    return {"x": x, "gamma": _pos(rng, (c,), dtype), "beta": _x(rng, (c,), dtype),
-            "running_mean": _x(rng, (c,), dtype, scale=0.5), "running_var": _pos(rng, (c,), dtype)}
+    return {
+        "x": x,
+        "gamma": _pos(rng, (c,), dtype),
+        "beta": _x(rng, (c,), dtype),
+        "running_mean": _x(rng, (c,), dtype, scale=0.5),
+        "running_var": _pos(rng, (c,), dtype),
+    }
 
 
 # --------------------------------------------------------------------------- bn-forward-cuda
 
 
-def _bn_cuda_case(name, shape, dtype, *, momentum=None, eps=None, public=False, gpu_only=False,
-                  constant_channel=False) -> Case:
+def _bn_cuda_case(
+    name,
+    shape,
+    dtype,
+    *,
+    momentum=None,
+    eps=None,
+    public=False,
+    gpu_only=False,
+    constant_channel=False,
+) -> Case:
     kwargs = {}
     if momentum is not None:
         kwargs["momentum"] = val(momentum)
@@ -80,12 +112,28 @@ def _bn_cuda_case(name, shape, dtype, *, momentum=None, eps=None, public=False, 
         kwargs["eps"] = val(eps)
     names = ["out", "running_mean", "running_var"]
     n_per_channel = int(np.prod(shape)) // shape[1]
-    return Case(name=name, dtype=np.dtype(dtype).name,
-                inputs=_bn_inputs(name, shape, dtype, constant_channel=constant_channel),
-                calls=[call("batchnorm_forward_cuda", arr("x"), arr("gamma"), arr("beta"),
-                            arr("running_mean"), arr("running_var"), returns=names, **kwargs)],
-                outputs=tuple(names), params={"momentum": momentum, "eps": eps},
-                expect_error=n_per_channel == 1, public=public, gpu_only=gpu_only)
+    return Case(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        inputs=_bn_inputs(name, shape, dtype, constant_channel=constant_channel),
+        calls=[
+            call(
+                "batchnorm_forward_cuda",
+                arr("x"),
+                arr("gamma"),
+                arr("beta"),
+                arr("running_mean"),
+                arr("running_var"),
+                returns=names,
+                **kwargs,
+            )
+        ],
+        outputs=tuple(names),
+        params={"momentum": momentum, "eps": eps},
+        expect_error=n_per_channel == 1,
+        public=public,
+        gpu_only=gpu_only,
+    )
 
 
 def _bn_cuda_cases() -> list[Case]:
@@ -98,8 +146,9 @@ def _bn_cuda_cases() -> list[Case]:
         _bn_cuda_case("4-D (16, 8, 7, 7), float32", (16, 8, 7, 7), f32),
         _bn_cuda_case("5-D (2, 3, 3, 4, 2), float64", (2, 3, 3, 4, 2), f64),
         _bn_cuda_case("batch of one with spatial dims, float32", (1, 4, 3, 5), f32),
-        _bn_cuda_case("constant channel (eps matters), float32", (6, 4, 3), f32,
-                      constant_channel=True),
+        _bn_cuda_case(
+            "constant channel (eps matters), float32", (6, 4, 3), f32, constant_channel=True
+        ),
         _bn_cuda_case("momentum=0.3, eps=1e-3, float32", (10, 5, 4), f32, momentum=0.3, eps=1e-3),
         _bn_cuda_case("one value per channel", (1, 3), f32),
     ]
@@ -107,8 +156,10 @@ def _bn_cuda_cases() -> list[Case]:
 
 
 def _bn_cuda_large_cases() -> list[Case]:
-    return [_bn_cuda_case(f"large {shape}, float32", shape, np.float32, gpu_only=True)
-            for shape in LARGE_SHAPES]
+    return [
+        _bn_cuda_case(f"large {shape}, float32", shape, np.float32, gpu_only=True)
+        for shape in LARGE_SHAPES
+    ]
 
 
 def _solve_bn_cuda(case: Case, nc: Impl) -> dict:
@@ -125,10 +176,27 @@ def _bn_relu_case(name, shape, *, eps=None, public=False, gpu_only=False) -> Cas
     kwargs = {"eps": val(eps)} if eps is not None else {}
     inputs = _bn_inputs(name, shape, np.float32)
     inputs["weight"], inputs["bias"] = inputs.pop("gamma"), inputs.pop("beta")
-    return Case(name=name, dtype="float32", inputs=inputs,
-                calls=[call("bn_relu_inference", arr("x"), arr("weight"), arr("bias"),
-                            arr("running_mean"), arr("running_var"), returns="out", **kwargs)],
-                outputs=("out",), params={"eps": eps}, public=public, gpu_only=gpu_only)
+    return Case(
+        name=name,
+        dtype="float32",
+        inputs=inputs,
+        calls=[
+            call(
+                "bn_relu_inference",
+                arr("x"),
+                arr("weight"),
+                arr("bias"),
+                arr("running_mean"),
+                arr("running_var"),
+                returns="out",
+                **kwargs,
+            )
+        ],
+        outputs=("out",),
+        params={"eps": eps},
+        public=public,
+        gpu_only=gpu_only,
+    )
 
 
 def _bn_relu_cases() -> list[Case]:
@@ -149,10 +217,20 @@ def _bn_relu_large_cases() -> list[Case]:
 
 def _solve_bn_relu(case: Case, nc: Impl) -> dict:
     i = case.inputs
-    renamed = Case(name=case.name, dtype=case.dtype, calls=case.calls, outputs=case.outputs,
-                   gpu_only=case.gpu_only,
-                   inputs={"x": i["x"], "gamma": i["weight"], "beta": i["bias"],
-                           "running_mean": i["running_mean"], "running_var": i["running_var"]})
+    renamed = Case(
+        name=case.name,
+        dtype=case.dtype,
+        calls=case.calls,
+        outputs=case.outputs,
+        gpu_only=case.gpu_only,
+        inputs={
+            "x": i["x"],
+            "gamma": i["weight"],
+            "beta": i["bias"],
+            "running_mean": i["running_mean"],
+            "running_var": i["running_var"],
+        },
+    )
     kw = {"eps": case.params["eps"]} if case.params["eps"] is not None else {}
     out, _, _, back = _reference(nc, renamed, training=False, **kw)
     out = back(out)
@@ -162,21 +240,56 @@ def _solve_bn_relu(case: Case, nc: Impl) -> dict:
 def build_gpu_problems() -> list[Problem]:
     problems = []
     definitions = [
-        ("bn-forward-cuda", "mid", ("batchnorm_forward_cuda",), _bn_cuda_cases, _bn_cuda_large_cases,
-         _solve_bn_cuda,
-         GPU_PREFERRED, {"kind": "batch_norm_train", "shape": list(TIMING_SHAPE), "dtype": "float32",
-                         # stats read x once, normalizing reads it again and writes out
-                         "bytes_factor": 3}),
-        ("bn-relu-triton", "senior", ("bn_relu_inference",), _bn_relu_cases, _bn_relu_large_cases,
-         _solve_bn_relu,
-         GPU_REQUIRED, {"kind": "batch_norm_relu_eval", "shape": list(TIMING_SHAPE),
-                        "dtype": "float32", "bytes_factor": 2}),  # one read, one write
+        (
+            "bn-forward-cuda",
+            "mid",
+            ("batchnorm_forward_cuda",),
+            _bn_cuda_cases,
+            _bn_cuda_large_cases,
+            _solve_bn_cuda,
+            GPU_PREFERRED,
+            {
+                "kind": "batch_norm_train",
+                "shape": list(TIMING_SHAPE),
+                "dtype": "float32",
+                # stats read x once, normalizing reads it again and writes out
+                "bytes_factor": 3,
+            },
+        ),
+        (
+            "bn-relu-triton",
+            "senior",
+            ("bn_relu_inference",),
+            _bn_relu_cases,
+            _bn_relu_large_cases,
+            _solve_bn_relu,
+            GPU_REQUIRED,
+            {
+                "kind": "batch_norm_relu_eval",
+                "shape": list(TIMING_SHAPE),
+                "dtype": "float32",
+                "bytes_factor": 2,
+            },
+        ),  # one read, one write
     ]
     for slug, level, functions, build, build_large, solve, placement, timing in definitions:
         title, statement, starter = load_text(slug, "_common_gpu.md")
-        problems.append(Problem(slug=slug, title=title, level=level, function_names=functions,
-                                uses=("batch_norm",), statement=statement, starter_code=starter,
-                                build_cases=build, build_gpu_cases=build_large, solve=solve,
-                                placement=placement,
-                                runtime="torch", forbidden=FORBIDDEN_BATCH_NORM, timing=timing))
+        problems.append(
+            Problem(
+                slug=slug,
+                title=title,
+                level=level,
+                function_names=functions,
+                uses=("batch_norm",),
+                statement=statement,
+                starter_code=starter,
+                build_cases=build,
+                build_gpu_cases=build_large,
+                solve=solve,
+                placement=placement,
+                runtime="torch",
+                forbidden=FORBIDDEN_BATCH_NORM,
+                timing=timing,
+            )
+        )
     return problems

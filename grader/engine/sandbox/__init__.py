@@ -101,9 +101,22 @@ def _site_binds() -> list[tuple[str, str]]:
 
 # What `import torch` (and Triton, on the GPU image) needs beside torch itself; each is
 # mounted alone, read-only, under /opt/site, and only into the tensor zygote.
-TORCH_PACKAGES = ("torch", "torchgen", "functorch", "typing_extensions.py", "sympy", "mpmath",
-                  "networkx", "jinja2", "markupsafe", "fsspec", "filelock", "nvidia", "triton",
-                  "torch.libs")
+TORCH_PACKAGES = (
+    "torch",
+    "torchgen",
+    "functorch",
+    "typing_extensions.py",
+    "sympy",
+    "mpmath",
+    "networkx",
+    "jinja2",
+    "markupsafe",
+    "fsspec",
+    "filelock",
+    "nvidia",
+    "triton",
+    "torch.libs",
+)
 TIMING_SOURCE = Path(__file__).resolve().parent.parent / "gpu_timing.py"
 CPU, CUDA = "cpu", "cuda"
 
@@ -116,7 +129,9 @@ def _torch_binds() -> list[tuple[str, str]]:
     if spec is None or spec.origin is None:
         raise SandboxUnavailable("torch is not installed; GPU problems cannot be graded here")
     site = Path(spec.origin).resolve().parent.parent
-    return [(str(site / name), f"/opt/site/{name}") for name in TORCH_PACKAGES if (site / name).exists()]
+    return [
+        (str(site / name), f"/opt/site/{name}") for name in TORCH_PACKAGES if (site / name).exists()
+    ]
 
 
 def _gpu_device_binds() -> list[str]:
@@ -131,7 +146,12 @@ def _gpu_device_binds() -> list[str]:
 
 def libcuda_dir() -> str | None:
     """Where the driver's libcuda.so.1 is (Triton reads it from TRITON_LIBCUDA_PATH)."""
-    for candidate in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib/wsl/lib", "/usr/local/nvidia/lib64"):
+    for candidate in (
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib64",
+        "/usr/lib/wsl/lib",
+        "/usr/local/nvidia/lib64",
+    ):
         if os.path.exists(os.path.join(candidate, "libcuda.so.1")):
             return candidate
     return None
@@ -167,9 +187,16 @@ def bwrap_command(config: GraderConfig, runtime: str = "numpy", device: str = CP
         raise SandboxUnavailable(f"{python} is not inside {prefix}") from None
     cmd = [
         config.bwrap,
-        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-        "--die-with-parent", "--new-session", "--clearenv",
-        "--cap-drop", "ALL",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--cap-drop",
+        "ALL",
     ]
     for cap in _CAPS_KEPT:
         cmd += ["--cap-add", cap]
@@ -190,8 +217,13 @@ def bwrap_command(config: GraderConfig, runtime: str = "numpy", device: str = CP
             cmd += ["--ro-bind", source, target]
         cmd += ["--ro-bind", str(TIMING_SOURCE), "/opt/grader/engine/gpu_timing.py"]
     cmd += [
-        "--ro-bind", str(ZYGOTE_SOURCE), "/opt/grader/zygote.py",
-        "--proc", "/proc", "--dev", "/dev",
+        "--ro-bind",
+        str(ZYGOTE_SOURCE),
+        "/opt/grader/zygote.py",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
     ]
     if device == CUDA:
         # Only the GPU's device files join the minimal /dev; the driver's libraries are
@@ -202,9 +234,18 @@ def bwrap_command(config: GraderConfig, runtime: str = "numpy", device: str = CP
             if os.path.isdir(path):
                 cmd += ["--ro-bind", path, path]
     cmd += [
-        "--perms", "0755", "--tmpfs", "/tmp",
-        "--chdir", "/tmp",
-        inner_python, "-I", "-S", "-B", "/opt/grader/zygote.py", "/opt/site",
+        "--perms",
+        "0755",
+        "--tmpfs",
+        "/tmp",
+        "--chdir",
+        "/tmp",
+        inner_python,
+        "-I",
+        "-S",
+        "-B",
+        "/opt/grader/zygote.py",
+        "/opt/site",
         *(_zygote_flags(runtime, "/opt/grader/engine/gpu_timing.py")),
     ]
     return cmd
@@ -216,24 +257,39 @@ def _zygote_flags(runtime: str, timing_path: str) -> list[str]:
 
 def _unsandboxed_command(runtime: str = "numpy") -> list[str]:
     site = str(Path(np.__file__).resolve().parent.parent)
-    return [sys.executable, "-I", "-S", "-B", str(ZYGOTE_SOURCE), site, "--unsandboxed",
-            *_zygote_flags(runtime, str(TIMING_SOURCE))]
+    return [
+        sys.executable,
+        "-I",
+        "-S",
+        "-B",
+        str(ZYGOTE_SOURCE),
+        site,
+        "--unsandboxed",
+        *_zygote_flags(runtime, str(TIMING_SOURCE)),
+    ]
 
 
 class _Zygote:
     """One sandboxed process that forks a confined job process per request."""
 
-    def __init__(self, config: GraderConfig, unsandboxed: bool, runtime: str = "numpy",
-                 device: str = CPU) -> None:
+    def __init__(
+        self, config: GraderConfig, unsandboxed: bool, runtime: str = "numpy", device: str = CPU
+    ) -> None:
         self.config = config
         self.unsandboxed = unsandboxed
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._stderr = tempfile.TemporaryFile()
-        cmd = _unsandboxed_command(runtime) if unsandboxed else bwrap_command(config, runtime, device)
+        cmd = (
+            _unsandboxed_command(runtime) if unsandboxed else bwrap_command(config, runtime, device)
+        )
         try:
             self.process = subprocess.Popen(
-                cmd, stdin=theirs, stdout=subprocess.DEVNULL, stderr=self._stderr,
-                env={} if not unsandboxed else {"PATH": "/usr/bin:/bin"}, close_fds=True,
+                cmd,
+                stdin=theirs,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+                env={} if not unsandboxed else {"PATH": "/usr/bin:/bin"},
+                close_fds=True,
             )
         except OSError as exc:
             raise SandboxUnavailable(f"cannot start the sandbox: {exc}") from exc
@@ -274,8 +330,9 @@ class _Zygote:
 class SandboxPool:
     """Runs jobs concurrently, each in its own fresh, confined process; thread-safe."""
 
-    def __init__(self, config: GraderConfig | None = None, *, runtime: str = "numpy",
-                 device: str = CPU) -> None:
+    def __init__(
+        self, config: GraderConfig | None = None, *, runtime: str = "numpy", device: str = CPU
+    ) -> None:
         """``runtime='torch'``: the tensor zygote (torch imported, jobs on ``device``)."""
         self.runtime, self.device = runtime, device
         self.config = config or load_config()

@@ -204,7 +204,9 @@ def _error_info(exc: BaseException) -> dict:
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
     return {
         "type": _short(type(exc).__name__),
-        "message": _short(str(exc)) if not isinstance(exc, RecursionError) else "maximum recursion depth exceeded",
+        "message": _short(str(exc))
+        if not isinstance(exc, RecursionError)
+        else "maximum recursion depth exceeded",
         "is_value_error": isinstance(exc, ValueError),
         "is_memory_error": isinstance(exc, MemoryError),
         "traceback": _short("".join(lines[-6:])),
@@ -212,7 +214,14 @@ def _error_info(exc: BaseException) -> dict:
 
 
 _INTEGER_SCALARS = (
-    np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
 )
 
 
@@ -244,8 +253,12 @@ class _Tensors:
             return None, f"a {_type_name(value)}, not a torch.Tensor"
         if value.device.type != torch.device(self.device).type:
             return None, f"a tensor on {value.device.type}; expected one on {self.device}"
-        if value.is_complex() or value.dtype not in (torch.float16, torch.bfloat16, torch.float32,
-                                                     torch.float64):
+        if value.is_complex() or value.dtype not in (
+            torch.float16,
+            torch.bfloat16,
+            torch.float32,
+            torch.float64,
+        ):
             return None, f"a tensor of dtype {_short(str(value.dtype))}"
         if value.dtype in (torch.float16, torch.bfloat16):
             return None, f"a tensor of dtype {value.dtype}; expected the input's dtype"
@@ -262,11 +275,20 @@ def _forbid(names: list) -> None:
 
     def refuse(name):
         def refused(*args, **kwargs):
-            raise RuntimeError(f"{name} is not allowed in this problem: write the computation yourself")
+            raise RuntimeError(
+                f"{name} is not allowed in this problem: write the computation yourself"
+            )
+
         return refused
 
-    holders = [torch, torch.nn.functional, torch.nn, torch.nn.modules.batchnorm,
-               torch.ops.aten, torch._C._VariableFunctions]
+    holders = [
+        torch,
+        torch.nn.functional,
+        torch.nn,
+        torch.nn.modules.batchnorm,
+        torch.ops.aten,
+        torch._C._VariableFunctions,
+    ]
     for holder in holders:
         for name in names:
             try:
@@ -277,7 +299,9 @@ def _forbid(names: list) -> None:
                 continue
             replacement = refuse(f"{getattr(holder, '__name__', 'torch')}.{name}")
             if isinstance(current, type):
-                replacement = type(name, (), {"__init__": lambda self, *a, _r=replacement, **k: _r()})
+                replacement = type(
+                    name, (), {"__init__": lambda self, *a, _r=replacement, **k: _r()}
+                )
             try:
                 setattr(holder, name, replacement)
             except (AttributeError, TypeError):
@@ -305,7 +329,9 @@ def _resolve(spec, inputs: dict, results: dict, bound: dict, passed: dict):
     raise ValueError(f"bad argument spec {spec!r}")
 
 
-def _run_case(index: int, case: dict, arrays: dict, namespace: dict, tensors=None) -> tuple[dict, dict]:
+def _run_case(
+    index: int, case: dict, arrays: dict, namespace: dict, tensors=None
+) -> tuple[dict, dict]:
     prefix = f"{index}/"
     inputs = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
     if tensors is not None:
@@ -320,7 +346,9 @@ def _run_case(index: int, case: dict, arrays: dict, namespace: dict, tensors=Non
         for call in case["calls"]:
             fn = namespace[call["fn"]]
             args = [_resolve(a, inputs, results, bound, passed) for a in call["args"]]
-            kwargs = {k: _resolve(v, inputs, results, bound, passed) for k, v in call["kwargs"].items()}
+            kwargs = {
+                k: _resolve(v, inputs, results, bound, passed) for k, v in call["kwargs"].items()
+            }
             returned = fn(*args, **kwargs)
             names = call["returns"]
             if isinstance(names, str):
@@ -380,7 +408,9 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
     try:
         code = compile(source, "submission.py", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
-        _send(result_fd, {"phase": "compile", "status": "syntax_error", "error": _error_info(exc)}, {})
+        _send(
+            result_fd, {"phase": "compile", "status": "syntax_error", "error": _error_info(exc)}, {}
+        )
         return
     namespace = {"__name__": "submission", "__builtins__": __builtins__}
     tensors = None
@@ -411,9 +441,21 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
         try:
             _send(result_fd, case_header, case_arrays)
         except MemoryError:
-            _send(result_fd, {"case": index, "status": "raised", "error": {
-                "type": "MemoryError", "message": "out of memory while returning results",
-                "is_value_error": False, "is_memory_error": True, "traceback": ""}}, {})
+            _send(
+                result_fd,
+                {
+                    "case": index,
+                    "status": "raised",
+                    "error": {
+                        "type": "MemoryError",
+                        "message": "out of memory while returning results",
+                        "is_value_error": False,
+                        "is_memory_error": True,
+                        "traceback": "",
+                    },
+                },
+                {},
+            )
             return
         if case_header.get("error", {}).get("is_memory_error"):
             return  # out of memory once is the verdict; running on would only waste time
@@ -427,7 +469,9 @@ def _time_reference(spec: dict, device: str) -> dict:
     flush = gpu_timing.flush_buffer(device)
     x = inputs["x"]
     return {
-        "spec": spec, "inputs": inputs, "flush": flush,
+        "spec": spec,
+        "inputs": inputs,
+        "flush": flush,
         "peak_bytes_per_s": gpu_timing.measure_copy_bandwidth(device),
         "reference_ms": gpu_timing.time_cuda(gpu_timing.reference_call(spec, inputs), flush=flush),
         "bytes_moved": int(spec.get("bytes_factor", 2)) * x.numel() * x.element_size(),
@@ -436,8 +480,10 @@ def _time_reference(spec: dict, device: str) -> dict:
 
 
 def _time_candidate(timed: dict, fn) -> dict:
-    message = {"phase": "timing", **{k: timed[k] for k in ("reference_ms", "peak_bytes_per_s",
-                                                          "bytes_moved", "device_name")}}
+    message = {
+        "phase": "timing",
+        **{k: timed[k] for k in ("reference_ms", "peak_bytes_per_s", "bytes_moved", "device_name")},
+    }
     try:
         run = gpu_timing.candidate_call(timed["spec"], fn, timed["inputs"])
         message["candidate_ms"] = gpu_timing.time_cuda(run, flush=timed["flush"])
@@ -486,12 +532,19 @@ def _supervise(request: dict, fds: list[int]) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         if not UNSANDBOXED:
             _check(
-                _libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
+                _libc.unshare(
+                    CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+                ),
                 "unshare",
             )
             _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
-            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-                   f"size={request['tmp_bytes']},mode=1777,nr_inodes=1024")
+            _mount(
+                "tmpfs",
+                "/tmp",
+                "tmpfs",
+                MS_NOSUID | MS_NODEV,
+                f"size={request['tmp_bytes']},mode=1777,nr_inodes=1024",
+            )
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:

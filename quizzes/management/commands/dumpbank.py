@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Write the bank (topics and each active question's latest version) back to YAML."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dir", type=Path, default=BANK_DIR, help="target folder (default: quizzes/bank)")
+        parser.add_argument(
+            "--dir", type=Path, default=BANK_DIR, help="target folder (default: quizzes/bank)"
+        )
 
     def handle(self, *args, dir: Path, **options):
         written = dump_bank(dir)

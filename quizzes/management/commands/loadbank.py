@@ -9,10 +9,13 @@ class Command(BaseCommand):
     help = "Load the YAML question bank (idempotent; changed questions get a new version)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dir", type=Path, default=BANK_DIR, help="bank folder (default: quizzes/bank)")
+        parser.add_argument(
+            "--dir", type=Path, default=BANK_DIR, help="bank folder (default: quizzes/bank)"
+        )
         parser.add_argument("--check", action="store_true", help="validate only, write nothing")
         parser.add_argument(
-            "--keep-missing", action="store_true",
+            "--keep-missing",
+            action="store_true",
             help="do not retire questions that are absent from the files",
         )
 

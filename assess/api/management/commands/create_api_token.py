@@ -12,8 +12,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="The organization's slug.")
         parser.add_argument("--name", required=True, help="Who will use the token.")
-        parser.add_argument("--bank", action="store_true",
-                            help="Staff only: the token may read the question bank with its answer keys.")
+        parser.add_argument(
+            "--bank",
+            action="store_true",
+            help="Staff only: the token may read the question bank with its answer keys.",
+        )
 
     def handle(self, *args, org: str, name: str, bank: bool, **options):
         organization = Organization.objects.filter(slug=org).first()
@@ -22,6 +25,8 @@ class Command(BaseCommand):
         if not name.strip() or len(name) > 100:
             raise CommandError("--name must be 1 to 100 characters.")
         token, raw = ApiToken.issue(organization, name.strip(), can_read_bank=bank)
-        self.stderr.write(f"Token {token.prefix}… for {organization.slug}"
-                          f"{' (bank scope)' if bank else ''}; copy it now, it is not shown again:")
+        self.stderr.write(
+            f"Token {token.prefix}… for {organization.slug}"
+            f"{' (bank scope)' if bank else ''}; copy it now, it is not shown again:"
+        )
         self.stdout.write(raw)
