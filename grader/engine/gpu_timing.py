@@ -655,5 +655,24 @@ def candidate_call(spec: dict, fn: Callable, inputs: dict) -> _Runner:
     return _Runner(inputs["harness"], fn)
 
 
-if __name__ == "__main__":  # the card's state, for scripts: python gpu_timing.py
-    print(json.dumps(read_telemetry()))
+def measure_baseline(spec: dict, device: str = "cuda") -> dict:
+    """The card's copy bandwidth and the library's times on ``spec``, by the harness's
+    rules, in a process that never loads a candidate's code (``python gpu_timing.py
+    baseline SPEC_JSON``)."""
+    import torch
+
+    harness = TimingHarness(spec, CudaDevice(device))
+    x = harness.template["x"]
+    return {
+        "peak_bytes_per_s": measure_copy_bandwidth(device),
+        "reference_ms": harness.time(),
+        "bytes_moved": int(spec.get("bytes_factor", 2)) * x.numel() * x.element_size(),
+        "device_name": torch.cuda.get_device_name(device),
+    }
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["baseline"]:
+        print(json.dumps(measure_baseline(json.loads(sys.argv[2]))))
+    else:  # the card's state
+        print(json.dumps(read_telemetry()))
