@@ -54,6 +54,9 @@ TIMED_RUNS = 20
 # Work still running on the device this long after the end event ran outside the timing.
 PENDING_LIMIT_MS = 0.05
 PENDING_FRACTION = 0.1
+# Runs over that limit before the timing is refused: one can be the host descheduled
+# between the end event and the synchronize; work on a side stream shows in every run.
+PENDING_STRIKES = 2
 # The output check may take this many times its cost on the library's outputs (plus a
 # fixed slack for scheduling noise) before it counts as running the candidate's work.
 CHECK_SLOWDOWN = 4.0
@@ -483,6 +486,7 @@ class TimingHarness:
             self._check(outputs, pristine, inputs, f"warm-up run {index + 1}")
         self.guard.accept_threads()
         times = []
+        strikes = 0
         for index in range(self.runs):
             run = f"timed run {index + 1}"
             inputs = self.fresh_inputs()
@@ -497,7 +501,8 @@ class TimingHarness:
             device.wait(end)
             elapsed_ms = device.elapsed_ms(start, end)
             pending_ms = device.pending_ms()
-            if pending_ms > PENDING_LIMIT_MS + PENDING_FRACTION * elapsed_ms:
+            strikes += pending_ms > PENDING_LIMIT_MS + PENDING_FRACTION * elapsed_ms
+            if strikes >= PENDING_STRIKES:
                 raise TimingRejected(
                     "side_stream",
                     f"{run} left {pending_ms:.3f} ms of work running after its end event: "
