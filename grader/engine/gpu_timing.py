@@ -317,6 +317,8 @@ class Guard:
         self._function_modes = torch._C._len_torch_function_stack
         self._dispatch_modes = torch._C._len_torch_dispatch_stack
         self._gettrace, self._getprofile = sys.gettrace, sys.getprofile
+        # A tracer already there (coverage, a debugger) is the grader's, not the candidate's.
+        self._hooks = (sys.gettrace(), sys.getprofile())
         self._active_count = threading.active_count
         self._threads = threading.active_count()
 
@@ -332,7 +334,7 @@ class Guard:
                 )
         if self._function_modes() or self._dispatch_modes():
             raise TimingRejected("hooked", f"a torch function or dispatch mode is active ({when})")
-        if self._gettrace() is not None or self._getprofile() is not None:
+        if (self._gettrace(), self._getprofile()) != self._hooks:
             raise TimingRejected("hooked", f"a trace or profile hook is installed ({when})")
         # Threads started during the warm-up (a compiler's worker pool on the first call)
         # are accepted once by ``accept_threads``; none may appear after it.
