@@ -57,6 +57,11 @@ def machine() -> dict:
         capture_output=True,
         text=True,
     ).stdout.strip()
+    from grader.engine.config import GraderConfig
+    from grader.engine.sandbox import bwrap_command, tensor_config
+
+    command = bwrap_command(tensor_config(GraderConfig(), "cuda"), "torch", "cuda")
+    device_binds = [command[i + 1] for i, arg in enumerate(command) if arg == "--dev-bind-try"]
     props = torch.cuda.get_device_properties(0)
     return emit(
         "machine",
@@ -67,7 +72,8 @@ def machine() -> dict:
         torch=torch.__version__,
         cuda=torch.version.cuda,
         triton=triton_version,
-        sandbox_device_files=sorted(glob.glob("/dev/nvidia*")),
+        host_device_files=sorted(glob.glob("/dev/nvidia*")),
+        sandbox_device_binds=device_binds,
         telemetry=gpu_timing.read_telemetry(),
     )
 
