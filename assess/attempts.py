@@ -381,7 +381,7 @@ def attempts_submit_expired(*, now: datetime | None = None) -> int:
 def sample_run_start(attempt: Attempt, position: int, source: str, *, now: datetime | None = None):
     """Queue the public sample tests for the code in the editor; rate-limited per attempt."""
     from grader.models import Submission
-    from grader.services import submissions_enqueue
+    from grader.routing import submissions_enqueue
 
     now = now or timezone.now()
     with transaction.atomic():

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from grader.models import FINAL_STATUSES, Submission, SubmissionStatus
+from grader.models import FINAL_STATUSES, Submission
 from quizzes.models import Kind, Level
 
 from .models import (
@@ -200,11 +200,12 @@ def submission_regrade(submission: Submission, user) -> Regrade:
 
     The submission row is reused, never duplicated (the database keeps one final
     submission per answer): its previous result is copied into a `Regrade`, then it goes
-    back to `queued` and the answer's score is cleared, so the grader's one-time write
-    (`grader.services._finish`, which only writes over queued/running rows) and
+    back to `queued` (`grader.grading.submission_reset_for_regrade`) and the answer's score
+    is cleared, so the grader's one-time final write (over queued/running rows only) and
     `answer_record_grade` (which only fills an empty score) apply again unchanged.
     Refused while a grade is still queued or running: two runs never race."""
-    from grader.services import submissions_enqueue
+    from grader.grading import submission_reset_for_regrade
+    from grader.routing import submissions_enqueue
 
     with transaction.atomic():
         locked = (
@@ -225,22 +226,7 @@ def submission_regrade(submission: Submission, user) -> Regrade:
             previous_score=locked.score,
             previous_report=locked.report,
         )
-        locked.status = SubmissionStatus.QUEUED
-        locked.report, locked.verdict, locked.score = None, "", None
-        locked.started_at = locked.finished_at = locked.enqueued_at = None
-        locked.attempts = 0
-        locked.save(
-            update_fields=[
-                "status",
-                "report",
-                "verdict",
-                "score",
-                "started_at",
-                "finished_at",
-                "enqueued_at",
-                "attempts",
-            ]
-        )
+        submission_reset_for_regrade(locked)
         Answer.objects.filter(pk=locked.answer_id).update(
             score=None, correct=None, scored_at=None, scored_by=""
         )

@@ -14,8 +14,8 @@ from assess import health
 from assess.attempts import answer_save, attempt_start, attempt_submit
 from assess.models import Attempt, Membership, Regrade, Role
 from assess.review import ReviewError, csv_safe, rubric_score, submission_regrade
+from grader.grading import submission_grade
 from grader.models import Submission
-from grader.services import submission_grade
 from tests.assess import factories
 
 
@@ -23,7 +23,7 @@ from tests.assess import factories
 def quiet(settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(
-        "grader.services.submissions_enqueue", lambda ids: len(ids)
+        "grader.routing.submissions_enqueue", lambda ids: len(ids)
     )  # no broker in these tests
 
 

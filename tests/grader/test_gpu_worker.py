@@ -13,7 +13,7 @@ import redis
 
 from grader import capability
 from grader.models import Submission
-from grader.services import submissions_enqueue, submissions_requeue_stuck
+from grader.routing import submissions_enqueue, submissions_requeue_stuck
 from tests.grader.gpu_helpers import GOOD_BN_CUDA, GOOD_BN_RELU, make_submission
 from tests.grader.test_tasks_worker import Worker, database_url, wait_for
 

@@ -18,7 +18,7 @@ from django.db import connection
 
 from assess.attempts import answer_save, attempt_start, attempt_submit
 from grader.models import Submission
-from grader.services import submissions_requeue_stuck
+from grader.sweep import submissions_requeue_stuck
 from tests.assess import factories
 
 ROOT = Path(__file__).resolve().parents[2]
