@@ -18,7 +18,7 @@ from django.utils import timezone
 from quizzes.models import CHOICE_KINDS, Kind, Level
 from quizzes.questions import ResponseError, score_response
 
-from .models import Answer, Attempt, AttemptStatus
+from .attempts.models import Answer, Attempt, AttemptStatus
 
 # A level counts as mastered at this percent (docs/scoring.md).
 LEVEL_BAR = 60.0

@@ -1,4 +1,4 @@
-"""What the API needs beyond the recruiter pages' functions (assess.recruiting), built on
+"""What the API needs beyond the recruiter pages' functions (assess.hiring.services), built on
 them: an assessment from bank queries in one call, and organization-scoped selectors.
 """
 
@@ -10,11 +10,11 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
+from assess.hiring import services as recruiting
+from assess.hiring.selectors import bank_browse
 from quizzes.models import Question, Topic
 
-from .. import recruiting
 from ..models import Assessment, Attempt, AttemptStatus, Invitation, Organization
-from ..recruiting import bank_browse
 
 
 class SpecError(ValueError):
@@ -45,7 +45,7 @@ def assessment_create_from_queries(
     **settings_fields,
 ) -> Assessment:
     """A new assessment of `organization` built with the recruiter pages' own functions
-    (assess.recruiting). Raises `SpecError`, naming the field, when a bank id or topic is
+    (assess.hiring.services). Raises `SpecError`, naming the field, when a bank id or topic is
     unknown, a draw asks for more questions than the bank has, or no question would be
     asked at all; nothing is created then."""
     errors: dict[str, list[str]] = {}

@@ -8,9 +8,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from assess.hiring import selectors as hiring_selectors
+from assess.hiring import services as recruiting
 from quizzes.models import Topic
 
-from .. import recruiting
 from ..models import Attempt
 from . import serializers as s
 from .auth import CanReadBank
@@ -207,7 +208,7 @@ class BankQuestionListView(ApiView):
     )
     def get(self, request):
         f = self.query_filters()
-        qs = recruiting.bank_browse(
+        qs = hiring_selectors.bank_browse(
             kind=f.get("kind", ""),
             level=f.get("level", ""),
             topic=f.get("topic", ""),
@@ -223,7 +224,7 @@ class BankQuestionDetailView(ApiView):
     def get(self, request, key: str):
         self.query_filters()
         return Response(
-            s.BankQuestionOut(get_object_or_404(recruiting.bank_browse(), key=key)).data
+            s.BankQuestionOut(get_object_or_404(hiring_selectors.bank_browse(), key=key)).data
         )
 
 

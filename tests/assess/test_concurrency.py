@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from assess.attempts import (
+from assess.attempts.services import (
     AttemptClosed,
     StaleRevision,
     answer_save,

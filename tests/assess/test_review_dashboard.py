@@ -10,10 +10,11 @@ import io
 import pytest
 from django.urls import reverse
 
-from assess import health
-from assess.attempts import answer_save, attempt_start, attempt_submit
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.models import Attempt, Membership, Regrade, Role
-from assess.review import ReviewError, csv_safe, rubric_score, submission_regrade
+from assess.review import health
+from assess.review.export import csv_safe
+from assess.review.services import ReviewError, rubric_score, submission_regrade
 from grader.grading import submission_grade
 from grader.models import Submission
 from tests.assess import factories

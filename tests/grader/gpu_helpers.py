@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.attempts import answer_save, attempt_start
+from assess.attempts.services import answer_save, attempt_start
 from grader.models import Submission
 from quizzes.models import Kind
 from tests.assess import factories

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assess.attempts import answer_save, attempt_start, attempt_submit
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from grader import grading
 from grader.engine import INTERNAL_ERROR, Report
 from grader.grading import GradeRetry, submission_grade

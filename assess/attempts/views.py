@@ -8,20 +8,22 @@ never read or write another candidate's attempt.
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.hiring.models import Invitation
 from grader.models import Submission, SubmissionStatus
 from quizzes.models import Kind
 from quizzes.questions import candidate_view
 
-from .attempts import (
+from .decorators import candidate_page
+from .integrity import MAX_BODY_BYTES, integrity_record
+from .models import Answer, Attempt, AttemptStatus
+from .services import (
     AttemptClosed,
     AttemptError,
     InvitationExpired,
@@ -32,34 +34,10 @@ from .attempts import (
     attempt_of,
     attempt_start,
     attempt_submit,
-    invitation_for_token,
     sample_run_start,
 )
-from .models import Answer, Attempt, AttemptStatus, Invitation
 
 MAX_AUTOSAVE_BODY = 128 * 1024
-
-
-def _refusal(request: HttpRequest, error: AttemptError) -> HttpResponse:
-    return render(request, "assess/refusal.html", {"message": error.message}, status=error.status)
-
-
-def candidate_page(view):
-    """Resolve the link's token to its invitation; a refusal page for any AttemptError.
-    Candidate pages are never cached (they hold live state), and the link (with its token)
-    is never sent as a referrer to another site. ("no-referrer" would make browsers send
-    `Origin: null` on form posts, which Django's CSRF check rightly refuses.)"""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-        try:
-            response = view(request, invitation_for_token(token), token, *args, **kwargs)
-        except AttemptError as error:
-            response = _refusal(request, error)
-        response["Referrer-Policy"] = "same-origin"
-        return response
-
-    return never_cache(wrapper)
 
 
 def _open_attempt(invitation: Invitation) -> Attempt | None:
@@ -325,3 +303,30 @@ def attempt_grading_status(
     return render(
         request, "assess/_grading_status.html", {"token": token, **_grading_counts(attempt)}
     )
+
+
+# --- Integrity signals ----------------------------------------------------------------------
+
+
+@require_POST
+@candidate_page
+def attempt_signals(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    """JSON in: {"events": [{"kind", "position", "amount"}, ...]}; only for the link's
+    holder, only while the attempt is open; 204 when stored."""
+    if len(request.body) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "Too large."}, status=413)
+    attempt = attempt_of(invitation)
+    if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
+        return JsonResponse({"error": "This test is not in progress."}, status=409)
+    try:
+        events = json.loads(request.body).get("events")
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": "Send JSON."}, status=400)
+    try:
+        integrity_record(attempt, events)
+    except AttemptError as exc:
+        response = JsonResponse({"error": exc.message}, status=exc.status)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    return HttpResponse(status=204)

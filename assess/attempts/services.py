@@ -1,4 +1,4 @@
-"""The candidate's side of an assessment: invitations, starting, autosaving, submitting.
+"""The candidate's side of an assessment: opening a link, starting, autosaving, submitting.
 
 Every state change locks the attempt row (`select_for_update`) inside a transaction, so
 two tabs, a submit and the deadline sweep serialize on it. The deadline is the server's:
@@ -7,9 +7,7 @@ every write checks it, and an attempt found past it is submitted on the spot.
 
 from __future__ import annotations
 
-import hashlib
 import random
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,18 +15,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from assess.hiring.models import Invitation, Section
+from assess.tokens import token_digest
 from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
 from quizzes.questions import choice_order, numeric_values
 
-from .models import (
-    Answer,
-    Assessment,
-    Attempt,
-    AttemptStatus,
-    Invitation,
-    Section,
-    SubmitReason,
-)
+from .models import Answer, Attempt, AttemptStatus, SubmitReason
 
 WRITTEN_MAX_CHARS = 20_000
 NUMERIC_MAX_CHARS = 64
@@ -83,34 +75,6 @@ class RateLimited(AttemptError):
 
 
 # --- Invitations ------------------------------------------------------------------------
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def invitation_create(
-    assessment: Assessment,
-    *,
-    candidate_name: str,
-    candidate_email: str,
-    expires_at: datetime | None = None,
-    created_by=None,
-) -> tuple[Invitation, str]:
-    """A new invitation and its token. The token is returned once and never stored."""
-    token = secrets.token_urlsafe(32)
-    if expires_at is None:
-        expires_at = timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS)
-    invitation = Invitation.objects.create(
-        organization=assessment.organization,
-        assessment=assessment,
-        candidate_name=candidate_name,
-        candidate_email=candidate_email,
-        token_hash=token_digest(token),
-        expires_at=expires_at,
-        created_by=created_by,
-    )
-    return invitation, token
 
 
 def invitation_for_token(token: str) -> Invitation:
@@ -332,7 +296,7 @@ def attempt_close_if_due(attempt: Attempt, *, now: datetime | None = None) -> At
 
 
 def _submit_locked(locked: Attempt, reason: str, now: datetime) -> None:
-    from .scoring import answers_score_on_submit, attempt_refresh_result
+    from assess.scoring import answers_score_on_submit, attempt_refresh_result
 
     locked.status = AttemptStatus.SUBMITTED
     locked.submitted_at = min(now, locked.deadline) if reason == SubmitReason.DEADLINE else now
