@@ -5,7 +5,6 @@ them: an assessment from bank queries in one call, and organization-scoped selec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -117,32 +116,6 @@ def attempt_state(attempt: Attempt) -> str:
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return "in_progress"
     return "graded" if attempt.graded_at is not None else "grading"
-
-
-def attempts_of(
-    organization: Organization,
-    *,
-    state: str = "",
-    assessment_id: int | None = None,
-    since: datetime | None = None,
-    graded_since: datetime | None = None,
-) -> QuerySet[Attempt]:
-    qs = Attempt.objects.filter(organization=organization).select_related(
-        "invitation", "assessment"
-    )
-    if state == "in_progress":
-        qs = qs.filter(status=AttemptStatus.IN_PROGRESS)
-    elif state == "grading":
-        qs = qs.filter(status=AttemptStatus.SUBMITTED, graded_at__isnull=True)
-    elif state == "graded":
-        qs = qs.filter(graded_at__isnull=False)
-    if assessment_id is not None:
-        qs = qs.filter(assessment_id=assessment_id)
-    if since is not None:
-        qs = qs.filter(started_at__gte=since)
-    if graded_since is not None:
-        qs = qs.filter(graded_at__gte=graded_since)
-    return qs.order_by("-started_at", "-id")
 
 
 def assessments_of(organization: Organization) -> QuerySet[Assessment]:

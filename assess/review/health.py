@@ -7,15 +7,13 @@ page: the panel exists for the moment something is down.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Min
 
+from grader import capability
 from grader.models import Submission, SubmissionStatus
 
 logger = logging.getLogger(__name__)
@@ -32,91 +30,41 @@ class Health:
 
 
 def queue_names() -> list[str]:
-    names = [settings.GRADER_CPU_QUEUE, getattr(settings, "GRADER_GPU_QUEUE", "gpu")]
-    return list(dict.fromkeys(names))
+    return list(dict.fromkeys([settings.GRADER_CPU_QUEUE, settings.GRADER_GPU_QUEUE]))
 
 
-def queue_lengths(broker_url: str | None = None) -> dict[str, int | None]:
-    """Messages waiting per queue: LLEN on Redis, files on kombu's filesystem transport."""
-    broker_url = broker_url or settings.CELERY_BROKER_URL
+def queues_waiting() -> dict[str, int | None]:
+    """Messages waiting per grading queue (the grader's count); None where the broker did
+    not answer."""
     names = queue_names()
-    if broker_url.startswith(("redis://", "rediss://", "unix://")):
-        import redis
-
-        try:
-            client = redis.Redis.from_url(broker_url, socket_connect_timeout=1, socket_timeout=1)
-            return {name: int(client.llen(name)) for name in names}
-        except redis.RedisError:
-            logger.warning("health: the broker did not answer", exc_info=True)
-            return dict.fromkeys(names)
-    if broker_url.startswith("filesystem://"):
-        folder = Path(
-            getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("data_folder_in", "")
-        )
-        if not folder.is_dir():
-            return dict.fromkeys(names)
-        # kombu names each message file <time>_<uuid>.<queue>.msg
-        files = [p.name for p in folder.iterdir() if p.suffix == ".msg"]
-        return {name: sum(1 for f in files if f.endswith(f".{name}.msg")) for name in names}
-    return dict.fromkeys(names)
-
-
-def _capability():
-    """The GPU engineer's `grader.capability` (live_workers, gpu_alive) when it exists."""
-    if importlib.util.find_spec("grader.capability") is None:
-        return None
+    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
     try:
-        return importlib.import_module("grader.capability")
-    except Exception:  # a broken module must not break the panel
-        logger.warning("health: grader.capability failed to import", exc_info=True)
-        return None
+        return capability.queue_lengths(
+            names, broker_url=settings.CELERY_BROKER_URL, broker_folder=folder
+        )
+    except Exception:
+        logger.warning("health: the broker did not answer", exc_info=True)
+        return dict.fromkeys(names)
 
 
 def workers_alive() -> tuple[list[dict] | None, bool | None]:
-    """(workers, gpu alive): from grader.capability when present, else a Celery ping."""
-    capability = _capability()
-    if capability is not None and hasattr(capability, "live_workers"):
-        try:
-            workers = list(capability.live_workers())
-            gpu = (
-                capability.gpu_alive()
-                if hasattr(capability, "gpu_alive")
-                else any(w.get("kind") == "gpu" for w in workers)
-            )
-            return workers, bool(gpu)
-        except Exception:
-            logger.warning("health: grader.capability.live_workers failed", exc_info=True)
-    from assess.celery import app
-
+    """(workers, gpu alive) from the workers' announcements; (None, None) when they could
+    not be read."""
     try:
-        replies = app.control.inspect(timeout=1).ping() or {}
+        workers = capability.live_workers()
     except Exception:
-        logger.warning("health: could not ping the workers", exc_info=True)
+        logger.warning("health: could not read the workers' announcements", exc_info=True)
         return None, None
-    workers = [
-        {
-            "name": name,
-            "kind": "gpu" if "gpu" in name.lower() else "cpu",
-            "gpu_name": "",
-            "memory": None,
-            "last_heartbeat": None,
-        }
-        for name in sorted(replies)
-    ]
-    return workers, any(w["kind"] == "gpu" for w in workers)
+    return workers, any(w.get("kind") == "gpu" for w in workers)
 
 
 def grading_health(organization=None) -> Health:
     """Queues and workers are shared by every organization; the submissions counted are
     the organization's own."""
-    health = Health(queues=queue_lengths())
+    health = Health(queues=queues_waiting())
     health.workers, health.gpu_alive = workers_alive()
-    # `waiting_gpu` (the GPU engineer's status, when present): stored, no GPU worker yet.
-    statuses = [
-        SubmissionStatus.QUEUED,
-        SubmissionStatus.RUNNING,
-        *([SubmissionStatus.WAITING_GPU] if hasattr(SubmissionStatus, "WAITING_GPU") else []),
-    ]
+    # `waiting_gpu`: stored, no GPU worker alive to grade it yet.
+    statuses = [SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.WAITING_GPU]
     pending = Submission.objects.filter(status__in=statuses, public_only=False)
     if organization is not None:
         pending = pending.filter(answer__attempt__organization=organization)
