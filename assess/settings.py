@@ -188,8 +188,6 @@ GRADER_REQUEUE_RUNNING_SECONDS = env_int("GRADER_REQUEUE_RUNNING_SECONDS", 900, 
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-LOGIN_URL = "admin:login"
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -19,11 +19,9 @@ from assess.hiring.models import Invitation, Section
 from assess.tokens import token_digest
 from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
 from quizzes.questions import choice_order, numeric_values
+from quizzes.responses import ResponseInvalid, response_clean
 
 from .models import Answer, Attempt, AttemptStatus, SubmitReason
-
-WRITTEN_MAX_CHARS = 20_000
-NUMERIC_MAX_CHARS = 64
 
 
 class AttemptError(Exception):
@@ -187,47 +185,15 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
 # --- While it runs ----------------------------------------------------------------------
 
 
-def response_clean(answer: Answer, response: Any) -> Any:
-    """The response as stored, or `InvalidResponse`. Only the shape is checked here;
-    correctness is scored on submission."""
-    content = answer.question_version.content
-    kind = content["kind"]
-    if response in (None, "", []):
-        return None
-    if kind in CHOICE_KINDS:
-        items = response if isinstance(response, list) else [response]
-        try:
-            picked = sorted({int(item) for item in items})
-        except (TypeError, ValueError):
-            raise InvalidResponse("Unknown choice.") from None
-        if any(not 0 <= i < len(content["choices"]) for i in picked):
-            raise InvalidResponse("Unknown choice.")
-        if kind == Kind.SINGLE_CHOICE:
-            if len(picked) != 1:
-                raise InvalidResponse("Choose one answer.")
-            return picked[0]
-        return picked
-    if not isinstance(response, str):
-        raise InvalidResponse("The answer must be text.")
-    if kind == Kind.NUMERIC:
-        if len(response) > NUMERIC_MAX_CHARS:
-            raise InvalidResponse(f"A number has at most {NUMERIC_MAX_CHARS} characters.")
-        return response.strip() or None
-    if kind == Kind.WRITTEN:
-        words = len(response.split())
-        if words > content["max_words"] or len(response) > WRITTEN_MAX_CHARS:
-            raise InvalidResponse(
-                f"Your answer has {words} words; the limit is {content['max_words']}."
-            )
-        return response
-    if kind == Kind.CODING:
-        from grader.engine.config import load_config
+def _response_clean(answer: Answer, response: Any) -> Any:
+    from grader.engine.config import load_config
 
-        limit = load_config().source_bytes
-        if len(response.encode("utf-8", "surrogatepass")) > limit:
-            raise InvalidResponse(f"The code is larger than {limit // 1024} KiB.")
-        return response
-    raise InvalidResponse("This question takes no answer.")
+    try:
+        return response_clean(
+            answer.question_version.content, response, source_bytes=load_config().source_bytes
+        )
+    except ResponseInvalid as exc:
+        raise InvalidResponse(str(exc)) from None
 
 
 def _lock_open(attempt: Attempt, now: datetime) -> tuple[Attempt, bool]:
@@ -272,7 +238,7 @@ def answer_save(
                 )
             except Answer.DoesNotExist:
                 raise InvalidResponse("No such question in this test.") from None
-            clean = response_clean(answer, response)
+            clean = _response_clean(answer, response)
             if client_revision != answer.revision:
                 raise StaleRevision(answer)
             if clean != answer.response:
@@ -359,7 +325,7 @@ def sample_run_start(attempt: Attempt, position: int, source: str, *, now: datet
                 raise InvalidResponse("No such question in this test.") from None
             if answer.kind != Kind.CODING:
                 raise InvalidResponse("Only coding questions have sample tests.")
-            source = response_clean(answer, source) or ""
+            source = _response_clean(answer, source) or ""
             window = now - timedelta(seconds=60)
             recent = list(
                 Submission.objects.filter(
