@@ -162,7 +162,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# Everything goes to `cpu` until the GPU worker's routing lands (grader.routing.submission_queue).
+# The default queue of each task; a grading task's queue is chosen per submission when it is
+# sent (grader.routing.submission_queue).
 CELERY_TASK_ROUTES = {
     "grader.*": {"queue": "cpu"},
     "assess.*": {"queue": "cpu"},
@@ -243,7 +244,7 @@ CELERY_BEAT_SCHEDULE["webhooks-requeue-stuck"] = {
     "schedule": 300.0,
 }
 
-# The GPU worker (issue 7): its queue, how long a worker's announcement lives without a
+# The GPU worker: its queue, how long a worker's announcement lives without a
 # heartbeat (refreshed every third of it), and how long GPU work may sit in the GPU queue
 # with no GPU worker alive before the sweep sends it back to the CPU (or to waiting).
 GRADER_GPU_QUEUE = env_str("GRADER_GPU_QUEUE", "gpu")
