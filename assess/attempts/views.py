@@ -16,13 +16,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assess.hiring.models import Invitation
-from grader.models import Submission, SubmissionStatus
-from quizzes.models import Kind
-from quizzes.questions import candidate_view
+from grader.models import Submission
 
 from .decorators import candidate_page
 from .integrity import MAX_BODY_BYTES, integrity_record
-from .models import Answer, Attempt, AttemptStatus
+from .models import Attempt, AttemptStatus
+from .selectors import (
+    answer_json,
+    attempt_answers,
+    grading_counts,
+    question_context,
+    sample_run_context,
+)
 from .services import (
     AttemptClosed,
     AttemptError,
@@ -44,10 +49,6 @@ def _open_attempt(invitation: Invitation) -> Attempt | None:
     """The invitation's attempt, submitted first if its deadline has passed."""
     attempt = attempt_of(invitation)
     return attempt_close_if_due(attempt) if attempt is not None else None
-
-
-def _answers(attempt: Attempt) -> list[Answer]:
-    return list(attempt.answers.select_related("question_version").order_by("position"))
 
 
 @require_GET
@@ -82,30 +83,6 @@ def attempt_begin(request: HttpRequest, invitation: Invitation, token: str) -> H
     return redirect("assess:attempt_question", token=token, number=1)
 
 
-def _question_context(attempt: Attempt, answers: list[Answer], number: int) -> dict:
-    answer = answers[number - 1]
-    view = candidate_view(answer.question_version, answer.seed)
-    if answer.choice_order is not None:
-        # The order frozen at start (shuffled or not), whatever the bank's shuffle does.
-        by_index = {choice["index"]: choice for choice in view["choices"]}
-        view["choices"] = [by_index[i] for i in answer.choice_order]
-    picked = answer.response if isinstance(answer.response, list) else [answer.response]
-    return {
-        "attempt": attempt,
-        "answer": answer,
-        "view": view,
-        "number": number,
-        "total": len(answers),
-        "answers": answers,
-        "picked": {p for p in picked if p is not None},
-        "code": (answer.response if answer.response is not None else view.get("starter_code", "")),
-        "remaining_s": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
-        "prev_number": number - 1 if number > 1 else None,
-        "next_number": number + 1 if number < len(answers) else None,
-        "is_coding": view["kind"] == Kind.CODING,
-    }
-
-
 @require_GET
 @candidate_page
 def attempt_question(
@@ -116,21 +93,12 @@ def attempt_question(
         return redirect("assess:attempt_landing", token=token)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("assess:attempt_done", token=token)
-    answers = _answers(attempt)
+    answers = attempt_answers(attempt)
     if not 1 <= number <= len(answers):
         raise Http404("No such question in this test")
-    context = _question_context(attempt, answers, number)
+    context = question_context(attempt, answers, number)
     context["token"] = token
     return render(request, "assess/attempt_question.html", context)
-
-
-def _answer_json(answer: Answer) -> dict:
-    return {
-        "revision": answer.revision,
-        "response": answer.response,
-        "answered": answer.is_answered,
-        "saved_at": answer.saved_at.isoformat() if answer.saved_at else None,
-    }
 
 
 @require_POST
@@ -155,7 +123,7 @@ def answer_autosave(
         answer = answer_save(attempt, number - 1, response, revision)
     except StaleRevision as stale:
         return JsonResponse(
-            {"error": stale.message, "stale": True, **_answer_json(stale.answer)}, status=409
+            {"error": stale.message, "stale": True, **answer_json(stale.answer)}, status=409
         )
     except AttemptClosed as closed:
         return JsonResponse(
@@ -168,7 +136,7 @@ def answer_autosave(
         )
     except AttemptError as error:
         return JsonResponse({"error": error.message}, status=error.status)
-    return JsonResponse(_answer_json(answer))
+    return JsonResponse(answer_json(answer))
 
 
 @require_POST
@@ -192,16 +160,7 @@ def sample_run(
         response = render(request, "assess/_sample_run.html", {"error": closed.message}, status=409)
         response["HX-Redirect"] = reverse("assess:attempt_done", args=[token])
         return response
-    return render(request, "assess/_sample_run.html", _run_context(submission, token))
-
-
-def _run_context(submission: Submission, token: str) -> dict:
-    verdict = (submission.report or {}).get("verdict", "")
-    return {
-        "submission": submission,
-        "token": token,
-        "verdict_label": verdict.replace("_", " ") or "error",
-    }
+    return render(request, "assess/_sample_run.html", sample_run_context(submission, token))
 
 
 @require_GET
@@ -216,7 +175,7 @@ def sample_run_status(
         )
     except Submission.DoesNotExist:
         raise Http404("No such sample run") from None
-    return render(request, "assess/_sample_run.html", _run_context(submission, token))
+    return render(request, "assess/_sample_run.html", sample_run_context(submission, token))
 
 
 @require_GET
@@ -227,7 +186,7 @@ def attempt_review(request: HttpRequest, invitation: Invitation, token: str) -> 
         return redirect("assess:attempt_landing", token=token)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("assess:attempt_done", token=token)
-    answers = _answers(attempt)
+    answers = attempt_answers(attempt)
     return render(
         request,
         "assess/attempt_review.html",
@@ -251,27 +210,6 @@ def attempt_finish(request: HttpRequest, invitation: Invitation, token: str) -> 
     return redirect("assess:attempt_done", token=token)
 
 
-def _grading_counts(attempt: Attempt) -> dict:
-    coding = attempt.answers.filter(
-        question_version__question__kind=Kind.CODING, score__isnull=False
-    ).count()
-    pending = Submission.objects.filter(
-        answer__attempt=attempt,
-        public_only=False,
-        status__in=(
-            SubmissionStatus.QUEUED,
-            SubmissionStatus.RUNNING,
-            SubmissionStatus.WAITING_GPU,
-        ),
-    )
-    waiting_gpu = pending.filter(status=SubmissionStatus.WAITING_GPU).count()
-    return {
-        "coding_done": coding,
-        "coding_waiting": pending.count(),
-        "coding_waiting_gpu": waiting_gpu,
-    }
-
-
 @require_GET
 @candidate_page
 def attempt_done(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
@@ -287,7 +225,7 @@ def attempt_done(request: HttpRequest, invitation: Invitation, token: str) -> Ht
             "token": token,
             "attempt": attempt,
             "invitation": invitation,
-            **_grading_counts(attempt),
+            **grading_counts(attempt),
         },
     )
 
@@ -301,7 +239,7 @@ def attempt_grading_status(
     if attempt is None or attempt.status != AttemptStatus.SUBMITTED:
         raise Http404("Not submitted")
     return render(
-        request, "assess/_grading_status.html", {"token": token, **_grading_counts(attempt)}
+        request, "assess/_grading_status.html", {"token": token, **grading_counts(attempt)}
     )
 
 
