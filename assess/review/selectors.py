@@ -9,11 +9,13 @@ from datetime import date, datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from assess.attempts.models import Attempt, AttemptStatus
+from assess.attempts.integrity import IntegritySummary
+from assess.attempts.models import Answer, Attempt, AttemptStatus
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
 from assess.scoring import AttemptResults, attempt_results
 from quizzes.models import Level
+from quizzes.questions import correct_answer_text
 
 SORTS = {
     "date": "-started_at",
@@ -155,3 +157,39 @@ def live_progress(attempt: Attempt) -> dict:
         "total": getattr(attempt, "question_count", None),
         "minutes_left": left,
     }
+
+
+def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
+    """The attempt's answers in order, each with what the review page shows beside it: the
+    final submission and its checks, the answer key, the picked choices in words, the time
+    spent and the characters pasted."""
+    answers = list(
+        attempt.answers.select_related("question_version__question__topic")
+        .prefetch_related("submissions", "rubric_reviews__reviewer")
+        .order_by("position")
+    )
+    for answer in answers:
+        answer.final_submission = next(
+            (s for s in answer.submissions.all() if not s.public_only), None
+        )
+        answer.content = answer.question_version.content
+        answer.key_text = correct_answer_text(answer.question_version, answer.seed)
+        if (
+            answer.content["kind"] in ("single_choice", "multiple_choice")
+            and answer.response is not None
+        ):
+            picked = answer.response if isinstance(answer.response, list) else [answer.response]
+            answer.response_text = "; ".join(
+                answer.content["choices"][i]["text"]
+                for i in picked
+                if isinstance(i, int) and 0 <= i < len(answer.content["choices"])
+            )
+        else:
+            answer.response_text = answer.response
+        if answer.final_submission and answer.final_submission.report:
+            checks = answer.final_submission.report.get("checks") or []
+            answer.checks_passed = sum(1 for c in checks if c.get("passed"))
+            answer.checks_total = len(checks)
+        answer.seconds = signals.seconds_per_question.get(answer.position)
+        answer.pasted = signals.pastes_per_question.get(answer.position)
+    return answers

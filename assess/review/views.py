@@ -18,12 +18,17 @@ from assess.hiring.models import Assessment
 from assess.orgs.access import READ_REPORTS, REVIEW, member_role, org_view
 from assess.orgs.models import Organization
 from grader.models import Submission
-from quizzes.questions import correct_answer_text
 
 from .export import results_csv
 from .forms import AttemptFilterForm, RubricForm
 from .health import grading_health
-from .selectors import AttemptFilters, attempts_list, report_context, score_distribution
+from .selectors import (
+    AttemptFilters,
+    attempts_list,
+    report_context,
+    review_answers,
+    score_distribution,
+)
 from .services import ReviewError, rubric_score, submission_regrade
 from .similarity import similar_pairs, similarity
 
@@ -85,33 +90,9 @@ def attempt_review(
     """Everything about one attempt: the report, each answer (code with its grading report,
     written answers with the rubric), and the integrity signals."""
     attempt = _attempt(org, attempt_id)
-    answers = list(
-        attempt.answers.select_related("question_version__question__topic")
-        .prefetch_related("submissions", "rubric_reviews__reviewer")
-        .order_by("position")
-    )
+    signals = integrity_summary(attempt)
+    answers = review_answers(attempt, signals)
     for answer in answers:
-        answer.final_submission = next(
-            (s for s in answer.submissions.all() if not s.public_only), None
-        )
-        answer.content = answer.question_version.content
-        answer.key_text = correct_answer_text(answer.question_version, answer.seed)
-        if (
-            answer.content["kind"] in ("single_choice", "multiple_choice")
-            and answer.response is not None
-        ):
-            picked = answer.response if isinstance(answer.response, list) else [answer.response]
-            answer.response_text = "; ".join(
-                answer.content["choices"][i]["text"]
-                for i in picked
-                if isinstance(i, int) and 0 <= i < len(answer.content["choices"])
-            )
-        else:
-            answer.response_text = answer.response
-        if answer.final_submission and answer.final_submission.report:
-            checks = answer.final_submission.report.get("checks") or []
-            answer.checks_passed = sum(1 for c in checks if c.get("passed"))
-            answer.checks_total = len(checks)
         if answer.content["kind"] == "written":
             latest = next(iter(answer.rubric_reviews.all()), None)
             answer.rubric_form = RubricForm(
@@ -119,10 +100,6 @@ def attempt_review(
                 auto_id=f"a{answer.pk}_%s",
                 initial={"items": latest.items if latest else []},
             )
-    signals = integrity_summary(attempt)
-    for answer in answers:
-        answer.seconds = signals.seconds_per_question.get(answer.position)
-        answer.pasted = signals.pastes_per_question.get(answer.position)
     return render(
         request,
         "assess/review/attempt.html",
