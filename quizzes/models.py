@@ -53,6 +53,10 @@ class Question(models.Model):
         default=True, help_text="Offered in the public practice mode."
     )
     source_file = models.CharField(max_length=300, blank=True)
+    # Bank ids this question gives away or duplicates, as declared in its file (the
+    # relation is symmetric; `quizzes.draws` closes it into exclusion groups). Not part
+    # of a version: it is about which questions meet in one attempt, not what was shown.
+    excludes = models.JSONField(default=list, blank=True)
     latest_version = models.ForeignKey(
         "QuestionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
