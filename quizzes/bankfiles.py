@@ -609,7 +609,7 @@ def save_question(
         "level": item.level,
         "in_practice": item.in_practice,
         "excludes": list(item.excludes),
-        "is_active": True,
+        "is_active": not question.retired_in_admin,
     }
     if item.source_file:
         fields["source_file"] = item.source_file
