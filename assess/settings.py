@@ -174,6 +174,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-submissions": {"task": "grader.requeue_stuck_submissions", "schedule": 60.0},
 }
 
+# The question bank (docs/bank.md): a question shown to more candidates than this is drawn
+# with weight limit/seen_by; 0 turns the rotation off.
+QUIZZES_EXPOSURE_LIMIT = env_int("QUIZZES_EXPOSURE_LIMIT", 200, minimum=0)
+
 # The assessment flow (assess.attempts, assess.scoring) and the grader's task policy.
 ASSESS_INVITATION_DAYS = env_int("ASSESS_INVITATION_DAYS", 14, minimum=1)
 ASSESS_SAMPLE_RUNS_PER_MINUTE = env_int("ASSESS_SAMPLE_RUNS_PER_MINUTE", 5, minimum=1)

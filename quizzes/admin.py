@@ -42,7 +42,9 @@ class QuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         if instance.pk and instance.latest_version:
-            entry = question_to_file_entry(instance.latest_version.content, instance.in_practice)
+            entry = question_to_file_entry(
+                instance.latest_version.content, instance.in_practice, instance.excludes
+            )
             self.fields["content_yaml"].initial = dump_text(entry)
 
     def clean_content_yaml(self):

@@ -96,3 +96,11 @@ def test_a_new_question_can_be_added_as_yaml(editor):
     assert response.status_code == 302
     question = Question.objects.get(key="op-eps-copy")
     assert question.latest_version.number == 1 and question.level == "junior"
+
+
+def test_an_edit_naming_an_unknown_exclusion_is_refused(editor):
+    edited = _current_yaml().replace("level: junior\n", "level: junior\nexcludes: [op-nowhere]\n")
+    response = editor.post(_change_url(), _form(edited))
+    assert response.status_code == 200
+    assert "names unknown id" in response.content.decode()
+    assert Question.objects.get(key="op-eps").excludes == []
