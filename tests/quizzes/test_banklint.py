@@ -166,11 +166,6 @@ def test_ties_for_the_longest_share_the_credit_and_multiple_choice_uses_its_base
     assert multiple.limit is None  # one item: shown, not judged
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the shipped bank still has the length, position and hedge cues of issue 14 "
-    "until the content rewrite lands",
-)
 def test_the_shipped_bank_passes_the_linter():
     report = lint_bank(read_bank(BANK_DIR).questions)
     assert report.ok, "\n".join(report.failures)
