@@ -174,6 +174,17 @@ def exposure_store(seen_by: Mapping[int, int]) -> None:
     Question.objects.bulk_update(changed, ["seen_by"], batch_size=500)
 
 
+def question_retire(questions) -> int:
+    """Stop drawing these questions; loading the bank files again keeps them retired."""
+    return questions.update(is_active=False, retired_in_admin=True)
+
+
+def question_return(questions) -> int:
+    """Undo `question_retire`. A question that has left the bank files meanwhile is
+    retired again by the next `loadbank`."""
+    return questions.filter(retired_in_admin=True).update(retired_in_admin=False, is_active=True)
+
+
 # --- Reads for the bank editors' page ---------------------------------------------------
 
 

@@ -4,6 +4,7 @@ through the real draw, the refresh, the command and the task."""
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from assess.itemstats import item_statistics_refresh
 from assess.tasks import refresh_item_statistics
@@ -108,3 +109,41 @@ def test_random_draws_expose_questions_unevenly_and_the_counts_say_so():
     assert sum(seen.values()) == 60 * 6
     rows = _whole()
     assert sum(row.responses for row in rows.values()) == 60 * 6
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    editor = django_user_model.objects.create_user("editor", password="pw-123456789", is_staff=True)
+    client.force_login(editor)
+    return client
+
+
+def test_bank_editors_see_the_figures_and_the_flags(population, staff_client):
+    _, assessment = population
+    item_statistics_refresh()
+    html = staff_client.get(reverse("quizzes:bank_statistics")).content.decode()
+    assert "Simulated screen" in html and "Cronbach" in html
+    assert "sim-reversed" in html and "negative discrimination" in html
+    assert "momentum=0.99" in html
+    # 300 candidates saw each question: over the default limit of 200, drawn at 67%.
+    exposure = html.split("<h2>Exposure</h2>")[1]
+    assert "sim-item-03" in exposure and "67%" in exposure
+    flagged = staff_client.get(reverse("quizzes:bank_statistics"), {"dubious": "on"})
+    table = flagged.content.decode().split("<h2>Questions</h2>")[1].split("<h2>Exposure</h2>")[0]
+    assert "sim-reversed" in table and "sim-giveaway" in table and "sim-item-03" not in table
+    one = staff_client.get(reverse("quizzes:bank_statistics"), {"assessment": assessment.pk})
+    assert one.status_code == 200 and "sim-item-03" in one.content.decode()
+
+
+def test_a_bad_filter_is_a_400(staff_client, db):
+    response = staff_client.get(reverse("quizzes:bank_statistics"), {"assessment": "999"})
+    assert response.status_code == 400
+
+
+def test_the_page_is_for_staff_only(client, django_user_model, db):
+    url = reverse("quizzes:bank_statistics")
+    assert client.get(url).status_code == 302
+    recruiter = django_user_model.objects.create_user("recruiter", password="pw-123456789")
+    client.force_login(recruiter)
+    response = client.get(url)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
