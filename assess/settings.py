@@ -172,6 +172,12 @@ CELERY_BEAT_SCHEDULE = {
     "submit-expired-attempts": {"task": "assess.submit_expired_attempts", "schedule": 30.0},
     # Submissions stored while the broker was down, or whose worker died, are queued again.
     "requeue-stuck-submissions": {"task": "grader.requeue_stuck_submissions", "schedule": 60.0},
+    # The bank's item statistics and exposure counts (docs/bank.md); `manage.py itemstats`
+    # recomputes them on demand.
+    "refresh-item-statistics": {
+        "task": "assess.refresh_item_statistics",
+        "schedule": float(env_int("QUIZZES_STATISTICS_EVERY_SECONDS", 3600, minimum=60)),
+    },
 }
 
 # The question bank (docs/bank.md): a question shown to more candidates than this is drawn
