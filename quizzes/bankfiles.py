@@ -27,7 +27,16 @@ KEY_PATTERN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 MAX_TEXT = 20_000
 MAX_FILE_BYTES = 2_000_000
 
-COMMON_FIELDS = ("id", "kind", "topic", "level", "practice", "prompt", "explanation")
+COMMON_FIELDS = (
+    "id",
+    "kind",
+    "topic",
+    "level",
+    "practice",
+    "excludes",
+    "prompt",
+    "explanation",
+)
 KIND_FIELDS = {
     Kind.SINGLE_CHOICE: ("choices",),
     Kind.MULTIPLE_CHOICE: ("choices",),
@@ -74,6 +83,9 @@ class BankQuestion:
     content: dict
     source_file: str
     line: int
+    # Bank ids this question gives away or duplicates: never drawn into one attempt with it.
+    excludes: tuple[str, ...] = ()
+    excludes_line: int = 0
 
     @property
     def content_hash(self) -> str:
@@ -335,18 +347,38 @@ def _validate_coding(q: Mapping, report) -> dict | None:
     }
 
 
+def _is_key(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and 3 <= len(value) <= 80
+        and not set(value) - KEY_PATTERN_CHARS
+        and not value.startswith("-")
+    )
+
+
+def _validate_excludes(q: Mapping, key: str, report) -> tuple[str, ...] | None:
+    """The declared exclusions, well-formed; whether the ids exist is checked bank-wide."""
+    excludes = q.get("excludes", [])
+    if not isinstance(excludes, list) or not all(_is_key(item) for item in excludes):
+        report(_line(q, "excludes"), "'excludes' must be a list of question ids")
+        return None
+    if key in excludes:
+        report(_line(q, "excludes"), "'excludes' names the question itself")
+        return None
+    repeated = [item for item, n in Counter(excludes).items() if n > 1]
+    if repeated:
+        report(_line(q, "excludes"), f"'excludes' lists {repeated[0]!r} twice")
+        return None
+    return tuple(excludes)
+
+
 def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | None:
     """Check one question mapping; report every problem; return it when valid."""
     if not isinstance(q, Mapping):
         report(_line(q), "each question must be a mapping")
         return None
     key = q.get("id")
-    if (
-        not isinstance(key, str)
-        or not 3 <= len(key) <= 80
-        or set(key) - KEY_PATTERN_CHARS
-        or key.startswith("-")
-    ):
+    if not _is_key(key):
         report(_line(q, "id"), f"'id' must be 3-80 characters of a-z, 0-9 and '-', got {key!r}")
         return None
     prefix = f"question {key!r}: "
@@ -378,6 +410,7 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
     practice = q.get("practice", True)
     if not isinstance(practice, bool):
         say(_line(q, "practice"), "'practice' must be true or false")
+    excludes = _validate_excludes(q, key, say)
     prompt = _text(q, "prompt", say)
     explanation = _text(q, "explanation", say)
     if kind in CHOICE_KINDS:
@@ -394,6 +427,7 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
         or topic not in topics
         or level not in Level.values
         or not isinstance(practice, bool)
+        or excludes is None
         or prompt is None
         or explanation is None
         or not specific
@@ -411,6 +445,8 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
         content=content,
         source_file="",
         line=_line(q),
+        excludes=excludes,
+        excludes_line=_line(q, "excludes"),
     )
 
 
@@ -472,6 +508,7 @@ def read_bank(root: Path = BANK_DIR) -> Bank:
     topic_slugs = {t["slug"] for t in topics}
     questions: list[BankQuestion] = []
     first_seen: dict[str, str] = {}
+    shown_file: dict[str, str] = {}
     files = sorted(p for p in root.rglob("*.yaml") if p.name != TOPICS_FILE)
     for path in files:
         shown = _shown(root, path)
@@ -497,12 +534,28 @@ def read_bank(root: Path = BANK_DIR) -> Bank:
                         )
                         continue
                     first_seen[question.key] = where
+                    shown_file[question.key] = shown
                     question.source_file = str(path.relative_to(root))
                     questions.append(question)
         issues.extend(report.issues)
+    known = set(first_seen)
+    for question in questions:
+        for problem in _unknown_excludes(question, known):
+            issues.append(BankIssue(shown_file[question.key], *problem))
     if issues:
         raise BankError(issues)
     return Bank(topics=topics, questions=questions)
+
+
+def _unknown_excludes(question: BankQuestion, known: set[str]) -> list[tuple[int, str]]:
+    return [
+        (
+            question.excludes_line,
+            f"question {question.key!r}: 'excludes' names unknown id {other!r}",
+        )
+        for other in question.excludes
+        if other not in known
+    ]
 
 
 def _shown(root: Path, path: Path) -> str:
@@ -555,7 +608,8 @@ def save_question(
         "topic": topic,
         "level": item.level,
         "in_practice": item.in_practice,
-        "is_active": True,
+        "excludes": list(item.excludes),
+        "is_active": not question.retired_in_admin,
     }
     if item.source_file:
         fields["source_file"] = item.source_file
@@ -567,20 +621,21 @@ def save_question(
     return question, created, question.record_version(item.content, item.content_hash)
 
 
-def question_to_file_entry(content: Mapping, in_practice: bool) -> dict:
-    """A stored version's content as it is written in a bank file."""
+def question_to_file_entry(
+    content: Mapping, in_practice: bool, excludes: Iterable[str] = ()
+) -> dict:
+    """A stored version's content, with the question's bank-only fields, as written in a file."""
     entry = {
         k: v
         for k, v in content.items()
         if k not in CODING_DERIVED_FIELDS or content["kind"] != Kind.CODING
     }
+    header = {k: entry.pop(k) for k in ("id", "kind", "topic", "level")}
     if not in_practice:
-        entry = {
-            **{k: entry[k] for k in ("id", "kind", "topic", "level")},
-            "practice": False,
-            **entry,
-        }
-    return entry
+        header["practice"] = False
+    if excludes:
+        header["excludes"] = list(excludes)
+    return {**header, **entry}
 
 
 def dump_bank(root: Path = BANK_DIR) -> list[Path]:
@@ -602,7 +657,9 @@ def dump_bank(root: Path = BANK_DIR) -> list[Path]:
             continue
         target = question.source_file or f"{question.kind}/{question.topic.slug}.yaml"
         by_file.setdefault(target, []).append(
-            question_to_file_entry(question.latest_version.content, question.in_practice)
+            question_to_file_entry(
+                question.latest_version.content, question.in_practice, question.excludes
+            )
         )
     for relative, entries in sorted(by_file.items()):
         path = root / relative
@@ -629,6 +686,12 @@ def question_from_yaml(text: str, *, shown: str = "<question>") -> BankQuestion:
             ]
         ) from None
     question = validate_question(raw, Topic.objects.values_list("slug", flat=True), report)
+    if question is not None:
+        known = set(
+            Question.objects.filter(key__in=question.excludes).values_list("key", flat=True)
+        )
+        for line, message in _unknown_excludes(question, known):
+            report(line, message)
     if report.issues or question is None:
         raise BankError(report.issues or [BankIssue(shown, 0, "not a valid question")])
     return question

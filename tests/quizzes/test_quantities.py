@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from quizzes import quantities as q
+from quizzes.numeric import compute_answer, draw_values, within_tolerance
 from tests.support.optional import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -359,6 +360,10 @@ MISTAKES: dict[str, dict[str, Callable[[dict[str, Any]], float]]] = {
             abs(e)
             for e in np.linalg.eigvals(np.array([[p["a"], p["b"]], [p["c"], p["d"]]], dtype=float))
         ),
+        "largest column norm": lambda p: max(
+            math.hypot(p["a"], p["c"]), math.hypot(p["b"], p["d"])
+        ),
+        "largest row norm": lambda p: max(math.hypot(p["a"], p["b"]), math.hypot(p["c"], p["d"])),
         "squared": lambda p: ref_spectral(p) ** 2,
         "smallest singular value": lambda p: (
             abs(p["a"] * p["d"] - p["b"] * p["c"]) / ref_spectral(p)
@@ -387,6 +392,7 @@ MISTAKES: dict[str, dict[str, Callable[[dict[str, Any]], float]]] = {
         "variance not std": lambda p: p["weight"] * p["gamma"] / p["running_var"],
         "no gamma": lambda p: p["weight"] / math.sqrt(p["running_var"]),
         "multiplied by std": lambda p: p["weight"] * p["gamma"] * math.sqrt(p["running_var"]),
+        "forgot to scale": lambda p: p["weight"],
     },
     "num-fold-bn-bias": {
         "no conv bias": lambda p: -p["running_mean"] * _bn_scale(p) + p["beta"],
@@ -397,6 +403,7 @@ MISTAKES: dict[str, dict[str, Callable[[dict[str, Any]], float]]] = {
         "variance not std": lambda p: (
             (p["conv_bias"] - p["running_mean"]) * p["gamma"] / p["running_var"] + p["beta"]
         ),
+        "forgot to scale": lambda p: p["conv_bias"] - p["running_mean"] + p["beta"],
     },
     "num-fold-bn-bytes-saved": {
         "write only": lambda p: ref_bytes(p) / 2,
@@ -545,6 +552,26 @@ def test_tolerance_rejects_common_mistakes(tid):
         for what, mistake in MISTAKES[tid].items():
             wrong = mistake(params)
             assert not accepted(wrong, ans, tol), (what, params, wrong, ans)
+
+
+# A classic wrong answer that coincides with the key for some params would be marked correct for
+# the candidates who draw them; these draw the way an attempt does (quizzes.numeric), over many
+# seeds, so a param range that allows such a coincidence fails here.
+CLASSIC_MISTAKES = [
+    ("num-spectral-norm-2x2", "largest column norm"),
+    ("num-fold-bn-weight", "forgot to scale"),
+    ("num-fold-bn-bias", "forgot to scale"),
+]
+
+
+@pytest.mark.parametrize(("tid", "what"), CLASSIC_MISTAKES)
+def test_classic_mistake_is_never_accepted_for_any_seed(tid, what):
+    t = BY_ID[tid]
+    for seed in range(5000):
+        params = draw_values(t["params"], seed)
+        ans = compute_answer(t["answer"]["quantity"], params)
+        wrong = MISTAKES[tid][what](params)
+        assert not within_tolerance(wrong, ans, t["tolerance"]), (seed, params, wrong, ans)
 
 
 # --------------------------------------------------------------------------- fixed inputs
