@@ -44,6 +44,7 @@ def test_the_cpu_fallback_grades_correctness_and_says_speed_was_not_measured(ten
     assert report["verdict"] == "accepted" and report["score"] == 1.0
     assert report["speed"] == {
         "measured": False,
+        "status": "not_measured",
         "note": "speed not measured: graded on a CPU worker",
     }
     assert report["performance_score"] is None and report["device"] == "cpu"
