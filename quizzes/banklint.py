@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from .bankfiles import BankQuestion
+from .bankvalidate import BankQuestion
 from .draws import exclusion_groups
 from .models import CHOICE_KINDS, Kind, Level
 
