@@ -3,6 +3,7 @@ through the real draw, the refresh, the command and the task."""
 
 import numpy as np
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -147,3 +148,15 @@ def test_the_page_is_for_staff_only(client, django_user_model, db):
     client.force_login(recruiter)
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_shows_a_questions_statistics_and_lists_the_dubious_rows(population, client):
+    item_statistics_refresh()
+    admin = get_user_model().objects.create_superuser("boss", "b@example.com", "pw-123456789")
+    client.force_login(admin)
+    question = Question.objects.get(key="sim-reversed")
+    html = client.get(reverse("admin:quizzes_question_change", args=[question.pk])).content
+    assert b"300 responses" in html and b"[negative discrimination]" in html
+    listing = client.get(reverse("admin:quizzes_itemstatistics_changelist"), {"dubious": "yes"})
+    text = listing.content.decode()
+    assert "sim-reversed" in text and "sim-giveaway" in text and "sim-item-03" not in text
