@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from assess.itemstats import item_statistics_refresh
+from assess.review.itemstats import item_statistics_refresh
 from assess.tasks import refresh_item_statistics
 from quizzes.models import AssessmentStatistics, ItemStatistics, Question
 from quizzes.psychometrics import FLAG_EASY, FLAG_NEGATIVE

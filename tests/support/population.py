@@ -11,7 +11,7 @@ from datetime import timedelta
 import numpy as np
 from django.utils import timezone
 
-from assess.attempts import attempt_start
+from assess.attempts.services import attempt_start
 from assess.models import (
     Answer,
     Attempt,
