@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from quizzes.bankfiles import BANK_DIR, read_bank
-from quizzes.banklint import LENGTH_EXCESS_PER_KIND, length_statistics, lint_bank
+from quizzes.bankfiles import read_bank
+from quizzes.banklint import length_statistics
 
 WORDS = [
     "epsilon", "momentum", "channels", "running", "affine", "gamma", "beta", "folding",
@@ -168,12 +168,12 @@ def test_ties_for_the_longest_share_the_credit_and_multiple_choice_uses_its_base
 
 @pytest.mark.xfail(
     strict=False,
+    raises=CommandError,
     reason="the shipped bank still has the length, position and hedge cues of issue 14 "
     "until the content rewrite lands",
 )
-def test_the_shipped_bank_passes_the_linter():
-    report = lint_bank(read_bank(BANK_DIR).questions)
-    assert report.ok, "\n".join(report.failures)
-    assert all(
-        row.excess <= LENGTH_EXCESS_PER_KIND for row in report.length_rows if row.level == "all"
-    )
+def test_the_shipped_bank_passes_the_linter(capsys):
+    try:
+        call_command("banklint")
+    finally:
+        print(capsys.readouterr().out)  # the table, in the test's report
