@@ -160,3 +160,12 @@ def test_the_admin_shows_a_questions_statistics_and_lists_the_dubious_rows(popul
     listing = client.get(reverse("admin:quizzes_itemstatistics_changelist"), {"dubious": "yes"})
     text = listing.content.decode()
     assert "sim-reversed" in text and "sim-giveaway" in text and "sim-item-03" not in text
+
+
+def test_the_beat_schedule_runs_the_registered_statistics_task(settings):
+    from assess.celery import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-item-statistics"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 3600.0
