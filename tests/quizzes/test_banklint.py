@@ -104,7 +104,7 @@ def _longest_key(items: list[str]) -> list[str]:
                         "It always removes the need for a learning rate schedule",
                         "It never changes which functions the network represents",
                         "It can make training tolerate a larger learning rate",
-                        "It only works when the batch holds images of one class",
+                        "It can't work unless the batch holds images of one class",
                     ],
                 ),
             ],
