@@ -6,11 +6,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .bankfiles import BankError, question_from_yaml, question_to_file_entry, save_question
-from .itemstats import question_retire, question_return
+from .itemstats import question_retire, question_return, statistics_rows
 from .models import (
     AssessmentStatistics,
     ItemStatistics,
@@ -120,13 +120,21 @@ class QuestionAdmin(admin.ModelAdmin):
         "in_practice",
     )
     search_fields = ("key", "latest_version__content__prompt")
-    readonly_fields = ("preview", "source_file", "is_active", "retired_in_admin", "seen_by")
+    readonly_fields = (
+        "preview",
+        "statistics",
+        "source_file",
+        "is_active",
+        "retired_in_admin",
+        "seen_by",
+    )
     fieldsets = (
         (
             None,
             {
                 "fields": (
                     "preview",
+                    "statistics",
                     "content_yaml",
                     "source_file",
                     "is_active",
@@ -139,6 +147,27 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = (VersionInline,)
     list_select_related = ("topic", "latest_version")
     actions = ("retire", "return_to_bank")
+
+    @admin.display(description="Item statistics (every assessment)")
+    def statistics(self, question: Question) -> str:
+        rows = statistics_rows(None).filter(version__question=question)
+        if not rows:
+            return "No submitted attempts yet."
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 - a literal
+            "v{}{}: {} responses, facility {}, discrimination {} {}",
+            (
+                (
+                    row.version.number,
+                    f" ({row.variant})" if row.variant else "",
+                    row.responses,
+                    "—" if row.facility is None else f"{row.facility:.2f}",
+                    "—" if row.discrimination is None else f"{row.discrimination:.2f}",
+                    f"[{', '.join(row.flags)}]" if row.flags else "",
+                )
+                for row in rows
+            ),
+        )
 
     @admin.action(description="Retire: stop drawing these questions (kept when the bank reloads)")
     def retire(self, request, queryset) -> None:

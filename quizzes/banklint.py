@@ -40,7 +40,7 @@ ABSOLUTE_WORDS = re.compile(
 )
 HEDGED_WORDS = re.compile(
     r"\b(?:can|may|might|often|usually|typically|sometimes|tends?|generally|likely|"
-    r"mostly|some|could|partly)\b",
+    r"mostly|some|could|partly)\b(?!['’]t)",  # "can't" is an absolute
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z0-9_]+")

@@ -130,6 +130,9 @@ def statistics_replace(
 ) -> RefreshSummary:
     """Recompute every stored figure from `responses` (submitted attempts), per assessment
     and over all of them; `seen_by` is candidates per question id (exposure)."""
+    # Two refreshes at once (the hourly task and the command) take turns: each holds the
+    # question rows it is about to update, so neither inserts beside the other's rows.
+    list(Question.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     responses = list(responses)
     versions = QuestionVersion.objects.in_bulk({r.version_id for r in responses})
     by_assessment: dict[int, list[Response]] = {}

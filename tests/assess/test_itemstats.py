@@ -3,10 +3,11 @@ through the real draw, the refresh, the command and the task."""
 
 import numpy as np
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from assess.itemstats import item_statistics_refresh
+from assess.review.itemstats import item_statistics_refresh
 from assess.tasks import refresh_item_statistics
 from quizzes.models import AssessmentStatistics, ItemStatistics, Question
 from quizzes.psychometrics import FLAG_EASY, FLAG_NEGATIVE
@@ -147,3 +148,24 @@ def test_the_page_is_for_staff_only(client, django_user_model, db):
     client.force_login(recruiter)
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_shows_a_questions_statistics_and_lists_the_dubious_rows(population, client):
+    item_statistics_refresh()
+    admin = get_user_model().objects.create_superuser("boss", "b@example.com", "pw-123456789")
+    client.force_login(admin)
+    question = Question.objects.get(key="sim-reversed")
+    html = client.get(reverse("admin:quizzes_question_change", args=[question.pk])).content
+    assert b"300 responses" in html and b"[negative discrimination]" in html
+    listing = client.get(reverse("admin:quizzes_itemstatistics_changelist"), {"dubious": "yes"})
+    text = listing.content.decode()
+    assert "sim-reversed" in text and "sim-giveaway" in text and "sim-item-03" not in text
+
+
+def test_the_beat_schedule_runs_the_registered_statistics_task(settings):
+    from assess.celery import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-item-statistics"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 3600.0

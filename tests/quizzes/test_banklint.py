@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from quizzes.bankfiles import BANK_DIR, read_bank
-from quizzes.banklint import LENGTH_EXCESS_PER_KIND, length_statistics, lint_bank
+from quizzes.bankfiles import read_bank
+from quizzes.banklint import length_statistics
 
 WORDS = [
     "epsilon", "momentum", "channels", "running", "affine", "gamma", "beta", "folding",
@@ -104,7 +104,7 @@ def _longest_key(items: list[str]) -> list[str]:
                         "It always removes the need for a learning rate schedule",
                         "It never changes which functions the network represents",
                         "It can make training tolerate a larger learning rate",
-                        "It only works when the batch holds images of one class",
+                        "It can't work unless the batch holds images of one class",
                     ],
                 ),
             ],
@@ -167,8 +167,4 @@ def test_ties_for_the_longest_share_the_credit_and_multiple_choice_uses_its_base
 
 
 def test_the_shipped_bank_passes_the_linter():
-    report = lint_bank(read_bank(BANK_DIR).questions)
-    assert report.ok, "\n".join(report.failures)
-    assert all(
-        row.excess <= LENGTH_EXCESS_PER_KIND for row in report.length_rows if row.level == "all"
-    )
+    call_command("banklint")  # raises CommandError above the thresholds

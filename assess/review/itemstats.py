@@ -11,9 +11,9 @@ from datetime import datetime
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from assess.attempts.models import Answer, IntegrityEvent, IntegrityKind
+from assess.hiring.models import Assessment
 from quizzes.itemstats import RefreshSummary, Response, statistics_replace
-
-from .models import Answer, Assessment, IntegrityEvent, IntegrityKind
 
 
 def _seconds_per_answer() -> dict[tuple[int, int], float]:
