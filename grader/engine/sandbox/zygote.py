@@ -40,6 +40,10 @@ UNSANDBOXED = "--unsandboxed" in sys.argv[2:]
 # never initialized in the zygote (a forked child could not use it), only in each job.
 TORCH = "--torch" in sys.argv[2:]
 TIMING_FILE = next((a.split("=", 1)[1] for a in sys.argv[2:] if a.startswith("--timing=")), None)
+# The job filter (compiled BPF, see seccomp.py) arrives on this descriptor, read once.
+JOB_FILTER_FD = next(
+    (int(a.split("=", 1)[1]) for a in sys.argv[2:] if a.startswith("--job-filter-fd=")), None
+)
 
 if __name__ == "__main__":
     # OpenBLAS starts one thread per core at import unless told otherwise; one is enough
@@ -70,6 +74,7 @@ if TORCH:
         gpu_timing = importlib.util.module_from_spec(_spec)
         _spec.loader.exec_module(gpu_timing)
 
+CLONE_NEWUSER = 0x10000000
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
@@ -77,6 +82,36 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAP_AMBIENT = 24, 38, 22, 47
+SECCOMP_MODE_FILTER, PR_CAP_AMBIENT_CLEAR_ALL = 2, 4
+MS_BIND, MS_RDONLY = 4096, 1
+# Host-wide counters that show what other jobs (and the host) are doing; each job sees
+# an empty file instead. Its own processes are in /proc/<pid>, private to its PID namespace.
+MASKED_PROC_FILES = (
+    "loadavg",
+    "stat",
+    "meminfo",
+    "vmstat",
+    "uptime",
+    "diskstats",
+    "schedstat",
+    "sched_debug",
+    "timer_list",
+    "interrupts",
+    "softirqs",
+    "zoneinfo",
+    "buddyinfo",
+    "pagetypeinfo",
+    "slabinfo",
+    "keys",
+    "key-users",
+    "kallsyms",
+    "locks",
+    "swaps",
+    "partitions",
+    "sysrq-trigger",
+)
+MASKED_PROC_DIRS = ("pressure", "sys/kernel", "irq", "acpi", "scsi", "fs", "tty", "driver")
 
 MAGIC = b"GRDR"
 MAX_MESSAGE_TEXT = 4000
@@ -105,6 +140,61 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
 
 def _die_with_parent() -> None:
     _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def _drop_capabilities() -> None:
+    """Give up every capability (of the job's own user namespace) for good."""
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            break  # EINVAL: past the last capability this kernel knows
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), data), "capset")
+
+
+def _install_filter(program: bytes) -> None:
+    """Stack the job's seccomp filter; nothing after this can lift it."""
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    fprog = _SockFprog(len(program) // 8, program)
+    _check(
+        _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp"
+    )
+
+
+def _mask_proc() -> None:
+    for name in MASKED_PROC_FILES:
+        path = "/proc/" + name
+        if os.path.exists(path):
+            _mount("/dev/null", path, None, MS_BIND, None)
+    for name in MASKED_PROC_DIRS:
+        path = "/proc/" + name
+        if os.path.isdir(path):
+            _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=555")
+
+
+def _forbid_user_namespaces() -> None:
+    """No user namespace below the job's own (the seccomp filter refuses them too)."""
+    try:
+        with open("/proc/sys/user/max_user_namespaces", "w") as limit:
+            limit.write("0")
+    except OSError:
+        pass  # a kernel without per-namespace limits: the filter alone holds
 
 
 # --------------------------------------------------------------------------- job runner
@@ -497,10 +587,15 @@ def _time_candidate(timed: dict, fn) -> dict:
 # --------------------------------------------------------------------------- supervisor
 
 
-def _confine_job_process(request: dict) -> None:
-    """In the job process (PID 1 of fresh namespaces): everything that needs root, then drop it."""
+def _confine_job_process(request: dict, sync: tuple[int, int]) -> None:
+    """In the job process (PID 1 of fresh namespaces): mount its /proc and mask what leaks
+    there, move into a user namespace of its own, set the limits, then give up every
+    capability for good and stack the job's seccomp filter."""
     if not UNSANDBOXED:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+        _mask_proc()
+        _enter_user_namespace(request, *sync)
+        _forbid_user_namespaces()
     # The job starts with the zygote's address space (Python and NumPy), so its memory
     # allowance comes on top of that. A CUDA job has none: the driver maps the device's
     # memory into the address space (the wall clock and the container bound it instead).
@@ -513,15 +608,58 @@ def _confine_job_process(request: dict) -> None:
         resource.setrlimit(getattr(resource, name), (soft, hard))
     os.setsid()
     if not UNSANDBOXED:
-        uid, gid = request["uid"], request["gid"]
-        os.setgroups([])
-        os.setresgid(gid, gid, gid)
-        os.setresuid(uid, uid, uid)
+        _drop_capabilities()
         if os.getuid() == 0 or os.geteuid() == 0:
             raise RuntimeError("failed to drop root")
     # Changing credentials clears the parent-death signal, so set it afterwards.
     _die_with_parent()
     os.chdir("/tmp")
+    if not UNSANDBOXED:
+        _install_filter(JOB_FILTER)
+
+
+def _enter_user_namespace(request: dict, unshared_w: int, mapped_r: int) -> None:
+    """Move into a fresh user namespace of the job's own, once the supervisor (outside it,
+    as it must be) has mapped the job's uid and gid there."""
+    _check(_libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
+    os.write(unshared_w, b"u")
+    os.close(unshared_w)
+    if os.read(mapped_r, 1) != b"m":
+        raise RuntimeError("the supervisor could not map the job's uid")
+    os.close(mapped_r)
+    uid, gid = request["uid"], request["gid"]
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+
+
+def _map_ids(proc_fd: int, pid: int, request: dict, unshared_r: int, mapped_w: int) -> None:
+    """In the supervisor: write the uid and gid maps of the job's new user namespace.
+
+    The job's uid inside maps to one uid outside: its own leased host uid when we may map
+    any (the service runs as root), otherwise our own uid (unprivileged)."""
+    try:
+        ready, _, _ = select.select([unshared_r], [], [], 10)
+        if not ready or os.read(unshared_r, 1) != b"u":
+            return
+        host_uid, host_gid = request.get("host_uid"), request.get("host_gid")
+        outside_uid = os.geteuid() if host_uid is None else host_uid
+        outside_gid = os.getegid() if host_gid is None else host_gid
+        for name, line in (
+            ("setgroups", "deny"),
+            ("uid_map", f"{request['uid']} {outside_uid} 1\n"),
+            ("gid_map", f"{request['gid']} {outside_gid} 1\n"),
+        ):
+            fd = os.open(f"{pid}/{name}", os.O_WRONLY, dir_fd=proc_fd)
+            try:
+                os.write(fd, line.encode())
+            finally:
+                os.close(fd)
+        os.write(mapped_w, b"m")
+    except OSError:
+        os.write(2, f"cannot map the job: {sys.exc_info()[1]}\n".encode())  # to the zygote log
+    finally:
+        os.close(unshared_r)
+        os.close(mapped_w)
 
 
 def _supervise(request: dict, fds: list[int]) -> None:
@@ -545,6 +683,11 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 MS_NOSUID | MS_NODEV,
                 f"size={request['tmp_bytes']},mode=1777,nr_inodes=1024",
             )
+        unshared_r, unshared_w = os.pipe()
+        mapped_r, mapped_w = os.pipe()
+        # The job mounts its own /proc over ours (one mount namespace): keep a handle on
+        # the /proc where its pid is the one fork() returns.
+        proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
@@ -554,10 +697,12 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 os.dup2(stdout_fd, 1)
                 os.dup2(stderr_fd, 2)
                 os.dup2(result_fd, 3)
-                os.closerange(4, 1 << 16)
+                os.dup2(unshared_w, 4)
+                os.dup2(mapped_r, 5)
+                os.closerange(6, 1 << 16)
                 sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
                 sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-                _confine_job_process(request)
+                _confine_job_process(request, (4, 5))
                 run_job(0, 3)
                 sys.stdout.flush()
                 sys.stderr.flush()
@@ -571,6 +716,14 @@ def _supervise(request: dict, fds: list[int]) -> None:
                     os.write(2, traceback.format_exc()[-2000:].encode())
                 finally:
                     os._exit(87)
+        os.close(unshared_w)
+        os.close(mapped_r)
+        if UNSANDBOXED:
+            os.close(unshared_r)
+            os.close(mapped_w)
+        else:
+            _map_ids(proc_fd, pid, request, unshared_r, mapped_w)
+        os.close(proc_fd)
         for fd in (stdin_fd, stdout_fd, stderr_fd, result_fd):
             os.close(fd)
         deadline = started + request["wall_s"]
@@ -628,6 +781,21 @@ def serve(control: socket.socket) -> None:
             os.close(fd)
 
 
+def _read_job_filter() -> bytes:
+    if JOB_FILTER_FD is None:
+        return b""
+    chunks = []
+    while chunk := os.read(JOB_FILTER_FD, 1 << 16):
+        chunks.append(chunk)
+    os.close(JOB_FILTER_FD)
+    return b"".join(chunks)
+
+
+JOB_FILTER = b""
+
 if __name__ == "__main__":
     _die_with_parent()
+    JOB_FILTER = _read_job_filter()
+    if not UNSANDBOXED and not JOB_FILTER:
+        raise SystemExit("no seccomp filter for the jobs (--job-filter-fd)")
     serve(socket.socket(fileno=0))
