@@ -255,7 +255,9 @@ class SandboxPool:
         """``runtime='torch'``: the tensor zygote (torch imported, jobs on ``device``)."""
         self.runtime, self.device = runtime, device
         self.config = config or load_config()
-        self._uids = UidLeases(self.config.uid_base, self.config.uid_count, self.config.uid_lock_dir)
+        self._uids = UidLeases(
+            self.config.uid_base, self.config.uid_count, self.config.uid_lock_dir
+        )
         self._slots = threading.BoundedSemaphore(self.config.pool_size)
         self._lock = threading.Lock()
         self._zygote: _Zygote | None = None

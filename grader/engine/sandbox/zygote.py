@@ -172,9 +172,7 @@ def _install_filter(program: bytes) -> None:
     """Stack the job's seccomp filter; nothing after this can lift it."""
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     fprog = _SockFprog(len(program) // 8, program)
-    _check(
-        _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp"
-    )
+    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp")
 
 
 def _mask_proc() -> None:
@@ -185,7 +183,13 @@ def _mask_proc() -> None:
     for name in MASKED_PROC_DIRS:
         path = "/proc/" + name
         if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=555")
+            _mount(
+                "tmpfs",
+                path,
+                "tmpfs",
+                MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                "size=4k,mode=555",
+            )
 
 
 def _forbid_user_namespaces() -> None:
