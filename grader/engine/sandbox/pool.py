@@ -356,35 +356,50 @@ class SandboxPool:
         return result
 
 
-_pool: SandboxPool | None = None
-_tensor_pools: dict[str, SandboxPool] = {}
+_pools: dict[tuple[str, str], SandboxPool] = {}
 _pool_lock = threading.Lock()
 
 
-def get_pool() -> SandboxPool:
-    """The process-wide warm pool shared by the command line and the workers; the grading
-    service's client instead when ``GRADER_SERVICE_SOCKET`` is set."""
-    global _pool
+def _shared(runtime: str, device: str, remote: bool):
     with _pool_lock:
-        if _pool is None:
+        key = (runtime if not remote else "service:" + runtime, device)
+        pool = _pools.get(key)
+        if pool is None:
             config = load_config()
-            if config.service_socket:
-                from grader.service import ServicePool
+            if runtime == "torch":
+                config = tensor_config(config, device)
+            if remote:
+                from grader.engine.sandbox.service import ServicePool
 
-                _pool = ServicePool(config)
+                pool = ServicePool(config, runtime=runtime, device=device)
             else:
-                _pool = SandboxPool(config)
-            atexit.register(_pool.close)
-        return _pool
+                pool = SandboxPool(config, runtime=runtime, device=device)
+            _pools[key] = pool
+            atexit.register(pool.close)
+        return pool
+
+
+def _remote() -> bool:
+    return bool(load_config().service_socket)
+
+
+def local_pool() -> SandboxPool:
+    """This process's own warm NumPy pool (what the grading service runs jobs in)."""
+    return _shared("numpy", CPU, remote=False)
+
+
+def local_tensor_pool(device: str = CPU) -> SandboxPool:
+    """This process's own tensor pool for ``device`` ('cpu' or 'cuda'), started on first
+    use (a separate zygote: importing torch costs about a second, paid once per process)."""
+    return _shared("torch", device, remote=False)
+
+
+def get_pool() -> SandboxPool:
+    """The process-wide pool shared by the command line and the workers: the grading
+    service's client when ``GRADER_SERVICE_SOCKET`` is set, else a local sandbox pool."""
+    return _shared("numpy", CPU, remote=_remote())
 
 
 def get_tensor_pool(device: str = CPU) -> SandboxPool:
-    """The process-wide tensor pool for ``device`` ('cpu' or 'cuda'), started on first use
-    (a separate zygote: importing torch costs about a second, paid once per process)."""
-    with _pool_lock:
-        pool = _tensor_pools.get(device)
-        if pool is None:
-            pool = SandboxPool(tensor_config(load_config(), device), runtime="torch", device=device)
-            _tensor_pools[device] = pool
-            atexit.register(pool.close)
-        return pool
+    """The process-wide tensor pool for ``device``, remote or local as ``get_pool``."""
+    return _shared("torch", device, remote=_remote())
