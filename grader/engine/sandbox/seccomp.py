@@ -223,3 +223,74 @@ def denied_syscalls(for_job: bool = True) -> list[str]:
     """The names of the syscalls refused outright (for the health panel and the docs)."""
     names = [name for name, _ in DENIED]
     return names + [name for name, _ in JOB_ONLY_DENIED] if for_job else names
+
+
+# --------------------------------------------------------------------------- the container
+
+# Refused to the grading service's container as well (Docker's default profile refuses
+# them too); bubblewrap needs none of them.
+CONTAINER_DENIED = (
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "stime",
+    "vhangup",
+    "lookup_dcookie",
+    "nfsservctl",
+    "_sysctl",
+    "vm86",
+    "vm86old",
+    "create_module",
+    "get_kernel_syms",
+    "query_module",
+    "umount",
+)
+# What bubblewrap does to build a sandbox, allowed to the container although Docker's
+# default profile refuses it to a process without CAP_SYS_ADMIN.
+BWRAP_NEEDS = ("clone", "unshare", "mount", "umount2", "pivot_root", "chroot", "setns")
+# The architectures the profile names syscalls for (libseccomp's tokens: AUDIT_ARCH_*).
+_PROFILE_ARCHES = {
+    "SCMP_ARCH_X86_64": 0xC000003E,
+    "SCMP_ARCH_AARCH64": 0xC00000B7,
+}
+
+
+def _known_syscalls() -> set[str]:
+    lib = _libseccomp()
+    lib.seccomp_syscall_resolve_num_arch.restype = ctypes.c_void_p
+    lib.seccomp_syscall_resolve_num_arch.argtypes = [ctypes.c_uint32, ctypes.c_int]
+    libc = ctypes.CDLL(None)
+    names = set()
+    for arch in _PROFILE_ARCHES.values():
+        for number in range(1024):
+            pointer = lib.seccomp_syscall_resolve_num_arch(arch, number)
+            if pointer:
+                names.add(ctypes.string_at(pointer).decode())
+                libc.free(ctypes.c_void_p(pointer))
+    return names
+
+
+def container_profile() -> dict:
+    """The Docker seccomp profile of the grading service (deploy/seccomp/grader.json):
+    every syscall this libseccomp knows, except the jobs' deny list and the host
+    administration calls; bubblewrap's namespace and mount calls stay allowed."""
+    denied = {name for name, _ in DENIED} | set(CONTAINER_DENIED)
+    allowed = sorted((_known_syscalls() - denied) | set(BWRAP_NEEDS))
+    return {
+        "defaultAction": "SCMP_ACT_ERRNO",
+        "defaultErrnoRet": errno.EPERM,
+        "archMap": [
+            {"architecture": "SCMP_ARCH_X86_64", "subArchitectures": []},
+            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": []},
+        ],
+        "syscalls": [
+            {"names": allowed, "action": "SCMP_ACT_ALLOW"},
+            # As in the jobs' filter: ENOSYS, so that the C library falls back to clone(2).
+            {
+                "names": sorted(name for name, number in DENIED if number == errno.ENOSYS),
+                "action": "SCMP_ACT_ERRNO",
+                "errnoRet": errno.ENOSYS,
+            },
+        ],
+    }
