@@ -167,11 +167,12 @@ def bwrap_command(
     runtime: str = "numpy",
     device: str = CPU,
     *,
-    zygote_filter_fd: int,
-    job_filter_fd: int,
+    zygote_filter_fd: int = -1,
+    job_filter_fd: int = -1,
 ) -> list[str]:
     """The bubblewrap command line for a zygote; the two descriptors carry the seccomp
-    programs (the zygote's, read by bubblewrap; the jobs', read by the zygote)."""
+    programs (the zygote's, read by bubblewrap; the jobs', read by the zygote). Without
+    them the line only describes the sandbox: bubblewrap refuses descriptor -1."""
     return [
         config.bwrap,
         *_namespace_args(),
