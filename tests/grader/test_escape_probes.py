@@ -195,3 +195,32 @@ def test_two_concurrent_jobs_neither_share_a_uid_nor_reach_each_other(grade):
     assert int(reports["patient"].stdout.split()[1]) != found["uid"]
     later = probe(grade, "found['uid'] = os.getuid()")
     assert later["uid"] != found["uid"]  # a fresh uid per job, never the previous one
+
+
+def test_two_worker_processes_never_hand_out_the_same_uids(tmp_path):
+    # Each process claims a block of uids with a lock held for its life; a second process
+    # on the same host gets the next block, and a block comes free when its holder exits.
+    import subprocess
+    import sys
+
+    claim = (
+        "import sys, time\n"
+        "from grader.engine.sandbox.limits import UidLeases\n"
+        f"leases = UidLeases(700000, 1024, {str(tmp_path)!r})\n"
+        "print(leases.acquire(), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-c", claim], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    second = subprocess.Popen(
+        [sys.executable, "-c", claim], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    uids = [int(first.stdout.readline()), int(second.stdout.readline())]
+    first.communicate("")
+    third = subprocess.run(
+        [sys.executable, "-c", claim], input="", capture_output=True, text=True, check=True
+    )
+    second.communicate("")
+    assert sorted(uids) == [700000, 700256]
+    assert int(third.stdout) == uids[0]  # the first holder's block, free again
