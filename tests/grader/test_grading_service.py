@@ -115,3 +115,43 @@ def test_an_unreachable_service_is_unavailable_not_a_verdict(tmp_path):
         gone.start()
     report = grade_submission("bn-forward", CORRECT, pool=gone)
     assert report.verdict == "internal_error" and report.score is None
+
+
+def test_a_host_without_bubblewrap_is_told_the_fix_in_one_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "grader", "check"],
+        cwd=ROOT,
+        env={**os.environ, "GRADER_BWRAP": "/nonexistent/bwrap"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout.count("\n") == 1 and "apt install bubblewrap" in result.stdout
+
+
+def test_a_host_refusing_user_namespaces_is_told_why(tmp_path):
+    from grader.engine.sandbox import sandbox_problem
+
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    problem = sandbox_problem(GraderConfig(bwrap=str(fake)))
+    assert "\n" not in problem
+    assert "No permissions to create new namespace" in problem or "sysctl" in problem
+
+
+def test_a_worker_that_cannot_sandbox_stops_taking_grading_work(capsys):
+    from grader import worker
+
+    class Consumer:
+        cancelled: list[str] = []
+
+        def cancel_task_queue(self, queue):
+            self.cancelled.append(queue)
+
+    consumer = Consumer()
+    worker._hold_grading(consumer, ["cpu", "celery"], "bubblewrap is not installed")
+    assert consumer.cancelled == ["cpu"]  # the grading queue only
+    line = capsys.readouterr().err.strip()
+    assert "\n" not in line and "Submissions stay queued" in line
