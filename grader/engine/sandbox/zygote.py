@@ -81,7 +81,7 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
-PR_SET_PDEATHSIG = 1
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAP_AMBIENT = 24, 38, 22, 47
 SECCOMP_MODE_FILTER, PR_CAP_AMBIENT_CLEAR_ALL = 2, 4
 MS_BIND, MS_RDONLY = 4096, 1
@@ -591,14 +591,14 @@ def _time_candidate(timed: dict, fn) -> dict:
 # --------------------------------------------------------------------------- supervisor
 
 
-def _confine_job_process(request: dict, sync: tuple[int, int]) -> None:
+def _confine_job_process(request: dict) -> None:
     """In the job process (PID 1 of fresh namespaces): mount its /proc and mask what leaks
     there, move into a user namespace of its own, set the limits, then give up every
     capability for good and stack the job's seccomp filter."""
     if not UNSANDBOXED:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
         _mask_proc()
-        _enter_user_namespace(request, *sync)
+        _enter_user_namespace(request)
         _forbid_user_namespaces()
     # The job starts with the zygote's address space (Python and NumPy), so its memory
     # allowance comes on top of that. A CUDA job has none: the driver maps the device's
@@ -622,48 +622,33 @@ def _confine_job_process(request: dict, sync: tuple[int, int]) -> None:
         _install_filter(JOB_FILTER)
 
 
-def _enter_user_namespace(request: dict, unshared_w: int, mapped_r: int) -> None:
-    """Move into a fresh user namespace of the job's own, once the supervisor (outside it,
-    as it must be) has mapped the job's uid and gid there."""
-    _check(_libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
-    os.write(unshared_w, b"u")
-    os.close(unshared_w)
-    if os.read(mapped_r, 1) != b"m":
-        raise RuntimeError("the supervisor could not map the job's uid")
-    os.close(mapped_r)
-    uid, gid = request["uid"], request["gid"]
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)
-
-
-def _map_ids(proc_fd: int, pid: int, request: dict, unshared_r: int, mapped_w: int) -> None:
-    """In the supervisor: write the uid and gid maps of the job's new user namespace.
-
-    The job's uid inside maps to one uid outside: its own leased host uid when we may map
-    any (the service runs as root), otherwise our own uid (unprivileged)."""
+def _write_proc(name: str, text: str) -> None:
+    fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
     try:
-        ready, _, _ = select.select([unshared_r], [], [], 10)
-        if not ready or os.read(unshared_r, 1) != b"u":
-            return
-        host_uid, host_gid = request.get("host_uid"), request.get("host_gid")
-        outside_uid = os.geteuid() if host_uid is None else host_uid
-        outside_gid = os.getegid() if host_gid is None else host_gid
-        for name, line in (
-            ("setgroups", "deny"),
-            ("uid_map", f"{request['uid']} {outside_uid} 1\n"),
-            ("gid_map", f"{request['gid']} {outside_gid} 1\n"),
-        ):
-            fd = os.open(f"{pid}/{name}", os.O_WRONLY, dir_fd=proc_fd)
-            try:
-                os.write(fd, line.encode())
-            finally:
-                os.close(fd)
-        os.write(mapped_w, b"m")
-    except OSError:
-        os.write(2, f"cannot map the job: {sys.exc_info()[1]}\n".encode())  # to the zygote log
+        os.write(fd, text.encode())
     finally:
-        os.close(unshared_r)
-        os.close(mapped_w)
+        os.close(fd)
+
+
+def _enter_user_namespace(request: dict) -> None:
+    """Move into a fresh user namespace of the job's own, as the job's uid and gid there.
+
+    Run as root, the job first becomes its own host uid (``host_uid``: one per live job),
+    so that the kernel counts and confines it apart from every other job; unprivileged,
+    it stays the service's uid on the host. Either way it then maps that one uid to the
+    job's uid inside, which a process may do for itself without any privilege."""
+    host_uid, host_gid = request.get("host_uid"), request.get("host_gid")
+    if host_uid is not None:
+        os.setgroups([])
+        os.setresgid(host_gid, host_gid, host_gid)
+        os.setresuid(host_uid, host_uid, host_uid)
+        # A change of uid makes /proc/self root's; the job must open its own maps.
+        _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+    outside_uid, outside_gid = os.geteuid(), os.getegid()
+    _check(_libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
+    _write_proc("setgroups", "deny")
+    _write_proc("uid_map", f"{request['uid']} {outside_uid} 1\n")
+    _write_proc("gid_map", f"{request['gid']} {outside_gid} 1\n")
 
 
 def _supervise(request: dict, fds: list[int]) -> None:
@@ -687,11 +672,6 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 MS_NOSUID | MS_NODEV,
                 f"size={request['tmp_bytes']},mode=1777,nr_inodes=1024",
             )
-        unshared_r, unshared_w = os.pipe()
-        mapped_r, mapped_w = os.pipe()
-        # The job mounts its own /proc over ours (one mount namespace): keep a handle on
-        # the /proc where its pid is the one fork() returns.
-        proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
@@ -701,12 +681,10 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 os.dup2(stdout_fd, 1)
                 os.dup2(stderr_fd, 2)
                 os.dup2(result_fd, 3)
-                os.dup2(unshared_w, 4)
-                os.dup2(mapped_r, 5)
-                os.closerange(6, 1 << 16)
+                os.closerange(4, 1 << 16)
                 sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
                 sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-                _confine_job_process(request, (4, 5))
+                _confine_job_process(request)
                 run_job(0, 3)
                 sys.stdout.flush()
                 sys.stderr.flush()
@@ -720,14 +698,6 @@ def _supervise(request: dict, fds: list[int]) -> None:
                     os.write(2, traceback.format_exc()[-2000:].encode())
                 finally:
                     os._exit(87)
-        os.close(unshared_w)
-        os.close(mapped_r)
-        if UNSANDBOXED:
-            os.close(unshared_r)
-            os.close(mapped_w)
-        else:
-            _map_ids(proc_fd, pid, request, unshared_r, mapped_w)
-        os.close(proc_fd)
         for fd in (stdin_fd, stdout_fd, stderr_fd, result_fd):
             os.close(fd)
         deadline = started + request["wall_s"]
