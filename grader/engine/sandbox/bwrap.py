@@ -171,13 +171,12 @@ def bwrap_command(
     job_filter_fd: int = -1,
 ) -> list[str]:
     """The bubblewrap command line for a zygote; the two descriptors carry the seccomp
-    programs (the zygote's, read by bubblewrap; the jobs', read by the zygote). Without
-    them the line only describes the sandbox: bubblewrap refuses descriptor -1."""
+    programs (the zygote's, installed by the zygote before it imports anything; the jobs',
+    stacked by each job). Without them the line only describes the sandbox: the zygote
+    refuses to start."""
     return [
         config.bwrap,
         *_namespace_args(),
-        "--seccomp",
-        str(zygote_filter_fd),
         *_filesystem_args(runtime, device),
         _inner_python(),
         "-I",
@@ -185,6 +184,7 @@ def bwrap_command(
         "-B",
         "/opt/grader/zygote.py",
         "/opt/site",
+        f"--zygote-filter-fd={zygote_filter_fd}",
         f"--job-filter-fd={job_filter_fd}",
         *_zygote_flags(runtime, "/opt/grader/engine/gpu_timing.py"),
     ]
