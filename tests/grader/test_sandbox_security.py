@@ -194,9 +194,10 @@ def test_network_is_unreachable(grade):
 
 
 def test_private_tmp_is_writable_but_limited(grade):
+    # At import, once: run in the function body it would repeat for every case.
     report = grade(
         "bn-forward",
-        body(
+        correct_with(
             "open('/tmp/probe', 'w').write('x')\n"
             "try:\n    open('/tmp/big', 'wb').write(b'x' * 64_000_000)\n    big = 'wrote'\n"
             "except OSError as exc:\n    big = type(exc).__name__\n"
@@ -204,6 +205,7 @@ def test_private_tmp_is_writable_but_limited(grade):
             "    ro = type(exc).__name__\nraise RuntimeError(f'big={big} ro={ro}')\n"
         ),
     )
+    assert report.verdict == "runtime_error"
     assert "big=wrote" not in report.message and "ro=wrote" not in report.message
     assert "big=" in report.message
 
