@@ -294,6 +294,31 @@ def _confined(failing: list[Case], passing: list[Case], table: dict) -> Diagnosi
     return None
 
 
+PLACEHOLDER_ZEROS = Diagnosis(
+    "placeholder-zeros",
+    "Returns zeros",
+    "Every wrong output is all zeros: a placeholder rather than an attempt at the computation.",
+)
+RETURNS_INPUT = Diagnosis(
+    "returns-its-input",
+    "Returns its inputs unchanged",
+    "Every wrong output is one of the input arrays as it came in: nothing was computed.",
+)
+
+
+def _placeholder(wrong: list[CaseOutcome]) -> Diagnosis | None:
+    """Zeros, or the inputs handed back, on every wrong output."""
+    zeros = echoes = True
+    for outcome in wrong:
+        inputs = [a for a in outcome.case.inputs.values() if a.dtype.kind == "f"]
+        for got in outcome.got.values():
+            if got.dtype.kind != "f":
+                continue
+            zeros &= not np.any(got)
+            echoes &= any(a.shape == got.shape and np.array_equal(a, got) for a in inputs)
+    return PLACEHOLDER_ZEROS if zeros else RETURNS_INPUT if echoes else None
+
+
 def _counts(shape: tuple[int, ...]) -> set[int]:
     """Every product of a subset of the dims: the candidate counts n of a reduction."""
     found = set()
@@ -386,6 +411,7 @@ def diagnose(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
             _catalog_match(problem, returned)
             or _confined([o.case for o in wrong], passing, _CONFINED)
             or _ratio_diagnosis(problem, wrong)
+            or _placeholder(wrong)
             or UNKNOWN
         )
     if value is None and crashed:
