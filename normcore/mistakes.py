@@ -256,6 +256,8 @@ def _layer_norm_backward_variant(
     dweight_from_x: bool = False,
     ddof: int = 0,
     count: str = "all",
+    stats: str = "normalized",
+    param_sums: str = "leading",
 ) -> Callable[..., Any]:
     def layer_norm_backward(
         grad_output: Array,
@@ -269,15 +271,17 @@ def _layer_norm_backward_variant(
         x64 = x.astype(np.float64)
         dy = np.asarray(grad_output, dtype=np.float64)
         red, shape = _trailing_axes(x, normalized_shape)
-        if count == "last" and len(shape) < 2:
-            raise NormError("one normalized dimension: its size is the whole count")
-        lead = tuple(range(x.ndim - len(shape)))
+        if (count == "last" or stats == "last") and len(shape) < 2:
+            raise NormError("one normalized dimension: the last one is all of them")
+        if stats == "last":
+            red = (x.ndim - 1,)
+        lead = (0,) if param_sums == "axis-0" else tuple(range(x.ndim - len(shape)))
         mean = x64.mean(axis=red, keepdims=True)
         inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True, ddof=ddof) + eps)
         x_hat = (x64 - mean) * inv
         scaled = weight is not None and weight_factor
         g = dy * _f64(weight).reshape(shape) if scaled else dy
-        m = x.shape[-1] if count == "last" else int(np.prod(shape))
+        m = x.shape[-1] if count == "last" or stats == "last" else int(np.prod(shape))
         dx = _input_gradient(g, x_hat, inv, red, terms=terms, count=m, var_factor=1.0)
         wdt = None if weight is None else np.asarray(weight).dtype
         dw = None if weight is None else (dy * (x64 if dweight_from_x else x_hat)).sum(axis=lead)
@@ -325,6 +329,7 @@ def _rms_norm_variant(
     default_eps: float | None = None,
     sum_not_mean: bool = False,
     last_dim_only: bool = False,
+    batch_axis: bool = False,
 ) -> Callable[..., Any]:
     def rms_norm(
         input: Array, normalized_shape: Any, weight: Array | None = None, eps: float | None = None
@@ -336,6 +341,8 @@ def _rms_norm_variant(
             if len(shape) < 2:
                 raise NormError("one normalized dimension: the last one is all of them")
             red = (x.ndim - 1,)
+        if batch_axis:
+            red = (0,)
         if eps is None:
             eps = default_eps if default_eps is not None else float(np.finfo(x.dtype).eps)
         if subtract_mean:
@@ -665,6 +672,14 @@ CATALOG: tuple[Mistake, ...] = (
         _layer_norm_backward_variant(terms="mean-only"),
     ),
     Mistake(
+        "layer-norm-backward-param-sums-axis-0",
+        "dweight and dbias summed over axis 0 only",
+        "dweight and dbias were summed over the first axis alone; they sum over every leading "
+        "(non-normalized) axis, so they have the shape of normalized_shape.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(param_sums="axis-0"),
+    ),
+    Mistake(
         "layer-norm-backward-dweight-from-x",
         "dweight computed from x instead of x_hat",
         "dweight was sum(dout * x) over the leading dims; it is sum(dout * x_hat), with the "
@@ -718,6 +733,14 @@ CATALOG: tuple[Mistake, ...] = (
         "squares over the normalized dims.",
         "rms_norm",
         _rms_norm_variant(sum_not_mean=True),
+    ),
+    Mistake(
+        "rms-batch-axis",
+        "RMS norm statistics over the batch",
+        "The mean of the squares was taken across the batch (axis 0) instead of over each "
+        "sample's normalized dims. RMS norm normalizes every sample by itself.",
+        "rms_norm",
+        _rms_norm_variant(batch_axis=True),
     ),
     Mistake(
         "rms-fixed-eps",
@@ -845,6 +868,14 @@ SITUATIONAL_MISTAKES: tuple[Mistake, ...] = (
         "every dimension of normalized_shape.",
         "rms_norm",
         _rms_norm_variant(last_dim_only=True),
+    ),
+    Mistake(
+        "layer-norm-backward-last-dim-stats",
+        "Backward statistics over the last dimension only",
+        "The mean, variance and the sums in dx ran over the last axis alone; with a "
+        "normalized_shape of several dims they run over all of them.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(stats="last"),
     ),
     Mistake(
         "layer-norm-backward-count-last-dim",
