@@ -74,7 +74,8 @@ def _smaller(problem: Problem, case: Case) -> list[Variant]:
 
 
 def _simpler(problem: Problem, case: Case) -> list[Variant]:
-    """Variants with simple values, the one with every simplification first."""
+    """Variants with simple values, most simplifications first: all of them, all but one,
+    then one at a time (one sandbox job runs them all)."""
     steps = {}
     for name, value in case.inputs.items():
         if value.dtype.kind != "f":
@@ -84,12 +85,20 @@ def _simpler(problem: Problem, case: Case) -> list[Variant]:
         elif name in _ZEROS:
             steps[name] = np.zeros_like(value)
         else:
-            steps[name] = np.round(value).astype(value.dtype)
-    if not steps:
-        return []
-    variants = [_with_inputs(problem, case, {**case.inputs, **steps})]
-    variants += [_with_inputs(problem, case, {**case.inputs, name: v}) for name, v in steps.items()]
-    return [v for v in variants if v is not None]
+            steps[name] = (np.round(value) + 0.0).astype(value.dtype)  # + 0.0: no -0.0
+    names = list(steps)
+    subsets = [names] + [[n for n in names if n != left] for left in names]
+    subsets += [[n] for n in names]
+    seen, variants = set(), []
+    for subset in subsets:
+        key = frozenset(subset)
+        if not subset or key in seen:
+            continue
+        seen.add(key)
+        variant = _with_inputs(problem, case, {**case.inputs, **{n: steps[n] for n in subset}})
+        if variant is not None:
+            variants.append(variant)
+    return variants
 
 
 def _kind(rows: list, got: dict | None, raised: bool) -> str:
