@@ -200,23 +200,23 @@ def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: Sandb
 
         # A hidden case's inputs are for the reviewer; a public sample's the candidate saw.
         report.smallest_failing_case = smallest_failing_case(
-            problem, text, failing, pool, reviewer_only=not failing.public
+            problem, text, failing, pool, reviewer_only=not failing.case.public
         )
     return report
 
 
-def _case_to_shrink(report: Report) -> Case | None:
+def _case_to_shrink(report: Report) -> CaseOutcome | None:
     """The smallest case whose values are wrong (or that raised), for a wrong answer only."""
     if report.verdict not in (WRONG_ANSWER, RUNTIME_ERROR):
         return None
     failing = [
-        o.case
+        o
         for o in report.outcomes
         if not o.case.expect_error and not o.correct and (o.got is not None or o.raised)
     ]
     if not failing:
         return None
-    return min(failing, key=lambda c: sum(int(v.size) for v in c.inputs.values()))
+    return min(failing, key=lambda o: sum(int(v.size) for v in o.case.inputs.values()))
 
 
 def _excerpt(data: bytes) -> str:

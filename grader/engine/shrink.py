@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from grader.engine.problems import Case, Problem
 from grader.engine.sandbox import SandboxPool
+
+if TYPE_CHECKING:
+    from grader.engine.grading import CaseOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -200,21 +204,19 @@ def describe_calls(case: Case) -> list[str]:
 def smallest_failing_case(
     problem: Problem,
     source: str,
-    failing: Case,
+    failing: CaseOutcome,
     pool: SandboxPool,
     *,
     reviewer_only: bool,
 ) -> dict | None:
     """Shrink ``failing`` (a case the candidate got wrong) and describe the result."""
+    case = failing.case
+    raised = [r.message for r in failing.rows if r.message.startswith("raised ")]
+    error = raised[0].removeprefix("raised ") if raised else None
+    kind = _kind(failing.rows, failing.got, failing.raised)
+    best = (case, problem.expected(case), failing.rows, failing.got, error, kind)
     try:
-        start = _with_inputs(problem, failing, dict(failing.inputs))
-        if start is None:
-            return None
-        found = _failing(problem, source, [start], pool)
-        if not found:
-            return None  # not reproducible in a fresh run (e.g. a flaky submission)
-        best = found[0]
-        kind = best[-1]  # a smaller input must show the same failure, not a new one (NaN)
+        # a smaller input must show the same failure (wrong numbers, not a new NaN)
         for _ in range(MAX_ROUNDS):
             candidates = _failing(problem, source, _smaller(problem, best[0]), pool, kind)
             if not candidates:
@@ -226,9 +228,9 @@ def smallest_failing_case(
     except Exception:  # shrinking only adds to a report; it never breaks one
         logger.exception("shrinking a failing case of %s failed", problem.slug)
         return None
-    case, expected, rows, got, error, _ = best
+    shrunk, expected, rows, got, error, _ = best
     outputs = []
-    for name, row in zip(case.outputs, rows, strict=False):
+    for name, row in zip(shrunk.outputs, rows, strict=False):
         entry = {"name": name, "passed": row.passed, "expected": _plain(expected[name])}
         if got is not None and name in got:
             entry["got"] = _plain(got[name]) if got[name].size <= MAX_SHOWN_VALUES else None
@@ -236,10 +238,10 @@ def smallest_failing_case(
             entry["message"] = row.message
         outputs.append(entry)
     return {
-        "from_case": failing.name,
+        "from_case": case.name,
         "reviewer_only": reviewer_only,
-        "calls": describe_calls(case),
-        "inputs": {name: _shown(value) for name, value in case.inputs.items()},
+        "calls": describe_calls(shrunk),
+        "inputs": {name: _shown(value) for name, value in shrunk.inputs.items()},
         "outputs": outputs,
         "error": error,
     }
