@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 MESSAGE_CHARS = 1000
+# Row kinds (CheckResult.kind) and the names of a case's housekeeping rows.
+RESULT, HOUSEKEEPING = "result", "housekeeping"
+DTYPE_ROW, INPUTS_ROW, VALUE_ERROR_ROW = "output dtype", "inputs unchanged", "raises ValueError"
 
 
 @dataclass
@@ -22,7 +25,7 @@ class CheckResult:
     message: str = ""
     # "result": a returned value (scored); "housekeeping": inputs unchanged, dtype, the
     # required ValueError (gates: they keep a submission from being accepted).
-    kind: str = "result"
+    kind: str = RESULT
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grader.engine.checks import matches
+from grader.engine.checks import DTYPE_ROW, INPUTS_ROW, matches
 from grader.engine.problems import Case, Problem
 from grader.engine.problems.base import (
     BIAS_NONE,
@@ -370,16 +370,16 @@ def _ratio_diagnosis(problem: Problem, wrong: list[CaseOutcome]) -> Diagnosis | 
 def _housekeeping(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
     found = []
     dtype_failed = [
-        o.case for o in outcomes for r in o.rows if r.name.endswith("output dtype") and not r.passed
+        o.case for o in outcomes for r in o.rows if r.name.endswith(DTYPE_ROW) and not r.passed
     ]
     if dtype_failed:
         dtype_passed = [
-            o.case for o in outcomes for r in o.rows if r.name.endswith("output dtype") and r.passed
+            o.case for o in outcomes for r in o.rows if r.name.endswith(DTYPE_ROW) and r.passed
         ]
         confined = _confined(dtype_failed, dtype_passed, {DEFAULTS: DEFAULTS_DTYPE})
         found.append(confined or WRONG_DTYPE)
     if any(
-        r.name.endswith("inputs unchanged") and not r.passed and "modified" in r.message
+        r.name.endswith(INPUTS_ROW) and not r.passed and "modified" in r.message
         for o in outcomes
         for r in o.rows
     ):

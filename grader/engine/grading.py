@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.engine.checks import CheckResult, clip, compare_array
+from grader.engine.checks import (
+    DTYPE_ROW,
+    HOUSEKEEPING,
+    INPUTS_ROW,
+    RESULT,
+    VALUE_ERROR_ROW,
+    CheckResult,
+    clip,
+    compare_array,
+)
 from grader.engine.diagnosis import NONE, Diagnosis, diagnose
 from grader.engine.problems import Case, Problem, get_problem
 from grader.engine.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_pool
@@ -256,7 +265,7 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
         rows, got, case_raised = _check_case(problem, case, by_case.get(index))
         report.checks += rows
         raised |= case_raised
-        correct = all(r.passed for r in rows if r.kind == "result" or case.expect_error)
+        correct = all(r.passed for r in rows if r.kind == RESULT or case.expect_error)
         report.outcomes.append(CaseOutcome(index, case, rows, got, case_raised, correct))
     passed = sum(c.passed for c in report.checks)
     report.score = score(report.outcomes)
@@ -294,7 +303,7 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
         report.message = f"All {passed} checks passed."
     else:
         report.verdict = WRONG_ANSWER
-        report.message = f"{passed} of {len(report.checks)} checks passed."
+        report.message = _wrong_answer_summary(report.outcomes)
     if report.verdict in (WRONG_ANSWER, RUNTIME_ERROR) and finished:
         report.findings = diagnose(problem, report.outcomes)
         report.diagnosis = report.findings[0] if report.findings else NONE
@@ -304,6 +313,30 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
     ):
         report.score = 0.0 if not by_case else report.score
     return report
+
+
+def _wrong_answer_summary(outcomes: list[CaseOutcome]) -> str:
+    """In words: how many test cases came out wrong, and which housekeeping checks failed."""
+    results = [o for o in outcomes if not o.case.expect_error]
+    wrong = sum(not o.correct for o in results)
+    parts = []
+    if wrong:
+        parts.append(f"Wrong result on {wrong} of {len(results)} test cases.")
+    else:
+        parts.append(f"Every result is right ({len(results)} test cases), but:")
+    failed = {
+        row.name.rsplit(": ", 1)[-1]
+        for o in outcomes
+        for row in o.rows
+        if row.kind == HOUSEKEEPING and not row.passed
+    }
+    words = {
+        DTYPE_ROW: "an output has the wrong dtype",
+        INPUTS_ROW: "an input array was modified",
+        VALUE_ERROR_ROW: "a required ValueError was not raised",
+    }
+    parts += [words[k][0].upper() + words[k][1:] + "." for k in words if k in failed]
+    return " ".join(parts)
 
 
 # Housekeeping failures cost this much each (inputs modified, wrong dtype, a missing
@@ -319,7 +352,7 @@ def score(outcomes: list[CaseOutcome]) -> float:
     failed_kinds = set()
     for o in outcomes:
         for row in o.rows:
-            if row.kind == "housekeeping" and not row.passed:
+            if row.kind == HOUSEKEEPING and not row.passed:
                 failed_kinds.add(row.name.rsplit(": ", 1)[-1])
     share = earned / total if total else 0.0
     return round(max(0.0, share * (1 - HOUSEKEEPING_PENALTY * len(failed_kinds))), 4)
@@ -336,9 +369,6 @@ def _how_it_ended(run: RunResult) -> str:
     return f"The process exited (status {code}) before finishing."
 
 
-DTYPE_ROW, INPUTS_ROW = "output dtype", "inputs unchanged"
-
-
 def _check_case(
     problem: Problem,
     case: Case,
@@ -348,7 +378,7 @@ def _check_case(
     """Rows for one case, the candidate's arrays (for the diagnosis) and whether it raised."""
     name = case.name
     if case.expect_error:
-        row = CheckResult(f"{name}: raises ValueError", False, kind="housekeeping")
+        row = CheckResult(f"{name}: {VALUE_ERROR_ROW}", False, kind=HOUSEKEEPING)
         if message is None:
             row.message = "not run: the process ended before this case"
         else:
@@ -405,7 +435,7 @@ def _check_case(
                 check_dtype=False,
             )
         )
-    dtype_row = CheckResult(housekeeping[0], not wrong_dtypes, kind="housekeeping")
+    dtype_row = CheckResult(housekeeping[0], not wrong_dtypes, kind=HOUSEKEEPING)
     if wrong_dtypes:
         dtype_row.message = f"expected {case.dtype}: " + ", ".join(wrong_dtypes)
     rows.append(dtype_row)
@@ -418,7 +448,9 @@ def _check_inputs(label: str, case: Case, header: dict, arrays: dict) -> CheckRe
     echo = header.get("echo")
     blob = arrays.get("echo")
     if not isinstance(echo, list) or blob is None or blob.dtype != np.uint8 or blob.ndim != 1:
-        return CheckResult(label, False, message="the inputs could not be checked", kind=HK)
+        return CheckResult(
+            label, False, message="the inputs could not be checked", kind=HOUSEKEEPING
+        )
     data = blob.tobytes()
     offset = 0
     changed = []
@@ -437,16 +469,15 @@ def _check_inputs(label: str, case: Case, header: dict, arrays: dict) -> CheckRe
             if name in frozen and not same:
                 changed.append(name)
     except (KeyError, TypeError, ValueError):
-        return CheckResult(label, False, message="the inputs could not be checked", kind=HK)
+        return CheckResult(
+            label, False, message="the inputs could not be checked", kind=HOUSEKEEPING
+        )
     if offset != len(data):
         changed.append("(sizes)")
     if changed:
         text = "modified its input(s): " + ", ".join(changed)
-        return CheckResult(label, False, message=text, kind=HK)
-    return CheckResult(label, True, kind=HK)
-
-
-HK = "housekeeping"
+        return CheckResult(label, False, message=text, kind=HOUSEKEEPING)
+    return CheckResult(label, True, kind=HOUSEKEEPING)
 
 
 def warm_up(problem_slugs: list[str] | None = None, pool: SandboxPool | None = None) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from grader.engine.checks import RESULT
 from grader.engine.problems import Case, Problem
 from grader.engine.sandbox import SandboxPool
 
@@ -146,7 +147,7 @@ def _failing(
             continue  # the process ended: not evidence about this input
         rows, got, raised = _check_case(problem, variant, message, reference)
         failed = _kind(rows, got, raised)
-        if not all(r.passed for r in rows if r.kind == "result") and kind in (None, failed):
+        if not all(r.passed for r in rows if r.kind == RESULT) and kind in (None, failed):
             error = _error_text(message[0].get("error") or {}) if raised else None
             found.append((variant, reference, rows, got, error, failed))
     return found

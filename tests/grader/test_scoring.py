@@ -141,12 +141,15 @@ def test_right_values_with_a_housekeeping_failure_cost_a_little_and_are_not_acce
         assert all(c.passed for c in result_rows), relative
         assert report.verdict == "wrong_answer" and report.score == pytest.approx(0.9), relative
         assert any(c.kind == "housekeeping" and not c.passed for c in report.checks)
+        assert report.message.startswith("Every result is right"), report.message
 
 
 def test_training_mode_dominates_bn_forward(grade):
     # Right in training, wrong in eval: most of the score. Right only in eval: little.
     train_only = grade("bn-forward", _read("wrong/bn_forward/eval_uses_batch_stats.py"))
     assert train_only.score >= 0.75
+    # wrong: the 4 eval cases and the 2 eval-after-training ones
+    assert train_only.message == "Wrong result on 6 of 25 test cases."
     eval_only = _HEADER + (
         "def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, "
         "momentum=0.1, eps=1e-5):\n"
