@@ -6,4 +6,4 @@ import numpy as np
 def combine_batch_stats(counts, means, variances):
     if counts.sum() == 0:
         raise ValueError("no values")
-    return int(counts.sum()), means.mean(axis=0), variances.mean(axis=0)
+    return int(counts.sum()), np.mean(means, axis=0), np.mean(variances, axis=0)
