@@ -89,6 +89,7 @@ def test_every_problem_has_several_correct_styles_and_five_wrong_solutions():
         assert sum(s == slug for s, _, _ in CORPUS) >= 5, slug
 
 
+@pytest.mark.slow  # the corpus: 75 gradings with diagnosis and shrinking
 @pytest.mark.parametrize(("slug", "path", "expected"), CORPUS, ids=[_id(p) for _, p, _ in CORPUS])
 def test_wrong_solution_is_rejected_and_diagnosed_by_name(corpus_reports, slug, path, expected):
     report = corpus_reports[path]
@@ -98,6 +99,7 @@ def test_wrong_solution_is_rejected_and_diagnosed_by_name(corpus_reports, slug, 
     assert report.diagnosis.title and report.diagnosis.explanation
 
 
+@pytest.mark.slow
 def test_at_least_90_percent_of_the_corpus_gets_the_right_diagnosis(corpus_reports):
     right = sum(corpus_reports[path].diagnosis.slug == want for _, path, want in CORPUS)
     assert right / len(CORPUS) >= 0.9, f"{right} of {len(CORPUS)}"
