@@ -10,6 +10,7 @@ shift). The result puts the candidate's output beside the reference's.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 8
+# Past this, no further round starts (a job that times out ends the shrinking at once):
+# hostile code that is slow only on small inputs costs a worker little.
+BUDGET_SECONDS = 3.0
 MAX_SHOWN_VALUES = 256
 # Inputs that a simple value makes easier to read: scales become ones, shifts zeros.
 _ONES = ("gamma", "weight")
@@ -216,16 +220,19 @@ def smallest_failing_case(
     error = raised[0].removeprefix("raised ") if raised else None
     kind = _kind(failing.rows, failing.got, failing.raised)
     best = (case, problem.expected(case), failing.rows, failing.got, error, kind)
+    deadline = time.monotonic() + BUDGET_SECONDS
     try:
         # a smaller input must show the same failure (wrong numbers, not a new NaN)
         for _ in range(MAX_ROUNDS):
+            if time.monotonic() > deadline:
+                break
             candidates = _failing(problem, source, _smaller(problem, best[0]), pool, kind)
             if not candidates:
                 break
             best = min(candidates, key=lambda f: _size(f[0]))
-        simpler = _failing(problem, source, _simpler(problem, best[0]), pool, kind)
-        if simpler:
-            best = simpler[0]
+        if time.monotonic() <= deadline:
+            simpler = _failing(problem, source, _simpler(problem, best[0]), pool, kind)
+            best = simpler[0] if simpler else best
     except Exception:  # shrinking only adds to a report; it never breaks one
         logger.exception("shrinking a failing case of %s failed", problem.slug)
         return None

@@ -217,3 +217,16 @@ def test_a_public_sample_shrinks_into_something_the_candidate_may_see(grade):
 
 def _count(values) -> int:
     return sum(_count(v) for v in values) if isinstance(values, list) else 1
+
+
+def test_code_that_stalls_only_on_small_inputs_ends_the_shrinking_quickly(grade):
+    source = (SUBMISSIONS / "wrong" / "layernorm_forward" / "unbiased_variance.py").read_text()
+    source = source.replace(
+        "    ns = (normalized_shape,)",
+        "    if x.size < 8:\n        while True:\n            pass\n    ns = (normalized_shape,)",
+    )
+    report = grade("layernorm-forward", source)
+    assert report.verdict == "wrong_answer"
+    assert report.diagnosis.slug == "layer-norm-unbiased-variance"
+    # one shrinking job hits the wall clock (3 s in the tests' pool) and the shrinking stops
+    assert report.elapsed_ms < 12_000
