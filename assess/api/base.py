@@ -3,21 +3,22 @@ throttling, limit/offset pagination that refuses bad values, and strict query pa
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from rest_framework import exceptions, generics, parsers, renderers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
+from ..strictinput import InputRejected, parse_json
 from .auth import ApiTokenAuthentication, HasApiToken
 from .errors import BodyTooLarge
 
 
 class LimitedJSONParser(parsers.JSONParser):
-    """JSON only, at most API_MAX_BODY_BYTES. DRF reads the raw stream, which Django's
-    DATA_UPLOAD_MAX_MEMORY_SIZE does not guard, so the limit is enforced here."""
+    """JSON only, at most API_MAX_BODY_BYTES, through the platform's strict parser (no
+    NaN/Infinity/overflow, bounded nesting, no NUL or lone surrogate). DRF reads the raw
+    stream, which Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not guard, so the limit is
+    enforced here."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.API_MAX_BODY_BYTES
@@ -29,13 +30,9 @@ class LimitedJSONParser(parsers.JSONParser):
         if len(raw) > limit:
             raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
         try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from None
-
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
+            return parse_json(raw)
+        except InputRejected as exc:
+            raise exceptions.ParseError(f"The body was refused: {exc.message}") from None
 
 
 class TokenScopedThrottle(ScopedRateThrottle):

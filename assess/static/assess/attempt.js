@@ -236,6 +236,8 @@
     setUpEditor();
     wordCount();
     watchSignals();
+    // Answers are saved as they change; Enter in a field must not post the form.
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("change", function () { changed(0); });
     form.addEventListener("input", function (event) {
       if (event.target.name !== "choice") changed(800);
