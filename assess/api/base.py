@@ -3,6 +3,9 @@ throttling, limit/offset pagination that refuses bad values, and strict query pa
 
 from __future__ import annotations
 
+import logging
+import time
+
 from django.conf import settings
 from rest_framework import exceptions, generics, parsers, renderers
 from rest_framework.pagination import LimitOffsetPagination
@@ -12,6 +15,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from ..strictinput import InputRejected, parse_json
 from .auth import ApiTokenAuthentication, HasApiToken
 from .errors import BodyTooLarge
+
+logger = logging.getLogger(__name__)
 
 
 class LimitedJSONParser(parsers.JSONParser):
@@ -37,11 +42,30 @@ class LimitedJSONParser(parsers.JSONParser):
 
 class TokenScopedThrottle(ScopedRateThrottle):
     """Per token (request.user.pk is the token's id) and per scope; the rates are read
-    when a request comes, so settings overrides apply."""
+    when a request comes, so settings overrides apply.
+
+    The counters live in the cache (Redis in production). While it is down the API keeps
+    answering unthrottled: refusing every client for an outage of a rate limiter would
+    turn a degraded component into a full outage. The failure is logged (once a minute)."""
 
     def allow_request(self, request, view):
         self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # any cache backend's connection error
+            _log_cache_outage()
+            return True
+
+
+_cache_outage_logged_at = 0.0
+
+
+def _log_cache_outage() -> None:
+    global _cache_outage_logged_at
+    now = time.monotonic()
+    if now - _cache_outage_logged_at >= 60:
+        _cache_outage_logged_at = now
+        logger.error("API throttling is off: the cache did not answer", exc_info=True)
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
