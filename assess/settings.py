@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from . import logredact as _logredact
 from .envconfig import ConfigError, email_settings, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -278,6 +279,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGIN_URL = "admin:login"
 
+# Candidate links are credentials: every log record has them redacted (assess.logredact).
+_logredact.install()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
