@@ -9,7 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
     path("api/", include("assess.api.urls")),
-    path("", include("assess.candidate_urls")),
+    path("", include("assess.attempts.urls")),
     path("", include("assess.org_urls")),
     path("", include("quizzes.urls")),
 ]

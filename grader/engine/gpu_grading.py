@@ -1,17 +1,24 @@
 """Grading the tensor (GPU) problems: the candidate's functions get torch tensors.
 
 The same pipeline as the NumPy problems (``engine.evaluate`` turns what came back into
-checks, a verdict and a diagnosis), with three differences: the job runs in the tensor
-zygote on the worker's device; the large hidden tests run only on a real GPU; and on a
-GPU an accepted submission is also timed against cuDNN (``gpu_timing``), giving a
-performance score beside the correctness score. Elsewhere the report says why speed was
-not measured.
+checks, a verdict and a diagnosis), with four differences: a static check refuses the
+library's batch norm, lower precision and what only the timing harness may touch (timers,
+streams, threads, introspection) before anything runs; the job runs in the tensor zygote
+on the worker's device; the large hidden tests run only on a real GPU; and on a GPU an
+accepted submission is also timed against cuDNN (``gpu_timing``) after a cool-down, with
+the card's temperature and clocks recorded, giving a performance score beside the
+correctness score (or a rejection, or a hold for review). Elsewhere the report says why
+speed was not measured.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import subprocess
+import sys
+import time
 import tokenize
 
 from grader.engine import gpu_timing
@@ -37,6 +44,108 @@ from grader.engine.sandbox import (
 logger = logging.getLogger(__name__)
 
 
+# Lower precision than the problem's float32/float64 (the contracts require it).
+PRECISION_DOWNGRADES = (
+    "half",
+    "float16",
+    "bfloat16",
+    "autocast",
+    "allow_tf32",
+    "allow_fp16_reduced_precision_reduction",
+    "allow_bf16_reduced_precision_reduction",
+    "set_float32_matmul_precision",
+    "float8_e4m3fn",
+    "float8_e5m2",
+)
+# What only the timing harness may touch: its clock and events, other streams, threads
+# (work left running after the timed call) and the means to reach into the harness.
+HARNESS_ONLY = (
+    "Event",
+    "elapsed_time",
+    "perf_counter",
+    "perf_counter_ns",
+    "Stream",
+    "ExternalStream",
+    "stream",
+    "set_stream",
+    "threading",
+    "_thread",
+    "multiprocessing",
+    "concurrent",
+    "ctypes",
+    "gc",
+    "inspect",
+    "_getframe",
+    "settrace",
+    "setprofile",
+    "TorchFunctionMode",
+    "TorchDispatchMode",
+    "__torch_function__",
+    "__torch_dispatch__",
+    "__import__",
+    "importlib",
+)
+_STATIC_MESSAGES = {
+    "library": "this problem asks you to write batch norm yourself, without the library's "
+    "batch norm or another normalization layer.",
+    "precision": "this problem requires the inputs' precision (float32 or float64); half, "
+    "bfloat16, TF32 and autocast are not allowed.",
+    "harness": "timers, events, streams, threads and introspection are reserved for the "
+    "grader's timing harness.",
+}
+
+
+def static_check(source: str, library_names: tuple[str, ...]) -> str | None:
+    """Why ``source`` is refused before it runs (the first offending name), or ``None``."""
+    rules = (
+        ("library", library_names),
+        ("precision", PRECISION_DOWNGRADES),
+        ("harness", HARNESS_ONLY),
+    )
+    hits = []
+    for rule, names in rules:
+        hits += [(line, name, rule) for name, line in forbidden_names(source, names)]
+    if not hits:
+        return None
+    line, name, rule = min(hits)
+    return f"Line {line} uses {name}: {_STATIC_MESSAGES[rule]}"
+
+
+# The library's time and the card's bandwidth, measured outside the sandbox, are reused
+# for this long (a measurement costs a CUDA start and heats the card).
+BASELINE_MAX_AGE_S = 600.0
+_baselines: dict[str, tuple[float, dict]] = {}
+
+
+def _baseline_in_subprocess(spec: dict) -> dict:
+    done = subprocess.run(
+        [sys.executable, gpu_timing.__file__, "baseline", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def trusted_baseline(spec: dict, measure=_baseline_in_subprocess) -> dict | None:
+    """The card's copy bandwidth and the library's times for ``spec`` from a process that
+    never runs a candidate's code (cached ``BASELINE_MAX_AGE_S``), or ``None`` when it
+    could not be measured (the job's own measurement is used then)."""
+    key = json.dumps(spec, sort_keys=True)
+    cached = _baselines.get(key)
+    if cached and time.monotonic() - cached[0] < BASELINE_MAX_AGE_S:
+        return cached[1]
+    try:
+        baseline = measure(spec)
+        gpu_timing.speed_report({**baseline, "candidate_ms": baseline["reference_ms"]})
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError, IndexError):
+        logger.exception("the trusted GPU baseline could not be measured")
+        return None
+    _baselines[key] = (time.monotonic(), baseline)
+    return baseline
+
+
 def forbidden_names(source: str, names: tuple[str, ...]) -> list[tuple[str, int]]:
     """(name, line) of each forbidden identifier the code uses; comments and strings
     do not count. The sandbox also makes these raise, for code that builds the name."""
@@ -56,7 +165,9 @@ def _extra(problem: Problem, device: str, speed: dict) -> dict:
         "placement": problem.placement,
         "device": device,
         "speed": speed,
-        "performance_score": speed.get("score") if speed.get("measured") else None,
+        "performance_score": speed.get("score")
+        if speed.get("status") == gpu_timing.SCORED
+        else None,
     }
 
 
@@ -86,16 +197,9 @@ def grade_tensor_problem(
             problem, device, speed or gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
         )
         return report
-    used = forbidden_names(text, problem.forbidden)
-    if used:
-        name, line = used[0]
-        report = Report(
-            problem.slug,
-            INVALID_SUBMISSION,
-            0.0,
-            message=f"Line {line} uses {name}: this problem asks you to write batch norm "
-            "yourself, without the library's batch norm.",
-        )
+    refusal = static_check(text, problem.forbidden)
+    if refusal:
+        report = Report(problem.slug, INVALID_SUBMISSION, 0.0, message=refusal)
         report.extra = _extra(
             problem, device, gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
         )
@@ -118,6 +222,8 @@ def grade_tensor_problem(
     arrays = {
         f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
     }
+    baseline = trusted_baseline(problem.timing) if header["timing"] else None
+    before = gpu_timing.cool_down() if header["timing"] else None
     try:
         run = pool.run(header, arrays)
     except SandboxUnavailable:
@@ -133,25 +239,46 @@ def grade_tensor_problem(
         )
     report = evaluate(problem, cases, run, pool.config.cpu_s)
     if not speed:
-        speed = _measured_speed(report, run)
+        telemetry = {"before": before, "after": gpu_timing.read_telemetry()} if before else None
+        speed = measured_speed(report.verdict, run, telemetry, baseline)
     report.extra = _extra(problem, device, speed)
-    if not speed.get("measured") and not public_only:
+    if speed.get("status") != gpu_timing.SCORED and not public_only:
         report.message = f"{report.message} ({speed['note']}.)".strip()
     return report
 
 
-def _measured_speed(report: Report, run: RunResult) -> dict:
-    if report.verdict != ACCEPTED:
+def measured_speed(
+    verdict: str, run: RunResult, telemetry: dict | None = None, baseline: dict | None = None
+) -> dict:
+    """The report's ``speed`` from a GPU job: the harness's rejection, or the times through
+    ``gpu_timing.speed_report``'s gates. With a ``baseline`` (``trusted_baseline``) only the
+    candidate's times are taken from the job: the library's time, the card's bandwidth and
+    the bytes moved cannot be forged by the submission."""
+    if verdict != ACCEPTED:
         return gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
-    timing = next((h for h, _ in run.messages if h.get("phase") == "timing"), None)
+    timings = [h for h, _ in run.messages if h.get("phase") == "timing"]
+    if len(timings) > 1:
+        return gpu_timing.not_measured(
+            "timing rejected: more than one timing report came back (the submission wrote "
+            "to the job's result channel)",
+            gpu_timing.REJECTED,
+        )
+    timing = timings[0] if timings else None
     if timing is None:
         return gpu_timing.not_measured("speed not measured: the timing run did not report")
+    if baseline is not None and "error" not in timing:
+        trusted = ("peak_bytes_per_s", "reference_ms", "bytes_moved", "device_name")
+        timing = {**timing, **{key: baseline[key] for key in trusted}}
     if "error" in timing:
         error = timing["error"] if isinstance(timing["error"], dict) else {}
+        if error.get("type") == "TimingRejected":
+            return gpu_timing.not_measured(
+                f"timing rejected: {str(error.get('message', ''))[:300]}", gpu_timing.REJECTED
+            )
         return gpu_timing.not_measured(
             f"speed not measured: the timed run raised {str(error.get('type', 'an error'))[:80]}"
         )
     try:
-        return gpu_timing.speed_report(timing)
+        return gpu_timing.speed_report(timing, telemetry)
     except (KeyError, TypeError, ValueError) as exc:
         return gpu_timing.not_measured(f"speed not measured: unusable timings ({exc})"[:200])

@@ -2,16 +2,28 @@
 
 Standalone on purpose: the sandbox's zygote loads this file by path (it imports nothing
 of the project; torch only inside the functions that time). The pure functions at the
-top (``median``, ``bandwidth``, ``perf_score``, ``speed_report``) are what the engine uses
-outside the sandbox, and what the tests check without a GPU.
+top (``median``, ``spread``, ``speed_report``, the gates) are what the engine uses outside
+the sandbox, and what the tests check without a GPU.
 
-Method (``time_cuda``): CUDA events around each run, ``warmup`` untimed runs first, then
-``runs`` timed runs, each preceded by writing a buffer four times the L2 cache (so no run
-finds its input in L2), and the median of the timed runs. Bandwidth is the bytes the
-operation must move at least (``bytes_factor`` times the input's size: the problem says
-which passes it counts) over the median time, beside the card's measured bandwidth (a
-device-to-device copy timed the same way, in the same process, before the candidate's
-code is loaded).
+The harness (``TimingHarness``) assumes the candidate's code is hostile and shares its
+process, so nothing it reports is believed on its own:
+
+- the clock, the events, the L2 flush, the library's batch norm and every operation of
+  the output check are bound when the harness is built, before the candidate's code is
+  loaded, and a ``Guard`` checks around every timed call that none of them was replaced,
+  that no torch function/dispatch mode, trace or profile hook was installed and that no
+  thread was left running (a patched timer or a hook in the checker is caught, not used);
+- every run, warm-up and timed, gets fresh random inputs (a new seed from the OS, new
+  allocations), and the outputs of every timed run are compared with the library's
+  result on those inputs right after the run: a replayed, batched, cached, lazy or
+  unfinished result fails that comparison;
+- the end event is recorded on the harness's stream; work still running anywhere on the
+  device after it (a side stream) is caught by timing a device-wide synchronize;
+- the check itself is timed against its cost on the library's outputs: work deferred
+  into the untimed check is caught;
+- the L2 is flushed (a buffer four times its size written) before every timed run, and
+  ``speed_report`` rejects a bandwidth above the card's measured copy bandwidth (the
+  roofline gate) and holds a speed-up over ``REVIEW_SPEEDUP`` for a reviewer.
 
 The performance score is ``min(1, t_reference / t_candidate)``: matching or beating
 cuDNN scores 1, half its speed 0.5; slower than ``FLOOR_RATIO`` (20 times slower) scores
@@ -20,16 +32,53 @@ cuDNN scores 1, half its speed 0.5; slower than ``FLOOR_RATIO`` (20 times slower
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 
 FLOOR_RATIO = 0.05
+# Faster than the measured copy bandwidth by more than this: not physically possible
+# (the data came from L2 or a cache, or the timer lied).
+ROOFLINE_TOLERANCE = 1.05
+# KernelBench's threshold: a batch norm ten times faster than cuDNN is a bug or a trick
+# until a person has looked at it.
+REVIEW_SPEEDUP = 10.0
+WARMUP_RUNS = 5
+TIMED_RUNS = 20
+# Work still running on the device this long after the end event ran outside the timing.
+PENDING_LIMIT_MS = 0.05
+PENDING_FRACTION = 0.1
+# Runs over that limit before the timing is refused: one can be the host descheduled
+# between the end event and the synchronize; work on a side stream shows in every run.
+PENDING_STRIKES = 2
+# The output check may take this many times its cost on the library's outputs (plus a
+# fixed slack for scheduling noise) before it counts as running the candidate's work.
+CHECK_SLOWDOWN = 4.0
+CHECK_SLACK_S = 0.005
+# Cool-down: the card idles at least COOL_IDLE_S, then until it is at or below
+# COOL_TARGET_C, for at most COOL_MAX_WAIT_S.
+COOL_IDLE_S = 1.0
+COOL_TARGET_C = 65.0
+COOL_MAX_WAIT_S = 30.0
+UNKNOWN = "unknown"
+
 NOT_MEASURED_CPU = "speed not measured: graded on a CPU worker"
 NOT_MEASURED_FAKE = (
     "speed not measured: graded on a fake GPU worker (GRADER_FAKE_GPU), on CPU tensors"
 )
 NOT_MEASURED_FAILED = "speed not measured: the submission did not pass every correctness check"
 NOT_MEASURED_SAMPLE = "speed not measured: sample tests only"
+
+SCORED = "scored"
+REJECTED = "rejected"
+HELD_FOR_REVIEW = "held_for_review"
+NOT_MEASURED = "not_measured"
 
 
 def median(values: Sequence[float]) -> float:
@@ -39,6 +88,30 @@ def median(values: Sequence[float]) -> float:
         raise ValueError("median of no values")
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def spread(values: Sequence[float]) -> dict:
+    """Median, extremes and quartiles of run times (ms); ``relative_iqr`` is the
+    interquartile range over the median (0.02: the middle half of the runs within 2%)."""
+    ordered = sorted(float(v) for v in values)
+    mid = median(ordered)
+    half = len(ordered) // 2
+    lower, upper = ordered[: max(half, 1)], ordered[-max(half, 1) :]
+    q1, q3 = median(lower), median(upper)
+    return {
+        "median_ms": round(mid, 4),
+        "min_ms": round(ordered[0], 4),
+        "max_ms": round(ordered[-1], 4),
+        "q1_ms": round(q1, 4),
+        "q3_ms": round(q3, 4),
+        "relative_iqr": round((q3 - q1) / mid, 4) if mid > 0 else None,
+    }
+
+
+def agreement(medians: Sequence[float]) -> float:
+    """How far repeated measurements disagree: ``(max - min) / median`` of their medians."""
+    values = [float(v) for v in medians]
+    return (max(values) - min(values)) / median(values)
 
 
 def bandwidth(bytes_moved: float, seconds: float) -> float:
@@ -56,16 +129,33 @@ def perf_score(reference_s: float, candidate_s: float, floor_ratio: float = FLOO
     return 0.0 if ratio < floor_ratio else round(min(1.0, ratio), 4)
 
 
-def not_measured(note: str) -> dict:
-    return {"measured": False, "note": note}
+def not_measured(note: str, status: str = NOT_MEASURED) -> dict:
+    return {"measured": False, "status": status, "note": note}
 
 
-def speed_report(timing: dict) -> dict:
+def speed_status(speed_ratio: float, achieved_bytes_per_s: float, peak_bytes_per_s: float):
+    """(status, note) of a measured time: the roofline gate, then the review gate."""
+    if peak_bytes_per_s > 0 and achieved_bytes_per_s > ROOFLINE_TOLERANCE * peak_bytes_per_s:
+        return REJECTED, (
+            f"timing rejected: {achieved_bytes_per_s / 1e9:.0f} GB/s is more than the card's "
+            f"measured {peak_bytes_per_s / 1e9:.0f} GB/s allows (data kept in cache or a broken "
+            "timer); no performance score"
+        )
+    if speed_ratio > REVIEW_SPEEDUP:
+        return HELD_FOR_REVIEW, (
+            f"held for review: {speed_ratio:.1f}x the speed of cuDNN is more than "
+            f"{REVIEW_SPEEDUP:.0f}x; the performance score waits for a reviewer"
+        )
+    return SCORED, ""
+
+
+def speed_report(timing: dict, telemetry: dict | None = None) -> dict:
     """The report's ``speed`` entry from the raw numbers the sandbox sent back.
 
     ``timing``: ``reference_ms`` and ``candidate_ms`` (lists of run times), ``bytes_moved``,
-    ``peak_bytes_per_s`` (the measured copy bandwidth) and ``device_name``. Every value is
-    checked: it came out of the sandbox."""
+    ``peak_bytes_per_s`` (the measured copy bandwidth) and ``device_name``; ``telemetry``:
+    the card's temperature and clocks before and after (``read_telemetry``). Every value
+    is checked: it came out of the sandbox."""
     ref = [float(v) for v in timing["reference_ms"]]
     cand = [float(v) for v in timing["candidate_ms"]]
     if not ref or not cand or not all(math.isfinite(v) and v > 0 for v in ref + cand):
@@ -73,24 +163,434 @@ def speed_report(timing: dict) -> dict:
     ref_s, cand_s = median(ref) / 1000, median(cand) / 1000
     moved = float(timing["bytes_moved"])
     peak = float(timing["peak_bytes_per_s"])
+    if not (math.isfinite(moved) and moved > 0 and math.isfinite(peak) and peak > 0):
+        raise ValueError("bytes moved and peak bandwidth must be positive numbers")
     achieved = bandwidth(moved, cand_s)
+    ratio = ref_s / cand_s
+    status, gate_note = speed_status(ratio, achieved, peak)
+    summary = (
+        f"{ratio:.2f}x the speed of cuDNN; "
+        f"{achieved / 1e9:.0f} GB/s of the card's measured {peak / 1e9:.0f} GB/s"
+    )
     return {
         "measured": True,
+        "status": status,
         "device": str(timing.get("device_name", ""))[:100],
         "reference": "torch.nn.functional.batch_norm (cuDNN)",
         "reference_ms": round(ref_s * 1000, 4),
         "candidate_ms": round(cand_s * 1000, 4),
-        "speed_ratio": round(ref_s / cand_s, 4),
+        "reference_spread": spread(ref),
+        "candidate_spread": spread(cand),
+        "speed_ratio": round(ratio, 4),
         "bandwidth_gb_s": round(achieved / 1e9, 2),
         "peak_bandwidth_gb_s": round(peak / 1e9, 2),
-        "bandwidth_fraction": round(achieved / peak, 4) if peak > 0 else None,
+        "bandwidth_fraction": round(achieved / peak, 4),
         "runs": len(cand),
-        "score": perf_score(ref_s, cand_s),
-        "note": (
-            f"{ref_s / cand_s:.2f}x the speed of cuDNN; "
-            f"{achieved / 1e9:.0f} GB/s of the card's measured {peak / 1e9:.0f} GB/s"
-        ),
+        "score": perf_score(ref_s, cand_s) if status == SCORED else None,
+        "telemetry": telemetry or {"before": unknown_telemetry(), "after": unknown_telemetry()},
+        "note": f"{summary}; {gate_note}" if gate_note else summary,
     }
+
+
+# --------------------------------------------------------------------------- the card's state
+
+
+def unknown_telemetry() -> dict:
+    return {
+        "temperature_c": UNKNOWN,
+        "sm_clock_mhz": UNKNOWN,
+        "memory_clock_mhz": UNKNOWN,
+        "power_w": UNKNOWN,
+        "throttle_reasons": UNKNOWN,
+        "source": UNKNOWN,
+    }
+
+
+def _number(text: str):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return UNKNOWN
+    return value if math.isfinite(value) else UNKNOWN
+
+
+def read_telemetry(index: int = 0, run=subprocess.run) -> dict:
+    """Temperature, clocks, power and throttle reasons of GPU ``index``: NVML when its
+    bindings are installed, else ``nvidia-smi``, else every value ``"unknown"``."""
+    try:
+        import pynvml  # nvidia-ml-py: optional
+
+        pynvml.nvmlInit()
+        try:
+            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+            return {
+                "temperature_c": float(
+                    pynvml.nvmlDeviceGetTemperature(handle, pynvml.NVML_TEMPERATURE_GPU)
+                ),
+                "sm_clock_mhz": float(pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_SM)),
+                "memory_clock_mhz": float(
+                    pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_MEM)
+                ),
+                "power_w": pynvml.nvmlDeviceGetPowerUsage(handle) / 1000,
+                "throttle_reasons": hex(
+                    pynvml.nvmlDeviceGetCurrentClocksEventReasons(handle)
+                    if hasattr(pynvml, "nvmlDeviceGetCurrentClocksEventReasons")
+                    else pynvml.nvmlDeviceGetCurrentClocksThrottleReasons(handle)
+                ),
+                "source": "nvml",
+            }
+        finally:
+            pynvml.nvmlShutdown()
+    except Exception:  # noqa: BLE001 - no NVML (not installed, no driver): try nvidia-smi
+        pass
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return unknown_telemetry()
+    fields = "temperature.gpu,clocks.sm,clocks.mem,power.draw,clocks_throttle_reasons.active"
+    try:
+        done = run(
+            [smi, f"--id={index}", f"--query-gpu={fields}", "--format=csv,noheader,nounits"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return unknown_telemetry()
+    parts = [p.strip() for p in (done.stdout or "").strip().split(",")]
+    if done.returncode != 0 or len(parts) != 5:
+        return unknown_telemetry()
+    return {
+        "temperature_c": _number(parts[0]),
+        "sm_clock_mhz": _number(parts[1]),
+        "memory_clock_mhz": _number(parts[2]),
+        "power_w": _number(parts[3]),
+        "throttle_reasons": parts[4] or UNKNOWN,
+        "source": "nvidia-smi",
+    }
+
+
+def cool_down(
+    read: Callable[[], dict] = read_telemetry,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    idle_s: float = COOL_IDLE_S,
+    target_c: float = COOL_TARGET_C,
+    max_wait_s: float = COOL_MAX_WAIT_S,
+) -> dict:
+    """Let the card idle before a measurement: ``idle_s``, then until its temperature is
+    at most ``target_c`` (at most ``max_wait_s`` in all). Returns the telemetry it ended
+    on with ``waited_s`` (and ``cooled: False`` when the target was not reached)."""
+    sleep(idle_s)
+    waited = idle_s
+    state = read()
+    while (
+        isinstance(state.get("temperature_c"), float)
+        and state["temperature_c"] > target_c
+        and waited < max_wait_s
+    ):
+        sleep(1.0)
+        waited += 1.0
+        state = read()
+    temperature = state.get("temperature_c")
+    cooled = temperature == UNKNOWN or temperature <= target_c
+    return {**state, "waited_s": waited, "cooled": cooled}
+
+
+# --------------------------------------------------------------------------- the harness
+
+
+class TimingRejected(Exception):
+    """A timed run broke a rule of the harness; ``reason`` says which (stable words)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
+
+
+class Guard:
+    """What the candidate's code must leave alone, captured before it is loaded."""
+
+    def __init__(self, watched: Sequence[tuple[object, str]]) -> None:
+        import torch
+
+        self._watched = [(holder, name, getattr(holder, name)) for holder, name in watched]
+        self._function_modes = torch._C._len_torch_function_stack
+        self._dispatch_modes = torch._C._len_torch_dispatch_stack
+        self._gettrace, self._getprofile = sys.gettrace, sys.getprofile
+        # A tracer already there (coverage, a debugger) is the grader's, not the candidate's.
+        self._hooks = (sys.gettrace(), sys.getprofile())
+        self._active_count = threading.active_count
+        self._threads = threading.active_count()
+
+    def accept_threads(self) -> None:
+        self._threads = self._active_count()
+
+    def verify(self, when: str, *, threads: bool = True) -> None:
+        for holder, name, original in self._watched:
+            if getattr(holder, name, None) is not original:
+                owner = getattr(holder, "__name__", type(holder).__name__)
+                raise TimingRejected(
+                    "patched", f"{owner}.{name} was replaced ({when}): timing refused"
+                )
+        if self._function_modes() or self._dispatch_modes():
+            raise TimingRejected("hooked", f"a torch function or dispatch mode is active ({when})")
+        if (self._gettrace(), self._getprofile()) != self._hooks:
+            raise TimingRejected("hooked", f"a trace or profile hook is installed ({when})")
+        # Threads started during the warm-up (a compiler's worker pool on the first call)
+        # are accepted once by ``accept_threads``; none may appear after it.
+        if threads and self._active_count() > self._threads:
+            raise TimingRejected(
+                "background_thread",
+                f"a thread is still running ({when}): all work must be done when the call returns",
+            )
+
+
+def _contract(spec: dict, fn: Callable, inputs: dict):
+    """Call ``fn`` as the problem's contract does; its outputs as a tuple (or a string
+    saying why they are not usable)."""
+    i = inputs
+    returned = fn(i["x"], i["weight"], i["bias"], i["running_mean"], i["running_var"])
+    if spec["kind"] == "batch_norm_train":
+        if type(returned) not in (tuple, list) or len(returned) != 3:
+            return "did not return a tuple of 3 tensors"
+        return tuple(returned)
+    if spec["kind"] == "batch_norm_relu_eval":
+        return (returned,)
+    raise ValueError(f"unknown timing kind {spec['kind']!r}")
+
+
+class TimingHarness:
+    """Times the library and then the candidate on ``device`` by the rules in the module
+    docstring. Build it before the candidate's code is loaded."""
+
+    def __init__(
+        self,
+        spec: dict,
+        device,
+        *,
+        warmup: int = WARMUP_RUNS,
+        runs: int = TIMED_RUNS,
+        seed: Callable[[], int] = lambda: int.from_bytes(os.urandom(8), "little"),
+    ) -> None:
+        import torch
+
+        if spec["kind"] not in ("batch_norm_train", "batch_norm_relu_eval"):
+            raise ValueError(f"unknown timing kind {spec['kind']!r}")
+        self.spec, self.device, self.warmup, self.runs = spec, device, warmup, runs
+        self._seed = seed
+        # Bound now: the sandbox replaces the library's batch norm before the candidate's
+        # code runs, and the candidate may replace anything else.
+        self._tensor = torch.Tensor
+        self._batch_norm, self._relu = torch.batch_norm, torch.relu
+        self._clone, self._equal = torch.clone, torch.equal
+        self._abs, self._sub, self._amax = torch.abs, torch.sub, torch.amax
+        self._le, self._all = torch.le, torch.all
+        self._randn, self._generator = torch.randn, torch.Generator
+        self._dtype = getattr(torch, spec["dtype"])
+        self._rtol, self._atol = (1e-4, 1e-5) if spec["dtype"] == "float32" else (1e-7, 1e-9)
+        self.guard = Guard(list(device.watched()) + self._watched_ops(torch))
+        self.template = self.fresh_inputs()
+        self.check_cost_s = self._check_cost()
+
+    @staticmethod
+    def _watched_ops(torch) -> list:
+        # Not batch_norm: the sandbox itself replaces it for the candidate (bound above).
+        names = ("relu", "clone", "equal", "abs", "sub", "amax", "le", "all")
+        # The tensor methods the check and the input generator reach through operators.
+        methods = ("__float__", "__bool__", "__add__", "__mul__", "__radd__", "__rmul__", "item")
+        return (
+            [(torch, name) for name in names]
+            + [(torch, "randn"), (torch, "Generator")]
+            + [(torch.Tensor, name) for name in methods]
+        )
+
+    def fresh_inputs(self) -> dict:
+        """New tensors with new values (a seed drawn now) of the timing shape."""
+        shape = tuple(self.spec["shape"])
+        c = shape[1]
+        where = self.device.tensor_device
+        generator = self._generator(device=where).manual_seed(self._seed() & (2**63 - 1))
+
+        def randn(*size):
+            return self._randn(*size, generator=generator, device=where, dtype=self._dtype)
+
+        return {
+            "x": randn(*shape),
+            "weight": self._abs(randn(c)) + 0.5,
+            "bias": randn(c),
+            "running_mean": randn(c) * 0.5,
+            "running_var": self._abs(randn(c)) + 0.5,
+        }
+
+    def reference(self, x, weight, bias, running_mean, running_var):
+        """The library's operation under the problem's contract (cuDNN on a GPU)."""
+        training = self.spec["kind"] == "batch_norm_train"
+        if training:
+            running_mean, running_var = self._clone(running_mean), self._clone(running_var)
+        out = self._batch_norm(
+            x, weight, bias, running_mean, running_var, training, 0.1, 1e-5, True
+        )
+        if training:
+            return out, running_mean, running_var
+        return self._relu(out)
+
+    def _check(self, outputs, pristine: dict, inputs: dict, run: str) -> None:
+        if isinstance(outputs, str):
+            raise TimingRejected("wrong_result", f"{run} {outputs}")
+        for name in pristine:
+            if not self._equal(inputs[name], pristine[name]):
+                raise TimingRejected("modified_input", f"{run} modified its input {name}")
+        expected = _contract(self.spec, self.reference, pristine)
+        for index, (got, ref) in enumerate(zip(outputs, expected, strict=True)):
+            if type(got) is not self._tensor:
+                raise TimingRejected(
+                    "lazy_result",
+                    f"{run} returned a {type(got).__name__} as output {index}, not a "
+                    "torch.Tensor: results must be finished tensors when the call returns",
+                )
+            if got.shape != ref.shape or got.dtype != ref.dtype or got.device != ref.device:
+                raise TimingRejected(
+                    "wrong_result", f"{run}: output {index} has the wrong shape, dtype or device"
+                )
+            bound = self._atol * max(1.0, float(self._amax(self._abs(ref)))) + self._rtol * (
+                self._abs(ref)
+            )
+            if not bool(self._all(self._le(self._abs(self._sub(got, ref)), bound))):
+                raise TimingRejected(
+                    "wrong_result",
+                    f"the output of {run} is wrong for its inputs: each call must compute "
+                    "its own result before it returns (no replayed, batched or deferred work)",
+                )
+
+    def _check_cost(self) -> float:
+        pristine = {k: self._clone(v) for k, v in self.template.items()}
+        outputs = _contract(self.spec, self.reference, self.template)
+        self.device.synchronize()
+        costs = []
+        for _ in range(3):
+            start = self.device.clock()
+            self._check(outputs, pristine, self.template, "the reference")
+            self.device.synchronize()
+            costs.append(self.device.clock() - start)
+        return median(costs)
+
+    def time(self, fn: Callable | None = None) -> list[float]:
+        """Milliseconds of each timed run of ``fn`` (the library when ``None``); raises
+        ``TimingRejected`` when a run breaks a rule."""
+        fn = fn or self.reference
+        device = self.device
+        for index in range(self.warmup):
+            inputs = self.fresh_inputs()
+            pristine = {k: self._clone(v) for k, v in inputs.items()}
+            outputs = _contract(self.spec, fn, inputs)
+            device.synchronize()
+            self.guard.verify(f"after warm-up run {index + 1}", threads=False)
+            self._check(outputs, pristine, inputs, f"warm-up run {index + 1}")
+        self.guard.accept_threads()
+        times = []
+        strikes = 0
+        for index in range(self.runs):
+            run = f"timed run {index + 1}"
+            inputs = self.fresh_inputs()
+            pristine = {k: self._clone(v) for k, v in inputs.items()}
+            device.flush_l2()
+            device.synchronize()
+            self.guard.verify(f"before {run}")
+            start, end = device.event(), device.event()
+            device.record(start)
+            outputs = _contract(self.spec, fn, inputs)
+            device.record(end)
+            device.wait(end)
+            elapsed_ms = device.elapsed_ms(start, end)
+            pending_ms = device.pending_ms()
+            strikes += pending_ms > PENDING_LIMIT_MS + PENDING_FRACTION * elapsed_ms
+            if strikes >= PENDING_STRIKES:
+                raise TimingRejected(
+                    "side_stream",
+                    f"{run} left {pending_ms:.3f} ms of work running after its end event: "
+                    "all work must be on the stream being timed",
+                )
+            device.check_stream(run)
+            self.guard.verify(f"after {run}")
+            checked = device.clock()
+            self._check(outputs, pristine, inputs, run)
+            device.synchronize()
+            check_s = device.clock() - checked
+            if check_s > CHECK_SLOWDOWN * self.check_cost_s + CHECK_SLACK_S:
+                raise TimingRejected(
+                    "deferred_work",
+                    f"checking {run} took {check_s * 1000:.1f} ms, against "
+                    f"{self.check_cost_s * 1000:.1f} ms for the library's outputs: work was "
+                    "deferred into the untimed check",
+                )
+            self.guard.verify(f"after checking {run}")
+            times.append(elapsed_ms)
+        return times
+
+
+class CudaDevice:
+    """The real card: CUDA events on the current stream, captured at construction."""
+
+    def __init__(self, device: str = "cuda") -> None:
+        import torch
+
+        self.tensor_device = device
+        self._stream = torch.cuda.current_stream(device)
+        self._current_stream = torch.cuda.current_stream
+        self._event_class = torch.cuda.Event
+        self._record = torch.cuda.Event.record
+        self._wait = torch.cuda.Event.synchronize
+        self._elapsed = torch.cuda.Event.elapsed_time
+        self._synchronize = torch.cuda.synchronize
+        self._clock = time.perf_counter
+        self._flush = flush_buffer(device)
+        self._zero = torch.Tensor.zero_
+
+    def watched(self) -> list:
+        import torch
+
+        return [
+            (torch.cuda, "Event"),
+            (torch.cuda.Event, "record"),
+            (torch.cuda.Event, "synchronize"),
+            (torch.cuda.Event, "elapsed_time"),
+            (torch.cuda, "synchronize"),
+            (torch.cuda, "current_stream"),
+            (torch.Tensor, "zero_"),
+            (time, "perf_counter"),
+        ]
+
+    def clock(self) -> float:
+        return self._clock()
+
+    def event(self):
+        return self._event_class(enable_timing=True)
+
+    def record(self, event) -> None:
+        self._record(event, self._stream)
+
+    def wait(self, event) -> None:
+        self._wait(event)
+
+    def elapsed_ms(self, start, end) -> float:
+        return float(self._elapsed(start, end))
+
+    def synchronize(self) -> None:
+        self._synchronize()
+
+    def pending_ms(self) -> float:
+        start = self._clock()
+        self._synchronize()
+        return (self._clock() - start) * 1000
+
+    def flush_l2(self) -> None:
+        self._zero(self._flush)
+
+    def check_stream(self, run: str) -> None:
+        if self._current_stream(self.tensor_device) != self._stream:
+            raise TimingRejected(
+                "side_stream", f"{run} changed the current stream: all work must be timed"
+            )
 
 
 # --------------------------------------------------------------------------- on the GPU
@@ -105,11 +605,19 @@ def flush_buffer(device: str):
     return torch.empty(max(4 * l2, 64 * 2**20) // 4, dtype=torch.float32, device=device)
 
 
-def time_cuda(
-    fn: Callable[[], object], *, warmup: int = 5, runs: int = 20, flush=None
-) -> list[float]:
+class _Runner:
+    """What the zygote's timing hands to ``time_cuda``: the harness and whom to time."""
+
+    def __init__(self, harness: TimingHarness, fn: Callable | None) -> None:
+        self.harness, self.fn = harness, fn
+
+
+def time_cuda(fn, *, warmup: int = 5, runs: int = 20, flush=None) -> list[float]:
     """Milliseconds of each of ``runs`` timed calls of ``fn`` (after ``warmup`` calls),
-    with CUDA events, the L2 flushed (``flush.zero_()``) before each run."""
+    with CUDA events, the L2 flushed (``flush.zero_()``) before each run. A runner from
+    ``reference_call``/``candidate_call`` is timed by its harness instead."""
+    if isinstance(fn, _Runner):
+        return fn.harness.time(fn.fn)
     import torch
 
     for _ in range(warmup):
@@ -138,57 +646,40 @@ def measure_copy_bandwidth(device: str, nbytes: int = 512 * 2**20, runs: int = 1
 
 
 def timing_inputs(spec: dict, device: str) -> dict:
-    """Inputs of the timed call: random values of the problem's timing shape on ``device``."""
+    """The timing's template inputs on ``device``, with the harness that times both
+    sides (built here, before the candidate's code is loaded)."""
+    harness = TimingHarness(spec, CudaDevice(device))
+    return {**harness.template, "harness": harness}
+
+
+def reference_call(spec: dict, inputs: dict) -> _Runner:
+    """The library's version of the timed operation (cuDNN batch norm)."""
+    return _Runner(inputs["harness"], None)
+
+
+def candidate_call(spec: dict, fn: Callable, inputs: dict) -> _Runner:
+    """The candidate's function, as the problem's contract calls it."""
+    return _Runner(inputs["harness"], fn)
+
+
+def measure_baseline(spec: dict, device: str = "cuda") -> dict:
+    """The card's copy bandwidth and the library's times on ``spec``, by the harness's
+    rules, in a process that never loads a candidate's code (``python gpu_timing.py
+    baseline SPEC_JSON``)."""
     import torch
 
-    dtype = getattr(torch, spec["dtype"])
-    shape = tuple(spec["shape"])
-    c = shape[1]
-    generator = torch.Generator(device=device).manual_seed(7)
-
-    def randn(*size):
-        return torch.randn(*size, generator=generator, device=device, dtype=dtype)
-
+    harness = TimingHarness(spec, CudaDevice(device))
+    x = harness.template["x"]
     return {
-        "x": randn(*shape),
-        "weight": randn(c).abs() + 0.5,
-        "bias": randn(c),
-        "running_mean": randn(c) * 0.5,
-        "running_var": randn(c).abs() + 0.5,
+        "peak_bytes_per_s": measure_copy_bandwidth(device),
+        "reference_ms": harness.time(),
+        "bytes_moved": int(spec.get("bytes_factor", 2)) * x.numel() * x.element_size(),
+        "device_name": torch.cuda.get_device_name(device),
     }
 
 
-def reference_call(spec: dict, inputs: dict) -> Callable[[], object]:
-    """The library's version of the timed operation (cuDNN batch norm)."""
-    import torch.nn.functional as F
-
-    batch_norm, relu = F.batch_norm, F.relu  # bound now: the candidate's code comes later
-    i = inputs
-    if spec["kind"] == "batch_norm_train":
-        rm, rv = i["running_mean"].clone(), i["running_var"].clone()
-        return lambda: batch_norm(i["x"], rm, rv, i["weight"], i["bias"], True, 0.1, 1e-5)
-    if spec["kind"] == "batch_norm_relu_eval":
-        return lambda: relu(
-            batch_norm(
-                i["x"],
-                i["running_mean"],
-                i["running_var"],
-                i["weight"],
-                i["bias"],
-                False,
-                0.1,
-                1e-5,
-            )
-        )
-    raise ValueError(f"unknown timing kind {spec['kind']!r}")
-
-
-def candidate_call(spec: dict, fn: Callable, inputs: dict) -> Callable[[], object]:
-    """The candidate's function on the same inputs, as the problem's contract calls it."""
-    i = inputs
-    if spec["kind"] == "batch_norm_train":
-        rm, rv = i["running_mean"].clone(), i["running_var"].clone()
-        return lambda: fn(i["x"], i["weight"], i["bias"], rm, rv)
-    if spec["kind"] == "batch_norm_relu_eval":
-        return lambda: fn(i["x"], i["weight"], i["bias"], i["running_mean"], i["running_var"])
-    raise ValueError(f"unknown timing kind {spec['kind']!r}")
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["baseline"]:
+        print(json.dumps(measure_baseline(json.loads(sys.argv[2]))))
+    else:  # the card's state
+        print(json.dumps(read_telemetry()))

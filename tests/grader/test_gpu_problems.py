@@ -12,8 +12,9 @@ from grader.engine.gpu_grading import forbidden_names
 from grader.engine.problems import GPU_PREFERRED, GPU_REQUIRED, get_problem, list_problems
 from grader.engine.sandbox import SandboxPool, tensor_config
 from tests.grader.gpu_helpers import GOOD_BN_CUDA, GOOD_BN_RELU
+from tests.support.optional import require
 
-pytest.importorskip("torch")
+require("torch")
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,7 @@ def test_the_cpu_fallback_grades_correctness_and_says_speed_was_not_measured(ten
     assert report["verdict"] == "accepted" and report["score"] == 1.0
     assert report["speed"] == {
         "measured": False,
+        "status": "not_measured",
         "note": "speed not measured: graded on a CPU worker",
     }
     assert report["performance_score"] is None and report["device"] == "cpu"

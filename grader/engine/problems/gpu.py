@@ -23,8 +23,21 @@ from grader.engine.problems.base import (
 )
 from grader.engine.problems.catalog import _pos, _rng, _x
 
-# The library batch norm in every spelling a candidate could reach for.
+# The library batch norm in every spelling a candidate could reach for, cuDNN itself, and
+# the other normalization layers that compute it after a reshape (instance norm calls
+# batch norm; layer norm over a transposed input normalizes per channel).
 FORBIDDEN_BATCH_NORM = (
+    "cudnn",
+    "instance_norm",
+    "group_norm",
+    "layer_norm",
+    "native_group_norm",
+    "native_layer_norm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "GroupNorm",
+    "LayerNorm",
     "batch_norm",
     "native_batch_norm",
     "_native_batch_norm_legit",
