@@ -242,15 +242,31 @@ CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # The default queue of each task; a grading task's queue is chosen per submission when it is
 # sent (grader.routing.submission_queue).
+# The periodic tasks have a queue of their own, so a grading backlog never delays the
+# deadline submission or the sweep that recovers from a dead worker (compose runs one
+# small worker with the embedded beat on it: `celery worker -B -Q periodic`).
+CELERY_PERIODIC_QUEUE = env_str("CELERY_PERIODIC_QUEUE", "periodic")
+PERIODIC_TASKS = {
+    # Attempts whose candidate closed the tab are submitted at their deadline.
+    "assess.submit_expired_attempts": 30.0,
+    # Grades whose worker died, whose message was lost, or that were stored while the
+    # broker was down, are sent again (grader.sweep).
+    "grader.requeue_stuck_submissions": float(env_int("GRADER_SWEEP_SECONDS", 15, minimum=1)),
+    "assess.api.requeue_stuck_deliveries": 300.0,
+}
 CELERY_TASK_ROUTES = {
+    **{name: {"queue": CELERY_PERIODIC_QUEUE} for name in PERIODIC_TASKS},
     "grader.*": {"queue": "cpu"},
     "assess.*": {"queue": "cpu"},
 }
 CELERY_BEAT_SCHEDULE = {
-    # Attempts whose candidate closed the tab are submitted at their deadline.
-    "submit-expired-attempts": {"task": "assess.submit_expired_attempts", "schedule": 30.0},
-    # Submissions stored while the broker was down, or whose worker died, are queued again.
-    "requeue-stuck-submissions": {"task": "grader.requeue_stuck_submissions", "schedule": 60.0},
+    name: {
+        "task": name,
+        "schedule": every,
+        # A run that waited longer than its period is dropped: the next one does its work.
+        "options": {"queue": CELERY_PERIODIC_QUEUE, "expires": every},
+    }
+    for name, every in PERIODIC_TASKS.items()
 }
 
 # The assessment flow (assess.attempts.services, assess.scoring) and the grader's task policy.
@@ -260,8 +276,10 @@ ASSESS_SAMPLE_RUNS_PER_MINUTE = env_int("ASSESS_SAMPLE_RUNS_PER_MINUTE", 5, mini
 GRADER_CPU_QUEUE = env_str("GRADER_CPU_QUEUE", "cpu")
 GRADER_MAX_RETRIES = env_int("GRADER_MAX_RETRIES", 4, minimum=0)
 GRADER_RETRY_BACKOFF_SECONDS = env_int("GRADER_RETRY_BACKOFF_SECONDS", 5, minimum=1)
-# A `queued` submission is sent again after this long; a `running` one after this long
-# (longer than any grade: the sandbox's wall clock is seconds).
+# With Redis, the sweep re-sends a `queued` row once its message is gone from the queue
+# and a `running` or reserved one once its worker's announcement expired; these bound
+# the rest: a `queued` row when the broker cannot be listed (the embedded filesystem
+# broker), a `running` one whose worker still announces itself (longer than any grade).
 GRADER_REQUEUE_QUEUED_SECONDS = env_int("GRADER_REQUEUE_QUEUED_SECONDS", 600, minimum=10)
 GRADER_REQUEUE_RUNNING_SECONDS = env_int("GRADER_REQUEUE_RUNNING_SECONDS", 900, minimum=10)
 
@@ -334,10 +352,6 @@ WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
 # Deliveries share the CPU workers by default; a busy deployment can give them their own
 # queue (and a worker started with `-Q webhooks`) so slow receivers never hold grading slots.
 WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
-CELERY_BEAT_SCHEDULE["webhooks-requeue-stuck"] = {
-    "task": "assess.api.requeue_stuck_deliveries",
-    "schedule": 300.0,
-}
 
 # The GPU worker: its queue, how long a worker's announcement lives without a
 # heartbeat (refreshed every third of it), and how long GPU work may sit in the GPU queue

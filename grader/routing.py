@@ -4,6 +4,7 @@ and sending it there."""
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.utils import timezone
@@ -70,10 +71,12 @@ def submissions_enqueue(submission_ids: list[int]) -> int:
                 status=SubmissionStatus.WAITING_GPU, queue=""
             )
             continue
+        task_id = uuid.uuid4().hex
         try:
             grade_submission_task.apply_async(
                 args=[submission.pk],
                 queue=queue,
+                task_id=task_id,
                 retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
             )
@@ -83,6 +86,12 @@ def submissions_enqueue(submission_ids: list[int]) -> int:
         Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.WAITING_GPU).update(
             status=SubmissionStatus.QUEUED
         )
-        Submission.objects.filter(pk=submission.pk).update(enqueued_at=timezone.now(), queue=queue)
+        # A fresh message, not yet held by any worker (the sweep checks the broker for it).
+        Submission.objects.filter(pk=submission.pk).update(
+            enqueued_at=timezone.now(), queue=queue, task_id=task_id
+        )
+        Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.QUEUED).update(
+            worker=""
+        )
         sent += 1
     return sent

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from assess.orgs.models import Organization
+from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level
 
 
@@ -13,7 +14,7 @@ class Assessment(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="assessments"
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     instructions = models.TextField(blank=True, help_text="Markdown, shown before the test starts.")
     time_limit_minutes = models.PositiveIntegerField(default=60)
     pass_mark = models.PositiveSmallIntegerField(
@@ -50,7 +51,7 @@ class Section(models.Model):
     by kind, level and topic (each filter optional)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     position = models.PositiveIntegerField(default=0)
     questions = models.ManyToManyField("quizzes.Question", blank=True, related_name="+")
     draw_count = models.PositiveIntegerField(default=0)

@@ -43,11 +43,11 @@
     var kind = form.dataset.kind;
     if (kind === "single_choice") {
       var picked = form.querySelector("input[name=choice]:checked");
-      return picked ? parseInt(picked.value, 10) : null;
+      return picked ? picked.value : null;
     }
     if (kind === "multiple_choice") {
       return Array.prototype.map.call(form.querySelectorAll("input[name=choice]:checked"),
-        function (el) { return parseInt(el.value, 10); });
+        function (el) { return el.value; });
     }
     if (kind === "numeric") return form.querySelector("#value").value;
     if (kind === "written") return form.querySelector("#written").value;
