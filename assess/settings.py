@@ -253,6 +253,8 @@ PERIODIC_TASKS = {
     # broker was down, are sent again (grader.sweep).
     "grader.requeue_stuck_submissions": float(env_int("GRADER_SWEEP_SECONDS", 15, minimum=1)),
     "assess.api.requeue_stuck_deliveries": 300.0,
+    # Invitation emails whose task was lost while the broker was down.
+    "assess.requeue_stuck_emails": 300.0,
 }
 CELERY_TASK_ROUTES = {
     **{name: {"queue": CELERY_PERIODIC_QUEUE} for name in PERIODIC_TASKS},
@@ -366,6 +368,9 @@ ASSESS_SIMILARITY_THRESHOLD = env_int("ASSESS_SIMILARITY_THRESHOLD_PERCENT", 80,
 # Integrity signals: report batches per attempt per minute, and events per attempt in all.
 ASSESS_SIGNAL_POSTS_PER_MINUTE = env_int("ASSESS_SIGNAL_POSTS_PER_MINUTE", 30, minimum=1)
 ASSESS_SIGNAL_MAX_EVENTS = env_int("ASSESS_SIGNAL_MAX_EVENTS", 5000, minimum=10)
+# Invitation emails are sent by a task on this queue, retried this many times with backoff.
+ASSESS_EMAIL_QUEUE = env_str("ASSESS_EMAIL_QUEUE", "cpu")
+ASSESS_EMAIL_MAX_RETRIES = env_int("ASSESS_EMAIL_MAX_RETRIES", 5, minimum=0)
 # Invitation emails link here (the candidate's /t/<token>/); empty: the request's own host.
 ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 # Recruiters and reviewers need not be staff: they sign in on the hiring team's own page.

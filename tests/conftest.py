@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fixtures import pipeline  # noqa: F401  (the real worker fixture, for every folder)
+from tests.support.fixtures import (  # noqa: F401  (shared by every folder)
+    emails_sent_at_once,
+    pipeline,
+)
 from tests.support.optional import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent

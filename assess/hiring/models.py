@@ -72,6 +72,14 @@ class Section(models.Model):
         return f"{self.assessment} · {self.title}"
 
 
+class EmailDelivery(models.TextChoices):
+    NOT_EMAILED = "", "Not emailed"  # the applicant-tracking system mails its own links
+    QUEUED = "queued", "Queued"
+    RETRYING = "retrying", "Retrying"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
 class Invitation(models.Model):
     """One candidate's single-use link. Only the sha256 of the token is stored, so the
     database alone does not reveal working links."""
@@ -93,6 +101,15 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_count = models.PositiveIntegerField(default=0)
+    # The invitation email (assess.hiring.delivery): its state for the recruiter, the last
+    # failure in words, and the link sealed (encrypted) until the mail server takes it.
+    delivery = models.CharField(
+        max_length=10, choices=EmailDelivery.choices, blank=True, default=""
+    )
+    delivery_error = models.CharField(max_length=300, blank=True)
+    delivery_tries = models.PositiveIntegerField(default=0)
+    delivery_queued_at = models.DateTimeField(null=True, blank=True)
+    sealed_link = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

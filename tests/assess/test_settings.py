@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_"))
     }
     code = (
         "import django, json; from django.conf import settings; django.setup(); "

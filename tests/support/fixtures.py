@@ -61,3 +61,16 @@ def pipeline(redis_url, settings, tmp_path):
     import redis
 
     redis.Redis.from_url(redis_url).delete(queue, periodic)
+
+
+@pytest.fixture
+def emails_sent_at_once(monkeypatch):
+    """Invitation emails go out during the request: the Celery task runs eagerly, and the
+    hook that queues it on commit runs at once (a test's transaction never commits)."""
+    from types import SimpleNamespace
+
+    from assess.celery import app
+    from assess.hiring import delivery
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(delivery, "transaction", SimpleNamespace(on_commit=lambda fn: fn()))

@@ -24,6 +24,7 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    peer: tuple = ()  # the client's (address, port): one per SMTP connection
 
     @property
     def subject(self) -> str:
@@ -55,7 +56,9 @@ class SmtpReceiver:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
-            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.messages.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), message, session.peer)
+            )
         return "250 Message accepted"
 
 
