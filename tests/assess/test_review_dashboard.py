@@ -217,6 +217,27 @@ def test_the_csv_export_neutralizes_formulas(client, reviewer, assessment):
     assert csv_safe(-1.5) == -1.5 and csv_safe("\tx") == "'\tx"
 
 
+@pytest.mark.parametrize(
+    "name, safe",
+    [
+        ("Doe;=cmd|' /C calc'!A0", "Doe;'=cmd|' /C calc'!A0"),  # a ";" spreadsheet splits here
+        ("Ann,+SUM(A1)", "Ann,'+SUM(A1)"),
+        ("Tab\t@x", "Tab\t'@x"),
+        ("Pipe| -1+2", "Pipe| '-1+2"),
+        ("Plain, Name", "Plain, Name"),
+    ],
+)
+def test_the_csv_export_neutralizes_formulas_after_a_separator_and_quotes_every_cell(
+    client, reviewer, assessment, name, safe
+):
+    submitted(assessment, name)
+    text = client.get(url("export_csv")).content.decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][1] == safe
+    # Every cell is quoted, so a reader splitting on ";" or tabs keeps the apostrophes.
+    assert all(line.startswith('"') and line.endswith('"') for line in text.splitlines())
+
+
 def test_the_score_distribution_and_similar_pairs_page(grade, client, reviewer, assessment):
     first = submitted(assessment, "Ada Lovelace")
     copied = factories.GOOD_LAYERNORM.replace("x64", "values").replace("mean", "mu")
