@@ -275,3 +275,38 @@ def test_a_claim_takes_over_from_a_dead_worker(
     )
     assert outcome.status == "graded" and len(calls) == 1
     assert Submission.objects.get(pk=coding_submission.pk).attempts == 2
+
+
+def test_periodic_tasks_have_their_own_queue():
+    """The sweep and the deadline submission never wait behind a grading backlog."""
+    from assess.celery import app
+
+    def queue_of(name: str) -> str:
+        return app.amqp.router.route({}, name)["queue"].name
+
+    assert queue_of("grader.requeue_stuck_submissions") == "periodic"
+    assert queue_of("assess.submit_expired_attempts") == "periodic"
+    assert queue_of("grader.grade_submission") == "cpu"
+    schedule = app.conf.beat_schedule
+    assert all(entry["options"]["queue"] == "periodic" for entry in schedule.values())
+
+
+def test_an_admin_forces_a_regrade_of_a_stuck_row(coding_submission, admin_client, monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "grader.tasks.grade_submission_task.apply_async",
+        lambda args, **kw: sent.append((args, kw["task_id"])),
+    )
+    live_holder = capability.worker_identity("hung@host", "abc")
+    grading._claim(coding_submission.pk, holder=live_holder, task_id="t-hung")
+    response = admin_client.post(
+        "/admin/grader/submission/",
+        {"action": "force_regrade", "_selected_action": [coding_submission.pk]},
+        follow=True,
+    )
+    assert "1 submission(s) sent to grading again" in response.content.decode()
+    row = Submission.objects.get(pk=coding_submission.pk)
+    assert (row.status, row.worker) == ("queued", "")
+    assert sent == [([coding_submission.pk], row.task_id)] and row.task_id != "t-hung"
+    listing = admin_client.get("/admin/grader/submission/?stuck=yes")
+    assert listing.status_code == 200
