@@ -72,6 +72,13 @@ def submissions_enqueue(submission_ids: list[int]) -> int:
             )
             continue
         task_id = uuid.uuid4().hex
+        # Recorded before sending: a worker may receive the message (and note that it holds
+        # it) before this loop continues. A message that never got out is simply absent
+        # from the broker, which the sweep treats as lost.
+        Submission.objects.filter(pk=submission.pk).update(task_id=task_id)
+        Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.QUEUED).update(
+            worker=""
+        )
         try:
             grade_submission_task.apply_async(
                 args=[submission.pk],
@@ -86,12 +93,6 @@ def submissions_enqueue(submission_ids: list[int]) -> int:
         Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.WAITING_GPU).update(
             status=SubmissionStatus.QUEUED
         )
-        # A fresh message, not yet held by any worker (the sweep checks the broker for it).
-        Submission.objects.filter(pk=submission.pk).update(
-            enqueued_at=timezone.now(), queue=queue, task_id=task_id
-        )
-        Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.QUEUED).update(
-            worker=""
-        )
+        Submission.objects.filter(pk=submission.pk).update(enqueued_at=timezone.now(), queue=queue)
         sent += 1
     return sent
