@@ -248,28 +248,41 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_PERIODIC_QUEUE = env_str("CELERY_PERIODIC_QUEUE", "periodic")
 PERIODIC_TASKS = {
     # Attempts whose candidate closed the tab are submitted at their deadline.
-    "assess.submit_expired_attempts": 30.0,
+    "submit-expired-attempts": ("assess.submit_expired_attempts", 30.0),
     # Grades whose worker died, whose message was lost, or that were stored while the
     # broker was down, are sent again (grader.sweep).
-    "grader.requeue_stuck_submissions": float(env_int("GRADER_SWEEP_SECONDS", 15, minimum=1)),
-    "assess.api.requeue_stuck_deliveries": 300.0,
+    "requeue-stuck-submissions": (
+        "grader.requeue_stuck_submissions",
+        float(env_int("GRADER_SWEEP_SECONDS", 15, minimum=1)),
+    ),
+    "webhooks-requeue-stuck": ("assess.api.requeue_stuck_deliveries", 300.0),
     # Invitation emails whose task was lost while the broker was down.
-    "assess.requeue_stuck_emails": 300.0,
+    "requeue-stuck-emails": ("assess.requeue_stuck_emails", 300.0),
 }
 CELERY_TASK_ROUTES = {
-    **{name: {"queue": CELERY_PERIODIC_QUEUE} for name in PERIODIC_TASKS},
+    **{task: {"queue": CELERY_PERIODIC_QUEUE} for task, _ in PERIODIC_TASKS.values()},
     "grader.*": {"queue": "cpu"},
     "assess.*": {"queue": "cpu"},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {
-        "task": name,
+        "task": task,
         "schedule": every,
         # A run that waited longer than its period is dropped: the next one does its work.
         "options": {"queue": CELERY_PERIODIC_QUEUE, "expires": every},
     }
-    for name, every in PERIODIC_TASKS.items()
+    for name, (task, every) in PERIODIC_TASKS.items()
 }
+# The bank's item statistics and exposure counts (docs/bank.md; `manage.py itemstats`
+# recomputes them on demand): heavy and not urgent, so on the CPU workers, not `periodic`.
+CELERY_BEAT_SCHEDULE["refresh-item-statistics"] = {
+    "task": "assess.refresh_item_statistics",
+    "schedule": float(env_int("QUIZZES_STATISTICS_EVERY_SECONDS", 3600, minimum=60)),
+}
+
+# The question bank (docs/bank.md): a question shown to more candidates than this is drawn
+# with weight limit/seen_by; 0 turns the rotation off.
+QUIZZES_EXPOSURE_LIMIT = env_int("QUIZZES_EXPOSURE_LIMIT", 200, minimum=0)
 
 # The assessment flow (assess.attempts.services, assess.scoring) and the grader's task policy.
 ASSESS_INVITATION_DAYS = env_int("ASSESS_INVITATION_DAYS", 14, minimum=1)

@@ -43,3 +43,11 @@ def requeue_stuck_emails() -> int:
     from .hiring.delivery import emails_requeue_stuck
 
     return emails_requeue_stuck()
+
+
+@shared_task(name="assess.refresh_item_statistics", ignore_result=True)
+def refresh_item_statistics() -> str:
+    """Recompute the bank's item statistics and exposure from the attempts (periodic)."""
+    from .review.itemstats import item_statistics_refresh
+
+    return str(item_statistics_refresh())
