@@ -33,7 +33,7 @@ class GradingCollector:
         from grader.models import FINAL_STATUSES, Submission, SubmissionStatus
 
         from .api.models import WebhookDelivery
-        from .health import queue_lengths
+        from .review.health import queues_waiting
 
         graded = Submission.objects.filter(public_only=False)
         by_status = dict(
@@ -54,7 +54,7 @@ class GradingCollector:
             "Messages waiting in the broker per grading queue (-1: the broker did not answer).",
             labels=["queue"],
         )
-        for queue, length in queue_lengths().items():
+        for queue, length in queues_waiting().items():
             broker.add_metric([queue], -1 if length is None else length)
         yield broker
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from assess.attempts import answer_save, attempt_start, attempt_submit
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from grader.models import Submission, SubmissionStatus
 from tests.assess import factories
 
@@ -17,7 +17,7 @@ TOKEN = "scrape-me-1234"
 
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch, settings):
-    monkeypatch.setattr("grader.services.submissions_enqueue", lambda ids: len(ids))
+    monkeypatch.setattr("grader.routing.submissions_enqueue", lambda ids: len(ids))
     settings.METRICS_TOKEN = TOKEN
 
 
