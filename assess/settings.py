@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from . import logredact as _logredact
 from .envconfig import ConfigError, email_settings, env_bool, env_int, env_list, env_str
@@ -157,8 +158,6 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): scripts only from this site, or inline ones that
 # carry the request's nonce (`<script nonce="{{ request.csp_nonce }}">`). Styles may be
 # inline: the code editor (Ace) and htmx insert style elements at run time.
-from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
-
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
