@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -130,6 +131,16 @@ _grading_registry = CollectorRegistry(auto_describe=False)
 _grading_registry.register(GradingCollector())
 
 
+def _request_registry() -> CollectorRegistry:
+    """This process's request metrics, or, under gunicorn with PROMETHEUS_MULTIPROC_DIR set
+    (compose does), every worker process's summed: a scrape reaches one process only."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
 def _authorized(request: HttpRequest) -> bool:
     token = settings.METRICS_TOKEN
     if not token:
@@ -148,7 +159,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         response = HttpResponse("a bearer token is required\n", status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    body = generate_latest(REGISTRY)
+    body = generate_latest(_request_registry())
     try:
         body += generate_latest(_grading_registry)
     except Exception:  # a database or broker outage must not hide the request metrics
