@@ -107,3 +107,31 @@ def test_library_pages_run_no_inline_script_the_policy_would_block(client, path)
     assert script_src.startswith("'self'") and "unsafe" not in script_src
     tags = re.findall(r"<script\b[^>]*>", response.content.decode())
     assert [t for t in tags if "src=" not in t and "nonce=" not in t] == []
+
+
+def test_the_client_address_trusts_only_the_proxy_s_forwarded_entry(rf, settings):
+    from assess.clientip import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    settings.TRUSTED_PROXY_COUNT = 0  # no proxy: the header is the client's own words
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1  # the proxy appended the address it saw
+    assert client_ip(request) == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_header_does_not_dodge_the_lockout(client, django_user_model):
+    django_user_model.objects.create_user("rachel", password="the-right-one-2026")
+    url = reverse("org:login")
+    for n in range(10):
+        client.post(
+            url,
+            {"username": "rachel", "password": f"wrong-{n}"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    right = client.post(
+        url,
+        {"username": "rachel", "password": "the-right-one-2026"},
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert right.status_code == 429
