@@ -3,8 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .metrics import metrics_view
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
     path("api/", include("assess.api.urls")),
     path("", include("assess.attempts.urls")),
     path("", include("assess.org_urls")),

@@ -14,14 +14,24 @@ import logging
 import subprocess
 import sys
 import time
+import uuid
 
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import task_received, worker_ready, worker_shutdown
 from django.conf import settings
 
 from grader import capability
 
 logger = logging.getLogger(__name__)
 _heartbeat: capability.Heartbeat | None = None
+# Drawn when the worker's main process imports this module, before its pool forks, so
+# the main process and every pool process of one worker share it, and a restart changes it.
+INSTANCE = uuid.uuid4().hex[:12]
+GRADE_TASK = "grader.grade_submission"
+
+
+def identity(hostname: str | None) -> str:
+    """This worker instance, as submission rows record it."""
+    return capability.worker_identity(hostname or "worker", INSTANCE)
 
 
 def _probe_gpu() -> dict | None:
@@ -42,7 +52,7 @@ def _probe_gpu() -> dict | None:
 
 
 def worker_info(queues: list[str]) -> dict:
-    info: dict = {"kind": "cpu", "queues": queues}
+    info: dict = {"kind": "cpu", "queues": queues, "instance": INSTANCE}
     if settings.GRADER_GPU_QUEUE in queues:
         gpu = _probe_gpu()
         if gpu is not None:
@@ -126,3 +136,18 @@ def announce_worker(sender=None, **_kwargs) -> None:
 def withdraw_worker(**_kwargs) -> None:
     if _heartbeat is not None:
         _heartbeat.stop()
+
+
+@task_received.connect
+def note_reservation(sender=None, request=None, **_kwargs) -> None:
+    """A grading message reached this worker (prefetched, not yet started): record it on
+    the row, so if this worker dies before starting it the sweep knows the message died
+    with it (it sits unacknowledged in Redis until the visibility timeout)."""
+    if request is None or request.name != GRADE_TASK or not request.args:
+        return
+    from grader.sweep import submission_reserved
+
+    try:
+        submission_reserved(int(request.args[0]), identity(request.hostname))
+    except Exception:  # a database blip must not stop the worker consuming
+        logger.exception("could not record the reservation of %s", request.args[0])

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from assess.orgs.models import Organization
+from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level
 
 
@@ -13,7 +14,7 @@ class Assessment(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="assessments"
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     instructions = models.TextField(blank=True, help_text="Markdown, shown before the test starts.")
     time_limit_minutes = models.PositiveIntegerField(default=60)
     pass_mark = models.PositiveSmallIntegerField(
@@ -50,7 +51,7 @@ class Section(models.Model):
     by kind, level and topic (each filter optional)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     position = models.PositiveIntegerField(default=0)
     questions = models.ManyToManyField("quizzes.Question", blank=True, related_name="+")
     draw_count = models.PositiveIntegerField(default=0)
@@ -69,6 +70,14 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.title}"
+
+
+class EmailDelivery(models.TextChoices):
+    NOT_EMAILED = "", "Not emailed"  # the applicant-tracking system mails its own links
+    QUEUED = "queued", "Queued"
+    RETRYING = "retrying", "Retrying"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
 
 
 class Invitation(models.Model):
@@ -92,6 +101,15 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_count = models.PositiveIntegerField(default=0)
+    # The invitation email (assess.hiring.delivery): its state for the recruiter, the last
+    # failure in words, and the link sealed (encrypted) until the mail server takes it.
+    delivery = models.CharField(
+        max_length=10, choices=EmailDelivery.choices, blank=True, default=""
+    )
+    delivery_error = models.CharField(max_length=300, blank=True)
+    delivery_tries = models.PositiveIntegerField(default=0)
+    delivery_queued_at = models.DateTimeField(null=True, blank=True)
+    sealed_link = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

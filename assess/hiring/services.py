@@ -15,16 +15,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from assess.orgs.models import Organization
 from assess.tokens import token_digest
 from quizzes.models import Question, Topic
 
+from .delivery import email_retry, emails_queue
 from .models import Assessment, Invitation, Section
 
 
@@ -172,21 +171,8 @@ def invitation_link(base_url: str, token: str) -> str:
 
 
 def invitation_send(invitation: Invitation, token: str, base_url: str) -> None:
-    """Email the candidate their link through Django's email backend (console in development)."""
-    assessment = invitation.assessment
-    link = invitation_link(base_url, token)
-    body = (
-        f"Hello {invitation.candidate_name},\n\n"
-        f'{assessment.organization.name} invites you to take the test "{assessment.title}" '
-        f"({assessment.time_limit_minutes} minutes once you start).\n\n"
-        f"Open your personal link:\n{link}\n\n"
-        f"The link works until {invitation.expires_at:%d %B %Y %H:%M} UTC and only for you; "
-        f"please do not share it.\n"
-    )
-    send_mail(f"Your test: {assessment.title}", body, None, [invitation.candidate_email])
-    Invitation.objects.filter(pk=invitation.pk).update(
-        sent_at=timezone.now(), send_count=F("send_count") + 1
-    )
+    """Queue the candidate's email with their link (sent by a worker, assess.hiring.delivery)."""
+    emails_queue([(invitation, invitation_link(base_url, token))])
 
 
 def _clean_candidate(name: str, email: str) -> tuple[str, str]:
@@ -283,6 +269,7 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
             f"The file has more than {CSV_MAX_ROWS} rows; split it into smaller files."
         )
     result = BulkResult()
+    links: list[tuple[Invitation, str]] = []
     seen = set(
         assessment.invitations.filter(revoked_at__isnull=True).values_list(
             "candidate_email", flat=True
@@ -304,10 +291,12 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
             result.errors.append((number, f"{email} is already invited to this assessment"))
             continue
         seen.add(email)
-        invitation, _ = invitation_invite(
-            assessment, name=name, email=email, user=user, base_url=base_url
+        invitation, token = invitation_invite(
+            assessment, name=name, email=email, user=user, base_url=base_url, send_email=False
         )
         result.invited.append(invitation)
+        links.append((invitation, invitation_link(base_url, token)))
+    emails_queue(links)  # sent in batches, one SMTP connection each
     return result
 
 
@@ -331,6 +320,13 @@ def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
     invitation.save(update_fields=["token_hash", "revoked_at", "expires_at"])
     invitation_send(invitation, token, base_url)
     return token
+
+
+def invitation_email_retry(invitation: Invitation) -> None:
+    """Send the invitation's email again, with the same link, after it failed."""
+    _not_started(invitation)
+    if not email_retry(invitation):
+        raise RecruitingError("There is no failed email to retry; send a new link instead.")
 
 
 def invitation_revoke(invitation: Invitation) -> Invitation:

@@ -74,7 +74,7 @@ class Command(BaseCommand):
                         "worker",
                         "-B",
                         "-Q",
-                        "cpu",
+                        f"cpu,{settings.CELERY_PERIODIC_QUEUE}",
                         "--concurrency",
                         "2",
                         "--loglevel",
