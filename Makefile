@@ -7,7 +7,7 @@ ADDR   ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= normdemo-2026
 PYTEST_ARGS ?=
 
-.PHONY: run setup test test-deps lint bench-normcore bench-grader bench-load banktable clean
+.PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load banktable clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: $(VENV)/.installed-dev test-deps
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests; that is a failure, not a pass"; exit 1; fi; \
 	exit $$rc
+
+# The edit loop: everything but the browser tests and the ones marked slow (real workers).
+test-fast: $(VENV)/.installed-dev
+	$(PY) -m pytest -m "not e2e and not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class AssessConfig(AppConfig):
     name = "assess"
     verbose_name = "Assessments"
+
+    def ready(self) -> None:
+        from grader.signals import submission_finalized
+
+        from .scoring import on_submission_finalized
+
+        submission_finalized.connect(
+            on_submission_finalized, dispatch_uid="assess.scoring.on_submission_finalized"
+        )

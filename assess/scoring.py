@@ -18,7 +18,7 @@ from django.utils import timezone
 from quizzes.models import CHOICE_KINDS, Kind, Level
 from quizzes.questions import ResponseError, score_response
 
-from .models import Answer, Attempt, AttemptStatus
+from .attempts.models import Answer, Attempt, AttemptStatus
 
 # A level counts as mastered at this percent (docs/scoring.md).
 LEVEL_BAR = 60.0
@@ -117,7 +117,7 @@ def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
     submissions' ids. Runs inside the submitting transaction; the grading tasks are queued
     once it commits, so the source is stored before any task exists."""
     from grader.models import Submission
-    from grader.services import submissions_enqueue
+    from grader.routing import submissions_enqueue
 
     created = []
     for answer in attempt.answers.select_related("question_version").filter(score__isnull=True):
@@ -186,3 +186,9 @@ def answer_review(answer: Answer, score: float, reviewer) -> None:
         locked = Answer.objects.select_for_update().get(pk=answer.pk)
         _set_score(locked, score, None, f"reviewer:{reviewer.pk}", timezone.now())
     attempt_refresh_result(locked.attempt)
+
+
+def on_submission_finalized(sender, *, submission, score, verdict, **kwargs) -> None:
+    """Receiver of `grader.signals.submission_finalized`: the attempt's score follows the
+    grade, in the grader's writing transaction."""
+    answer_record_grade(submission.answer_id, score, verdict)

@@ -162,7 +162,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# Everything goes to `cpu` until the GPU worker's routing lands (grader.services.submission_queue).
+# The default queue of each task; a grading task's queue is chosen per submission when it is
+# sent (grader.routing.submission_queue).
 CELERY_TASK_ROUTES = {
     "grader.*": {"queue": "cpu"},
     "assess.*": {"queue": "cpu"},
@@ -174,7 +175,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-submissions": {"task": "grader.requeue_stuck_submissions", "schedule": 60.0},
 }
 
-# The assessment flow (assess.attempts, assess.scoring) and the grader's task policy.
+# The assessment flow (assess.attempts.services, assess.scoring) and the grader's task policy.
 ASSESS_INVITATION_DAYS = env_int("ASSESS_INVITATION_DAYS", 14, minimum=1)
 ASSESS_SAMPLE_RUNS_PER_MINUTE = env_int("ASSESS_SAMPLE_RUNS_PER_MINUTE", 5, minimum=1)
 # The queue CPU grading goes to (a test run uses its own, so it never meets another's worker).
@@ -187,8 +188,6 @@ GRADER_REQUEUE_QUEUED_SECONDS = env_int("GRADER_REQUEUE_QUEUED_SECONDS", 600, mi
 GRADER_REQUEUE_RUNNING_SECONDS = env_int("GRADER_REQUEUE_RUNNING_SECONDS", 900, minimum=10)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-
-LOGIN_URL = "admin:login"
 
 LOGGING = {
     "version": 1,
@@ -245,14 +244,14 @@ CELERY_BEAT_SCHEDULE["webhooks-requeue-stuck"] = {
     "schedule": 300.0,
 }
 
-# The GPU worker (issue 7): its queue, how long a worker's announcement lives without a
+# The GPU worker: its queue, how long a worker's announcement lives without a
 # heartbeat (refreshed every third of it), and how long GPU work may sit in the GPU queue
 # with no GPU worker alive before the sweep sends it back to the CPU (or to waiting).
 GRADER_GPU_QUEUE = env_str("GRADER_GPU_QUEUE", "gpu")
 GRADER_HEARTBEAT_TTL_SECONDS = env_int("GRADER_HEARTBEAT_TTL_SECONDS", 30, minimum=2)
 GRADER_GPU_GRACE_SECONDS = env_int("GRADER_GPU_GRACE_SECONDS", 60, minimum=0)
 
-# The hiring team's pages (assess.recruiting, assess.review, assess.integrity).
+# The hiring team's pages (assess.hiring, assess.review, assess.attempts.integrity).
 # Code pairs at or above this Jaccard similarity are flagged for a side-by-side look.
 ASSESS_SIMILARITY_THRESHOLD = env_int("ASSESS_SIMILARITY_THRESHOLD_PERCENT", 80, minimum=1) / 100
 # Integrity signals: report batches per attempt per minute, and events per attempt in all.

@@ -14,6 +14,6 @@ def ping() -> dict:
 @shared_task(name="assess.submit_expired_attempts", ignore_result=True)
 def submit_expired_attempts() -> int:
     """Submit every attempt past its deadline (the candidate may have closed the tab)."""
-    from .attempts import attempts_submit_expired
+    from .attempts.services import attempts_submit_expired
 
     return attempts_submit_expired()

@@ -6,7 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("assess.api.urls")),
-    path("", include("assess.candidate_urls")),
+    path("", include("assess.attempts.urls")),
     path("", include("assess.org_urls")),
     path("", include("quizzes.urls")),
 ]

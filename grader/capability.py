@@ -3,7 +3,7 @@
 A worker announces itself in Redis under ``normassess:worker:<name>`` with an expiry and
 refreshes the key from a heartbeat thread every third of it; a worker that dies simply
 stops refreshing and drops out when the key expires. No Django here: the Celery signal
-handlers (``grader.worker``), the routing (``grader.services``) and the review dashboard's
+handlers (``grader.worker``), the routing (``grader.routing``) and the review dashboard's
 health panel all call the same functions with the broker URL.
 
 With the embedded filesystem broker (no Redis) nothing can be announced: ``gpu_alive()``

@@ -4,7 +4,8 @@ from celery import shared_task
 from django.conf import settings
 
 from . import worker  # noqa: F401 - connects the workers' announcements to Celery's signals
-from .services import GradeRetry, submission_grade, submissions_requeue_stuck
+from .grading import GradeRetry, submission_grade
+from .sweep import submissions_requeue_stuck
 
 
 @shared_task(

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fixtures import pipeline  # noqa: F401  (the real worker fixture, for every folder)
+from tests.support.optional import IN_CI
+
 ROOT = Path(__file__).resolve().parent.parent
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def missing_service(reason: str):

@@ -10,7 +10,9 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from .models import ApiToken, token_hash
+from assess.tokens import token_digest
+
+from .models import ApiToken
 
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -51,7 +53,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(raw) > 200:
             raise exceptions.AuthenticationFailed("This API token is not valid.")
         token = (
-            ApiToken.objects.select_related("organization").filter(key_hash=token_hash(raw)).first()
+            ApiToken.objects.select_related("organization")
+            .filter(key_hash=token_digest(raw))
+            .first()
         )
         if token is None:
             raise exceptions.AuthenticationFailed("This API token is not valid.")

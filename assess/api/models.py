@@ -7,18 +7,15 @@ is signed with it.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from assess.tokens import token_digest
+
 TOKEN_PREFIX = "nak_"
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def webhook_secret_new() -> str:
@@ -68,7 +65,7 @@ class ApiToken(models.Model):
             organization=organization,
             name=name,
             prefix=raw[:12],
-            key_hash=token_hash(raw),
+            key_hash=token_digest(raw),
             can_read_bank=can_read_bank,
             created_by=created_by,
         )

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from assess.hiring import selectors as hiring_selectors
 from quizzes.models import Kind, Level, Question, Topic
 
-from .. import recruiting
 from ..models import Assessment, Attempt, Invitation, Section
 from ..scoring import attempt_results
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -216,7 +216,7 @@ class InvitationOut(serializers.ModelSerializer):
         ]
 
     def get_state(self, invitation) -> str:
-        return recruiting.invitation_state(invitation)
+        return hiring_selectors.invitation_state(invitation)
 
     def get_attempt(self, invitation) -> int | None:
         attempt = getattr(invitation, "attempt", None)

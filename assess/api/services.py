@@ -1,20 +1,19 @@
-"""What the API needs beyond the recruiter pages' functions (assess.recruiting), built on
+"""What the API needs beyond the recruiter pages' functions (assess.hiring.services), built on
 them: an assessment from bank queries in one call, and organization-scoped selectors.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
 
+from assess.hiring import services as recruiting
+from assess.hiring.selectors import bank_browse
 from quizzes.models import Question, Topic
 
-from .. import recruiting
 from ..models import Assessment, Attempt, AttemptStatus, Invitation, Organization
-from ..recruiting import bank_browse
 
 
 class SpecError(ValueError):
@@ -45,7 +44,7 @@ def assessment_create_from_queries(
     **settings_fields,
 ) -> Assessment:
     """A new assessment of `organization` built with the recruiter pages' own functions
-    (assess.recruiting). Raises `SpecError`, naming the field, when a bank id or topic is
+    (assess.hiring.services). Raises `SpecError`, naming the field, when a bank id or topic is
     unknown, a draw asks for more questions than the bank has, or no question would be
     asked at all; nothing is created then."""
     errors: dict[str, list[str]] = {}
@@ -117,32 +116,6 @@ def attempt_state(attempt: Attempt) -> str:
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return "in_progress"
     return "graded" if attempt.graded_at is not None else "grading"
-
-
-def attempts_of(
-    organization: Organization,
-    *,
-    state: str = "",
-    assessment_id: int | None = None,
-    since: datetime | None = None,
-    graded_since: datetime | None = None,
-) -> QuerySet[Attempt]:
-    qs = Attempt.objects.filter(organization=organization).select_related(
-        "invitation", "assessment"
-    )
-    if state == "in_progress":
-        qs = qs.filter(status=AttemptStatus.IN_PROGRESS)
-    elif state == "grading":
-        qs = qs.filter(status=AttemptStatus.SUBMITTED, graded_at__isnull=True)
-    elif state == "graded":
-        qs = qs.filter(graded_at__isnull=False)
-    if assessment_id is not None:
-        qs = qs.filter(assessment_id=assessment_id)
-    if since is not None:
-        qs = qs.filter(started_at__gte=since)
-    if graded_since is not None:
-        qs = qs.filter(graded_at__gte=graded_since)
-    return qs.order_by("-started_at", "-id")
 
 
 def assessments_of(organization: Organization) -> QuerySet[Assessment]:

@@ -8,9 +8,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from assess.hiring import selectors as hiring_selectors
+from assess.hiring import services as recruiting
+from assess.review.selectors import AttemptFilters, attempts_list
 from quizzes.models import Topic
 
-from .. import recruiting
 from ..models import Attempt
 from . import serializers as s
 from .auth import CanReadBank
@@ -21,7 +23,6 @@ from .services import (
     SpecError,
     assessment_create_from_queries,
     assessments_of,
-    attempts_of,
     invitations_of,
 )
 from .webhooks import WebhookUrlError, webhook_endpoint_register
@@ -161,12 +162,15 @@ class AttemptListView(ApiView):
     )
     def get(self, request):
         f = self.query_filters()
-        qs = attempts_of(
+        qs = attempts_list(
             self.organization,
-            state=f.get("status", ""),
-            assessment_id=f.get("assessment"),
-            since=f.get("since"),
-            graded_since=f.get("graded_since"),
+            AttemptFilters(
+                # The API says `grading` for what the dashboard calls `waiting`.
+                status={"grading": "waiting"}.get(f.get("status", ""), f.get("status", "")),
+                assessment=f.get("assessment"),
+                started_after=f.get("since"),
+                graded_after=f.get("graded_since"),
+            ),
         )
         return self.list_response(qs, s.AttemptOut)
 
@@ -180,7 +184,9 @@ class AttemptDetailView(ApiView):
     )
     def get(self, request, attempt_id: int):
         self.query_filters()
-        attempt: Attempt = get_object_or_404(attempts_of(self.organization), pk=attempt_id)
+        attempt: Attempt = get_object_or_404(
+            attempts_list(self.organization, AttemptFilters()), pk=attempt_id
+        )
         return Response(s.AttemptDetailOut(attempt).data)
 
 
@@ -207,7 +213,7 @@ class BankQuestionListView(ApiView):
     )
     def get(self, request):
         f = self.query_filters()
-        qs = recruiting.bank_browse(
+        qs = hiring_selectors.bank_browse(
             kind=f.get("kind", ""),
             level=f.get("level", ""),
             topic=f.get("topic", ""),
@@ -223,7 +229,7 @@ class BankQuestionDetailView(ApiView):
     def get(self, request, key: str):
         self.query_filters()
         return Response(
-            s.BankQuestionOut(get_object_or_404(recruiting.bank_browse(), key=key)).data
+            s.BankQuestionOut(get_object_or_404(hiring_selectors.bank_browse(), key=key)).data
         )
 
 

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from assess.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
-from assess.attempts import answer_save, attempt_start, attempt_submit
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.models import Assessment, Attempt, Invitation, Organization
 from tests.assess import factories
 

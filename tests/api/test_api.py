@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 from rest_framework.settings import api_settings
 
-from assess.attempts import invitation_for_token
+from assess.attempts.services import invitation_for_token
 from assess.models import Assessment
 
 from .conftest import assert_error

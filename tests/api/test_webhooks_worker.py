@@ -17,10 +17,10 @@ from assess.api.webhooks import (
     webhook_signature_verify,
 )
 from tests.assess import factories
-from tests.grader.test_tasks_worker import Worker, database_url, wait_for
+from tests.support.receiver import Receiver
+from tests.support.worker import Worker, celery_app_on, database_url, wait_for
 
 from .conftest import graded_attempt
-from .test_webhooks import Receiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -33,16 +33,10 @@ def webhook_worker(redis_url, settings, tmp_path):
     queue (WEBHOOKS_QUEUE); `start()` a worker on that queue with short backoff and
     loopback allowed. The worker publishes the retries back to the queue the message came
     in on, i.e. the private queue."""
-    from assess.celery import app
-
     queue = f"webhooks-test-{uuid.uuid4().hex[:8]}"
     settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = True  # registering the loopback receiver
     settings.WEBHOOKS_QUEUE = queue
-    saved = (app.conf.broker_url, app.conf.broker_transport_options, app._pool)
-    app.conf.broker_url = redis_url
-    app.conf.broker_transport_options = {"visibility_timeout": 3600}
-    app._pool = None
-    app.amqp._producer_pool = None
+    restore = celery_app_on(redis_url)
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -69,8 +63,7 @@ def webhook_worker(redis_url, settings, tmp_path):
     yield start
     for worker in workers:
         worker.stop()
-    app.conf.broker_url, app.conf.broker_transport_options, app._pool = saved
-    app.amqp._producer_pool = None
+    restore()
     import redis
 
     redis.Redis.from_url(redis_url).delete(queue)

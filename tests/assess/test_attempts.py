@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assess.attempts import (
+from assess.attempts.services import (
     AttemptClosed,
     InvalidResponse,
     InvitationExpired,
@@ -20,10 +20,10 @@ from assess.attempts import (
     attempts_submit_expired,
     invitation_for_token,
     sample_run_start,
-    token_digest,
 )
 from assess.models import Answer, AttemptStatus, Invitation, SubmitReason
 from assess.scoring import answer_review, attempt_results, level_estimate
+from assess.tokens import token_digest
 from grader.models import Submission
 from quizzes.models import Kind
 from quizzes.questions import correct_answer_text, numeric_values

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from assess.attempts import attempt_start
+from assess.attempts.services import attempt_start
 from assess.models import Membership, Role
 from grader.models import Submission
 from quizzes.models import Kind

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from assess.attempts import (
+from assess.attempts.services import (
     AttemptClosed,
     StaleRevision,
     answer_save,
@@ -88,7 +88,7 @@ def test_two_tabs_autosaving_never_lose_a_save_or_overwrite_newer_work(attempt):
 def test_a_double_submit_counts_once(attempt, monkeypatch):
     queued = []
     monkeypatch.setattr(
-        "grader.services.submissions_enqueue", lambda ids: queued.append(list(ids)) or len(ids)
+        "grader.routing.submissions_enqueue", lambda ids: queued.append(list(ids)) or len(ids)
     )
     coding = position(attempt, Kind.CODING)
     answer_save(attempt, coding, factories.GOOD_LAYERNORM, 0)
@@ -102,7 +102,7 @@ def test_a_double_submit_counts_once(attempt, monkeypatch):
 
 
 def test_a_submit_racing_the_deadline_keeps_exactly_what_was_accepted(attempt, monkeypatch):
-    monkeypatch.setattr("grader.services.submissions_enqueue", lambda ids: len(ids))
+    monkeypatch.setattr("grader.routing.submissions_enqueue", lambda ids: len(ids))
     where = position(attempt, Kind.NUMERIC)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=1.0))
 

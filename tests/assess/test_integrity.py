@@ -7,8 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from assess.attempts import attempt_start, attempt_submit
-from assess.integrity import integrity_summary
+from assess.attempts.integrity import integrity_summary
+from assess.attempts.services import attempt_start, attempt_submit
 from assess.models import IntegrityEvent
 
 

@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assess.attempts import attempt_start, invitation_for_token
+from assess.attempts.services import attempt_start, invitation_for_token
+from assess.hiring.selectors import assessment_summary
+from assess.hiring.services import CSV_MAX_BYTES
 from assess.models import Assessment, Invitation, Membership, Role
-from assess.recruiting import CSV_MAX_BYTES, assessment_summary
 from tests.assess import factories
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from assess.attempts import answer_save, attempt_start, attempt_submit
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.models import Invitation, Membership, Role
 from tests.assess import factories
 
@@ -18,7 +18,7 @@ PASSWORD = "pw-correct-horse-42"
 def no_worker_ping(monkeypatch):
     """The health panel would ping Celery workers for a second; tests answer for them."""
     monkeypatch.setattr(
-        "assess.health.workers_alive", lambda: ([{"name": "cpu@test", "kind": "cpu"}], False)
+        "assess.review.health.workers_alive", lambda: ([{"name": "cpu@test", "kind": "cpu"}], False)
     )
 
 

@@ -10,12 +10,13 @@ import io
 import pytest
 from django.urls import reverse
 
-from assess import health
-from assess.attempts import answer_save, attempt_start, attempt_submit
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.models import Attempt, Membership, Regrade, Role
-from assess.review import ReviewError, csv_safe, rubric_score, submission_regrade
+from assess.review import health
+from assess.review.export import csv_safe
+from assess.review.services import ReviewError, rubric_score, submission_regrade
+from grader.grading import submission_grade
 from grader.models import Submission
-from grader.services import submission_grade
 from tests.assess import factories
 
 
@@ -23,7 +24,7 @@ from tests.assess import factories
 def quiet(settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(
-        "grader.services.submissions_enqueue", lambda ids: len(ids)
+        "grader.routing.submissions_enqueue", lambda ids: len(ids)
     )  # no broker in these tests
 
 
@@ -231,7 +232,7 @@ def test_the_health_panel_counts_queues_workers_and_waiting_submissions(
     client, reviewer, assessment, monkeypatch
 ):
     submitted(assessment, "Ada Lovelace")
-    monkeypatch.setattr(health, "queue_lengths", lambda: {"cpu": 3, "gpu": None})
+    monkeypatch.setattr(health, "queues_waiting", lambda: {"cpu": 3, "gpu": None})
     monkeypatch.setattr(
         health,
         "workers_alive",
@@ -242,38 +243,32 @@ def test_the_health_panel_counts_queues_workers_and_waiting_submissions(
     assert 'id="waiting"' in page and "<dt>queued</dt><dd>1</dd>" in page
 
 
-def test_health_uses_grader_capability_when_it_exists(monkeypatch):
-    class Capability:
-        @staticmethod
-        def live_workers():
-            return [{"name": "w1", "kind": "cpu"}, {"name": "g1", "kind": "gpu"}]
+def test_health_reads_the_workers_announcements(monkeypatch):
+    from grader import capability
 
-        @staticmethod
-        def gpu_alive():
-            return True
-
-    monkeypatch.setattr(health, "_capability", lambda: Capability)
+    monkeypatch.setattr(
+        capability,
+        "live_workers",
+        lambda: [{"name": "w1", "kind": "cpu"}, {"name": "g1", "kind": "gpu"}],
+    )
     workers, gpu = health.workers_alive()
     assert [w["name"] for w in workers] == ["w1", "g1"] and gpu is True
-
-
-def test_queue_lengths_count_files_of_the_filesystem_broker(tmp_path, settings):
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(tmp_path)}
-    settings.GRADER_CPU_QUEUE = "cpu"
-    for n in range(3):
-        (tmp_path / f"{n}_abc.cpu.msg").write_text("{}")
-    (tmp_path / "9_abc.gpu.msg").write_text("{}")
-    assert health.queue_lengths("filesystem://") == {"cpu": 3, "gpu": 1}
 
 
 def test_queue_lengths_read_redis(redis_url, settings):
     import redis
 
+    settings.CELERY_BROKER_URL = redis_url
     settings.GRADER_CPU_QUEUE = "cpu-health-test"
     client = redis.Redis.from_url(redis_url)
     client.delete("cpu-health-test")
     client.rpush("cpu-health-test", "a", "b")
     try:
-        assert health.queue_lengths(redis_url)["cpu-health-test"] == 2
+        assert health.queues_waiting()["cpu-health-test"] == 2
     finally:
         client.delete("cpu-health-test")
+
+
+def test_a_broker_that_does_not_answer_shows_unknown_queue_lengths(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    assert health.queues_waiting() == {settings.GRADER_CPU_QUEUE: None, "gpu": None}

@@ -1,7 +1,7 @@
 """Code similarity: renamed or reformatted copies score high, independent solutions low,
 and the starter code every candidate was given does not count."""
 
-from assess.similarity import normalized_tokens, similarity
+from assess.review.similarity import normalized_tokens, similarity
 from tests.assess.factories import GOOD_LAYERNORM
 
 RENAMED = """\

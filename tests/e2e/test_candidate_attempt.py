@@ -8,12 +8,11 @@ import pytest
 
 from assess.models import Attempt
 from tests.assess import factories
-from tests.grader.test_tasks_worker import pipeline  # noqa: F401  (the real worker fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_candidate_takes_a_test_in_the_browser(live_server, page, screenshot, pipeline):  # noqa: F811
+def test_a_candidate_takes_a_test_in_the_browser(live_server, page, screenshot, pipeline):
     bank = factories.make_bank("single", "multiple", "coding")
     assessment = factories.make_assessment(
         factories.make_org(), [bank["single"], bank["multiple"], bank["coding"]]

@@ -10,7 +10,6 @@ import pytest
 
 from assess.models import Attempt, Membership, Role
 from tests.assess import factories
-from tests.grader.test_tasks_worker import pipeline  # noqa: F401  (the real worker fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -46,8 +45,8 @@ def test_recruiter_builds_invites_candidate_takes_worker_grades_reviewer_scores_
     browser,
     page,
     screenshot,
-    pipeline,  # noqa: F811
-    django_user_model,  # noqa: F811
+    pipeline,
+    django_user_model,
 ):
     base = live_server.url
     bank = factories.make_bank("single", "multiple", "written", "coding")

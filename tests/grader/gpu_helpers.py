@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from assess.attempts import answer_save, attempt_start
+from assess.attempts.services import answer_save, attempt_start
 from grader.models import Submission
 from quizzes.models import Kind
 from tests.assess import factories

@@ -12,8 +12,9 @@ from grader.engine.gpu_grading import forbidden_names
 from grader.engine.problems import GPU_PREFERRED, GPU_REQUIRED, get_problem, list_problems
 from grader.engine.sandbox import SandboxPool, tensor_config
 from tests.grader.gpu_helpers import GOOD_BN_CUDA, GOOD_BN_RELU
+from tests.support.optional import require
 
-pytest.importorskip("torch")
+require("torch")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from grader import capability
 from grader.models import Submission
-from grader.services import submission_queue, submissions_enqueue, submissions_requeue_stuck
+from grader.routing import submission_queue, submissions_enqueue
+from grader.sweep import submissions_requeue_stuck
 from tests.grader.gpu_helpers import GOOD_BN_CUDA, GOOD_BN_RELU, make_submission
 
 pytestmark = pytest.mark.django_db

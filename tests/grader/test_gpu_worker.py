@@ -13,25 +13,23 @@ import redis
 
 from grader import capability
 from grader.models import Submission
-from grader.services import submissions_enqueue, submissions_requeue_stuck
+from grader.routing import submissions_enqueue
+from grader.sweep import submissions_requeue_stuck
 from tests.grader.gpu_helpers import GOOD_BN_CUDA, GOOD_BN_RELU, make_submission
-from tests.grader.test_tasks_worker import Worker, database_url, wait_for
+from tests.support.optional import require
+from tests.support.worker import Worker, celery_app_on, database_url, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-pytest.importorskip("torch")
+require("torch")
 
 
 @pytest.fixture
 def gpu_pipeline(redis_url, settings, tmp_path):
-    from assess.celery import app
-
     tag = uuid.uuid4().hex[:8]
     cpu, gpu = f"cpu-{tag}", f"gpu-{tag}"
     settings.CELERY_BROKER_URL = redis_url
     settings.GRADER_CPU_QUEUE, settings.GRADER_GPU_QUEUE = cpu, gpu
-    saved = (app.conf.broker_url, app.conf.broker_transport_options, app._pool)
-    app.conf.broker_url, app.conf.broker_transport_options = redis_url, {"visibility_timeout": 3600}
-    app._pool, app.amqp._producer_pool = None, None
+    restore = celery_app_on(redis_url)
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_", "GRADER_"))
     }
@@ -58,8 +56,7 @@ def gpu_pipeline(redis_url, settings, tmp_path):
     yield start
     for worker in workers:
         worker.stop()
-    app.conf.broker_url, app.conf.broker_transport_options, app._pool = saved
-    app.amqp._producer_pool = None
+    restore()
     redis.Redis.from_url(redis_url).delete(cpu, gpu)
 
 

@@ -6,16 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assess.attempts import answer_save, attempt_start, attempt_submit
-from grader import services
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
+from grader import grading
 from grader.engine import INTERNAL_ERROR, Report
+from grader.grading import GradeRetry, submission_grade
 from grader.models import Submission
-from grader.services import (
-    GradeRetry,
-    submission_grade,
-    submissions_enqueue,
-    submissions_requeue_stuck,
-)
+from grader.routing import submissions_enqueue
+from grader.sweep import submissions_requeue_stuck
 from quizzes.models import Kind
 from tests.assess import factories
 
@@ -83,11 +80,11 @@ def test_only_one_final_write_when_two_runs_race(coding_submission, monkeypatch)
     """A redelivered message claims a `running` submission again; whichever run finishes
     second finds the grade written and writes nothing."""
     engine_returning(monkeypatch, "accepted", 1.0)
-    first = services._claim(coding_submission.pk)
-    second = services._claim(coding_submission.pk)
+    first = grading._claim(coding_submission.pk)
+    second = grading._claim(coding_submission.pk)
     assert second.attempts == 2
-    assert services._finish(first, "graded", {"verdict": "accepted", "score": 1.0}) is True
-    assert services._finish(second, "graded", {"verdict": "wrong_answer", "score": 0.0}) is False
+    assert grading._finish(first, "graded", {"verdict": "accepted", "score": 1.0}) is True
+    assert grading._finish(second, "graded", {"verdict": "wrong_answer", "score": 0.0}) is False
     assert Submission.objects.get(pk=coding_submission.pk).verdict == "accepted"
 
 
@@ -136,7 +133,7 @@ def test_the_sweep_requeues_a_running_submission_whose_worker_died(
     monkeypatch.setattr(
         "grader.tasks.grade_submission_task.apply_async", lambda args, **kw: sent.append(args)
     )
-    services._claim(coding_submission.pk)
+    grading._claim(coding_submission.pk)
     now = timezone.now()
     assert submissions_requeue_stuck(now=now) == 0
     later = now + timedelta(seconds=settings.GRADER_REQUEUE_RUNNING_SECONDS + 1)

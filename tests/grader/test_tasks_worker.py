@@ -4,123 +4,18 @@ grade twice once a new worker starts."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from assess.attempts import answer_save, attempt_start, attempt_submit
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from grader.models import Submission
-from grader.services import submissions_requeue_stuck
+from grader.sweep import submissions_requeue_stuck
 from tests.assess import factories
+from tests.support.worker import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def database_url() -> str:
-    """The test database, as a URL a worker subprocess can open."""
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{s['NAME']}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-class Worker:
-    """A `celery -A assess worker` subprocess on a queue of its own."""
-
-    def __init__(self, env: dict, queue: str, log: Path, concurrency: int = 4):
-        self.log = log.open("ab")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "assess",
-                "worker",
-                "-Q",
-                queue,
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "INFO",
-                "-n",
-                f"{queue}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def kill(self) -> None:
-        """SIGKILL the worker and its pool processes: no warm shutdown, nothing restored."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
-
-
-@pytest.fixture
-def pipeline(redis_url, settings, tmp_path):
-    """Point this process's Celery app at Redis and a private queue; `start()` a worker."""
-    from assess.celery import app
-
-    queue = f"cpu-test-{uuid.uuid4().hex[:8]}"
-    settings.GRADER_CPU_QUEUE = queue
-    saved = (app.conf.broker_url, app.conf.broker_transport_options, app._pool)
-    app.conf.broker_url = redis_url
-    app.conf.broker_transport_options = {"visibility_timeout": 3600}
-    app._pool = None
-    app.amqp._producer_pool = None
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("CELERY_", "DATABASE_", "GRADER_CPU"))
-    }
-    env = {
-        **clean,
-        "DJANGO_SETTINGS_MODULE": "assess.settings",
-        "CELERY_BROKER_URL": redis_url,
-        "DATABASE_URL": database_url(),
-        "NORMASSESS_VAR_DIR": str(tmp_path),
-        "GRADER_CPU_QUEUE": queue,
-    }
-    workers: list[Worker] = []
-
-    def start() -> Worker:
-        worker = Worker(env, queue, tmp_path / "worker.log")
-        workers.append(worker)
-        return worker
-
-    start.queue = queue
-    start.log = tmp_path / "worker.log"
-    yield start
-    for worker in workers:
-        worker.stop()
-    app.conf.broker_url, app.conf.broker_transport_options, app._pool = saved
-    app.amqp._producer_pool = None
-    import redis
-
-    redis.Redis.from_url(redis_url).delete(queue)
 
 
 def submitted_attempts(count: int, source: str) -> list[int]:
@@ -135,16 +30,6 @@ def submitted_attempts(count: int, source: str) -> list[int]:
     return list(
         Submission.objects.filter(public_only=False).order_by("pk").values_list("pk", flat=True)
     )
-
-
-def wait_for(predicate, timeout: float, log: Path, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-    pytest.fail(f"timed out waiting for {what}\n--- worker log ---\n{tail}")
 
 
 def test_a_candidates_code_submission_is_graded_end_to_end(pipeline):

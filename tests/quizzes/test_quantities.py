@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from quizzes import quantities as q
+from tests.support.optional import require
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "quizzes" / "bank"
@@ -656,7 +657,7 @@ def test_quantities_return_python_numbers():
 
 @pytest.mark.oracle
 def test_pytorch_oracle_on_sampled_draws():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     nn = torch.nn
     d64 = torch.float64
 
@@ -771,7 +772,7 @@ def test_pytorch_oracle_on_sampled_draws():
 
 @pytest.mark.oracle
 def test_pytorch_oracle_scale_invariance_of_relative_step():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(32, 5, dtype=torch.float64, generator=gen)
     target = torch.randn(32, 3, dtype=torch.float64, generator=gen)

@@ -15,8 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from .attempts import AttemptClosed, InvalidResponse, RateLimited, attempt_close_if_due
 from .models import Attempt, IntegrityEvent, IntegrityKind
+from .services import AttemptClosed, InvalidResponse, RateLimited, attempt_close_if_due
 
 MAX_EVENTS_PER_POST = 20
 MAX_BODY_BYTES = 4096

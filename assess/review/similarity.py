@@ -79,7 +79,7 @@ class SimilarPair:
 def similar_pairs(assessment, *, threshold: float | None = None) -> list[SimilarPair]:
     """Pairs of coding answers to the same question, in one assessment, at or above the
     threshold (`ASSESS_SIMILARITY_THRESHOLD`), most similar first."""
-    from .models import Answer
+    from assess.attempts.models import Answer
 
     threshold = settings.ASSESS_SIMILARITY_THRESHOLD if threshold is None else threshold
     answers = (

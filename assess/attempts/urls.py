@@ -1,9 +1,10 @@
-"""The assessment flow's pages: the candidate's under the invitation link /t/<token>/,
-the hiring team's under /org/."""
+"""The candidate's pages under the invitation link /t/<token>/ (the `assess` namespace)."""
 
 from django.urls import path
 
-from . import recruiter_views, views
+from assess.review.urls import legacy_report_urlpatterns
+
+from . import views
 
 app_name = "assess"
 
@@ -20,5 +21,11 @@ urlpatterns = [
     path("t/<str:token>/submit/", views.attempt_finish, name="attempt_finish"),
     path("t/<str:token>/done/", views.attempt_done, name="attempt_done"),
     path("t/<str:token>/done/status/", views.attempt_grading_status, name="attempt_grading_status"),
-    path("org/attempts/<int:attempt_id>/", recruiter_views.attempt_report, name="attempt_report"),
+    *legacy_report_urlpatterns,
+]
+
+# In the `org` namespace (assess/org_urls.py): the candidate's page reports integrity
+# signals here (the link's token is the credential).
+signal_urlpatterns = [
+    path("t/<str:token>/signals/", views.attempt_signals, name="attempt_signals"),
 ]

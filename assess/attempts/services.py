@@ -1,4 +1,4 @@
-"""The candidate's side of an assessment: invitations, starting, autosaving, submitting.
+"""The candidate's side of an assessment: opening a link, starting, autosaving, submitting.
 
 Every state change locks the attempt row (`select_for_update`) inside a transaction, so
 two tabs, a submit and the deadline sweep serialize on it. The deadline is the server's:
@@ -7,9 +7,7 @@ every write checks it, and an attempt found past it is submitted on the spot.
 
 from __future__ import annotations
 
-import hashlib
 import random
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,21 +15,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from assess.hiring.models import Invitation, Section
+from assess.tokens import token_digest
 from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
 from quizzes.questions import choice_order, numeric_values
+from quizzes.responses import ResponseInvalid, response_clean
 
-from .models import (
-    Answer,
-    Assessment,
-    Attempt,
-    AttemptStatus,
-    Invitation,
-    Section,
-    SubmitReason,
-)
-
-WRITTEN_MAX_CHARS = 20_000
-NUMERIC_MAX_CHARS = 64
+from .models import Answer, Attempt, AttemptStatus, SubmitReason
 
 
 class AttemptError(Exception):
@@ -83,34 +73,6 @@ class RateLimited(AttemptError):
 
 
 # --- Invitations ------------------------------------------------------------------------
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def invitation_create(
-    assessment: Assessment,
-    *,
-    candidate_name: str,
-    candidate_email: str,
-    expires_at: datetime | None = None,
-    created_by=None,
-) -> tuple[Invitation, str]:
-    """A new invitation and its token. The token is returned once and never stored."""
-    token = secrets.token_urlsafe(32)
-    if expires_at is None:
-        expires_at = timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS)
-    invitation = Invitation.objects.create(
-        organization=assessment.organization,
-        assessment=assessment,
-        candidate_name=candidate_name,
-        candidate_email=candidate_email,
-        token_hash=token_digest(token),
-        expires_at=expires_at,
-        created_by=created_by,
-    )
-    return invitation, token
 
 
 def invitation_for_token(token: str) -> Invitation:
@@ -223,47 +185,15 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
 # --- While it runs ----------------------------------------------------------------------
 
 
-def response_clean(answer: Answer, response: Any) -> Any:
-    """The response as stored, or `InvalidResponse`. Only the shape is checked here;
-    correctness is scored on submission."""
-    content = answer.question_version.content
-    kind = content["kind"]
-    if response in (None, "", []):
-        return None
-    if kind in CHOICE_KINDS:
-        items = response if isinstance(response, list) else [response]
-        try:
-            picked = sorted({int(item) for item in items})
-        except (TypeError, ValueError):
-            raise InvalidResponse("Unknown choice.") from None
-        if any(not 0 <= i < len(content["choices"]) for i in picked):
-            raise InvalidResponse("Unknown choice.")
-        if kind == Kind.SINGLE_CHOICE:
-            if len(picked) != 1:
-                raise InvalidResponse("Choose one answer.")
-            return picked[0]
-        return picked
-    if not isinstance(response, str):
-        raise InvalidResponse("The answer must be text.")
-    if kind == Kind.NUMERIC:
-        if len(response) > NUMERIC_MAX_CHARS:
-            raise InvalidResponse(f"A number has at most {NUMERIC_MAX_CHARS} characters.")
-        return response.strip() or None
-    if kind == Kind.WRITTEN:
-        words = len(response.split())
-        if words > content["max_words"] or len(response) > WRITTEN_MAX_CHARS:
-            raise InvalidResponse(
-                f"Your answer has {words} words; the limit is {content['max_words']}."
-            )
-        return response
-    if kind == Kind.CODING:
-        from grader.engine.config import load_config
+def _response_clean(answer: Answer, response: Any) -> Any:
+    from grader.engine.config import load_config
 
-        limit = load_config().source_bytes
-        if len(response.encode("utf-8", "surrogatepass")) > limit:
-            raise InvalidResponse(f"The code is larger than {limit // 1024} KiB.")
-        return response
-    raise InvalidResponse("This question takes no answer.")
+    try:
+        return response_clean(
+            answer.question_version.content, response, source_bytes=load_config().source_bytes
+        )
+    except ResponseInvalid as exc:
+        raise InvalidResponse(str(exc)) from None
 
 
 def _lock_open(attempt: Attempt, now: datetime) -> tuple[Attempt, bool]:
@@ -308,7 +238,7 @@ def answer_save(
                 )
             except Answer.DoesNotExist:
                 raise InvalidResponse("No such question in this test.") from None
-            clean = response_clean(answer, response)
+            clean = _response_clean(answer, response)
             if client_revision != answer.revision:
                 raise StaleRevision(answer)
             if clean != answer.response:
@@ -332,7 +262,7 @@ def attempt_close_if_due(attempt: Attempt, *, now: datetime | None = None) -> At
 
 
 def _submit_locked(locked: Attempt, reason: str, now: datetime) -> None:
-    from .scoring import answers_score_on_submit, attempt_refresh_result
+    from assess.scoring import answers_score_on_submit, attempt_refresh_result
 
     locked.status = AttemptStatus.SUBMITTED
     locked.submitted_at = min(now, locked.deadline) if reason == SubmitReason.DEADLINE else now
@@ -381,7 +311,7 @@ def attempts_submit_expired(*, now: datetime | None = None) -> int:
 def sample_run_start(attempt: Attempt, position: int, source: str, *, now: datetime | None = None):
     """Queue the public sample tests for the code in the editor; rate-limited per attempt."""
     from grader.models import Submission
-    from grader.services import submissions_enqueue
+    from grader.routing import submissions_enqueue
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -395,7 +325,7 @@ def sample_run_start(attempt: Attempt, position: int, source: str, *, now: datet
                 raise InvalidResponse("No such question in this test.") from None
             if answer.kind != Kind.CODING:
                 raise InvalidResponse("Only coding questions have sample tests.")
-            source = response_clean(answer, source) or ""
+            source = _response_clean(answer, source) or ""
             window = now - timedelta(seconds=60)
             recent = list(
                 Submission.objects.filter(

@@ -1,39 +1,36 @@
-"""The review dashboard under /org/<slug>/review/ (reviewers and admins), and the
-candidate's endpoint for integrity signals. Thin views over assess.review,
-assess.integrity, assess.similarity and assess.health."""
+"""The review dashboard under /org/<slug>/review/ (reviewers and admins) and the report a
+recruiter reads. Thin views over this package's selectors, services, similarity and
+health."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.attempts.integrity import integrity_summary
+from assess.attempts.models import Answer, Attempt
+from assess.hiring.models import Assessment
+from assess.orgs.access import READ_REPORTS, REVIEW, member_role, org_view
+from assess.orgs.models import Organization
 from grader.models import Submission
-from quizzes.questions import correct_answer_text
 
-from .attempts import AttemptError, RateLimited, attempt_of
+from .export import results_csv
 from .forms import AttemptFilterForm, RubricForm
 from .health import grading_health
-from .integrity import MAX_BODY_BYTES, integrity_record, integrity_summary
-from .models import Answer, Assessment, Attempt, AttemptStatus, Invitation, Organization
-from .recruiter_views import org_view
-from .recruiting import REVIEW
-from .review import (
+from .selectors import (
     AttemptFilters,
-    ReviewError,
     attempts_list,
     report_context,
-    results_csv,
-    rubric_score,
+    review_answers,
     score_distribution,
-    submission_regrade,
 )
+from .services import ReviewError, rubric_score, submission_regrade
 from .similarity import similar_pairs, similarity
-from .views import candidate_page
 
 
 def _filters(form: AttemptFilterForm) -> AttemptFilters:
@@ -93,33 +90,9 @@ def attempt_review(
     """Everything about one attempt: the report, each answer (code with its grading report,
     written answers with the rubric), and the integrity signals."""
     attempt = _attempt(org, attempt_id)
-    answers = list(
-        attempt.answers.select_related("question_version__question__topic")
-        .prefetch_related("submissions", "rubric_reviews__reviewer")
-        .order_by("position")
-    )
+    signals = integrity_summary(attempt)
+    answers = review_answers(attempt, signals)
     for answer in answers:
-        answer.final_submission = next(
-            (s for s in answer.submissions.all() if not s.public_only), None
-        )
-        answer.content = answer.question_version.content
-        answer.key_text = correct_answer_text(answer.question_version, answer.seed)
-        if (
-            answer.content["kind"] in ("single_choice", "multiple_choice")
-            and answer.response is not None
-        ):
-            picked = answer.response if isinstance(answer.response, list) else [answer.response]
-            answer.response_text = "; ".join(
-                answer.content["choices"][i]["text"]
-                for i in picked
-                if isinstance(i, int) and 0 <= i < len(answer.content["choices"])
-            )
-        else:
-            answer.response_text = answer.response
-        if answer.final_submission and answer.final_submission.report:
-            checks = answer.final_submission.report.get("checks") or []
-            answer.checks_passed = sum(1 for c in checks if c.get("passed"))
-            answer.checks_total = len(checks)
         if answer.content["kind"] == "written":
             latest = next(iter(answer.rubric_reviews.all()), None)
             answer.rubric_form = RubricForm(
@@ -127,10 +100,6 @@ def attempt_review(
                 auto_id=f"a{answer.pk}_%s",
                 initial={"items": latest.items if latest else []},
             )
-    signals = integrity_summary(attempt)
-    for answer in answers:
-        answer.seconds = signals.seconds_per_question.get(answer.position)
-        answer.pasted = signals.pastes_per_question.get(answer.position)
     return render(
         request,
         "assess/review/attempt.html",
@@ -274,25 +243,45 @@ def health(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
 # --- The candidate's side: integrity signals ------------------------------------------------
 
 
-@require_POST
-@candidate_page
-def attempt_signals(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
-    """JSON in: {"events": [{"kind", "position", "amount"}, ...]}; only for the link's
-    holder, only while the attempt is open; 204 when stored."""
-    if len(request.body) > MAX_BODY_BYTES:
-        return JsonResponse({"error": "Too large."}, status=413)
-    attempt = attempt_of(invitation)
-    if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
-        return JsonResponse({"error": "This test is not in progress."}, status=409)
-    try:
-        events = json.loads(request.body).get("events")
-    except (ValueError, AttributeError):
-        return JsonResponse({"error": "Send JSON."}, status=400)
-    try:
-        integrity_record(attempt, events)
-    except AttemptError as exc:
-        response = JsonResponse({"error": exc.message}, status=exc.status)
-        if isinstance(exc, RateLimited):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
-    return HttpResponse(status=204)
+# --- The report a recruiter reads -----------------------------------------------------------
+
+
+def _render_report(
+    request: HttpRequest, attempt: Attempt, org: Organization, role: str
+) -> HttpResponse:
+    answers = attempt.answers.select_related("question_version__question__topic").order_by(
+        "position"
+    )
+    return render(
+        request,
+        "assess/recruiter/report.html",
+        {
+            "org": org,
+            "role": role,
+            "attempt": attempt,
+            "answers": answers,
+            **report_context(attempt),
+        },
+    )
+
+
+@require_GET
+@org_view(READ_REPORTS)
+def report(request: HttpRequest, org: Organization, role: str, attempt_id: int) -> HttpResponse:
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
+    )
+    return _render_report(request, attempt, org, role)
+
+
+@login_required
+@require_GET
+def attempt_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The older /org/attempts/<id>/ address: the same report, the same role check."""
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("invitation", "assessment", "organization"), pk=attempt_id
+    )
+    role = member_role(request.user, attempt.organization)
+    if role not in READ_REPORTS:
+        raise PermissionDenied("This attempt belongs to another organization.")
+    return _render_report(request, attempt, attempt.organization, role)

@@ -1,4 +1,4 @@
-"""The hiring team's pages under /org/<slug>/: thin views over assess.recruiting.
+"""The hiring team's pages under /org/<slug>/: thin views over assess.hiring (services, selectors).
 
 Every page goes through `org_view(roles)`: the organization comes from the URL, the user's
 membership and role in it are checked, and every object is then looked up *within* that
@@ -7,17 +7,15 @@ organization, so another organization's rows are a 404, never data (docs/roles.m
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.orgs.access import BUILD, org_view
+from assess.orgs.models import Organization
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import candidate_view, correct_answer_text
 
@@ -30,56 +28,26 @@ from .forms import (
     InviteForm,
     SectionForm,
 )
-from .models import Assessment, Attempt, Invitation, Organization, Section
-from .recruiting import (
-    BUILD,
-    READ_REPORTS,
+from .models import Assessment, Invitation, Section
+from .selectors import assessment_summary, bank_browse, invitation_state
+from .services import (
     RecruitingError,
     assessment_archive,
     assessment_create,
     assessment_duplicate,
-    assessment_summary,
     assessment_update,
-    bank_browse,
     invitation_extend,
     invitation_invite,
     invitation_link,
     invitation_resend,
     invitation_revoke,
-    invitation_state,
     invitations_from_csv,
-    member_role,
-    organizations_of,
     section_add,
     section_delete,
     section_pick,
     section_set_draw,
     section_unpick,
 )
-from .review import report_context
-
-
-def org_view(roles):
-    """The one gate of every hiring-team page: signed in, a member of the URL's
-    organization (404 otherwise, so outsiders cannot even learn it exists) with one of
-    `roles` (403 otherwise). The view gets `(request, org, role, ...)`."""
-
-    def decorate(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
-            org = Organization.objects.filter(slug=org_slug).first()
-            role = member_role(request.user, org) if org is not None else None
-            if role is None:
-                raise Http404("No such organization")
-            if role not in roles:
-                raise PermissionDenied("Your role in this organization does not allow this page.")
-            request.org, request.org_role = org, role
-            return view(request, org, role, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -91,23 +59,6 @@ def _assessment(org: Organization, assessment_id: int) -> Assessment:
 
 
 # --- Landing --------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    orgs = list(organizations_of(request.user))
-    if len(orgs) == 1:
-        return redirect("org:org_home", org_slug=orgs[0].slug)
-    return render(request, "assess/recruiter/home.html", {"orgs": orgs})
-
-
-@require_GET
-@org_view(READ_REPORTS)
-def org_home(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
-    if role in BUILD:
-        return redirect("org:assessment_list", org_slug=org.slug)
-    return redirect("org:dashboard", org_slug=org.slug)
 
 
 # --- Assessments and the builder ------------------------------------------------------------
@@ -413,44 +364,3 @@ def invitation_change(
 
 
 # --- The report a recruiter reads -----------------------------------------------------------
-
-
-def _render_report(
-    request: HttpRequest, attempt: Attempt, org: Organization, role: str
-) -> HttpResponse:
-    answers = attempt.answers.select_related("question_version__question__topic").order_by(
-        "position"
-    )
-    return render(
-        request,
-        "assess/recruiter/report.html",
-        {
-            "org": org,
-            "role": role,
-            "attempt": attempt,
-            "answers": answers,
-            **report_context(attempt),
-        },
-    )
-
-
-@require_GET
-@org_view(READ_REPORTS)
-def report(request: HttpRequest, org: Organization, role: str, attempt_id: int) -> HttpResponse:
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
-    )
-    return _render_report(request, attempt, org, role)
-
-
-@login_required
-@require_GET
-def attempt_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """The older /org/attempts/<id>/ address: the same report, the same role check."""
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("invitation", "assessment", "organization"), pk=attempt_id
-    )
-    role = member_role(request.user, attempt.organization)
-    if role not in READ_REPORTS:
-        raise PermissionDenied("This attempt belongs to another organization.")
-    return _render_report(request, attempt, attempt.organization, role)

@@ -8,20 +8,27 @@ never read or write another candidate's attempt.
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from grader.models import Submission, SubmissionStatus
-from quizzes.models import Kind
-from quizzes.questions import candidate_view
+from assess.hiring.models import Invitation
+from grader.models import Submission
 
-from .attempts import (
+from .decorators import candidate_page
+from .integrity import MAX_BODY_BYTES, integrity_record
+from .models import Attempt, AttemptStatus
+from .selectors import (
+    answer_json,
+    attempt_answers,
+    grading_counts,
+    question_context,
+    sample_run_context,
+)
+from .services import (
     AttemptClosed,
     AttemptError,
     InvitationExpired,
@@ -32,44 +39,16 @@ from .attempts import (
     attempt_of,
     attempt_start,
     attempt_submit,
-    invitation_for_token,
     sample_run_start,
 )
-from .models import Answer, Attempt, AttemptStatus, Invitation
 
 MAX_AUTOSAVE_BODY = 128 * 1024
-
-
-def _refusal(request: HttpRequest, error: AttemptError) -> HttpResponse:
-    return render(request, "assess/refusal.html", {"message": error.message}, status=error.status)
-
-
-def candidate_page(view):
-    """Resolve the link's token to its invitation; a refusal page for any AttemptError.
-    Candidate pages are never cached (they hold live state), and the link (with its token)
-    is never sent as a referrer to another site. ("no-referrer" would make browsers send
-    `Origin: null` on form posts, which Django's CSRF check rightly refuses.)"""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-        try:
-            response = view(request, invitation_for_token(token), token, *args, **kwargs)
-        except AttemptError as error:
-            response = _refusal(request, error)
-        response["Referrer-Policy"] = "same-origin"
-        return response
-
-    return never_cache(wrapper)
 
 
 def _open_attempt(invitation: Invitation) -> Attempt | None:
     """The invitation's attempt, submitted first if its deadline has passed."""
     attempt = attempt_of(invitation)
     return attempt_close_if_due(attempt) if attempt is not None else None
-
-
-def _answers(attempt: Attempt) -> list[Answer]:
-    return list(attempt.answers.select_related("question_version").order_by("position"))
 
 
 @require_GET
@@ -104,30 +83,6 @@ def attempt_begin(request: HttpRequest, invitation: Invitation, token: str) -> H
     return redirect("assess:attempt_question", token=token, number=1)
 
 
-def _question_context(attempt: Attempt, answers: list[Answer], number: int) -> dict:
-    answer = answers[number - 1]
-    view = candidate_view(answer.question_version, answer.seed)
-    if answer.choice_order is not None:
-        # The order frozen at start (shuffled or not), whatever the bank's shuffle does.
-        by_index = {choice["index"]: choice for choice in view["choices"]}
-        view["choices"] = [by_index[i] for i in answer.choice_order]
-    picked = answer.response if isinstance(answer.response, list) else [answer.response]
-    return {
-        "attempt": attempt,
-        "answer": answer,
-        "view": view,
-        "number": number,
-        "total": len(answers),
-        "answers": answers,
-        "picked": {p for p in picked if p is not None},
-        "code": (answer.response if answer.response is not None else view.get("starter_code", "")),
-        "remaining_s": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
-        "prev_number": number - 1 if number > 1 else None,
-        "next_number": number + 1 if number < len(answers) else None,
-        "is_coding": view["kind"] == Kind.CODING,
-    }
-
-
 @require_GET
 @candidate_page
 def attempt_question(
@@ -138,21 +93,12 @@ def attempt_question(
         return redirect("assess:attempt_landing", token=token)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("assess:attempt_done", token=token)
-    answers = _answers(attempt)
+    answers = attempt_answers(attempt)
     if not 1 <= number <= len(answers):
         raise Http404("No such question in this test")
-    context = _question_context(attempt, answers, number)
+    context = question_context(attempt, answers, number)
     context["token"] = token
     return render(request, "assess/attempt_question.html", context)
-
-
-def _answer_json(answer: Answer) -> dict:
-    return {
-        "revision": answer.revision,
-        "response": answer.response,
-        "answered": answer.is_answered,
-        "saved_at": answer.saved_at.isoformat() if answer.saved_at else None,
-    }
 
 
 @require_POST
@@ -177,7 +123,7 @@ def answer_autosave(
         answer = answer_save(attempt, number - 1, response, revision)
     except StaleRevision as stale:
         return JsonResponse(
-            {"error": stale.message, "stale": True, **_answer_json(stale.answer)}, status=409
+            {"error": stale.message, "stale": True, **answer_json(stale.answer)}, status=409
         )
     except AttemptClosed as closed:
         return JsonResponse(
@@ -190,7 +136,7 @@ def answer_autosave(
         )
     except AttemptError as error:
         return JsonResponse({"error": error.message}, status=error.status)
-    return JsonResponse(_answer_json(answer))
+    return JsonResponse(answer_json(answer))
 
 
 @require_POST
@@ -214,16 +160,7 @@ def sample_run(
         response = render(request, "assess/_sample_run.html", {"error": closed.message}, status=409)
         response["HX-Redirect"] = reverse("assess:attempt_done", args=[token])
         return response
-    return render(request, "assess/_sample_run.html", _run_context(submission, token))
-
-
-def _run_context(submission: Submission, token: str) -> dict:
-    verdict = (submission.report or {}).get("verdict", "")
-    return {
-        "submission": submission,
-        "token": token,
-        "verdict_label": verdict.replace("_", " ") or "error",
-    }
+    return render(request, "assess/_sample_run.html", sample_run_context(submission, token))
 
 
 @require_GET
@@ -238,7 +175,7 @@ def sample_run_status(
         )
     except Submission.DoesNotExist:
         raise Http404("No such sample run") from None
-    return render(request, "assess/_sample_run.html", _run_context(submission, token))
+    return render(request, "assess/_sample_run.html", sample_run_context(submission, token))
 
 
 @require_GET
@@ -249,7 +186,7 @@ def attempt_review(request: HttpRequest, invitation: Invitation, token: str) -> 
         return redirect("assess:attempt_landing", token=token)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("assess:attempt_done", token=token)
-    answers = _answers(attempt)
+    answers = attempt_answers(attempt)
     return render(
         request,
         "assess/attempt_review.html",
@@ -273,27 +210,6 @@ def attempt_finish(request: HttpRequest, invitation: Invitation, token: str) -> 
     return redirect("assess:attempt_done", token=token)
 
 
-def _grading_counts(attempt: Attempt) -> dict:
-    coding = attempt.answers.filter(
-        question_version__question__kind=Kind.CODING, score__isnull=False
-    ).count()
-    pending = Submission.objects.filter(
-        answer__attempt=attempt,
-        public_only=False,
-        status__in=(
-            SubmissionStatus.QUEUED,
-            SubmissionStatus.RUNNING,
-            SubmissionStatus.WAITING_GPU,
-        ),
-    )
-    waiting_gpu = pending.filter(status=SubmissionStatus.WAITING_GPU).count()
-    return {
-        "coding_done": coding,
-        "coding_waiting": pending.count(),
-        "coding_waiting_gpu": waiting_gpu,
-    }
-
-
 @require_GET
 @candidate_page
 def attempt_done(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
@@ -309,7 +225,7 @@ def attempt_done(request: HttpRequest, invitation: Invitation, token: str) -> Ht
             "token": token,
             "attempt": attempt,
             "invitation": invitation,
-            **_grading_counts(attempt),
+            **grading_counts(attempt),
         },
     )
 
@@ -323,5 +239,32 @@ def attempt_grading_status(
     if attempt is None or attempt.status != AttemptStatus.SUBMITTED:
         raise Http404("Not submitted")
     return render(
-        request, "assess/_grading_status.html", {"token": token, **_grading_counts(attempt)}
+        request, "assess/_grading_status.html", {"token": token, **grading_counts(attempt)}
     )
+
+
+# --- Integrity signals ----------------------------------------------------------------------
+
+
+@require_POST
+@candidate_page
+def attempt_signals(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    """JSON in: {"events": [{"kind", "position", "amount"}, ...]}; only for the link's
+    holder, only while the attempt is open; 204 when stored."""
+    if len(request.body) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "Too large."}, status=413)
+    attempt = attempt_of(invitation)
+    if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
+        return JsonResponse({"error": "This test is not in progress."}, status=409)
+    try:
+        events = json.loads(request.body).get("events")
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": "Send JSON."}, status=400)
+    try:
+        integrity_record(attempt, events)
+    except AttemptError as exc:
+        response = JsonResponse({"error": exc.message}, status=exc.status)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    return HttpResponse(status=204)

@@ -1,0 +1,100 @@
+"""Assessments (sections of questions, a time limit) and the invitations sent to candidates."""
+
+from django.conf import settings
+from django.db import models
+
+from assess.orgs.models import Organization
+from quizzes.models import Kind, Level
+
+
+class Assessment(models.Model):
+    """A test an organization sends to candidates: sections of questions, a time limit."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="assessments"
+    )
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True, help_text="Markdown, shown before the test starts.")
+    time_limit_minutes = models.PositiveIntegerField(default=60)
+    pass_mark = models.PositiveSmallIntegerField(
+        default=60, help_text="Percent of the total score."
+    )
+    shuffle_questions = models.BooleanField(
+        default=True, help_text="Shuffle questions within each section."
+    )
+    shuffle_choices = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Archived assessments take no new invitations; their attempts and reports stay.
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__lte=100), name="pass_mark_is_a_percent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(time_limit_minutes__gte=1), name="time_limit_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    """Questions picked explicitly, then `draw_count` more drawn at random from the bank
+    by kind, level and topic (each filter optional)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    questions = models.ManyToManyField("quizzes.Question", blank=True, related_name="+")
+    draw_count = models.PositiveIntegerField(default=0)
+    draw_kind = models.CharField(
+        max_length=20, blank=True, choices=[("", "Any kind"), *Kind.choices]
+    )
+    draw_level = models.CharField(
+        max_length=10, blank=True, choices=[("", "Any level"), *Level.choices]
+    )
+    draw_topic = models.ForeignKey(
+        "quizzes.Topic", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.title}"
+
+
+class Invitation(models.Model):
+    """One candidate's single-use link. Only the sha256 of the token is stored, so the
+    database alone does not reveal working links."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="invitations")
+    candidate_name = models.CharField(max_length=200)
+    candidate_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Revoking also moves `expires_at` to the revocation time, so the candidate's pages
+    # (which check expiry) refuse the link; this field says why it stopped working.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_name} <{self.candidate_email}> · {self.assessment}"

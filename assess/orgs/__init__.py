@@ -1,0 +1,1 @@
+"""Organizations, memberships, roles and the one access gate of the hiring team's pages."""

@@ -1,0 +1,46 @@
+"""What reviewers add to an attempt: rubric scores of written answers, re-grades of coding ones."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from assess.attempts.models import Answer
+
+
+class RubricReview(models.Model):
+    """One reviewer's scoring of a written answer: the rubric items ticked, the score they
+    gave, who and when. The answer holds the latest score; this keeps every one."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="rubric_reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    items = models.JSONField(default=list)  # indices of the rubric items met
+    points = models.FloatField()
+    possible = models.FloatField()
+    score = models.FloatField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Regrade(models.Model):
+    """A reviewer asked for a coding answer to be graded again; the submission's previous
+    result is kept here before the submission goes back to the queue."""
+
+    submission = models.ForeignKey(
+        "grader.Submission", on_delete=models.CASCADE, related_name="regrades"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    previous_status = models.CharField(max_length=20)
+    previous_verdict = models.CharField(max_length=40, blank=True)
+    previous_score = models.FloatField(null=True, blank=True)
+    previous_report = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]

@@ -1,0 +1,195 @@
+"""The review dashboard's reads: the attempts list (also the API's), the report in plain
+words, the score distribution, a live attempt's progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from assess.attempts.integrity import IntegritySummary
+from assess.attempts.models import Answer, Attempt, AttemptStatus
+from assess.hiring.models import Assessment
+from assess.orgs.models import Organization
+from assess.scoring import AttemptResults, attempt_results
+from quizzes.models import Level
+from quizzes.questions import correct_answer_text
+
+SORTS = {
+    "date": "-started_at",
+    "-date": "started_at",
+    "score": "-score_percent",
+    "-score": "score_percent",
+    "candidate": "invitation__candidate_name",
+    "-candidate": "-invitation__candidate_name",
+}
+
+
+@dataclass(frozen=True)
+class AttemptFilters:
+    assessment: int | None = None
+    status: str = ""  # in_progress | submitted | waiting (submitted, not fully scored) | graded
+    level: str = ""
+    min_score: float | None = None
+    max_score: float | None = None
+    since: date | None = None
+    until: date | None = None
+    # The API's polling filters: started / graded at or after an instant.
+    started_after: datetime | None = None
+    graded_after: datetime | None = None
+    sort: str = "date"
+
+
+def attempts_list(organization: Organization, filters: AttemptFilters) -> QuerySet[Attempt]:
+    """The organization's attempts, filtered and sorted; each with its count of answers
+    answered (`answered`) and in total (`question_count`) for the progress of live ones.
+    The one list of attempts: the review dashboard, its export and the API read it."""
+    attempts = Attempt.objects.filter(organization=organization).select_related(
+        "invitation", "assessment"
+    )
+    if filters.assessment:
+        attempts = attempts.filter(assessment_id=filters.assessment)
+    if filters.status == "in_progress":
+        attempts = attempts.filter(status=AttemptStatus.IN_PROGRESS)
+    elif filters.status == "submitted":
+        attempts = attempts.filter(status=AttemptStatus.SUBMITTED)
+    elif filters.status == "waiting":
+        attempts = attempts.filter(status=AttemptStatus.SUBMITTED, graded_at__isnull=True)
+    elif filters.status == "graded":
+        attempts = attempts.filter(graded_at__isnull=False)
+    if filters.level in Level.values:
+        attempts = attempts.filter(level_estimate=filters.level)
+    if filters.min_score is not None:
+        attempts = attempts.filter(score_percent__gte=filters.min_score)
+    if filters.max_score is not None:
+        attempts = attempts.filter(score_percent__lte=filters.max_score)
+    if filters.since:
+        attempts = attempts.filter(started_at__date__gte=filters.since)
+    if filters.until:
+        attempts = attempts.filter(started_at__date__lte=filters.until)
+    if filters.started_after is not None:
+        attempts = attempts.filter(started_at__gte=filters.started_after)
+    if filters.graded_after is not None:
+        attempts = attempts.filter(graded_at__gte=filters.graded_after)
+    attempts = attempts.annotate(
+        question_count=Count("answers", distinct=True),
+        answered=Count("answers", filter=Q(answers__response__isnull=False), distinct=True),
+    )
+    order = SORTS.get(filters.sort, SORTS["date"])
+    return attempts.order_by(order, "-pk")
+
+
+STRENGTH_PERCENT = 75.0
+
+
+GAP_PERCENT = 50.0
+
+
+@dataclass
+class ReportNotes:
+    strengths: list[str]
+    gaps: list[str]
+    summary: str
+
+
+def report_notes(results: AttemptResults, pass_mark: int) -> ReportNotes:
+    """Strengths and gaps in words a recruiter who is not an ML expert can use."""
+    strengths = [
+        f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
+        for t in results.topics
+        if t.percent is not None and t.percent >= STRENGTH_PERCENT
+    ]
+    gaps = [
+        f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
+        for t in results.topics
+        if t.percent is not None and t.percent < GAP_PERCENT
+    ]
+    if not results.complete:
+        summary = (
+            f"{results.total.pending} answer{'s' if results.total.pending != 1 else ''} still "
+            "to be graded; the result is not final yet."
+        )
+    else:
+        level = (
+            Level(results.level_estimate).label.split(" (")[0].lower()
+            if results.level_estimate
+            else "junior"
+        )
+        verdict = "met" if results.passed else "did not meet"
+        summary = (
+            f"Scored {results.total.percent or 0:.0f}%, and {verdict} the pass mark of {pass_mark}%. "
+            f"Suggested interview level: {level}."
+        )
+        if gaps:
+            summary += " Probe the gaps below in the interview."
+    return ReportNotes(strengths, gaps, summary)
+
+
+def report_context(attempt: Attempt) -> dict:
+    results = attempt_results(attempt)
+    return {
+        "results": results,
+        "notes": report_notes(results, attempt.assessment.pass_mark),
+        "topic_chart": {
+            "labels": [t.label for t in results.topics],
+            "values": [t.percent for t in results.topics],
+        },
+    }
+
+
+def score_distribution(assessment: Assessment) -> list[int]:
+    """How many graded attempts fall in each tenth of the score range: [0-10), ..., [90-100]."""
+    bins = [0] * 10
+    for score in Attempt.objects.filter(assessment=assessment, graded_at__isnull=False).values_list(
+        "score_percent", flat=True
+    ):
+        bins[min(9, int((score or 0) // 10))] += 1
+    return bins
+
+
+def live_progress(attempt: Attempt) -> dict:
+    """Answered / total and minutes left for an attempt in progress."""
+    left = max(0, int((attempt.deadline - timezone.now()).total_seconds() // 60))
+    return {
+        "answered": getattr(attempt, "answered", None),
+        "total": getattr(attempt, "question_count", None),
+        "minutes_left": left,
+    }
+
+
+def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
+    """The attempt's answers in order, each with what the review page shows beside it: the
+    final submission and its checks, the answer key, the picked choices in words, the time
+    spent and the characters pasted."""
+    answers = list(
+        attempt.answers.select_related("question_version__question__topic")
+        .prefetch_related("submissions", "rubric_reviews__reviewer")
+        .order_by("position")
+    )
+    for answer in answers:
+        answer.final_submission = next(
+            (s for s in answer.submissions.all() if not s.public_only), None
+        )
+        answer.content = answer.question_version.content
+        answer.key_text = correct_answer_text(answer.question_version, answer.seed)
+        if (
+            answer.content["kind"] in ("single_choice", "multiple_choice")
+            and answer.response is not None
+        ):
+            picked = answer.response if isinstance(answer.response, list) else [answer.response]
+            answer.response_text = "; ".join(
+                answer.content["choices"][i]["text"]
+                for i in picked
+                if isinstance(i, int) and 0 <= i < len(answer.content["choices"])
+            )
+        else:
+            answer.response_text = answer.response
+        if answer.final_submission and answer.final_submission.report:
+            checks = answer.final_submission.report.get("checks") or []
+            answer.checks_passed = sum(1 for c in checks if c.get("passed"))
+            answer.checks_total = len(checks)
+        answer.seconds = signals.seconds_per_question.get(answer.position)
+        answer.pasted = signals.pastes_per_question.get(answer.position)
+    return answers

@@ -1,0 +1,114 @@
+"""The reviewers' actions: scoring written answers against their rubric and re-grading
+coding answers (the reads are in `selectors`, the export in `export`).
+
+Scores come from `assess.scoring` only; this module never scores a response itself.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from assess.attempts.models import Answer, Attempt, AttemptStatus
+from assess.scoring import answer_review
+from grader.models import FINAL_STATUSES, Submission
+from quizzes.models import Kind
+
+from .models import Regrade, RubricReview
+
+
+class ReviewError(Exception):
+    """A reviewer's request that cannot be honoured, in words for them."""
+
+
+# --- Listing --------------------------------------------------------------------------------
+
+
+# --- The report in plain words --------------------------------------------------------------
+
+
+# --- Written answers: the rubric ------------------------------------------------------------
+
+
+def rubric_score(answer: Answer, items: list[int], reviewer, *, note: str = "") -> RubricReview:
+    """Score a written answer by the rubric items it meets: points met / points possible.
+    Recorded with the reviewer and the time; a later review replaces the answer's score
+    (and the attempt's result) and keeps the earlier one in the history."""
+    content = answer.question_version.content
+    if content["kind"] != Kind.WRITTEN:
+        raise ReviewError("Only written answers are scored with a rubric.")
+    rubric = content["rubric"]
+    chosen = sorted(set(items))
+    if any(not 0 <= i < len(rubric) for i in chosen):
+        raise ReviewError("Unknown rubric item.")
+    points = float(sum(rubric[i]["points"] for i in chosen))
+    possible = float(sum(item["points"] for item in rubric))
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=answer.attempt_id)
+        if attempt.status != AttemptStatus.SUBMITTED:
+            raise ReviewError("The candidate has not submitted this test yet.")
+        _reopen_result(attempt)
+        review = RubricReview.objects.create(
+            answer=answer,
+            reviewer=reviewer,
+            items=chosen,
+            points=points,
+            possible=possible,
+            score=points / possible,
+            note=note[:2000],
+        )
+        answer_review(answer, review.score, reviewer)
+    return review
+
+
+def _reopen_result(attempt: Attempt) -> None:
+    """Forget the attempt's final result so `attempt_refresh_result` writes it again."""
+    if attempt.graded_at is not None:
+        attempt.score_percent = attempt.passed = attempt.graded_at = None
+        attempt.level_estimate = ""
+        attempt.save(update_fields=["score_percent", "passed", "level_estimate", "graded_at"])
+
+
+# --- Coding answers: re-grade ---------------------------------------------------------------
+
+
+def submission_regrade(submission: Submission, user) -> Regrade:
+    """Grade a final submission again (a grader fix, an internal error that persisted).
+
+    The submission row is reused, never duplicated (the database keeps one final
+    submission per answer): its previous result is copied into a `Regrade`, then it goes
+    back to `queued` (`grader.grading.submission_reset_for_regrade`) and the answer's score
+    is cleared, so the grader's one-time final write (over queued/running rows only) and
+    `answer_record_grade` (which only fills an empty score) apply again unchanged.
+    Refused while a grade is still queued or running: two runs never race."""
+    from grader.grading import submission_reset_for_regrade
+    from grader.routing import submissions_enqueue
+
+    with transaction.atomic():
+        locked = (
+            Submission.objects.select_for_update().select_related("answer").get(pk=submission.pk)
+        )
+        if locked.public_only:
+            raise ReviewError(
+                "Sample runs are not graded; only the final submission can be re-graded."
+            )
+        if locked.status not in FINAL_STATUSES:
+            raise ReviewError("This submission is still being graded; wait for its result.")
+        attempt = Attempt.objects.select_for_update().get(pk=locked.answer.attempt_id)
+        regrade = Regrade.objects.create(
+            submission=locked,
+            requested_by=user,
+            previous_status=locked.status,
+            previous_verdict=locked.verdict,
+            previous_score=locked.score,
+            previous_report=locked.report,
+        )
+        submission_reset_for_regrade(locked)
+        Answer.objects.filter(pk=locked.answer_id).update(
+            score=None, correct=None, scored_at=None, scored_by=""
+        )
+        _reopen_result(attempt)
+        transaction.on_commit(lambda: submissions_enqueue([locked.pk]))
+    return regrade
+
+
+# --- Distribution and export ----------------------------------------------------------------

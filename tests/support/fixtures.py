@@ -1,0 +1,47 @@
+"""Fixtures shared across test folders; tests/conftest.py imports them."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from .worker import Worker, celery_app_on, database_url
+
+
+@pytest.fixture
+def pipeline(redis_url, settings, tmp_path):
+    """Point this process's Celery app at Redis and a private queue; `start()` a worker."""
+    queue = f"cpu-test-{uuid.uuid4().hex[:8]}"
+    settings.GRADER_CPU_QUEUE = queue
+    restore = celery_app_on(redis_url)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CELERY_", "DATABASE_", "GRADER_CPU"))
+    }
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "assess.settings",
+        "CELERY_BROKER_URL": redis_url,
+        "DATABASE_URL": database_url(),
+        "NORMASSESS_VAR_DIR": str(tmp_path),
+        "GRADER_CPU_QUEUE": queue,
+    }
+    workers: list[Worker] = []
+
+    def start() -> Worker:
+        worker = Worker(env, queue, tmp_path / "worker.log")
+        workers.append(worker)
+        return worker
+
+    start.queue = queue
+    start.log = tmp_path / "worker.log"
+    yield start
+    for worker in workers:
+        worker.stop()
+    restore()
+    import redis
+
+    redis.Redis.from_url(redis_url).delete(queue)
