@@ -17,3 +17,11 @@ def submit_expired_attempts() -> int:
     from .attempts.services import attempts_submit_expired
 
     return attempts_submit_expired()
+
+
+@shared_task(name="assess.calibrate_items", ignore_result=True)
+def calibrate_items() -> int:
+    """Fit a new version of the bank's item parameters from every scored answer."""
+    from .calibration.services import item_calibration_run
+
+    return item_calibration_run().pk

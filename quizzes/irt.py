@@ -267,9 +267,10 @@ def calibrate(
     alpha = np.full(n_items, mu_alpha)
     b = mu_b.copy()
     converged = False
-    iteration = 0
+    iterations = 0
     log_post = 0.0
-    for iteration in range(1, max_iterations + 1):
+    while iterations < max_iterations:
+        iterations += 1
         # E-step: each candidate's posterior over the nodes, then expected counts per node.
         p = probability(nodes[:, None], np.exp(alpha), b)  # (Q, J)
         log_lik = s @ np.log(p).T + (t - s) @ np.log1p(-p).T  # (N, Q)
@@ -316,7 +317,7 @@ def calibrate(
         difficulty_se=se_b,
         responses=taken.sum(axis=0),
         candidates=int(scores.shape[0]),
-        iterations=iteration,
+        iterations=iterations,
         converged=converged or scores.shape[0] == 0,
         log_posterior=log_post,
     )
