@@ -163,6 +163,22 @@ def _set_score(answer: Answer, score: float, correct: bool | None, by: str, now:
     answer.save(update_fields=["score", "correct", "scored_by", "scored_at"])
 
 
+AUTO_SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
+
+
+def answer_score_now(answer: Answer, now: datetime) -> None:
+    """Score an unanswered answer 0, a choice or numeric one by its key (0 when it cannot
+    be read); used at submission and when an adaptive question is confirmed."""
+    if not answer.is_answered:
+        _set_score(answer, 0.0, False, "unanswered", now)
+        return
+    try:
+        scored = score_response(answer.question_version, answer.seed, answer.response)
+        _set_score(answer, scored.score, scored.correct, "auto", now)
+    except ResponseError:
+        _set_score(answer, 0.0, False, "auto", now)
+
+
 def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
     """Score what can be scored now and store coding answers as submissions; returns the
     submissions' ids. Runs inside the submitting transaction; the grading tasks are queued
@@ -173,14 +189,8 @@ def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
     created = []
     for answer in attempt.answers.select_related("question_version").filter(score__isnull=True):
         kind = answer.kind
-        if not answer.is_answered:
-            _set_score(answer, 0.0, False, "unanswered", now)
-        elif kind in (*CHOICE_KINDS, Kind.NUMERIC):
-            try:
-                scored = score_response(answer.question_version, answer.seed, answer.response)
-                _set_score(answer, scored.score, scored.correct, "auto", now)
-            except ResponseError:
-                _set_score(answer, 0.0, False, "auto", now)
+        if not answer.is_answered or kind in AUTO_SCORED_KINDS:
+            answer_score_now(answer, now)
         elif kind == Kind.CODING:
             submission, _ = Submission.objects.get_or_create(
                 answer=answer,

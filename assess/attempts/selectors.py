@@ -9,6 +9,7 @@ from grader.models import Submission, SubmissionStatus
 from quizzes.models import Kind
 from quizzes.questions import candidate_view
 
+from .adaptive import adaptive_left, adaptive_pending
 from .models import Answer, Attempt
 
 
@@ -24,7 +25,12 @@ def question_context(attempt: Attempt, answers: list[Answer], number: int) -> di
         by_index = {choice["index"]: choice for choice in view["choices"]}
         view["choices"] = [by_index[i] for i in answer.choice_order]
     picked = answer.response if isinstance(answer.response, list) else [answer.response]
+    pending = adaptive_pending(attempt)
     return {
+        # An adaptive question waiting for "Confirm", or one confirmed (read-only now).
+        "adaptive_pending": pending is not None and pending.position == answer.position,
+        "confirmed": answer.score is not None,
+        "adaptive_left": adaptive_left(attempt),
         "attempt": attempt,
         "answer": answer,
         "view": view,
