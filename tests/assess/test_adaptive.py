@@ -4,7 +4,6 @@ the attempt records every step (and replays to the same draw), time limits still
 
 from __future__ import annotations
 
-import textwrap
 from datetime import timedelta
 
 import pytest
@@ -25,42 +24,12 @@ from assess.hiring.services import RecruitingError, section_set_adaptive
 from assess.models import Membership, Role, Section
 from assess.scoring import attempt_results
 from quizzes import irt
-from quizzes.bankfiles import question_from_yaml, save_question
 from tests.assess import factories
-
-LEVELS = ("junior", "mid", "senior")
-
-
-def make_choice_bank(n: int = 18):
-    """n single-choice questions, a third per level; the right choice is always the first."""
-    topics = factories.make_topics()
-    questions = []
-    for i in range(n):
-        item = question_from_yaml(
-            textwrap.dedent(
-                f"""
-                id: ad-{i:02d}
-                kind: single_choice
-                topic: normalization-operation
-                level: {LEVELS[i % 3]}
-                prompt: Adaptive question {i}?
-                explanation: Because {i}.
-                choices:
-                  - text: Right {i}
-                    correct: true
-                  - text: Wrong {i}
-                    correct: false
-                """
-            )
-        )
-        question, _, _ = save_question(item, topics[item.topic])
-        questions.append(question)
-    return questions
 
 
 @pytest.fixture
 def adaptive_assessment(db, org):
-    make_choice_bank()
+    factories.make_choice_questions()
     assessment = factories.make_assessment(org, [], shuffle=False)
     section = assessment.sections.get()
     section.draw_topic = factories.make_topics()["normalization-operation"]
@@ -231,7 +200,7 @@ def recruiter(client, db, org, django_user_model, settings):
 
 
 def test_a_recruiter_makes_a_section_adaptive_in_the_builder(client, recruiter, org):
-    make_choice_bank()
+    factories.make_choice_questions()
     assessment = factories.make_assessment(org, [])
     section = assessment.sections.get()
     change = reverse("org:section_change", args=["acme", assessment.pk, section.pk, "adaptive"])
@@ -262,7 +231,7 @@ def test_a_recruiter_makes_a_section_adaptive_in_the_builder(client, recruiter, 
 
 
 def test_an_adaptive_section_refuses_questions_that_need_a_grader(db, org):
-    make_choice_bank(3)
+    factories.make_choice_questions(3)
     assessment = factories.make_assessment(org, [])
     section = assessment.sections.get()
     section.draw_kind = "coding"
