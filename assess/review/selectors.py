@@ -160,6 +160,8 @@ def report_context(attempt: Attempt) -> dict:
     return {
         "results": results,
         "ability": ability_note(results),
+        # The adaptive draw, step by step, for audit (assess.attempts.adaptive).
+        "adaptive_steps": attempt.adaptive_record,
         "notes": report_notes(results, attempt.assessment.pass_mark),
         "topic_chart": {
             "labels": [t.label for t in results.topics],

@@ -90,4 +90,5 @@ def test_a_candidate_takes_an_adaptive_section_in_the_browser(
     words = page.inner_text("#calibrated-level")
     assert "Calibrated level:" in words and "% sure" in words
     assert f"from {len(shown)} scored answers" in words
+    assert page.locator("#adaptive-steps tbody tr").count() == len(shown)
     screenshot("adaptive-report")
