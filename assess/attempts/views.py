@@ -29,6 +29,7 @@ from .selectors import (
     sample_run_context,
 )
 from .services import (
+    AnswerConfirmed,
     AttemptClosed,
     AttemptError,
     InvitationExpired,
@@ -155,6 +156,9 @@ def adaptive_next(
         following = adaptive_confirm(attempt, number - 1)
     except AttemptClosed:
         return redirect("assess:attempt_done", token=token)
+    except AnswerConfirmed:
+        # A second click or an old tab: show the question now waiting (the newest one).
+        return redirect("assess:attempt_question", token=token, number=attempt.answers.count())
     if following is None:
         return redirect("assess:attempt_review", token=token)
     return redirect("assess:attempt_question", token=token, number=following.position + 1)

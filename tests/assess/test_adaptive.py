@@ -161,6 +161,9 @@ def test_a_confirmed_answer_cannot_change_and_only_the_current_one_confirms(
     response = client.post(reverse("assess:adaptive_next", args=[token, 2]))
     assert response.status_code == 302
     assert response["Location"] == reverse("assess:attempt_question", args=[token, 3])
+    # A second click on the same button lands on the question now waiting.
+    response = client.post(reverse("assess:adaptive_next", args=[token, 2]))
+    assert response["Location"] == reverse("assess:attempt_question", args=[token, 3])
     page = client.get(reverse("assess:attempt_question", args=[token, 1])).content.decode()
     assert "Confirmed: this answer can no longer change." in page and "disabled" in page
 
