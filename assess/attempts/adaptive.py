@@ -150,7 +150,11 @@ def adaptive_record_step(attempt: Attempt, answer: Answer, now: datetime) -> dic
 
 
 def adaptive_left(attempt: Attempt) -> int:
-    """At most how many more adaptive questions may follow the ones shown (for the page)."""
+    """At most how many more adaptive questions may follow the ones shown (for the page).
+    The next adaptive question always exists as soon as it can be asked, so with none
+    waiting, none will follow."""
+    if adaptive_pending(attempt) is None:
+        return 0
     sections = attempt.assessment.sections.filter(adaptive=True)
     shown = {}
     for position in attempt.answers.values_list("section_position", flat=True):

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assess.attempts.adaptive import adaptive_pool
+from assess.attempts.adaptive import adaptive_left, adaptive_pool
 from assess.attempts.services import (
     AnswerConfirmed,
     AttemptClosed,
@@ -70,6 +70,7 @@ def test_the_candidate_gets_one_question_at_a_time_until_the_maximum(adaptive_as
     assert attempt.answers.count() == 1  # only the first adaptive question so far
     shown, after = take(attempt, [True] * 10)
     assert len(shown) == 6 and after is None  # stops at the section's maximum
+    assert adaptive_left(attempt) == 0
     keys = [a.question_version.question.key for a in shown]
     assert len(set(keys)) == 6  # never the same question twice
     attempt.refresh_from_db()
@@ -166,6 +167,7 @@ def test_a_confirmed_answer_cannot_change_and_only_the_current_one_confirms(
     assert response["Location"] == reverse("assess:attempt_question", args=[token, 3])
     page = client.get(reverse("assess:attempt_question", args=[token, 1])).content.decode()
     assert "Confirmed: this answer can no longer change." in page and "disabled" in page
+    assert "(up to 3 more chosen from your answers)" in page  # 6 at most, 3 shown
 
 
 def test_after_the_deadline_nothing_is_confirmed_and_the_attempt_is_submitted(
