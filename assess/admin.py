@@ -2,7 +2,17 @@ from django.contrib import admin, messages
 from django.urls import reverse
 
 from .hiring.services import invitation_create
-from .models import Answer, Assessment, Attempt, Invitation, Membership, Organization, Section
+from .models import (
+    Answer,
+    Assessment,
+    Attempt,
+    Invitation,
+    ItemCalibration,
+    ItemParameter,
+    Membership,
+    Organization,
+    Section,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -130,3 +140,72 @@ class AttemptAdmin(OrgScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- Item parameters (bank-wide, fitted from every organization's answers: read-only) ------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ItemParameterInline(admin.TabularInline):
+    model = ItemParameter
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "question",
+        "level",
+        "difficulty",
+        "difficulty_se",
+        "discrimination",
+        "discrimination_se",
+        "responses",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ItemCalibration)
+class ItemCalibrationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "created_at",
+        "candidates",
+        "responses",
+        "converged",
+        "mid_cut",
+        "senior_cut",
+    )
+    readonly_fields = (
+        "created_at",
+        "candidates",
+        "responses",
+        "converged",
+        "iterations",
+        "mid_cut",
+        "senior_cut",
+        "priors",
+    )
+    inlines = (ItemParameterInline,)
+
+
+@admin.register(ItemParameter)
+class ItemParameterAdmin(ReadOnlyAdmin):
+    list_display = (
+        "question",
+        "calibration",
+        "level",
+        "difficulty",
+        "difficulty_se",
+        "discrimination",
+        "responses",
+    )
+    list_filter = ("calibration", "level")
+    search_fields = ("question__key",)
+    list_select_related = ("question", "calibration")

@@ -9,6 +9,7 @@ from assess.attempts.models import (
     IntegrityKind,
     SubmitReason,
 )
+from assess.calibration.models import ItemCalibration, ItemParameter
 from assess.hiring.models import Assessment, Invitation, Section
 from assess.orgs.models import Membership, Organization, Role
 from assess.review.models import Regrade, RubricReview
@@ -20,6 +21,8 @@ __all__ = [
     "AttemptStatus",
     "IntegrityEvent",
     "IntegrityKind",
+    "ItemCalibration",
+    "ItemParameter",
     "Invitation",
     "Membership",
     "Organization",

@@ -15,10 +15,12 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from quizzes.models import CHOICE_KINDS, Kind, Level
+from quizzes import irt
+from quizzes.models import CHOICE_KINDS, Kind, Level, Question
 from quizzes.questions import ResponseError, score_response
 
 from .attempts.models import Answer, Attempt, AttemptStatus
+from .calibration.services import item_parameters
 
 # A level counts as mastered at this percent (docs/scoring.md).
 LEVEL_BAR = 60.0
@@ -51,6 +53,49 @@ class Tally:
         return self.pending == 0
 
 
+@dataclass(frozen=True)
+class AbilityLevel:
+    """The calibrated level estimate: the ability (IRT scale) with its standard error, the
+    probability of each level under it, and the most probable level (docs/scoring.md)."""
+
+    theta: float
+    se: float
+    probabilities: dict[str, float]
+    items: int
+    calibration_id: int | None  # the item parameters' version; None: the level priors
+
+    @property
+    def level(self) -> str:
+        return max(irt.LEVELS, key=lambda lv: self.probabilities[lv])
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.level]
+
+    def __str__(self) -> str:
+        return f"{self.level}, {self.confidence:.0%} sure"
+
+
+def ability_level(scored: list[tuple[Question, float]]) -> AbilityLevel | None:
+    """The calibrated estimate from scored answers, (question, score in [0, 1]) pairs;
+    None without any."""
+    if not scored:
+        return None
+    params = item_parameters([q for q, _ in scored])
+    estimate = irt.estimate_ability(
+        [min(max(score, 0.0), 1.0) for _, score in scored],
+        [params.discrimination[q.pk] for q, _ in scored],
+        [params.difficulty[q.pk] for q, _ in scored],
+    )
+    return AbilityLevel(
+        theta=estimate.theta,
+        se=estimate.se,
+        probabilities=estimate.level_probabilities(params.cuts),
+        items=estimate.n_items,
+        calibration_id=params.calibration_id,
+    )
+
+
 @dataclass
 class AttemptResults:
     total: Tally
@@ -59,6 +104,8 @@ class AttemptResults:
     levels: list[Tally] = field(default_factory=list)
     level_estimate: str = ""
     passed: bool | None = None
+    # Over the answers scored so far; final once `complete`.
+    ability: AbilityLevel | None = None
 
     @property
     def complete(self) -> bool:
@@ -87,9 +134,12 @@ def attempt_results(attempt: Attempt) -> AttemptResults:
     sections: OrderedDict[tuple, Tally] = OrderedDict()
     topics: OrderedDict[str, Tally] = OrderedDict()
     levels: dict[str, Tally] = {}
+    scored: list[tuple[Question, float]] = []
     for answer in answers:
         question = answer.question_version.question
         total.add(answer.score)
+        if answer.score is not None:
+            scored.append((question, answer.score))
         sections.setdefault(
             (answer.section_position, answer.section_title), Tally(answer.section_title)
         ).add(answer.score)
@@ -100,6 +150,7 @@ def attempt_results(attempt: Attempt) -> AttemptResults:
         sections=list(sections.values()),
         topics=sorted(topics.values(), key=lambda t: t.label),
         levels=[levels[level] for level in LEVEL_LADDER if level in levels],
+        ability=ability_level(scored),
     )
     if total.complete:
         results.level_estimate = level_estimate(levels)
@@ -112,6 +163,22 @@ def _set_score(answer: Answer, score: float, correct: bool | None, by: str, now:
     answer.save(update_fields=["score", "correct", "scored_by", "scored_at"])
 
 
+AUTO_SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
+
+
+def answer_score_now(answer: Answer, now: datetime) -> None:
+    """Score an unanswered answer 0, a choice or numeric one by its key (0 when it cannot
+    be read); used at submission and when an adaptive question is confirmed."""
+    if not answer.is_answered:
+        _set_score(answer, 0.0, False, "unanswered", now)
+        return
+    try:
+        scored = score_response(answer.question_version, answer.seed, answer.response)
+        _set_score(answer, scored.score, scored.correct, "auto", now)
+    except ResponseError:
+        _set_score(answer, 0.0, False, "auto", now)
+
+
 def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
     """Score what can be scored now and store coding answers as submissions; returns the
     submissions' ids. Runs inside the submitting transaction; the grading tasks are queued
@@ -122,14 +189,8 @@ def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
     created = []
     for answer in attempt.answers.select_related("question_version").filter(score__isnull=True):
         kind = answer.kind
-        if not answer.is_answered:
-            _set_score(answer, 0.0, False, "unanswered", now)
-        elif kind in (*CHOICE_KINDS, Kind.NUMERIC):
-            try:
-                scored = score_response(answer.question_version, answer.seed, answer.response)
-                _set_score(answer, scored.score, scored.correct, "auto", now)
-            except ResponseError:
-                _set_score(answer, 0.0, False, "auto", now)
+        if not answer.is_answered or kind in AUTO_SCORED_KINDS:
+            answer_score_now(answer, now)
         elif kind == Kind.CODING:
             submission, _ = Submission.objects.get_or_create(
                 answer=answer,

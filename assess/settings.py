@@ -366,6 +366,12 @@ WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
 # Deliveries share the CPU workers by default; a busy deployment can give them their own
 # queue (and a worker started with `-Q webhooks`) so slow receivers never hold grading slots.
 WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
+# The bank's item parameters are refitted from all scored answers this often (docs/scoring.md).
+ASSESS_CALIBRATION_HOURS = env_int("ASSESS_CALIBRATION_HOURS", 24, minimum=1)
+CELERY_BEAT_SCHEDULE["calibrate-items"] = {
+    "task": "assess.calibrate_items",
+    "schedule": ASSESS_CALIBRATION_HOURS * 3600.0,
+}
 
 # The GPU worker: its queue, how long a worker's announcement lives without a
 # heartbeat (refreshed every third of it), and how long GPU work may sit in the GPU queue

@@ -51,3 +51,11 @@ def refresh_item_statistics() -> str:
     from .review.itemstats import item_statistics_refresh
 
     return str(item_statistics_refresh())
+
+
+@shared_task(name="assess.calibrate_items", ignore_result=True)
+def calibrate_items() -> int:
+    """Fit a new version of the bank's item parameters from every scored answer."""
+    from .calibration.services import item_calibration_run
+
+    return item_calibration_run().pk

@@ -248,6 +248,24 @@ class TallyOut(serializers.Serializer):
     )
 
 
+class LevelProbabilitiesOut(serializers.Serializer):
+    junior = serializers.FloatField()
+    mid = serializers.FloatField()
+    senior = serializers.FloatField()
+
+
+class AbilityOut(serializers.Serializer):
+    level = serializers.CharField(help_text="The most probable level: junior, mid or senior.")
+    confidence = serializers.FloatField(help_text="The probability of that level, 0 to 1.")
+    probabilities = LevelProbabilitiesOut()
+    theta = serializers.FloatField(help_text="Ability on the calibrated scale (docs/scoring.md).")
+    se = serializers.FloatField(help_text="Its standard error.")
+    items = serializers.IntegerField(help_text="Scored answers it rests on.")
+    calibration_id = serializers.IntegerField(
+        allow_null=True, help_text="The item parameters' version; null: the level priors."
+    )
+
+
 class ResultsOut(serializers.Serializer):
     complete = serializers.BooleanField()
     passed = serializers.BooleanField(allow_null=True)
@@ -256,6 +274,10 @@ class ResultsOut(serializers.Serializer):
     sections = TallyOut(many=True)
     topics = TallyOut(many=True)
     levels = TallyOut(many=True)
+    ability = AbilityOut(
+        allow_null=True,
+        help_text="The calibrated level estimate over the answers scored so far; null before any.",
+    )
 
 
 class AttemptAssessmentOut(serializers.Serializer):

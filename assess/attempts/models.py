@@ -37,6 +37,11 @@ class Attempt(models.Model):
     passed = models.BooleanField(null=True, blank=True)
     level_estimate = models.CharField(max_length=10, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
+    # Adaptive sections: the seed of their draws, and one entry per confirmed question in
+    # the order shown (section, position, question, version, score, the estimate after it
+    # and the item parameters' version), enough to replay and audit the draw.
+    adaptive_seed = models.BigIntegerField(null=True, blank=True)
+    adaptive_record = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -9,6 +9,7 @@ from grader.models import Submission, SubmissionStatus
 from quizzes.models import Kind
 from quizzes.questions import candidate_view
 
+from .adaptive import adaptive_left, adaptive_pending
 from .models import Answer, Attempt
 from .services import choice_value, response_for_page
 
@@ -28,7 +29,12 @@ def question_context(attempt: Attempt, answers: list[Answer], number: int) -> di
         choice["value"] = choice_value(answer, choice["index"])
     shown = response_for_page(answer)
     picked = shown if isinstance(shown, list) else [shown]
+    pending = adaptive_pending(attempt)
     return {
+        # An adaptive question waiting for "Confirm", or one confirmed (read-only now).
+        "adaptive_pending": pending is not None and pending.position == answer.position,
+        "confirmed": answer.score is not None,
+        "adaptive_left": adaptive_left(attempt),
         "attempt": attempt,
         "answer": answer,
         "view": view,

@@ -25,6 +25,7 @@ from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
 from quizzes.questions import choice_order, numeric_values
 from quizzes.responses import ResponseInvalid, response_clean
 
+from .adaptive import adaptive_advance, adaptive_pending, adaptive_record_step
 from .models import Answer, Attempt, AttemptStatus, SubmitReason
 
 
@@ -66,6 +67,12 @@ class StaleRevision(AttemptError):
 
 class InvalidResponse(AttemptError):
     status = 400
+
+
+class AnswerConfirmed(AttemptError):
+    """An adaptive question already confirmed (and scored) cannot change."""
+
+    status = 409
 
 
 class RateLimited(AttemptError):
@@ -151,16 +158,16 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
         rng = random.SystemRandom()
         taken: set[int] = set()
         frozen: list[tuple[Section, QuestionVersion]] = []
-        for section in assessment.sections.prefetch_related("questions").order_by("position", "id"):
+        sections = assessment.sections.prefetch_related("questions").order_by("position", "id")
+        for section in sections.filter(adaptive=False):
             frozen += [(section, version) for version in _section_pick(section, taken, rng)]
-        if not frozen:
-            raise AttemptError("This test has no questions yet. Please contact the hiring team.")
         attempt = Attempt.objects.create(
             organization=invitation.organization,
             invitation=invitation,
             assessment=assessment,
             started_at=now,
             deadline=now + timedelta(minutes=assessment.time_limit_minutes),
+            adaptive_seed=rng.randrange(2**31),
         )
         answers = []
         for position, (section, version) in enumerate(frozen):
@@ -186,6 +193,9 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
                 )
             )
         Answer.objects.bulk_create(answers)
+        # Adaptive sections come after the fixed ones: their first question is drawn now.
+        if adaptive_advance(attempt) is None and not answers:
+            raise AttemptError("This test has no questions yet. Please contact the hiring team.")
     return attempt
 
 
@@ -284,6 +294,11 @@ def answer_save(
                 )
             except Answer.DoesNotExist:
                 raise InvalidResponse("No such question in this test.") from None
+            if answer.score is not None:
+                # Only a confirmed adaptive question has a score before submission.
+                raise AnswerConfirmed(
+                    "This answer was confirmed: an adaptive section does not go back."
+                )
             if from_page and answer.kind in CHOICE_KINDS:
                 response = _choice_indices(answer, response)
             clean = _response_clean(answer, response)
@@ -296,6 +311,27 @@ def answer_save(
                 answer.save(update_fields=["response", "revision", "saved_at"])
             return answer
     # Outside the atomic block: the deadline submission above must commit.
+    raise _closed_error(locked)
+
+
+def adaptive_confirm(
+    attempt: Attempt, position: int, *, now: datetime | None = None
+) -> Answer | None:
+    """Confirm the adaptive question at `position` with its saved response: score it,
+    record the estimate after it, and draw the next question (returned; None when the
+    adaptive sections are over)."""
+    from assess.scoring import answer_score_now
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked, is_open = _lock_open(attempt, now)
+        if is_open:
+            pending = adaptive_pending(locked)
+            if pending is None or pending.position != position:
+                raise AnswerConfirmed("This question is not waiting to be confirmed.")
+            answer_score_now(pending, now)
+            adaptive_record_step(locked, pending, now)
+            return adaptive_advance(locked)
     raise _closed_error(locked)
 
 

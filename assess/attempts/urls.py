@@ -14,6 +14,7 @@ urlpatterns = [
     path("t/<str:token>/q/<int:number>/", views.attempt_question, name="attempt_question"),
     path("t/<str:token>/q/<int:number>/save/", views.answer_autosave, name="answer_autosave"),
     path("t/<str:token>/q/<int:number>/run/", views.sample_run, name="sample_run"),
+    path("t/<str:token>/q/<int:number>/next/", views.adaptive_next, name="adaptive_next"),
     path(
         "t/<str:token>/runs/<int:submission_id>/", views.sample_run_status, name="sample_run_status"
     ),

@@ -28,11 +28,13 @@ from .selectors import (
     sample_run_context,
 )
 from .services import (
+    AnswerConfirmed,
     AttemptClosed,
     AttemptError,
     InvitationExpired,
     RateLimited,
     StaleRevision,
+    adaptive_confirm,
     answer_save,
     attempt_close_if_due,
     attempt_of,
@@ -69,8 +71,10 @@ def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) ->
             "invitation": invitation,
             "assessment": assessment,
             "question_count": sum(
-                s.questions.count() + s.draw_count for s in assessment.sections.all()
+                s.adaptive_max_items if s.adaptive else s.questions.count() + s.draw_count
+                for s in assessment.sections.all()
             ),
+            "has_adaptive": assessment.sections.filter(adaptive=True).exists(),
         },
     )
 
@@ -137,6 +141,27 @@ def answer_autosave(
     except AttemptError as error:
         return JsonResponse({"error": error.message}, status=error.status)
     return JsonResponse(answer_json(answer))
+
+
+@require_POST
+@candidate_page
+def adaptive_next(
+    request: HttpRequest, invitation: Invitation, token: str, number: int
+) -> HttpResponse:
+    """Confirm an adaptive question (its autosaved response) and show the next one."""
+    attempt = attempt_of(invitation)
+    if attempt is None:
+        return redirect("assess:attempt_landing", token=token)
+    try:
+        following = adaptive_confirm(attempt, number - 1)
+    except AttemptClosed:
+        return redirect("assess:attempt_done", token=token)
+    except AnswerConfirmed:
+        # A second click or an old tab: show the question now waiting (the newest one).
+        return redirect("assess:attempt_question", token=token, number=attempt.answers.count())
+    if following is None:
+        return redirect("assess:attempt_review", token=token)
+    return redirect("assess:attempt_question", token=token, number=following.position + 1)
 
 
 @require_POST

@@ -66,6 +66,14 @@ class DrawForm(forms.Form):
     )
 
 
+class AdaptiveForm(forms.Form):
+    adaptive = forms.BooleanField(label="Adaptive", required=False)
+    adaptive_min_items = forms.IntegerField(label="Min questions", min_value=1, max_value=100)
+    adaptive_max_items = forms.IntegerField(label="Max questions", min_value=1, max_value=100)
+    adaptive_target_se = forms.FloatField(label="Target SE", min_value=0.05, max_value=2.0)
+    adaptive_exposure = forms.IntegerField(label="Exposure control", min_value=1, max_value=50)
+
+
 class SectionForm(forms.Form):
     title = forms.CharField(max_length=200, validators=[validate_single_line])
 

@@ -65,11 +65,40 @@ class Section(models.Model):
         "quizzes.Topic", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # An adaptive section draws its questions one at a time from the pool (its questions
+    # plus the bank's matching the draw filters; choice and numeric only), each the most
+    # informative at the candidate's current estimate (docs/scoring.md).
+    adaptive = models.BooleanField(
+        default=False,
+        help_text="Choose each next question from the candidate's answers so far; the "
+        "candidate cannot go back to a confirmed question.",
+    )
+    adaptive_min_items = models.PositiveSmallIntegerField(default=5)
+    adaptive_max_items = models.PositiveSmallIntegerField(default=20)
+    adaptive_target_se = models.FloatField(
+        default=0.3, help_text="Stop once the ability's standard error is at most this."
+    )
+    adaptive_exposure = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="Pick at random among this many most informative questions, so the "
+        "strongest questions are not shown to everyone.",
+    )
+
     class Meta:
         ordering = ["assessment", "position", "id"]
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.title}"
+
+    def adaptive_rule(self):
+        from quizzes.irt import AdaptiveRule
+
+        return AdaptiveRule(
+            min_items=self.adaptive_min_items,
+            max_items=self.adaptive_max_items,
+            target_se=self.adaptive_target_se,
+            randomesque=self.adaptive_exposure,
+        )
 
 
 class EmailDelivery(models.TextChoices):

@@ -56,6 +56,7 @@ class AssessmentSummary:
     length: int = 0
     picked: int = 0
     drawn: int = 0
+    adaptive: int = 0  # the most an adaptive section may ask
     # Counts; drawn questions without a level / topic filter count under "any".
     levels: Counter = field(default_factory=Counter)
     kinds: Counter = field(default_factory=Counter)
@@ -89,6 +90,13 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     for section in assessment.sections.prefetch_related("questions__topic").select_related(
         "draw_topic"
     ):
+        if section.adaptive:
+            summary.adaptive += section.adaptive_max_items
+            summary.levels[ANY] += section.adaptive_max_items
+            summary.kinds[ANY] += section.adaptive_max_items
+            summary.topics[ANY] += section.adaptive_max_items
+            minutes += MINUTES_PER_KIND[Kind.SINGLE_CHOICE] * section.adaptive_max_items
+            continue
         for q in section.questions.all():
             if not q.is_active or q.pk in taken:
                 continue
@@ -117,7 +125,7 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
                 section.draw_level, 1.25
             )
             minutes += per * count
-    summary.length = summary.picked + summary.drawn
+    summary.length = summary.picked + summary.drawn + summary.adaptive
     summary.estimated_minutes = int(round(minutes))
     if ANY not in summary.topics:
         summary.missing_topics = [

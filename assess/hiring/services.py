@@ -84,6 +84,7 @@ def assessment_duplicate(assessment: Assessment, user) -> Assessment:
             draw_kind=section.draw_kind,
             draw_level=section.draw_level,
             draw_topic=section.draw_topic,
+            **{name: getattr(section, name) for name in ADAPTIVE_FIELDS},
         )
         new.questions.set(section.questions.all())
     return copy
@@ -130,6 +131,42 @@ def section_set_draw(
         topic,
     )
     section.save(update_fields=["draw_count", "draw_kind", "draw_level", "draw_topic"])
+    return section
+
+
+ADAPTIVE_FIELDS = (
+    "adaptive",
+    "adaptive_min_items",
+    "adaptive_max_items",
+    "adaptive_target_se",
+    "adaptive_exposure",
+)
+
+
+def section_set_adaptive(section: Section, **settings) -> Section:
+    """Make the section adaptive (or fixed again) with its stopping and exposure settings."""
+    from assess.attempts.adaptive import ADAPTIVE_KINDS, adaptive_pool
+
+    for name in ADAPTIVE_FIELDS:
+        setattr(section, name, settings[name])
+    if section.adaptive_min_items > section.adaptive_max_items:
+        raise RecruitingError("Adaptive section: the minimum is more than the maximum.")
+    try:
+        section.adaptive_rule()
+    except ValueError as exc:
+        raise RecruitingError(f"Adaptive section: {exc}.") from None
+    if section.adaptive:
+        if section.draw_kind and section.draw_kind not in ADAPTIVE_KINDS:
+            raise RecruitingError(
+                "An adaptive section draws only choice and numeric questions (scored at once)."
+            )
+        pool = len(adaptive_pool(section))
+        if pool < section.adaptive_min_items:
+            raise RecruitingError(
+                f"The adaptive pool has {pool} choice or numeric questions; it needs at least "
+                f"the minimum of {section.adaptive_min_items}. Widen the draw filters."
+            )
+    section.save(update_fields=list(ADAPTIVE_FIELDS))
     return section
 
 

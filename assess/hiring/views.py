@@ -20,6 +20,7 @@ from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import candidate_view, correct_answer_text
 
 from .forms import (
+    AdaptiveForm,
     AssessmentForm,
     BankFilterForm,
     CsvInviteForm,
@@ -46,6 +47,7 @@ from .services import (
     section_add,
     section_delete,
     section_pick,
+    section_set_adaptive,
     section_set_draw,
     section_unpick,
 )
@@ -234,6 +236,16 @@ def section_change(
                 level=data["draw_level"],
                 topic=data["draw_topic"],
             )
+        elif action == "adaptive":
+            form = AdaptiveForm(request.POST)
+            if not form.is_valid():
+                raise RecruitingError(
+                    "Adaptive section: "
+                    + "; ".join(
+                        f"{form[f].label}: {e}" for f, errs in form.errors.items() for e in errs
+                    )
+                )
+            section_set_adaptive(section, **form.cleaned_data)
         elif action == "delete":
             section_delete(section)
         else:

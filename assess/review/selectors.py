@@ -14,6 +14,7 @@ from assess.attempts.models import Answer, Attempt, AttemptStatus
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
 from assess.scoring import AttemptResults, attempt_results
+from quizzes import irt
 from quizzes.models import Level
 from quizzes.questions import correct_answer_text
 
@@ -127,10 +128,40 @@ def report_notes(results: AttemptResults, pass_mark: int) -> ReportNotes:
     return ReportNotes(strengths, gaps, summary)
 
 
+@dataclass(frozen=True)
+class AbilityNote:
+    summary: str  # "mid, 80% sure"
+    levels: list[tuple[str, int]]  # (level, percent) junior -> senior
+    theta: float
+    se: float
+    items: int
+    provisional: bool  # answers still wait for a grade or a reviewer
+    calibrated: bool  # False: item parameters are still the level priors
+
+
+def ability_note(results: AttemptResults) -> AbilityNote | None:
+    """The calibrated level estimate as the report shows it (docs/scoring.md)."""
+    ability = results.ability
+    if ability is None:
+        return None
+    return AbilityNote(
+        summary=str(ability),
+        levels=[(level, round(100 * ability.probabilities[level])) for level in irt.LEVELS],
+        theta=round(ability.theta, 2),
+        se=round(ability.se, 2),
+        items=ability.items,
+        provisional=not results.complete,
+        calibrated=ability.calibration_id is not None,
+    )
+
+
 def report_context(attempt: Attempt) -> dict:
     results = attempt_results(attempt)
     return {
         "results": results,
+        "ability": ability_note(results),
+        # The adaptive draw, step by step, for audit (assess.attempts.adaptive).
+        "adaptive_steps": attempt.adaptive_record,
         "notes": report_notes(results, attempt.assessment.pass_mark),
         "topic_chart": {
             "labels": [t.label for t in results.topics],

@@ -183,6 +183,10 @@ def test_attempts_list_with_results_and_filters(api, acme):
         "percent": 100.0,
     }
     assert detail["results"]["level_estimate"] == "junior"
+    ability = detail["results"]["ability"]
+    assert ability["items"] == 1 and ability["calibration_id"] is None
+    assert sum(ability["probabilities"].values()) == pytest.approx(1.0)
+    assert ability["confidence"] == ability["probabilities"][ability["level"]]
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,35 @@ def make_bank(*names: str) -> dict[str, Question]:
     return {name: make_question(name) for name in (names or tuple(QUESTIONS))}
 
 
+def make_choice_questions(n: int = 18) -> list[Question]:
+    """n single-choice questions on one topic, junior / mid / senior in turn, for adaptive
+    sections; the bank's first choice is always the right one ("Right i")."""
+    topics = make_topics()
+    questions = []
+    for i in range(n):
+        level = ("junior", "mid", "senior")[i % 3]
+        item = question_from_yaml(
+            textwrap.dedent(
+                f"""
+                id: ad-{i:02d}
+                kind: single_choice
+                topic: normalization-operation
+                level: {level}
+                prompt: Adaptive question {i}?
+                explanation: Because {i}.
+                choices:
+                  - text: Right {i}
+                    correct: true
+                  - text: Wrong {i}
+                    correct: false
+                """
+            )
+        )
+        question, _, _ = save_question(item, topics[item.topic])
+        questions.append(question)
+    return questions
+
+
 def make_org(slug: str = "acme") -> Organization:
     return Organization.objects.get_or_create(slug=slug, defaults={"name": slug.title()})[0]
 

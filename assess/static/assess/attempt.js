@@ -271,5 +271,13 @@
       });
     });
     window.addEventListener("beforeunload", function () { if (debounce) flush(); });
+    // An adaptive question is confirmed with the response as saved: save it first.
+    var confirmForm = document.getElementById("adaptive-confirm");
+    if (confirmForm) {
+      confirmForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        flush().then(function () { confirmForm.submit(); });
+      });
+    }
   });
 })();

@@ -1,0 +1,162 @@
+"""Adaptive sections: each next question is the most informative at the candidate's
+current ability estimate (quizzes.irt), with randomesque exposure control.
+
+A question of an adaptive section is scored when the candidate confirms it, since the next
+one depends on it; a confirmed answer no longer changes. The draw is a pure function of the
+attempt's seed, the pool, the item parameters and the scores so far, and every step is
+written to `Attempt.adaptive_record`, so an attempt can be replayed and audited.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+import numpy as np
+
+from assess.calibration.services import item_parameters
+from assess.hiring.models import Section
+from assess.scoring import AUTO_SCORED_KINDS
+from quizzes import irt
+from quizzes.models import CHOICE_KINDS, Kind, Question
+from quizzes.questions import choice_order, numeric_values
+
+from .models import Answer, Attempt
+
+# Only answers scored the moment they are given can steer the next question.
+ADAPTIVE_KINDS = AUTO_SCORED_KINDS
+
+
+def adaptive_pool(section: Section) -> list[Question]:
+    """The questions an adaptive section may draw: its own plus the bank's matching its
+    draw filters, auto-scored kinds only, in a stable order (by id)."""
+    usable = Question.objects.filter(
+        is_active=True, latest_version__isnull=False, kind__in=ADAPTIVE_KINDS
+    )
+    matching = usable.none()
+    if section.draw_kind or section.draw_level or section.draw_topic_id or section.draw_count:
+        matching = usable
+        if section.draw_kind:
+            matching = matching.filter(kind=section.draw_kind)
+        if section.draw_level:
+            matching = matching.filter(level=section.draw_level)
+        if section.draw_topic_id:
+            matching = matching.filter(topic_id=section.draw_topic_id)
+    own = usable.filter(pk__in=section.questions.values("pk"))
+    return list((matching | own).distinct().select_related("latest_version").order_by("pk"))
+
+
+def _section_steps(attempt: Attempt, section: Section) -> list[dict]:
+    return [step for step in attempt.adaptive_record if step["section"] == section.position]
+
+
+def _next_for_section(attempt: Attempt, section: Section, position: int) -> Answer | None:
+    """Create the section's next question as answer `position`, or None when it is over."""
+    # A question already asked in another section is not asked twice.
+    elsewhere = set(
+        attempt.answers.exclude(section_position=section.position).values_list(
+            "question_version__question_id", flat=True
+        )
+    )
+    pool = [q for q in adaptive_pool(section) if q.pk not in elsewhere]
+    if not pool:
+        return None
+    index = {q.pk: j for j, q in enumerate(pool)}
+    params = item_parameters(pool)
+    steps = [s for s in _section_steps(attempt, section) if s["question_id"] in index]
+    item, _ = irt.next_adaptive_item(
+        section.adaptive_rule(),
+        [params.discrimination[q.pk] for q in pool],
+        [params.difficulty[q.pk] for q in pool],
+        [index[s["question_id"]] for s in steps],
+        [s["score"] for s in steps],
+        params.cuts,
+        seed=attempt.adaptive_seed + section.position,
+    )
+    if item is None:
+        return None
+    version = pool[item].latest_version
+    seed = random.Random(attempt.adaptive_seed * 1000 + position).randrange(2**31)
+    kind = version.content["kind"]
+    order = None
+    if kind in CHOICE_KINDS:
+        order = (
+            choice_order(version, seed)
+            if attempt.assessment.shuffle_choices
+            else list(range(len(version.content["choices"])))
+        )
+    return Answer.objects.create(
+        attempt=attempt,
+        position=position,
+        section_position=section.position,
+        section_title=section.title,
+        question_version=version,
+        seed=seed,
+        choice_order=order,
+        drawn_values=numeric_values(version, seed) if kind == Kind.NUMERIC else None,
+    )
+
+
+def adaptive_advance(attempt: Attempt) -> Answer | None:
+    """The next adaptive question (created now), going on to the next adaptive section when
+    one is over; None when every adaptive section is done. Call with the attempt locked."""
+    position = attempt.answers.count()
+    for section in attempt.assessment.sections.filter(adaptive=True).order_by("position", "id"):
+        answer = _next_for_section(attempt, section, position)
+        if answer is not None:
+            return answer
+    return None
+
+
+def adaptive_pending(attempt: Attempt) -> Answer | None:
+    """The adaptive question shown and not confirmed yet, if any."""
+    adaptive_sections = set(
+        attempt.assessment.sections.filter(adaptive=True).values_list("position", flat=True)
+    )
+    last = attempt.answers.order_by("-position").first()
+    if last is None or last.section_position not in adaptive_sections or last.score is not None:
+        return None
+    return last
+
+
+def adaptive_record_step(attempt: Attempt, answer: Answer, now: datetime) -> dict:
+    """Append the confirmed `answer` with the estimate after it to the attempt's record."""
+    section = attempt.assessment.sections.get(position=answer.section_position, adaptive=True)
+    steps = _section_steps(attempt, section)
+    questions = [s["question_id"] for s in steps] + [answer.question_version.question_id]
+    scores = [s["score"] for s in steps] + [answer.score]
+    pool = {q.pk: q for q in Question.objects.filter(pk__in=questions)}
+    params = item_parameters(list(pool.values()))
+    estimate = irt.estimate_ability(
+        np.array(scores, float),
+        [params.discrimination[q] for q in questions],
+        [params.difficulty[q] for q in questions],
+    )
+    step = {
+        "section": section.position,
+        "position": answer.position,
+        "question": pool[answer.question_version.question_id].key,
+        "question_id": answer.question_version.question_id,
+        "version": answer.question_version_id,
+        "score": answer.score,
+        "theta": round(estimate.theta, 4),
+        "se": round(estimate.se, 4),
+        "calibration": params.calibration_id,
+        "at": now.isoformat(),
+    }
+    attempt.adaptive_record = [*attempt.adaptive_record, step]
+    attempt.save(update_fields=["adaptive_record"])
+    return step
+
+
+def adaptive_left(attempt: Attempt) -> int:
+    """At most how many more adaptive questions may follow the ones shown (for the page).
+    The next adaptive question always exists as soon as it can be asked, so with none
+    waiting, none will follow."""
+    if adaptive_pending(attempt) is None:
+        return 0
+    sections = attempt.assessment.sections.filter(adaptive=True)
+    shown = {}
+    for position in attempt.answers.values_list("section_position", flat=True):
+        shown[position] = shown.get(position, 0) + 1
+    return sum(max(0, s.adaptive_max_items - shown.get(s.position, 0)) for s in sections)

@@ -1,0 +1,61 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from quizzes import irt
+from quizzes.bankfiles import BANK_DIR, BankError, read_bank
+from quizzes.simulation import simulate
+
+# Only answers scored the moment they are given can steer an adaptive section.
+ADAPTIVE_KINDS = ("single_choice", "multiple_choice", "numeric")
+
+
+class Command(BaseCommand):
+    help = (
+        "Simulate candidates of known ability over the bank's auto-scored items: level "
+        "accuracy and mean length of fixed forms (10/20/30 items) and of the adaptive section."
+    )
+
+    def add_arguments(self, parser):
+        defaults = irt.AdaptiveRule()
+        parser.add_argument("--bank", type=Path, default=BANK_DIR, help="bank folder")
+        parser.add_argument("--candidates", type=int, default=2000)
+        parser.add_argument("--calibration-candidates", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--min-items", type=int, default=defaults.min_items)
+        parser.add_argument("--max-items", type=int, default=defaults.max_items)
+        parser.add_argument("--target-se", type=float, default=defaults.target_se)
+        parser.add_argument(
+            "--confidence",
+            type=float,
+            default=defaults.level_confidence,
+            help="stop once one level is this probable (0 turns the rule off)",
+        )
+        parser.add_argument("--randomesque", type=int, default=defaults.randomesque)
+
+    def handle(self, *args, **options):
+        try:
+            bank = read_bank(options["bank"])
+        except BankError as exc:
+            raise CommandError(f"the bank does not load:\n{exc}") from None
+        levels = [q.level for q in bank.questions if q.kind in ADAPTIVE_KINDS]
+        if options["candidates"] < 1 or options["calibration_candidates"] < 0:
+            raise CommandError("--candidates must be at least 1, --calibration-candidates >= 0")
+        try:
+            rule = irt.AdaptiveRule(
+                min_items=options["min_items"],
+                max_items=options["max_items"],
+                target_se=options["target_se"],
+                level_confidence=options["confidence"] or None,
+                randomesque=options["randomesque"],
+            )
+            report = simulate(
+                levels,
+                rule=rule,
+                candidates=options["candidates"],
+                calibration_candidates=options["calibration_candidates"],
+                seed=options["seed"],
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(report.table())

@@ -1,0 +1,190 @@
+"""Simulated candidates over the bank's items: how well fixed forms and an adaptive section
+classify known abilities into junior / mid / senior, and with how many items.
+
+The loop a real deployment goes through, with known truth: items get true parameters
+around their level, a first population of candidates takes fixed forms, the bank is
+calibrated from those responses (with the level priors), and new candidates of known
+ability take fixed forms of several lengths and the adaptive section scored with the
+calibrated parameters. Their true level comes from their true ability and the cut points
+of the true parameters. NumPy only (quizzes.irt), so it runs without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import irt
+
+# Ability percent rule of docs/scoring.md, applied to a fixed form for comparison.
+PERCENT_BAR = 0.6
+
+
+@dataclass(frozen=True)
+class SimulationRow:
+    test: str
+    accuracy: float  # share of candidates whose estimated level is their true level
+    mean_items: float
+    max_exposure: float  # largest share of candidates shown any one item
+    percent_rule_accuracy: float | None = None  # today's raw-percent rule on the same form
+
+
+@dataclass(frozen=True)
+class SimulationReport:
+    rows: list[SimulationRow]
+    pool: int
+    candidates: int
+    calibration_candidates: int
+    calibration_difficulty_rmse: float
+    true_level_shares: dict[str, float]
+
+    def table(self) -> str:
+        lines = [
+            f"{'test':<36} {'accuracy':>9} {'mean items':>11} {'max exposure':>13} "
+            f"{'percent rule':>13}",
+        ]
+        for row in self.rows:
+            rule = "" if row.percent_rule_accuracy is None else f"{row.percent_rule_accuracy:.1%}"
+            lines.append(
+                f"{row.test:<36} {row.accuracy:>9.1%} {row.mean_items:>11.1f} "
+                f"{row.max_exposure:>13.1%} {rule:>13}"
+            )
+        shares = ", ".join(f"{lv} {share:.0%}" for lv, share in self.true_level_shares.items())
+        lines.append("")
+        lines.append(
+            f"pool {self.pool} items; {self.candidates} simulated candidates (true levels: "
+            f"{shares}); calibrated from {self.calibration_candidates} earlier candidates "
+            f"(difficulty RMSE {self.calibration_difficulty_rmse:.2f})"
+        )
+        return "\n".join(lines)
+
+
+def true_parameters(levels: Sequence[str], rng: np.random.Generator):
+    """Plausible true item parameters: difficulty around the level's prior mean with a
+    spread narrower than the prior's (labels are informative but imperfect), and
+    discriminations around 1.1 (logistic scale), as items written for a level tend to be."""
+    centres = np.array([irt.Priors().difficulty_mean[lv] for lv in levels])
+    b = centres + rng.normal(0.0, 0.75, len(levels))
+    a = np.exp(rng.normal(0.1, 0.3, len(levels)))
+    return a, b
+
+
+def _answer(theta: np.ndarray, a: np.ndarray, b: np.ndarray, rng) -> np.ndarray:
+    return (
+        rng.random(np.broadcast_shapes(theta.shape, a.shape)) < irt.probability(theta, a, b)
+    ).astype(float)
+
+
+def stratified_form(levels: np.ndarray, length: int, rng) -> np.ndarray:
+    """A fixed form as a recruiter builds one: the same number of items from each level."""
+    picked = []
+    for i, level in enumerate(irt.LEVELS):
+        want = length // 3 + (1 if i < length % 3 else 0)
+        mine = np.flatnonzero(levels == level)
+        picked.extend(rng.choice(mine, min(want, mine.size), replace=False))
+    return np.array(sorted(picked))
+
+
+def percent_rule(scores: np.ndarray, levels: np.ndarray) -> str:
+    """docs/scoring.md's ladder: a level is reached at 60 % on it and every easier level."""
+    estimate = "junior"
+    for level in irt.LEVELS:
+        mine = levels == level
+        if not mine.any():
+            continue
+        if scores[mine].mean() >= PERCENT_BAR:
+            estimate = level
+        else:
+            break
+    return estimate
+
+
+def simulate(
+    levels: Sequence[str],
+    *,
+    rule: irt.AdaptiveRule,
+    fixed_lengths: Sequence[int] = (10, 20, 30),
+    candidates: int = 2000,
+    calibration_candidates: int = 1000,
+    calibration_form: int = 30,
+    seed: int = 0,
+) -> SimulationReport:
+    """Run the whole loop (see the module docstring) and return one row per test."""
+    levels = np.asarray(levels)
+    if levels.size < max([*fixed_lengths, calibration_form]):
+        raise ValueError(f"the pool has {levels.size} items, fewer than a form needs")
+    rng = np.random.default_rng(seed)
+    a_true, b_true = true_parameters(levels, rng)
+
+    # Earlier candidates take stratified fixed forms; their responses calibrate the bank.
+    cal_theta = rng.normal(0.0, 1.0, calibration_candidates)
+    cal_scores = np.full((calibration_candidates, levels.size), np.nan)
+    for i, theta in enumerate(cal_theta):
+        form = stratified_form(levels, calibration_form, rng)
+        cal_scores[i, form] = _answer(np.array(theta), a_true[form], b_true[form], rng)
+    fit = irt.calibrate(cal_scores, levels)
+    a_est, b_est = fit.discrimination, fit.difficulty
+    rmse = float(np.sqrt(np.mean((b_est - b_true) ** 2)))
+
+    true_cuts = irt.level_cut_points(a_true, b_true, levels)
+    est_cuts = irt.level_cut_points(a_est, b_est, levels)
+    theta = rng.normal(0.0, 1.0, candidates)
+    truth = np.array([irt.classify(t, true_cuts) for t in theta])
+    rows = []
+    for length in fixed_lengths:
+        form = stratified_form(levels, length, rng)
+        scores = _answer(theta[:, None], a_true[form], b_true[form], rng)
+        irt_levels = [
+            irt.classify(irt.estimate_ability(row, a_est[form], b_est[form]).theta, est_cuts)
+            for row in scores
+        ]
+        percent_levels = [percent_rule(row, levels[form]) for row in scores]
+        rows.append(
+            SimulationRow(
+                test=f"fixed {length}",
+                accuracy=float(np.mean(np.array(irt_levels) == truth)),
+                mean_items=float(len(form)),
+                max_exposure=1.0,
+                percent_rule_accuracy=float(np.mean(np.array(percent_levels) == truth)),
+            )
+        )
+
+    shown = np.zeros(levels.size)
+    lengths = []
+    adaptive_levels = []
+    for i, t in enumerate(theta):
+        administered: list[int] = []
+        scores: list[float] = []
+        while True:
+            item, estimate = irt.next_adaptive_item(
+                rule, a_est, b_est, administered, scores, est_cuts, seed=seed * 100003 + i
+            )
+            if item is None:
+                break
+            administered.append(item)
+            scores.append(float(rng.random() < irt.probability(t, a_true[item], b_true[item])))
+        shown[administered] += 1
+        lengths.append(len(administered))
+        adaptive_levels.append(irt.classify(estimate.theta, est_cuts))
+    rows.append(
+        SimulationRow(
+            test=(
+                f"adaptive (SE<={rule.target_se:g}, {rule.min_items}-{rule.max_items}"
+                + (f", {rule.level_confidence:.0%} sure" if rule.level_confidence else "")
+                + ")"
+            ),
+            accuracy=float(np.mean(np.array(adaptive_levels) == truth)),
+            mean_items=float(np.mean(lengths)),
+            max_exposure=float(shown.max() / candidates),
+        )
+    )
+    return SimulationReport(
+        rows=rows,
+        pool=int(levels.size),
+        candidates=candidates,
+        calibration_candidates=calibration_candidates,
+        calibration_difficulty_rmse=rmse,
+        true_level_shares={lv: float(np.mean(truth == lv)) for lv in irt.LEVELS},
+    )
