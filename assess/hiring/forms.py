@@ -9,20 +9,13 @@ from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Topic
 
 from .models import Assessment
-from .services import CSV_MAX_BYTES
+from .services import ASSESSMENT_FIELDS, CSV_MAX_BYTES
 
 
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = [
-            "title",
-            "instructions",
-            "time_limit_minutes",
-            "pass_mark",
-            "shuffle_questions",
-            "shuffle_choices",
-        ]
+        fields = list(ASSESSMENT_FIELDS)
         widgets = {"instructions": forms.Textarea(attrs={"rows": 4})}
 
     def clean_time_limit_minutes(self):

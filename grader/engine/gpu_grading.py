@@ -26,17 +26,16 @@ from grader.engine.grading import (
     ACCEPTED,
     CUDA_DEVICE,
     FAKE_GPU_DEVICE,
-    INTERNAL_ERROR,
     INVALID_SUBMISSION,
     Report,
     _decode_source,
     evaluate,
+    run_job,
 )
 from grader.engine.problems import Problem
 from grader.engine.sandbox import (
     RunResult,
     SandboxPool,
-    SandboxUnavailable,
     get_tensor_pool,
     libcuda_dir,
 )
@@ -224,19 +223,9 @@ def grade_tensor_problem(
     }
     baseline = trusted_baseline(problem.timing) if header["timing"] else None
     before = gpu_timing.cool_down() if header["timing"] else None
-    try:
-        run = pool.run(header, arrays)
-    except SandboxUnavailable:
-        logger.exception("the tensor sandbox is unavailable")
-        run = RunResult(internal="sandbox unavailable")
-    if run.internal:
-        logger.error("sandbox failure on %s: %s", problem.slug, run.internal)
-        return Report(
-            problem.slug,
-            INTERNAL_ERROR,
-            None,
-            message="The grader failed; the submission will be graded again.",
-        )
+    run, failed = run_job(problem, pool, header, arrays)
+    if failed is not None:
+        return failed
     report = evaluate(problem, cases, run, pool.config.cpu_s)
     if not speed:
         telemetry = {"before": before, "after": gpu_timing.read_telemetry()} if before else None

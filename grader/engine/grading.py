@@ -176,6 +176,28 @@ def grade_submission(
     return report
 
 
+def run_job(
+    problem: Problem, pool: SandboxPool, header: dict, arrays: dict
+) -> tuple[RunResult, Report | None]:
+    """Run one job in the sandbox; the second value is the ``internal_error`` report when the
+    sandbox itself failed (the grade is retried, never counted as a pass or a fail)."""
+    try:
+        run = pool.run(header, arrays)
+    except SandboxUnavailable:
+        logger.exception("the sandbox is unavailable")
+        run = RunResult(internal="sandbox unavailable")
+    if not run.internal:
+        return run, None
+    logger.error("sandbox failure on %s: %s", problem.slug, run.internal)
+    failed = Report(
+        problem.slug,
+        INTERNAL_ERROR,
+        None,
+        message="The grader failed; the submission will be graded again.",
+    )
+    return run, failed
+
+
 def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: SandboxPool) -> Report:
     text, problem_text = _decode_source(source, pool.config.source_bytes)
     if text is None:
@@ -189,19 +211,9 @@ def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: Sandb
     arrays = {
         f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
     }
-    try:
-        run = pool.run(header, arrays)
-    except SandboxUnavailable:
-        logger.exception("the sandbox is unavailable")
-        run = RunResult(internal="sandbox unavailable")
-    if run.internal:
-        logger.error("sandbox failure on %s: %s", problem.slug, run.internal)
-        return Report(
-            problem.slug,
-            INTERNAL_ERROR,
-            None,
-            message="The grader failed; the submission will be graded again.",
-        )
+    run, failed = run_job(problem, pool, header, arrays)
+    if failed is not None:
+        return failed
     report = evaluate(problem, cases, run, pool.config.cpu_s)
     failing = _case_to_shrink(report)
     if failing is not None:
