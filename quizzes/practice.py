@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import CHOICE_KINDS, Kind, PracticeRun, Question, QuestionVersion, Topic
-from .questions import ResponseError, Scored, score_response
+from .questions import ResponseError, Scored, correct_answer_text, score_response
 
 # Only kinds scored on the spot: written answers need a reviewer, code needs the grader.
 PRACTICE_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
@@ -81,6 +81,54 @@ def practice_answer(run: PracticeRun, index: int, response) -> Scored:
     return scored
 
 
+@dataclass(frozen=True)
+class PracticeFeedback:
+    """What the visitor reads after answering: a verdict, their own answer and the correct
+    one as lists of (bank Markdown) lines, the explanation, and the choices to mark."""
+
+    verdict: str  # "correct", "partial" or "wrong"
+    label: str
+    your_answer: list[str]
+    correct_answer: list[str]
+    explanation: str
+    picked: frozenset[int]
+    correct_indices: frozenset[int]
+
+
+def practice_feedback(item: PracticeItem) -> PracticeFeedback | None:
+    """The feedback on an answered item; None before it is answered."""
+    if item.answer is None:
+        return None
+    content = item.version.content
+    score = item.answer["score"] or 0.0
+    if item.answer["correct"]:
+        verdict, label = "correct", "Correct."
+    elif score > 0:
+        verdict, label = "partial", f"Partly right ({score:.2f} of 1)."
+    else:
+        verdict, label = "wrong", "Not quite."
+    picked: frozenset[int] = frozenset()
+    correct_indices: frozenset[int] = frozenset()
+    if "choices" in content:
+        choices = content["choices"]
+        picked = frozenset(_picked_indices(item.answer["response"], len(choices)))
+        correct_indices = frozenset(i for i, c in enumerate(choices) if c["correct"])
+        yours = [choices[i]["text"] for i in sorted(picked)]
+        correct = [choices[i]["text"] for i in sorted(correct_indices)]
+    else:
+        yours = [str(item.answer["response"])]
+        correct = [correct_answer_text(item.version, item.seed)]
+    return PracticeFeedback(
+        verdict, label, yours, correct, content["explanation"], picked, correct_indices
+    )
+
+
+def _picked_indices(response, count: int) -> set[int]:
+    values = response if isinstance(response, list) else [response]
+    indices = {int(v) for v in values if str(v).lstrip("-").isdigit()}
+    return {i for i in indices if 0 <= i < count}
+
+
 def practice_score(run: PracticeRun) -> tuple[float, int]:
     """(points earned, questions) over the answered questions."""
     earned = sum(a["score"] or 0.0 for a in run.answers.values())
@@ -91,9 +139,11 @@ __all__ = [
     "PRACTICE_KINDS",
     "PRACTICE_LENGTHS",
     "PracticeError",
+    "PracticeFeedback",
     "PracticeItem",
     "ResponseError",
     "practice_answer",
+    "practice_feedback",
     "practice_items",
     "practice_score",
     "practice_start",

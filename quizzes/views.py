@@ -13,11 +13,12 @@ from .practice import (
     PracticeError,
     ResponseError,
     practice_answer,
+    practice_feedback,
     practice_items,
     practice_score,
     practice_start,
 )
-from .questions import candidate_view, correct_answer_text
+from .questions import candidate_view
 
 SESSION_RUNS = "practice_runs"
 MAX_RUNS_PER_SESSION = 50
@@ -96,26 +97,14 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
         "total": len(items),
         "view": candidate_view(item.version, item.seed),
         "answer": item.answer,
+        "feedback": practice_feedback(item),
         "error": error,
+        # A refused answer stays in the field, so the visitor can correct it.
+        "typed": request.POST.get("value", "") if error else "",
         "next_number": number + 1 if number < len(items) else None,
         "marks": [it.answer is not None for it in items],
-        "picked": set(),
-        "correct_indices": set(),
     }
-    if item.answer is not None:
-        context["correct_answer"] = correct_answer_text(item.version, item.seed)
-        context["explanation"] = item.version.content["explanation"]
-        context["picked"] = _picked(item.answer["response"])
-        if "choices" in item.version.content:
-            context["correct_indices"] = {
-                i for i, c in enumerate(item.version.content["choices"]) if c["correct"]
-            }
     return render(request, "quizzes/practice_question.html", context, status=status)
-
-
-def _picked(response) -> set[int]:
-    values = response if isinstance(response, list) else [response]
-    return {int(v) for v in values if str(v).lstrip("-").isdigit()}
 
 
 def practice_result(request: HttpRequest, token: str) -> HttpResponse:
@@ -126,9 +115,7 @@ def practice_result(request: HttpRequest, token: str) -> HttpResponse:
         {
             "number": it.index + 1,
             "view": candidate_view(it.version, it.seed),
-            "answer": it.answer,
-            "correct_answer": correct_answer_text(it.version, it.seed) if it.answer else None,
-            "explanation": it.version.content["explanation"] if it.answer else None,
+            "feedback": practice_feedback(it),
             "topic": it.version.question.topic.title,
             "level": it.version.question.get_level_display(),
         }

@@ -1,0 +1,114 @@
+"""What a practice visitor reads: Markdown rendered, clear verdicts, their own answers, and
+a numeric field that keeps what they typed when it is refused."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from quizzes.bankfiles import load_bank, read_bank
+from quizzes.models import PracticeRun
+
+from .test_practice import NUMERIC, _question_page, _start, _token
+
+pytestmark = pytest.mark.django_db
+
+MARKDOWN_CHOICES = """\
+questions:
+  - id: md-axes
+    kind: multiple_choice
+    topic: batch-running-statistics
+    level: mid
+    prompt: |
+      Which statements about `BatchNorm2d` are true?
+    choices:
+      - text: It normalizes over `(N, H, W)` for each channel.
+        correct: true
+      - text: Its `running_var` stores the **unbiased** variance.
+        correct: true
+      - text: It has no learned parameters.
+        correct: false
+    explanation: |
+      The **running** statistics are buffers; `weight` and `bias` are learned.
+"""
+
+
+@pytest.fixture
+def markdown_bank(bank_dir):
+    bank_dir("mcq/md.yaml", MARKDOWN_CHOICES)
+    bank_dir("numeric/var.yaml", NUMERIC)
+    load_bank(read_bank(bank_dir.root))
+
+
+def _answer(client, token, marker, data):
+    number, _ = _question_page(client, token, marker)
+    url = reverse("quizzes:practice_question", args=[token, number])
+    return number, client.post(url, data)
+
+
+def test_choices_and_feedback_render_their_markdown(client, markdown_bank):
+    token = _token(_start(client))
+    number, page = _question_page(client, token, "BatchNorm2d")
+    html = page.content.decode()
+    assert "<code>(N, H, W)</code>" in html and "<strong>unbiased</strong>" in html
+    assert "`" not in html.split('class="choices')[1].split("</ul>")[0]
+
+    client.post(reverse("quizzes:practice_question", args=[token, number]), {"choice": ["2"]})
+    html = client.get(reverse("quizzes:practice_question", args=[token, number])).content.decode()
+    feedback = html.split('class="verdict')[1]
+    assert "`" not in feedback and "**" not in feedback
+    assert "<code>running_var</code>" in feedback
+    assert "<strong>running</strong>" in feedback
+
+
+def test_multi_select_feedback_lists_each_correct_choice(client, markdown_bank):
+    token = _token(_start(client))
+    number, _ = _answer(client, token, "BatchNorm2d", {"choice": ["2"]})
+    html = client.get(reverse("quizzes:practice_question", args=[token, number])).content.decode()
+    assert ".;" not in html
+    correct = re.search(r'<ul class="answer-list correct-answer">(.*?)</ul>', html, re.S).group(1)
+    assert correct.count("<li>") == 2
+
+
+def test_a_wrong_answer_is_not_labelled_with_a_zero_score(client, markdown_bank):
+    token = _token(_start(client))
+    _answer(client, token, "BatchNorm2d", {"choice": ["2"]})
+    result = client.get(reverse("quizzes:practice_result", args=[token])).content.decode()
+    assert "Score 0.00" not in result and "0.00" not in result
+    assert "Not quite." in result
+
+
+def test_the_score_page_shows_what_the_visitor_answered(client, markdown_bank):
+    token = _token(_start(client))
+    _answer(client, token, "BatchNorm2d", {"choice": ["0", "2"]})
+    _answer(client, token, "unbiased variance of", {"value": "123.5"})
+    result = client.get(reverse("quizzes:practice_result", args=[token])).content.decode()
+    mine = re.findall(r'<ul class="answer-list your-answer">(.*?)</ul>', result, re.S)
+    assert len(mine) == 2
+    choice_answer, number_answer = sorted(mine, key=len, reverse=True)
+    assert "<code>(N, H, W)</code>" in choice_answer and "no learned parameters" in choice_answer
+    assert "123.5" in number_answer
+    assert "Partly right (0.00" not in result  # +1 -1 of 2 correct scores 0: not "partly"
+
+
+def test_a_refused_number_stays_in_the_field_and_is_marked_invalid(client, markdown_bank):
+    token = _token(_start(client))
+    _, response = _answer(client, token, "unbiased variance of", {"value": "1,5"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = re.search(r"<input[^>]*id=\"value\"[^>]*>", html).group(0)
+    assert 'value="1,5"' in field
+    assert 'aria-invalid="true"' in field
+    described = re.search(r'aria-describedby="([^"]+)"', field).group(1)
+    assert re.search(rf'id="{described}"[^>]*>[^<]*not a number', html)
+    assert PracticeRun.objects.get(token=token).answers == {}
+
+
+def test_choice_groups_are_named_by_their_question(client, markdown_bank):
+    token = _token(_start(client))
+    _, page = _question_page(client, token, "BatchNorm2d")
+    html = page.content.decode()
+    group = re.search(r"<fieldset[^>]*aria-labelledby=\"([^\"]+)\"", html)
+    assert group, "the choices are not a group named by an element"
+    assert re.search(rf'id="{group.group(1)}"[^>]*>\s*<p>Which statements about', html)
+    assert ">Choices<" not in html
