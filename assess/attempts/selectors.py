@@ -24,6 +24,7 @@ def question_context(attempt: Attempt, answers: list[Answer], number: int) -> di
         by_index = {choice["index"]: choice for choice in view["choices"]}
         view["choices"] = [by_index[i] for i in answer.choice_order]
     picked = answer.response if isinstance(answer.response, list) else [answer.response]
+    is_coding = view["kind"] == Kind.CODING
     return {
         "attempt": attempt,
         "answer": answer,
@@ -36,7 +37,37 @@ def question_context(attempt: Attempt, answers: list[Answer], number: int) -> di
         "remaining_s": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
         "prev_number": number - 1 if number > 1 else None,
         "next_number": number + 1 if number < len(answers) else None,
-        "is_coding": view["kind"] == Kind.CODING,
+        "is_coding": is_coding,
+        # The last sample run stays on the page across a reload.
+        "last_run": _last_sample_run(answer) if is_coding else None,
+    }
+
+
+def _last_sample_run(answer: Answer) -> dict | None:
+    submission = (
+        Submission.objects.filter(answer=answer, public_only=True).order_by("-created_at").first()
+    )
+    return _sample_run_view(submission) if submission is not None else None
+
+
+def _sample_run_view(submission: Submission) -> dict:
+    report = submission.report or {}
+    verdict = report.get("verdict", "")
+    raised = [
+        f"{check['name']}: {check['message']}"
+        for check in report.get("checks", [])
+        if str(check.get("message", "")).startswith("raised")
+    ]
+    return {
+        "submission": submission,
+        "verdict_label": verdict.replace("_", " ") or "error",
+        # The console: what the candidate's code printed on the public cases, its errors,
+        # and the exceptions it raised (the sandbox reports those per case, not on stderr).
+        "console": {
+            "stdout": report.get("stdout", ""),
+            "stderr": report.get("stderr", ""),
+            "raised": raised,
+        },
     }
 
 
@@ -50,12 +81,7 @@ def answer_json(answer: Answer) -> dict:
 
 
 def sample_run_context(submission: Submission, token: str) -> dict:
-    verdict = (submission.report or {}).get("verdict", "")
-    return {
-        "submission": submission,
-        "token": token,
-        "verdict_label": verdict.replace("_", " ") or "error",
-    }
+    return {**_sample_run_view(submission), "token": token}
 
 
 def grading_counts(attempt: Attempt) -> dict:
