@@ -149,3 +149,27 @@ def test_the_focus_ring_stands_out_from_the_card_and_groups_are_named(open_test)
         assert _contrast(ring["color"], ring["card"]) >= 3.0, ring
         if page.locator("a:has-text('Next →')").count():
             page.click("text=Next →")
+
+
+@pytest.mark.parametrize("viewport,name", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_a_system_check_and_a_warm_up_come_before_the_clock(live_server, browser, viewport, name):
+    from assess.models import Attempt
+
+    bank = factories.make_bank("single")
+    assessment = factories.make_assessment(factories.make_org(), [bank["single"]])
+    invitation, token = factories.make_invitation(assessment)
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/t/{token}/")
+    page.wait_for_selector("#system-check-summary:has-text('Your browser is ready.')")
+    assert page.locator("#system-check li.ok").count() == 4
+    assert "round trip" in page.locator("[data-check=connection]").inner_text()
+    page.get_by_role("group", name=re.compile("over which axis does BatchNorm1d")).get_by_label(
+        re.compile("Over the channel axis")
+    ).check()
+    assert page.locator("#warm-up-feedback").inner_text().startswith("Not this one")
+    page.get_by_label(re.compile("Over the batch axis N")).check()
+    assert page.locator("#warm-up-feedback").inner_text().startswith("Right")
+    _snap(page, f"candidate-landing-check-{name}")
+    assert not Attempt.objects.filter(invitation=invitation).exists()  # the clock has not started
+    context.close()

@@ -265,6 +265,51 @@
     });
   }
 
+  // The landing page's check, before the clock starts: scripts, cookies, the editor, the
+  // connection's round trip. Each line says what is wrong and what to do.
+  function runSystemCheck() {
+    var list = document.getElementById("system-check");
+    if (!list) return;
+    var summary = document.getElementById("system-check-summary");
+    var failed = 0, pending = 4;
+    function report(name, ok, text) {
+      var item = list.querySelector('[data-check="' + name + '"]');
+      item.textContent = (ok ? "✓ " : "✗ ") + text;
+      item.className = ok ? "ok" : "bad";
+      if (!ok) failed++;
+      if (--pending === 0) {
+        summary.textContent = failed ? "Fix the items marked ✗ before you start." :
+          "Your browser is ready.";
+        summary.className = failed ? "error" : "verdict ok";
+      }
+    }
+    report("script", true, "Your browser runs the test page.");
+    report("storage", navigator.cookieEnabled, navigator.cookieEnabled ?
+      "Cookies are on." : "Cookies are off: turn them on for this site, or your answers cannot be saved.");
+    report("editor", !!window.ace, window.ace ? "The code editor loads." :
+      "The code editor did not load: you can still type code in a plain text box.");
+    var started = Date.now();
+    fetch(list.dataset.pingUrl, { cache: "no-store", credentials: "same-origin" }).then(function (r) {
+      var ms = Date.now() - started;
+      report("connection", r.ok, r.ok ? "Connected (" + ms + " ms round trip)." :
+        "The server answered " + r.status + ": reload the page.");
+    }).catch(function () {
+      report("connection", false, "No connection to the test server: check your network.");
+    });
+  }
+
+  function setUpWarmUp() {
+    var form = document.getElementById("warm-up");
+    if (!form) return;
+    var out = document.getElementById("warm-up-feedback");
+    form.addEventListener("change", function (event) {
+      var right = event.target.dataset.correct === "1";
+      out.textContent = right ? "Right: that is how answers are picked. The real questions save as you go." :
+        "Not this one: batch norm averages over the batch, per channel. Answers in the test save as you go.";
+      out.className = right ? "verdict ok" : "verdict bad";
+    });
+  }
+
   function wordCount() {
     var area = document.getElementById("written");
     if (!area) return;
@@ -333,6 +378,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     startTimer();
+    runSystemCheck();
+    setUpWarmUp();
     form = document.getElementById("answer-form");
     if (!form) return;
     status = document.getElementById("save-status");
