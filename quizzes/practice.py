@@ -9,9 +9,12 @@ from django.utils import timezone
 
 from .models import CHOICE_KINDS, Kind, PracticeRun, Question, QuestionVersion, Topic
 from .questions import ResponseError, Scored, correct_answer_text, score_response
+from .responses import ResponseInvalid, response_clean
 
-# Only kinds scored on the spot: written answers need a reviewer, code needs the grader.
-PRACTICE_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
+# Choices and numbers are scored on the spot; a written answer is checked by the visitor
+# against the model answer and the rubric (nobody reviews practice), so it earns no points.
+PRACTICE_KINDS = (*CHOICE_KINDS, Kind.NUMERIC, Kind.WRITTEN)
+SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
 PRACTICE_LENGTHS = (5, 10, 15)
 
 
@@ -52,7 +55,9 @@ def practice_start(topic: Topic | None, level: str, length: int) -> PracticeRun:
 
 
 def practice_items(run: PracticeRun) -> list[PracticeItem]:
-    versions = QuestionVersion.objects.in_bulk([item["version"] for item in run.items])
+    versions = QuestionVersion.objects.select_related("question__topic").in_bulk(
+        [item["version"] for item in run.items]
+    )
     return [
         PracticeItem(i, versions[item["version"]], item["seed"], run.answers.get(str(i)))
         for i, item in enumerate(run.items)
@@ -65,6 +70,8 @@ def practice_answer(run: PracticeRun, index: int, response) -> Scored:
         raise PracticeError("no such question in this quiz")
     item = run.items[index]
     version = QuestionVersion.objects.get(pk=item["version"])
+    if version.kind == Kind.WRITTEN:
+        response = _written_clean(version, response)
     scored = score_response(version, item["seed"], response)  # may raise ResponseError
     with transaction.atomic():
         locked = PracticeRun.objects.select_for_update().get(pk=run.pk)
@@ -81,6 +88,16 @@ def practice_answer(run: PracticeRun, index: int, response) -> Scored:
     return scored
 
 
+def _written_clean(version: QuestionVersion, response) -> str:
+    try:
+        text = response_clean(version.content, response, source_bytes=0)
+    except ResponseInvalid as exc:
+        raise ResponseError(str(exc)) from None
+    if not text or not text.strip():
+        raise ResponseError("write your answer first")
+    return text
+
+
 @dataclass(frozen=True)
 class PracticeFeedback:
     """What the visitor reads after answering: a verdict, their own answer and the correct
@@ -93,6 +110,7 @@ class PracticeFeedback:
     explanation: str
     picked: frozenset[int]
     correct_indices: frozenset[int]
+    rubric: tuple[dict, ...] = ()
 
 
 def practice_feedback(item: PracticeItem) -> PracticeFeedback | None:
@@ -101,6 +119,17 @@ def practice_feedback(item: PracticeItem) -> PracticeFeedback | None:
         return None
     content = item.version.content
     score = item.answer["score"] or 0.0
+    if content["kind"] == Kind.WRITTEN:
+        return PracticeFeedback(
+            "self",
+            "Self-checked: compare it with the model answer and the rubric.",
+            [item.answer["response"]],
+            [content["expected_answer"]],
+            content["explanation"],
+            frozenset(),
+            frozenset(),
+            tuple(content["rubric"]),
+        )
     if item.answer["correct"]:
         verdict, label = "correct", "Correct."
     elif score > 0:
@@ -129,10 +158,35 @@ def _picked_indices(response, count: int) -> set[int]:
     return {i for i in indices if 0 <= i < count}
 
 
-def practice_score(run: PracticeRun) -> tuple[float, int]:
-    """(points earned, questions) over the answered questions."""
-    earned = sum(a["score"] or 0.0 for a in run.answers.values())
-    return earned, len(run.items)
+def practice_score(items: list[PracticeItem]) -> tuple[float, int]:
+    """(points earned, questions that earn points): written answers are self-checked."""
+    scored = [it for it in items if it.version.kind in SCORED_KINDS]
+    return sum((it.answer or {}).get("score") or 0.0 for it in scored), len(scored)
+
+
+def practice_topics(items: list[PracticeItem]) -> list[dict]:
+    """Per topic, in the bank's topic order: points earned of the questions that earn
+    points, and how many questions the quiz had on it."""
+    rows: dict[int, dict] = {}
+    for it in items:
+        topic = it.version.question.topic
+        row = rows.setdefault(
+            topic.pk,
+            {
+                "topic": topic.title,
+                "position": topic.position,
+                "earned": 0.0,
+                "possible": 0,
+                "questions": 0,
+            },
+        )
+        row["questions"] += 1
+        if it.version.kind in SCORED_KINDS:
+            row["possible"] += 1
+            row["earned"] += (it.answer or {}).get("score") or 0.0
+    for row in rows.values():
+        row["percent"] = round(100 * row["earned"] / row["possible"]) if row["possible"] else None
+    return sorted(rows.values(), key=lambda r: (r["position"], r["topic"]))
 
 
 __all__ = [
@@ -146,5 +200,6 @@ __all__ = [
     "practice_feedback",
     "practice_items",
     "practice_score",
+    "practice_topics",
     "practice_start",
 ]

@@ -17,6 +17,7 @@ from .practice import (
     practice_items,
     practice_score,
     practice_start,
+    practice_topics,
 )
 from .questions import candidate_view
 
@@ -70,6 +71,8 @@ def _response_from_post(kind: str, post) -> object:
         return post.getlist("choice")
     if kind == Kind.SINGLE_CHOICE:
         return post.get("choice")
+    if kind == Kind.WRITTEN:
+        return post.get("written", "")
     return post.get("value", "")
 
 
@@ -100,7 +103,7 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
         "feedback": practice_feedback(item),
         "error": error,
         # A refused answer stays in the field, so the visitor can correct it.
-        "typed": request.POST.get("value", "") if error else "",
+        "typed": request.POST.get("value", request.POST.get("written", "")) if error else "",
         "next_number": number + 1 if number < len(items) else None,
         "marks": [it.answer is not None for it in items],
     }
@@ -110,7 +113,7 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
 def practice_result(request: HttpRequest, token: str) -> HttpResponse:
     run = _own_run(request, token)
     items = practice_items(run)
-    earned, total = practice_score(run)
+    earned, total = practice_score(items)
     rows = [
         {
             "number": it.index + 1,
@@ -130,6 +133,8 @@ def practice_result(request: HttpRequest, token: str) -> HttpResponse:
             "earned": earned,
             "total": total,
             "answered": len(run.answers),
+            "questions": len(items),
+            "topics": practice_topics(items),
             "percent": round(100 * earned / total) if total else 0,
         },
     )

@@ -112,3 +112,53 @@ def test_choice_groups_are_named_by_their_question(client, markdown_bank):
     assert group, "the choices are not a group named by an element"
     assert re.search(rf'id="{group.group(1)}"[^>]*>\s*<p>Which statements about', html)
     assert ">Choices<" not in html
+
+
+WRITTEN = """\
+questions:
+  - id: w-small-batch
+    kind: written
+    topic: normalization-operation
+    level: senior
+    prompt: Explain why a model fine-tuned with batch size 2 can degrade.
+    expected_answer: Batch statistics from two samples are **noisy** and the running estimates drift.
+    rubric:
+      - {points: 2, criterion: Names the noise of tiny-batch statistics}
+      - {points: 1, criterion: Mentions freezing the statistics or `GroupNorm`}
+    recruiter_signal: Understands the small-batch failure mode.
+    max_words: 40
+    explanation: Tiny batches make the statistics noisy.
+"""
+
+
+@pytest.fixture
+def written_bank(bank_dir):
+    bank_dir("mcq/md.yaml", MARKDOWN_CHOICES)
+    bank_dir("written/w.yaml", WRITTEN)
+    load_bank(read_bank(bank_dir.root))
+
+
+def test_a_written_answer_is_self_checked_with_the_model_answer_and_rubric(client, written_bank):
+    token = _token(_start(client))
+    number, page = _question_page(client, token, "batch size 2")
+    assert '<textarea id="written"' in page.content.decode()
+    assert "Batch statistics from two samples" not in page.content.decode()  # not before
+    url = reverse("quizzes:practice_question", args=[token, number])
+    refused = client.post(url, {"written": "   "})
+    assert refused.status_code == 400 and "write your answer first" in refused.content.decode()
+    assert client.post(url, {"written": "Two samples give noisy statistics."}).status_code == 302
+    html = client.get(url).content.decode()
+    assert "Batch statistics from two samples are <strong>noisy</strong>" in html
+    rubric = re.search(r'<ul class="answer-list rubric">(.*?)</ul>', html, re.S).group(1)
+    assert "2 points: Names the noise" in rubric and "<code>GroupNorm</code>" in rubric
+
+    _answer(client, token, "BatchNorm2d", {"choice": ["0", "1"]})
+    result = client.get(reverse("quizzes:practice_result", args=[token])).content.decode()
+    assert re.search(r'class="score">1 / 1 ', result)  # the written answer earns no points
+    assert "Two samples give noisy statistics." in result
+    breakdown = re.search(r'<table class="topic-breakdown">(.*?)</table>', result, re.S).group(1)
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(\d+)</td>\s*<td>(.*?)</td>", breakdown)
+    assert rows == [
+        ("The normalization operation", "1", "self-checked"),
+        ("Batch and running statistics", "1", "1 / 1 (100%)"),
+    ]
