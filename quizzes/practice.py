@@ -11,10 +11,11 @@ from .models import CHOICE_KINDS, Kind, PracticeRun, Question, QuestionVersion, 
 from .questions import ResponseError, Scored, correct_answer_text, score_response
 from .responses import ResponseInvalid, response_clean
 
-# Choices and numbers are scored on the spot; a written answer is checked by the visitor
-# against the model answer and the rubric (nobody reviews practice), so it earns no points.
-PRACTICE_KINDS = (*CHOICE_KINDS, Kind.NUMERIC, Kind.WRITTEN)
-SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
+# Choices and numbers are scored on the spot, code by the grader (`practice_code`); a
+# written answer is checked by the visitor against the model answer and the rubric (nobody
+# reviews practice), so it earns no points.
+PRACTICE_KINDS = (*CHOICE_KINDS, Kind.NUMERIC, Kind.WRITTEN, Kind.CODING)
+SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC, Kind.CODING)
 PRACTICE_LENGTHS = (5, 10, 15)
 
 
@@ -70,6 +71,8 @@ def practice_answer(run: PracticeRun, index: int, response) -> Scored:
         raise PracticeError("no such question in this quiz")
     item = run.items[index]
     version = QuestionVersion.objects.get(pk=item["version"])
+    if version.kind == Kind.CODING:
+        raise ResponseError("code is graded by running it (practice_code_submit)")
     if version.kind == Kind.WRITTEN:
         response = _written_clean(version, response)
     scored = score_response(version, item["seed"], response)  # may raise ResponseError
@@ -119,6 +122,27 @@ def practice_feedback(item: PracticeItem) -> PracticeFeedback | None:
         return None
     content = item.version.content
     score = item.answer["score"] or 0.0
+    if content["kind"] == Kind.CODING:
+        report = item.answer.get("report") or {}
+        verdict = "correct" if item.answer.get("correct") else "wrong"
+        label = {
+            "queued": "Grading your code…",
+            "error": "The grader failed on this run; run it again.",
+        }.get(item.answer.get("status", ""), "")
+        if not label:
+            passed = sum(1 for c in report.get("checks", []) if c.get("passed"))
+            label = f"{report.get('verdict', '').replace('_', ' ').capitalize()}: " + (
+                report.get("message") or f"{passed} checks passed."
+            )
+        return PracticeFeedback(
+            verdict,
+            label,
+            [item.answer["response"]],
+            [],
+            content["explanation"],
+            frozenset(),
+            frozenset(),
+        )
     if content["kind"] == Kind.WRITTEN:
         return PracticeFeedback(
             "self",

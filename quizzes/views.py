@@ -19,6 +19,7 @@ from .practice import (
     practice_start,
     practice_topics,
 )
+from .practice_code import PracticeRateLimited, practice_code_submit
 from .questions import candidate_view
 
 SESSION_RUNS = "practice_runs"
@@ -85,7 +86,18 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
     item = items[number - 1]
     error = ""
     status = 200
-    if request.method == "POST" and item.answer is None:
+    if request.method == "POST" and item.version.kind == Kind.CODING:
+        # Practice code may be run again and again; the latest graded run counts.
+        try:
+            practice_code_submit(
+                run, item.index, request.POST.get("source", ""), request.session.session_key
+            )
+            return redirect("quizzes:practice_question", token=token, number=number)
+        except PracticeRateLimited as exc:
+            error, status = str(exc), 429
+        except PracticeError as exc:
+            error, status = str(exc), 400
+    elif request.method == "POST" and item.answer is None:
         try:
             practice_answer(run, item.index, _response_from_post(item.version.kind, request.POST))
             return redirect("quizzes:practice_question", token=token, number=number)
@@ -103,11 +115,29 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
         "feedback": practice_feedback(item),
         "error": error,
         # A refused answer stays in the field, so the visitor can correct it.
-        "typed": request.POST.get("value", request.POST.get("written", "")) if error else "",
+        "typed": _typed(request.POST) if error else "",
         "next_number": number + 1 if number < len(items) else None,
         "marks": [it.answer is not None for it in items],
     }
     return render(request, "quizzes/practice_question.html", context, status=status)
+
+
+def _typed(post) -> str:
+    return post.get("value") or post.get("written") or post.get("source") or ""
+
+
+def practice_code_status(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    """htmx: the coding question's result fragment while its run is graded."""
+    run = _own_run(request, token)
+    items = practice_items(run)
+    if not 1 <= number <= len(items) or items[number - 1].version.kind != Kind.CODING:
+        raise Http404("No such coding question in this quiz")
+    item = items[number - 1]
+    return render(
+        request,
+        "quizzes/_code_result.html",
+        {"run": run, "number": number, "answer": item.answer, "feedback": practice_feedback(item)},
+    )
 
 
 def practice_result(request: HttpRequest, token: str) -> HttpResponse:

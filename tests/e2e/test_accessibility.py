@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from assess.models import Attempt
+from quizzes.models import PracticeRun, Question, QuestionVersion
 from tests.assess import factories
 from tests.e2e.conftest import ARTIFACTS
 
@@ -82,32 +83,52 @@ def test_no_serious_accessibility_violations_on_the_practice_pages(
     scan("practice-home")
     page.select_option("select[name=length]", "5")
     page.click("text=Start practice")
-    seen = set()
-    for _ in range(5):
-        page.wait_for_selector("button:has-text('Check answer')")
-        kind = "choice" if page.locator("input[name=choice]").count() else "numeric"
-        if kind not in seen:
-            scan(f"practice-{kind}")
-        if kind == "choice":
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    # One question of each kind, whatever the draw gave.
+    token = re.search(r"/practice/([^/]+)/", page.url).group(1)
+    run = PracticeRun.objects.get(token=token)
+    run.items = [
+        {"version": _practice_version(kind), "seed": 7}
+        for kind in ("single_choice", "multiple_choice", "numeric", "written", "coding")
+    ]
+    run.save(update_fields=["items"])
+    for number in range(1, 6):
+        page.goto(f"{live_server.url}/practice/{token}/q/{number}/")
+        kind = PracticeRun.objects.get(pk=run.pk).items[number - 1]["version"]
+        kind = QuestionVersion.objects.get(pk=kind).kind
+        scan(f"practice-{kind}")
+        if kind == "coding":
+            page.fill("#code", "def layernorm_forward(x, *args, **kwargs):\n    return x\n")
+            page.click("button:has-text('Run my code')")
+            page.wait_for_selector("text=Grading your code")
+            scan("practice-coding-grading")  # no worker here: it stays queued
+            continue
+        if kind in ("single_choice", "multiple_choice"):
             page.locator("input[name=choice]").first.check()
+        elif kind == "written":
+            page.fill("#written", "Noisy statistics from two samples.")
         else:
             page.fill("input[name=value]", "1,5")  # refused: the error state
             page.click("button:has-text('Check answer')")
             page.wait_for_selector("#value-error")
-            if "numeric-error" not in seen:
-                scan("practice-numeric-error")
-                seen.add("numeric-error")
+            scan("practice-numeric-error")
             page.fill("input[name=value]", "0.5")
         page.click("button:has-text('Check answer')")
         page.wait_for_selector("p.verdict")
-        if kind not in seen:
-            scan(f"practice-{kind}-feedback")
-            seen.add(kind)
-        nxt = page.locator("a:has-text('Next question')")
-        (nxt if nxt.count() else page.locator("a:has-text('See your score')")).click()
+        scan(f"practice-{kind}-feedback")
+    page.goto(f"{live_server.url}/practice/{token}/result/")
     page.wait_for_selector("text=Your practice score")
     scan("practice-result")
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def _practice_version(kind: str) -> int:
+    return (
+        Question.objects.filter(kind=kind, in_practice=True, is_active=True)
+        .order_by("pk")
+        .values_list("latest_version_id", flat=True)
+        .first()
+    )
 
 
 def _tab_to(page, selector, *, backwards=False, limit=60):
