@@ -100,6 +100,44 @@ def _poll_delay_ms(submission: Submission) -> int:
     return 2000
 
 
+def candidate_feedback(attempt: Attempt) -> dict:
+    """The candidate's own feedback report: a score per topic (pending ones marked), and
+    the known mistakes the grader recognised in their final code, in plain words. Nothing
+    here names a correct choice, a numeric answer, a hidden case or a check row."""
+    from assess.scoring import attempt_results
+
+    results = attempt_results(attempt)
+    final_codes = (
+        Submission.objects.filter(
+            answer__attempt=attempt, public_only=False, status=SubmissionStatus.GRADED
+        )
+        .select_related("answer__question_version")
+        .order_by("answer__position", "-created_at")
+    )
+    misconceptions, seen_answers, seen_slugs = [], set(), set()
+    for submission in final_codes:
+        if submission.answer_id in seen_answers:
+            continue  # only the final grade of each answer
+        seen_answers.add(submission.answer_id)
+        diagnosis = (submission.report or {}).get("diagnosis") or {}
+        if diagnosis.get("slug") and diagnosis["slug"] not in seen_slugs:
+            seen_slugs.add(diagnosis["slug"])
+            misconceptions.append(
+                {
+                    "question": submission.answer.question_version.content.get("title", ""),
+                    "title": diagnosis.get("title", ""),
+                    "explanation": diagnosis.get("explanation", ""),
+                }
+            )
+    return {
+        "topics": [
+            {"label": t.label, "percent": t.percent, "complete": t.complete} for t in results.topics
+        ],
+        "complete": results.complete,
+        "misconceptions": misconceptions,
+    }
+
+
 def grading_counts(attempt: Attempt) -> dict:
     coding = attempt.answers.filter(
         question_version__question__kind=Kind.CODING, score__isnull=False
