@@ -173,7 +173,17 @@ CELERY_BEAT_SCHEDULE = {
     "submit-expired-attempts": {"task": "assess.submit_expired_attempts", "schedule": 30.0},
     # Submissions stored while the broker was down, or whose worker died, are queued again.
     "requeue-stuck-submissions": {"task": "grader.requeue_stuck_submissions", "schedule": 60.0},
+    # The bank's item statistics and exposure counts (docs/bank.md); `manage.py itemstats`
+    # recomputes them on demand.
+    "refresh-item-statistics": {
+        "task": "assess.refresh_item_statistics",
+        "schedule": float(env_int("QUIZZES_STATISTICS_EVERY_SECONDS", 3600, minimum=60)),
+    },
 }
+
+# The question bank (docs/bank.md): a question shown to more candidates than this is drawn
+# with weight limit/seen_by; 0 turns the rotation off.
+QUIZZES_EXPOSURE_LIMIT = env_int("QUIZZES_EXPOSURE_LIMIT", 200, minimum=0)
 
 # The assessment flow (assess.attempts.services, assess.scoring) and the grader's task policy.
 ASSESS_INVITATION_DAYS = env_int("ASSESS_INVITATION_DAYS", 14, minimum=1)

@@ -17,3 +17,11 @@ def submit_expired_attempts() -> int:
     from .attempts.services import attempts_submit_expired
 
     return attempts_submit_expired()
+
+
+@shared_task(name="assess.refresh_item_statistics", ignore_result=True)
+def refresh_item_statistics() -> str:
+    """Recompute the bank's item statistics and exposure from the attempts (periodic)."""
+    from .review.itemstats import item_statistics_refresh
+
+    return str(item_statistics_refresh())

@@ -149,6 +149,9 @@ def announce(
         "driver": info.get("driver"),
         "fake": bool(info.get("fake", False)),
         "queues": list(info.get("queues", ())),
+        # Why this worker cannot sandbox submissions (None: it can), and what bounds a job.
+        "sandbox_problem": info.get("sandbox_problem"),
+        "resource_limits": info.get("resource_limits"),
         "announced_at": info.get("announced_at") or time.time(),
         "ttl_s": int(ttl_s),
     }

@@ -13,6 +13,7 @@ import json
 import logging
 import subprocess
 import sys
+import time
 
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
@@ -54,6 +55,49 @@ def worker_info(queues: list[str]) -> dict:
     return info
 
 
+def sandbox_problem(attempts: int = 20) -> str | None:
+    """Why submissions cannot be sandboxed from this worker (with the fix), or None.
+
+    Through the grading service when one is configured (asked a few times: it may still be
+    starting beside us); otherwise a one-shot probe of bubblewrap on this host (no zygote
+    here: the worker's pool children fork from this process)."""
+    from grader.engine.config import load_config
+    from grader.engine.sandbox import SandboxUnavailable, get_pool
+    from grader.engine.sandbox import sandbox_problem as host_problem
+
+    config = load_config()
+    if not config.service_socket:
+        return None if config.allow_unsandboxed else host_problem(config)
+    problem = None
+    for _ in range(attempts):
+        try:
+            get_pool().start()
+            return None
+        except SandboxUnavailable as exc:
+            problem = str(exc)
+            if "not reachable" not in problem:
+                break
+            time.sleep(0.5)
+    return problem
+
+
+def _hold_grading(sender, queues: list[str], problem: str) -> None:
+    """Stop consuming the grading queues: submissions stay queued (visibly waiting) rather
+    than failing as internal errors, and the health panel shows why."""
+    message = (
+        f"grader worker: cannot sandbox submissions: {problem}. Submissions stay queued; "
+        "fix this, then restart the worker."
+    )
+    logger.critical(message)
+    print(message, file=sys.stderr, flush=True)
+    for queue in queues:
+        if queue in (settings.GRADER_CPU_QUEUE, settings.GRADER_GPU_QUEUE):
+            try:
+                sender.cancel_task_queue(queue)
+            except Exception:  # an older consumer: the submissions then retry and fail
+                logger.exception("could not stop consuming %s", queue)
+
+
 @worker_ready.connect
 def announce_worker(sender=None, **_kwargs) -> None:
     global _heartbeat
@@ -62,9 +106,16 @@ def announce_worker(sender=None, **_kwargs) -> None:
     except AttributeError:
         queues = []
     name = getattr(sender, "hostname", None) or "worker"
+    from grader.engine.sandbox import resource_limits
+
+    info = worker_info(queues)
+    info["sandbox_problem"] = sandbox_problem()
+    info["resource_limits"] = resource_limits()
+    if info["sandbox_problem"]:
+        _hold_grading(sender, queues, info["sandbox_problem"])
     _heartbeat = capability.Heartbeat(
         name,
-        worker_info(queues),
+        info,
         settings.GRADER_HEARTBEAT_TTL_SECONDS,
         broker_url=settings.CELERY_BROKER_URL,
     ).start()

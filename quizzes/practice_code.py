@@ -108,7 +108,7 @@ def practice_code_grade(run_id: int, index: int, number: int) -> str:
         return ""
     version = QuestionVersion.objects.get(pk=run.items[index]["version"])
     report = grade_submission(version.content["problem"], entry["response"], public_only=True)
-    result = report.to_dict()
+    result = report.to_candidate_dict()
     with transaction.atomic():
         locked = PracticeRun.objects.select_for_update().get(pk=run_id)
         entry = locked.answers.get(str(index)) or {}

@@ -14,4 +14,5 @@ urlpatterns = [
         name="practice_code_status",
     ),
     path("practice/<str:token>/result/", views.practice_result, name="practice_result"),
+    path("bank/statistics/", views.bank_statistics, name="bank_statistics"),
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from assess.hiring.models import Invitation, Section
 from assess.tokens import token_digest
+from quizzes.draws import draw_questions
 from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
 from quizzes.questions import choice_order, numeric_values
 from quizzes.responses import ResponseInvalid, response_clean
@@ -110,10 +111,13 @@ def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list
             pool = pool.filter(level=section.draw_level)
         if section.draw_topic_id:
             pool = pool.filter(topic_id=section.draw_topic_id)
-        candidates = sorted(pool.values_list("pk", "latest_version_id"))
-        drawn = rng.sample(candidates, min(section.draw_count, len(candidates)))
-        taken.update(pk for pk, _ in drawn)
-        chosen += [vid for _, vid in drawn]
+        # At most one question of an exclusion group, none of a group already in the
+        # attempt, over-exposed questions less often (docs/bank.md).
+        candidates = list(pool.order_by("pk").only("key", "latest_version_id", "seen_by"))
+        in_attempt = Question.objects.filter(pk__in=taken).values_list("key", flat=True)
+        drawn = draw_questions(candidates, section.draw_count, rng, avoid_keys=in_attempt)
+        taken.update(q.pk for q in drawn)
+        chosen += [q.latest_version_id for q in drawn]
     versions = QuestionVersion.objects.in_bulk(chosen)
     picked = [versions[vid] for vid in chosen]
     if section.assessment.shuffle_questions:

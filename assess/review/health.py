@@ -77,4 +77,10 @@ def grading_health(organization=None) -> Health:
         health.errors.append("The workers could not be asked: whether any is alive is unknown.")
     elif not health.workers:
         health.errors.append("No grading worker answered: coding answers wait until one starts.")
+    for worker in health.workers or ():
+        if worker.get("sandbox_problem"):
+            health.errors.append(
+                f"Worker {worker.get('name')} cannot sandbox coding answers, so they wait in "
+                f"the queue: {worker['sandbox_problem']}"
+            )
     return health

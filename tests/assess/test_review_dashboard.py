@@ -243,6 +243,24 @@ def test_the_health_panel_counts_queues_workers_and_waiting_submissions(
     assert 'id="waiting"' in page and "<dt>queued</dt><dd>1</dd>" in page
 
 
+def test_the_health_panel_says_when_a_worker_cannot_sandbox(
+    client, reviewer, assessment, monkeypatch
+):
+    submitted(assessment, "Ada Lovelace")
+    monkeypatch.setattr(health, "queues_waiting", lambda: {"cpu": 1, "gpu": 0})
+    problem = "user namespaces are off: `sudo sysctl -w user.max_user_namespaces=15000`"
+    workers = [
+        {"name": "cpu@laptop", "kind": "cpu", "sandbox_problem": problem},
+        {"name": "cpu@box", "kind": "cpu", "resource_limits": "rlimits (address space)"},
+    ]
+    monkeypatch.setattr(health, "workers_alive", lambda: (workers, False))
+    page = client.get(url("health")).content.decode()
+    assert "Worker cpu@laptop cannot sandbox coding answers" in page
+    assert "max_user_namespaces=15000" in page and "cannot sandbox</span>" in page
+    assert "limits: rlimits (address space)" in page
+    assert "<dt>queued</dt><dd>1</dd>" in page  # the answer waits, it did not fail
+
+
 def test_health_reads_the_workers_announcements(monkeypatch):
     from grader import capability
 

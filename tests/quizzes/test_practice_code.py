@@ -79,6 +79,7 @@ def test_practice_code_is_graded_on_the_public_cases_with_a_diagnosis(client, co
     cases = re.findall(r"<tr><td>(sample: [^<]*?): (?:out|inputs unchanged)</td>", html)
     assert len(set(cases)) == len(get_problem("layernorm-forward").cases(public_only=True))
     assert "What went wrong, most likely: Epsilon added outside the square root" in html
+    assert "Smallest failing case" in html
     assert "hello from my code" in html  # the console
     status = client.get(reverse("quizzes:practice_code_status", args=[token, 1]))
     assert status.status_code == 200 and "Wrong answer:" in status.content.decode()
