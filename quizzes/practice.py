@@ -32,9 +32,10 @@ class PracticeItem:
     answer: dict | None
 
 
-def practice_start(topic: Topic | None, level: str, length: int) -> PracticeRun:
+def practice_start(topic: Topic | None, level: str, length: int, user=None) -> PracticeRun:
     """Draw `length` practice questions (fewer if the bank has fewer, and at most one of
-    an exclusion group) into a new run."""
+    an exclusion group) into a new run; a signed-in `user` owns it too, so their progress
+    adds up across quizzes."""
     if length not in PRACTICE_LENGTHS:
         raise PracticeError(
             f"a practice quiz has {', '.join(map(str, PRACTICE_LENGTHS))} questions"
@@ -54,7 +55,7 @@ def practice_start(topic: Topic | None, level: str, length: int) -> PracticeRun:
     chosen = draw_questions(questions, length, rng, rotate_exposed=False)
     items = [{"version": q.latest_version_id, "seed": rng.randrange(2**31)} for q in chosen]
     return PracticeRun.objects.create(
-        token=secrets.token_urlsafe(32), topic=topic, level=level, items=items
+        token=secrets.token_urlsafe(32), topic=topic, level=level, items=items, user=user
     )
 
 
@@ -191,6 +192,17 @@ def practice_score(items: list[PracticeItem]) -> tuple[float, int]:
     return sum((it.answer or {}).get("score") or 0.0 for it in scored), len(scored)
 
 
+PROGRESS_RUNS = 50
+
+
+def practice_progress(user) -> dict:
+    """A signed-in visitor's progress over their last PROGRESS_RUNS quizzes: per topic as
+    in `practice_topics`, plus how many quizzes and answers that covers."""
+    runs = list(PracticeRun.objects.filter(user=user).order_by("-created_at")[:PROGRESS_RUNS])
+    items = [it for run in runs for it in practice_items(run) if it.answer is not None]
+    return {"quizzes": len(runs), "answered": len(items), "topics": practice_topics(items)}
+
+
 def practice_topics(items: list[PracticeItem]) -> list[dict]:
     """Per topic, in the bank's topic order: points earned of the questions that earn
     points, and how many questions the quiz had on it."""
@@ -226,6 +238,7 @@ __all__ = [
     "practice_answer",
     "practice_feedback",
     "practice_items",
+    "practice_progress",
     "practice_score",
     "practice_topics",
     "practice_start",

@@ -18,6 +18,7 @@ from .practice import (
     practice_answer,
     practice_feedback,
     practice_items,
+    practice_progress,
     practice_score,
     practice_start,
     practice_topics,
@@ -49,7 +50,11 @@ def practice_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "quizzes/practice_home.html",
-        {"form": PracticeStartForm(), "total": total},
+        {
+            "form": PracticeStartForm(),
+            "total": total,
+            "progress": practice_progress(request.user) if request.user.is_authenticated else None,
+        },
     )
 
 
@@ -60,7 +65,10 @@ def practice_begin(request: HttpRequest) -> HttpResponse:
         return render(request, "quizzes/practice_home.html", {"form": form}, status=400)
     try:
         run = practice_start(
-            form.cleaned_data["topic"], form.cleaned_data["level"], form.cleaned_data["length"]
+            form.cleaned_data["topic"],
+            form.cleaned_data["level"],
+            form.cleaned_data["length"],
+            user=request.user if request.user.is_authenticated else None,
         )
     except PracticeError as exc:
         form.add_error(None, str(exc))

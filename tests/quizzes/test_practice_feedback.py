@@ -162,3 +162,24 @@ def test_a_written_answer_is_self_checked_with_the_model_answer_and_rubric(clien
         ("The normalization operation", "1", "self-checked"),
         ("Batch and running statistics", "1", "1 / 1 (100%)"),
     ]
+
+
+def test_a_signed_in_visitor_keeps_progress_across_quizzes(client, markdown_bank):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("learner", password="pw-for-tests-only")
+    client.force_login(user)
+    assert "Answer a practice question and your progress" in client.get("/").content.decode()
+    for choice in (["0", "1"], ["2"]):  # right the first time, wrong the second
+        token = _token(_start(client))
+        _answer(client, token, "BatchNorm2d", {"choice": choice})
+    assert PracticeRun.objects.filter(user=user).count() == 2
+    home = client.get("/").content.decode()
+    assert "Over your last 2 quizzes: 2 answers." in home
+    assert re.search(r"Batch and running statistics</th><td>2</td>\s*<td>1 / 2 \(50%\)", home)
+
+
+def test_an_anonymous_visitor_has_no_progress_section(client, markdown_bank):
+    _answer(client, _token(_start(client)), "BatchNorm2d", {"choice": ["2"]})
+    assert "Your progress" not in client.get("/").content.decode()
+    assert PracticeRun.objects.get().user is None
