@@ -30,7 +30,10 @@ def sized_page(request, browser):
 
 def _candidate_test(kinds=KINDS):
     bank = factories.make_bank(*kinds)
-    assessment = factories.make_assessment(factories.make_org(), [bank[k] for k in kinds])
+    org = factories.make_org()
+    org.candidate_feedback = True  # so the feedback report is scanned too
+    org.save(update_fields=["candidate_feedback"])
+    assessment = factories.make_assessment(org, [bank[k] for k in kinds])
     return factories.make_invitation(assessment)
 
 
@@ -65,6 +68,9 @@ def test_no_serious_accessibility_violations_on_the_candidate_pages(
     page.click("#submit-test")
     page.wait_for_selector("text=Your test has been submitted")
     scan("candidate-done")
+    page.click("text=Your feedback report")
+    page.wait_for_selector("h1:has-text('Your feedback report')")
+    scan("candidate-feedback")
     assert {name: v for name, v in found.items() if v} == {}
 
 
