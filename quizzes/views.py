@@ -147,7 +147,13 @@ def practice_code_status(request: HttpRequest, token: str, number: int) -> HttpR
     return render(
         request,
         "quizzes/_code_result.html",
-        {"run": run, "number": number, "answer": item.answer, "feedback": practice_feedback(item)},
+        {
+            "run": run,
+            "number": number,
+            "answer": item.answer,
+            "feedback": practice_feedback(item),
+            "next_number": number + 1 if number < len(items) else None,
+        },
     )
 
 
