@@ -7,7 +7,7 @@ ADDR   ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= normdemo-2026
 PYTEST_ARGS ?=
 
-.PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load banktable clean
+.PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load bench-sample-runs banktable clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,9 @@ bench-grader: $(VENV)/.installed-dev
 # 200 simulated candidates against gunicorn + PostgreSQL + Redis + one worker (loopback).
 bench-load: $(VENV)/.installed-dev
 	sh assess/bench/run.sh
+
+bench-sample-runs: $(VENV)/.installed-dev
+	sh assess/bench/sample_runs.sh
 
 clean:
 	rm -rf var db.sqlite3 staticfiles

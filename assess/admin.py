@@ -23,7 +23,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "created_at")
+    list_display = ("name", "slug", "candidate_feedback", "created_at")
     search_fields = ("name", "slug")
     inlines = (MembershipInline,)
 

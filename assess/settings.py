@@ -286,6 +286,11 @@ QUIZZES_EXPOSURE_LIMIT = env_int("QUIZZES_EXPOSURE_LIMIT", 200, minimum=0)
 # The assessment flow (assess.attempts.services, assess.scoring) and the grader's task policy.
 ASSESS_INVITATION_DAYS = env_int("ASSESS_INVITATION_DAYS", 14, minimum=1)
 ASSESS_SAMPLE_RUNS_PER_MINUTE = env_int("ASSESS_SAMPLE_RUNS_PER_MINUTE", 5, minimum=1)
+# Practice code runs: per visitor, and over all visitors together (so anonymous practice
+# cannot starve hiring tests' grading); PRACTICE_CODE_QUEUE can give practice its own worker.
+PRACTICE_CODE_RUNS_PER_MINUTE = env_int("PRACTICE_CODE_RUNS_PER_MINUTE", 4, minimum=1)
+PRACTICE_CODE_RUNS_PER_MINUTE_TOTAL = env_int("PRACTICE_CODE_RUNS_PER_MINUTE_TOTAL", 120, minimum=1)
+PRACTICE_CODE_QUEUE = env_str("PRACTICE_CODE_QUEUE", env_str("GRADER_CPU_QUEUE", "cpu"))
 # The queue CPU grading goes to (a test run uses its own, so it never meets another's worker).
 GRADER_CPU_QUEUE = env_str("GRADER_CPU_QUEUE", "cpu")
 GRADER_MAX_RETRIES = env_int("GRADER_MAX_RETRIES", 4, minimum=0)

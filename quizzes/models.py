@@ -5,6 +5,7 @@ text a candidate sees lives in immutable `QuestionVersion` rows, so an attempt t
 at a version keeps the exact wording it was shown even after the bank is edited.
 """
 
+from django.conf import settings
 from django.db import models, transaction
 
 
@@ -126,6 +127,14 @@ class PracticeRun(models.Model):
     items = models.JSONField()
     # {"0": {"response": ..., "correct": bool, "score": float}}
     answers = models.JSONField(default=dict)
+    # Set for a signed-in visitor, whose progress is then kept across quizzes.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="practice_runs",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -56,10 +56,19 @@ def candidate_view(version: QuestionVersion, seed: int) -> dict[str, Any]:
         view.update(
             problem=content["problem"],
             title=content["title"],
-            statement=content["statement"],
+            statement=statement_without_title(content["statement"], content["title"]),
             starter_code=content["starter_code"],
         )
     return view
+
+
+def statement_without_title(statement: str, title: str) -> str:
+    """The statement without its leading `# title` line: pages show the title as their
+    own heading, and a second copy reads as a repeat (and to a screen reader, twice)."""
+    first, _, rest = statement.lstrip().partition("\n")
+    if first.startswith("#") and first.lstrip("# ").strip() == title.strip():
+        return rest.lstrip("\n")
+    return statement
 
 
 def parse_number(raw: Any) -> float:

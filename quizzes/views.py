@@ -16,11 +16,15 @@ from .practice import (
     PracticeError,
     ResponseError,
     practice_answer,
+    practice_feedback,
     practice_items,
+    practice_progress,
     practice_score,
     practice_start,
+    practice_topics,
 )
-from .questions import candidate_view, correct_answer_text
+from .practice_code import PracticeRateLimited, practice_code_submit
+from .questions import candidate_view
 
 SESSION_RUNS = "practice_runs"
 MAX_RUNS_PER_SESSION = 50
@@ -46,7 +50,11 @@ def practice_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "quizzes/practice_home.html",
-        {"form": PracticeStartForm(), "total": total},
+        {
+            "form": PracticeStartForm(),
+            "total": total,
+            "progress": practice_progress(request.user) if request.user.is_authenticated else None,
+        },
     )
 
 
@@ -57,7 +65,10 @@ def practice_begin(request: HttpRequest) -> HttpResponse:
         return render(request, "quizzes/practice_home.html", {"form": form}, status=400)
     try:
         run = practice_start(
-            form.cleaned_data["topic"], form.cleaned_data["level"], form.cleaned_data["length"]
+            form.cleaned_data["topic"],
+            form.cleaned_data["level"],
+            form.cleaned_data["length"],
+            user=request.user if request.user.is_authenticated else None,
         )
     except PracticeError as exc:
         form.add_error(None, str(exc))
@@ -72,6 +83,8 @@ def _response_from_post(kind: str, post) -> object:
         return post.getlist("choice")
     if kind == Kind.SINGLE_CHOICE:
         return post.get("choice")
+    if kind == Kind.WRITTEN:
+        return post.get("written", "")
     return post.get("value", "")
 
 
@@ -84,7 +97,18 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
     item = items[number - 1]
     error = ""
     status = 200
-    if request.method == "POST" and item.answer is None:
+    if request.method == "POST" and item.version.kind == Kind.CODING:
+        # Practice code may be run again and again; the latest graded run counts.
+        try:
+            practice_code_submit(
+                run, item.index, request.POST.get("source", ""), request.session.session_key
+            )
+            return redirect("quizzes:practice_question", token=token, number=number)
+        except PracticeRateLimited as exc:
+            error, status = str(exc), 429
+        except PracticeError as exc:
+            error, status = str(exc), 400
+    elif request.method == "POST" and item.answer is None:
         try:
             practice_answer(run, item.index, _response_from_post(item.version.kind, request.POST))
             return redirect("quizzes:practice_question", token=token, number=number)
@@ -99,39 +123,49 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
         "total": len(items),
         "view": candidate_view(item.version, item.seed),
         "answer": item.answer,
+        "feedback": practice_feedback(item),
         "error": error,
+        # A refused answer stays in the field, so the visitor can correct it.
+        "typed": _typed(request.POST) if error else "",
         "next_number": number + 1 if number < len(items) else None,
         "marks": [it.answer is not None for it in items],
-        "picked": set(),
-        "correct_indices": set(),
     }
-    if item.answer is not None:
-        context["correct_answer"] = correct_answer_text(item.version, item.seed)
-        context["explanation"] = item.version.content["explanation"]
-        context["picked"] = _picked(item.answer["response"])
-        if "choices" in item.version.content:
-            context["correct_indices"] = {
-                i for i, c in enumerate(item.version.content["choices"]) if c["correct"]
-            }
     return render(request, "quizzes/practice_question.html", context, status=status)
 
 
-def _picked(response) -> set[int]:
-    values = response if isinstance(response, list) else [response]
-    return {int(v) for v in values if str(v).lstrip("-").isdigit()}
+def _typed(post) -> str:
+    return post.get("value") or post.get("written") or post.get("source") or ""
+
+
+def practice_code_status(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    """htmx: the coding question's result fragment while its run is graded."""
+    run = _own_run(request, token)
+    items = practice_items(run)
+    if not 1 <= number <= len(items) or items[number - 1].version.kind != Kind.CODING:
+        raise Http404("No such coding question in this quiz")
+    item = items[number - 1]
+    return render(
+        request,
+        "quizzes/_code_result.html",
+        {
+            "run": run,
+            "number": number,
+            "answer": item.answer,
+            "feedback": practice_feedback(item),
+            "next_number": number + 1 if number < len(items) else None,
+        },
+    )
 
 
 def practice_result(request: HttpRequest, token: str) -> HttpResponse:
     run = _own_run(request, token)
     items = practice_items(run)
-    earned, total = practice_score(run)
+    earned, total = practice_score(items)
     rows = [
         {
             "number": it.index + 1,
             "view": candidate_view(it.version, it.seed),
-            "answer": it.answer,
-            "correct_answer": correct_answer_text(it.version, it.seed) if it.answer else None,
-            "explanation": it.version.content["explanation"] if it.answer else None,
+            "feedback": practice_feedback(it),
             "topic": it.version.question.topic.title,
             "level": it.version.question.get_level_display(),
         }
@@ -146,6 +180,8 @@ def practice_result(request: HttpRequest, token: str) -> HttpResponse:
             "earned": earned,
             "total": total,
             "answered": len(run.answers),
+            "questions": len(items),
+            "topics": practice_topics(items),
             "percent": round(100 * earned / total) if total else 0,
         },
     )

@@ -30,6 +30,7 @@ def question_context(attempt: Attempt, answers: list[Answer], number: int) -> di
     shown = response_for_page(answer)
     picked = shown if isinstance(shown, list) else [shown]
     pending = adaptive_pending(attempt)
+    is_coding = view["kind"] == Kind.CODING
     return {
         # An adaptive question waiting for "Confirm", or one confirmed (read-only now).
         "adaptive_pending": pending is not None and pending.position == answer.position,
@@ -46,7 +47,37 @@ def question_context(attempt: Attempt, answers: list[Answer], number: int) -> di
         "remaining_s": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
         "prev_number": number - 1 if number > 1 else None,
         "next_number": number + 1 if number < len(answers) else None,
-        "is_coding": view["kind"] == Kind.CODING,
+        "is_coding": is_coding,
+        # The last sample run stays on the page across a reload.
+        "last_run": _last_sample_run(answer) if is_coding else None,
+    }
+
+
+def _last_sample_run(answer: Answer) -> dict | None:
+    submission = (
+        Submission.objects.filter(answer=answer, public_only=True).order_by("-created_at").first()
+    )
+    return _sample_run_view(submission) if submission is not None else None
+
+
+def _sample_run_view(submission: Submission) -> dict:
+    report = submission.report or {}
+    verdict = report.get("verdict", "")
+    raised = [
+        f"{check['name']}: {check['message']}"
+        for check in report.get("checks", [])
+        if str(check.get("message", "")).startswith("raised")
+    ]
+    return {
+        "submission": submission,
+        "verdict_label": verdict.replace("_", " ") or "error",
+        # The console: what the candidate's code printed on the public cases, its errors,
+        # and the exceptions it raised (the sandbox reports those per case, not on stderr).
+        "console": {
+            "stdout": report.get("stdout", ""),
+            "stderr": report.get("stderr", ""),
+            "raised": raised,
+        },
     }
 
 
@@ -60,11 +91,60 @@ def answer_json(answer: Answer) -> dict:
 
 
 def sample_run_context(submission: Submission, token: str) -> dict:
-    verdict = (submission.report or {}).get("verdict", "")
     return {
-        "submission": submission,
+        **_sample_run_view(submission),
         "token": token,
-        "verdict_label": verdict.replace("_", " ") or "error",
+        "poll_delay_ms": _poll_delay_ms(submission),
+    }
+
+
+def _poll_delay_ms(submission: Submission) -> int:
+    """How soon the page asks again about a pending run: a sample run is graded in tens of
+    milliseconds once a worker takes it, so the first seconds are polled closely (the
+    answer shows in well under a second), then ever more slowly while it waits."""
+    age = (timezone.now() - submission.created_at).total_seconds()
+    if age < 3:
+        return 150
+    if age < 20:
+        return 500
+    return 2000
+
+
+def candidate_feedback(attempt: Attempt) -> dict:
+    """The candidate's own feedback report: a score per topic (pending ones marked), and
+    the known mistakes the grader recognised in their final code, in plain words. Nothing
+    here names a correct choice, a numeric answer, a hidden case or a check row."""
+    from assess.scoring import attempt_results
+
+    results = attempt_results(attempt)
+    final_codes = (
+        Submission.objects.filter(
+            answer__attempt=attempt, public_only=False, status=SubmissionStatus.GRADED
+        )
+        .select_related("answer__question_version")
+        .order_by("answer__position", "-created_at")
+    )
+    misconceptions, seen_answers, seen_slugs = [], set(), set()
+    for submission in final_codes:
+        if submission.answer_id in seen_answers:
+            continue  # only the final grade of each answer
+        seen_answers.add(submission.answer_id)
+        diagnosis = (submission.report or {}).get("diagnosis") or {}
+        if diagnosis.get("slug") and diagnosis["slug"] not in seen_slugs:
+            seen_slugs.add(diagnosis["slug"])
+            misconceptions.append(
+                {
+                    "question": submission.answer.question_version.content.get("title", ""),
+                    "title": diagnosis.get("title", ""),
+                    "explanation": diagnosis.get("explanation", ""),
+                }
+            )
+    return {
+        "topics": [
+            {"label": t.label, "percent": t.percent, "complete": t.complete} for t in results.topics
+        ],
+        "complete": results.complete,
+        "misconceptions": misconceptions,
     }
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("t/<str:token>/review/", views.attempt_review, name="attempt_review"),
     path("t/<str:token>/submit/", views.attempt_finish, name="attempt_finish"),
     path("t/<str:token>/done/", views.attempt_done, name="attempt_done"),
+    path("t/<str:token>/feedback/", views.attempt_feedback, name="attempt_feedback"),
     path("t/<str:token>/done/status/", views.attempt_grading_status, name="attempt_grading_status"),
     *legacy_report_urlpatterns,
 ]

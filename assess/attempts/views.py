@@ -23,6 +23,7 @@ from .models import Attempt, AttemptStatus
 from .selectors import (
     answer_json,
     attempt_answers,
+    candidate_feedback,
     grading_counts,
     question_context,
     sample_run_context,
@@ -252,6 +253,24 @@ def attempt_done(request: HttpRequest, invitation: Invitation, token: str) -> Ht
             "invitation": invitation,
             **grading_counts(attempt),
         },
+    )
+
+
+@require_GET
+@candidate_page
+def attempt_feedback(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    """The candidate's feedback report, where their organization has switched it on."""
+    attempt = attempt_of(invitation)
+    if (
+        attempt is None
+        or attempt.status != AttemptStatus.SUBMITTED
+        or not invitation.assessment.organization.candidate_feedback
+    ):
+        raise Http404("No feedback report for this test")
+    return render(
+        request,
+        "assess/attempt_feedback.html",
+        {"token": token, "attempt": attempt, **candidate_feedback(attempt)},
     )
 
 

@@ -14,6 +14,11 @@ class Role(models.TextChoices):
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    # Off unless the organization chooses it: candidates then see their topic scores and
+    # the misconceptions found (never keys or hidden tests) once grading is done.
+    candidate_feedback = models.BooleanField(
+        default=False, help_text="Show candidates a feedback report after grading."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -56,3 +56,44 @@ def screenshot(page):
         return path
 
     return take
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+@pytest.fixture(scope="session")
+def axe_scan():
+    """`scan(page, name)`: axe-core's WCAG 2.1 A/AA and best-practice rules on the page as
+    it is now; every violation goes to artifacts/axe-NAME.json, the serious and critical
+    ones come back as 'rule: target' lines."""
+    import json
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def scan(page, name: str) -> list[str]:
+        ARTIFACTS.mkdir(exist_ok=True)
+        results = axe.run(
+            page,
+            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+        )
+        violations = results.response["violations"]
+        summary = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [node["target"] for node in v["nodes"]],
+            }
+            for v in violations
+        ]
+        (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(summary, indent=1))
+        return [
+            f"{v['id']} ({v['impact']}): {node['target']}"
+            for v in violations
+            if v["impact"] in ("serious", "critical")
+            for node in v["nodes"]
+        ]
+
+    return scan

@@ -51,7 +51,7 @@
     }
     if (kind === "numeric") return form.querySelector("#value").value;
     if (kind === "written") return form.querySelector("#written").value;
-    if (kind === "coding") return editor ? editor.getValue() : form.querySelector("#code").value;
+    if (kind === "coding") return editor && !form.classList.contains("plain-code") ? editor.getValue() : form.querySelector("#code").value;
     return null;
   }
 
@@ -106,7 +106,7 @@
   function save() {
     if (saving) { dirty = true; return saving; }
     dirty = false;
-    if (form.dataset.kind === "coding" && editor) form.querySelector("#code").value = editor.getValue();
+    if (form.dataset.kind === "coding" && editor && !form.classList.contains("plain-code")) form.querySelector("#code").value = editor.getValue();
     say("Saving…");
     saving = fetch(form.dataset.saveUrl, {
       method: "POST",
@@ -168,16 +168,165 @@
       tabSize: 4,
       useSoftTabs: true,
       showPrintMargin: false,
+      // 15 px with a 1.6 line height: at 14 px and Ace's tight default line box, the
+      // underscores of `normalized_shape` were clipped away on 1x screens.
+      fontSize: "15px",
       // Esc then Tab leaves the editor: keyboard users are never trapped in it.
       enableKeyboardAccessibility: true
     });
+    editor.container.style.lineHeight = "1.6";
+    editor.renderer.updateFontSize();
     editor.session.setUseWrapMode(false);
     editor.clearSelection();
     form.classList.add("has-editor");
     editor.session.on("change", function () { changed(1200); });
     // "Run sample tests" sends the editor's code through the (hidden) textarea.
-    document.body.addEventListener("htmx:configRequest", function () {
+    document.body.addEventListener("htmx:configRequest", function (event) {
+      if (form.classList.contains("plain-code")) return;
       fallback.value = editor.getValue();
+      // htmx has read the textarea already: send the editor's code, not the last save's.
+      if (event.detail.parameters) event.detail.parameters.source = fallback.value;
+    });
+  }
+
+  // A rate-limited (429) or closed (409) sample run answers a message fragment: htmx would
+  // drop it as an error, so the candidate saw nothing. Show it where the result goes.
+  function showRefusedSampleRuns() {
+    document.body.addEventListener("htmx:beforeSwap", function (event) {
+      var detail = event.detail;
+      if (detail.target && detail.target.id === "sample-result" &&
+          (detail.xhr.status === 429 || detail.xhr.status === 409)) {
+        detail.shouldSwap = true;
+        detail.isError = false;
+      }
+    });
+  }
+
+  // The splitter between statement and editor: drag it, or focus it and use the arrow keys
+  // (Home/End for the extremes); the width is kept for the next question.
+  function setUpSplitter() {
+    var splitter = document.getElementById("splitter");
+    var workspace = document.getElementById("workspace");
+    if (!splitter || !workspace) return;
+    var min = parseInt(splitter.getAttribute("aria-valuemin"), 10);
+    var max = parseInt(splitter.getAttribute("aria-valuemax"), 10);
+    function apply(percent) {
+      percent = Math.max(min, Math.min(max, Math.round(percent)));
+      workspace.style.setProperty("--split", percent + "%");
+      splitter.setAttribute("aria-valuenow", percent);
+      splitter.setAttribute("aria-valuetext", "Statement " + percent + "% of the width");
+      try { localStorage.setItem("normassess.split", percent); } catch (e) { /* private mode */ }
+      if (editor) editor.resize();
+    }
+    var kept = null;
+    try { kept = parseInt(localStorage.getItem("normassess.split"), 10); } catch (e) { kept = null; }
+    apply(kept || parseInt(splitter.getAttribute("aria-valuenow"), 10));
+    splitter.addEventListener("keydown", function (event) {
+      var now = parseInt(splitter.getAttribute("aria-valuenow"), 10);
+      var step = { ArrowLeft: -5, ArrowRight: 5, Home: min - now, End: max - now }[event.key];
+      if (step === undefined) return;
+      event.preventDefault();
+      apply(now + step);
+    });
+    splitter.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
+      splitter.setPointerCapture(event.pointerId);
+      splitter.classList.add("dragging");
+      function move(e) {
+        var box = workspace.getBoundingClientRect();
+        apply(100 * (e.clientX - box.left) / box.width);
+      }
+      function up() {
+        splitter.classList.remove("dragging");
+        splitter.removeEventListener("pointermove", move);
+        splitter.removeEventListener("pointerup", up);
+      }
+      splitter.addEventListener("pointermove", move);
+      splitter.addEventListener("pointerup", up);
+    });
+  }
+
+  // A plain text box instead of Ace, for screen readers that read Ace poorly; the choice is
+  // kept for the rest of the test and the code carries over both ways.
+  function setUpPlainEditorToggle() {
+    var toggle = document.getElementById("plain-editor-toggle");
+    var fallback = document.getElementById("code");
+    if (!toggle || !fallback) return;
+    function usePlain(plain) {
+      if (!editor) plain = true;
+      if (plain && editor) fallback.value = editor.getValue();
+      if (!plain && editor) { editor.session.setValue(fallback.value); editor.resize(); }
+      form.classList.toggle("has-editor", !plain);
+      form.classList.toggle("plain-code", plain);
+      toggle.setAttribute("aria-pressed", plain ? "true" : "false");
+      toggle.textContent = plain ? "Use the code editor" : "Use a plain text box";
+      try { localStorage.setItem("normassess.plainCode", plain ? "1" : ""); } catch (e) { /* private mode */ }
+    }
+    if (!editor) { toggle.hidden = true; return; }
+    var kept = "";
+    try { kept = localStorage.getItem("normassess.plainCode") || ""; } catch (e) { kept = ""; }
+    if (kept) usePlain(true);
+    toggle.addEventListener("click", function () {
+      var plain = !form.classList.contains("plain-code");
+      usePlain(plain);
+      (plain ? fallback : editor).focus();
+    });
+    // Tab in the plain box indents (4 spaces) rather than leaving it; Esc then Tab leaves.
+    var escaped = false;
+    fallback.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { escaped = true; return; }
+      if (event.key === "Tab" && !event.shiftKey && !escaped) {
+        event.preventDefault();
+        var start = fallback.selectionStart;
+        fallback.setRangeText("    ", start, fallback.selectionEnd, "end");
+        changed(1200);
+      }
+      escaped = false;
+    });
+  }
+
+  // The landing page's check, before the clock starts: scripts, cookies, the editor, the
+  // connection's round trip. Each line says what is wrong and what to do.
+  function runSystemCheck() {
+    var list = document.getElementById("system-check");
+    if (!list) return;
+    var summary = document.getElementById("system-check-summary");
+    var failed = 0, pending = 4;
+    function report(name, ok, text) {
+      var item = list.querySelector('[data-check="' + name + '"]');
+      item.textContent = (ok ? "✓ " : "✗ ") + text;
+      item.className = ok ? "ok" : "bad";
+      if (!ok) failed++;
+      if (--pending === 0) {
+        summary.textContent = failed ? "Fix the items marked ✗ before you start." :
+          "Your browser is ready.";
+        summary.className = failed ? "error" : "verdict ok";
+      }
+    }
+    report("script", true, "Your browser runs the test page.");
+    report("storage", navigator.cookieEnabled, navigator.cookieEnabled ?
+      "Cookies are on." : "Cookies are off: turn them on for this site, or your answers cannot be saved.");
+    report("editor", !!window.ace, window.ace ? "The code editor loads." :
+      "The code editor did not load: you can still type code in a plain text box.");
+    var started = Date.now();
+    fetch(list.dataset.pingUrl, { cache: "no-store", credentials: "same-origin" }).then(function (r) {
+      var ms = Date.now() - started;
+      report("connection", r.ok, r.ok ? "Connected (" + ms + " ms round trip)." :
+        "The server answered " + r.status + ": reload the page.");
+    }).catch(function () {
+      report("connection", false, "No connection to the test server: check your network.");
+    });
+  }
+
+  function setUpWarmUp() {
+    var form = document.getElementById("warm-up");
+    if (!form) return;
+    var out = document.getElementById("warm-up-feedback");
+    form.addEventListener("change", function (event) {
+      var right = event.target.dataset.correct === "1";
+      out.textContent = right ? "Right: that is how answers are picked. The real questions save as you go." :
+        "Not this one: batch norm averages over the batch, per channel. Answers in the test save as you go.";
+      out.className = right ? "verdict ok" : "verdict bad";
     });
   }
 
@@ -249,11 +398,16 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     startTimer();
+    runSystemCheck();
+    setUpWarmUp();
     form = document.getElementById("answer-form");
     if (!form) return;
     status = document.getElementById("save-status");
     revision = parseInt(form.dataset.revision, 10);
     setUpEditor();
+    setUpPlainEditorToggle();
+    setUpSplitter();
+    showRefusedSampleRuns();
     wordCount();
     watchSignals();
     // Answers are saved as they change; Enter in a field must not post the form.
