@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 
 from assess.models import Membership
 
@@ -26,7 +27,12 @@ def test_demo_setup_prints_logins_and_a_candidate_link_that_opens(client, capsys
     page = client.get(link)
     assert page.status_code == 200
     assert "Normalization screen (demo)" in page.content.decode()
-    assert client.login(username="recruiter", password="normdemo-2026")
+    # Through the sign-in page, as a person would (the lockout backend wants the request).
+    signed_in = client.post(
+        reverse("org:login"), {"username": "recruiter", "password": "normdemo-2026"}
+    )
+    assert signed_in.status_code == 302
+    assert client.session.get("_auth_user_id")
 
 
 @override_settings(DEBUG=True)
