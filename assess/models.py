@@ -9,7 +9,7 @@ from assess.attempts.models import (
     IntegrityKind,
     SubmitReason,
 )
-from assess.hiring.models import Assessment, Invitation, Section
+from assess.hiring.models import Assessment, Invitation, Section, SectionQuestion
 from assess.orgs.models import Membership, Organization, Role
 from assess.review.models import Regrade, RubricReview
 
@@ -27,5 +27,6 @@ __all__ = [
     "Role",
     "RubricReview",
     "Section",
+    "SectionQuestion",
     "SubmitReason",
 ]

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assess.hiring.models import Invitation, Section
+from assess.hiring.selectors import draw_pool, section_picks
 from assess.tokens import token_digest
-from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
+from quizzes.models import CHOICE_KINDS, Kind, QuestionVersion
 from quizzes.questions import choice_order, numeric_values
 from quizzes.responses import ResponseInvalid, response_clean
 
@@ -95,21 +96,15 @@ def attempt_of(invitation: Invitation) -> Attempt | None:
 
 
 def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list[QuestionVersion]:
-    usable = Question.objects.filter(is_active=True, latest_version__isnull=False)
     explicit = [
-        q for q in section.questions.all().order_by("key") if q.is_active and q.latest_version_id
+        q
+        for q in section_picks(section)
+        if q.is_active and q.latest_version_id and q.pk not in taken
     ]
-    explicit = [q for q in explicit if q.pk not in taken]
     taken.update(q.pk for q in explicit)
     chosen = [q.latest_version_id for q in explicit]
     if section.draw_count:
-        pool = usable.exclude(pk__in=taken)
-        if section.draw_kind:
-            pool = pool.filter(kind=section.draw_kind)
-        if section.draw_level:
-            pool = pool.filter(level=section.draw_level)
-        if section.draw_topic_id:
-            pool = pool.filter(topic_id=section.draw_topic_id)
+        pool = draw_pool(section, section.assessment.organization).exclude(pk__in=taken)
         candidates = sorted(pool.values_list("pk", "latest_version_id"))
         drawn = rng.sample(candidates, min(section.draw_count, len(candidates)))
         taken.update(pk for pk, _ in drawn)
@@ -119,6 +114,18 @@ def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list
     if section.assessment.shuffle_questions:
         rng.shuffle(picked)
     return picked
+
+
+def invitation_check_open(invitation: Invitation, now: datetime) -> None:
+    """Refuse a revoked or expired link, saying which (a revoked link's expiry is also
+    moved to the revocation, so the revocation is checked first)."""
+    if invitation.revoked_at is not None:
+        raise InvitationExpired(
+            "This invitation was revoked by the hiring team. Contact them if you think this "
+            "is a mistake."
+        )
+    if invitation.expires_at <= now:
+        raise InvitationExpired("This invitation has expired. Ask the hiring team for a new link.")
 
 
 def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Attempt:
@@ -136,15 +143,13 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
         existing = attempt_of(invitation)
         if existing is not None:
             return existing
-        if invitation.expires_at <= now:
-            raise InvitationExpired(
-                "This invitation has expired. Ask the hiring team for a new link."
-            )
+        invitation_check_open(invitation, now)
         assessment = invitation.assessment
         rng = random.SystemRandom()
         taken: set[int] = set()
         frozen: list[tuple[Section, QuestionVersion]] = []
-        for section in assessment.sections.prefetch_related("questions").order_by("position", "id"):
+        sections = assessment.sections.select_related("draw_topic", "assessment__organization")
+        for section in sections.prefetch_related("picks__question").order_by("position", "id"):
             frozen += [(section, version) for version in _section_pick(section, taken, rng)]
         if not frozen:
             raise AttemptError("This test has no questions yet. Please contact the hiring team.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assess.hiring.models import Invitation
+from assess.hiring.selectors import assessment_summary
 from grader.models import Submission
 
 from .decorators import candidate_page
@@ -31,7 +32,6 @@ from .selectors import (
 from .services import (
     AttemptClosed,
     AttemptError,
-    InvitationExpired,
     RateLimited,
     StaleRevision,
     answer_save,
@@ -39,6 +39,7 @@ from .services import (
     attempt_of,
     attempt_start,
     attempt_submit,
+    invitation_check_open,
     sample_run_start,
 )
 
@@ -59,8 +60,7 @@ def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) ->
         if attempt.status == AttemptStatus.SUBMITTED:
             return redirect("assess:attempt_done", token=token)
         return redirect("assess:attempt_question", token=token, number=1)
-    if invitation.expires_at <= timezone.now():
-        raise InvitationExpired("This invitation has expired. Ask the hiring team for a new link.")
+    invitation_check_open(invitation, timezone.now())
     assessment = invitation.assessment
     return render(
         request,
@@ -69,9 +69,7 @@ def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) ->
             "token": token,
             "invitation": invitation,
             "assessment": assessment,
-            "question_count": sum(
-                s.questions.count() + s.draw_count for s in assessment.sections.all()
-            ),
+            "question_count": assessment_summary(assessment).length,
         },
     )
 

@@ -52,7 +52,9 @@ class Section(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
-    questions = models.ManyToManyField("quizzes.Question", blank=True, related_name="+")
+    questions = models.ManyToManyField(
+        "quizzes.Question", blank=True, related_name="+", through="SectionQuestion"
+    )
     draw_count = models.PositiveIntegerField(default=0)
     draw_kind = models.CharField(
         max_length=20, blank=True, choices=[("", "Any kind"), *Kind.choices]
@@ -69,6 +71,26 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.title}"
+
+
+class SectionQuestion(models.Model):
+    """A question picked into a section, at its place: candidates see picks in this order
+    when the assessment does not shuffle. New picks go last; equal positions (a bulk
+    `set()`) fall back to the order they were added in."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="picks")
+    question = models.ForeignKey("quizzes.Question", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "assess_section_questions"  # the table of the plain many-to-many before it
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "question"], name="one_pick_per_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} · {self.question_id} at {self.position}"
 
 
 class Invitation(models.Model):

@@ -24,8 +24,10 @@ from django.utils import timezone
 from assess.orgs.models import Organization
 from assess.tokens import token_digest
 from quizzes.models import Question, Topic
+from quizzes.questions import question_placement
 
-from .models import Assessment, Invitation, Section
+from .models import Assessment, Invitation, Section, SectionQuestion
+from .selectors import assessment_summary, draw_pool
 
 
 class RecruitingError(Exception):
@@ -86,7 +88,10 @@ def assessment_duplicate(assessment: Assessment, user) -> Assessment:
             draw_level=section.draw_level,
             draw_topic=section.draw_topic,
         )
-        new.questions.set(section.questions.all())
+        SectionQuestion.objects.bulk_create(
+            SectionQuestion(section=new, question_id=pick.question_id, position=pick.position)
+            for pick in section.picks.all()
+        )
     return copy
 
 
@@ -106,22 +111,52 @@ def section_add(assessment: Assessment, title: str) -> Section:
 
 
 def section_pick(section: Section, question: Question) -> None:
+    """Add a bank question at the end of the section."""
     if not question.is_active or question.latest_version_id is None:
         raise RecruitingError("This question is retired from the bank.")
-    if Section.questions.through.objects.filter(
-        section__assessment=section.assessment_id, question=question
-    ).exists():
-        raise RecruitingError(f"{question.key} is already in this assessment.")
-    section.questions.add(question)
+    organization = section.assessment.organization
+    placement = question_placement(question.latest_version.content)
+    if placement == "gpu-required" and not organization.gpu_grading:
+        raise RecruitingError(
+            f"{question.key} needs a GPU worker to be graded, and GPU grading is off for "
+            f"{organization.name}."
+        )
+    with transaction.atomic():
+        Section.objects.select_for_update().get(pk=section.pk)  # two picks never share a place
+        if SectionQuestion.objects.filter(
+            section__assessment=section.assessment_id, question=question
+        ).exists():
+            raise RecruitingError(f"{question.key} is already in this assessment.")
+        last = section.picks.order_by("-position").values_list("position", flat=True).first()
+        SectionQuestion.objects.create(
+            section=section, question=question, position=0 if last is None else last + 1
+        )
 
 
 def section_unpick(section: Section, question: Question) -> None:
-    section.questions.remove(question)
+    section.picks.filter(question=question).delete()
+
+
+@transaction.atomic
+def section_move(section: Section, question: Question, offset: int) -> None:
+    """Move a pick `offset` places (-1: up, +1: down) within its section; the ends stay put."""
+    Section.objects.select_for_update().get(pk=section.pk)
+    picks = list(section.picks.all())
+    index = next((i for i, p in enumerate(picks) if p.question_id == question.pk), None)
+    if index is None:
+        raise RecruitingError(f"{question.key} is not in this section.")
+    target = min(max(index + offset, 0), len(picks) - 1)
+    picks.insert(target, picks.pop(index))
+    for position, pick in enumerate(picks):
+        pick.position = position
+    SectionQuestion.objects.bulk_update(picks, ["position"])
 
 
 def section_set_draw(
     section: Section, *, count: int, kind: str = "", level: str = "", topic: Topic | None = None
 ) -> Section:
+    """Draw `count` random questions matching the filters; refused when the bank (less the
+    questions already in the assessment) has fewer."""
     if not 0 <= count <= 100:
         raise RecruitingError("Draw between 0 and 100 questions.")
     section.draw_count, section.draw_kind, section.draw_level, section.draw_topic = (
@@ -130,8 +165,32 @@ def section_set_draw(
         level,
         topic,
     )
+    if count:
+        picked = SectionQuestion.objects.filter(section__assessment=section.assessment_id)
+        others = section.assessment.sections.exclude(pk=section.pk).filter(draw_count__gt=0)
+        available = (
+            draw_pool(section, section.assessment.organization)
+            .exclude(pk__in=picked.values("question_id"))
+            .count()
+        )
+        if count > available:
+            raise RecruitingError(
+                f"The bank has {available} question{'s' if available != 1 else ''} that fit "
+                f"these filters{' and are not picked already' if picked.exists() else ''}; "
+                f"{count} cannot be drawn."
+                + (" Other sections' draws take from the same bank." if others.exists() else "")
+            )
     section.save(update_fields=["draw_count", "draw_kind", "draw_level", "draw_topic"])
     return section
+
+
+def assessment_check_sendable(assessment: Assessment) -> None:
+    """Refuse to invite anyone to an assessment that cannot be built as it stands."""
+    if assessment.archived_at is not None:
+        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    problems = assessment_summary(assessment).problems
+    if problems:
+        raise RecruitingError("This assessment cannot be sent yet. " + " ".join(problems))
 
 
 def section_delete(section: Section) -> None:
@@ -216,11 +275,13 @@ def invitation_invite(
     base_url: str,
     days: int | None = None,
     send_email: bool = True,
+    checked: bool = False,
 ) -> tuple[Invitation, str]:
     """Create an invitation and (unless an applicant-tracking system mails its own links)
-    email its link; returns it with the token (shown once)."""
-    if assessment.archived_at is not None:
-        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    email its link; returns it with the token (shown once). `checked`: the caller has
+    just run `assessment_check_sendable` (a CSV file checks once for all its rows)."""
+    if not checked:
+        assessment_check_sendable(assessment)
     name, email = _clean_candidate(name, email)
     expires_at = timezone.now() + timedelta(days=days or settings.ASSESS_INVITATION_DAYS)
     with transaction.atomic():
@@ -262,8 +323,7 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
     """Invite every good row of a CSV file (`name,email`, header optional); bad rows are
     reported by line number and skipped. The whole file is refused only when it cannot be
     read at all (too large, not text, too many rows)."""
-    if assessment.archived_at is not None:
-        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    assessment_check_sendable(assessment)
     if len(raw) > CSV_MAX_BYTES:
         raise RecruitingError(
             f"The file is larger than {CSV_MAX_BYTES // 1024} KiB; split it into smaller files."
@@ -305,7 +365,7 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
             continue
         seen.add(email)
         invitation, _ = invitation_invite(
-            assessment, name=name, email=email, user=user, base_url=base_url
+            assessment, name=name, email=email, user=user, base_url=base_url, checked=True
         )
         result.invited.append(invitation)
     return result

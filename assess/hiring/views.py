@@ -29,7 +29,7 @@ from .forms import (
     SectionForm,
 )
 from .models import Assessment, Invitation, Section
-from .selectors import assessment_summary, bank_browse, invitation_state
+from .selectors import assessment_summary, bank_browse, bank_page, invitation_state
 from .services import (
     RecruitingError,
     assessment_archive,
@@ -44,6 +44,7 @@ from .services import (
     invitations_from_csv,
     section_add,
     section_delete,
+    section_move,
     section_pick,
     section_set_draw,
     section_unpick,
@@ -113,9 +114,12 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
         search=criteria.get("q", ""),
     )
     sections = list(
-        assessment.sections.prefetch_related("questions__topic").select_related("draw_topic")
+        assessment.sections.prefetch_related("picks__question__topic").select_related("draw_topic")
     )
-    in_use = {q.pk for s in sections for q in s.questions.all()}
+    in_use = {p.question_id for s in sections for p in s.picks.all()}
+    page = bank_page(bank, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "assess/recruiter/builder.html",
@@ -125,8 +129,9 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
             "assessment": assessment,
             "form": form,
             "filters": filters,
-            "bank": bank[:200],
-            "bank_total": bank.count(),
+            "bank": page,
+            "bank_total": page.paginator.count,
+            "filter_query": query.urlencode(),
             "sections": sections,
             "in_use": in_use,
             "summary": assessment_summary(assessment),
@@ -179,7 +184,7 @@ def _builder_redirect(
 
 def _section(org: Organization, assessment_id: int, section_id: int) -> Section:
     return get_object_or_404(
-        Section.objects.select_related("assessment"),
+        Section.objects.select_related("assessment__organization"),
         pk=section_id,
         assessment_id=assessment_id,
         assessment__organization=org,
@@ -210,15 +215,22 @@ def section_change(
     section_id: int,
     action: str,
 ) -> HttpResponse:
-    """pick / unpick a question, set the random draw, delete the section."""
+    """pick / unpick / move a question up or down, set the random draw, delete the section."""
     section = _section(org, assessment_id, section_id)
     try:
-        if action in ("pick", "unpick"):
+        if action in ("pick", "unpick", "up", "down"):
             try:
-                question = Question.objects.get(pk=int(request.POST.get("question", "")))
+                question = Question.objects.select_related("latest_version").get(
+                    pk=int(request.POST.get("question", ""))
+                )
             except (ValueError, Question.DoesNotExist):
                 raise RecruitingError("Unknown question.") from None
-            (section_pick if action == "pick" else section_unpick)(section, question)
+            if action == "pick":
+                section_pick(section, question)
+            elif action == "unpick":
+                section_unpick(section, question)
+            else:
+                section_move(section, question, -1 if action == "up" else 1)
         elif action == "draw":
             form = DrawForm(request.POST)
             if not form.is_valid():
