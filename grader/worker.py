@@ -18,6 +18,7 @@ from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 
 from grader import capability
+from grader.routing import announcements
 
 logger = logging.getLogger(__name__)
 _heartbeat: capability.Heartbeat | None = None
@@ -66,7 +67,7 @@ def announce_worker(sender=None, **_kwargs) -> None:
         name,
         worker_info(queues),
         settings.GRADER_HEARTBEAT_TTL_SECONDS,
-        broker_url=settings.CELERY_BROKER_URL,
+        **announcements(),
     ).start()
     logger.info("announced %s as a %s worker", name, _heartbeat.info["kind"])
 

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from assess.attempts.services import attempt_start
-from assess.hiring.selectors import assessment_summary
+from assess.hiring.selectors import assessment_summary, draw_pool
 from assess.models import Assessment, Invitation, Membership, Role, Section
 from quizzes.bankfiles import question_from_yaml, save_question
 from quizzes.models import Kind, Topic
