@@ -14,8 +14,9 @@ from assess.attempts.models import Answer, Attempt, AttemptStatus
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
 from assess.scoring import AttemptResults, attempt_results
+from grader.engine import VERDICT_LABELS
 from quizzes.models import Level
-from quizzes.questions import correct_answer_text
+from quizzes.questions import candidate_view, correct_answer_text
 
 SORTS = {
     "date": "-started_at",
@@ -159,15 +160,56 @@ def live_progress(attempt: Attempt) -> dict:
     }
 
 
-def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
-    """The attempt's answers in order, each with what the review page shows beside it: the
-    final submission and its checks, the answer key, the picked choices in words, the time
-    spent and the characters pasted."""
+SCORED_BY_WORDS = {
+    "auto": "scored automatically",
+    "grader": "scored by the grader",
+    "unanswered": "not answered",
+    "": "",
+}
+
+
+def scored_by_words(scored_by: str, reviewers: dict[int, str]) -> str:
+    """Who scored an answer, in words: `reviewer:<user id>` becomes the reviewer's name."""
+    if scored_by.startswith("reviewer:"):
+        user_id = scored_by.split(":", 1)[1]
+        name = reviewers.get(int(user_id)) if user_id.isdigit() else None
+        return f"scored by {name or 'a former reviewer'}"
+    return SCORED_BY_WORDS.get(scored_by, scored_by)
+
+
+def _reviewer_names(answers: list[Answer]) -> dict[int, str]:
+    from django.contrib.auth import get_user_model
+
+    ids = {
+        int(a.scored_by.split(":", 1)[1])
+        for a in answers
+        if a.scored_by.startswith("reviewer:") and a.scored_by.split(":", 1)[1].isdigit()
+    }
+    users = get_user_model().objects.filter(pk__in=ids)
+    return {u.pk: u.get_full_name() or u.get_username() for u in users}
+
+
+def question_answers(attempt: Attempt) -> list[Answer]:
+    """The attempt's answers in order, each with the prompt as that candidate read it
+    (`prompt`: a numeric question's values filled in) and who scored it in words
+    (`scored_by_text`): what the report's question table shows."""
     answers = list(
         attempt.answers.select_related("question_version__question__topic")
         .prefetch_related("submissions", "rubric_reviews__reviewer")
         .order_by("position")
     )
+    reviewers = _reviewer_names(answers)
+    for answer in answers:
+        answer.prompt = candidate_view(answer.question_version, answer.seed)["prompt"]
+        answer.scored_by_text = scored_by_words(answer.scored_by, reviewers)
+    return answers
+
+
+def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
+    """The attempt's answers as `question_answers` gives them, each with what the review
+    page shows beside it: the final submission, its verdict in words and its checks, the
+    answer key, the picked choices in words, the time spent and the characters pasted."""
+    answers = question_answers(attempt)
     for answer in answers:
         answer.final_submission = next(
             (s for s in answer.submissions.all() if not s.public_only), None
@@ -186,6 +228,9 @@ def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
             )
         else:
             answer.response_text = answer.response
+        if answer.final_submission and answer.final_submission.verdict:
+            verdict = answer.final_submission.verdict
+            answer.verdict_label = VERDICT_LABELS.get(verdict, verdict.replace("_", " "))
         if answer.final_submission and answer.final_submission.report:
             checks = answer.final_submission.report.get("checks") or []
             answer.checks_passed = sum(1 for c in checks if c.get("passed"))

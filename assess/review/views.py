@@ -25,6 +25,7 @@ from .health import grading_health
 from .selectors import (
     AttemptFilters,
     attempts_list,
+    question_answers,
     report_context,
     review_answers,
     score_distribution,
@@ -249,9 +250,7 @@ def health(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
 def _render_report(
     request: HttpRequest, attempt: Attempt, org: Organization, role: str
 ) -> HttpResponse:
-    answers = attempt.answers.select_related("question_version__question__topic").order_by(
-        "position"
-    )
+    answers = question_answers(attempt)
     return render(
         request,
         "assess/recruiter/report.html",
