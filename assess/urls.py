@@ -1,10 +1,14 @@
 """Root URL configuration."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers and tools that ask for /favicon.ico without reading the page's <link>.
+    path("favicon.ico", RedirectView.as_view(url=static("assess/favicon.svg"), permanent=True)),
     path("api/", include("assess.api.urls")),
     path("", include("assess.attempts.urls")),
     path("", include("assess.org_urls")),

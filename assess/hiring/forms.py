@@ -24,6 +24,12 @@ class AssessmentForm(forms.ModelForm):
         ]
         widgets = {"instructions": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's limits are the server's (clean_* below), not the column's.
+        self.fields["time_limit_minutes"].widget.attrs.update(min=1, max=600)
+        self.fields["pass_mark"].widget.attrs.update(min=0, max=100)
+
     def clean_time_limit_minutes(self):
         value = self.cleaned_data["time_limit_minutes"]
         if not 1 <= value <= 600:

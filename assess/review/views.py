@@ -31,7 +31,7 @@ from .selectors import (
     score_distribution,
 )
 from .services import ReviewError, rubric_score, submission_regrade
-from .similarity import similar_pairs, similarity
+from .similarity import side_by_side, similar_pairs, similarity
 
 
 def _filters(form: AttemptFilterForm) -> AttemptFilters:
@@ -227,6 +227,7 @@ def compare(request: HttpRequest, org: Organization, role: str, assessment_id: i
             "assessment": assessment,
             "pair": pair,
             "score": similarity(pair[0].response, pair[1].response, starter=starter),
+            "rows": side_by_side(pair[0].response, pair[1].response),
         },
     )
 

@@ -1,0 +1,7 @@
+// The hiring team's pages: a form with data-confirm asks before it is sent (revoking a
+// link cannot be undone by the candidate). A static file, so no inline script is needed.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
+}, true);
