@@ -133,6 +133,15 @@ def section_pick(section: Section, question: Question) -> None:
         )
 
 
+@transaction.atomic
+def section_set_picks(section: Section, questions: list[Question]) -> None:
+    """Replace the section's picks with `questions`, in this order."""
+    section.picks.all().delete()
+    SectionQuestion.objects.bulk_create(
+        SectionQuestion(section=section, question=q, position=i) for i, q in enumerate(questions)
+    )
+
+
 def section_unpick(section: Section, question: Question) -> None:
     section.picks.filter(question=question).delete()
 

@@ -211,6 +211,7 @@ def compare(request: HttpRequest, org: Organization, role: str, assessment_id: i
             pk__in=ids, attempt__assessment=assessment, attempt__organization=org
         ).select_related("attempt__invitation", "question_version")
     )
+    pair.sort(key=lambda answer: ids.index(answer.pk))  # a on the left, b on the right
     if len(pair) != 2 or any(not isinstance(a.response, str) for a in pair):
         return HttpResponse(
             "These are not two coding answers of this assessment.",
