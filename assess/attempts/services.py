@@ -158,7 +158,8 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
             invitation=invitation,
             assessment=assessment,
             started_at=now,
-            deadline=now + timedelta(minutes=assessment.time_limit_minutes),
+            deadline=now
+            + timedelta(minutes=assessment.time_limit_minutes + invitation.extra_minutes),
         )
         answers = []
         for position, (section, version) in enumerate(frozen):

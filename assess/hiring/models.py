@@ -93,6 +93,11 @@ class SectionQuestion(models.Model):
         return f"{self.section} · {self.question_id} at {self.position}"
 
 
+class Decision(models.TextChoices):
+    ADVANCED = "advanced", "Advanced"
+    REJECTED = "rejected", "Rejected"
+
+
 class Invitation(models.Model):
     """One candidate's single-use link. Only the sha256 of the token is stored, so the
     database alone does not reveal working links."""
@@ -114,6 +119,12 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_count = models.PositiveIntegerField(default=0)
+    # Accommodations: minutes added to this candidate's time limit (the deadline is fixed
+    # when they start).
+    extra_minutes = models.PositiveIntegerField(default=0)
+    # The hiring team's decision on the candidate; empty while undecided.
+    decision = models.CharField(max_length=10, blank=True, choices=Decision.choices)
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

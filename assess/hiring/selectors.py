@@ -7,14 +7,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextChoices,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from assess.orgs.models import Organization
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import GPU_NEEDS, gpu_required_problems, question_placement
 
-from .models import Assessment, Invitation, Section
+from .models import Assessment, Decision, Invitation, Section
 
 
 def bank_browse(
@@ -202,3 +213,73 @@ def invitation_state(invitation: Invitation) -> str:
     if invitation.expires_at <= timezone.now():
         return "Expired"
     return "Not started"
+
+
+# --- The candidates across assessments -------------------------------------------------------
+
+
+class Stage(TextChoices):
+    """Where a candidate is in the hiring pipeline, derived from their invitation, attempt
+    and the team's decision (a decision outranks the test's progress)."""
+
+    INVITED = "invited", "Invited"
+    STARTED = "started", "Started"
+    SUBMITTED = "submitted", "Submitted"
+    GRADED = "graded", "Graded"
+    REVIEWED = "reviewed", "Reviewed"
+    ADVANCED = "advanced", "Advanced"
+    REJECTED = "rejected", "Rejected"
+
+
+def candidates_list(
+    organization: Organization,
+    *,
+    stage: str = "",
+    assessment: int | None = None,
+    search: str = "",
+) -> QuerySet[Invitation]:
+    """The organization's candidates (one row per invitation) with their `stage`, newest
+    first; filtered by stage, assessment and a name or email search."""
+    from assess.attempts.models import Answer, AttemptStatus
+
+    reviewed = Exists(
+        Answer.objects.filter(attempt=OuterRef("attempt"), scored_by__startswith="reviewer:")
+    )
+    rows = (
+        Invitation.objects.filter(organization=organization)
+        .select_related("assessment", "attempt")
+        .annotate(
+            stage=Case(
+                When(decision=Decision.ADVANCED, then=Value(Stage.ADVANCED)),
+                When(decision=Decision.REJECTED, then=Value(Stage.REJECTED)),
+                When(attempt__isnull=True, then=Value(Stage.INVITED)),
+                When(attempt__status=AttemptStatus.IN_PROGRESS, then=Value(Stage.STARTED)),
+                When(attempt__graded_at__isnull=True, then=Value(Stage.SUBMITTED)),
+                When(reviewed, then=Value(Stage.REVIEWED)),
+                default=Value(Stage.GRADED),
+                output_field=CharField(),
+            )
+        )
+    )
+    if stage in Stage.values:
+        rows = rows.filter(stage=stage)
+    if assessment:
+        rows = rows.filter(assessment_id=assessment)
+    search = search.strip()[:100]
+    if search:
+        rows = rows.filter(
+            Q(candidate_name__icontains=search) | Q(candidate_email__icontains=search)
+        )
+    return rows.order_by("-created_at", "-pk")
+
+
+def stage_counts(organization: Organization) -> dict[str, int]:
+    """How many candidates are at each stage (every stage listed, zeros included)."""
+    counts = dict(
+        candidates_list(organization)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
+    )
+    return {value: counts.get(value, 0) for value in Stage.values}

@@ -26,7 +26,7 @@ from assess.tokens import token_digest
 from quizzes.models import Question, Topic
 from quizzes.questions import question_placement
 
-from .models import Assessment, Invitation, Section, SectionQuestion
+from .models import Assessment, Decision, Invitation, Section, SectionQuestion
 from .selectors import assessment_summary, draw_pool
 
 
@@ -239,19 +239,29 @@ def invitation_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/t/{token}/"
 
 
-def invitation_send(invitation: Invitation, token: str, base_url: str) -> None:
-    """Email the candidate their link through Django's email backend (console in development)."""
+def invitation_send(
+    invitation: Invitation, token: str, base_url: str, *, reminder: bool = False
+) -> None:
+    """Email the candidate their link through Django's email backend (console in
+    development); `reminder` words it as a reminder to someone who has not started."""
     assessment = invitation.assessment
     link = invitation_link(base_url, token)
+    minutes = assessment.time_limit_minutes + invitation.extra_minutes
+    opening = (
+        f'A reminder: {assessment.organization.name} invited you to take the test "{assessment.title}", '
+        f"and you have not started it yet"
+        if reminder
+        else f'{assessment.organization.name} invites you to take the test "{assessment.title}"'
+    )
     body = (
         f"Hello {invitation.candidate_name},\n\n"
-        f'{assessment.organization.name} invites you to take the test "{assessment.title}" '
-        f"({assessment.time_limit_minutes} minutes once you start).\n\n"
+        f"{opening} ({minutes} minutes once you start).\n\n"
         f"Open your personal link:\n{link}\n\n"
         f"The link works until {invitation.expires_at:%d %B %Y %H:%M} UTC and only for you; "
         f"please do not share it.\n"
     )
-    send_mail(f"Your test: {assessment.title}", body, None, [invitation.candidate_email])
+    subject = f"{'Reminder: your' if reminder else 'Your'} test: {assessment.title}"
+    send_mail(subject, body, None, [invitation.candidate_email])
     Invitation.objects.filter(pk=invitation.pk).update(
         sent_at=timezone.now(), send_count=F("send_count") + 1
     )
@@ -285,12 +295,15 @@ def invitation_invite(
     days: int | None = None,
     send_email: bool = True,
     checked: bool = False,
+    extra_minutes: int = 0,
 ) -> tuple[Invitation, str]:
     """Create an invitation and (unless an applicant-tracking system mails its own links)
     email its link; returns it with the token (shown once). `checked`: the caller has
     just run `assessment_check_sendable` (a CSV file checks once for all its rows)."""
     if not checked:
         assessment_check_sendable(assessment)
+    if not 0 <= extra_minutes <= MAX_EXTRA_MINUTES:
+        raise RecruitingError(f"Extra time is 0 to {MAX_EXTRA_MINUTES} minutes.")
     name, email = _clean_candidate(name, email)
     expires_at = timezone.now() + timedelta(days=days or settings.ASSESS_INVITATION_DAYS)
     with transaction.atomic():
@@ -301,6 +314,9 @@ def invitation_invite(
             expires_at=expires_at,
             created_by=user,
         )
+        if extra_minutes:
+            invitation.extra_minutes = extra_minutes
+            invitation.save(update_fields=["extra_minutes"])
     if send_email:
         invitation_send(invitation, token, base_url)
     return invitation, token
@@ -385,7 +401,7 @@ def _not_started(invitation: Invitation) -> None:
         raise RecruitingError("The candidate has already started this test.")
 
 
-def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
+def invitation_resend(invitation: Invitation, *, base_url: str, reminder: bool = False) -> str:
     """Send a new link: only the token's hash is stored, so the old link is replaced by a
     new one (and stops working). Also re-opens an expired or revoked invitation."""
     _not_started(invitation)
@@ -398,7 +414,7 @@ def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
         invitation.expires_at, timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS)
     )
     invitation.save(update_fields=["token_hash", "revoked_at", "expires_at"])
-    invitation_send(invitation, token, base_url)
+    invitation_send(invitation, token, base_url, reminder=reminder)
     return token
 
 
@@ -421,3 +437,51 @@ def invitation_extend(invitation: Invitation, days: int) -> Invitation:
     invitation.revoked_at = None
     invitation.save(update_fields=["expires_at", "revoked_at"])
     return invitation
+
+
+# --- Extra time, decisions and bulk actions on candidates -----------------------------------
+
+MAX_EXTRA_MINUTES = 600
+
+
+def extra_minutes_for(assessment: Assessment, *, percent: int = 0, minutes: int = 0) -> int:
+    """Extra time as the anchors offer it for accommodations: a share of the time limit
+    (+25/50/100%), rounded up to a whole minute, or custom minutes (which win)."""
+    if minutes:
+        return minutes
+    return -(-assessment.time_limit_minutes * percent // 100)
+
+
+BULK_ACTIONS = ("advance", "reject", "remind")
+
+
+@dataclass
+class BulkOutcome:
+    done: list[Invitation] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one line per candidate, in words
+
+
+def candidates_bulk(
+    organization: Organization, invitation_ids: list[int], action: str, *, base_url: str
+) -> BulkOutcome:
+    """Advance, reject or remind the chosen candidates of one organization. A reminder goes
+    only to those who have not started (with a new link: links are stored hashed)."""
+    if action not in BULK_ACTIONS:
+        raise RecruitingError("Unknown action.")
+    outcome = BulkOutcome()
+    chosen = Invitation.objects.filter(organization=organization, pk__in=invitation_ids)
+    for invitation in chosen.select_related("assessment__organization").order_by("pk"):
+        if action in ("advance", "reject"):
+            decision = Decision.ADVANCED if action == "advance" else Decision.REJECTED
+            Invitation.objects.filter(pk=invitation.pk).update(
+                decision=decision, decided_at=timezone.now()
+            )
+            outcome.done.append(invitation)
+            continue
+        try:
+            invitation_resend(invitation, base_url=base_url, reminder=True)
+        except RecruitingError as exc:
+            outcome.skipped.append(f"{invitation.candidate_name}: {exc}")
+        else:
+            outcome.done.append(invitation)
+    return outcome

@@ -34,5 +34,6 @@ urlpatterns = [
         views.invitation_change,
         name="invitation_change",
     ),
+    path(ORG + "candidates/", views.candidates, name="candidates"),
     path(ORG + "bank/<int:question_id>/", views.question_preview, name="question_preview"),
 ]

@@ -16,12 +16,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
+from assess.review.export import candidates_csv
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import candidate_view, correct_answer_text
 
 from .forms import (
     AssessmentForm,
     BankFilterForm,
+    CandidateBulkForm,
+    CandidateFilterForm,
     CsvInviteForm,
     DrawForm,
     ExtendForm,
@@ -29,13 +32,22 @@ from .forms import (
     SectionForm,
 )
 from .models import Assessment, Invitation, Section
-from .selectors import assessment_summary, bank_browse, bank_page, invitation_state
+from .selectors import (
+    assessment_summary,
+    bank_browse,
+    bank_page,
+    candidates_list,
+    invitation_state,
+    stage_counts,
+)
 from .services import (
     RecruitingError,
     assessment_archive,
     assessment_create,
     assessment_duplicate,
     assessment_update,
+    candidates_bulk,
+    extra_minutes_for,
     invitation_extend,
     invitation_invite,
     invitation_link,
@@ -308,6 +320,11 @@ def invitations(
                     user=request.user,
                     base_url=_base_url(request),
                     days=data["days"],
+                    extra_minutes=extra_minutes_for(
+                        assessment,
+                        percent=data["extra_percent"] or 0,
+                        minutes=data["extra_minutes"] or 0,
+                    ),
                 )
             except RecruitingError as exc:
                 invite_form.add_error(None, str(exc))
@@ -373,6 +390,67 @@ def invitation_change(
     except RecruitingError as exc:
         messages.error(request, str(exc))
     return redirect("org:invitations", org_slug=org.slug, assessment_id=invitation.assessment_id)
+
+
+# --- Candidates across assessments ----------------------------------------------------------
+
+
+def _candidate_rows(org: Organization, form: CandidateFilterForm):
+    data = form.cleaned_data if form.is_valid() else {}
+    return candidates_list(
+        org,
+        stage=data.get("stage", ""),
+        assessment=data["assessment"].pk if data.get("assessment") else None,
+        search=data.get("q", ""),
+    )
+
+
+@org_view(BUILD)
+def candidates(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    """Every candidate of the organization with their stage; bulk advance / reject /
+    remind / export of the ticked ones."""
+    filters = CandidateFilterForm(request.GET or None, organization=org)
+    if request.method == "POST":
+        bulk = CandidateBulkForm(request.POST)
+        if not bulk.is_valid():
+            messages.error(request, "Tick at least one candidate, then choose an action.")
+        elif bulk.cleaned_data["action"] == "export":
+            rows = candidates_list(org).filter(pk__in=bulk.cleaned_data["selected"])
+            response = HttpResponse(candidates_csv(rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{org.slug}-candidates.csv"'
+            return response
+        else:
+            outcome = candidates_bulk(
+                org,
+                bulk.cleaned_data["selected"],
+                bulk.cleaned_data["action"],
+                base_url=_base_url(request),
+            )
+            verb = {"advance": "advanced", "reject": "rejected", "remind": "reminded"}
+            done = len(outcome.done)
+            messages.success(
+                request,
+                f"{done} candidate{'s' if done != 1 else ''} {verb[bulk.cleaned_data['action']]}.",
+            )
+            for line in outcome.skipped:
+                messages.warning(request, f"Skipped {line}")
+        url = reverse("org:candidates", kwargs={"org_slug": org.slug})
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    rows = _candidate_rows(org, filters)
+    return render(
+        request,
+        "assess/recruiter/candidates.html",
+        {
+            "org": org,
+            "role": role,
+            "filters": filters,
+            "rows": rows[:500],
+            "count": rows.count(),
+            "stages": stage_counts(org),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 # --- The report a recruiter reads -----------------------------------------------------------

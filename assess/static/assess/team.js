@@ -5,3 +5,12 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute && form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 }, true);
+
+// "Tick all" on a list with bulk actions.
+document.addEventListener("change", function (event) {
+  if (event.target.id !== "tick-all") return;
+  var form = event.target.form;
+  form.querySelectorAll("input[name=selected]").forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});

@@ -1,5 +1,6 @@
-"""Picks keep their place in a section (the many-to-many table gains a position), and an
-organization says whether a GPU worker grades its GPU-only problems."""
+"""Picks keep their place in a section (the many-to-many table gains a position), an
+organization says whether a GPU worker grades its GPU-only problems, and an invitation
+carries extra minutes (accommodations) and the hiring team's decision."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -66,6 +67,25 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 fields=("section", "question"), name="one_pick_per_section"
             ),
+        ),
+        migrations.AddField(
+            model_name="invitation",
+            name="extra_minutes",
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="invitation",
+            name="decision",
+            field=models.CharField(
+                blank=True,
+                choices=[("advanced", "Advanced"), ("rejected", "Rejected")],
+                max_length=10,
+            ),
+        ),
+        migrations.AddField(
+            model_name="invitation",
+            name="decided_at",
+            field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
             model_name="organization",
