@@ -131,3 +131,53 @@ def test_builder_comparison_and_invitations_at_1280_px(live_server, laptop, djan
     assert "revoked" in page.inner_text("main") and "expired" not in page.inner_text("main")
     shot(page, "ux-revoked-link")
     assert page.missing == []  # the favicon and every other request were found
+
+
+def test_recruiter_works_the_candidate_list_across_assessments(
+    live_server, laptop, django_user_model
+):
+    base, page = live_server.url, laptop
+    bank = factories.make_bank("single", "written")
+    org = factories.make_org("acme")
+    user = django_user_model.objects.create_user("ada", password=PASSWORD)
+    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
+    screen = factories.make_assessment(org, [bank["single"]], minutes=10)
+    essay = factories.make_assessment(org, [bank["written"]], minutes=10)
+    essay.title = "Written screen"
+    essay.save()
+    for name, assessment, submit in (
+        ("Gail Graded", screen, True),
+        ("Gus Graded", screen, True),
+        ("Ivy Invited", screen, False),
+        ("Sue Submitted", essay, True),
+    ):
+        inv, _ = factories.make_invitation(assessment, name=name)
+        if submit:
+            attempt = attempt_start(inv)
+            answer_save(attempt, 0, 0 if assessment == screen else "Noisy statistics.", 0)
+            attempt_submit(attempt)
+    sign_in(page, base)
+
+    page.click("nav >> text=Candidates")
+    page.wait_for_selector("#candidates")
+    assert "4 candidates" in page.inner_text("#candidate-count")
+    assert "Graded 2" in page.inner_text("#stages")
+    shot(page, "ux-candidates-all")
+    page.click("#stages >> text=Graded")
+    page.wait_for_selector("#candidate-count:has-text('2 candidates')")
+    page.check("#tick-all")  # ticks both shown
+    page.select_option("#bulk-action", "advance")
+    page.click("button:has-text('Apply to ticked')")
+    page.wait_for_selector(".messages li:has-text('2 candidates advanced.')")
+    assert "No candidate matches." in page.inner_text("#candidates")  # none graded any more
+    page.click("#stages >> text=Advanced")
+    page.wait_for_selector("#candidate-count:has-text('2 candidates')")
+    page.goto(f"{base}/org/acme/candidates/?q=ivy")
+    assert page.locator("#candidates tbody tr").count() == 1
+    page.check("tr:has-text('Ivy Invited') input[name=selected]")
+    page.select_option("#bulk-action", "remind")
+    page.click("button:has-text('Apply to ticked')")
+    page.wait_for_selector(".messages li:has-text('1 candidate reminded.')")
+    assert fits(page)
+    shot(page, "ux-candidates-reminded")
+    assert page.missing == []
