@@ -11,9 +11,6 @@ def batchnorm_backward(dout, x, gamma, eps=1e-5):
     dbeta = d64.sum(axis=axes)
     dgamma = (d64 * xhat).sum(axis=axes)
     dxhat = d64 * gamma.reshape(shape)
-    dx = inv * (
-        dxhat
-        - dxhat.mean(axis=axes, keepdims=True)
-        - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
-    )
+    dx = inv * (dxhat - dxhat.mean(axis=axes, keepdims=True)
+                - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))
     return dx.astype(x.dtype), dgamma.astype(x.dtype), dbeta.astype(x.dtype)

@@ -12,7 +12,5 @@ def layernorm_backward(dout, x, normalized_shape, weight, eps=1e-5):
     dweight = (d64 * xhat).sum(axis=lead)
     dbias = d64.sum(axis=lead)
     g = d64 * weight
-    dx = inv * (
-        g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True)
-    )
+    dx = inv * (g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True))
     return dx.astype(x.dtype), dweight.astype(x.dtype), dbias.astype(x.dtype)
