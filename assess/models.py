@@ -11,7 +11,7 @@ from assess.attempts.models import (
 )
 from assess.hiring.models import Assessment, Invitation, Section, SectionQuestion
 from assess.orgs.models import Membership, Organization, Role
-from assess.review.models import Regrade, RubricReview
+from assess.review.models import Regrade, ReportShare, RubricReview
 
 __all__ = [
     "Answer",
@@ -24,6 +24,7 @@ __all__ = [
     "Membership",
     "Organization",
     "Regrade",
+    "ReportShare",
     "Role",
     "RubricReview",
     "Section",

@@ -9,6 +9,7 @@ from . import views
 
 urlpatterns = [
     path(ORG + "attempts/<int:attempt_id>/report/", views.report, name="report"),
+    path(ORG + "attempts/<int:attempt_id>/share/", views.report_share, name="report_share"),
     path(ORG + "review/", views.dashboard, name="dashboard"),
     path(ORG + "review/export.csv", views.export_csv, name="export_csv"),
     path(ORG + "review/health/", views.health, name="health"),
@@ -34,4 +35,9 @@ urlpatterns = [
 # In the `assess` namespace (assess/attempts/urls.py): the older /org/attempts/<id>/ address.
 legacy_report_urlpatterns = [
     path("org/attempts/<int:attempt_id>/", views.attempt_report, name="attempt_report"),
+]
+
+# At the root, outside every namespace: the report through a share link (no account).
+shared_report_urlpatterns = [
+    path("shared/<str:token>/", views.report_shared, name="report_shared"),
 ]

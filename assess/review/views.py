@@ -7,9 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from assess.attempts.integrity import integrity_summary
@@ -22,6 +24,7 @@ from grader.models import Submission
 from .export import results_csv
 from .forms import AttemptFilterForm, RubricForm
 from .health import grading_health
+from .models import ReportShare
 from .selectors import (
     AttemptFilters,
     attempts_list,
@@ -30,7 +33,14 @@ from .selectors import (
     review_answers,
     score_distribution,
 )
-from .services import ReviewError, rubric_score, submission_regrade
+from .services import (
+    ReviewError,
+    ShareClosed,
+    report_share_create,
+    report_share_open,
+    rubric_score,
+    submission_regrade,
+)
 from .similarity import side_by_side, similar_pairs, similarity
 
 
@@ -250,9 +260,12 @@ def health(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
 
 
 def _render_report(
-    request: HttpRequest, attempt: Attempt, org: Organization, role: str
+    request: HttpRequest,
+    attempt: Attempt,
+    org: Organization | None,
+    role: str | None,
+    **extra,
 ) -> HttpResponse:
-    answers = question_answers(attempt)
     return render(
         request,
         "assess/recruiter/report.html",
@@ -260,8 +273,9 @@ def _render_report(
             "org": org,
             "role": role,
             "attempt": attempt,
-            "answers": answers,
+            "answers": question_answers(attempt),
             **report_context(attempt),
+            **extra,
         },
     )
 
@@ -273,6 +287,41 @@ def report(request: HttpRequest, org: Organization, role: str, attempt_id: int) 
         Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
     )
     return _render_report(request, attempt, org, role)
+
+
+@require_POST
+@org_view(READ_REPORTS)
+def report_share(
+    request: HttpRequest, org: Organization, role: str, attempt_id: int
+) -> HttpResponse:
+    """Make a read-only link to the report for someone without an account; shown once."""
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
+    )
+    try:
+        days = int(request.POST.get("days", "7"))
+        share, token = report_share_create(attempt, request.user, days=days)
+    except (ValueError, ReviewError) as exc:
+        messages.error(request, str(exc) if isinstance(exc, ReviewError) else "Days: a number.")
+        return redirect("org:report", org_slug=org.slug, attempt_id=attempt.pk)
+    link = request.build_absolute_uri(reverse("report_shared", kwargs={"token": token}))
+    return _render_report(request, attempt, org, role, share_link=link, share=share)
+
+
+@never_cache
+@require_GET
+def report_shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The report through a share link: read-only, no account, no navigation."""
+    try:
+        attempt = report_share_open(token)
+    except ReportShare.DoesNotExist:
+        raise Http404("No such link") from None
+    except ShareClosed as exc:
+        return render(request, "assess/review/share_closed.html", {"message": str(exc)}, status=410)
+    response = _render_report(request, attempt, None, None, shared=True)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required

@@ -14,3 +14,8 @@ document.addEventListener("change", function (event) {
     box.checked = event.target.checked;
   });
 });
+
+// A print button (the report's printable / PDF version is the page with print styles).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});
