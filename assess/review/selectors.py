@@ -128,10 +128,52 @@ def report_notes(results: AttemptResults, pass_mark: int) -> ReportNotes:
     return ReportNotes(strengths, gaps, summary)
 
 
+# Below this many graded attempts of the same assessment a percentile says too little.
+PERCENTILE_MIN_PEERS = 5
+
+
+@dataclass
+class Standing:
+    percentile: int  # share of the other graded candidates scoring strictly lower
+    peers: int
+
+
+def attempt_standing(attempt: Attempt) -> Standing | None:
+    """Where the attempt's score stands among the other graded attempts of the same
+    assessment; None until it is graded and there are enough of them."""
+    if attempt.graded_at is None:
+        return None
+    others = Attempt.objects.filter(
+        assessment_id=attempt.assessment_id, graded_at__isnull=False
+    ).exclude(pk=attempt.pk)
+    peers = others.count()
+    if peers < PERCENTILE_MIN_PEERS:
+        return None
+    lower = others.filter(score_percent__lt=attempt.score_percent).count()
+    return Standing(percentile=round(100 * lower / peers), peers=peers)
+
+
+def attempt_misconceptions(attempt: Attempt) -> list[str]:
+    """The known mistakes the grader recognized in the candidate's code, by title."""
+    from grader.models import Submission
+
+    reports = Submission.objects.filter(
+        answer__attempt=attempt, public_only=False, report__isnull=False
+    ).values_list("report", flat=True)
+    titles = []
+    for report in reports:
+        diagnosis = (report or {}).get("diagnosis") or {}
+        if report.get("verdict") != "accepted" and diagnosis.get("title"):
+            titles.append(diagnosis["title"])
+    return list(dict.fromkeys(titles))
+
+
 def report_context(attempt: Attempt) -> dict:
     results = attempt_results(attempt)
     return {
         "results": results,
+        "standing": attempt_standing(attempt),
+        "misconceptions": attempt_misconceptions(attempt),
         "notes": report_notes(results, attempt.assessment.pass_mark),
         "topic_chart": {
             "labels": [t.label for t in results.topics],
