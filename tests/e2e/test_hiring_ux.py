@@ -181,3 +181,41 @@ def test_recruiter_works_the_candidate_list_across_assessments(
     assert fits(page)
     shot(page, "ux-candidates-reminded")
     assert page.missing == []
+
+
+def test_recruiter_reads_the_summary_prints_and_shares_the_report(
+    live_server, browser, laptop, django_user_model
+):
+    base, page = live_server.url, laptop
+    bank = factories.make_bank("single", "numeric")
+    org = factories.make_org("acme")
+    user = django_user_model.objects.create_user("ada", password=PASSWORD)
+    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
+    assessment = factories.make_assessment(org, [bank["single"], bank["numeric"]], minutes=10)
+    inv, _ = factories.make_invitation(assessment, name="Grace Hopper")
+    attempt = attempt_start(inv)
+    answer_save(attempt, 0, 0, 0)  # the choice right, the number left empty
+    attempt_submit(attempt)
+    sign_in(page, base)
+
+    page.goto(f"{base}/org/acme/attempts/{attempt.pk}/report/")
+    minute = page.inner_text("#in-a-minute")
+    assert "Scored 50%, and did not meet the pass mark of 60%" in minute
+    assert "{x1}" not in page.inner_text("main")  # the numbers Grace was given
+    assert fits(page)
+    shot(page, "ux-report")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert not page.locator(".report-actions").is_visible()
+    shot(page, "ux-report-print")
+    page.emulate_media(media="screen")
+
+    page.click("button:has-text('Share a read-only link')")
+    link = page.inner_text("#share-link code").strip()
+    manager = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    manager.goto(link)
+    assert "Grace Hopper" in manager.inner_text("main")
+    assert "read-only copy" in manager.inner_text("#shared-note")
+    assert manager.locator("nav >> text=Candidates").count() == 0
+    shot(manager, "ux-report-shared")
+    manager.context.close()
