@@ -22,7 +22,10 @@ class Migration(migrations.Migration):
                         (
                             "id",
                             models.BigAutoField(
-                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                                auto_created=True,
+                                primary_key=True,
+                                serialize=False,
+                                verbose_name="ID",
                             ),
                         ),
                         (
@@ -42,7 +45,10 @@ class Migration(migrations.Migration):
                             ),
                         ),
                     ],
-                    options={"db_table": "assess_section_questions", "ordering": ["position", "id"]},
+                    options={
+                        "db_table": "assess_section_questions",
+                        "ordering": ["position", "id"],
+                    },
                 ),
                 migrations.AlterField(
                     model_name="section",

@@ -21,6 +21,8 @@ class RubricReview(models.Model):
     score = models.FloatField()
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # How long the reviewer had the answer open before saving (None: not measured).
+    seconds = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

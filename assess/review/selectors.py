@@ -280,3 +280,20 @@ def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
         answer.seconds = signals.seconds_per_question.get(answer.position)
         answer.pasted = signals.pastes_per_question.get(answer.position)
     return answers
+
+
+def written_queue(organization: Organization) -> QuerySet[Answer]:
+    """Written answers of submitted attempts still waiting for a reviewer's score, oldest
+    submission first: the queue a reviewer works through across attempts."""
+    return (
+        Answer.objects.filter(
+            attempt__organization=organization,
+            attempt__status=AttemptStatus.SUBMITTED,
+            question_version__question__kind="written",
+            score__isnull=True,
+            response__isnull=False,
+        )
+        .exclude(response="")
+        .select_related("attempt__invitation", "attempt__assessment", "question_version__question")
+        .order_by("attempt__submitted_at", "attempt_id", "position")
+    )

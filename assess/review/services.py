@@ -7,8 +7,10 @@ Scores come from `assess.scoring` only; this module never scores a response itse
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +36,9 @@ class ReviewError(Exception):
 # --- Written answers: the rubric ------------------------------------------------------------
 
 
-def rubric_score(answer: Answer, items: list[int], reviewer, *, note: str = "") -> RubricReview:
+def rubric_score(
+    answer: Answer, items: list[int], reviewer, *, note: str = "", seconds: int | None = None
+) -> RubricReview:
     """Score a written answer by the rubric items it meets: points met / points possible.
     Recorded with the reviewer and the time; a later review replaces the answer's score
     (and the attempt's result) and keeps the earlier one in the history."""
@@ -60,6 +64,7 @@ def rubric_score(answer: Answer, items: list[int], reviewer, *, note: str = "") 
             possible=possible,
             score=points / possible,
             note=note[:2000],
+            seconds=seconds,
         )
         answer_review(answer, review.score, reviewer)
     return review
@@ -161,3 +166,23 @@ def report_share_open(token: str) -> Attempt:
 def report_share_revoke(share: ReportShare) -> None:
     share.revoked_at = timezone.now()
     share.save(update_fields=["revoked_at"])
+
+
+# --- How long a review took ------------------------------------------------------------------
+
+# A review open longer than this was left aside, not read for that long: not counted.
+REVIEW_SECONDS_MAX = 3 * 3600
+
+
+def review_clock_start() -> str:
+    """A signed timestamp for the rubric form: when the reviewer opened the answer."""
+    return signing.dumps(time.time(), salt="review-clock")
+
+
+def review_seconds(clock: str) -> int | None:
+    """Seconds since `review_clock_start`; None for a missing, forged or stale clock."""
+    try:
+        opened = float(signing.loads(clock, salt="review-clock", max_age=REVIEW_SECONDS_MAX))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return max(0, round(time.time() - opened))

@@ -11,6 +11,7 @@ urlpatterns = [
     path(ORG + "attempts/<int:attempt_id>/report/", views.report, name="report"),
     path(ORG + "attempts/<int:attempt_id>/share/", views.report_share, name="report_share"),
     path(ORG + "review/", views.dashboard, name="dashboard"),
+    path(ORG + "review/queue/", views.review_queue, name="review_queue"),
     path(ORG + "review/export.csv", views.export_csv, name="export_csv"),
     path(ORG + "review/health/", views.health, name="health"),
     path(ORG + "review/attempts/<int:attempt_id>/", views.attempt_review, name="attempt_review"),

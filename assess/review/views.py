@@ -32,12 +32,15 @@ from .selectors import (
     report_context,
     review_answers,
     score_distribution,
+    written_queue,
 )
 from .services import (
     ReviewError,
     ShareClosed,
     report_share_create,
     report_share_open,
+    review_clock_start,
+    review_seconds,
     rubric_score,
     submission_regrade,
 )
@@ -109,7 +112,7 @@ def attempt_review(
             answer.rubric_form = RubricForm(
                 rubric=answer.content["rubric"],
                 auto_id=f"a{answer.pk}_%s",
-                initial={"items": latest.items if latest else []},
+                initial={"items": latest.items if latest else [], "clock": review_clock_start()},
             )
     return render(
         request,
@@ -150,7 +153,11 @@ def answer_score(
         else:
             try:
                 review = rubric_score(
-                    answer, form.cleaned_data["items"], request.user, note=form.cleaned_data["note"]
+                    answer,
+                    form.cleaned_data["items"],
+                    request.user,
+                    note=form.cleaned_data["note"],
+                    seconds=review_seconds(form.cleaned_data["clock"]),
                 )
             except ReviewError as exc:
                 messages.error(request, str(exc))
@@ -160,7 +167,29 @@ def answer_score(
                     f"Question {answer.position + 1} scored "
                     f"{review.points:g} / {review.possible:g}.",
                 )
+    if request.POST.get("then") == "queue":
+        return redirect("org:review_queue", org_slug=org.slug)
     return redirect(f"{request.path.rsplit('/answers/', 1)[0]}/#answer-{answer.pk}")
+
+
+@require_GET
+@org_view(REVIEW)
+def review_queue(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    """The next written answer waiting for a score, across attempts, with its rubric."""
+    queue = written_queue(org)
+    answer = queue.first()
+    form = None
+    if answer is not None:
+        form = RubricForm(
+            rubric=answer.question_version.content["rubric"],
+            auto_id="q_%s",
+            initial={"clock": review_clock_start()},
+        )
+    return render(
+        request,
+        "assess/review/queue.html",
+        {"org": org, "role": role, "answer": answer, "form": form, "waiting": queue.count()},
+    )
 
 
 @require_POST

@@ -19,3 +19,19 @@ document.addEventListener("change", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) window.print();
 });
+
+// Rubric shortcuts on forms marked data-shortcuts: keys 1-9 tick the n-th item, Enter saves;
+// ignored while typing in a text field.
+document.addEventListener("keydown", function (event) {
+  var form = document.querySelector("form[data-shortcuts]");
+  var target = event.target;
+  if (!form || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.matches && target.matches("textarea, input[type=text], input[type=search], select")) return;
+  if (/^[1-9]$/.test(event.key)) {
+    var box = form.querySelectorAll("input[type=checkbox]")[Number(event.key) - 1];
+    if (box) { box.checked = !box.checked; event.preventDefault(); }
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
