@@ -219,3 +219,35 @@ def test_recruiter_reads_the_summary_prints_and_shares_the_report(
     assert manager.locator("nav >> text=Candidates").count() == 0
     shot(manager, "ux-report-shared")
     manager.context.close()
+
+
+def test_reviewer_scores_the_queue_with_the_keyboard(live_server, laptop, django_user_model):
+    base, page = live_server.url, laptop
+    bank = factories.make_bank("written")
+    org = factories.make_org("acme")
+    user = django_user_model.objects.create_user("ada", password=PASSWORD)
+    Membership.objects.create(user=user, organization=org, role=Role.REVIEWER)
+    assessment = factories.make_assessment(org, [bank["written"]], minutes=10)
+    for name, text in (("Ann One", "Two samples give noisy statistics."), ("Ben Two", "Unsure.")):
+        inv, _ = factories.make_invitation(assessment, name=name)
+        attempt = attempt_start(inv)
+        answer_save(attempt, 0, text, 0)
+        attempt_submit(attempt)
+    sign_in(page, base)
+
+    page.click("nav >> text=To score")
+    page.wait_for_selector("#queue-answer:has-text('Ann One')")
+    assert "2 waiting" in page.inner_text("#waiting-count")
+    page.keyboard.press("1")
+    page.keyboard.press("2")
+    assert page.locator("form.rubric input[type=checkbox]:checked").count() == 2
+    shot(page, "ux-queue")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#queue-answer:has-text('Ben Two')")
+    assert "1 waiting" in page.inner_text("#waiting-count")
+    page.fill("#q_note", "1 2")  # typing in the note ticks nothing
+    assert page.locator("form.rubric input[type=checkbox]:checked").count() == 0
+    page.click("button:has-text('Save and next')")
+    page.wait_for_selector("#queue-empty")
+    assert fits(page)
+    assert page.missing == []
