@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assess.hiring.models import Invitation, Section
+from assess.hiring.models import Assessment, Invitation, Section
 from assess.hiring.selectors import draw_pool, section_picks
 from assess.tokens import token_digest
 from quizzes.models import CHOICE_KINDS, Kind, QuestionVersion
@@ -116,6 +116,20 @@ def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list
     return picked
 
 
+def assessment_questions(
+    assessment: Assessment, rng: random.Random
+) -> list[tuple[Section, QuestionVersion]]:
+    """The questions one candidate gets, section by section: the picks, then the random
+    draws (`rng` decides the draws and the shuffles). `attempt_start` freezes them; the
+    builder's whole-test preview shows them."""
+    taken: set[int] = set()
+    frozen: list[tuple[Section, QuestionVersion]] = []
+    sections = assessment.sections.select_related("draw_topic", "assessment__organization")
+    for section in sections.prefetch_related("picks__question").order_by("position", "id"):
+        frozen += [(section, version) for version in _section_pick(section, taken, rng)]
+    return frozen
+
+
 def invitation_check_open(invitation: Invitation, now: datetime) -> None:
     """Refuse a revoked or expired link, saying which (a revoked link's expiry is also
     moved to the revocation, so the revocation is checked first)."""
@@ -146,11 +160,7 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
         invitation_check_open(invitation, now)
         assessment = invitation.assessment
         rng = random.SystemRandom()
-        taken: set[int] = set()
-        frozen: list[tuple[Section, QuestionVersion]] = []
-        sections = assessment.sections.select_related("draw_topic", "assessment__organization")
-        for section in sections.prefetch_related("picks__question").order_by("position", "id"):
-            frozen += [(section, version) for version in _section_pick(section, taken, rng)]
+        frozen = assessment_questions(assessment, rng)
         if not frozen:
             raise AttemptError("This test has no questions yet. Please contact the hiring team.")
         attempt = Attempt.objects.create(

@@ -17,6 +17,11 @@ urlpatterns = [
         name="section_change",
     ),
     path(
+        ORG + "assessments/<int:assessment_id>/preview/",
+        views.assessment_preview,
+        name="assessment_preview",
+    ),
+    path(
         ORG + "assessments/<int:assessment_id>/duplicate/",
         views.assessment_copy,
         name="assessment_copy",

@@ -7,6 +7,8 @@ organization, so another organization's rows are a 404, never data (docs/roles.m
 
 from __future__ import annotations
 
+import random
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.attempts.services import assessment_questions
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
 from assess.review.export import candidates_csv
@@ -182,6 +185,36 @@ def question_preview(
             "content": version.content,
             "key": correct_answer_text(version, seed),
             "back": request.GET.get("back", ""),
+        },
+    )
+
+
+@require_GET
+@org_view(BUILD)
+def assessment_preview(
+    request: HttpRequest, org: Organization, role: str, assessment_id: int
+) -> HttpResponse:
+    """The whole test as one candidate would get it (one random draw: "another draw"
+    shows a different one), through the same `candidate_view` as the test page."""
+    assessment = _assessment(org, assessment_id)
+    try:
+        draw = int(request.GET.get("draw", "1"))
+    except ValueError:
+        draw = 1
+    questions = [
+        (section, version, candidate_view(version, draw))
+        for section, version in assessment_questions(assessment, random.Random(draw))
+    ]
+    return render(
+        request,
+        "assess/recruiter/assessment_preview.html",
+        {
+            "org": org,
+            "role": role,
+            "assessment": assessment,
+            "questions": questions,
+            "next_draw": draw % 1_000_000 + 1,
+            "summary": assessment_summary(assessment),
         },
     )
 

@@ -197,3 +197,18 @@ def test_picks_keep_the_order_they_were_added_in_and_can_be_moved(client, recrui
     _, token = factories.make_invitation(assessment)  # unshuffled: the candidate's order
     attempt = attempt_start(Invitation.objects.get())
     assert [a.question_version.question.key for a in attempt.answers.order_by("position")] == keys()
+
+
+def test_the_whole_test_previews_as_a_candidate_gets_it_without_the_keys(
+    client, recruiter, assessment
+):
+    page = client.get(url("assessment_preview", assessment.pk)).content.decode()
+    keys = ["t-single", "t-multiple", "t-numeric", "t-written", "t-coding"]
+    positions = [page.index(f'data-key="{key}"') for key in keys]
+    assert positions == sorted(positions)  # the picks in their order
+    assert "{x1}" not in page and "Batch x = [" in page  # drawn values, as a candidate reads
+    assert "def layernorm_forward" in page  # the coding problem's starter code
+    assert "A constant channel has zero variance." not in page  # no explanation or key
+    assert "running estimates drift" not in page  # the written answer expected
+    other = factories.make_assessment(factories.make_org("globex"), [])
+    assert client.get(url("assessment_preview", other.pk)).status_code == 404
