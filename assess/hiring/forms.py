@@ -122,6 +122,7 @@ class CandidateBulkForm(forms.Form):
             ("reject", "Reject"),
             ("remind", "Remind"),
             ("export", "Export"),
+            ("compare", "Compare"),
         ]
     )
     selected = forms.TypedMultipleChoiceField(coerce=int, choices=[])

@@ -447,6 +447,14 @@ def candidates(request: HttpRequest, org: Organization, role: str) -> HttpRespon
         bulk = CandidateBulkForm(request.POST)
         if not bulk.is_valid():
             messages.error(request, "Tick at least one candidate, then choose an action.")
+        elif bulk.cleaned_data["action"] == "compare":
+            attempts = candidates_list(org).filter(
+                pk__in=bulk.cleaned_data["selected"], attempt__isnull=False
+            )
+            query = "&".join(f"attempt={pk}" for pk in attempts.values_list("attempt", flat=True))
+            return redirect(
+                f"{reverse('org:attempts_compare', kwargs={'org_slug': org.slug})}?{query}"
+            )
         elif bulk.cleaned_data["action"] == "export":
             rows = candidates_list(org).filter(pk__in=bulk.cleaned_data["selected"])
             response = HttpResponse(candidates_csv(rows), content_type="text/csv; charset=utf-8")

@@ -297,3 +297,37 @@ def written_queue(organization: Organization) -> QuerySet[Answer]:
         .select_related("attempt__invitation", "attempt__assessment", "question_version__question")
         .order_by("attempt__submitted_at", "attempt_id", "position")
     )
+
+
+COMPARE_MAX = 4
+
+
+@dataclass
+class Comparison:
+    attempts: list[Attempt]
+    # (topic, [percent or None per attempt]) for every topic any of them was asked about.
+    topics: list[tuple[str, list[float | None]]]
+
+
+def attempts_compare(organization: Organization, attempt_ids: list[int]) -> Comparison:
+    """Up to four of the organization's attempts side by side: total, level, time taken
+    and the percent per topic (None where a candidate had no question of that topic)."""
+    attempts = list(
+        Attempt.objects.filter(organization=organization, pk__in=attempt_ids[:COMPARE_MAX])
+        .select_related("invitation", "assessment")
+        .order_by("-score_percent", "pk")
+    )
+    per_attempt = []
+    for attempt in attempts:
+        results = attempt_results(attempt)
+        per_attempt.append({t.label: t.percent for t in results.topics})
+        attempt.minutes_taken = (
+            round((attempt.submitted_at - attempt.started_at).total_seconds() / 60)
+            if attempt.submitted_at
+            else None
+        )
+    labels = sorted({label for topics in per_attempt for label in topics})
+    return Comparison(
+        attempts=attempts,
+        topics=[(label, [topics.get(label) for topics in per_attempt]) for label in labels],
+    )

@@ -10,6 +10,7 @@ from . import views
 urlpatterns = [
     path(ORG + "attempts/<int:attempt_id>/report/", views.report, name="report"),
     path(ORG + "attempts/<int:attempt_id>/share/", views.report_share, name="report_share"),
+    path(ORG + "attempts/compare/", views.attempts_side_by_side, name="attempts_compare"),
     path(ORG + "review/", views.dashboard, name="dashboard"),
     path(ORG + "review/queue/", views.review_queue, name="review_queue"),
     path(ORG + "review/export.csv", views.export_csv, name="export_csv"),

@@ -27,6 +27,7 @@ from .health import grading_health
 from .models import ReportShare
 from .selectors import (
     AttemptFilters,
+    attempts_compare,
     attempts_list,
     question_answers,
     report_context,
@@ -269,6 +270,25 @@ def compare(request: HttpRequest, org: Organization, role: str, assessment_id: i
             "score": similarity(pair[0].response, pair[1].response, starter=starter),
             "rows": side_by_side(pair[0].response, pair[1].response),
         },
+    )
+
+
+@require_GET
+@org_view(READ_REPORTS)
+def attempts_side_by_side(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    """Two to four candidates' results next to each other (`?attempt=<id>` repeated)."""
+    ids = [int(v) for v in request.GET.getlist("attempt") if v.isdigit()]
+    comparison = attempts_compare(org, ids)
+    if len(comparison.attempts) < 2:
+        return HttpResponse(
+            "Choose two to four candidates who have taken a test.",
+            status=400,
+            content_type="text/plain",
+        )
+    return render(
+        request,
+        "assess/review/candidates_compare.html",
+        {"org": org, "role": role, "comparison": comparison},
     )
 
 

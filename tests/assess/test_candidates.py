@@ -161,3 +161,14 @@ def test_extra_time_at_invitation_lengthens_the_deadline(client, recruiter, org,
         invite, {"candidate_name": "Cy", "candidate_email": "cy@example.com", "extra_minutes": 601}
     )
     assert refused.status_code == 400
+
+
+def test_ticked_candidates_are_compared_side_by_side(client, pipeline):
+    ids = [pipeline[n].pk for n in ("Gail Graded", "Rob Reviewed", "Ivy Invited")]
+    response = client.post(url(), {"action": "compare", "selected": ids})
+    assert response.status_code == 302 and "/attempts/compare/?attempt=" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Gail Graded" in page and "Rob Reviewed" in page and "Ivy Invited" not in page
+    assert "The normalization operation" in page and "not asked" in page  # different tests
+    one = client.get(reverse("org:attempts_compare", args=["acme"]), {"attempt": ids[0]})
+    assert one.status_code == 400
