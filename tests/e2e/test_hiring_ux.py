@@ -180,6 +180,15 @@ def test_recruiter_works_the_candidate_list_across_assessments(
     page.wait_for_selector(".messages li:has-text('1 candidate reminded.')")
     assert fits(page)
     shot(page, "ux-candidates-reminded")
+    page.goto(f"{base}/org/acme/candidates/?q=graded")
+    page.check("#tick-all")
+    page.select_option("#bulk-action", "compare")
+    page.click("button:has-text('Apply to ticked')")
+    page.wait_for_selector("#comparison")
+    assert "Gail Graded" in page.inner_text("#comparison thead")
+    assert "Gus Graded" in page.inner_text("#comparison thead")
+    assert page.locator("#comparison tr.topic-row").count() == 1
+    shot(page, "ux-candidates-compare")
     assert page.missing == []
 
 
