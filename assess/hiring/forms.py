@@ -18,12 +18,16 @@ class AssessmentForm(forms.ModelForm):
         fields = [
             "title",
             "instructions",
+            "invitation_message",
             "time_limit_minutes",
             "pass_mark",
             "shuffle_questions",
             "shuffle_choices",
         ]
-        widgets = {"instructions": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "instructions": forms.Textarea(attrs={"rows": 4}),
+            "invitation_message": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,11 @@ class Assessment(models.Model):
     )
     title = models.CharField(max_length=200)
     instructions = models.TextField(blank=True, help_text="Markdown, shown before the test starts.")
+    invitation_message = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="Your words in the invitation email, above the link (plain text).",
+    )
     time_limit_minutes = models.PositiveIntegerField(default=60)
     pass_mark = models.PositiveSmallIntegerField(
         default=60, help_text="Percent of the total score."

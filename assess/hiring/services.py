@@ -42,6 +42,7 @@ class RecruitingError(Exception):
 ASSESSMENT_FIELDS = (
     "title",
     "instructions",
+    "invitation_message",
     "time_limit_minutes",
     "pass_mark",
     "shuffle_questions",
@@ -256,7 +257,12 @@ def invitation_send(
     body = (
         f"Hello {invitation.candidate_name},\n\n"
         f"{opening} ({minutes} minutes once you start).\n\n"
-        f"Open your personal link:\n{link}\n\n"
+        + (
+            f"{assessment.invitation_message.strip()}\n\n"
+            if assessment.invitation_message.strip()
+            else ""
+        )
+        + f"Open your personal link:\n{link}\n\n"
         f"The link works until {invitation.expires_at:%d %B %Y %H:%M} UTC and only for you; "
         f"please do not share it.\n"
     )

@@ -75,6 +75,15 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
+            model_name="assessment",
+            name="invitation_message",
+            field=models.TextField(
+                blank=True,
+                help_text="Your words in the invitation email, above the link (plain text).",
+                max_length=2000,
+            ),
+        ),
+        migrations.AddField(
             model_name="invitation",
             name="extra_minutes",
             field=models.PositiveIntegerField(default=0),

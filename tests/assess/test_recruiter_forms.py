@@ -60,3 +60,25 @@ def test_every_page_names_a_favicon_and_favicon_ico_finds_it(client, recruiter):
     assert icon.endswith("assess/favicon.svg")
     redirect = client.get("/favicon.ico")
     assert redirect.status_code == 301 and redirect["Location"] == icon
+
+
+def test_the_invitation_email_carries_the_recruiters_own_words(client, recruiter, assessment):
+    from django.core import mail
+
+    client.post(
+        url("builder", assessment.pk),
+        {
+            "title": assessment.title,
+            "time_limit_minutes": 60,
+            "pass_mark": 60,
+            "invitation_message": "Thanks for your time today! Any questions: jobs@acme.test",
+        },
+    )
+    page = client.get(url("invitations", assessment.pk)).content.decode()
+    assert "The email carries your message" in page
+    client.post(
+        url("invitations", assessment.pk),
+        {"candidate_name": "Grace Hopper", "candidate_email": "grace@example.com"},
+    )
+    body = mail.outbox[0].body
+    assert "Thanks for your time today! Any questions: jobs@acme.test\n\nOpen your personal link" in body
