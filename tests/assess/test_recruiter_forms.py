@@ -81,4 +81,7 @@ def test_the_invitation_email_carries_the_recruiters_own_words(client, recruiter
         {"candidate_name": "Grace Hopper", "candidate_email": "grace@example.com"},
     )
     body = mail.outbox[0].body
-    assert "Thanks for your time today! Any questions: jobs@acme.test\n\nOpen your personal link" in body
+    assert (
+        "Thanks for your time today! Any questions: jobs@acme.test\n\nOpen your personal link"
+        in body
+    )
