@@ -383,6 +383,7 @@ def invitations(
             "rows": rows,
             "new_link": new_link,
             "extend_form": ExtendForm(),
+            "problems": assessment_summary(assessment).problems,
         },
         status=status,
     )

@@ -86,6 +86,8 @@ def test_an_assessment_longer_than_its_time_limit_cannot_be_sent(client, recruit
     )
     assert refused.status_code == 400
     assert "cannot be sent yet" in refused.content.decode()
+    warned = client.get(url("invitations", assessment.pk)).content.decode()
+    assert 'id="cannot-send"' in warned and "the time limit is 30" in warned
     assert not Invitation.objects.exists() and not mail.outbox
 
     assessment.time_limit_minutes = 40
