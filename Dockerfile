@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update \
- && apt-get install -y --no-install-recommends bubblewrap \
+ && apt-get install -y --no-install-recommends bubblewrap libseccomp2 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
@@ -12,7 +12,12 @@ RUN pip install --no-cache-dir -r requirements.txt \
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput
-RUN useradd --system --uid 10001 app && mkdir -p /app/var && chown app /app/var
+# app: the web server and the workers; grader: the grading service (its own uid, in the
+# app group so that the workers may use its socket). Neither is root.
+RUN useradd --system --uid 10001 --user-group app \
+ && useradd --system --uid 10002 --gid app grader \
+ && mkdir -p /app/var /run/grader && chown app /app/var \
+ && chown grader:app /run/grader && chmod 0770 /run/grader
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "assess.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

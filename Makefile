@@ -29,11 +29,14 @@ setup: $(VENV)/.installed-run
 run: setup
 	$(PY) manage.py serve_dev --addr $(ADDR)
 
-# System packages the tests drive for real: bubblewrap (the grader's sandbox) and
-# Chromium (browser tests). Installed with apt when missing and we are root.
+# System packages the tests drive for real: bubblewrap and libseccomp (the grader's sandbox
+# and its syscall filter), python3-venv (CI's non-root sandbox pass) and Chromium (browser
+# tests). Installed with apt when missing and we are root.
 test-deps:
 	@missing=""; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	ldconfig -p | grep -q libseccomp.so.2 || missing="$$missing libseccomp2"; \
+	/usr/bin/python3 -c "import ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -5,11 +5,14 @@ Production is DJANGO_DEBUG=0, which refuses to start without DJANGO_SECRET_KEY.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
-from .envconfig import ConfigError, env_bool, env_int, env_list, env_str
+from . import logredact as _logredact
+from .envconfig import ConfigError, email_settings, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("NORMASSESS_VAR_DIR", str(BASE_DIR / "var")))
@@ -31,7 +34,14 @@ ALLOWED_HOSTS = env_list(
 )
 if not DEBUG and not ALLOWED_HOSTS:
     raise ConfigError("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0")
+# Origins a browser's form post may come from, e.g. "https://assess.example.com" (behind a
+# TLS proxy Django sees the proxy's scheme through SECURE_PROXY_SSL_HEADER).
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"DJANGO_CSRF_TRUSTED_ORIGINS entry {_origin!r} must start with https:// or http://"
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +53,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
+    "django_prometheus",
     "assess",
     "assess.api",
     "quizzes",
@@ -50,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request counts and latencies per view (docs/operations.md, Metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +73,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last of the auth middleware: answers a locked-out login with its own page.
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login for a username + address that failed too often.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "assess.urls"
@@ -116,6 +141,56 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# TLS. Production runs behind the compose file's TLS proxy, which sets X-Forwarded-Proto;
+# only trust that header when a proxy that always sets it stands in front (else a client
+# could claim https).
+if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# The proxy's health probe and Prometheus may speak plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts only from this site, or inline ones that
+# carry the request's nonce (`<script nonce="{{ request.csp_nonce }}">`). Styles may be
+# inline: the code editor (Ace) and htmx insert style elements at run time.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        # Ace runs its syntax checker in a web worker built from a blob.
+        "worker-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling (django-axes) for the hiring team's and the admin's sign-in pages: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is refused for
+# AXES_COOLOFF_MINUTES, even with the right password. Counters live in the database.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+# The client's address: REMOTE_ADDR, or behind DJANGO_TRUSTED_PROXY_COUNT proxies (the
+# compose file's TLS proxy: 1) the X-Forwarded-For entry the outermost one added. Never
+# trust the header without a proxy: a client could pick a fresh address for every guess.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "assess.clientip.client_ip"
+# Locked-out usernames are logged, but never a password.
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise the filesystem transport under
 # var/celery so the embedded default needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -154,6 +229,8 @@ if _cache_url.startswith(("redis://", "rediss://")):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,
+            # A Redis outage must cost a request a second at most, not a hung worker.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 elif _cache_url:
@@ -167,16 +244,47 @@ CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # The default queue of each task; a grading task's queue is chosen per submission when it is
 # sent (grader.routing.submission_queue).
+# The periodic tasks have a queue of their own, so a grading backlog never delays the
+# deadline submission or the sweep that recovers from a dead worker (compose runs one
+# small worker with the embedded beat on it: `celery worker -B -Q periodic`).
+CELERY_PERIODIC_QUEUE = env_str("CELERY_PERIODIC_QUEUE", "periodic")
+PERIODIC_TASKS = {
+    # Attempts whose candidate closed the tab are submitted at their deadline.
+    "submit-expired-attempts": ("assess.submit_expired_attempts", 30.0),
+    # Grades whose worker died, whose message was lost, or that were stored while the
+    # broker was down, are sent again (grader.sweep).
+    "requeue-stuck-submissions": (
+        "grader.requeue_stuck_submissions",
+        float(env_int("GRADER_SWEEP_SECONDS", 15, minimum=1)),
+    ),
+    "webhooks-requeue-stuck": ("assess.api.requeue_stuck_deliveries", 300.0),
+    # Invitation emails whose task was lost while the broker was down.
+    "requeue-stuck-emails": ("assess.requeue_stuck_emails", 300.0),
+}
 CELERY_TASK_ROUTES = {
+    **{task: {"queue": CELERY_PERIODIC_QUEUE} for task, _ in PERIODIC_TASKS.values()},
     "grader.*": {"queue": "cpu"},
     "assess.*": {"queue": "cpu"},
 }
 CELERY_BEAT_SCHEDULE = {
-    # Attempts whose candidate closed the tab are submitted at their deadline.
-    "submit-expired-attempts": {"task": "assess.submit_expired_attempts", "schedule": 30.0},
-    # Submissions stored while the broker was down, or whose worker died, are queued again.
-    "requeue-stuck-submissions": {"task": "grader.requeue_stuck_submissions", "schedule": 60.0},
+    name: {
+        "task": task,
+        "schedule": every,
+        # A run that waited longer than its period is dropped: the next one does its work.
+        "options": {"queue": CELERY_PERIODIC_QUEUE, "expires": every},
+    }
+    for name, (task, every) in PERIODIC_TASKS.items()
 }
+# The bank's item statistics and exposure counts (docs/bank.md; `manage.py itemstats`
+# recomputes them on demand): heavy and not urgent, so on the CPU workers, not `periodic`.
+CELERY_BEAT_SCHEDULE["refresh-item-statistics"] = {
+    "task": "assess.refresh_item_statistics",
+    "schedule": float(env_int("QUIZZES_STATISTICS_EVERY_SECONDS", 3600, minimum=60)),
+}
+
+# The question bank (docs/bank.md): a question shown to more candidates than this is drawn
+# with weight limit/seen_by; 0 turns the rotation off.
+QUIZZES_EXPOSURE_LIMIT = env_int("QUIZZES_EXPOSURE_LIMIT", 200, minimum=0)
 
 # The assessment flow (assess.attempts.services, assess.scoring) and the grader's task policy.
 ASSESS_INVITATION_DAYS = env_int("ASSESS_INVITATION_DAYS", 14, minimum=1)
@@ -185,19 +293,38 @@ ASSESS_SAMPLE_RUNS_PER_MINUTE = env_int("ASSESS_SAMPLE_RUNS_PER_MINUTE", 5, mini
 GRADER_CPU_QUEUE = env_str("GRADER_CPU_QUEUE", "cpu")
 GRADER_MAX_RETRIES = env_int("GRADER_MAX_RETRIES", 4, minimum=0)
 GRADER_RETRY_BACKOFF_SECONDS = env_int("GRADER_RETRY_BACKOFF_SECONDS", 5, minimum=1)
-# A `queued` submission is sent again after this long; a `running` one after this long
-# (longer than any grade: the sandbox's wall clock is seconds).
+# With Redis, the sweep re-sends a `queued` row once its message is gone from the queue
+# and a `running` or reserved one once its worker's announcement expired; these bound
+# the rest: a `queued` row when the broker cannot be listed (the embedded filesystem
+# broker), a `running` one whose worker still announces itself (longer than any grade).
 GRADER_REQUEUE_QUEUED_SECONDS = env_int("GRADER_REQUEUE_QUEUED_SECONDS", 600, minimum=10)
 GRADER_REQUEUE_RUNNING_SECONDS = env_int("GRADER_REQUEUE_RUNNING_SECONDS", 900, minimum=10)
 
-EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: EMAIL_URL (smtp://, smtps://, submission://, console://, locmem://) or the single
+# EMAIL_HOST/PORT/... variables; DEFAULT_FROM_EMAIL is the sender. In production a backend
+# that sends nothing (console, locmem) refuses to start unless EMAIL_ALLOW_UNSENT=1, so
+# invitations cannot silently vanish into a log.
+_email = email_settings(debug=DEBUG)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST, EMAIL_PORT = _email.host, _email.port
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email.user, _email.password
+EMAIL_USE_TLS, EMAIL_USE_SSL = _email.use_tls, _email.use_ssl
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "NormAssess <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Candidate links are credentials: every log record has them redacted (assess.logredact).
+_logredact.install()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Prometheus scrapes /metrics with `Authorization: Bearer $METRICS_TOKEN`; without a token
+# the endpoint is open in development and absent (404) in production.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # The REST API and webhooks (assess.api, docs/api.md). Authentication, permissions,
 # parsers and pagination are set on the API's own views, so these defaults change nothing
@@ -242,10 +369,6 @@ WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
 # Deliveries share the CPU workers by default; a busy deployment can give them their own
 # queue (and a worker started with `-Q webhooks`) so slow receivers never hold grading slots.
 WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
-CELERY_BEAT_SCHEDULE["webhooks-requeue-stuck"] = {
-    "task": "assess.api.requeue_stuck_deliveries",
-    "schedule": 300.0,
-}
 
 # The GPU worker: its queue, how long a worker's announcement lives without a
 # heartbeat (refreshed every third of it), and how long GPU work may sit in the GPU queue
@@ -261,6 +384,9 @@ ASSESS_SIMILARITY_THRESHOLD = env_int("ASSESS_SIMILARITY_THRESHOLD_PERCENT", 80,
 # Integrity signals: report batches per attempt per minute, and events per attempt in all.
 ASSESS_SIGNAL_POSTS_PER_MINUTE = env_int("ASSESS_SIGNAL_POSTS_PER_MINUTE", 30, minimum=1)
 ASSESS_SIGNAL_MAX_EVENTS = env_int("ASSESS_SIGNAL_MAX_EVENTS", 5000, minimum=10)
+# Invitation emails are sent by a task on this queue, retried this many times with backoff.
+ASSESS_EMAIL_QUEUE = env_str("ASSESS_EMAIL_QUEUE", "cpu")
+ASSESS_EMAIL_MAX_RETRIES = env_int("ASSESS_EMAIL_MAX_RETRIES", 5, minimum=0)
 # Invitation emails link here (the candidate's /t/<token>/); empty: the request's own host.
 ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 # Recruiters and reviewers need not be staff: they sign in on the hiring team's own page.

@@ -162,6 +162,12 @@ def announce(
         "driver": info.get("driver"),
         "fake": bool(info.get("fake", False)),
         "queues": list(info.get("queues", ())),
+        # Why this worker cannot sandbox submissions (None: it can), and what bounds a job.
+        "sandbox_problem": info.get("sandbox_problem"),
+        "resource_limits": info.get("resource_limits"),
+        # Changes at every start: a restarted worker keeps its name but not its instance,
+        # so work the dead instance held is known to be orphaned.
+        "instance": info.get("instance", ""),
         "announced_at": info.get("announced_at") or time.time(),
         "ttl_s": int(ttl_s),
     }
@@ -221,6 +227,25 @@ def live_workers(*, broker_url: str | None = None, folder: str | Path | None = N
         if isinstance(record, dict):
             workers.append(record)
     return sorted(workers, key=lambda w: str(w.get("name")))
+
+
+def worker_identity(name: str, instance: str) -> str:
+    """How a submission row names the worker instance that holds it."""
+    return f"{name}/{instance}"
+
+
+def live_identities(*, broker_url: str | None = None) -> set[str] | None:
+    """The identities of every live worker instance; None when it cannot be told (no
+    Redis broker, or Redis did not answer): then nobody may be declared dead."""
+    url = _broker_url(broker_url)
+    if not _is_redis(url):
+        return None
+    try:
+        workers = live_workers(broker_url=url)
+    except Exception:
+        logger.warning("could not read the workers' announcements", exc_info=True)
+        return None
+    return {worker_identity(str(w.get("name")), str(w.get("instance", ""))) for w in workers}
 
 
 def gpu_alive(*, broker_url: str | None = None, folder: str | Path | None = None) -> bool:

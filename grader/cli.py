@@ -1,4 +1,5 @@
-"""``python -m grader``: grade files, list problems, benchmark the sandbox pool."""
+"""``python -m grader``: grade files, list problems, benchmark the sandbox pool, and run
+the secret-free grading service."""
 
 from __future__ import annotations
 
@@ -86,6 +87,29 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from grader.engine.sandbox.service import serve
+
+    try:
+        serve(args.socket)
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from grader.engine.config import load_config
+    from grader.engine.sandbox import privileged, resource_limits, sandbox_problem
+
+    problem = sandbox_problem(load_config())
+    if problem:
+        print(f"cannot sandbox submissions: {problem}")
+        return 1
+    mode = "root: a host uid per job" if privileged() else "unprivileged user namespaces"
+    print(f"sandbox ready ({mode}; limits: {resource_limits()})")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -103,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--concurrency", type=int, default=0, help="default: the pool size")
     bench.add_argument("--light", type=int, default=30, help="sequential runs for latency")
     bench.set_defaults(handler=_cmd_bench)
+    serve = sub.add_parser(
+        "serve", help="run the grading service (no secrets, no network) on a Unix socket"
+    )
+    serve.add_argument("--socket", required=True, help="path of the Unix socket to listen on")
+    serve.set_defaults(handler=_cmd_serve)
+    check = sub.add_parser("check", help="say whether this host can sandbox submissions")
+    check.set_defaults(handler=_cmd_check)
     return parser
 
 

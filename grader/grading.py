@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,8 +36,30 @@ class GradeOutcome:
     wrote: bool = False
 
 
-def _claim(submission_id: int) -> Submission | None:
-    """Mark the submission running (counting the attempt); None when it is already final."""
+def _held_elsewhere(submission: Submission, task_id: str) -> bool:
+    """Another run of this row is under way: it is `running` for a different message, its
+    worker instance is alive, and it started less than GRADER_REQUEUE_RUNNING_SECONDS ago.
+    The same message again means the run it started died (a pool process killed, Celery
+    put the message back), so this run takes over."""
+    from .capability import live_identities
+    from .liveness import holder_is_dead
+
+    if submission.status != SubmissionStatus.RUNNING or not submission.worker:
+        return False
+    if task_id and submission.task_id == task_id:
+        return False
+    limit = timedelta(seconds=settings.GRADER_REQUEUE_RUNNING_SECONDS)
+    if submission.started_at is not None and timezone.now() - submission.started_at > limit:
+        return False
+    live = live_identities(broker_url=settings.CELERY_BROKER_URL)
+    # Without announcements (no Redis) liveness cannot be told; the time limit decides.
+    return not holder_is_dead(submission.worker, live)
+
+
+def _claim(submission_id: int, *, holder: str = "", task_id: str = "") -> Submission | None:
+    """Mark the submission running by `holder` (counting the attempt); None when it is
+    final, or when another live worker is running it (a duplicate message: two runs of one
+    submission never overlap)."""
     with transaction.atomic():
         try:
             submission = Submission.objects.select_for_update().get(pk=submission_id)
@@ -44,10 +68,20 @@ def _claim(submission_id: int) -> Submission | None:
             return None
         if submission.status in FINAL_STATUSES:
             return None
+        if _held_elsewhere(submission, task_id):
+            logger.info(
+                "submission %s is being graded by %s; this message is a duplicate",
+                submission_id,
+                submission.worker,
+            )
+            return None
         submission.status = SubmissionStatus.RUNNING
         submission.attempts += 1
         submission.started_at = timezone.now()
-        submission.save(update_fields=["status", "attempts", "started_at"])
+        submission.worker = holder
+        if task_id:
+            submission.task_id = task_id
+        submission.save(update_fields=["status", "attempts", "started_at", "worker", "task_id"])
         return submission
 
 
@@ -89,9 +123,13 @@ def _grading_device() -> str | None:
     return _device_cache[0]
 
 
-def submission_grade(submission_id: int, *, final_try: bool = True) -> GradeOutcome:
+def submission_grade(
+    submission_id: int, *, final_try: bool = True, holder: str = "", task_id: str = ""
+) -> GradeOutcome:
     """Grade a stored submission with the engine and write its result once.
 
+    `holder` names the worker instance running it and `task_id` the message (recorded on
+    the row, so the sweep can tell a dead run from a live one).
     Idempotent: a submission already graded is left alone. An engine `internal_error`
     raises `GradeRetry` (the submission goes back to `queued`) unless `final_try`, when
     it is written as the final `internal_error` status."""
@@ -109,7 +147,7 @@ def submission_grade(submission_id: int, *, final_try: bool = True) -> GradeOutc
             Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
         )
         return GradeOutcome(submission_id, current or "missing")
-    submission = _claim(submission_id)
+    submission = _claim(submission_id, holder=holder, task_id=task_id)
     if submission is None:
         current = (
             Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
@@ -133,8 +171,9 @@ def submission_grade(submission_id: int, *, final_try: bool = True) -> GradeOutc
         final_try = True
     if report["verdict"] == INTERNAL_ERROR:
         if not final_try:
+            # The retry is a new delivery of the same message; whoever receives it holds it.
             Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.RUNNING).update(
-                status=SubmissionStatus.QUEUED, report=report
+                status=SubmissionStatus.QUEUED, report=report, worker=""
             )
             raise GradeRetry(
                 f"internal error grading submission {submission.pk}: {report.get('message', '')}"
@@ -153,8 +192,10 @@ def submission_reset_for_regrade(submission: Submission) -> None:
     submission.report, submission.verdict, submission.score = None, "", None
     submission.started_at = submission.finished_at = submission.enqueued_at = None
     submission.attempts = 0
+    submission.worker = ""
     submission.save(
         update_fields=[
+            "worker",
             "status",
             "report",
             "verdict",

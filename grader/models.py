@@ -40,6 +40,12 @@ class Submission(models.Model):
     # The Celery queue it was last sent to ('cpu', 'gpu'); the sweep re-routes GPU work
     # whose GPU worker died.
     queue = models.CharField(max_length=40, blank=True)
+    # The Celery task id of the message last sent for it; the sweep re-sends a queued row
+    # only when that message is no longer waiting in the broker.
+    task_id = models.CharField(max_length=64, blank=True)
+    # The worker instance ("<hostname>/<instance id>") that reserved or is running it;
+    # when that worker's announcement expires the sweep hands the row to another worker.
+    worker = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

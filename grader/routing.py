@@ -4,6 +4,7 @@ and sending it there."""
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.utils import timezone
@@ -79,10 +80,19 @@ def submissions_enqueue(submission_ids: list[int]) -> int:
                 status=SubmissionStatus.WAITING_GPU, queue=""
             )
             continue
+        task_id = uuid.uuid4().hex
+        # Recorded before sending: a worker may receive the message (and note that it holds
+        # it) before this loop continues. A message that never got out is simply absent
+        # from the broker, which the sweep treats as lost.
+        Submission.objects.filter(pk=submission.pk).update(task_id=task_id)
+        Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.QUEUED).update(
+            worker=""
+        )
         try:
             grade_submission_task.apply_async(
                 args=[submission.pk],
                 queue=queue,
+                task_id=task_id,
                 retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
             )

@@ -3,7 +3,8 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import worker  # noqa: F401 - connects the workers' announcements to Celery's signals
+# Importing it connects the workers' announcements to Celery's signals.
+from . import worker
 from .grading import GradeRetry, submission_grade
 from .sweep import submissions_requeue_stuck
 
@@ -23,7 +24,12 @@ from .sweep import submissions_requeue_stuck
     ignore_result=True,
 )
 def grade_submission_task(self, submission_id: int) -> dict:
-    outcome = submission_grade(submission_id, final_try=self.request.retries >= self.max_retries)
+    outcome = submission_grade(
+        submission_id,
+        final_try=self.request.retries >= self.max_retries,
+        holder=worker.identity(self.request.hostname),
+        task_id=self.request.id or "",
+    )
     return {"submission": outcome.submission_id, "status": outcome.status, "wrote": outcome.wrote}
 
 

@@ -13,8 +13,10 @@ import json
 import logging
 import subprocess
 import sys
+import time
+import uuid
 
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import task_received, worker_ready, worker_shutdown
 from django.conf import settings
 
 from grader import capability
@@ -22,6 +24,15 @@ from grader.routing import announcements
 
 logger = logging.getLogger(__name__)
 _heartbeat: capability.Heartbeat | None = None
+# Drawn when the worker's main process imports this module, before its pool forks, so
+# the main process and every pool process of one worker share it, and a restart changes it.
+INSTANCE = uuid.uuid4().hex[:12]
+GRADE_TASK = "grader.grade_submission"
+
+
+def identity(hostname: str | None) -> str:
+    """This worker instance, as submission rows record it."""
+    return capability.worker_identity(hostname or "worker", INSTANCE)
 
 
 def _probe_gpu() -> dict | None:
@@ -42,7 +53,7 @@ def _probe_gpu() -> dict | None:
 
 
 def worker_info(queues: list[str]) -> dict:
-    info: dict = {"kind": "cpu", "queues": queues}
+    info: dict = {"kind": "cpu", "queues": queues, "instance": INSTANCE}
     if settings.GRADER_GPU_QUEUE in queues:
         gpu = _probe_gpu()
         if gpu is not None:
@@ -55,6 +66,49 @@ def worker_info(queues: list[str]) -> dict:
     return info
 
 
+def sandbox_problem(attempts: int = 20) -> str | None:
+    """Why submissions cannot be sandboxed from this worker (with the fix), or None.
+
+    Through the grading service when one is configured (asked a few times: it may still be
+    starting beside us); otherwise a one-shot probe of bubblewrap on this host (no zygote
+    here: the worker's pool children fork from this process)."""
+    from grader.engine.config import load_config
+    from grader.engine.sandbox import SandboxUnavailable, get_pool
+    from grader.engine.sandbox import sandbox_problem as host_problem
+
+    config = load_config()
+    if not config.service_socket:
+        return None if config.allow_unsandboxed else host_problem(config)
+    problem = None
+    for _ in range(attempts):
+        try:
+            get_pool().start()
+            return None
+        except SandboxUnavailable as exc:
+            problem = str(exc)
+            if "not reachable" not in problem:
+                break
+            time.sleep(0.5)
+    return problem
+
+
+def _hold_grading(sender, queues: list[str], problem: str) -> None:
+    """Stop consuming the grading queues: submissions stay queued (visibly waiting) rather
+    than failing as internal errors, and the health panel shows why."""
+    message = (
+        f"grader worker: cannot sandbox submissions: {problem}. Submissions stay queued; "
+        "fix this, then restart the worker."
+    )
+    logger.critical(message)
+    print(message, file=sys.stderr, flush=True)
+    for queue in queues:
+        if queue in (settings.GRADER_CPU_QUEUE, settings.GRADER_GPU_QUEUE):
+            try:
+                sender.cancel_task_queue(queue)
+            except Exception:  # an older consumer: the submissions then retry and fail
+                logger.exception("could not stop consuming %s", queue)
+
+
 @worker_ready.connect
 def announce_worker(sender=None, **_kwargs) -> None:
     global _heartbeat
@@ -63,9 +117,16 @@ def announce_worker(sender=None, **_kwargs) -> None:
     except AttributeError:
         queues = []
     name = getattr(sender, "hostname", None) or "worker"
+    from grader.engine.sandbox import resource_limits
+
+    info = worker_info(queues)
+    info["sandbox_problem"] = sandbox_problem()
+    info["resource_limits"] = resource_limits()
+    if info["sandbox_problem"]:
+        _hold_grading(sender, queues, info["sandbox_problem"])
     _heartbeat = capability.Heartbeat(
         name,
-        worker_info(queues),
+        info,
         settings.GRADER_HEARTBEAT_TTL_SECONDS,
         **announcements(),
     ).start()
@@ -76,3 +137,18 @@ def announce_worker(sender=None, **_kwargs) -> None:
 def withdraw_worker(**_kwargs) -> None:
     if _heartbeat is not None:
         _heartbeat.stop()
+
+
+@task_received.connect
+def note_reservation(sender=None, request=None, **_kwargs) -> None:
+    """A grading message reached this worker (prefetched, not yet started): record it on
+    the row, so if this worker dies before starting it the sweep knows the message died
+    with it (it sits unacknowledged in Redis until the visibility timeout)."""
+    if request is None or request.name != GRADE_TASK or not request.args:
+        return
+    from grader.sweep import submission_reserved
+
+    try:
+        submission_reserved(int(request.args[0]), identity(request.hostname))
+    except Exception:  # a database blip must not stop the worker consuming
+        logger.exception("could not record the reservation of %s", request.args[0])

@@ -20,7 +20,7 @@ from . import functional as F
 from .errors import NormError
 from .extras import combine_batch_stats, fold_batchnorm
 
-__all__ = ["Mistake", "CATALOG", "mistakes_for", "get"]
+__all__ = ["Mistake", "CATALOG", "SITUATIONAL_MISTAKES", "mistakes_for", "get"]
 
 Array = Any
 
@@ -77,6 +77,7 @@ def _batch_norm_variant(
     affine: bool = True,
     normalize_unbiased: bool = False,
     update_running: bool = True,
+    fixed_eps: float | None = None,
 ) -> Callable[..., tuple[Array, Array | None, Array | None]]:
     def batch_norm(
         input: Array,
@@ -90,11 +91,14 @@ def _batch_norm_variant(
     ) -> tuple[Array, Array | None, Array | None]:
         x = np.asarray(input)
         x64 = x.astype(np.float64)
+        eps = eps if fixed_eps is None else fixed_eps
         channel_axes = _channel_axes(x)
         count = int(np.prod([x.shape[a] for a in channel_axes]))
         batch = training or eval_uses_batch_stats
         if batch:
-            if stat_axes == "channel" or (stat_axes == "batch-axis" and x.ndim == 2):
+            if stat_axes == "axis-0":
+                axes = (0,)
+            elif stat_axes == "channel" or (stat_axes == "batch-axis" and x.ndim == 2):
                 axes = channel_axes if stat_axes == "channel" else tuple(range(x.ndim))
             else:
                 axes = (0,)
@@ -139,8 +143,36 @@ def _batch_norm_variant(
     return batch_norm
 
 
+def _input_gradient(
+    g: np.ndarray,
+    x_hat: np.ndarray,
+    inv: np.ndarray,
+    red: tuple[int, ...],
+    *,
+    terms: str,
+    count: int,
+    var_factor: float,
+) -> np.ndarray:
+    """dx of a normalization from g = dout * weight: inv * (g - mean(g) - x_hat *
+    mean(g * x_hat)), with the means over ``red`` divided by ``count``; ``terms`` drops
+    the mean path ("variance-only"), the variance path ("mean-only") or both ("none")."""
+    dx = g.copy()
+    if terms in ("full", "mean-only"):
+        dx = dx - g.sum(axis=red, keepdims=True) / count
+    if terms in ("full", "variance-only"):
+        dx = dx - var_factor * x_hat * (g * x_hat).sum(axis=red, keepdims=True) / count
+    return inv * dx
+
+
 def _batch_norm_backward_variant(
-    *, terms: str = "full", axes: str = "channel"
+    *,
+    terms: str = "full",
+    axes: str = "channel",
+    weight_factor: bool = True,
+    dgamma_from_x: bool = False,
+    ddof: int = 0,
+    count: str = "all",
+    var_factor: float = 1.0,
 ) -> Callable[..., Any]:
     def batch_norm_backward(
         grad_output: Array, input: Array, weight: Array | None = None, eps: float = 1e-5
@@ -148,29 +180,28 @@ def _batch_norm_backward_variant(
         x = np.asarray(input)
         x64 = x.astype(np.float64)
         dy = np.asarray(grad_output, dtype=np.float64)
-        if axes == "channel":
-            red = _channel_axes(x)
-        else:  # the 2-D recipe applied as is: axis 0 only (per sample for 2-D inputs)
-            red = (0,) if x.ndim > 2 else (1,)
+        # "axis-0": the 2-D recipe applied to every input (right for 2-D input only)
+        red = _channel_axes(x) if axes == "channel" else (0,)
+        n = int(np.prod([x.shape[a] for a in red]))
+        if ddof and n <= ddof:
+            raise NormError("the unbiased variance needs more than one value")
         mean = x64.mean(axis=red, keepdims=True)
-        inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True) + eps)
+        inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True, ddof=ddof) + eps)
         x_hat = (x64 - mean) * inv
-        gamma = 1.0 if weight is None else _per_channel(_f64(weight), x.ndim)
-        g = dy * gamma
-        if terms == "none":
-            dx = g * inv
-        elif terms == "mean-only":
-            dx = inv * (g - g.mean(axis=red, keepdims=True))
-        else:
-            dx = inv * (
-                g
-                - g.mean(axis=red, keepdims=True)
-                - x_hat * (g * x_hat).mean(axis=red, keepdims=True)
-            )
+        gamma = 1.0 if weight is None or not weight_factor else _per_channel(_f64(weight), x.ndim)
+        dx = _input_gradient(
+            dy * gamma,
+            x_hat,
+            inv,
+            red,
+            terms=terms,
+            count=x.shape[0] if count == "batch" else n,
+            var_factor=var_factor,
+        )
         if weight is None:
             return dx.astype(x.dtype), None, None
         wdt = np.asarray(weight).dtype
-        dgamma = (dy * x_hat).sum(axis=red)
+        dgamma = (dy * (x64 if dgamma_from_x else x_hat)).sum(axis=red)
         dbeta = dy.sum(axis=red)
         return dx.astype(x.dtype), dgamma.astype(wdt), dbeta.astype(wdt)
 
@@ -181,21 +212,32 @@ def _batch_norm_backward_variant(
 
 
 def _layer_norm_variant(
-    *, axes: str = "trailing", eps_outside_sqrt: bool = False, ddof: int = 0
+    *,
+    axes: str = "trailing",
+    eps_outside_sqrt: bool = False,
+    ddof: int = 0,
+    sum_not_mean: bool = False,
+    fixed_eps: float | None = None,
+    default_eps: float = 1e-5,
 ) -> Callable[..., Any]:
     def layer_norm(
         input: Array,
         normalized_shape: Any,
         weight: Array | None = None,
         bias: Array | None = None,
-        eps: float = 1e-5,
+        eps: float = default_eps,
     ) -> Array:
         x = np.asarray(input)
         x64 = x.astype(np.float64)
+        eps = eps if fixed_eps is None else fixed_eps
         trailing, shape = _trailing_axes(x, normalized_shape)
-        red = trailing if axes == "trailing" else (0,)
+        red = {"trailing": trailing, "last": (x.ndim - 1,)}.get(axes, (0,))
+        if axes == "last" and len(shape) < 2:
+            raise NormError("one normalized dimension: the last one is all of them")
         mean = x64.mean(axis=red, keepdims=True)
         var = x64.var(axis=red, keepdims=True, ddof=ddof)
+        if sum_not_mean:
+            var = var * int(np.prod([x.shape[a] for a in red]))
         std = np.sqrt(var) + eps if eps_outside_sqrt else np.sqrt(var + eps)
         y = (x64 - mean) / std
         if weight is not None:
@@ -207,27 +249,46 @@ def _layer_norm_variant(
     return layer_norm
 
 
-def _layer_norm_backward_no_mean_term(
-    grad_output: Array,
-    input: Array,
-    normalized_shape: Any,
-    weight: Array | None = None,
-    bias: Array | None = None,
-    eps: float = 1e-5,
-) -> tuple[Array, Array | None, Array | None]:
-    x = np.asarray(input)
-    x64 = x.astype(np.float64)
-    dy = np.asarray(grad_output, dtype=np.float64)
-    red, shape = _trailing_axes(x, normalized_shape)
-    lead = tuple(range(x.ndim - len(shape)))
-    mean = x64.mean(axis=red, keepdims=True)
-    inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True) + eps)
-    x_hat = (x64 - mean) * inv
-    g = dy if weight is None else dy * _f64(weight).reshape(shape)
-    dx = (g * inv).astype(x.dtype)
-    dw = None if weight is None else (dy * x_hat).sum(axis=lead).astype(np.asarray(weight).dtype)
-    db = None if bias is None else dy.sum(axis=lead).astype(np.asarray(bias).dtype)
-    return dx, dw, db
+def _layer_norm_backward_variant(
+    *,
+    terms: str = "full",
+    weight_factor: bool = True,
+    dweight_from_x: bool = False,
+    ddof: int = 0,
+    count: str = "all",
+    stats: str = "normalized",
+    param_sums: str = "leading",
+) -> Callable[..., Any]:
+    def layer_norm_backward(
+        grad_output: Array,
+        input: Array,
+        normalized_shape: Any,
+        weight: Array | None = None,
+        bias: Array | None = None,
+        eps: float = 1e-5,
+    ) -> tuple[Array, Array | None, Array | None]:
+        x = np.asarray(input)
+        x64 = x.astype(np.float64)
+        dy = np.asarray(grad_output, dtype=np.float64)
+        red, shape = _trailing_axes(x, normalized_shape)
+        if (count == "last" or stats == "last") and len(shape) < 2:
+            raise NormError("one normalized dimension: the last one is all of them")
+        if stats == "last":
+            red = (x.ndim - 1,)
+        lead = (0,) if param_sums == "axis-0" else tuple(range(x.ndim - len(shape)))
+        mean = x64.mean(axis=red, keepdims=True)
+        inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True, ddof=ddof) + eps)
+        x_hat = (x64 - mean) * inv
+        scaled = weight is not None and weight_factor
+        g = dy * _f64(weight).reshape(shape) if scaled else dy
+        m = x.shape[-1] if count == "last" or stats == "last" else int(np.prod(shape))
+        dx = _input_gradient(g, x_hat, inv, red, terms=terms, count=m, var_factor=1.0)
+        wdt = None if weight is None else np.asarray(weight).dtype
+        dw = None if weight is None else (dy * (x64 if dweight_from_x else x_hat)).sum(axis=lead)
+        db = None if bias is None else dy.sum(axis=lead).astype(np.asarray(bias).dtype)
+        return dx.astype(x.dtype), None if dw is None else dw.astype(wdt), db
+
+    return layer_norm_backward
 
 
 def _group_norm_variant(*, grouping: str) -> Callable[..., Any]:
@@ -262,7 +323,13 @@ def _group_norm_variant(*, grouping: str) -> Callable[..., Any]:
 
 
 def _rms_norm_variant(
-    *, subtract_mean: bool = False, eps_outside_sqrt: bool = False, default_eps: float | None = None
+    *,
+    subtract_mean: bool = False,
+    eps_outside_sqrt: bool = False,
+    default_eps: float | None = None,
+    sum_not_mean: bool = False,
+    last_dim_only: bool = False,
+    batch_axis: bool = False,
 ) -> Callable[..., Any]:
     def rms_norm(
         input: Array, normalized_shape: Any, weight: Array | None = None, eps: float | None = None
@@ -270,11 +337,19 @@ def _rms_norm_variant(
         x = np.asarray(input)
         x64 = x.astype(np.float64)
         red, shape = _trailing_axes(x, normalized_shape)
+        if last_dim_only:
+            if len(shape) < 2:
+                raise NormError("one normalized dimension: the last one is all of them")
+            red = (x.ndim - 1,)
+        if batch_axis:
+            red = (0,)
         if eps is None:
             eps = default_eps if default_eps is not None else float(np.finfo(x.dtype).eps)
         if subtract_mean:
             x64 = x64 - x64.mean(axis=red, keepdims=True)
         ms = (x64 * x64).mean(axis=red, keepdims=True)
+        if sum_not_mean:
+            ms = ms * int(np.prod([x.shape[a] for a in red]))
         denom = np.sqrt(ms) + eps if eps_outside_sqrt else np.sqrt(ms + eps)
         y = x64 / denom
         if weight is not None:
@@ -288,7 +363,14 @@ def _rms_norm_variant(
 
 
 def _fold_variant(
-    *, forget_mean: bool = False, var_not_std: bool = False, input_axis: bool = False
+    *,
+    forget_mean: bool = False,
+    var_not_std: bool = False,
+    input_axis: bool = False,
+    forget_bias: bool = False,
+    mean_unscaled: bool = False,
+    no_eps: bool = False,
+    linear_broadcast: bool = False,
 ) -> Callable[..., Any]:
     def fold(
         weight: Array,
@@ -301,11 +383,23 @@ def _fold_variant(
     ) -> tuple[Array, Array]:
         w = np.asarray(weight)
         c_out = w.shape[0]
+        eps = 0.0 if no_eps else eps
         denom = _f64(running_var) + eps if var_not_std else np.sqrt(_f64(running_var) + eps)
         scale = _f64(gamma) / denom
-        b = np.zeros(c_out) if bias is None else _f64(bias)
+        b = np.zeros(c_out) if bias is None or forget_bias else _f64(bias)
         folded_bias = (b if forget_mean else b - _f64(running_mean)) * scale + _f64(beta)
-        if input_axis:
+        if mean_unscaled:
+            folded_bias = b * scale - _f64(running_mean) + _f64(beta)
+        if linear_broadcast:  # scale[:, None], right for (C_out, C_in) only
+            if w.ndim == 2:
+                raise NormError("a linear weight broadcasts correctly")
+            try:
+                folded = w.astype(np.float64) * scale[:, None]
+            except ValueError as exc:
+                raise NormError(str(exc)) from None
+            if folded.shape != w.shape:
+                raise NormError("the broadcast changes the weight's shape")
+        elif input_axis:
             if w.ndim < 2 or w.shape[1] != c_out:
                 raise NormError(
                     f"input-axis scaling needs C_in == C_out; weight has shape {w.shape}"
@@ -328,6 +422,13 @@ def _combine_unweighted(counts: Array, means: Array, variances: Array) -> tuple[
         m.astype(np.float64).mean(axis=0).astype(m.dtype),
         v.astype(np.float64).mean(axis=0).astype(v.dtype),
     )
+
+
+def _combine_unbiased(counts: Array, means: Array, variances: Array) -> tuple[int, Array, Array]:
+    total, mean, var = combine_batch_stats(counts, means, variances)
+    if total < 2:
+        raise NormError("one value: no unbiased variance")
+    return total, mean, (np.asarray(var, dtype=np.float64) * total / (total - 1)).astype(var.dtype)
 
 
 def _combine_no_between_term(
@@ -377,6 +478,15 @@ CATALOG: tuple[Mistake, ...] = (
         _batch_norm_variant(stat_axes="batch-axis"),
     ),
     Mistake(
+        "per-position-statistics",
+        "Statistics per position instead of per channel",
+        "The normalizing mean and variance were taken over axis 0 only, so each (channel, "
+        "position) pair of an image got its own statistics. Batch norm needs one mean and "
+        "variance per channel, over the batch and every spatial position.",
+        "batch_norm",
+        _batch_norm_variant(stat_axes="axis-0"),
+    ),
+    Mistake(
         "eps-outside-sqrt",
         "Epsilon added outside the square root",
         "The code divided by sqrt(var) + eps instead of sqrt(var + eps). The two differ most when "
@@ -417,6 +527,14 @@ CATALOG: tuple[Mistake, ...] = (
         _batch_norm_variant(update_running=False),
     ),
     Mistake(
+        "eps-ignored",
+        "The eps argument is ignored",
+        "The layer always used eps = 1e-5, whatever eps was passed. The eps argument must be "
+        "the one added to the variance.",
+        "batch_norm",
+        _batch_norm_variant(fixed_eps=1e-5),
+    ),
+    Mistake(
         "no-mean-term",
         "Backward treats mean and variance as constants",
         "The input gradient was computed as dout * gamma / std, as if the batch mean and "
@@ -434,14 +552,62 @@ CATALOG: tuple[Mistake, ...] = (
         _batch_norm_backward_variant(terms="mean-only"),
     ),
     Mistake(
+        "backward-no-mean-path",
+        "Backward misses the mean path",
+        "The input gradient kept the term through the variance but dropped the one through the "
+        "batch mean: the mean of gamma * dout must be subtracted from every value of dx.",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(terms="variance-only"),
+    ),
+    Mistake(
+        "backward-no-gamma",
+        "Backward forgets the gamma factor in dx",
+        "dx was computed from dout instead of dout * gamma. The loss reaches x_hat through "
+        "gamma, so every term of dx carries the per-channel factor gamma.",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(weight_factor=False),
+    ),
+    Mistake(
+        "backward-dgamma-from-x",
+        "dgamma computed from x instead of x_hat",
+        "dgamma was sum(dout * x); the output is gamma * x_hat + beta, so dgamma is "
+        "sum(dout * x_hat), with the normalized input.",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(dgamma_from_x=True),
+    ),
+    Mistake(
+        "backward-unbiased-variance",
+        "Backward uses the unbiased variance",
+        "The standard deviation in the gradient was computed with the unbiased variance "
+        "(divide by n - 1); the forward pass normalizes with the biased one (divide by n), "
+        "so its gradient must use the same.",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(ddof=1),
+    ),
+    Mistake(
+        "backward-count-batch-only",
+        "Backward divides by N instead of N * prod(S)",
+        "The means in the gradient were divided by the batch size N alone; every channel "
+        "averages over N times the number of spatial positions.",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(count="batch"),
+    ),
+    Mistake(
+        "dvar-half-lost",
+        "The 1/2 of the variance derivative is lost",
+        "In the staged backward, dvar = sum(dout * gamma * (x - mean)) * -1/2 * (var + eps)^-3/2; "
+        "the 1/2 was dropped, so the variance term of dx is twice its size.",
+        "batch_norm_backward",
+        _batch_norm_backward_variant(var_factor=2.0),
+    ),
+    Mistake(
         "grad-sums-wrong-axes",
         "Backward sums over the wrong axes",
         "The gradient sums (and statistics) ran over axis 0 only, the recipe for 2-D input, so for "
-        "images each position was treated as its own feature (for 2-D input: per sample). They "
-        "must run over the batch and every spatial position, per channel; dweight and dbias then "
-        "have one value per channel.",
+        "images each position was treated as its own feature. They must run over the batch and "
+        "every spatial position, per channel; dweight and dbias then have one value per channel.",
         "batch_norm_backward",
-        _batch_norm_backward_variant(axes="batch-axis"),
+        _batch_norm_backward_variant(axes="axis-0"),
     ),
     Mistake(
         "layer-norm-batch-axis",
@@ -467,12 +633,67 @@ CATALOG: tuple[Mistake, ...] = (
         _layer_norm_variant(ddof=1),
     ),
     Mistake(
+        "layer-norm-sum-not-mean",
+        "Sum instead of mean in the variance",
+        "The squared deviations were summed, not averaged: the variance must be divided by the "
+        "number of normalized values.",
+        "layer_norm",
+        _layer_norm_variant(sum_not_mean=True),
+    ),
+    Mistake(
+        "layer-norm-eps-ignored",
+        "The eps argument is ignored",
+        "The layer always used eps = 1e-5, whatever eps was passed.",
+        "layer_norm",
+        _layer_norm_variant(fixed_eps=1e-5),
+    ),
+    Mistake(
         "layer-norm-backward-no-mean-term",
         "Layer norm backward treats the statistics as constants",
         "The input gradient was dout * weight / std, ignoring that each row's mean and variance "
         "depend on the input; two correction terms are missing.",
         "layer_norm_backward",
-        _layer_norm_backward_no_mean_term,
+        _layer_norm_backward_variant(terms="none"),
+    ),
+    Mistake(
+        "layer-norm-backward-no-mean-path",
+        "Layer norm backward misses the mean path",
+        "dx kept the term through the variance but not the one through the mean: the row mean "
+        "of dout * weight must be subtracted.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(terms="variance-only"),
+    ),
+    Mistake(
+        "layer-norm-backward-no-variance-path",
+        "Layer norm backward misses the variance path",
+        "dx subtracted the row mean of dout * weight but left out x_hat times the row mean of "
+        "dout * weight * x_hat, the term through the variance.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(terms="mean-only"),
+    ),
+    Mistake(
+        "layer-norm-backward-param-sums-axis-0",
+        "dweight and dbias summed over axis 0 only",
+        "dweight and dbias were summed over the first axis alone; they sum over every leading "
+        "(non-normalized) axis, so they have the shape of normalized_shape.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(param_sums="axis-0"),
+    ),
+    Mistake(
+        "layer-norm-backward-dweight-from-x",
+        "dweight computed from x instead of x_hat",
+        "dweight was sum(dout * x) over the leading dims; it is sum(dout * x_hat), with the "
+        "normalized input.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(dweight_from_x=True),
+    ),
+    Mistake(
+        "layer-norm-backward-unbiased-variance",
+        "Layer norm backward uses the unbiased variance",
+        "The standard deviation was computed with the unbiased variance (divide by n - 1); "
+        "layer norm uses the biased one.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(ddof=1),
     ),
     Mistake(
         "interleaved-groups",
@@ -506,6 +727,22 @@ CATALOG: tuple[Mistake, ...] = (
         _rms_norm_variant(eps_outside_sqrt=True),
     ),
     Mistake(
+        "rms-sum-not-mean",
+        "Sum of squares instead of their mean",
+        "The code divided by sqrt(sum(x^2)); RMS norm divides by the root of the mean of the "
+        "squares over the normalized dims.",
+        "rms_norm",
+        _rms_norm_variant(sum_not_mean=True),
+    ),
+    Mistake(
+        "rms-batch-axis",
+        "RMS norm statistics over the batch",
+        "The mean of the squares was taken across the batch (axis 0) instead of over each "
+        "sample's normalized dims. RMS norm normalizes every sample by itself.",
+        "rms_norm",
+        _rms_norm_variant(batch_axis=True),
+    ),
+    Mistake(
         "rms-fixed-eps",
         "Fixed epsilon when eps is None",
         "With eps=None the code used a fixed 1e-5. PyTorch then uses the machine epsilon of the "
@@ -520,6 +757,30 @@ CATALOG: tuple[Mistake, ...] = (
         "(bias - running_mean) * scale + beta.",
         "fold_batchnorm",
         _fold_variant(forget_mean=True),
+    ),
+    Mistake(
+        "fold-forgets-bias",
+        "The layer's own bias is forgotten",
+        "The folded bias was beta - running_mean * scale, dropping the original bias; it is "
+        "(bias - running_mean) * scale + beta (bias treated as zeros only when it is None).",
+        "fold_batchnorm",
+        _fold_variant(forget_bias=True),
+    ),
+    Mistake(
+        "fold-mean-not-scaled",
+        "The running mean is not scaled",
+        "The folded bias was bias * scale - running_mean + beta; the mean is subtracted before "
+        "the scale, so it is scaled too: (bias - running_mean) * scale + beta.",
+        "fold_batchnorm",
+        _fold_variant(mean_unscaled=True),
+    ),
+    Mistake(
+        "fold-linear-only-broadcast",
+        "Broadcasting that works only for a linear layer",
+        "The weight was scaled as weight * scale[:, None], right for a (C_out, C_in) weight; "
+        "a convolution's weight (C_out, C_in, *K) needs scale.reshape(-1, 1, ..., 1).",
+        "fold_batchnorm",
+        _fold_variant(linear_broadcast=True),
     ),
     Mistake(
         "fold-var-not-std",
@@ -553,10 +814,82 @@ CATALOG: tuple[Mistake, ...] = (
         "combine_batch_stats",
         _combine_no_between_term,
     ),
+    Mistake(
+        "sync-unbiased-variance",
+        "Unbiased global variance",
+        "The combined variance was divided by n - 1; the shards' variances are biased and so "
+        "must be the result: divide by the total count n.",
+        "combine_batch_stats",
+        _combine_unbiased,
+    ),
 )
 
-_BY_SLUG = {m.slug: m for m in CATALOG}
-if len(_BY_SLUG) != len(CATALOG):  # pragma: no cover - a catalog bug
+# Mistakes that show only on particular inputs and equal the reference elsewhere: a
+# normalized_shape of two or more dims, eps left at its default, a weight other than ones,
+# a running variance near zero. Kept apart from CATALOG, whose every entry differs on
+# generic inputs; mistakes_for() and get() serve both.
+SITUATIONAL_MISTAKES: tuple[Mistake, ...] = (
+    Mistake(
+        "layer-norm-default-eps",
+        "Wrong default eps",
+        "Without an eps argument the code used a smaller eps (such as 1e-6 or 1e-12); "
+        "F.layer_norm's default is 1e-5.",
+        "layer_norm",
+        _layer_norm_variant(default_eps=1e-6),
+    ),
+    Mistake(
+        "layer-norm-backward-no-weight",
+        "Layer norm backward forgets the weight in dx",
+        "dx was computed from dout instead of dout * weight; the weight multiplies x_hat, so it "
+        "is part of every term of dx.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(weight_factor=False),
+    ),
+    Mistake(
+        "fold-no-eps",
+        "eps left out of the scale",
+        "The scale was gamma / sqrt(running_var); batch norm divides by sqrt(running_var + eps), "
+        "which matters when a running variance is small.",
+        "fold_batchnorm",
+        _fold_variant(no_eps=True),
+    ),
+    Mistake(
+        "layer-norm-last-dim-only",
+        "Statistics over the last dimension only",
+        "The mean and variance were taken over the last axis alone; layer norm normalizes over "
+        "every dimension of normalized_shape, e.g. the last two for normalized_shape=(H, W).",
+        "layer_norm",
+        _layer_norm_variant(axes="last"),
+    ),
+    Mistake(
+        "rms-last-dim-only",
+        "Root mean square over the last dimension only",
+        "The mean of the squares was taken over the last axis alone; RMS norm averages over "
+        "every dimension of normalized_shape.",
+        "rms_norm",
+        _rms_norm_variant(last_dim_only=True),
+    ),
+    Mistake(
+        "layer-norm-backward-last-dim-stats",
+        "Backward statistics over the last dimension only",
+        "The mean, variance and the sums in dx ran over the last axis alone; with a "
+        "normalized_shape of several dims they run over all of them.",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(stats="last"),
+    ),
+    Mistake(
+        "layer-norm-backward-count-last-dim",
+        "Backward divides by the last dimension only",
+        "The means in dx were divided by the size of the last dimension; with a "
+        "normalized_shape of several dims they average over all of them, prod(normalized_shape).",
+        "layer_norm_backward",
+        _layer_norm_backward_variant(count="last"),
+    ),
+)
+
+_ALL = CATALOG + SITUATIONAL_MISTAKES
+_BY_SLUG = {m.slug: m for m in _ALL}
+if len(_BY_SLUG) != len(_ALL):  # pragma: no cover - a catalog bug
     raise RuntimeError("duplicate slugs in normcore.mistakes.CATALOG")
 
 # The functions mistakes imitate; mistakes_for() accepts only these names.
@@ -585,7 +918,7 @@ def mistakes_for(function_name: str) -> list[Mistake]:
         raise NormError(
             f"unknown normcore function {function_name!r}; expected one of {sorted(_TARGETS)}"
         )
-    return [m for m in CATALOG if m.applies_to == function_name]
+    return [m for m in _ALL if m.applies_to == function_name]
 
 
 def get(slug: str) -> Mistake:

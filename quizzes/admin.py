@@ -3,13 +3,22 @@ that goes through the same validation as `loadbank` and saves a new version."""
 
 import yaml
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .bankfiles import BankError, question_from_yaml, question_to_file_entry, save_question
-from .models import PracticeRun, Question, QuestionVersion, Topic
+from .itemstats import question_retire, question_return, statistics_rows
+from .models import (
+    AssessmentStatistics,
+    ItemStatistics,
+    PracticeRun,
+    Question,
+    QuestionVersion,
+    Topic,
+)
 from .questions import candidate_view, correct_answer_text
 from .yamlio import dump_text
 
@@ -42,7 +51,9 @@ class QuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         if instance.pk and instance.latest_version:
-            entry = question_to_file_entry(instance.latest_version.content, instance.in_practice)
+            entry = question_to_file_entry(
+                instance.latest_version.content, instance.in_practice, instance.excludes
+            )
             self.fields["content_yaml"].initial = dump_text(entry)
 
     def clean_content_yaml(self):
@@ -73,16 +84,100 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+class ExposureFilter(admin.SimpleListFilter):
+    title = "exposure"
+    parameter_name = "exposure"
+
+    def lookups(self, request, model_admin):
+        return [("over", f"Seen by more than {settings.QUIZZES_EXPOSURE_LIMIT} candidates")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "over" and settings.QUIZZES_EXPOSURE_LIMIT:
+            return queryset.filter(seen_by__gt=settings.QUIZZES_EXPOSURE_LIMIT)
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
-    list_display = ("key", "kind", "topic", "level", "version_number", "is_active", "in_practice")
-    list_filter = ("topic", "level", "kind", "is_active", "in_practice")
+    list_display = (
+        "key",
+        "kind",
+        "topic",
+        "level",
+        "version_number",
+        "seen_by",
+        "is_active",
+        "in_practice",
+    )
+    list_filter = (
+        "topic",
+        "level",
+        "kind",
+        "is_active",
+        "retired_in_admin",
+        ExposureFilter,
+        "in_practice",
+    )
     search_fields = ("key", "latest_version__content__prompt")
-    readonly_fields = ("preview", "source_file", "is_active")
-    fieldsets = ((None, {"fields": ("preview", "content_yaml", "source_file", "is_active")}),)
+    readonly_fields = (
+        "preview",
+        "statistics",
+        "source_file",
+        "is_active",
+        "retired_in_admin",
+        "seen_by",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "preview",
+                    "statistics",
+                    "content_yaml",
+                    "source_file",
+                    "is_active",
+                    "retired_in_admin",
+                    "seen_by",
+                )
+            },
+        ),
+    )
     inlines = (VersionInline,)
     list_select_related = ("topic", "latest_version")
+    actions = ("retire", "return_to_bank")
+
+    @admin.display(description="Item statistics (every assessment)")
+    def statistics(self, question: Question) -> str:
+        rows = statistics_rows(None).filter(version__question=question)
+        if not rows:
+            return "No submitted attempts yet."
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 - a literal
+            "v{}{}: {} responses, facility {}, discrimination {} {}",
+            (
+                (
+                    row.version.number,
+                    f" ({row.variant})" if row.variant else "",
+                    row.responses,
+                    "—" if row.facility is None else f"{row.facility:.2f}",
+                    "—" if row.discrimination is None else f"{row.discrimination:.2f}",
+                    f"[{', '.join(row.flags)}]" if row.flags else "",
+                )
+                for row in rows
+            ),
+        )
+
+    @admin.action(description="Retire: stop drawing these questions (kept when the bank reloads)")
+    def retire(self, request, queryset) -> None:
+        count = question_retire(queryset)
+        self.message_user(request, f"{count} question(s) retired.", messages.SUCCESS)
+
+    @admin.action(description="Return retired questions to the bank")
+    def return_to_bank(self, request, queryset) -> None:
+        count = question_return(queryset)
+        self.message_user(request, f"{count} question(s) returned to the bank.", messages.SUCCESS)
 
     @admin.display(description="version")
     def version_number(self, question: Question) -> int | None:
@@ -152,3 +247,73 @@ class PracticeRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class DubiousFilter(admin.SimpleListFilter):
+    title = "dubious"
+    parameter_name = "dubious"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Flagged"), ("no", "Not flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(flags=[])
+        if self.value() == "no":
+            return queryset.filter(flags=[])
+        return queryset
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Computed figures: recomputed by the statistics task, never edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ItemStatistics)
+class ItemStatisticsAdmin(ReadOnlyAdmin):
+    list_display = (
+        "version",
+        "variant",
+        "scope",
+        "responses",
+        "facility",
+        "discrimination",
+        "discriminative_efficiency",
+        "median_seconds",
+        "flag_list",
+    )
+    list_filter = (DubiousFilter, "version__question__kind", "version__question__level")
+    search_fields = ("version__question__key",)
+    list_select_related = ("version__question",)
+
+    @admin.display(description="attempts from")
+    def scope(self, row: ItemStatistics) -> str:
+        return (
+            "every assessment" if row.assessment_id is None else f"assessment {row.assessment_id}"
+        )
+
+    @admin.display(description="flags")
+    def flag_list(self, row: ItemStatistics) -> str:
+        return ", ".join(row.flags)
+
+
+@admin.register(AssessmentStatistics)
+class AssessmentStatisticsAdmin(ReadOnlyAdmin):
+    list_display = (
+        "title",
+        "assessment_id",
+        "attempts",
+        "items_per_attempt",
+        "mean_percent",
+        "alpha",
+        "sem_percent",
+        "computed_at",
+    )

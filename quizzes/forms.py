@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Level, Topic
+from .models import AssessmentStatistics, Level, Topic
 from .practice import PRACTICE_LENGTHS
 
 
@@ -15,3 +15,17 @@ class PracticeStartForm(forms.Form):
         initial=PRACTICE_LENGTHS[0],
         label="Length",
     )
+
+
+class StatisticsFilterForm(forms.Form):
+    assessment = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Attempts from"
+    )
+    dubious = forms.BooleanField(required=False, label="Only dubious questions")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].choices = [
+            ("", "Every assessment"),
+            *AssessmentStatistics.objects.values_list("assessment_id", "title"),
+        ]

@@ -53,6 +53,16 @@ class Question(models.Model):
         default=True, help_text="Offered in the public practice mode."
     )
     source_file = models.CharField(max_length=300, blank=True)
+    # Bank ids this question gives away or duplicates, as declared in its file (the
+    # relation is symmetric; `quizzes.draws` closes it into exclusion groups). Not part
+    # of a version: it is about which questions meet in one attempt, not what was shown.
+    excludes = models.JSONField(default=list, blank=True)
+    # Retired by a bank editor in the admin (over-exposed, or dubious statistics): stays
+    # inactive when the files are loaded again, until an editor returns it.
+    retired_in_admin = models.BooleanField(default=False)
+    # Candidates (attempts) that have been shown any version of it; refreshed with the
+    # item statistics. Above QUIZZES_EXPOSURE_LIMIT it is drawn less (quizzes.draws).
+    seen_by = models.PositiveIntegerField(default=0)
     latest_version = models.ForeignKey(
         "QuestionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -121,3 +131,69 @@ class PracticeRun(models.Model):
 
     def __str__(self) -> str:
         return f"practice {self.token[:8]}"
+
+
+class ItemStatistics(models.Model):
+    """Classical item statistics of one question version from submitted attempts
+    (docs/bank.md): in one assessment, or over every attempt (`assessment_id` None).
+    `variant` is "" for the question as a whole, else one numeric variant."""
+
+    # The assessment's id, not a foreign key: the bank never depends on the hiring app.
+    assessment_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.CASCADE, related_name="statistics"
+    )
+    variant = models.CharField(max_length=300, blank=True)
+    responses = models.PositiveIntegerField()
+    facility = models.FloatField(null=True)
+    sd = models.FloatField(null=True)
+    discrimination = models.FloatField(null=True)
+    discriminative_efficiency = models.FloatField(null=True)
+    median_seconds = models.FloatField(null=True)
+    mean_seconds = models.FloatField(null=True)
+    flags = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "item statistics"
+        ordering = ["assessment_id", "version__question__key", "-version__number", "variant"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment_id", "version", "variant"], name="one_item_row_per_assessment"
+            ),
+            models.UniqueConstraint(
+                fields=["version", "variant"],
+                condition=models.Q(assessment_id__isnull=True),
+                name="one_item_row_over_all_attempts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.variant}".strip()
+
+    @property
+    def dubious(self) -> bool:
+        return bool(self.flags)
+
+
+class AssessmentStatistics(models.Model):
+    """Reliability of one assessment from its submitted attempts (docs/bank.md)."""
+
+    assessment_id = models.PositiveIntegerField(unique=True)
+    # A copy of the assessment's title when computed, for the bank editors' page.
+    title = models.CharField(max_length=200)
+    attempts = models.PositiveIntegerField()
+    items_per_attempt = models.FloatField()
+    mean_percent = models.FloatField(null=True)
+    sd_percent = models.FloatField(null=True)
+    alpha = models.FloatField(null=True)
+    error_ratio = models.FloatField(null=True)
+    sem_percent = models.FloatField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "assessment statistics"
+        ordering = ["title", "assessment_id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (statistics)"

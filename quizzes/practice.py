@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from .draws import draw_questions
 from .models import CHOICE_KINDS, Kind, PracticeRun, Question, QuestionVersion, Topic
 from .questions import ResponseError, Scored, score_response
 
@@ -28,7 +29,8 @@ class PracticeItem:
 
 
 def practice_start(topic: Topic | None, level: str, length: int) -> PracticeRun:
-    """Draw `length` practice questions (fewer if the bank has fewer) into a new run."""
+    """Draw `length` practice questions (fewer if the bank has fewer, and at most one of
+    an exclusion group) into a new run."""
     if length not in PRACTICE_LENGTHS:
         raise PracticeError(
             f"a practice quiz has {', '.join(map(str, PRACTICE_LENGTHS))} questions"
@@ -40,12 +42,13 @@ def practice_start(topic: Topic | None, level: str, length: int) -> PracticeRun:
         pool = pool.filter(topic=topic)
     if level:
         pool = pool.filter(level=level)
-    version_ids = list(pool.values_list("latest_version_id", flat=True))
-    if not version_ids:
+    questions = list(pool.only("key", "latest_version_id").order_by("key"))
+    if not questions:
         raise PracticeError("no practice questions match this topic and level yet")
     rng = random.SystemRandom()
-    chosen = rng.sample(version_ids, min(length, len(version_ids)))
-    items = [{"version": vid, "seed": rng.randrange(2**31)} for vid in chosen]
+    # Practice questions are public, so exposure does not matter; giveaways still do.
+    chosen = draw_questions(questions, length, rng, rotate_exposed=False)
+    items = [{"version": q.latest_version_id, "seed": rng.randrange(2**31)} for q in chosen]
     return PracticeRun.objects.create(
         token=secrets.token_urlsafe(32), topic=topic, level=level, items=items
     )

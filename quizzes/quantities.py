@@ -46,6 +46,17 @@ __all__ = [
     "fold_bn_bytes_saved_mb",
     "finetune_running_mean",
     "train_eval_output_gap",
+    "checkpointed_bn_running_mean",
+    "fixup_branch_scale",
+    "nf_block_beta",
+    "agc_clipped_grad_norm",
+    "fp16_sum_of_squares_limit",
+    "qk_norm_max_logit",
+    "adaln_modulated_output",
+    "adain_output",
+    "weight_standardized_value",
+    "prediction_entropy",
+    "identical_batch_bn_output",
 ]
 
 _EPS = 1e-5  # PyTorch's default batch/layer/group norm epsilon, stated in the prompts
@@ -424,3 +435,128 @@ def zscore_value(*, t1: float, t2: float, t3: float, t4: float, t5: float, x: fl
         np.array([t1, t2, t3, t4, t5], dtype=np.float64), axis=0, correction=0
     )
     return float((x - mean) / np.sqrt(var))
+
+
+# --------------------------------------------------------------------------- 2026 coverage
+# Transformers and LLMs, mixed precision, normalizer-free training, conditional norms,
+# test-time adaptation and gradient checkpointing.
+
+
+def checkpointed_bn_running_mean(
+    *, running_mean: float, x1: float, x2: float, x3: float, x4: float, momentum: float
+) -> float:
+    """``running_mean`` after one training step of a batch norm inside a checkpointed segment.
+
+    The segment's forward runs twice per step (once more during backward, on the same
+    batch), so PyTorch's update ``(1 - momentum) * old + momentum * batch_mean`` is applied
+    twice.
+    """
+    batch = _column(x1, x2, x3, x4)
+    mean = _one(running_mean)
+    for _ in range(2):
+        _, mean, _ = normcore.batch_norm(batch, mean, _one(1.0), training=True, momentum=momentum)
+    return float(mean[0])
+
+
+def fixup_branch_scale(*, branches: int, layers_per_branch: int) -> float:
+    """Fixup's factor on the standard init of a residual branch's layers: ``L ** (-1 / (2m - 2))``."""
+    return float(branches ** (-1.0 / (2 * layers_per_branch - 2)))
+
+
+def nf_block_beta(*, alpha: float, block: int) -> float:
+    """NF-ResNet's ``beta`` for block ``block`` (from 1) of a stage whose input has variance 1.
+
+    Each block adds a branch of variance ``alpha**2``, so block ``k`` sees variance
+    ``1 + (k - 1) * alpha**2`` and divides by its square root.
+    """
+    return float(np.sqrt(1.0 + (block - 1) * alpha**2))
+
+
+_AGC_EPS = 1e-3  # NFNets' floor on the weight norm, so zero-initialized weights can move
+
+
+def agc_clipped_grad_norm(*, weight_norm: float, grad_norm: float, clip: float) -> float:
+    """A unit's gradient norm after adaptive gradient clipping with threshold ``clip``.
+
+    The gradient is rescaled to ``clip * max(weight_norm, 1e-3)`` when its norm exceeds that.
+    """
+    limit = clip * max(weight_norm, _AGC_EPS)
+    return float(min(grad_norm, limit))
+
+
+def fp16_sum_of_squares_limit(*, features: int) -> float:
+    """The largest magnitude ``a`` for which ``features * a**2`` stays finite in float16."""
+    return float(np.sqrt(float(np.finfo(np.float16).max) / features))
+
+
+def qk_norm_max_logit(*, head_dim: int) -> float:
+    """The largest attention logit ``q . k / sqrt(d)`` when q and k are RMS-normalized (unit gain).
+
+    An RMS-normalized vector has Euclidean norm ``sqrt(d)``, so the dot product peaks at ``d``
+    for parallel vectors (eps ``1e-6`` makes the value a hair smaller).
+    """
+    v = normcore.rms_norm(np.ones((1, head_dim), dtype=np.float64), (head_dim,), eps=1e-6)
+    return float(v[0] @ v[0] / np.sqrt(head_dim))
+
+
+def adaln_modulated_output(
+    *, x1: float, x2: float, x3: float, x4: float, shift: float, scale: float
+) -> float:
+    """DiT's ``modulate(LayerNorm(x), shift, scale)`` for ``x1`` in the token ``[x1..x4]``.
+
+    Layer norm without affine parameters (``eps = 1e-6``), then ``z * (1 + scale) + shift``.
+    """
+    z = normcore.layer_norm(np.array([[x1, x2, x3, x4]], dtype=np.float64), (4,), eps=1e-6)
+    return float(z[0, 0] * (1.0 + scale) + shift)
+
+
+def adain_output(
+    *, c1: float, c2: float, c3: float, c4: float, style_mean: float, style_std: float
+) -> float:
+    """AdaIN output at position 1 of a content channel ``[c1..c4]`` (a 2x2 map).
+
+    Instance-normalized with the channel's own mean and population variance (``eps = 1e-5``),
+    then scaled by the style channel's std and shifted by its mean.
+    """
+    x = np.array([[[c1, c2, c3, c4]]], dtype=np.float64)
+    z, _, _ = normcore.instance_norm(x, eps=_EPS)
+    return float(style_std * z[0, 0, 0] + style_mean)
+
+
+def weight_standardized_value(*, w1: float, w2: float, w3: float, w4: float) -> float:
+    """Weight standardization of ``w1`` in one filter's weights ``[w1..w4]`` (population std)."""
+    mean, var = normcore.moments(np.array([w1, w2, w3, w4], dtype=np.float64), correction=0)
+    return float((w1 - mean) / np.sqrt(var))
+
+
+def prediction_entropy(*, z1: float, z2: float, z3: float) -> float:
+    """Shannon entropy, in nats, of the softmax of the logits ``[z1, z2, z3]`` (TENT's loss)."""
+    z = np.array([z1, z2, z3], dtype=np.float64)
+    logp = z - z.max() - np.log(np.exp(z - z.max()).sum())
+    return float(-(np.exp(logp) * logp).sum())
+
+
+def identical_batch_bn_output(
+    *,
+    copies: int,
+    x: float,
+    gamma: float,
+    beta: float,
+    running_mean: float,
+    running_var: float,
+) -> float:
+    """Train-mode batch norm output for a batch of ``copies`` identical values ``x``.
+
+    The batch mean equals ``x`` and the variance is 0, so the output is ``beta`` whatever
+    the running statistics hold.
+    """
+    out, _, _ = normcore.batch_norm(
+        _column(*([x] * copies)),
+        _one(running_mean),
+        _one(running_var),
+        weight=_one(gamma),
+        bias=_one(beta),
+        training=True,
+        eps=_EPS,
+    )
+    return float(out[0, 0])

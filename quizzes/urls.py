@@ -9,4 +9,5 @@ urlpatterns = [
     path("practice/start/", views.practice_begin, name="practice_start"),
     path("practice/<str:token>/q/<int:number>/", views.practice_question, name="practice_question"),
     path("practice/<str:token>/result/", views.practice_result, name="practice_result"),
+    path("bank/statistics/", views.bank_statistics, name="bank_statistics"),
 ]

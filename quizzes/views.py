@@ -1,13 +1,16 @@
 """Practice mode pages: thin views over `quizzes.practice`."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import PracticeStartForm
-from .models import Kind, PracticeRun, Question
+from .forms import PracticeStartForm, StatisticsFilterForm
+from .itemstats import over_exposed_questions, statistics_rows
+from .models import AssessmentStatistics, Kind, PracticeRun, Question
 from .practice import (
     PRACTICE_KINDS,
     PracticeError,
@@ -144,5 +147,30 @@ def practice_result(request: HttpRequest, token: str) -> HttpResponse:
             "total": total,
             "answered": len(run.answers),
             "percent": round(100 * earned / total) if total else 0,
+        },
+    )
+
+
+@staff_member_required
+def bank_statistics(request: HttpRequest) -> HttpResponse:
+    """Item statistics for bank editors: over every attempt, or for one assessment."""
+    form = StatisticsFilterForm(request.GET or None)
+    assessment_id, dubious_only = None, False
+    if form.is_valid():
+        assessment_id = form.cleaned_data["assessment"]
+        dubious_only = form.cleaned_data["dubious"]
+    elif form.is_bound:
+        return HttpResponseBadRequest("Unknown assessment or filter.")
+    limit = settings.QUIZZES_EXPOSURE_LIMIT
+    return render(
+        request,
+        "quizzes/bank_statistics.html",
+        {
+            "form": form,
+            "rows": statistics_rows(assessment_id, dubious_only=dubious_only),
+            "reliability": AssessmentStatistics.objects.all(),
+            "assessment_id": assessment_id,
+            "exposure_limit": limit,
+            "over_exposed": over_exposed_questions(limit) if limit else [],
         },
     )

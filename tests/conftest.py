@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fixtures import pipeline  # noqa: F401  (the real worker fixture, for every folder)
+from tests.support.fixtures import (  # noqa: F401  (shared by every folder)
+    emails_sent_at_once,
+    pipeline,
+)
 from tests.support.optional import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +67,17 @@ def redis_url(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def smtp_receiver(settings):
+    """A real SMTP server on loopback; Django's SMTP backend is pointed at it."""
+    from tests.support.smtp import start_smtp_receiver
+
+    receiver, controller = start_smtp_receiver()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = receiver.host, receiver.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield receiver
+    controller.stop()

@@ -3,7 +3,8 @@ throttling, limit/offset pagination that refuses bad values, and strict query pa
 
 from __future__ import annotations
 
-import json
+import logging
+import time
 
 from django.conf import settings
 from rest_framework import exceptions, generics, parsers, renderers
@@ -11,13 +12,18 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
+from ..strictinput import InputRejected, parse_json
 from .auth import ApiTokenAuthentication, HasApiToken
 from .errors import BodyTooLarge
 
+logger = logging.getLogger(__name__)
+
 
 class LimitedJSONParser(parsers.JSONParser):
-    """JSON only, at most API_MAX_BODY_BYTES. DRF reads the raw stream, which Django's
-    DATA_UPLOAD_MAX_MEMORY_SIZE does not guard, so the limit is enforced here."""
+    """JSON only, at most API_MAX_BODY_BYTES, through the platform's strict parser (no
+    NaN/Infinity/overflow, bounded nesting, no NUL or lone surrogate). DRF reads the raw
+    stream, which Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not guard, so the limit is
+    enforced here."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.API_MAX_BODY_BYTES
@@ -29,22 +35,37 @@ class LimitedJSONParser(parsers.JSONParser):
         if len(raw) > limit:
             raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
         try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from None
-
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
+            return parse_json(raw)
+        except InputRejected as exc:
+            raise exceptions.ParseError(f"The body was refused: {exc.message}") from None
 
 
 class TokenScopedThrottle(ScopedRateThrottle):
     """Per token (request.user.pk is the token's id) and per scope; the rates are read
-    when a request comes, so settings overrides apply."""
+    when a request comes, so settings overrides apply.
+
+    The counters live in the cache (Redis in production). While it is down the API keeps
+    answering unthrottled: refusing every client for an outage of a rate limiter would
+    turn a degraded component into a full outage. The failure is logged (once a minute)."""
 
     def allow_request(self, request, view):
         self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # any cache backend's connection error
+            _log_cache_outage()
+            return True
+
+
+_cache_outage_logged_at = 0.0
+
+
+def _log_cache_outage() -> None:
+    global _cache_outage_logged_at
+    now = time.monotonic()
+    if now - _cache_outage_logged_at >= 60:
+        _cache_outage_logged_at = now
+        logger.error("API throttling is off: the cache did not answer", exc_info=True)
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):

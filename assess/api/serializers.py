@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assess.hiring import selectors as hiring_selectors
+from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Question, Topic
 
 from ..models import Assessment, Attempt, Invitation, Section
@@ -74,7 +75,9 @@ class DrawInput(StrictInput):
 
 
 class SectionInput(StrictInput):
-    title = StrictCharField(max_length=200, required=False, default="Questions")
+    title = StrictCharField(
+        max_length=200, required=False, default="Questions", validators=[validate_single_line]
+    )
     questions = serializers.ListField(
         child=StrictCharField(max_length=80),
         required=False,
@@ -86,7 +89,7 @@ class SectionInput(StrictInput):
 
 
 class AssessmentInput(StrictInput):
-    title = StrictCharField(max_length=200)
+    title = StrictCharField(max_length=200, validators=[validate_single_line])
     instructions = StrictCharField(max_length=20_000, required=False, default="", allow_blank=True)
     time_limit_minutes = StrictIntegerField(min_value=1, max_value=600, required=False, default=60)
     pass_mark = StrictIntegerField(min_value=0, max_value=100, required=False, default=60)

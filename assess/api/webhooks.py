@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -56,19 +56,65 @@ class DeliveryRetry(Exception):
 # --- Registration ---------------------------------------------------------------------------
 
 
-def _address_is_public(address: str) -> bool:
+# IPv6 prefixes that carry an IPv4 address inside them: a receiver behind one of them is
+# reached at that IPv4 address, so it must be public too (Python's `is_global` judges only
+# the IPv6 form: 64:ff9b::10.0.0.1 and 2002:a00:1:: count as global).
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: IPv4-mapped (::ffff:a.b.c.d), NAT64
+    (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16), Teredo (2001::/32, the client's
+    address) or IPv4-compatible (::a.b.c.d); None for a plain IPv6 address."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if any(ip in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _IPV4_COMPATIBLE and int(ip) > 1:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def address_is_public(address: str) -> bool:
+    """A global unicast address, whose embedded IPv4 address (if any) is global too."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return ip.is_global and not ip.is_multicast
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            return inner.is_global and not inner.is_multicast
+    return True
 
 
-def webhook_url_check(url: str, *, resolve: bool = True) -> str:
-    """The URL, if events may be sent to it: http(s), a host, and (unless
-    WEBHOOKS_ALLOW_PRIVATE_HOSTS) only public addresses, so the API cannot be used to
-    reach the platform's own network (SSRF)."""
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def _public_address(hostname: str, port: int) -> str:
+    """The address to connect to: every address the name resolves to must be public (one
+    private answer is enough to refuse), and the first is the one used, so a second
+    lookup (DNS rebinding) cannot send the request elsewhere."""
+    try:
+        infos = socket.getaddrinfo(hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        raise WebhookUrlError(f"The host {hostname!r} cannot be resolved.") from None
+    addresses = [info[4][0] for info in infos]
+    if not addresses or not all(address_is_public(a) for a in addresses):
+        raise WebhookUrlError("Webhooks can only be sent to public internet addresses.")
+    return addresses[0]
+
+
+def _check_url_form(url: str):
     url = url.strip()
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - raises on a malformed port
     except ValueError:
         raise WebhookUrlError("This is not a valid URL.") from None
     if parts.scheme not in ("http", "https"):
@@ -77,19 +123,27 @@ def webhook_url_check(url: str, *, resolve: bool = True) -> str:
         raise WebhookUrlError("The URL needs a host name and no user name or password.")
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise WebhookUrlError("The URL contains spaces or control characters.")
+    return url, parts
+
+
+def webhook_url_check(url: str, *, resolve: bool = True) -> str:
+    """The URL, if events may be sent to it: http(s), a host, and (unless
+    WEBHOOKS_ALLOW_PRIVATE_HOSTS) only public addresses, so the API cannot be used to
+    reach the platform's own network (SSRF)."""
+    url, parts = _check_url_form(url)
     if settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS or not resolve:
         return url
-    try:
-        infos = socket.getaddrinfo(
-            parts.hostname,
-            port or (443 if parts.scheme == "https" else 80),
-            proto=socket.IPPROTO_TCP,
-        )
-    except (OSError, UnicodeError):
-        raise WebhookUrlError(f"The host {parts.hostname!r} cannot be resolved.") from None
-    if not infos or not all(_address_is_public(info[4][0]) for info in infos):
-        raise WebhookUrlError("Webhooks can only be sent to public internet addresses.")
+    _public_address(parts.hostname, parts.port or _default_port(parts.scheme))
     return url
+
+
+def webhook_target(url: str) -> str | None:
+    """The checked address a delivery connects to (None: connect by name, allowed only
+    with WEBHOOKS_ALLOW_PRIVATE_HOSTS); WebhookUrlError when the URL may not be used."""
+    url, parts = _check_url_form(url)
+    if settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS:
+        return None
+    return _public_address(parts.hostname, parts.port or _default_port(parts.scheme))
 
 
 def webhook_endpoint_register(
@@ -192,27 +246,55 @@ def deliveries_enqueue(delivery_ids: list[int]) -> None:
 # --- Sending --------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect could point at an internal address the URL check never saw.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to `address` (the one the check approved) while the Host header, and for
+    HTTPS the certificate check and SNI, keep using the URL's host name."""
+
+    def __init__(self, host: str, port: int, address: str | None, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._address = address
+
+    def connect(self):
+        target = (self._address or self.host, self.port)
+        self.sock = socket.create_connection(target, self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    default_port = 443
+
+    def connect(self):
+        super().connect()
+        context = ssl.create_default_context()
+        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """(HTTP status, error excerpt); status None when no answer came."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+def _post(
+    url: str, body: bytes, headers: dict[str, str], *, address: str | None = None
+) -> tuple[int | None, str]:
+    """(HTTP status, error excerpt); status None when no answer came. Redirects are not
+    followed: one could point at an address the check never saw."""
+    parts = urlsplit(url)
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(
+        parts.hostname,
+        parts.port or _default_port(parts.scheme),
+        address,
+        timeout=settings.WEBHOOKS_TIMEOUT_SECONDS,
+    )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
     try:
-        with _opener.open(request, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS) as response:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        if 200 <= response.status < 300:
             return response.status, ""
-    except urllib.error.HTTPError as exc:
-        excerpt = exc.read(ERROR_EXCERPT_CHARS).decode("utf-8", "replace") if exc.fp else ""
-        return exc.code, f"HTTP {exc.code}: {excerpt}"[:ERROR_EXCERPT_CHARS]
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return None, f"{type(exc).__name__}: {reason}"[:ERROR_EXCERPT_CHARS]
+        excerpt = response.read(ERROR_EXCERPT_CHARS).decode("utf-8", "replace")
+        return response.status, f"HTTP {response.status}: {excerpt}"[:ERROR_EXCERPT_CHARS]
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:ERROR_EXCERPT_CHARS]
+    finally:
+        connection.close()
 
 
 def backoff_seconds(tries: int) -> int:
@@ -244,7 +326,7 @@ def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDe
         retry = False
     else:
         try:
-            webhook_url_check(endpoint.url)
+            address = webhook_target(endpoint.url)
         except WebhookUrlError as exc:
             status, error, retry = None, f"Refused: {exc}", False
         else:
@@ -255,7 +337,7 @@ def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDe
                 "X-NormAssess-Event": delivery.event_type,
                 "X-NormAssess-Delivery": delivery.event_id,
             }
-            status, error = _post(endpoint.url, body, headers)
+            status, error = _post(endpoint.url, body, headers, address=address)
             retry = status is None or status >= 500 or status in RETRY_STATUSES
     done = now or timezone.now()
     fields = {"response_status": status, "error": error}

@@ -10,6 +10,7 @@ from quizzes.models import Kind
 from quizzes.questions import candidate_view
 
 from .models import Answer, Attempt
+from .services import choice_value, response_for_page
 
 
 def attempt_answers(attempt: Attempt) -> list[Answer]:
@@ -23,7 +24,10 @@ def question_context(attempt: Attempt, answers: list[Answer], number: int) -> di
         # The order frozen at start (shuffled or not), whatever the bank's shuffle does.
         by_index = {choice["index"]: choice for choice in view["choices"]}
         view["choices"] = [by_index[i] for i in answer.choice_order]
-    picked = answer.response if isinstance(answer.response, list) else [answer.response]
+    for choice in view.get("choices") or []:
+        choice["value"] = choice_value(answer, choice["index"])
+    shown = response_for_page(answer)
+    picked = shown if isinstance(shown, list) else [shown]
     return {
         "attempt": attempt,
         "answer": answer,
@@ -43,7 +47,7 @@ def question_context(attempt: Attempt, answers: list[Answer], number: int) -> di
 def answer_json(answer: Answer) -> dict:
     return {
         "revision": answer.revision,
-        "response": answer.response,
+        "response": response_for_page(answer),
         "answered": answer.is_answered,
         "saved_at": answer.saved_at.isoformat() if answer.saved_at else None,
     }

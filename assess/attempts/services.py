@@ -7,6 +7,8 @@ every write checks it, and an attempt found past it is submitted on the spot.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,8 +19,10 @@ from django.utils import timezone
 
 from assess.hiring.models import Assessment, Invitation, Section
 from assess.hiring.selectors import draw_pool, section_picks
+from assess.strictinput import text_problem
 from assess.tokens import token_digest
-from quizzes.models import CHOICE_KINDS, Kind, QuestionVersion
+from quizzes.draws import draw_questions
+from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
 from quizzes.questions import choice_order, numeric_values
 from quizzes.responses import ResponseInvalid, response_clean
 
@@ -105,10 +109,15 @@ def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list
     chosen = [q.latest_version_id for q in explicit]
     if section.draw_count:
         pool = draw_pool(section, section.assessment.organization).exclude(pk__in=taken)
-        candidates = sorted(pool.values_list("pk", "latest_version_id"))
-        drawn = rng.sample(candidates, min(section.draw_count, len(candidates)))
-        taken.update(pk for pk, _ in drawn)
-        chosen += [vid for _, vid in drawn]
+        # At most one question of an exclusion group, none of a group already in the
+        # attempt, over-exposed questions less often (docs/bank.md).
+        candidates = list(
+            pool.select_related(None).order_by("pk").only("key", "latest_version_id", "seen_by")
+        )
+        in_attempt = Question.objects.filter(pk__in=taken).values_list("key", flat=True)
+        drawn = draw_questions(candidates, section.draw_count, rng, avoid_keys=in_attempt)
+        taken.update(q.pk for q in drawn)
+        chosen += [q.latest_version_id for q in drawn]
     versions = QuestionVersion.objects.in_bulk(chosen)
     picked = [versions[vid] for vid in chosen]
     if section.assessment.shuffle_questions:
@@ -201,9 +210,46 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
 # --- While it runs ----------------------------------------------------------------------
 
 
+def choice_value(answer: Answer, index: int) -> str:
+    """The opaque value choice `index` of the bank posts on this answer's page. It differs
+    per answer (and so per attempt), so the page never reveals the bank's order of the
+    choices (where the key often sits first) and two candidates' values cannot be compared."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"choice:{answer.pk}:{answer.seed}:{index}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    return "c" + digest[:12]
+
+
+def _choice_indices(answer: Answer, response: Any) -> Any:
+    """A page's opaque choice values, as the bank's indices; InvalidResponse for any other."""
+    if response in (None, "", []):
+        return response
+    count = len(answer.question_version.content["choices"])
+    by_value = {choice_value(answer, i): i for i in range(count)}
+    items = response if isinstance(response, list) else [response]
+    if any(not isinstance(item, str) or item not in by_value for item in items):
+        raise InvalidResponse("Unknown choice.")
+    picked = [by_value[item] for item in items]
+    return picked if isinstance(response, list) else picked[0]
+
+
+def response_for_page(answer: Answer) -> Any:
+    """The stored response as the candidate's page holds it (choices as opaque values)."""
+    if answer.kind not in CHOICE_KINDS or answer.response is None:
+        return answer.response
+    if isinstance(answer.response, list):
+        return [choice_value(answer, i) for i in answer.response]
+    return choice_value(answer, answer.response)
+
+
 def _response_clean(answer: Answer, response: Any) -> Any:
     from grader.engine.config import load_config
 
+    if isinstance(response, str) and text_problem(response) is not None:
+        # PostgreSQL's jsonb cannot hold it; the strict parser refuses it before this.
+        raise InvalidResponse(f"The answer {text_problem(response)}.")
     try:
         return response_clean(
             answer.question_version.content, response, source_bytes=load_config().source_bytes
@@ -237,8 +283,10 @@ def answer_save(
     client_revision: int,
     *,
     now: datetime | None = None,
+    from_page: bool = False,
 ) -> Answer:
     """Save a response to question `position` if the client saw the latest revision.
+    `from_page`: the candidate's page posted it, choices as their opaque values.
 
     Raises `StaleRevision` (with the current answer) when another tab saved first,
     `AttemptClosed` once submitted or past the deadline, `InvalidResponse`."""
@@ -254,6 +302,8 @@ def answer_save(
                 )
             except Answer.DoesNotExist:
                 raise InvalidResponse("No such question in this test.") from None
+            if from_page and answer.kind in CHOICE_KINDS:
+                response = _choice_indices(answer, response)
             clean = _response_clean(answer, response)
             if client_revision != answer.revision:
                 raise StaleRevision(answer)

@@ -7,8 +7,6 @@ never read or write another candidate's attempt.
 
 from __future__ import annotations
 
-import json
-
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assess.hiring.models import Invitation
 from assess.hiring.selectors import assessment_summary
+from assess.strictinput import InputRejected, parse_json_object
 from grader.models import Submission
 
 from .decorators import candidate_page
@@ -112,13 +111,14 @@ def answer_autosave(
     if len(request.body) > MAX_AUTOSAVE_BODY:
         return JsonResponse({"error": "This answer is too large."}, status=413)
     try:
-        payload = json.loads(request.body)
-        revision = int(payload["revision"])
-        response = payload.get("response")
-    except (ValueError, TypeError, KeyError):
-        return JsonResponse({"error": "Malformed save request."}, status=400)
+        payload = parse_json_object(request.body)
+    except InputRejected as refused:
+        return JsonResponse({"error": f"Not saved: {refused.message}"}, status=refused.status)
+    revision = payload.get("revision")
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
+        return JsonResponse({"error": "Malformed save request: no revision."}, status=400)
     try:
-        answer = answer_save(attempt, number - 1, response, revision)
+        answer = answer_save(attempt, number - 1, payload.get("response"), revision, from_page=True)
     except StaleRevision as stale:
         return JsonResponse(
             {"error": stale.message, "stale": True, **answer_json(stale.answer)}, status=409
@@ -255,9 +255,9 @@ def attempt_signals(request: HttpRequest, invitation: Invitation, token: str) ->
     if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
         return JsonResponse({"error": "This test is not in progress."}, status=409)
     try:
-        events = json.loads(request.body).get("events")
-    except (ValueError, AttributeError):
-        return JsonResponse({"error": "Send JSON."}, status=400)
+        events = parse_json_object(request.body).get("events")
+    except InputRejected as refused:
+        return JsonResponse({"error": refused.message}, status=refused.status)
     try:
         integrity_record(attempt, events)
     except AttemptError as exc:

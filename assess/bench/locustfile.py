@@ -56,6 +56,14 @@ class Candidate(HttpUser):
         )
         self.revisions = {n: 0 for n in range(1, 6)}
         self.saves = 0
+        # Choices post the page's per-attempt opaque values, as a browser does.
+        self.choices = {
+            n: re.findall(
+                r'name="choice"\s+value="([^"]+)"',
+                self.client.get(f"{self.base}/q/{n}/", name="page: question").text,
+            )
+            for n in (2, 4)
+        }
 
     def save(self, number, response):
         with self.client.post(
@@ -75,7 +83,8 @@ class Candidate(HttpUser):
         if random.random() < 0.3:
             self.client.get(f"{self.base}/q/{number}/", name="page: question")
         if number in (2, 4):
-            self.save(number, [random.randint(0, 2)] if number == 2 else random.randint(0, 2))
+            picked = random.choice(self.choices[number])
+            self.save(number, [picked] if number == 2 else picked)
         elif number == 3:
             self.save(3, f"{random.uniform(-2, 2):.3f}")
         else:

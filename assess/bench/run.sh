@@ -11,6 +11,8 @@ WORK=$(mktemp -d)
 export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$DB}
 export CELERY_BROKER_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}
 export GRADER_CPU_QUEUE=cpu-bench DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only DJANGO_ALLOWED_HOSTS=127.0.0.1
+# Plain HTTP on loopback, no mail server: no TLS redirect, and invitations are not emailed.
+export DJANGO_SECURE_SSL_REDIRECT=0 EMAIL_ALLOW_UNSENT=1
 export DJANGO_LOG_LEVEL=WARNING NORMASSESS_VAR_DIR=$WORK BENCH_TOKENS=$WORK/tokens.txt
 psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 $PY manage.py migrate -v0

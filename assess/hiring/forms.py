@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Topic
 
 from .models import Assessment
@@ -77,7 +78,7 @@ class DrawForm(forms.Form):
 
 
 class SectionForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[validate_single_line])
 
 
 class InviteForm(forms.Form):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from assess.orgs.models import Organization
+from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level
 
 
@@ -13,7 +14,7 @@ class Assessment(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="assessments"
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     instructions = models.TextField(blank=True, help_text="Markdown, shown before the test starts.")
     invitation_message = models.TextField(
         blank=True,
@@ -55,7 +56,7 @@ class Section(models.Model):
     by kind, level and topic (each filter optional)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     position = models.PositiveIntegerField(default=0)
     questions = models.ManyToManyField(
         "quizzes.Question", blank=True, related_name="+", through="SectionQuestion"
@@ -103,6 +104,14 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class EmailDelivery(models.TextChoices):
+    NOT_EMAILED = "", "Not emailed"  # the applicant-tracking system mails its own links
+    QUEUED = "queued", "Queued"
+    RETRYING = "retrying", "Retrying"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
 class Invitation(models.Model):
     """One candidate's single-use link. Only the sha256 of the token is stored, so the
     database alone does not reveal working links."""
@@ -130,6 +139,15 @@ class Invitation(models.Model):
     # The hiring team's decision on the candidate; empty while undecided.
     decision = models.CharField(max_length=10, blank=True, choices=Decision.choices)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The invitation email (assess.hiring.delivery): its state for the recruiter, the last
+    # failure in words, and the link sealed (encrypted) until the mail server takes it.
+    delivery = models.CharField(
+        max_length=10, choices=EmailDelivery.choices, blank=True, default=""
+    )
+    delivery_error = models.CharField(max_length=300, blank=True)
+    delivery_tries = models.PositiveIntegerField(default=0)
+    delivery_queued_at = models.DateTimeField(null=True, blank=True)
+    sealed_link = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,10 +15,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from assess.orgs.models import Organization
@@ -26,6 +24,7 @@ from assess.tokens import token_digest
 from quizzes.models import Question, Topic
 from quizzes.questions import question_placement
 
+from .delivery import email_retry, emails_queue
 from .models import Assessment, Decision, Invitation, Section, SectionQuestion
 from .selectors import assessment_summary, draw_pool
 
@@ -240,37 +239,9 @@ def invitation_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/t/{token}/"
 
 
-def invitation_send(
-    invitation: Invitation, token: str, base_url: str, *, reminder: bool = False
-) -> None:
-    """Email the candidate their link through Django's email backend (console in
-    development); `reminder` words it as a reminder to someone who has not started."""
-    assessment = invitation.assessment
-    link = invitation_link(base_url, token)
-    minutes = assessment.time_limit_minutes + invitation.extra_minutes
-    opening = (
-        f'A reminder: {assessment.organization.name} invited you to take the test "{assessment.title}", '
-        f"and you have not started it yet"
-        if reminder
-        else f'{assessment.organization.name} invites you to take the test "{assessment.title}"'
-    )
-    body = (
-        f"Hello {invitation.candidate_name},\n\n"
-        f"{opening} ({minutes} minutes once you start).\n\n"
-        + (
-            f"{assessment.invitation_message.strip()}\n\n"
-            if assessment.invitation_message.strip()
-            else ""
-        )
-        + f"Open your personal link:\n{link}\n\n"
-        f"The link works until {invitation.expires_at:%d %B %Y %H:%M} UTC and only for you; "
-        f"please do not share it.\n"
-    )
-    subject = f"{'Reminder: your' if reminder else 'Your'} test: {assessment.title}"
-    send_mail(subject, body, None, [invitation.candidate_email])
-    Invitation.objects.filter(pk=invitation.pk).update(
-        sent_at=timezone.now(), send_count=F("send_count") + 1
-    )
+def invitation_send(invitation: Invitation, token: str, base_url: str) -> None:
+    """Queue the candidate's email with their link (sent by a worker, assess.hiring.delivery)."""
+    emails_queue([(invitation, invitation_link(base_url, token))])
 
 
 def _clean_candidate(name: str, email: str) -> tuple[str, str]:
@@ -374,6 +345,7 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
             f"The file has more than {CSV_MAX_ROWS} rows; split it into smaller files."
         )
     result = BulkResult()
+    links: list[tuple[Invitation, str]] = []
     seen = set(
         assessment.invitations.filter(revoked_at__isnull=True).values_list(
             "candidate_email", flat=True
@@ -395,10 +367,18 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
             result.errors.append((number, f"{email} is already invited to this assessment"))
             continue
         seen.add(email)
-        invitation, _ = invitation_invite(
-            assessment, name=name, email=email, user=user, base_url=base_url, checked=True
+        invitation, token = invitation_invite(
+            assessment,
+            name=name,
+            email=email,
+            user=user,
+            base_url=base_url,
+            send_email=False,
+            checked=True,
         )
         result.invited.append(invitation)
+        links.append((invitation, invitation_link(base_url, token)))
+    emails_queue(links)  # sent in batches, one SMTP connection each
     return result
 
 
@@ -407,7 +387,7 @@ def _not_started(invitation: Invitation) -> None:
         raise RecruitingError("The candidate has already started this test.")
 
 
-def invitation_resend(invitation: Invitation, *, base_url: str, reminder: bool = False) -> str:
+def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
     """Send a new link: only the token's hash is stored, so the old link is replaced by a
     new one (and stops working). Also re-opens an expired or revoked invitation."""
     _not_started(invitation)
@@ -420,8 +400,15 @@ def invitation_resend(invitation: Invitation, *, base_url: str, reminder: bool =
         invitation.expires_at, timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS)
     )
     invitation.save(update_fields=["token_hash", "revoked_at", "expires_at"])
-    invitation_send(invitation, token, base_url, reminder=reminder)
+    invitation_send(invitation, token, base_url)
     return token
+
+
+def invitation_email_retry(invitation: Invitation) -> None:
+    """Send the invitation's email again, with the same link, after it failed."""
+    _not_started(invitation)
+    if not email_retry(invitation):
+        raise RecruitingError("There is no failed email to retry; send a new link instead.")
 
 
 def invitation_revoke(invitation: Invitation) -> Invitation:
@@ -485,7 +472,7 @@ def candidates_bulk(
             outcome.done.append(invitation)
             continue
         try:
-            invitation_resend(invitation, base_url=base_url, reminder=True)
+            invitation_resend(invitation, base_url=base_url)
         except RecruitingError as exc:
             outcome.skipped.append(f"{invitation.candidate_name}: {exc}")
         else:

@@ -51,6 +51,7 @@ from .services import (
     assessment_update,
     candidates_bulk,
     extra_minutes_for,
+    invitation_email_retry,
     invitation_extend,
     invitation_invite,
     invitation_link,
@@ -363,7 +364,10 @@ def invitations(
                 invite_form.add_error(None, str(exc))
             else:
                 new_link = invitation_link(_base_url(request), token)
-                messages.success(request, f"Invitation emailed to {invitation.candidate_email}.")
+                messages.success(
+                    request,
+                    f"Invitation created; its email to {invitation.candidate_email} is on its way.",
+                )
                 invite_form = InviteForm()
     rows = [
         (inv, invitation_state(inv))
@@ -404,8 +408,12 @@ def invitation_change(
             invitation_resend(invitation, base_url=_base_url(request))
             messages.success(
                 request,
-                f"A new link was emailed to {invitation.candidate_email}; the old one no longer works.",
+                f"A new link is being emailed to {invitation.candidate_email}; the old one no "
+                "longer works.",
             )
+        elif action == "retry-email":
+            invitation_email_retry(invitation)
+            messages.success(request, f"The email to {invitation.candidate_email} is sent again.")
         elif action == "revoke":
             invitation_revoke(invitation)
             messages.success(request, f"The link of {invitation.candidate_name} no longer works.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.db.models import Count, Q, QuerySet
 
@@ -12,11 +13,20 @@ from assess.attempts.models import Attempt
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+# A spreadsheet opened with another separator (";" in much of Europe, a tab, a pipe) splits
+# a cell again: whatever follows a separator starts a cell of its own.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t|\r\n]\s*)(?=[=+\-@])")
+
+
 def csv_safe(value) -> object:
-    """A cell a spreadsheet shows as text: strings starting like a formula get a leading
-    apostrophe (OWASP's advice for CSV injection). Numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """A cell a spreadsheet shows as text: a string starting like a formula, or holding one
+    right after a separator, gets an apostrophe before it (OWASP's advice for CSV
+    injection); every cell is also quoted. Numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
+    if value.startswith(FORMULA_PREFIXES):
+        value = "'" + value
     return value
 
 
@@ -37,7 +47,7 @@ EXPORT_HEADER = [
 
 def results_csv(attempts: QuerySet[Attempt]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(EXPORT_HEADER)
     attempts = attempts.annotate(
         waiting=Count("answers", filter=Q(answers__score__isnull=True), distinct=True)

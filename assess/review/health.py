@@ -1,5 +1,5 @@
-"""The grading system's health, for the review dashboard: queue lengths at the broker,
-workers alive (CPU and GPU) and submissions waiting.
+"""The grading system's health, for the review dashboard: which services answer, queue
+lengths at the broker, workers alive (CPU and GPU), submissions waiting and stuck.
 
 Every probe answers within about a second and reports "unknown" rather than failing the
 page: the panel exists for the moment something is down.
@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Min
+from django.utils import timezone
 
 from grader import capability
 from grader.models import Submission, SubmissionStatus
@@ -27,7 +30,48 @@ class Health:
     gpu_alive: bool | None = None
     waiting: dict[str, int] = field(default_factory=dict)  # submissions by status, in words
     oldest_waiting: object = None
+    # (what, how many, since when the oldest waits) for rows that will not finish soon.
+    stuck: list[tuple[str, int, object]] = field(default_factory=list)
+    services: dict[str, bool] = field(default_factory=dict)  # name -> answers
     errors: list[str] = field(default_factory=list)
+
+
+# A grade takes seconds; a row not final after this long is shown as stuck.
+STUCK_AFTER = timedelta(minutes=5)
+
+
+def cache_answers() -> bool:
+    """The cache (Redis in production) stores and returns a value."""
+    try:
+        cache.set("normassess:health-probe", 1, 10)
+        return cache.get("normassess:health-probe") == 1
+    except Exception:
+        logger.warning("health: the cache did not answer", exc_info=True)
+        return False
+
+
+def stuck_submissions(pending) -> list[tuple[str, int, object]]:
+    """Rows the sweep is about to hand on (their worker is gone) and rows waiting longer
+    than any grade takes, with the age of the oldest of each."""
+    from grader.liveness import holder_is_dead
+
+    live = capability.live_identities(broker_url=settings.CELERY_BROKER_URL)
+    now = timezone.now()
+    held = pending.exclude(worker="").values_list("worker", "created_at")
+    orphaned = [created for holder, created in held if holder_is_dead(holder, live)]
+    rows = []
+    if orphaned:
+        rows.append(("held by a worker that died", len(orphaned), min(orphaned)))
+    for label, status in (
+        ("queued for more than 5 minutes", SubmissionStatus.QUEUED),
+        ("running for more than 5 minutes", SubmissionStatus.RUNNING),
+        ("waiting for a GPU worker for more than 5 minutes", SubmissionStatus.WAITING_GPU),
+    ):
+        old = pending.filter(status=status, created_at__lte=now - STUCK_AFTER)
+        figures = old.aggregate(n=Count("pk"), oldest=Min("created_at"))
+        if figures["n"]:
+            rows.append((label, figures["n"], figures["oldest"]))
+    return rows
 
 
 def queue_names() -> list[str]:
@@ -64,6 +108,10 @@ def grading_health(organization=None) -> Health:
     the organization's own."""
     health = Health(queues=queues_waiting())
     health.workers, health.gpu_alive = workers_alive()
+    health.services = {
+        "broker": health.workers is not None and None not in health.queues.values(),
+        "cache": cache_answers(),
+    }
     # `waiting_gpu`: stored, no GPU worker alive to grade it yet.
     statuses = [SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.WAITING_GPU]
     pending = Submission.objects.filter(status__in=statuses, public_only=False)
@@ -72,10 +120,30 @@ def grading_health(organization=None) -> Health:
     counts = dict(pending.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     health.waiting = {status.label: counts.get(status, 0) for status in statuses}
     health.oldest_waiting = pending.aggregate(oldest=Min("created_at"))["oldest"]
+    health.stuck = stuck_submissions(pending)
+    if not health.services.get("broker", True):
+        health.errors.append(
+            "The broker (Redis) is down: answers are saved, grading waits until it is back."
+        )
+    if not health.services.get("cache", True):
+        health.errors.append(
+            "The cache (Redis) is down: the API answers without rate limits until it is back."
+        )
+    if health.stuck:
+        health.errors.append(
+            "Some grades are stuck (below); the sweep re-sends them, or force a re-grade "
+            "in the admin (Grading › Submissions)."
+        )
     if any(v is None for v in health.queues.values()):
         health.errors.append("The broker did not answer: queue lengths are unknown.")
     if health.workers is None:
         health.errors.append("The workers could not be asked: whether any is alive is unknown.")
     elif not health.workers:
         health.errors.append("No grading worker answered: coding answers wait until one starts.")
+    for worker in health.workers or ():
+        if worker.get("sandbox_problem"):
+            health.errors.append(
+                f"Worker {worker.get('name')} cannot sandbox coding answers, so they wait in "
+                f"the queue: {worker['sandbox_problem']}"
+            )
     return health

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -376,11 +375,12 @@ def report_shared(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def attempt_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """The older /org/attempts/<id>/ address: the same report, the same role check."""
+    """The older /org/attempts/<id>/ address: the same report, the same role check. An
+    attempt of another organization is a 404 like a missing one, so ids cannot be probed."""
     attempt = get_object_or_404(
         Attempt.objects.select_related("invitation", "assessment", "organization"), pk=attempt_id
     )
     role = member_role(request.user, attempt.organization)
     if role not in READ_REPORTS:
-        raise PermissionDenied("This attempt belongs to another organization.")
+        raise Http404("No such attempt")
     return _render_report(request, attempt, attempt.organization, role)

@@ -7,6 +7,7 @@ The Django settings pass the same variables through; nothing else in ``grader`` 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
 
@@ -72,7 +73,12 @@ class GraderConfig:
     # Unprivileged uids handed out one per job (never two live jobs on one uid).
     uid_base: int = 620000
     uid_count: int = 4096
+    # Where pools claim their block of uids (one lock file per block), host-wide.
+    uid_lock_dir: str = os.path.join(tempfile.gettempdir(), "normassess-grader-uids")
     bwrap: str = "bwrap"
+    # The grading service's Unix socket: when set, jobs are sent there instead of being
+    # run in this process (a worker that holds secrets never runs candidates' code).
+    service_socket: str = ""
 
     @classmethod
     def from_env(cls) -> GraderConfig:
@@ -85,7 +91,9 @@ class GraderConfig:
             processes=_env_int("GRADER_MAX_PROCESSES", cls.processes),
             output_bytes=_env_int("GRADER_OUTPUT_KB", cls.output_bytes >> 10) << 10,
             uid_base=_env_int("GRADER_UID_BASE", cls.uid_base, minimum=1000),
+            uid_lock_dir=os.environ.get("GRADER_UID_LOCK_DIR", "") or cls.uid_lock_dir,
             bwrap=os.environ.get("GRADER_BWRAP", cls.bwrap) or cls.bwrap,
+            service_socket=os.environ.get("GRADER_SERVICE_SOCKET", ""),
         )
 
 

@@ -1,22 +1,46 @@
-"""Which known mistake explains a wrong answer: normcore's catalog, run on the same inputs."""
+"""Which known mistake explains a wrong answer.
+
+Two sources, tried in this order: normcore's mistake catalog (plus the problem's own
+mistakes), run on the very inputs the candidate got, and the pattern of the check rows
+(it crashed only where the weight is None, it is wrong only where eps matters, its values
+are a constant factor off, its dtype is wrong, it modified an input, it did not raise the
+required ValueError). Correct values never get a value mistake named.
+"""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grader.engine.checks import matches
+from grader.engine.checks import DTYPE_ROW, INPUTS_ROW, matches
 from grader.engine.problems import Case, Problem
-from grader.engine.problems.base import reference_impl
+from grader.engine.problems.base import (
+    BIAS_NONE,
+    CONV,
+    DEFAULTS,
+    EMPTY_FIRST_SHARD,
+    EPS_SENSITIVE,
+    EVAL,
+    EXPLICIT_EPS,
+    INT_SHAPE,
+    LARGE_MEANS,
+    WEIGHT_NONE,
+    reference_impl,
+)
+
+if TYPE_CHECKING:
+    from grader.engine.grading import CaseOutcome
 
 logger = logging.getLogger(__name__)
 
 NO_MATCH = "no known mistake matches"
 
-_predictions: dict[tuple[str, str, int], dict[str, np.ndarray] | None] = {}
+_predictions: dict[tuple[str, str, str, int], dict[str, np.ndarray] | None] = {}
 _lock = threading.Lock()
 
 
@@ -33,6 +57,155 @@ class Diagnosis:
 
 
 NONE = Diagnosis(None, None, NO_MATCH)
+UNKNOWN = Diagnosis(
+    None,
+    None,
+    NO_MATCH + ": the output is wrong in a way none of the known mistakes explains; "
+    "compare it with the reference on the smallest failing case.",
+)
+
+# A crash confined to the cases with one of these tags.
+_CRASH = {
+    "affine-none": Diagnosis(
+        "crash-when-affine-none",
+        "Crashes when weight or bias is None",
+        "The function raised only on the cases where weight or bias is None. Each may be None "
+        "on its own (no scale, no shift); skip that step instead of using the value.",
+    ),
+    INT_SHAPE: Diagnosis(
+        "crash-when-normalized-shape-int",
+        "Crashes when normalized_shape is an int",
+        "The function raised only when normalized_shape was a plain int. An int n means "
+        "(n,): turn it into a tuple before using it.",
+    ),
+    CONV: Diagnosis(
+        "fold-linear-only-broadcast",
+        "Broadcasting that works only for a linear layer",
+        "The function raised only for convolution weights (C_out, C_in, *K). The scale "
+        "must be reshaped to (C_out, 1, ..., 1) so it multiplies every output channel's "
+        "filter, whatever the number of kernel dims.",
+    ),
+    EMPTY_FIRST_SHARD: Diagnosis(
+        "sync-empty-first-shard",
+        "Fails when the first shard is empty",
+        "The function raised when the first shard's count is 0; an empty shard may come "
+        "first and must contribute nothing.",
+    ),
+    DEFAULTS: Diagnosis(
+        "cs231n-missing-defaults",
+        "Fails when bn_param leaves out optional entries",
+        "The function raised when bn_param held only 'mode'. eps, momentum and the "
+        "running statistics have defaults (1e-5, 0.9, zeros of shape (D,)).",
+    ),
+}
+
+# Wrong values confined to the cases with one of these tags (checked in this order).
+_CONFINED = {
+    EMPTY_FIRST_SHARD: Diagnosis(
+        "sync-empty-first-shard",
+        "Wrong when the first shard is empty",
+        "The result is wrong only when the first shard has count 0 (for example the "
+        "combination starts from shard 0's mean). An empty shard, first or not, must "
+        "contribute nothing.",
+    ),
+    LARGE_MEANS: Diagnosis(
+        "precision-lost-large-means",
+        "Precision lost when the means are large",
+        "The result is wrong only where the values sit far from zero (means of 1e2 in "
+        "float32, 1e6 in float64): the code subtracts two large, nearly equal numbers, as "
+        "in E[x^2] - E[x]^2, or accumulates in float32. Center first (or combine deviations "
+        "from the mean) and accumulate in float64.",
+    ),
+    EPS_SENSITIVE: Diagnosis(
+        "eps-handling",
+        "Wrong where eps matters",
+        "The result is wrong only on the cases with a (nearly) constant group of values, "
+        "where eps decides the answer: eps must be added to the variance inside the square "
+        "root, sqrt(var + eps), and the eps argument used as given.",
+    ),
+    EXPLICIT_EPS: Diagnosis(
+        "eps-argument-ignored",
+        "The eps argument is ignored",
+        "The result is wrong only where eps was passed explicitly: the code uses its own "
+        "constant instead of the argument.",
+    ),
+    EVAL: Diagnosis(
+        "eval-mode-wrong",
+        "Evaluation mode is wrong",
+        "Training mode is right but evaluation mode is not: in eval mode normalize with "
+        "the running statistics, and return them unchanged.",
+    ),
+    "affine-none": Diagnosis(
+        "wrong-when-affine-none",
+        "Wrong when weight or bias is None",
+        "The result is wrong only where weight or bias is None: None means no scale "
+        "(ones) or no shift (zeros).",
+    ),
+    CONV: Diagnosis(
+        "fold-linear-only-broadcast",
+        "Broadcasting that works only for a linear layer",
+        "The result is right for linear weights and wrong for convolution weights: the "
+        "scale must be reshaped to (C_out, 1, ..., 1) before it multiplies the weight.",
+    ),
+    DEFAULTS: Diagnosis(
+        "cs231n-wrong-defaults",
+        "Wrong defaults in bn_param",
+        "The result is wrong only when bn_param leaves out eps, momentum and the running "
+        "statistics: their defaults are 1e-5, 0.9 and zeros of shape (D,).",
+    ),
+}
+
+WRONG_DTYPE = Diagnosis(
+    "wrong-output-dtype",
+    "Output dtype differs from the input's",
+    "The values are returned in another dtype than the input's (typically float64 for "
+    "float32 input, from computing in float64 and not casting back, or from float64 "
+    "defaults such as np.zeros(D)). Cast the results to x.dtype.",
+)
+DEFAULTS_DTYPE = Diagnosis(
+    "cs231n-float64-defaults",
+    "float64 defaults for the running statistics",
+    "With float32 input and no running statistics in bn_param, the defaults were created "
+    "as np.zeros(D) (float64), and the running statistics came back as float64. Create "
+    "them with x's dtype.",
+)
+INPUTS_MODIFIED = Diagnosis(
+    "inputs-modified",
+    "Modifies its inputs",
+    "The function changed an input array in place (for example x -= mean). The caller "
+    "still needs its arrays; compute into new arrays.",
+)
+NO_VALUE_ERROR = {
+    "groupnorm-forward": Diagnosis(
+        "group-norm-no-divisibility-check",
+        "Missing divisibility check",
+        "num_groups that does not divide C must raise ValueError. Reshaping to (N, G, -1) "
+        "runs silently whenever C * prod(S) happens to divide by G, mixing channels "
+        "across groups.",
+    ),
+}
+NO_VALUE_ERROR_DEFAULT = Diagnosis(
+    "missing-value-error",
+    "A required ValueError is not raised",
+    "The statement requires a ValueError for an invalid input (see the failing "
+    "'raises ValueError' rows); the function returned instead, or raised another error.",
+)
+UNBIASED = Diagnosis(
+    "constant-factor-unbiased",
+    "Off by the factor of the unbiased variance",
+    "Every wrong value is the reference times sqrt(n / (n - 1)) (or its square or inverse): "
+    "the code divides the variance by n - 1 where the biased variance (divide by n) is "
+    "required.",
+)
+
+
+def _constant_factor(factor: float) -> Diagnosis:
+    return Diagnosis(
+        "constant-factor",
+        "Off by a constant factor",
+        f"Every wrong value is the reference times the same factor, {factor:.6g}: a scale "
+        "is missing or applied twice (a count, a 1/2, a weight of ones).",
+    )
 
 
 def candidate_mistakes(problem: Problem) -> list:
@@ -41,18 +214,23 @@ def candidate_mistakes(problem: Problem) -> list:
     found = []
     for function in problem.uses:
         found += [m for m in mistakes.mistakes_for(function) if m not in found]
-    return found
+    return found + list(problem.mistakes)
 
 
 def _prediction(problem: Problem, mistake, case: Case) -> dict[str, np.ndarray] | None:
     """What the mistaken implementation returns on ``case`` (cached; None if it fails)."""
-    key = (problem.slug, mistake.slug, id(case))
+    key = (problem.slug, mistake.applies_to, mistake.slug, id(case))
     with _lock:
         if key in _predictions:
             return _predictions[key]
     try:
-        impl = reference_impl(problem.uses, **{mistake.applies_to: mistake.fn})
-        predicted = {k: np.asarray(v) for k, v in problem.solve(case, impl).items()}
+        if mistake.applies_to == "problem":
+            raw = mistake.fn(case, reference_impl(problem.uses))
+        else:
+            raw = problem.solve(
+                case, reference_impl(problem.uses, **{mistake.applies_to: mistake.fn})
+            )
+        predicted = {k: np.asarray(v) for k, v in raw.items()}
     except Exception:  # a mistake may not apply to every input (e.g. shapes it rejects)
         predicted = None
     with _lock:
@@ -60,46 +238,185 @@ def _prediction(problem: Problem, mistake, case: Case) -> dict[str, np.ndarray] 
     return predicted
 
 
-def diagnose(
-    problem: Problem, cases: list[Case], outputs: dict[int, dict[str, np.ndarray]]
-) -> Diagnosis:
-    """The first catalog mistake that reproduces every output the candidate returned.
-
-    ``outputs`` maps a case's index to the arrays the candidate returned for it (cases
-    that raised are absent). A mistake matches when, on every case it can be run on, its
-    outputs agree with the candidate's within (loosened) tolerance, and it differs from
-    the reference somewhere: a mistake that changes nothing on these inputs explains nothing.
-    """
+def _catalog_match(problem: Problem, returned: list[CaseOutcome]) -> Diagnosis | None:
+    """The first mistake that reproduces every returned output and differs from the
+    reference on at least one case the candidate got wrong."""
     try:
         catalog = candidate_mistakes(problem)
     except Exception:  # the catalog is optional to grading; a broken one is logged
         logger.exception("normcore.mistakes is unavailable")
-        return NONE
+        return None
     for mistake in catalog:
-        compared = 0
-        differs = False
+        compared = differs = 0
         agreed = True
-        for index, case in enumerate(cases):
-            got = outputs.get(index)
-            if case.expect_error or got is None:
-                continue
+        for outcome in returned:
+            case = outcome.case
             predicted = _prediction(problem, mistake, case)
             if predicted is None:
                 continue
             expected = problem.expected(case)
             compared += 1
             for name in case.outputs:
-                if name not in predicted:
+                # An output the candidate did not return at all (e.g. a dict entry never
+                # written) is no evidence for or against a mistake.
+                if name not in predicted or outcome.got.get(name) is None:
                     continue
-                if not matches(got.get(name), predicted[name], case.dtype, case.tolerance):
+                if not matches(outcome.got[name], predicted[name], case.dtype, case.tolerance):
                     agreed = False
                     break
-                if not matches(
+                if not outcome.correct and not matches(
                     predicted[name], expected[name], case.dtype, case.tolerance, slack=1.0
                 ):
-                    differs = True
+                    differs += 1
             if not agreed:
                 break
         if agreed and differs and compared:
             return Diagnosis(mistake.slug, mistake.title, mistake.explanation)
-    return NONE
+    return None
+
+
+def _tag_groups(case: Case) -> set[str]:
+    tags = set(case.tags)
+    if tags & {WEIGHT_NONE, BIAS_NONE}:
+        tags.add("affine-none")
+    return tags
+
+
+def _confined(failing: list[Case], passing: list[Case], table: dict) -> Diagnosis | None:
+    """The entry of ``table`` for a tag every failing case has and some passing case lacks."""
+    if not failing or not passing:
+        return None
+    for tag, diagnosis in table.items():
+        if all(tag in _tag_groups(c) for c in failing) and any(
+            tag not in _tag_groups(c) for c in passing
+        ):
+            return diagnosis
+    return None
+
+
+PLACEHOLDER_ZEROS = Diagnosis(
+    "placeholder-zeros",
+    "Returns zeros",
+    "Every wrong output is all zeros: a placeholder rather than an attempt at the computation.",
+)
+RETURNS_INPUT = Diagnosis(
+    "returns-its-input",
+    "Returns its inputs unchanged",
+    "Every wrong output is one of the input arrays as it came in: nothing was computed.",
+)
+
+
+def _placeholder(wrong: list[CaseOutcome]) -> Diagnosis | None:
+    """Zeros, or the inputs handed back, on every wrong output."""
+    zeros = echoes = True
+    for outcome in wrong:
+        inputs = [a for a in outcome.case.inputs.values() if a.dtype.kind == "f"]
+        for got in outcome.got.values():
+            if got.dtype.kind != "f":
+                continue
+            zeros &= not np.any(got)
+            echoes &= any(a.shape == got.shape and np.array_equal(a, got) for a in inputs)
+    return PLACEHOLDER_ZEROS if zeros else RETURNS_INPUT if echoes else None
+
+
+def _counts(shape: tuple[int, ...]) -> set[int]:
+    """Every product of a subset of the dims: the candidate counts n of a reduction."""
+    found = set()
+    for k in range(1, len(shape) + 1):
+        for dims in itertools.combinations(shape, k):
+            found.add(int(np.prod(dims)))
+    return {n for n in found if n > 1}
+
+
+def _ratio_diagnosis(problem: Problem, wrong: list[CaseOutcome]) -> Diagnosis | None:
+    """A constant factor between the candidate and the reference on most wrong outputs
+    (a case where eps is significant next to the variance may bend the ratio)."""
+    factors, unbiased, bent = [], True, 0
+    for outcome in wrong:
+        case = outcome.case
+        expected = problem.expected(case)
+        shape = next(iter(case.inputs.values())).shape
+        for name in case.outputs:
+            got, ref = outcome.got.get(name), expected[name]
+            if got is None or got.shape != ref.shape or name in case.int_outputs:
+                continue
+            if matches(got, ref, case.dtype, case.tolerance, slack=1.0):
+                continue
+            ref64, got64 = ref.astype(np.float64), got.astype(np.float64)
+            big = np.abs(ref64) > 1e-3 * max(1e-300, float(np.abs(ref64).max()))
+            with np.errstate(all="ignore"):
+                ratio = got64[big] / ref64[big]
+            r = float(np.median(ratio)) if ratio.size else 0.0
+            if not (
+                np.all(np.isfinite(ratio)) and r and np.all(np.abs(ratio - r) <= 1e-3 * abs(r))
+            ):
+                bent += 1
+                continue
+            factors.append(r)
+            unbiased &= any(
+                abs(r - f) <= 1e-3 * f
+                for n in _counts(shape)
+                for f in (np.sqrt(n / (n - 1)), np.sqrt((n - 1) / n), n / (n - 1), (n - 1) / n)
+            )
+    if not factors or bent > len(factors):
+        return None
+    if unbiased:
+        return UNBIASED
+    if all(abs(f - factors[0]) <= 1e-3 * abs(factors[0]) for f in factors):
+        return _constant_factor(factors[0])
+    return None
+
+
+def _housekeeping(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
+    found = []
+    dtype_failed = [
+        o.case for o in outcomes for r in o.rows if r.name.endswith(DTYPE_ROW) and not r.passed
+    ]
+    if dtype_failed:
+        dtype_passed = [
+            o.case for o in outcomes for r in o.rows if r.name.endswith(DTYPE_ROW) and r.passed
+        ]
+        confined = _confined(dtype_failed, dtype_passed, {DEFAULTS: DEFAULTS_DTYPE})
+        found.append(confined or WRONG_DTYPE)
+    if any(
+        r.name.endswith(INPUTS_ROW) and not r.passed and "modified" in r.message
+        for o in outcomes
+        for r in o.rows
+    ):
+        found.append(INPUTS_MODIFIED)
+    if any(o.case.expect_error and not o.correct for o in outcomes):
+        found.append(NO_VALUE_ERROR.get(problem.slug, NO_VALUE_ERROR_DEFAULT))
+    return found
+
+
+def diagnose(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
+    """Every finding for a submission that was not accepted, the most telling first.
+
+    A value finding (a catalog mistake, a crash or an error confined to one kind of case,
+    a constant factor; otherwise "no known mistake matches") comes first when some
+    returned value is wrong; housekeeping findings (dtype, modified inputs, a missing
+    ValueError) follow. Correct values get no value finding.
+    """
+    results = [o for o in outcomes if not o.case.expect_error]
+    returned = [o for o in results if o.got is not None]
+    wrong = [o for o in returned if not o.correct]
+    crashed = [o.case for o in results if o.raised]
+    passing = [o.case for o in results if o.correct]
+    findings: list[Diagnosis] = []
+    value = None
+    if crashed:
+        value = _confined(crashed, passing + [o.case for o in wrong], _CRASH)
+    if value is None and wrong:
+        value = (
+            _catalog_match(problem, returned)
+            or _confined([o.case for o in wrong], passing, _CONFINED)
+            or _ratio_diagnosis(problem, wrong)
+            or _placeholder(wrong)
+            or UNKNOWN
+        )
+    if value is None and crashed:
+        value = UNKNOWN
+    if value is not None:
+        findings.append(value)
+    findings += [f for f in _housekeeping(problem, outcomes) if f not in findings]
+    return findings or [NONE]

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.engine.checks import CheckResult, clip, compare_array
+from grader.engine.checks import (
+    DTYPE_ROW,
+    HOUSEKEEPING,
+    INPUTS_ROW,
+    RESULT,
+    VALUE_ERROR_ROW,
+    CheckResult,
+    clip,
+    compare_array,
+)
 from grader.engine.diagnosis import NONE, Diagnosis, diagnose
 from grader.engine.problems import Case, Problem, get_problem
 from grader.engine.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_pool
@@ -72,6 +81,12 @@ class Report:
     public_only: bool = False
     # Tensor problems only: placement, device, speed and performance_score (gpu_grading).
     extra: dict = field(default_factory=dict)
+    # Every finding (the diagnosis first): a wrong value and a modified input, for example.
+    findings: list[Diagnosis] = field(default_factory=list)
+    # The smallest input on which a wrong answer fails (grader.engine.shrink), or None.
+    smallest_failing_case: dict | None = None
+    # Per case, what came back (not stored: the diagnosis and the shrinking read it).
+    outcomes: list[CaseOutcome] = field(default_factory=list, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -86,11 +101,33 @@ class Report:
             "message": self.message,
             "checks": [c.to_dict() for c in self.checks],
             "diagnosis": self.diagnosis.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "smallest_failing_case": self.smallest_failing_case,
             "elapsed_ms": self.elapsed_ms,
             "stdout": self.stdout,
             "stderr": self.stderr,
             **self.extra,
         }
+
+    def to_candidate_dict(self) -> dict:
+        """``to_dict()`` without what only a reviewer may see: a shrunk hidden input."""
+        shown = self.to_dict()
+        if (shown["smallest_failing_case"] or {}).get("reviewer_only", True):
+            shown["smallest_failing_case"] = None
+        return shown
+
+
+@dataclass
+class CaseOutcome:
+    """One case as graded: its rows, the candidate's arrays, and how it ended."""
+
+    index: int
+    case: Case
+    rows: list[CheckResult]
+    got: dict[str, np.ndarray] | None
+    raised: bool
+    # Every returned value right (for an expect_error case: raised ValueError).
+    correct: bool
 
 
 def _decode_source(source: str | bytes, limit: int) -> tuple[str | None, str]:
@@ -176,7 +213,30 @@ def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: Sandb
             None,
             message="The grader failed; the submission will be graded again.",
         )
-    return evaluate(problem, cases, run, pool.config.cpu_s)
+    report = evaluate(problem, cases, run, pool.config.cpu_s)
+    failing = _case_to_shrink(report)
+    if failing is not None:
+        from grader.engine.shrink import smallest_failing_case
+
+        # A hidden case's inputs are for the reviewer; a public sample's the candidate saw.
+        report.smallest_failing_case = smallest_failing_case(
+            problem, text, failing, pool, reviewer_only=not failing.case.public
+        )
+    return report
+
+
+def _case_to_shrink(report: Report) -> CaseOutcome | None:
+    """The smallest case whose values are wrong (or that raised), for a wrong answer only."""
+    if report.verdict not in (WRONG_ANSWER, RUNTIME_ERROR):
+        return None
+    failing = [
+        o
+        for o in report.outcomes
+        if not o.case.expect_error and not o.correct and (o.got is not None or o.raised)
+    ]
+    if not failing:
+        return None
+    return min(failing, key=lambda o: sum(int(v.size) for v in o.case.inputs.values()))
 
 
 def _excerpt(data: bytes) -> str:
@@ -211,16 +271,15 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
         report.message = f"The file does not define the function(s): {missing}"
         return report
 
-    outputs: dict[int, dict[str, np.ndarray]] = {}
     raised = False
     for index, case in enumerate(cases):
         rows, got, case_raised = _check_case(problem, case, by_case.get(index))
         report.checks += rows
         raised |= case_raised
-        if got is not None:
-            outputs[index] = got
+        correct = all(r.passed for r in rows if r.kind == RESULT or case.expect_error)
+        report.outcomes.append(CaseOutcome(index, case, rows, got, case_raised, correct))
     passed = sum(c.passed for c in report.checks)
-    report.score = round(passed / len(report.checks), 4) if report.checks else 0.0
+    report.score = score(report.outcomes)
 
     memory_error = run.exit_code == _EXIT_OUT_OF_MEMORY or any(
         h.get("error", {}).get("is_memory_error") for h, _ in run.messages
@@ -255,14 +314,59 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
         report.message = f"All {passed} checks passed."
     else:
         report.verdict = WRONG_ANSWER
-        report.message = f"{passed} of {len(report.checks)} checks passed."
-        report.diagnosis = diagnose(problem, cases, outputs)
+        report.message = _wrong_answer_summary(report.outcomes)
+    if report.verdict in (WRONG_ANSWER, RUNTIME_ERROR) and finished:
+        report.findings = diagnose(problem, report.outcomes)
+        report.diagnosis = report.findings[0] if report.findings else NONE
     if (
         report.verdict in (TIME_LIMIT_EXCEEDED, MEMORY_LIMIT_EXCEEDED, OUTPUT_LIMIT_EXCEEDED)
         and not finished
     ):
         report.score = 0.0 if not by_case else report.score
     return report
+
+
+def _wrong_answer_summary(outcomes: list[CaseOutcome]) -> str:
+    """In words: how many test cases came out wrong, and which housekeeping checks failed."""
+    results = [o for o in outcomes if not o.case.expect_error]
+    wrong = sum(not o.correct for o in results)
+    parts = []
+    if wrong:
+        parts.append(f"Wrong result on {wrong} of {len(results)} test cases.")
+    else:
+        parts.append(f"Every result is right ({len(results)} test cases), but:")
+    failed = {
+        row.name.rsplit(": ", 1)[-1]
+        for o in outcomes
+        for row in o.rows
+        if row.kind == HOUSEKEEPING and not row.passed
+    }
+    words = {
+        DTYPE_ROW: "an output has the wrong dtype",
+        INPUTS_ROW: "an input array was modified",
+        VALUE_ERROR_ROW: "a required ValueError was not raised",
+    }
+    parts += [words[k][0].upper() + words[k][1:] + "." for k in words if k in failed]
+    return " ".join(parts)
+
+
+# Housekeeping failures cost this much each (inputs modified, wrong dtype, a missing
+# ValueError): small next to the results, and never an accepted verdict.
+HOUSEKEEPING_PENALTY = 0.1
+
+
+def score(outcomes: list[CaseOutcome]) -> float:
+    """The weighted share of result cases whose every output is right, less a small
+    penalty per kind of housekeeping check that failed (docs/grader.md, "Scoring")."""
+    total = sum(o.case.weight for o in outcomes if not o.case.expect_error)
+    earned = sum(o.case.weight for o in outcomes if not o.case.expect_error and o.correct)
+    failed_kinds = set()
+    for o in outcomes:
+        for row in o.rows:
+            if row.kind == HOUSEKEEPING and not row.passed:
+                failed_kinds.add(row.name.rsplit(": ", 1)[-1])
+    share = earned / total if total else 0.0
+    return round(max(0.0, share * (1 - HOUSEKEEPING_PENALTY * len(failed_kinds))), 4)
 
 
 def _how_it_ended(run: RunResult) -> str:
@@ -277,12 +381,15 @@ def _how_it_ended(run: RunResult) -> str:
 
 
 def _check_case(
-    problem: Problem, case: Case, message: tuple[dict, dict] | None
+    problem: Problem,
+    case: Case,
+    message: tuple[dict, dict] | None,
+    expected: dict[str, np.ndarray] | None = None,
 ) -> tuple[list[CheckResult], dict[str, np.ndarray] | None, bool]:
     """Rows for one case, the candidate's arrays (for the diagnosis) and whether it raised."""
     name = case.name
     if case.expect_error:
-        row = CheckResult(f"{name}: raises ValueError", False)
+        row = CheckResult(f"{name}: {VALUE_ERROR_ROW}", False, kind=HOUSEKEEPING)
         if message is None:
             row.message = "not run: the process ended before this case"
         else:
@@ -296,36 +403,38 @@ def _check_case(
                 row.message = "returned normally; expected ValueError"
         return [row], None, False
 
-    labels = [f"{name}: {output}" for output in case.outputs] + [f"{name}: inputs unchanged"]
+    labels = [f"{name}: {output}" for output in case.outputs]
+    housekeeping = [f"{name}: {DTYPE_ROW}", f"{name}: {INPUTS_ROW}"]
+
+    def all_failed(text: str) -> list[CheckResult]:
+        # Nothing came back: dtype and inputs cannot be judged, so they get no rows.
+        return [CheckResult(label, False, message=text) for label in labels]
+
     if message is None:
-        return (
-            [
-                CheckResult(label, False, message="not run: the process ended before this case")
-                for label in labels
-            ],
-            None,
-            False,
-        )
+        return all_failed("not run: the process ended before this case"), None, False
     header, arrays = message
     status = header.get("status")
     if status == "raised":
-        text = "raised " + _error_text(header.get("error") or {})
-        return [CheckResult(label, False, message=text) for label in labels], None, True
+        return all_failed("raised " + _error_text(header.get("error") or {})), None, True
     if status != "ok":
         text = clip(str(header.get("message", "returned something unexpected")))
-        return [CheckResult(label, False, message=text) for label in labels], None, False
+        return all_failed(text), None, False
 
-    expected = problem.expected(case)
+    expected = problem.expected(case) if expected is None else expected
     described = header.get("outputs") if isinstance(header.get("outputs"), dict) else {}
     rows = []
     got: dict[str, np.ndarray] = {}
-    for output, label in zip(case.outputs, labels, strict=False):
+    wrong_dtypes = []
+    for output, label in zip(case.outputs, labels, strict=True):
         array = arrays.get("out/" + output)
         if array is None:
             what = clip(str(described.get(output, "nothing")), 300)
             rows.append(CheckResult(label, False, message=f"returned {what}"))
             continue
         got[output] = array
+        integer = output in case.int_outputs
+        if not integer and array.dtype.kind == "f" and array.dtype != np.dtype(case.dtype):
+            wrong_dtypes.append(f"{output} is {array.dtype}")
         rows.append(
             compare_array(
                 label,
@@ -333,10 +442,15 @@ def _check_case(
                 expected[output],
                 case.dtype,
                 case.tolerance,
-                integer=output in case.int_outputs,
+                integer=integer,
+                check_dtype=False,
             )
         )
-    rows.append(_check_inputs(labels[-1], case, header, arrays))
+    dtype_row = CheckResult(housekeeping[0], not wrong_dtypes, kind=HOUSEKEEPING)
+    if wrong_dtypes:
+        dtype_row.message = f"expected {case.dtype}: " + ", ".join(wrong_dtypes)
+    rows.append(dtype_row)
+    rows.append(_check_inputs(housekeeping[1], case, header, arrays))
     return rows, got, False
 
 
@@ -345,7 +459,9 @@ def _check_inputs(label: str, case: Case, header: dict, arrays: dict) -> CheckRe
     echo = header.get("echo")
     blob = arrays.get("echo")
     if not isinstance(echo, list) or blob is None or blob.dtype != np.uint8 or blob.ndim != 1:
-        return CheckResult(label, False, message="the inputs could not be checked")
+        return CheckResult(
+            label, False, message="the inputs could not be checked", kind=HOUSEKEEPING
+        )
     data = blob.tobytes()
     offset = 0
     changed = []
@@ -364,12 +480,15 @@ def _check_inputs(label: str, case: Case, header: dict, arrays: dict) -> CheckRe
             if name in frozen and not same:
                 changed.append(name)
     except (KeyError, TypeError, ValueError):
-        return CheckResult(label, False, message="the inputs could not be checked")
+        return CheckResult(
+            label, False, message="the inputs could not be checked", kind=HOUSEKEEPING
+        )
     if offset != len(data):
         changed.append("(sizes)")
     if changed:
-        return CheckResult(label, False, message="modified its input(s): " + ", ".join(changed))
-    return CheckResult(label, True)
+        text = "modified its input(s): " + ", ".join(changed)
+        return CheckResult(label, False, message=text, kind=HOUSEKEEPING)
+    return CheckResult(label, True, kind=HOUSEKEEPING)
 
 
 def warm_up(problem_slugs: list[str] | None = None, pool: SandboxPool | None = None) -> None:

@@ -12,7 +12,7 @@ from assess.models import Assessment
 
 from .conftest import assert_error
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("emails_sent_at_once")]
 
 GOOD = {
     "title": "Batch norm screen",

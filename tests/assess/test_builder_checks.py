@@ -17,6 +17,8 @@ from quizzes.bankfiles import question_from_yaml, save_question
 from quizzes.models import Kind, Topic
 from tests.assess import factories
 
+pytestmark = pytest.mark.usefixtures("emails_sent_at_once")
+
 GPU_ONLY = """
     id: t-gpu-triton
     kind: coding

@@ -196,7 +196,10 @@ def test_a_recruiter_of_another_organization_is_refused_the_report(
     assert client.get(report).status_code == 302  # anonymous: to the login page
     client.force_login(theirs)
     refused = client.get(report)
-    assert refused.status_code == 403
+    missing = client.get(reverse("assess:attempt_report", args=[attempt.pk + 1000]))
+    # Another organization's attempt and a missing one look the same: ids cannot be probed.
+    assert refused.status_code == missing.status_code == 404
+    assert refused.content == missing.content
     client.force_login(ours)
     page = client.get(report)
     assert page.status_code == 200 and "Ada Lovelace" in page.content.decode()

@@ -18,6 +18,8 @@ from assess.models import Invitation, Membership, Role
 from assess.scoring import answer_review
 from tests.assess import factories
 
+pytestmark = pytest.mark.usefixtures("emails_sent_at_once")
+
 
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch):
@@ -102,6 +104,7 @@ def test_bulk_advance_reject_remind_and_export(client, pipeline):
     client.post(url(), {"action": "reject", "selected": ids("Sue Submitted")})
     assert Invitation.objects.get(pk=pipeline["Sue Submitted"].pk).decision == "rejected"
 
+    Invitation.objects.filter(pk=pipeline["Ivy Invited"].pk).update(send_count=1)  # emailed once
     page = client.post(
         url(), {"action": "remind", "selected": ids("Ivy Invited", "Stan Started")}, follow=True
     ).content.decode()

@@ -13,6 +13,8 @@ from assess.hiring.services import CSV_MAX_BYTES
 from assess.models import Assessment, Invitation, Membership, Role
 from tests.assess import factories
 
+pytestmark = pytest.mark.usefixtures("emails_sent_at_once")
+
 
 @pytest.fixture
 def recruiter(client, db, org, bank, django_user_model, settings):

@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from assess.models import Membership, Role
 
+pytestmark = pytest.mark.usefixtures("emails_sent_at_once")
+
 SITE_CSS = Path(__file__).resolve().parents[2] / "assess" / "static" / "assess" / "site.css"
 
 

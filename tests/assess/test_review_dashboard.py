@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.models import Attempt, Membership, Regrade, Role
@@ -214,6 +217,27 @@ def test_the_csv_export_neutralizes_formulas(client, reviewer, assessment):
     assert csv_safe(-1.5) == -1.5 and csv_safe("\tx") == "'\tx"
 
 
+@pytest.mark.parametrize(
+    "name, safe",
+    [
+        ("Doe;=cmd|' /C calc'!A0", "Doe;'=cmd|' /C calc'!A0"),  # a ";" spreadsheet splits here
+        ("Ann,+SUM(A1)", "Ann,'+SUM(A1)"),
+        ("Tab\t@x", "Tab\t'@x"),
+        ("Pipe| -1+2", "Pipe| '-1+2"),
+        ("Plain, Name", "Plain, Name"),
+    ],
+)
+def test_the_csv_export_neutralizes_formulas_after_a_separator_and_quotes_every_cell(
+    client, reviewer, assessment, name, safe
+):
+    submitted(assessment, name)
+    text = client.get(url("export_csv")).content.decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][1] == safe
+    # Every cell is quoted, so a reader splitting on ";" or tabs keeps the apostrophes.
+    assert all(line.startswith('"') and line.endswith('"') for line in text.splitlines())
+
+
 def test_the_score_distribution_and_similar_pairs_page(grade, client, reviewer, assessment):
     first = submitted(assessment, "Ada Lovelace")
     copied = factories.GOOD_LAYERNORM.replace("x64", "values").replace("mean", "mu")
@@ -241,6 +265,24 @@ def test_the_health_panel_counts_queues_workers_and_waiting_submissions(
     page = client.get(url("health")).content.decode()
     assert "3 waiting" in page and "unknown" in page and "H100" in page
     assert 'id="waiting"' in page and "<dt>Queued</dt><dd>1</dd>" in page
+
+
+def test_the_health_panel_says_when_a_worker_cannot_sandbox(
+    client, reviewer, assessment, monkeypatch
+):
+    submitted(assessment, "Ada Lovelace")
+    monkeypatch.setattr(health, "queues_waiting", lambda: {"cpu": 1, "gpu": 0})
+    problem = "user namespaces are off: `sudo sysctl -w user.max_user_namespaces=15000`"
+    workers = [
+        {"name": "cpu@laptop", "kind": "cpu", "sandbox_problem": problem},
+        {"name": "cpu@box", "kind": "cpu", "resource_limits": "rlimits (address space)"},
+    ]
+    monkeypatch.setattr(health, "workers_alive", lambda: (workers, False))
+    page = client.get(url("health")).content.decode()
+    assert "Worker cpu@laptop cannot sandbox coding answers" in page
+    assert "max_user_namespaces=15000" in page and "cannot sandbox</span>" in page
+    assert "limits: rlimits (address space)" in page
+    assert "<dt>Queued</dt><dd>1</dd>" in page  # the answer waits, it did not fail
 
 
 def test_health_reads_the_workers_announcements(monkeypatch):
@@ -272,3 +314,36 @@ def test_queue_lengths_read_redis(redis_url, settings):
 def test_a_broker_that_does_not_answer_shows_unknown_queue_lengths(settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     assert health.queues_waiting() == {settings.GRADER_CPU_QUEUE: None, "gpu": None}
+
+
+def test_the_health_panel_shows_stuck_grades_and_their_age(
+    client, reviewer, assessment, redis_url, settings
+):
+    settings.CELERY_BROKER_URL = redis_url
+    attempt = submitted(assessment, "Ada Lovelace")
+    Submission.objects.filter(answer__attempt=attempt, public_only=False).update(
+        status="running",
+        worker="cpu@gone/0123456789ab",  # an instance with no live announcement
+        created_at=timezone.now() - timedelta(minutes=12),
+    )
+    page = client.get(url("health")).content.decode()
+    assert "Some grades are stuck" in page
+    assert "<dt>held by a worker that died</dt><dd>1 · the oldest for 12" in page
+    assert "<dt>running for more than 5 minutes</dt><dd>1" in page
+
+
+def test_the_health_panel_says_the_cache_is_down(client, reviewer, settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    page = client.get(url("health"))
+    assert page.status_code == 200
+    assert "The cache (Redis) is down" in page.content.decode()
+    assert '<dt>cache</dt><dd><span class="pill bad">down</span>' in page.content.decode()

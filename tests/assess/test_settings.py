@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_"))
     }
     code = (
         "import django, json; from django.conf import settings; django.setup(); "
@@ -43,6 +45,7 @@ def test_production_with_a_secret_key_starts(tmp_path):
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "x" * 50,
             "DJANGO_ALLOWED_HOSTS": "assess.example.com",
+            "EMAIL_URL": "smtp://mail.example.com",
             "NORMASSESS_VAR_DIR": str(tmp_path),
         }
     )

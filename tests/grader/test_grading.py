@@ -1,4 +1,6 @@
-"""Correct solutions in several styles are accepted; classic bugs are rejected and diagnosed."""
+"""Correct solutions in several styles are accepted; the report's shape; the command line.
+
+The classic bugs and their diagnoses: test_diagnosis.py; the score: test_scoring.py."""
 
 from __future__ import annotations
 
@@ -47,124 +49,6 @@ def _bug(name: str, old: str, new: str) -> str:
     return source.replace(old, new)
 
 
-# (problem, buggy source, the mistake the diagnosis must name)
-WRONG = {
-    "biased running variance": (
-        "bn-forward",
-        _bug("bn_forward_plain.py", "var * n / (n - 1)", "var"),
-        "biased-running-var",
-    ),
-    "momentum the Keras way": (
-        "bn-forward",
-        _bug(
-            "bn_forward_plain.py",
-            "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
-            "        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)",
-            "new_mean = momentum * running_mean + (1 - momentum) * mean\n"
-            "        new_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)",
-        ),
-        "keras-momentum",
-    ),
-    "eps outside the square root": (
-        "bn-forward",
-        _bug(
-            "bn_forward_plain.py",
-            "np.sqrt(var.reshape(shape) + eps)",
-            "(np.sqrt(var.reshape(shape)) + eps)",
-        ),
-        "eps-outside-sqrt",
-    ),
-    "eval uses batch statistics": (
-        "bn-forward",
-        _bug(
-            "bn_forward_plain.py",
-            "mean, var = running_mean, running_var",
-            "mean, var = x.mean(axis=axes), x.var(axis=axes)",
-        ),
-        "eval-uses-batch-stats",
-    ),
-    "no affine": (
-        "bn-forward",
-        _bug(
-            "bn_forward_plain.py", "out = out * gamma.reshape(shape) + beta.reshape(shape)", "pass"
-        ),
-        "missing-affine",
-    ),
-    "backward without the variance term": (
-        "bn-backward",
-        _bug("bn_backward.py", "- xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))", ")"),
-        "no-variance-term",
-    ),
-    "backward treating the statistics as constants": (
-        "bn-backward",
-        _bug(
-            "bn_backward.py",
-            "dx = inv * (dxhat - dxhat.mean(axis=axes, keepdims=True)\n"
-            "                - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))",
-            "dx = inv * dxhat",
-        ),
-        "no-mean-term",
-    ),
-    "RMS norm that subtracts the mean": (
-        "rmsnorm-forward",
-        _bug(
-            "rmsnorm_forward.py",
-            "x64 = x.astype(np.float64)",
-            "x64 = x.astype(np.float64)\n    x64 = x64 - x64.mean(axis=axes, keepdims=True)",
-        ),
-        "rms-subtracts-mean",
-    ),
-    "group norm with interleaved groups": (
-        "groupnorm-forward",
-        _bug(
-            "groupnorm_forward.py",
-            "g = x.astype(np.float64).reshape(n, num_groups, -1)\n"
-            "    g = (g - g.mean(axis=2, keepdims=True)) / np.sqrt(g.var(axis=2, keepdims=True) + eps)",
-            "g = x.astype(np.float64).reshape(n, c // num_groups, num_groups, -1)\n"
-            "    g = (g - g.mean(axis=(1, 3), keepdims=True)) / np.sqrt(g.var(axis=(1, 3), keepdims=True) + eps)",
-        ),
-        "interleaved-groups",
-    ),
-    "layer norm with epsilon outside the square root": (
-        "layernorm-forward",
-        _bug("layernorm_forward.py", "np.sqrt(var + eps)", "(np.sqrt(var) + eps)"),
-        "layer-norm-eps-outside-sqrt",
-    ),
-    "layer norm with the unbiased variance": (
-        "layernorm-forward",
-        _bug(
-            "layernorm_forward.py",
-            "x64.var(axis=axes, keepdims=True)",
-            "x64.var(axis=axes, keepdims=True, ddof=1)",
-        ),
-        "layer-norm-unbiased-variance",
-    ),
-    "sync stats without the between-shard term": (
-        "bn-sync-stats",
-        _bug("bn_sync_stats.py", "(n * (v64 + (m64 - mean) ** 2))", "(n * v64)"),
-        "sync-no-between-shard-term",
-    ),
-    "fold forgets the running mean": (
-        "bn-fold",
-        _bug("bn_fold.py", "(bias - running_mean) * scale", "bias * scale"),
-        "fold-forgets-running-mean",
-    ),
-}
-
-
-@pytest.mark.parametrize("name", list(WRONG))
-def test_classic_bug_is_rejected_with_its_diagnosis(grade, name):
-    problem, source, mistake = WRONG[name]
-    report = grade(problem, source)
-    assert report.verdict == "wrong_answer", report.message
-    assert 0.0 <= report.score < 1.0
-    if mistake is not None:
-        assert report.diagnosis.slug == mistake, report.diagnosis
-        assert report.diagnosis.explanation
-    failing = [c for c in report.checks if not c.passed]
-    assert failing and all(c.message for c in failing)
-
-
 @pytest.mark.parametrize(
     "slug",
     [
@@ -208,7 +92,8 @@ def test_modifying_an_input_fails_the_input_check(grade):
 
 
 def test_report_to_dict_is_json_with_the_documented_keys(grade):
-    report = grade("bn-forward", WRONG["biased running variance"][1]).to_dict()
+    wrong = (SUBMISSIONS / "wrong" / "bn_forward" / "biased_running_var.py").read_text()
+    report = grade("bn-forward", wrong).to_dict()
     json.dumps(report, allow_nan=False)
     assert {
         "problem",
@@ -219,6 +104,8 @@ def test_report_to_dict_is_json_with_the_documented_keys(grade):
         "elapsed_ms",
         "stdout",
         "stderr",
+        "findings",
+        "smallest_failing_case",
     } <= set(report)
     assert set(report["checks"][0]) == {
         "name",
@@ -227,8 +114,10 @@ def test_report_to_dict_is_json_with_the_documented_keys(grade):
         "max_rel_error",
         "first_failing_index",
         "message",
+        "kind",
     }
     assert set(report["diagnosis"]) == {"slug", "title", "explanation"}
+    assert report["smallest_failing_case"]["reviewer_only"] is True
 
 
 def test_compare_reports_the_first_failing_index_and_rejects_nan():

@@ -1,20 +1,23 @@
 """`submission_grade` and the queueing around it, without a worker: idempotence, one final
 write, retries of internal errors, a broker outage, and the sweep."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
+import redis
 from django.utils import timezone
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
-from grader import grading
+from grader import capability, grading
 from grader.engine import INTERNAL_ERROR, Report
 from grader.grading import GradeRetry, submission_grade
 from grader.models import Submission
 from grader.routing import submissions_enqueue
-from grader.sweep import submissions_requeue_stuck
+from grader.sweep import submission_reserved, submissions_requeue_stuck
 from quizzes.models import Kind
 from tests.assess import factories
+from tests.support.worker import celery_app_on
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +164,150 @@ def test_a_final_submission_exists_once_per_answer(coding_submission):
     Submission.objects.create(
         answer=coding_submission.answer, problem="layernorm-forward", source="x", public_only=True
     )
+
+
+# --- Liveness: the sweep and the claim ask Redis who is alive and what still waits -----------
+
+
+@pytest.fixture
+def broker(redis_url, settings):
+    """This process's Celery app and settings on Redis, with a private grading queue."""
+    queue = f"cpu-sweep-{uuid.uuid4().hex[:8]}"
+    settings.GRADER_CPU_QUEUE = queue
+    settings.CELERY_BROKER_URL = redis_url
+    restore = celery_app_on(redis_url)
+    client = redis.Redis.from_url(redis_url)
+    yield client, queue
+    client.delete(queue)
+    for key in client.scan_iter(match=capability.KEY_PREFIX + "sweep-test-*"):
+        client.delete(key)
+    restore()
+
+
+def alive(url: str, name: str) -> str:
+    """Announce a worker instance; returns the identity rows record for it."""
+    instance = uuid.uuid4().hex[:12]
+    capability.announce(name, {"kind": "cpu", "instance": instance}, 30, broker_url=url)
+    return capability.worker_identity(name, instance)
+
+
+def aged(submission: Submission, minutes: int) -> None:
+    Submission.objects.filter(pk=submission.pk).update(
+        enqueued_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_a_queued_row_whose_message_still_waits_is_not_sent_again(
+    coding_submission,
+    broker,
+):
+    client, queue = broker
+    assert submissions_enqueue([coding_submission.pk]) == 1
+    aged(coding_submission, 30)  # a backlog older than GRADER_REQUEUE_QUEUED_SECONDS
+    assert client.llen(queue) == 1
+    assert submissions_requeue_stuck() == 0
+    assert client.llen(queue) == 1  # not doubled
+    client.delete(queue)  # the message is lost (a flushed broker)
+    assert submissions_requeue_stuck() == 1
+    assert client.llen(queue) == 1
+
+
+def test_a_running_row_is_handed_on_once_its_worker_is_gone(
+    coding_submission,
+    broker,
+    redis_url,
+):
+    client, queue = broker
+    holder = alive(redis_url, "sweep-test-a@host")
+    grading._claim(coding_submission.pk, holder=holder, task_id="t-1")
+    assert submissions_requeue_stuck() == 0  # its worker announces itself
+    # The worker restarts under the same name: a new instance, the old run is dead.
+    alive(redis_url, "sweep-test-a@host")
+    assert submissions_requeue_stuck() == 1
+    row = Submission.objects.get(pk=coding_submission.pk)
+    assert (row.status, row.worker) == ("queued", "")
+    assert client.llen(queue) == 1
+
+
+def test_a_row_reserved_by_a_dead_worker_is_sent_again(
+    coding_submission,
+    broker,
+    redis_url,
+):
+    client, queue = broker
+    submissions_enqueue([coding_submission.pk])
+    client.delete(queue)  # taken by a worker...
+    submission_reserved(coding_submission.pk, capability.worker_identity("sweep-test-b@h", "x"))
+    assert submissions_requeue_stuck() == 1  # ...whose announcement does not exist
+    assert client.llen(queue) == 1
+
+
+def test_a_claim_refuses_a_row_another_live_worker_runs(
+    coding_submission,
+    broker,
+    redis_url,
+    monkeypatch,
+):
+    calls = engine_returning(monkeypatch, "accepted", 1.0)
+    first = alive(redis_url, "sweep-test-c@host")
+    grading._claim(coding_submission.pk, holder=first, task_id="t-first")
+    second = alive(redis_url, "sweep-test-d@host")
+    duplicate = grading.submission_grade(coding_submission.pk, holder=second, task_id="t-dup")
+    assert duplicate.status == "running" and calls == []  # not graded a second time
+    row = Submission.objects.get(pk=coding_submission.pk)
+    assert (row.worker, row.attempts) == (first, 1)
+    # The same message again means its run died with a pool process: taken over.
+    redelivered = grading.submission_grade(coding_submission.pk, holder=second, task_id="t-first")
+    assert redelivered.status == "graded" and calls == ["layernorm-forward"]
+
+
+def test_a_claim_takes_over_from_a_dead_worker(
+    coding_submission,
+    broker,
+    redis_url,
+    monkeypatch,
+):
+    calls = engine_returning(monkeypatch, "accepted", 1.0)
+    gone = capability.worker_identity("sweep-test-e@host", "dead")
+    grading._claim(coding_submission.pk, holder=gone, task_id="t-1")
+    outcome = grading.submission_grade(
+        coding_submission.pk, holder=alive(redis_url, "sweep-test-f@host"), task_id="t-2"
+    )
+    assert outcome.status == "graded" and len(calls) == 1
+    assert Submission.objects.get(pk=coding_submission.pk).attempts == 2
+
+
+def test_periodic_tasks_have_their_own_queue():
+    """The sweep and the deadline submission never wait behind a grading backlog."""
+    from assess.celery import app
+
+    def queue_of(name: str) -> str:
+        return app.amqp.router.route({}, name)["queue"].name
+
+    assert queue_of("grader.requeue_stuck_submissions") == "periodic"
+    assert queue_of("assess.submit_expired_attempts") == "periodic"
+    assert queue_of("grader.grade_submission") == "cpu"
+    schedule = app.conf.beat_schedule
+    assert schedule["requeue-stuck-submissions"]["options"]["queue"] == "periodic"
+    assert schedule["submit-expired-attempts"]["options"]["queue"] == "periodic"
+
+
+def test_an_admin_forces_a_regrade_of_a_stuck_row(coding_submission, admin_client, monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "grader.tasks.grade_submission_task.apply_async",
+        lambda args, **kw: sent.append((args, kw["task_id"])),
+    )
+    live_holder = capability.worker_identity("hung@host", "abc")
+    grading._claim(coding_submission.pk, holder=live_holder, task_id="t-hung")
+    response = admin_client.post(
+        "/admin/grader/submission/",
+        {"action": "force_regrade", "_selected_action": [coding_submission.pk]},
+        follow=True,
+    )
+    assert "1 submission(s) sent to grading again" in response.content.decode()
+    row = Submission.objects.get(pk=coding_submission.pk)
+    assert (row.status, row.worker) == ("queued", "")
+    assert sent == [([coding_submission.pk], row.task_id)] and row.task_id != "t-hung"
+    listing = admin_client.get("/admin/grader/submission/?stuck=yes")
+    assert listing.status_code == 200

@@ -96,3 +96,34 @@ def test_a_new_question_can_be_added_as_yaml(editor):
     assert response.status_code == 302
     question = Question.objects.get(key="op-eps-copy")
     assert question.latest_version.number == 1 and question.level == "junior"
+
+
+def test_an_edit_naming_an_unknown_exclusion_is_refused(editor):
+    edited = _current_yaml().replace("level: junior\n", "level: junior\nexcludes: [op-nowhere]\n")
+    response = editor.post(_change_url(), _form(edited))
+    assert response.status_code == 200
+    assert "names unknown id" in response.content.decode()
+    assert Question.objects.get(key="op-eps").excludes == []
+
+
+def test_a_retired_question_stays_retired_when_the_bank_reloads_until_returned(editor, bank_dir):
+    changelist = reverse("admin:quizzes_question_changelist")
+    pk = Question.objects.get(key="op-eps").pk
+    response = editor.post(changelist, {"action": "retire", "_selected_action": [pk]})
+    assert response.status_code == 302
+    assert Question.objects.get(key="op-eps").is_active is False
+    load_bank(read_bank(bank_dir.root))
+    assert Question.objects.get(key="op-eps").is_active is False
+    editor.post(changelist, {"action": "return_to_bank", "_selected_action": [pk]})
+    question = Question.objects.get(key="op-eps")
+    assert (question.is_active, question.retired_in_admin) == (True, False)
+
+
+def test_the_changelist_filters_over_exposed_questions(editor, settings):
+    settings.QUIZZES_EXPOSURE_LIMIT = 50
+    Question.objects.filter(key="op-eps").update(seen_by=80)
+    html = editor.get(reverse("admin:quizzes_question_changelist"), {"exposure": "over"})
+    assert "op-eps" in html.content.decode()
+    Question.objects.filter(key="op-eps").update(seen_by=20)
+    html = editor.get(reverse("admin:quizzes_question_changelist"), {"exposure": "over"})
+    assert "op-eps" not in html.content.decode()

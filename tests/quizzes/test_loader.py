@@ -181,3 +181,71 @@ def test_dumpbank_writes_back_what_loadbank_reads(bank_dir, tmp_path):
     assert [q.content for q in dumped.questions] == [q.content for q in original.questions]
     assert (out / "mcq" / "op.yaml").exists()
     assert "prompt: |" in (out / "mcq" / "op.yaml").read_text()
+
+
+# --- Exclusion groups: `excludes` names the questions an item gives away or duplicates ---
+
+
+def _with_excludes(key: str, excludes: str) -> str:
+    return SINGLE.replace("op-eps", key).replace(
+        "    level: junior\n", f"    level: junior\n    excludes: {excludes}\n"
+    )
+
+
+def test_declared_exclusions_are_stored_on_the_question(bank_dir):
+    bank_dir("mcq/a.yaml", _with_excludes("op-one", "[op-two]"))
+    bank_dir("mcq/b.yaml", SINGLE.replace("op-eps", "op-two"))
+    load_bank(read_bank(bank_dir.root))
+    assert Question.objects.get(key="op-one").excludes == ["op-two"]
+    assert Question.objects.get(key="op-two").excludes == []
+
+
+def test_an_exclusion_may_point_at_a_question_in_a_later_file(bank_dir):
+    bank_dir("mcq/a.yaml", _with_excludes("op-one", "[op-zzz]"))
+    bank_dir("mcq/z.yaml", SINGLE.replace("op-eps", "op-zzz"))
+    assert [q.key for q in read_bank(bank_dir.root).questions] == ["op-one", "op-zzz"]
+
+
+def test_an_exclusion_naming_an_unknown_id_is_reported_at_its_line(bank_dir):
+    bank_dir("mcq/a.yaml", _with_excludes("op-one", "[op-gone]"))
+    (message,) = _messages(bank_dir.root)
+    assert message.endswith(
+        "mcq/a.yaml:6: question 'op-one': 'excludes' names unknown id 'op-gone'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("excludes", "expected"),
+    [
+        ("[op-one]", "'excludes' names the question itself"),
+        ("op-two", "'excludes' must be a list of question ids"),
+        ("[Op Two]", "'excludes' must be a list of question ids"),
+        ("[op-two, op-two]", "'excludes' lists 'op-two' twice"),
+    ],
+)
+def test_malformed_exclusions_are_refused(bank_dir, excludes, expected):
+    bank_dir("mcq/a.yaml", _with_excludes("op-one", excludes))
+    bank_dir("mcq/b.yaml", SINGLE.replace("op-eps", "op-two"))
+    messages = _messages(bank_dir.root)
+    assert any(expected in m for m in messages), messages
+
+
+def test_changing_only_the_exclusions_creates_no_new_version(bank_dir):
+    bank_dir("mcq/a.yaml", SINGLE.replace("op-eps", "op-one"))
+    bank_dir("mcq/b.yaml", SINGLE.replace("op-eps", "op-two"))
+    load_bank(read_bank(bank_dir.root))
+    bank_dir("mcq/a.yaml", _with_excludes("op-one", "[op-two]"))
+    summary = load_bank(read_bank(bank_dir.root))
+    assert summary.new_versions == []
+    question = Question.objects.get(key="op-one")
+    assert question.excludes == ["op-two"]
+    assert question.versions.count() == 1
+
+
+def test_dumpbank_writes_the_exclusions_back(bank_dir, tmp_path):
+    bank_dir("mcq/a.yaml", _with_excludes("op-one", "[op-two]"))
+    bank_dir("mcq/b.yaml", SINGLE.replace("op-eps", "op-two"))
+    load_bank(read_bank(bank_dir.root))
+    dump_bank(tmp_path / "dumped")
+    dumped = {q.key: q.excludes for q in read_bank(tmp_path / "dumped").questions}
+    assert dumped == {"op-one": ("op-two",), "op-two": ()}

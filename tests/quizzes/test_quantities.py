@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from quizzes import quantities as q
+from quizzes.numeric import compute_answer, draw_values, within_tolerance
 from tests.support.optional import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -242,6 +243,61 @@ def ref_gap(p, r=_ident):
     return train - ev
 
 
+def ref_checkpointed(p, r=_ident):
+    keep = (1 - p["momentum"]) ** 2
+    return keep * p["running_mean"] + (1 - keep) * r(_mean(_xs(p)))
+
+
+def ref_fixup(p, r=_ident):
+    return p["branches"] ** (-1 / (2 * p["layers_per_branch"] - 2))
+
+
+def ref_nf_beta(p, r=_ident):
+    return math.sqrt(1 + (p["block"] - 1) * p["alpha"] ** 2)
+
+
+def ref_agc(p, r=_ident):
+    return min(p["grad_norm"], p["clip"] * max(p["weight_norm"], 1e-3))
+
+
+def ref_fp16_limit(p, r=_ident):
+    return math.sqrt(65504 / p["features"])
+
+
+def ref_qk_max(p, r=_ident):
+    # each RMS-normalized element is 1 / sqrt(1 + eps) for a constant vector
+    return math.sqrt(p["head_dim"]) / (1 + 1e-6)
+
+
+def ref_adaln(p, r=_ident):
+    xs = _xs(p)
+    z = r((p["x1"] - r(_mean(xs))) / r(math.sqrt(r(_var(xs)) + 1e-6)))
+    return z * (1 + p["scale"]) + p["shift"]
+
+
+def ref_adain(p, r=_ident):
+    return p["style_std"] * _bn_z(p["c1"], _xs(p, "c1 c2 c3 c4"), r) + p["style_mean"]
+
+
+def ref_ws(p, r=_ident):
+    ws = _xs(p, "w1 w2 w3 w4")
+    return r((p["w1"] - r(_mean(ws))) / r(math.sqrt(_var(ws))))
+
+
+def _softmax(p):
+    zs = _xs(p, "z1 z2 z3")
+    e = [math.exp(z) for z in zs]
+    return [v / sum(e) for v in e]
+
+
+def ref_entropy(p, r=_ident):
+    return -sum(r(q_) * math.log(r(q_)) for q_ in _softmax(p))
+
+
+def ref_identical_batch(p, r=_ident):
+    return p["beta"]
+
+
 # --------------------------------------------------------------------------- common mistakes
 # Each must be rejected by the template's tolerance for every draw.
 
@@ -359,6 +415,10 @@ MISTAKES: dict[str, dict[str, Callable[[dict[str, Any]], float]]] = {
             abs(e)
             for e in np.linalg.eigvals(np.array([[p["a"], p["b"]], [p["c"], p["d"]]], dtype=float))
         ),
+        "largest column norm": lambda p: max(
+            math.hypot(p["a"], p["c"]), math.hypot(p["b"], p["d"])
+        ),
+        "largest row norm": lambda p: max(math.hypot(p["a"], p["b"]), math.hypot(p["c"], p["d"])),
         "squared": lambda p: ref_spectral(p) ** 2,
         "smallest singular value": lambda p: (
             abs(p["a"] * p["d"] - p["b"] * p["c"]) / ref_spectral(p)
@@ -387,6 +447,7 @@ MISTAKES: dict[str, dict[str, Callable[[dict[str, Any]], float]]] = {
         "variance not std": lambda p: p["weight"] * p["gamma"] / p["running_var"],
         "no gamma": lambda p: p["weight"] / math.sqrt(p["running_var"]),
         "multiplied by std": lambda p: p["weight"] * p["gamma"] * math.sqrt(p["running_var"]),
+        "forgot to scale": lambda p: p["weight"],
     },
     "num-fold-bn-bias": {
         "no conv bias": lambda p: -p["running_mean"] * _bn_scale(p) + p["beta"],
@@ -397,6 +458,7 @@ MISTAKES: dict[str, dict[str, Callable[[dict[str, Any]], float]]] = {
         "variance not std": lambda p: (
             (p["conv_bias"] - p["running_mean"]) * p["gamma"] / p["running_var"] + p["beta"]
         ),
+        "forgot to scale": lambda p: p["conv_bias"] - p["running_mean"] + p["beta"],
     },
     "num-fold-bn-bytes-saved": {
         "write only": lambda p: ref_bytes(p) / 2,
@@ -420,6 +482,70 @@ MISTAKES: dict[str, dict[str, Callable[[dict[str, Any]], float]]] = {
         ),
         "opposite sign": lambda p: -ref_gap(p),
         "train output only": lambda p: _z_wrong(p),
+    },
+    "num-checkpointed-bn-running-mean": {
+        "one update": lambda p: (
+            (1 - p["momentum"]) * p["running_mean"] + p["momentum"] * _mean(_xs(p))
+        ),
+        "keras convention twice": lambda p: (
+            p["momentum"] ** 2 * p["running_mean"] + (1 - p["momentum"] ** 2) * _mean(_xs(p))
+        ),
+        "batch mean only": lambda p: _mean(_xs(p)),
+    },
+    "num-fixup-branch-scale": {
+        "inverse square root": lambda p: p["branches"] ** -0.5,
+        "exponent -1/m": lambda p: p["branches"] ** (-1 / p["layers_per_branch"]),
+        "exponent -1/(2m)": lambda p: p["branches"] ** (-1 / (2 * p["layers_per_branch"])),
+        "one over L": lambda p: 1 / p["branches"],
+    },
+    "num-nf-block-beta": {
+        "counts its own branch": lambda p: math.sqrt(1 + p["block"] * p["alpha"] ** 2),
+        "variance not std": lambda p: 1 + (p["block"] - 1) * p["alpha"] ** 2,
+        "alpha not squared": lambda p: math.sqrt(1 + (p["block"] - 1) * p["alpha"]),
+        "no growth": lambda p: 1.0,
+    },
+    "num-agc-clipped-grad-norm": {
+        "plain norm clipping": lambda p: p["clip"],
+        "not clipped": lambda p: p["grad_norm"],
+        "gradient times threshold": lambda p: p["clip"] * p["grad_norm"],
+    },
+    "num-fp16-sum-of-squares-limit": {
+        "no square root": lambda p: 65504 / p["features"],
+        "int16 range": lambda p: math.sqrt(32768 / p["features"]),
+        "ignores the feature count": lambda p: math.sqrt(65504),
+    },
+    "num-qk-norm-max-logit": {
+        "unit vectors": lambda p: 1.0,
+        "unit vectors, scaled": lambda p: 1 / math.sqrt(p["head_dim"]),
+        "no scaling": lambda p: float(p["head_dim"]),
+    },
+    "num-adaln-modulated-output": {
+        "scale not 1 + scale": lambda p: _z_wrong(p) * p["scale"] + p["shift"],
+        "no layer norm": lambda p: p["x1"] * (1 + p["scale"]) + p["shift"],
+        "unbiased variance": lambda p: _z_wrong(p, ddof=1) * (1 + p["scale"]) + p["shift"],
+    },
+    "num-adain-output": {
+        "no normalization": lambda p: p["style_std"] * p["c1"] + p["style_mean"],
+        "no style": lambda p: _z_wrong(p, "c1", "c1 c2 c3 c4"),
+        "unbiased variance": lambda p: (
+            p["style_std"] * _z_wrong(p, "c1", "c1 c2 c3 c4", ddof=1) + p["style_mean"]
+        ),
+    },
+    "num-weight-standardized-value": {
+        "weight norm": lambda p: p["w1"] / math.sqrt(sum(w * w for w in _xs(p, "w1 w2 w3 w4"))),
+        "no mean subtraction": lambda p: p["w1"] / math.sqrt(_var(_xs(p, "w1 w2 w3 w4"))),
+        "unbiased std": lambda p: _z_wrong(p, "w1", "w1 w2 w3 w4", ddof=1),
+        "variance not std": lambda p: _z_wrong(p, "w1", "w1 w2 w3 w4", sqrt=False),
+    },
+    "num-tent-entropy": {
+        "bits": lambda p: ref_entropy(p) / math.log(2),
+        "pseudo-label cross-entropy": lambda p: -math.log(max(_softmax(p))),
+        "one minus confidence": lambda p: 1 - max(_softmax(p)),
+    },
+    "num-identical-batch-bn-output": {
+        "running statistics": lambda p: ref_eval(p),
+        "no normalization": lambda p: p["gamma"] * p["x"] + p["beta"],
+        "normalized value one": lambda p: p["gamma"] + p["beta"],
     },
 }
 
@@ -450,6 +576,17 @@ REFERENCES: dict[str, Callable[..., float]] = {
     "num-fold-bn-bytes-saved": ref_bytes,
     "num-finetune-running-mean-drift": ref_finetune,
     "num-train-eval-output-gap": ref_gap,
+    "num-checkpointed-bn-running-mean": ref_checkpointed,
+    "num-fixup-branch-scale": ref_fixup,
+    "num-nf-block-beta": ref_nf_beta,
+    "num-agc-clipped-grad-norm": ref_agc,
+    "num-fp16-sum-of-squares-limit": ref_fp16_limit,
+    "num-qk-norm-max-logit": ref_qk_max,
+    "num-adaln-modulated-output": ref_adaln,
+    "num-adain-output": ref_adain,
+    "num-weight-standardized-value": ref_ws,
+    "num-tent-entropy": ref_entropy,
+    "num-identical-batch-bn-output": ref_identical_batch,
 }
 
 N_DRAWS = 1000
@@ -545,6 +682,26 @@ def test_tolerance_rejects_common_mistakes(tid):
         for what, mistake in MISTAKES[tid].items():
             wrong = mistake(params)
             assert not accepted(wrong, ans, tol), (what, params, wrong, ans)
+
+
+# A classic wrong answer that coincides with the key for some params would be marked correct for
+# the candidates who draw them; these draw the way an attempt does (quizzes.numeric), over many
+# seeds, so a param range that allows such a coincidence fails here.
+CLASSIC_MISTAKES = [
+    ("num-spectral-norm-2x2", "largest column norm"),
+    ("num-fold-bn-weight", "forgot to scale"),
+    ("num-fold-bn-bias", "forgot to scale"),
+]
+
+
+@pytest.mark.parametrize(("tid", "what"), CLASSIC_MISTAKES)
+def test_classic_mistake_is_never_accepted_for_any_seed(tid, what):
+    t = BY_ID[tid]
+    for seed in range(5000):
+        params = draw_values(t["params"], seed)
+        ans = compute_answer(t["answer"]["quantity"], params)
+        wrong = MISTAKES[tid][what](params)
+        assert not within_tolerance(wrong, ans, t["tolerance"]), (seed, params, wrong, ans)
 
 
 # --------------------------------------------------------------------------- fixed inputs
@@ -790,3 +947,99 @@ def test_pytorch_oracle_scale_invariance_of_relative_step():
         factor = relative_step(p["norm_after"]) / relative_step(p["norm_before"])
         # eps inside batch norm breaks exact invariance only at ~1e-5 relative
         assert q.scale_invariant_relative_step_factor(**p) == pytest.approx(factor, rel=1e-4)
+
+
+def test_fixed_values_of_the_2026_quantities():
+    # batch mean 2, momentum 0.1, applied twice: 0.9 * 0.2 + 0.1 * 2
+    assert q.checkpointed_bn_running_mean(
+        running_mean=0.0, x1=1.0, x2=3.0, x3=1.0, x4=3.0, momentum=0.1
+    ) == pytest.approx(0.38)
+    assert q.fixup_branch_scale(branches=16, layers_per_branch=3) == pytest.approx(0.5)
+    assert q.nf_block_beta(alpha=0.2, block=1) == pytest.approx(1.0)
+    assert q.nf_block_beta(alpha=0.5, block=5) == pytest.approx(math.sqrt(2.0))
+    assert q.agc_clipped_grad_norm(weight_norm=2.0, grad_norm=5.0, clip=0.01) == pytest.approx(0.02)
+    assert q.agc_clipped_grad_norm(weight_norm=2.0, grad_norm=0.01, clip=0.01) == pytest.approx(
+        0.01
+    )
+    assert q.agc_clipped_grad_norm(weight_norm=0.0, grad_norm=5.0, clip=0.01) == pytest.approx(1e-5)
+    assert q.fp16_sum_of_squares_limit(features=4) == pytest.approx(math.sqrt(16376.0))
+    assert q.qk_norm_max_logit(head_dim=64) == pytest.approx(8.0, rel=1e-5)
+    # token [-1, 1, -1, 1]: mean 0, variance 1
+    assert q.adaln_modulated_output(
+        x1=-1.0, x2=1.0, x3=-1.0, x4=1.0, shift=0.5, scale=1.0
+    ) == pytest.approx(-2.0 + 0.5, rel=1e-5)
+    assert q.adain_output(
+        c1=-1.0, c2=1.0, c3=-1.0, c4=1.0, style_mean=3.0, style_std=2.0
+    ) == pytest.approx(1.0, rel=1e-4)
+    assert q.weight_standardized_value(w1=3.0, w2=1.0, w3=1.0, w4=3.0) == pytest.approx(1.0)
+    assert q.prediction_entropy(z1=0.0, z2=0.0, z3=0.0) == pytest.approx(math.log(3))
+    assert q.prediction_entropy(z1=50.0, z2=0.0, z3=0.0) == pytest.approx(0.0, abs=1e-15)
+    assert q.identical_batch_bn_output(
+        copies=8, x=3.3, gamma=2.0, beta=0.7, running_mean=0.0, running_var=1.0
+    ) == pytest.approx(0.7, abs=1e-9)
+
+
+@pytest.mark.oracle
+def test_pytorch_oracle_on_the_2026_templates():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    d64 = torch.float64
+    from torch.utils.checkpoint import checkpoint
+
+    for p in draws(BY_ID["num-checkpointed-bn-running-mean"], 40):
+        for reentrant in (True, False):
+            bn = nn.BatchNorm1d(1, momentum=p["momentum"]).to(d64).train()
+            with torch.no_grad():
+                bn.running_mean.fill_(p["running_mean"])
+            x = torch.tensor([[p[k]] for k in ("x1", "x2", "x3", "x4")], dtype=d64)
+            out = checkpoint(bn, x.requires_grad_(True), use_reentrant=reentrant)
+            out.pow(3).sum().backward()
+            assert q.checkpointed_bn_running_mean(**p) == pytest.approx(
+                bn.running_mean.item(), rel=1e-12, abs=1e-12
+            )
+
+    for p in draws(BY_ID["num-qk-norm-max-logit"], 20):
+        d = p["head_dim"]
+        norm = nn.RMSNorm(d, eps=1e-6).to(d64)
+        v = torch.randn(1, d, dtype=d64).abs() + 0.5
+        qn, kn = norm(v), norm(3.0 * v)  # parallel vectors of different scale
+        logit = (qn @ kn.T / math.sqrt(d)).item()
+        # eps (1e-6) shifts the value by about 1e-6 relative, depending on the vectors' scale
+        assert q.qk_norm_max_logit(**p) == pytest.approx(logit, rel=1e-5)
+        others = norm(torch.randn(64, d, dtype=d64))
+        assert (others @ qn.T / math.sqrt(d)).max().item() <= q.qk_norm_max_logit(**p) * (1 + 1e-5)
+
+    for p in draws(BY_ID["num-adaln-modulated-output"], 100):
+        ln = nn.LayerNorm(4, eps=1e-6, elementwise_affine=False).to(d64)
+        z = ln(torch.tensor([[p["x1"], p["x2"], p["x3"], p["x4"]]], dtype=d64))[0, 0].item()
+        assert q.adaln_modulated_output(**p) == pytest.approx(
+            z * (1 + p["scale"]) + p["shift"], rel=1e-10, abs=1e-12
+        )
+
+    for p in draws(BY_ID["num-adain-output"], 100):
+        x = torch.tensor([[[[p["c1"], p["c2"]], [p["c3"], p["c4"]]]]], dtype=d64)
+        z = nn.InstanceNorm2d(1, eps=EPS)(x)[0, 0, 0, 0].item()
+        assert q.adain_output(**p) == pytest.approx(
+            p["style_std"] * z + p["style_mean"], rel=1e-10, abs=1e-12
+        )
+
+    for p in draws(BY_ID["num-identical-batch-bn-output"], 100):
+        bn = nn.BatchNorm1d(1, eps=EPS).to(d64).train()
+        with torch.no_grad():
+            bn.weight.fill_(p["gamma"])
+            bn.bias.fill_(p["beta"])
+            bn.running_mean.fill_(p["running_mean"])
+            bn.running_var.fill_(p["running_var"])
+        y = bn(torch.full((p["copies"], 1), p["x"], dtype=d64))[0, 0].item()
+        assert q.identical_batch_bn_output(**p) == pytest.approx(y, abs=1e-6)
+
+    for p in draws(BY_ID["num-tent-entropy"], 100):
+        logits = torch.tensor([p["z1"], p["z2"], p["z3"]], dtype=d64)
+        h = torch.distributions.Categorical(logits=logits).entropy().item()
+        assert q.prediction_entropy(**p) == pytest.approx(h, rel=1e-10)
+
+    for p in draws(BY_ID["num-fp16-sum-of-squares-limit"], 20):
+        a = q.fp16_sum_of_squares_limit(**p)
+        for mag, finite in ((a * 0.999, True), (a * 1.001, False)):
+            row = torch.full((p["features"],), mag, dtype=torch.float16)
+            assert torch.isfinite((row * row).sum(dtype=torch.float16)).item() is finite

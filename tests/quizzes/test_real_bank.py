@@ -15,7 +15,7 @@ def bank():
 
 
 def test_the_shipped_bank_is_valid(bank):
-    assert len(bank.topics) == 12
+    assert len(bank.topics) == 13
     assert len(bank.questions) >= 140
 
 

@@ -42,9 +42,10 @@ def database_url() -> str:
 
 
 class Worker:
-    """A `celery -A assess worker` subprocess on a queue of its own."""
+    """A `celery -A assess worker` subprocess on a queue of its own (`extra`: more
+    arguments, e.g. `-B` to run the beat inside it)."""
 
-    def __init__(self, env: dict, queue: str, log: Path, concurrency: int = 4):
+    def __init__(self, env: dict, queue: str, log: Path, concurrency: int = 4, extra: tuple = ()):
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
             [
@@ -62,6 +63,7 @@ class Worker:
                 "INFO",
                 "-n",
                 f"{queue}@%h",
+                *extra,
             ],
             cwd=ROOT,
             env=env,

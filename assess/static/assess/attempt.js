@@ -43,11 +43,11 @@
     var kind = form.dataset.kind;
     if (kind === "single_choice") {
       var picked = form.querySelector("input[name=choice]:checked");
-      return picked ? parseInt(picked.value, 10) : null;
+      return picked ? picked.value : null;
     }
     if (kind === "multiple_choice") {
       return Array.prototype.map.call(form.querySelectorAll("input[name=choice]:checked"),
-        function (el) { return parseInt(el.value, 10); });
+        function (el) { return el.value; });
     }
     if (kind === "numeric") return form.querySelector("#value").value;
     if (kind === "written") return form.querySelector("#written").value;
@@ -85,6 +85,24 @@
       (answered ? ", answered" : ", not answered"));
   }
 
+  // Network failures and server errors (5xx) are retried with a growing pause; a refusal
+  // (4xx) is shown and not retried: sending the same answer again would be refused again.
+  // The next edit tries again.
+  var retryDelay = 0;
+
+  function retryLater(message, seconds) {
+    retryDelay = seconds ? seconds * 1000 : Math.min(30000, retryDelay ? retryDelay * 2 : 2000);
+    say(message + " Retrying in " + Math.round(retryDelay / 1000) + " s…", true);
+    dirty = true;
+    return new Promise(function (resolve) { setTimeout(resolve, retryDelay); });
+  }
+
+  function readReply(r) {
+    var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+    return (json ? r.json() : Promise.resolve({})).catch(function () { return {}; })
+      .then(function (data) { return { status: r.status, data: data, headers: r.headers }; });
+  }
+
   function save() {
     if (saving) { dirty = true; return saving; }
     dirty = false;
@@ -96,11 +114,11 @@
       keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": form.dataset.csrf },
       body: JSON.stringify({ response: response(), revision: revision })
-    }).then(function (r) {
-      return r.json().then(function (data) { return { status: r.status, data: data }; });
-    }).then(function (res) {
+    }).then(readReply, function () { return null; }).then(function (res) {
+      if (res === null) return retryLater("Not saved: the connection failed.");
       var data = res.data;
       if (res.status === 200) {
+        retryDelay = 0;
         revision = data.revision;
         markNav(data.answered);
         say("Saved at " + new Date().toLocaleTimeString() + ".");
@@ -113,13 +131,15 @@
         say(data.error, true);
       } else if (data.closed) {
         window.location.href = data.redirect;
+      } else if (res.status === 429) {
+        return retryLater(data.error || "Saving too often.", parseInt(res.headers.get("Retry-After"), 10) || 5);
+      } else if (res.status >= 500) {
+        return retryLater("Not saved: the server had a problem (HTTP " + res.status + ").");
       } else {
-        say((data.error || "Not saved.") + " ", true);
+        dirty = false;
+        say("Not saved: " + (data.error || "the server refused this answer (HTTP " + res.status + ").") +
+          " Change the answer to try again.", true);
       }
-    }).catch(function () {
-      say("Not saved: the connection failed. Retrying…", true);
-      dirty = true;
-      return new Promise(function (resolve) { setTimeout(resolve, 3000); });
     }).then(function () {
       saving = null;
       if (dirty) return save();
@@ -236,6 +256,8 @@
     setUpEditor();
     wordCount();
     watchSignals();
+    // Answers are saved as they change; Enter in a field must not post the form.
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("change", function () { changed(0); });
     form.addEventListener("input", function (event) {
       if (event.target.name !== "choice") changed(800);

@@ -73,6 +73,14 @@ class Case:
     public: bool = False
     # Large shapes run only on a real GPU (a CPU worker would spend seconds and gigabytes).
     gpu_only: bool = False
+    # How much this case counts toward the score (core behaviour weighs more than edge cases).
+    weight: float = 1.0
+    # What is special about the case (``EPS_SENSITIVE``, ``WEIGHT_NONE``, ...): the diagnosis
+    # reads them ("it fails only where eps matters", "it crashes only without a weight").
+    tags: frozenset[str] = frozenset()
+    # The named axes of each input array, e.g. {"x": ("N", "C", "S1"), "gamma": ("C",)}:
+    # shrinking a failing case slices one named axis in every input that has it.
+    axes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def tolerance(self) -> tuple[float, float]:
@@ -103,6 +111,19 @@ class Case:
         }
 
 
+# Case tags (``Case.tags``).
+EPS_SENSITIVE = "eps-sensitive"  # a variance near zero: how eps enters decides the answer
+LARGE_MEANS = "large-means"  # means far from zero relative to the spread
+WEIGHT_NONE = "weight-none"
+BIAS_NONE = "bias-none"
+INT_SHAPE = "int-normalized-shape"
+CONV = "conv"  # bn-fold: a convolution's weight, (C_out, C_in, *K)
+EMPTY_FIRST_SHARD = "empty-first-shard"
+DEFAULTS = "defaults"  # optional arguments left out (cs231n: bn_param without entries)
+EXPLICIT_EPS = "explicit-eps"  # eps passed explicitly (not the default)
+EVAL = "eval"
+
+
 @dataclass(eq=False)
 class Problem:
     """A coding problem: text for the candidate, cases, and the reference via normcore."""
@@ -126,6 +147,14 @@ class Problem:
     # How the sandbox times the candidate against the library on a GPU (gpu_timing.py).
     timing: dict | None = None
     build_gpu_cases: Callable[[], list[Case]] | None = field(default=None, repr=False)
+    # Mistakes of the problem's own interface (e.g. the course's momentum convention), beside
+    # normcore's catalog: ``normcore.mistakes.Mistake`` whose ``fn(case, nc)`` replaces ``solve``.
+    mistakes: tuple = ()
+    # Rebuild a case for smaller inputs (shrinking): fixes the arguments that depend on the
+    # shapes, such as ``normalized_shape``; ``None`` when the smaller inputs make no valid case.
+    resize: Callable[[Case, dict[str, np.ndarray]], Case | None] | None = field(
+        default=None, repr=False
+    )
     _gpu_cases: list[Case] | None = field(default=None, repr=False)
     _cases: list[Case] | None = field(default=None, repr=False)
     _expected: dict[int, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
@@ -150,12 +179,17 @@ class Problem:
         with self._lock:
             cached = self._expected.get(key)
         if cached is None:
-            cached = self.solve(case, reference_impl(self.uses))
-            for name in case.outputs:
-                cached[name] = np.asarray(cached[name])
+            cached = self.reference(case)
             with self._lock:
                 self._expected.setdefault(key, cached)
         return cached
+
+    def reference(self, case: Case) -> dict[str, np.ndarray]:
+        """normcore's answer for ``case``, uncached (for cases made on the fly)."""
+        answer = self.solve(case, reference_impl(self.uses))
+        for name in case.outputs:
+            answer[name] = np.asarray(answer[name])
+        return answer
 
     def summary(self) -> dict:
         return {

@@ -11,10 +11,21 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from grader.engine.problems.base import (
+    BIAS_NONE,
+    CONV,
+    DEFAULTS,
+    EMPTY_FIRST_SHARD,
+    EPS_SENSITIVE,
+    EVAL,
+    EXPLICIT_EPS,
+    INT_SHAPE,
+    LARGE_MEANS,
+    WEIGHT_NONE,
     Case,
     Impl,
     Problem,
@@ -27,6 +38,8 @@ from grader.engine.problems.base import (
     tup,
     val,
 )
+from normcore import mistakes
+from normcore.mistakes import Mistake
 
 
 def _rng(name: str) -> np.random.Generator:
@@ -52,6 +65,19 @@ def _ns(value: int | tuple[int, ...]) -> dict:
 
 def _ns_tuple(value: int | tuple[int, ...]) -> tuple[int, ...]:
     return (value,) if isinstance(value, int) else tuple(value)
+
+
+def _nc_axes(ndim: int) -> tuple[str, ...]:
+    """Axis names of an (N, C, *S) array."""
+    return ("N", "C", *(f"S{k}" for k in range(1, ndim - 1)))
+
+
+def _tags(*pairs: tuple[bool, str]) -> frozenset[str]:
+    return frozenset(tag for present, tag in pairs if present)
+
+
+# Case weights: the behaviour a problem is about counts twice as much as an edge case.
+CORE, EDGE = 2.0, 1.0
 
 
 # --------------------------------------------------------------------------- bn-forward
@@ -123,6 +149,7 @@ def _bn_forward_case(
         )
         outputs += ("eval_out", "eval_running_mean", "eval_running_var")
     n_per_channel = int(np.prod(shape)) // c
+    special = constant_channel or tiny_channel or loc != 0.0
     return Case(
         name=name,
         dtype=np.dtype(dtype).name,
@@ -132,6 +159,17 @@ def _bn_forward_case(
         params={"training": training, "momentum": momentum, "eps": eps},
         expect_error=training and n_per_channel == 1,
         public=public,
+        weight=CORE if training and not special else EDGE,
+        tags=_tags(
+            (constant_channel or tiny_channel, EPS_SENSITIVE),
+            (loc != 0.0, LARGE_MEANS),
+            (eps is not None, EXPLICIT_EPS),
+            (not training, EVAL),
+        ),
+        axes={
+            **{k: _nc_axes(len(shape)) for k in ("x", "x_eval")},
+            **{k: ("C",) for k in ("gamma", "beta", "running_mean", "running_var")},
+        },
     )
 
 
@@ -242,6 +280,13 @@ def _bn_backward_case(
         outputs=("dx", "dgamma", "dbeta"),
         params={"eps": eps},
         public=public,
+        weight=EDGE if constant_channel or loc else CORE,
+        tags=_tags(
+            (constant_channel, EPS_SENSITIVE),
+            (loc != 0.0, LARGE_MEANS),
+            (eps is not None, EXPLICIT_EPS),
+        ),
+        axes={"dout": _nc_axes(len(shape)), "x": _nc_axes(len(shape)), "gamma": ("C",)},
     )
 
 
@@ -334,7 +379,41 @@ def _ln_case(
         outputs=outputs,
         params={"ns": nshape, "eps": eps},
         public=public,
+        weight=EDGE if constant_row or loc else CORE,
+        tags=_tags(
+            (constant_row, EPS_SENSITIVE),
+            (loc != 0.0, LARGE_MEANS),
+            (eps is not None, EXPLICIT_EPS),
+            (not weight, WEIGHT_NONE),
+            (not bias, BIAS_NONE),
+            (isinstance(ns, int), INT_SHAPE),
+        ),
+        axes=_trailing_named(shape, nshape, inputs),
     )
+
+
+def _trailing_named(shape, nshape, inputs) -> dict[str, tuple[str, ...]]:
+    """Axis names for layer / RMS norm: leading B1.., normalized F1..; weight and bias F.."""
+    lead = len(shape) - len(nshape)
+    names = tuple(f"B{k}" for k in range(1, lead + 1)) + tuple(
+        f"F{k}" for k in range(1, len(nshape) + 1)
+    )
+    return {k: names if k in ("x", "dout") else names[lead:] for k in inputs}
+
+
+def _resize_normalized(case: Case, inputs: dict[str, np.ndarray]) -> Case:
+    """The case for smaller inputs: ``normalized_shape`` follows x's trailing dims."""
+    old = case.params["ns"]
+    new = tuple(inputs["x"].shape[len(inputs["x"].shape) - len(old) :])
+    calls = []
+    for c in case.calls:
+        args = list(c["args"])
+        if args[1] == val(old[0]) and len(old) == 1 and INT_SHAPE in case.tags:
+            args[1] = val(new[0])
+        else:
+            args[1] = tup(new)
+        calls.append({**c, "args": args})
+    return replace(case, inputs=inputs, calls=calls, params={**case.params, "ns": new})
 
 
 def _solve_ln_forward(case: Case, nc: Impl) -> dict:
@@ -496,6 +575,15 @@ def _gn_case(
         params={"groups": groups, "eps": eps},
         expect_error=expect_error,
         public=public,
+        weight=EDGE if constant_group or loc else CORE,
+        tags=_tags(
+            (constant_group, EPS_SENSITIVE),
+            (loc != 0.0, LARGE_MEANS),
+            (eps is not None, EXPLICIT_EPS),
+            (not weight, WEIGHT_NONE),
+            (not bias, BIAS_NONE),
+        ),
+        axes={"x": _nc_axes(len(shape)), "weight": ("C",), "bias": ("C",)},
     )
 
 
@@ -539,6 +627,14 @@ def _gn_cases() -> list[Case]:
         _gn_case("large means (1e2), float32", (4, 6, 8), 3, f32, loc=1e2),
         _gn_case("large means (1e6), float64", (4, 6, 8), 3, f64, loc=1e6),
         _gn_case("4 groups for 6 channels raises ValueError", (2, 6, 3), 4, f64, expect_error=True),
+        # 6 * 16 values per sample split evenly into 4: reshaping to (N, G, -1) runs silently.
+        _gn_case(
+            "4 groups for 6 channels with 4x4 positions raises ValueError",
+            (2, 6, 4, 4),
+            4,
+            f32,
+            expect_error=True,
+        ),
         _gn_case("0 groups raises ValueError", (2, 6, 3), 0, f64, expect_error=True),
     ]
     return cases
@@ -569,15 +665,35 @@ def _rms_case(
         inputs=inputs,
         calls=calls,
         outputs=("out",),
-        params={"ns": nshape, "eps": effective},
+        params={"ns": nshape, "eps": effective, "eps_none": eps in ("default", None)},
         public=public,
+        weight=EDGE if scale != 1.0 or loc else CORE,
+        tags=_tags(
+            (scale != 1.0, EPS_SENSITIVE),
+            (loc != 0.0, LARGE_MEANS),
+            (eps not in ("default", None), EXPLICIT_EPS),
+            (not weight, WEIGHT_NONE),
+            (isinstance(ns, int), INT_SHAPE),
+        ),
+        axes=_trailing_named(shape, nshape, inputs),
     )
 
 
-def _solve_rms(case: Case, nc: Impl) -> dict:
+def _solve_rms(case: Case, nc: Impl, *, none_eps: float | None = None) -> dict:
+    """``none_eps``: what a mistaken reading of ``eps=None`` uses instead of the dtype's."""
     i, p = case.inputs, case.params
-    out = nc.rms_norm(_f64(i["x"]), p["ns"], weight=_f64(i.get("weight")), eps=p["eps"])
+    eps = none_eps if none_eps is not None and p["eps_none"] else p["eps"]
+    out = nc.rms_norm(_f64(i["x"]), p["ns"], weight=_f64(i.get("weight")), eps=eps)
     return {"out": out}
+
+
+def _rms_fixed_eps(case: Case, nc: Impl) -> dict:
+    return _solve_rms(case, nc, none_eps=1e-5)
+
+
+# The catalog's entry imitates rms_norm(eps=None); the reference passes the candidate dtype's
+# machine epsilon explicitly, so the problem applies the mistake to its own eps instead.
+_RMS_MISTAKES = (replace(mistakes.get("rms-fixed-eps"), applies_to="problem", fn=_rms_fixed_eps),)
 
 
 def _rms_cases() -> list[Case]:
@@ -603,6 +719,8 @@ def _rms_cases() -> list[Case]:
                 f"small values (eps matters), eps=1e-3, {d}", (4, 6), 6, dtype, eps=1e-3, scale=0.02
             ),
             _rms_case(f"nonzero mean, {d}", (5, 8), 8, dtype, loc=3.0),
+            # mean(x^2) near 1e-6: the default eps (the dtype's machine epsilon) shows.
+            _rms_case(f"tiny values, default eps, {d}", (4, 6), 6, dtype, scale=1e-3),
             _rms_case(f"batch of one, {d}", (1, 10), 10, dtype),
         ]
     cases.append(_rms_case("large values (1e3), float32", (6, 16), 16, f32, loc=1e3))
@@ -642,6 +760,17 @@ def _fold_case(name, wshape, dtype, *, bias=True, eps=None, public=False, tiny_v
         outputs=("folded_weight", "folded_bias"),
         params={"eps": eps},
         public=public,
+        weight=EDGE if tiny_var else CORE,
+        tags=_tags(
+            (tiny_var, EPS_SENSITIVE),
+            (eps is not None, EXPLICIT_EPS),
+            (not bias, BIAS_NONE),
+            (len(wshape) > 2, CONV),
+        ),
+        axes={
+            "weight": ("O", "I", *(f"K{k}" for k in range(1, len(wshape) - 1))),
+            **{k: ("O",) for k in ("bias", "gamma", "beta", "running_mean", "running_var")},
+        },
     )
 
 
@@ -731,6 +860,10 @@ def _sync_case(
         int_outputs=("count",),
         expect_error=expect_error,
         public=public,
+        # One shard is its own answer: returning the first shard must not earn much.
+        weight=EDGE if len(counts) == 1 or loc else CORE,
+        tags=_tags((loc != 0.0, LARGE_MEANS), (counts[0] == 0, EMPTY_FIRST_SHARD)),
+        axes={"counts": ("K",), "means": ("K", "C"), "variances": ("K", "C")},
     )
 
 
@@ -751,6 +884,7 @@ def _sync_cases() -> list[Case]:
         cases += [
             _sync_case(f"4 shards of different sizes, {d}", [7, 2, 11, 5], 6, dtype),
             _sync_case(f"a shard with count 0, {d}", [4, 0, 9], 5, dtype),
+            _sync_case(f"the first shard is empty, {d}", [0, 6, 3], 4, dtype),
             _sync_case(f"one shard, {d}", [12], 3, dtype),
             _sync_case(f"shards of one value each, {d}", [1, 1, 1, 1], 2, dtype),
             _sync_case(f"int32 counts, {d}", [3, 10], 4, dtype, count_dtype=np.int32),
@@ -845,15 +979,39 @@ def _cs_case(
         captures=captures,
         public=public,
         params={"mode": mode, "momentum": momentum, "eps": eps},
+        weight=CORE if mode == "train" and not (loc or constant_feature) else EDGE,
+        tags=_tags(
+            (constant_feature, EPS_SENSITIVE),
+            (loc != 0.0, LARGE_MEANS),
+            (eps is not None, EXPLICIT_EPS),
+            (not running, DEFAULTS),
+            (mode == "test", EVAL),
+        ),
+        axes={
+            **{k: ("N", "D") for k in ("x", "dout", "x_test")},
+            **{k: ("D",) for k in ("gamma", "beta", "running_mean", "running_var")},
+        },
     )
 
 
-def _solve_cs(case: Case, nc: Impl) -> dict:
+def _solve_cs(
+    case: Case,
+    nc: Impl,
+    *,
+    torch_momentum: bool = False,
+    default_momentum: float = 0.9,
+    fixed_momentum: bool = False,
+    unbiased_running_var: bool = False,
+    write_back: bool = True,
+) -> dict:
+    """The course's answer; the keywords describe classic departures from it (mistakes)."""
     i, p = case.inputs, case.params
     x = _f64(i["x"])
     d = x.shape[1]
     eps = 1e-5 if p["eps"] is None else p["eps"]
-    momentum = 0.9 if p["momentum"] is None else p["momentum"]
+    momentum = default_momentum if p["momentum"] is None or fixed_momentum else p["momentum"]
+    if torch_momentum:
+        momentum = 1 - momentum
     rm = _f64(i["running_mean"]) if "running_mean" in i else np.zeros(d)
     rv = _f64(i["running_var"]) if "running_var" in i else np.zeros(d)
     gamma, beta = _f64(i["gamma"]), _f64(i["beta"])
@@ -863,8 +1021,12 @@ def _solve_cs(case: Case, nc: Impl) -> dict:
         # is the biased one (PyTorch's is unbiased), so only `out` comes from batch_norm.
         out, _, _ = nc.batch_norm(x, rm, rv, weight=gamma, bias=beta, training=True, eps=eps)
         mean, var = nc.moments(x, axis=0)
+        if unbiased_running_var:
+            var = var * x.shape[0] / (x.shape[0] - 1)
         new_rm = momentum * rm + (1 - momentum) * mean
         new_rv = momentum * rv + (1 - momentum) * var
+        if not write_back:
+            new_rm, new_rv = rm, rv
         dx, dg, db = nc.batch_norm_backward(_f64(i["dout"]), x, weight=gamma, eps=eps)
         result.update(out=out, running_mean=new_rm, running_var=new_rv, dx=dx, dgamma=dg, dbeta=db)
     else:
@@ -896,6 +1058,8 @@ def _cs_cases() -> list[Case]:
                 running=False,
             ),
             _cs_case(f"train, momentum=0.5, eps=1e-3, {d}", (12, 4), dtype, momentum=0.5, eps=1e-3),
+            # 0.5 is its own complement: only another momentum tells the two conventions apart.
+            _cs_case(f"train, momentum=0.75, {d}", (10, 3), dtype, momentum=0.75),
             _cs_case(
                 f"train, constant feature (eps matters), {d}", (9, 3), dtype, constant_feature=True
             ),
@@ -908,6 +1072,54 @@ def _cs_cases() -> list[Case]:
         _cs_case("train, large means (1e6), float64", (20, 3), f64, loc=1e6),
     ]
     return cases
+
+
+def _cs_mistake(slug: str, title: str, explanation: str, **departure) -> Mistake:
+    def solve(case: Case, nc: Impl) -> dict:
+        return _solve_cs(case, nc, **departure)
+
+    return Mistake(slug, title, explanation, "problem", solve)
+
+
+_CS_MISTAKES = (
+    _cs_mistake(
+        "cs231n-pytorch-momentum",
+        "PyTorch momentum convention in the course interface",
+        "The running statistics were updated as (1 - momentum) * running + momentum * batch, "
+        "PyTorch's convention. The course's bn_param['momentum'] weighs the old value: "
+        "running = momentum * running + (1 - momentum) * batch.",
+        torch_momentum=True,
+    ),
+    _cs_mistake(
+        "cs231n-default-momentum",
+        "Wrong default momentum",
+        "Without bn_param['momentum'] the code used 0.1 (PyTorch's default); the course's "
+        "default is 0.9.",
+        default_momentum=0.1,
+    ),
+    _cs_mistake(
+        "cs231n-momentum-ignored",
+        "bn_param['momentum'] ignored",
+        "The running statistics were always updated with momentum 0.9, whatever "
+        "bn_param['momentum'] said.",
+        fixed_momentum=True,
+    ),
+    _cs_mistake(
+        "cs231n-unbiased-running-var",
+        "Unbiased variance in the running estimate",
+        "The running variance was updated with the unbiased batch variance (divide by N - 1); "
+        "the course keeps the biased one (divide by N), the variance it normalizes with.",
+        unbiased_running_var=True,
+    ),
+    _cs_mistake(
+        "cs231n-running-stats-not-written-back",
+        "Running statistics not written back",
+        "In train mode bn_param['running_mean'] and bn_param['running_var'] kept their old "
+        "values: the updated statistics were computed but never stored in the dict, so test "
+        "mode never sees them.",
+        write_back=False,
+    ),
+)
 
 
 # --------------------------------------------------------------------------- the registry
@@ -967,6 +1179,14 @@ _DEFINITIONS: list[tuple[str, str, tuple[str, ...], tuple[str, ...], Callable, C
 ]
 
 
+_EXTRAS: dict[str, dict] = {
+    "layernorm-forward": {"resize": _resize_normalized},
+    "layernorm-backward": {"resize": _resize_normalized},
+    "rmsnorm-forward": {"resize": _resize_normalized, "mistakes": _RMS_MISTAKES},
+    "cs231n-batchnorm": {"mistakes": _CS_MISTAKES},
+}
+
+
 def build_problems() -> list[Problem]:
     problems = []
     for slug, level, functions, uses, build, solve in _DEFINITIONS:
@@ -982,6 +1202,7 @@ def build_problems() -> list[Problem]:
                 starter_code=starter,
                 build_cases=build,
                 solve=solve,
+                **_EXTRAS.get(slug, {}),
             )
         )
     from grader.engine.problems.gpu import build_gpu_problems

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assess", "0004_hiring_workflow"),
+        ("assess", "0006_hiring_workflow"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

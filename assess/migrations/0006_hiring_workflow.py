@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assess", "0003_review_integrity_regrades"),
+        ("assess", "0005_invitation_email_delivery"),
         ("quizzes", "0001_initial"),
     ]
 

@@ -1,0 +1,405 @@
+"""The host side of the sandbox: a warm zygote under bubblewrap, one job at a time each.
+
+The pool starts one zygote per pool, hands it one job at a time (a fresh process in fresh
+namespaces under its own uid, never reused), feeds the job its inputs, caps what comes
+back and parses only plain arrays out of it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import selectors
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+
+import numpy as np
+
+from grader.engine.config import GraderConfig, load_config
+from grader.engine.sandbox.bwrap import (
+    bwrap_command,
+    filter_pipes,
+    sandbox_problem,
+    unsandboxed_command,
+)
+from grader.engine.sandbox.limits import CPU, UidLeases, job_request, tensor_config
+from grader.engine.sandbox.protocol import (
+    EXCERPT_BYTES,
+    MAX_HEADER_BYTES,
+    RunResult,
+    SandboxUnavailable,
+    UnsandboxedWarning,
+    encode_message,
+    parse_messages,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class _Zygote:
+    """One sandboxed process that forks a confined job process per request."""
+
+    def __init__(
+        self, config: GraderConfig, unsandboxed: bool, runtime: str = "numpy", device: str = CPU
+    ) -> None:
+        self.config = config
+        self.unsandboxed = unsandboxed
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._stderr = tempfile.TemporaryFile()
+        filters: tuple[int, ...] = ()
+        try:
+            if unsandboxed:
+                cmd = unsandboxed_command(runtime)
+            else:
+                filters = filter_pipes()
+                cmd = bwrap_command(
+                    config,
+                    runtime,
+                    device,
+                    zygote_filter_fd=filters[0],
+                    job_filter_fd=filters[1],
+                )
+            self.process = subprocess.Popen(
+                cmd,
+                stdin=theirs,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+                env={} if not unsandboxed else {"PATH": "/usr/bin:/bin"},
+                close_fds=True,
+                pass_fds=filters,
+            )
+        except OSError as exc:
+            raise SandboxUnavailable(f"cannot start the sandbox: {exc}") from exc
+        finally:
+            theirs.close()
+            for fd in filters:
+                os.close(fd)
+        self.control = ours
+        self._send_lock = threading.Lock()
+        ours.settimeout(30 if runtime == "numpy" else 120)  # importing torch takes seconds
+        try:
+            ready = ours.recv(16)
+        except OSError:
+            ready = b""
+        ours.settimeout(None)
+        if ready != b"ready":
+            self.close()
+            self._stderr.seek(0)
+            detail = self._stderr.read()[-2000:].decode("utf-8", "replace").strip()
+            raise SandboxUnavailable(f"the sandbox did not start: {detail or 'no output'}")
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def submit(self, request: dict, fds: list[int]) -> None:
+        with self._send_lock:
+            socket.send_fds(self.control, [json.dumps(request).encode()], fds)
+
+    def close(self) -> None:
+        try:
+            self.control.close()
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            self._stderr.close()
+
+
+class _Channels:
+    """The host's ends of one job's pipes, read and written without blocking until the
+    status arrives or the deadline passes; every limit on what comes back applies here."""
+
+    def __init__(self, config: GraderConfig, job: bytes, fds: dict[str, int], deadline: float):
+        self.config, self.deadline = config, deadline
+        self.stdin, self.stdout, self.stderr = fds["stdin"], fds["stdout"], fds["stderr"]
+        self.results, self.status = fds["results"], fds["status"]
+        self.result = RunResult()
+        self.buffers = {fd: bytearray() for fd in (self.stdout, self.stderr)}
+        self.buffers[self.results] = bytearray()
+        self.buffers[self.status] = bytearray()
+        self.printed = 0
+        self.pending = memoryview(job)
+        self.selector = selectors.DefaultSelector()
+        os.set_blocking(self.stdin, False)
+        for fd in self.buffers:
+            os.set_blocking(fd, False)
+            self.selector.register(fd, selectors.EVENT_READ)
+        self.selector.register(self.stdin, selectors.EVENT_WRITE)
+        self.open_fds = set(self.buffers) | {self.stdin}
+
+    def _close(self, fd: int) -> None:
+        if fd in self.open_fds:
+            self.selector.unregister(fd)
+            os.close(fd)
+            self.open_fds.discard(fd)
+
+    def _waiting(self) -> bool:
+        """Until the status arrives; after the deadline only while output still drains."""
+        if self.status in self.open_fds:
+            return True
+        return bool(self.open_fds - {self.stdin}) and time.monotonic() < self.deadline
+
+    def _feed_input(self) -> None:
+        try:
+            self.pending = self.pending[os.write(self.stdin, self.pending[: 1 << 16]) :]
+        except BlockingIOError:
+            return
+        except BrokenPipeError:  # the job died before reading its input
+            self.pending = self.pending[:0]
+        if not self.pending:
+            self._close(self.stdin)
+
+    def _take_output(self, fd: int, chunk: bytes) -> None:
+        self.printed += len(chunk)
+        keep = EXCERPT_BYTES - len(self.buffers[fd])
+        if keep > 0:
+            self.buffers[fd] += chunk[:keep]
+        if self.printed > self.config.output_bytes and not self.result.output_exceeded:
+            # Closing our ends makes the job's next write kill it (SIGPIPE).
+            self.result.output_exceeded = True
+            self._close(self.stdout)
+            self._close(self.stderr)
+
+    def _take_results(self, chunk: bytes) -> None:
+        self.buffers[self.results] += chunk
+        if len(self.buffers[self.results]) > self.config.result_bytes:
+            self.result.result_exceeded = True
+            self._close(self.results)
+
+    def _take_status(self, chunk: bytes) -> None:
+        self.buffers[self.status] += chunk
+        if len(self.buffers[self.status]) > MAX_HEADER_BYTES:
+            raise RuntimeError("status message too long")
+
+    def _read(self, fd: int) -> None:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if not chunk:
+            self._close(fd)
+        elif fd in (self.stdout, self.stderr):
+            self._take_output(fd, chunk)
+        elif fd == self.results:
+            self._take_results(chunk)
+        else:
+            self._take_status(chunk)
+
+    def pump(self) -> None:
+        """Move bytes until the job is done; our own failures become ``internal``."""
+        try:
+            while self._waiting():
+                timeout = self.deadline - time.monotonic()
+                if timeout <= 0:
+                    if self.status in self.open_fds:
+                        self.result.internal = "the sandbox did not report back in time"
+                    break
+                for key, _ in self.selector.select(timeout):
+                    if key.fd == self.stdin:
+                        self._feed_input()
+                    else:
+                        self._read(key.fd)
+        except Exception as exc:  # our own failure, whatever it is
+            self.result.internal = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.selector.close()
+            for fd in self.open_fds:
+                os.close(fd)
+
+    def _apply_status(self) -> None:
+        text = bytes(self.buffers[self.status])
+        try:
+            status = json.loads(text) if text else {}
+        except ValueError:
+            status = {"internal": "unreadable status"}
+        result = self.result
+        if not status:
+            result.internal = "the sandbox ended without a status"
+        elif "internal" in status:
+            result.internal = str(status["internal"])[:500]
+        else:
+            result.exit_code = int(status["exit_code"])
+            result.timed_out = bool(status["timed_out"])
+            result.cpu_s = float(status["cpu_s"])
+            result.max_rss_kb = int(status["max_rss_kb"])
+
+    def finish(self, started: float) -> RunResult:
+        result = self.result
+        result.stdout = bytes(self.buffers[self.stdout])
+        result.stderr = bytes(self.buffers[self.stderr])
+        result.wall_s = time.monotonic() - started
+        if result.internal is None:
+            self._apply_status()
+        if not result.result_exceeded:
+            result.messages, result.corrupt = parse_messages(
+                bytes(self.buffers[self.results]), self.config.result_bytes
+            )
+        return result
+
+
+class SandboxPool:
+    """Runs jobs concurrently, each in its own fresh, confined process; thread-safe."""
+
+    def __init__(
+        self, config: GraderConfig | None = None, *, runtime: str = "numpy", device: str = CPU
+    ) -> None:
+        """``runtime='torch'``: the tensor zygote (torch imported, jobs on ``device``)."""
+        self.runtime, self.device = runtime, device
+        self.config = config or load_config()
+        self._uids = UidLeases(
+            self.config.uid_base, self.config.uid_count, self.config.uid_lock_dir
+        )
+        self._slots = threading.BoundedSemaphore(self.config.pool_size)
+        self._lock = threading.Lock()
+        self._zygote: _Zygote | None = None
+        self.unsandboxed = False
+
+    # -- life cycle
+
+    def _check_environment(self) -> bool:
+        """Return True when the run must be unsandboxed (and allowed to be)."""
+        problem = None
+        if shutil.which(self.config.bwrap) is None:
+            problem = f"bubblewrap ({self.config.bwrap}) is not installed"
+        if problem is None:
+            return False
+        if not self.config.allow_unsandboxed:
+            raise SandboxUnavailable(f"{problem}; refusing to run submissions unsandboxed")
+        message = (
+            f"GRADER_ALLOW_UNSANDBOXED is set and {problem}: candidates' code runs WITHOUT "
+            "isolation. Development only; never in production."
+        )
+        warnings.warn(message, UnsandboxedWarning, stacklevel=3)
+        logger.critical(message)
+        print(f"WARNING: {message}", file=sys.stderr)
+        return True
+
+    def _start_zygote(self) -> _Zygote:
+        try:
+            return _Zygote(self.config, self.unsandboxed, self.runtime, self.device)
+        except SandboxUnavailable as exc:
+            # Say why in the words of the host check (the fix included), not bwrap's.
+            problem = None if self.unsandboxed else sandbox_problem(self.config)
+            raise SandboxUnavailable(problem or str(exc)) from exc
+
+    def _ensure_zygote(self) -> _Zygote:
+        with self._lock:
+            if self._zygote is not None and self._zygote.alive:
+                return self._zygote
+            if self._zygote is not None:
+                logger.warning("sandbox zygote died; starting a new one")
+                self._zygote.close()
+                self._zygote = None
+            self.unsandboxed = self._check_environment()
+            self._zygote = self._start_zygote()
+            return self._zygote
+
+    def start(self) -> None:
+        """Start the warm zygote now rather than on the first job."""
+        self._ensure_zygote()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._zygote is not None:
+                self._zygote.close()
+                self._zygote = None
+
+    def _restart(self, zygote: _Zygote) -> None:
+        with self._lock:
+            if self._zygote is zygote:
+                zygote.close()
+                self._zygote = None
+
+    # -- one job
+
+    def run(self, header: dict, arrays: dict[str, np.ndarray]) -> RunResult:
+        """Run one job: ``header`` (JSON: source, functions, cases) and its input arrays."""
+        job = encode_message(header, arrays)
+        with self._slots:
+            zygote = self._ensure_zygote()
+            uid = self._uids.acquire()
+            try:
+                return self._run_on(zygote, uid, job)
+            finally:
+                self._uids.release(uid)
+
+    def _run_on(self, zygote: _Zygote, uid: int, job: bytes) -> RunResult:
+        started = time.monotonic()
+        names = ("stdin", "stdout", "stderr", "results", "status")
+        pipes = {name: os.pipe2(os.O_CLOEXEC) for name in names}
+        # The job reads stdin and writes the rest: it gets those ends, we keep the others.
+        theirs = [pipes["stdin"][0]] + [pipes[name][1] for name in names[1:]]
+        ours = {"stdin": pipes["stdin"][1]} | {name: pipes[name][0] for name in names[1:]}
+        try:
+            zygote.submit(job_request(self.config, uid, self.device), theirs)
+        except OSError as exc:
+            for fd in (fd for pair in pipes.values() for fd in pair):
+                os.close(fd)
+            self._restart(zygote)
+            return RunResult(internal=f"the sandbox is gone: {exc}")
+        for fd in theirs:
+            os.close(fd)
+        channels = _Channels(self.config, job, ours, started + self.config.wall_s + 10)
+        channels.pump()
+        result = channels.finish(started)
+        if result.internal and not zygote.alive:
+            self._restart(zygote)
+        return result
+
+
+_pools: dict[tuple[str, str], SandboxPool] = {}
+_pool_lock = threading.Lock()
+
+
+def _shared(runtime: str, device: str, remote: bool):
+    with _pool_lock:
+        key = (runtime if not remote else "service:" + runtime, device)
+        pool = _pools.get(key)
+        if pool is None:
+            config = load_config()
+            if runtime == "torch":
+                config = tensor_config(config, device)
+            if remote:
+                from grader.engine.sandbox.service import ServicePool
+
+                pool = ServicePool(config, runtime=runtime, device=device)
+            else:
+                pool = SandboxPool(config, runtime=runtime, device=device)
+            _pools[key] = pool
+            atexit.register(pool.close)
+        return pool
+
+
+def _remote() -> bool:
+    return bool(load_config().service_socket)
+
+
+def local_pool() -> SandboxPool:
+    """This process's own warm NumPy pool (what the grading service runs jobs in)."""
+    return _shared("numpy", CPU, remote=False)
+
+
+def local_tensor_pool(device: str = CPU) -> SandboxPool:
+    """This process's own tensor pool for ``device`` ('cpu' or 'cuda'), started on first
+    use (a separate zygote: importing torch costs about a second, paid once per process)."""
+    return _shared("torch", device, remote=False)
+
+
+def get_pool() -> SandboxPool:
+    """The process-wide pool shared by the command line and the workers: the grading
+    service's client when ``GRADER_SERVICE_SOCKET`` is set, else a local sandbox pool."""
+    return _shared("numpy", CPU, remote=_remote())
+
+
+def get_tensor_pool(device: str = CPU) -> SandboxPool:
+    """The process-wide tensor pool for ``device``, remote or local as ``get_pool``."""
+    return _shared("torch", device, remote=_remote())

@@ -1,0 +1,14 @@
+# bug: returns float64 gradients for float32 input
+# diagnosis: wrong-output-dtype
+import numpy as np
+
+
+def batchnorm_backward(dout, x, gamma, eps=1e-5):
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    x64, d64 = x.astype(np.float64), dout.astype(np.float64)
+    inv = 1.0 / np.sqrt(x64.var(axis=axes, keepdims=True) + eps)
+    xhat = (x64 - x64.mean(axis=axes, keepdims=True)) * inv
+    g = d64 * gamma.reshape(shape)
+    dx = inv * (g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True))
+    return dx, (d64 * xhat).sum(axis=axes), d64.sum(axis=axes)

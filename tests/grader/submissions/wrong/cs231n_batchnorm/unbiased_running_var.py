@@ -1,0 +1,40 @@
+# bug: unbiased variance in the running estimate
+# diagnosis: cs231n-unbiased-running-var
+import numpy as np
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    d = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(d, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(d, dtype=x.dtype))
+    cache = None
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        xhat = (x - mu) / np.sqrt(var + eps)
+        out = gamma * xhat + beta
+        running_mean = momentum * running_mean + (1 - momentum) * mu
+        running_var = momentum * running_var + (1 - momentum) * x.var(axis=0, ddof=1)
+        cache = (xhat, gamma, var, eps)
+    elif mode == "test":
+        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+    else:
+        raise ValueError(f"bad mode {mode!r}")
+    bn_param["running_mean"] = running_mean.astype(x.dtype)
+    bn_param["running_var"] = running_var.astype(x.dtype)
+    return out.astype(x.dtype), cache
+
+
+def batchnorm_backward(dout, cache):
+    xhat, gamma, var, eps = cache
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * xhat).sum(axis=0)
+    dxhat = dout * gamma
+    dx = (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0)) / (
+        n * np.sqrt(var + eps)
+    )
+    return dx.astype(dout.dtype), dgamma.astype(dout.dtype), dbeta.astype(dout.dtype)

@@ -1,0 +1,39 @@
+"""The report people read: verdict, diagnosis and the smallest failing case before the table."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.template.loader import render_to_string
+from django.utils.html import escape
+
+from tests.grader.conftest import SUBMISSIONS
+
+
+def _sample_run(report: dict) -> str:
+    submission = SimpleNamespace(is_final=True, report=report)
+    return render_to_string(
+        "assess/_sample_run.html", {"submission": submission, "verdict_label": "wrong answer"}
+    )
+
+
+def test_a_sample_run_shows_the_diagnosis_and_the_shrunk_sample_before_the_folded_table(grade):
+    source = (SUBMISSIONS / "wrong" / "bn_fold" / "forgets_bias.py").read_text()
+    report = grade("bn-fold", source, public_only=True).to_candidate_dict()
+    html = _sample_run(report)
+    diagnosis = html.index(escape(report["diagnosis"]["title"]))
+    smallest = html.index("Smallest failing case")
+    table = html.index("<details")
+    assert diagnosis < smallest < table
+    assert "fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var)" in html
+    assert "The code returned" in html and "Expected" in html
+
+
+def test_a_hidden_case_never_reaches_the_candidates_page(grade):
+    source = (SUBMISSIONS / "wrong" / "bn_fold" / "forgets_bias.py").read_text()
+    report = grade("bn-fold", source).to_dict()  # hidden cases: reviewer-only
+    assert report["smallest_failing_case"]["reviewer_only"] is True
+    assert "Smallest failing case" not in _sample_run(report)
+    assert "Smallest failing case" in render_to_string(
+        "assess/_smallest_failing_case.html", {"case": report["smallest_failing_case"]}
+    )
