@@ -23,7 +23,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "candidate_feedback", "created_at")
+    list_display = ("name", "slug", "candidate_feedback", "gpu_grading", "created_at")
     search_fields = ("name", "slug")
     inlines = (MembershipInline,)
 
@@ -55,7 +55,8 @@ class OrgScopedAdmin(admin.ModelAdmin):
 class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
-    filter_horizontal = ("questions",)
+    # Picks (with their order) are edited in the builder, which checks them against the bank.
+    exclude = ("questions",)
 
 
 @admin.register(Assessment)

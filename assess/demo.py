@@ -73,7 +73,9 @@ def demo_assessment(org: Organization, user) -> Assessment | None:
         "NumPy function. Your answers are saved as you go.",
     )
     section = Section.objects.create(assessment=assessment, title="Normalization", position=0)
-    section.questions.set(picked)
+    from .hiring.services import section_set_picks
+
+    section_set_picks(section, picked)
     return assessment
 
 

@@ -10,9 +10,9 @@ from assess.attempts.models import (
     SubmitReason,
 )
 from assess.calibration.models import ItemCalibration, ItemParameter
-from assess.hiring.models import Assessment, Invitation, Section
+from assess.hiring.models import Assessment, Invitation, Section, SectionQuestion
 from assess.orgs.models import Membership, Organization, Role
-from assess.review.models import Regrade, RubricReview
+from assess.review.models import Regrade, ReportShare, RubricReview
 
 __all__ = [
     "Answer",
@@ -27,8 +27,10 @@ __all__ = [
     "Membership",
     "Organization",
     "Regrade",
+    "ReportShare",
     "Role",
     "RubricReview",
     "Section",
+    "SectionQuestion",
     "SubmitReason",
 ]

@@ -196,9 +196,11 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 if not CELERY_BROKER_URL:
     _broker_dir = VAR_DIR / "celery"
-    for _sub in ("out", "processed", "control"):
+    for _sub in ("out", "processed", "control", "workers"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # Without Redis, workers announce themselves with files here (grader.capability).
+    GRADER_WORKERS_FOLDER = str(_broker_dir / "workers")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
@@ -211,6 +213,7 @@ if not CELERY_BROKER_URL:
     _results_dir.mkdir(parents=True, exist_ok=True)
     _default_result_backend = f"file://{_results_dir}"
 else:
+    GRADER_WORKERS_FOLDER = ""  # workers announce themselves in Redis
     # Longer than the longest grade, so Redis never redelivers a task still running.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
@@ -383,6 +386,7 @@ CELERY_BEAT_SCHEDULE["calibrate-items"] = {
 # with no GPU worker alive before the sweep sends it back to the CPU (or to waiting).
 GRADER_GPU_QUEUE = env_str("GRADER_GPU_QUEUE", "gpu")
 GRADER_HEARTBEAT_TTL_SECONDS = env_int("GRADER_HEARTBEAT_TTL_SECONDS", 30, minimum=2)
+
 GRADER_GPU_GRACE_SECONDS = env_int("GRADER_GPU_GRACE_SECONDS", 60, minimum=0)
 
 # The hiring team's pages (assess.hiring, assess.review, assess.attempts.integrity).

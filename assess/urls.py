@@ -1,14 +1,21 @@
 """Root URL configuration."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from assess.review.urls import shared_report_urlpatterns
 
 from .metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers and tools that ask for /favicon.ico without reading the page's <link>.
+    path("favicon.ico", RedirectView.as_view(url=static("assess/favicon.svg"), permanent=True)),
     path("metrics", metrics_view, name="metrics"),
     path("api/", include("assess.api.urls")),
+    *shared_report_urlpatterns,
     path("", include("assess.attempts.urls")),
     path("", include("assess.org_urls")),
     path("", include("quizzes.urls")),

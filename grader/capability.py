@@ -6,8 +6,9 @@ stops refreshing and drops out when the key expires. No Django here: the Celery 
 handlers (``grader.worker``), the routing (``grader.routing``) and the review dashboard's
 health panel all call the same functions with the broker URL.
 
-With the embedded filesystem broker (no Redis) nothing can be announced: ``gpu_alive()``
-is False, ``live_workers()`` is empty, and ``queue_lengths()`` counts the broker folder.
+With the embedded filesystem broker (no Redis) a worker announces itself with a file in
+``folder`` (one JSON file per worker, its expiry inside), so `make run`'s worker is seen
+too; without a folder nothing can be announced (``live_workers()`` is empty).
 """
 
 from __future__ import annotations
@@ -131,15 +132,27 @@ def local_gpu() -> dict | None:
 # --------------------------------------------------------------------------- announcements
 
 
+def _record_path(folder: str | Path, worker_name: str) -> Path:
+    # Worker names are host names ("celery@laptop"); keep the file name to safe characters.
+    safe = "".join(ch if ch.isalnum() or ch in "@.-_" else "_" for ch in worker_name)[:200]
+    return Path(folder) / f"{safe}.json"
+
+
 def announce(
-    worker_name: str, info: dict, ttl_s: int = DEFAULT_TTL_S, *, broker_url: str | None = None
+    worker_name: str,
+    info: dict,
+    ttl_s: int = DEFAULT_TTL_S,
+    *,
+    broker_url: str | None = None,
+    folder: str | Path | None = None,
 ) -> bool:
-    """Write (or refresh) this worker's record with an expiry; False without Redis.
+    """Write (or refresh) this worker's record with an expiry: in Redis, or in ``folder``
+    for another broker; False when there is neither.
 
     ``info`` carries ``kind`` ('cpu' or 'gpu') and, for a GPU worker, ``gpu_name``,
     ``gpu_memory_bytes`` and ``driver``; ``queues`` is what it consumes."""
     url = _broker_url(broker_url)
-    if not _is_redis(url):
+    if not _is_redis(url) and not folder:
         return False
     record = {
         "name": worker_name,
@@ -158,22 +171,48 @@ def announce(
         "announced_at": info.get("announced_at") or time.time(),
         "ttl_s": int(ttl_s),
     }
-    _redis(url).set(KEY_PREFIX + worker_name, json.dumps(record), ex=int(ttl_s))
+    if _is_redis(url):
+        _redis(url).set(KEY_PREFIX + worker_name, json.dumps(record), ex=int(ttl_s))
+        return True
+    path = _record_path(folder, worker_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record["expires_at"] = time.time() + int(ttl_s)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(partial, path)  # readers never see half a record
     return True
 
 
-def withdraw(worker_name: str, *, broker_url: str | None = None) -> None:
+def withdraw(
+    worker_name: str, *, broker_url: str | None = None, folder: str | Path | None = None
+) -> None:
     """Remove this worker's record at a clean shutdown (a crash lets it expire)."""
     url = _broker_url(broker_url)
     if _is_redis(url):
         _redis(url).delete(KEY_PREFIX + worker_name)
+    elif folder:
+        _record_path(folder, worker_name).unlink(missing_ok=True)
 
 
-def live_workers(*, broker_url: str | None = None) -> list[dict]:
+def _folder_workers(folder: str | Path) -> list[dict]:
+    now, workers = time.time(), []
+    for path in Path(folder).glob("*.json") if Path(folder).is_dir() else ():
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            logger.warning("unreadable worker record %s", path)
+            continue
+        if isinstance(record, dict) and float(record.get("expires_at", 0)) > now:
+            workers.append(record)
+    return workers
+
+
+def live_workers(*, broker_url: str | None = None, folder: str | Path | None = None) -> list[dict]:
     """Every worker whose announcement has not expired, sorted by name."""
     url = _broker_url(broker_url)
     if not _is_redis(url):
-        return []
+        workers = _folder_workers(folder) if folder else []
+        return sorted(workers, key=lambda w: str(w.get("name")))
     client = _redis(url)
     keys = sorted(client.scan_iter(match=KEY_PREFIX + "*", count=200))
     workers = []
@@ -209,9 +248,9 @@ def live_identities(*, broker_url: str | None = None) -> set[str] | None:
     return {worker_identity(str(w.get("name")), str(w.get("instance", ""))) for w in workers}
 
 
-def gpu_alive(*, broker_url: str | None = None) -> bool:
+def gpu_alive(*, broker_url: str | None = None, folder: str | Path | None = None) -> bool:
     """At least one GPU worker's announcement is live."""
-    return any(w.get("kind") == "gpu" for w in live_workers(broker_url=broker_url))
+    return any(w.get("kind") == "gpu" for w in live_workers(broker_url=broker_url, folder=folder))
 
 
 def queue_lengths(
@@ -252,10 +291,12 @@ class Heartbeat:
         ttl_s: int = DEFAULT_TTL_S,
         *,
         broker_url: str | None = None,
+        folder: str | Path | None = None,
     ) -> None:
         self.worker_name, self.ttl_s = worker_name, int(ttl_s)
         self.info = {**info, "announced_at": info.get("announced_at") or time.time()}
         self.broker_url = _broker_url(broker_url)
+        self.folder = folder
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="grader-heartbeat", daemon=True)
 
@@ -266,7 +307,13 @@ class Heartbeat:
 
     def _beat(self) -> None:
         try:
-            announce(self.worker_name, self.info, self.ttl_s, broker_url=self.broker_url)
+            announce(
+                self.worker_name,
+                self.info,
+                self.ttl_s,
+                broker_url=self.broker_url,
+                folder=self.folder,
+            )
         except Exception:  # Redis blips must not kill the worker; the next beat retries
             logger.exception("could not announce worker %s", self.worker_name)
 
@@ -280,6 +327,6 @@ class Heartbeat:
             self._thread.join(timeout=5)
         if withdraw_record:
             try:
-                withdraw(self.worker_name, broker_url=self.broker_url)
+                withdraw(self.worker_name, broker_url=self.broker_url, folder=self.folder)
             except Exception:
                 logger.exception("could not withdraw worker %s", self.worker_name)

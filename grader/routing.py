@@ -14,12 +14,21 @@ from .models import Submission, SubmissionStatus
 logger = logging.getLogger(__name__)
 
 
+def announcements() -> dict:
+    """Where this deployment's workers announce themselves: the keyword arguments of
+    `grader.capability`'s announce / live_workers / gpu_alive / Heartbeat."""
+    return {
+        "broker_url": settings.CELERY_BROKER_URL,
+        "folder": settings.GRADER_WORKERS_FOLDER or None,
+    }
+
+
 def gpu_alive_now() -> bool:
     """A GPU worker's announcement is live; a Redis failure counts as "no"."""
     from .capability import gpu_alive
 
     try:
-        return gpu_alive(broker_url=settings.CELERY_BROKER_URL)
+        return gpu_alive(**announcements())
     except Exception:
         logger.exception("could not read the GPU workers' announcements")
         return False

@@ -20,6 +20,7 @@ from celery.signals import task_received, worker_ready, worker_shutdown
 from django.conf import settings
 
 from grader import capability
+from grader.routing import announcements
 
 logger = logging.getLogger(__name__)
 _heartbeat: capability.Heartbeat | None = None
@@ -127,7 +128,7 @@ def announce_worker(sender=None, **_kwargs) -> None:
         name,
         info,
         settings.GRADER_HEARTBEAT_TTL_SECONDS,
-        broker_url=settings.CELERY_BROKER_URL,
+        **announcements(),
     ).start()
     logger.info("announced %s as a %s worker", name, _heartbeat.info["kind"])
 

@@ -142,3 +142,28 @@ def score_response(version: QuestionVersion, seed: int, response: Any) -> Scored
         return Scored(1.0 if ok else 0.0, ok, f"{answer:.{content['answer_decimals']}f}")
     # Written answers wait for a reviewer; coding answers for the grader.
     return Scored(None, None, correct_answer_text(version, seed))
+
+
+# What a coding problem needs to be graded, in the recruiter's words.
+GPU_NEEDS = {
+    "cpu": "",
+    "gpu-preferred": "GPU preferred (graded on a CPU when none is up)",
+    "gpu-required": "GPU required",
+}
+
+
+def question_placement(content: dict[str, Any]) -> str:
+    """Where a question is graded: `cpu` for everything but coding problems that want a
+    GPU (`gpu-preferred`) or cannot run without one (`gpu-required`)."""
+    if content.get("kind") != Kind.CODING:
+        return "cpu"
+    from grader.routing import problem_placement
+
+    return problem_placement(content["problem"])
+
+
+def gpu_required_problems() -> list[str]:
+    """The slugs of the grader's problems that only a GPU worker can grade."""
+    from grader.engine.problems import GPU_REQUIRED, list_problems
+
+    return [p.slug for p in list_problems() if p.placement == GPU_REQUIRED]

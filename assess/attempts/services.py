@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assess.hiring.models import Invitation, Section
+from assess.hiring.models import Assessment, Invitation, Section
+from assess.hiring.selectors import draw_pool, section_picks
 from assess.strictinput import text_problem
 from assess.tokens import token_digest
 from quizzes.draws import draw_questions
@@ -106,24 +107,20 @@ def attempt_of(invitation: Invitation) -> Attempt | None:
 
 
 def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list[QuestionVersion]:
-    usable = Question.objects.filter(is_active=True, latest_version__isnull=False)
     explicit = [
-        q for q in section.questions.all().order_by("key") if q.is_active and q.latest_version_id
+        q
+        for q in section_picks(section)
+        if q.is_active and q.latest_version_id and q.pk not in taken
     ]
-    explicit = [q for q in explicit if q.pk not in taken]
     taken.update(q.pk for q in explicit)
     chosen = [q.latest_version_id for q in explicit]
     if section.draw_count:
-        pool = usable.exclude(pk__in=taken)
-        if section.draw_kind:
-            pool = pool.filter(kind=section.draw_kind)
-        if section.draw_level:
-            pool = pool.filter(level=section.draw_level)
-        if section.draw_topic_id:
-            pool = pool.filter(topic_id=section.draw_topic_id)
+        pool = draw_pool(section, section.assessment.organization).exclude(pk__in=taken)
         # At most one question of an exclusion group, none of a group already in the
         # attempt, over-exposed questions less often (docs/bank.md).
-        candidates = list(pool.order_by("pk").only("key", "latest_version_id", "seen_by"))
+        candidates = list(
+            pool.select_related(None).order_by("pk").only("key", "latest_version_id", "seen_by")
+        )
         in_attempt = Question.objects.filter(pk__in=taken).values_list("key", flat=True)
         drawn = draw_questions(candidates, section.draw_count, rng, avoid_keys=in_attempt)
         taken.update(q.pk for q in drawn)
@@ -133,6 +130,33 @@ def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list
     if section.assessment.shuffle_questions:
         rng.shuffle(picked)
     return picked
+
+
+def assessment_questions(
+    assessment: Assessment, rng: random.Random
+) -> list[tuple[Section, QuestionVersion]]:
+    """The questions one candidate gets, section by section: the picks, then the random
+    draws (`rng` decides the draws and the shuffles). `attempt_start` freezes them; the
+    builder's whole-test preview shows them."""
+    taken: set[int] = set()
+    frozen: list[tuple[Section, QuestionVersion]] = []
+    sections = assessment.sections.select_related("draw_topic", "assessment__organization")
+    sections = sections.filter(adaptive=False)  # adaptive ones are drawn as the candidate answers
+    for section in sections.prefetch_related("picks__question").order_by("position", "id"):
+        frozen += [(section, version) for version in _section_pick(section, taken, rng)]
+    return frozen
+
+
+def invitation_check_open(invitation: Invitation, now: datetime) -> None:
+    """Refuse a revoked or expired link, saying which (a revoked link's expiry is also
+    moved to the revocation, so the revocation is checked first)."""
+    if invitation.revoked_at is not None:
+        raise InvitationExpired(
+            "This invitation was revoked by the hiring team. Contact them if you think this "
+            "is a mistake."
+        )
+    if invitation.expires_at <= now:
+        raise InvitationExpired("This invitation has expired. Ask the hiring team for a new link.")
 
 
 def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Attempt:
@@ -150,23 +174,18 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
         existing = attempt_of(invitation)
         if existing is not None:
             return existing
-        if invitation.expires_at <= now:
-            raise InvitationExpired(
-                "This invitation has expired. Ask the hiring team for a new link."
-            )
+        invitation_check_open(invitation, now)
         assessment = invitation.assessment
         rng = random.SystemRandom()
-        taken: set[int] = set()
-        frozen: list[tuple[Section, QuestionVersion]] = []
-        sections = assessment.sections.prefetch_related("questions").order_by("position", "id")
-        for section in sections.filter(adaptive=False):
-            frozen += [(section, version) for version in _section_pick(section, taken, rng)]
+        # The fixed sections now; adaptive ones are drawn as the candidate answers.
+        frozen = assessment_questions(assessment, rng)
         attempt = Attempt.objects.create(
             organization=invitation.organization,
             invitation=invitation,
             assessment=assessment,
             started_at=now,
-            deadline=now + timedelta(minutes=assessment.time_limit_minutes),
+            deadline=now
+            + timedelta(minutes=assessment.time_limit_minutes + invitation.extra_minutes),
             adaptive_seed=rng.randrange(2**31),
         )
         answers = []

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assess.hiring.models import Invitation
+from assess.hiring.selectors import assessment_summary
 from assess.strictinput import InputRejected, parse_json_object
 from grader.models import Submission
 
@@ -32,7 +33,6 @@ from .services import (
     AnswerConfirmed,
     AttemptClosed,
     AttemptError,
-    InvitationExpired,
     RateLimited,
     StaleRevision,
     adaptive_confirm,
@@ -41,6 +41,7 @@ from .services import (
     attempt_of,
     attempt_start,
     attempt_submit,
+    invitation_check_open,
     sample_run_start,
 )
 
@@ -61,8 +62,7 @@ def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) ->
         if attempt.status == AttemptStatus.SUBMITTED:
             return redirect("assess:attempt_done", token=token)
         return redirect("assess:attempt_question", token=token, number=1)
-    if invitation.expires_at <= timezone.now():
-        raise InvitationExpired("This invitation has expired. Ask the hiring team for a new link.")
+    invitation_check_open(invitation, timezone.now())
     assessment = invitation.assessment
     return render(
         request,
@@ -71,10 +71,9 @@ def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) ->
             "token": token,
             "invitation": invitation,
             "assessment": assessment,
-            "question_count": sum(
-                s.adaptive_max_items if s.adaptive else s.questions.count() + s.draw_count
-                for s in assessment.sections.all()
-            ),
+            "question_count": assessment_summary(assessment).length,
+            # Extra time granted to this candidate (accommodations) is part of their limit.
+            "time_limit_minutes": assessment.time_limit_minutes + invitation.extra_minutes,
             "has_adaptive": assessment.sections.filter(adaptive=True).exists(),
         },
     )

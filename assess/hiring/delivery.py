@@ -35,17 +35,33 @@ def invitation_subject(title: str) -> str:
 
 
 def invitation_email(invitation: Invitation, link: str) -> EmailMessage:
+    """The invitation, or a reminder when a link was emailed before (a resend or a
+    reminder: both go only to candidates who have not started); with the candidate's
+    extra time and the recruiter's own message."""
     assessment = invitation.assessment
+    minutes = assessment.time_limit_minutes + invitation.extra_minutes
+    reminder = invitation.send_count > 0
+    opening = (
+        f'A reminder: {assessment.organization.name} invited you to take the test "{assessment.title}", '
+        "and you have not started it yet"
+        if reminder
+        else f'{assessment.organization.name} invites you to take the test "{assessment.title}"'
+    )
+    message = assessment.invitation_message.strip()
     body = (
         f"Hello {invitation.candidate_name},\n\n"
-        f'{assessment.organization.name} invites you to take the test "{assessment.title}" '
-        f"({assessment.time_limit_minutes} minutes once you start).\n\n"
-        f"Open your personal link:\n{link}\n\n"
+        f"{opening} ({minutes} minutes once you start).\n\n"
+        + (f"{message}\n\n" if message else "")
+        + f"Open your personal link:\n{link}\n\n"
         f"The link works until {invitation.expires_at:%d %B %Y %H:%M} UTC and only for you; "
         f"please do not share it.\n"
     )
+    subject = invitation_subject(assessment.title)
     return EmailMessage(
-        invitation_subject(assessment.title), body, None, [invitation.candidate_email]
+        f"Reminder: {subject[0].lower()}{subject[1:]}" if reminder else subject,
+        body,
+        None,
+        [invitation.candidate_email],
     )
 
 

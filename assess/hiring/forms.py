@@ -9,14 +9,24 @@ from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Topic
 
 from .models import Assessment
-from .services import ASSESSMENT_FIELDS, CSV_MAX_BYTES
+from .selectors import Stage
+from .services import ASSESSMENT_FIELDS, CSV_MAX_BYTES, MAX_EXTRA_MINUTES
 
 
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = list(ASSESSMENT_FIELDS)
-        widgets = {"instructions": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "instructions": forms.Textarea(attrs={"rows": 4}),
+            "invitation_message": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's limits are the server's (clean_* below), not the column's.
+        self.fields["time_limit_minutes"].widget.attrs.update(min=1, max=600)
+        self.fields["pass_mark"].widget.attrs.update(min=0, max=100)
 
     def clean_time_limit_minutes(self):
         value = self.cleaned_data["time_limit_minutes"]
@@ -77,6 +87,55 @@ class InviteForm(forms.Form):
     days = forms.IntegerField(
         label="Link valid for (days)", min_value=1, max_value=90, required=False
     )
+    extra_percent = forms.TypedChoiceField(
+        label="Extra time (accommodations)",
+        choices=[(0, "None"), (25, "+25%"), (50, "+50%"), (100, "+100%")],
+        coerce=int,
+        required=False,
+        empty_value=0,
+    )
+    extra_minutes = forms.IntegerField(
+        label="or extra minutes",
+        min_value=0,
+        max_value=MAX_EXTRA_MINUTES,
+        required=False,
+        help_text="Custom minutes replace the percentage.",
+    )
+
+
+class CandidateFilterForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    stage = forms.ChoiceField(
+        label="Stage", choices=[("", "Any stage"), *Stage.choices], required=False
+    )
+    assessment = forms.ModelChoiceField(
+        label="Assessment",
+        queryset=Assessment.objects.none(),
+        required=False,
+        empty_label="Any assessment",
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].queryset = organization.assessments.all()
+
+
+class CandidateBulkForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("advance", "Advance"),
+            ("reject", "Reject"),
+            ("remind", "Remind"),
+            ("export", "Export"),
+            ("compare", "Compare"),
+        ]
+    )
+    selected = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here; the service looks each one up within the organization.
+        self.fields["selected"].valid_value = lambda value: str(value).isdigit()
 
 
 class CsvInviteForm(forms.Form):

@@ -16,6 +16,11 @@ class Assessment(models.Model):
     )
     title = models.CharField(max_length=200, validators=[validate_single_line])
     instructions = models.TextField(blank=True, help_text="Markdown, shown before the test starts.")
+    invitation_message = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="Your words in the invitation email, above the link (plain text).",
+    )
     time_limit_minutes = models.PositiveIntegerField(default=60)
     pass_mark = models.PositiveSmallIntegerField(
         default=60, help_text="Percent of the total score."
@@ -53,7 +58,9 @@ class Section(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(max_length=200, validators=[validate_single_line])
     position = models.PositiveIntegerField(default=0)
-    questions = models.ManyToManyField("quizzes.Question", blank=True, related_name="+")
+    questions = models.ManyToManyField(
+        "quizzes.Question", blank=True, related_name="+", through="SectionQuestion"
+    )
     draw_count = models.PositiveIntegerField(default=0)
     draw_kind = models.CharField(
         max_length=20, blank=True, choices=[("", "Any kind"), *Kind.choices]
@@ -101,6 +108,31 @@ class Section(models.Model):
         )
 
 
+class SectionQuestion(models.Model):
+    """A question picked into a section, at its place: candidates see picks in this order
+    when the assessment does not shuffle. New picks go last; equal positions (a bulk
+    `set()`) fall back to the order they were added in."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="picks")
+    question = models.ForeignKey("quizzes.Question", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "assess_section_questions"  # the table of the plain many-to-many before it
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "question"], name="one_pick_per_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} · {self.question_id} at {self.position}"
+
+
+class Decision(models.TextChoices):
+    ADVANCED = "advanced", "Advanced"
+    REJECTED = "rejected", "Rejected"
+
+
 class EmailDelivery(models.TextChoices):
     NOT_EMAILED = "", "Not emailed"  # the applicant-tracking system mails its own links
     QUEUED = "queued", "Queued"
@@ -130,6 +162,12 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_count = models.PositiveIntegerField(default=0)
+    # Accommodations: minutes added to this candidate's time limit (the deadline is fixed
+    # when they start).
+    extra_minutes = models.PositiveIntegerField(default=0)
+    # The hiring team's decision on the candidate; empty while undecided.
+    decision = models.CharField(max_length=10, blank=True, choices=Decision.choices)
+    decided_at = models.DateTimeField(null=True, blank=True)
     # The invitation email (assess.hiring.delivery): its state for the recruiter, the last
     # failure in words, and the link sealed (encrypted) until the mail server takes it.
     delivery = models.CharField(

@@ -6,12 +6,26 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextChoices,
+    Value,
+    When,
+)
 from django.utils import timezone
 
+from assess.orgs.models import Organization
 from quizzes.models import Kind, Level, Question, Topic
+from quizzes.questions import GPU_NEEDS, gpu_required_problems, question_placement
 
-from .models import Assessment, Invitation
+from .models import Assessment, Decision, Invitation, Section
 
 
 def bank_browse(
@@ -33,6 +47,45 @@ def bank_browse(
             Q(key__icontains=search) | Q(latest_version__content__prompt__icontains=search)
         )
     return questions.order_by("topic__position", "level", "key")
+
+
+BANK_PAGE_SIZE = 50
+
+
+def bank_page(questions: QuerySet[Question], page: str | int | None) -> Page:
+    """One page of the bank table; each question carries `gpu_needs` in words."""
+    current = Paginator(questions, BANK_PAGE_SIZE).get_page(page)
+    for question in current:
+        question.gpu_needs = GPU_NEEDS.get(question_placement(question.latest_version.content), "")
+    return current
+
+
+def gradable_for(questions: QuerySet[Question], organization: Organization) -> QuerySet[Question]:
+    """The questions this organization's workers can grade: GPU-only coding problems only
+    where the organization has GPU grading (else they would wait for a worker forever)."""
+    if organization.gpu_grading:
+        return questions
+    return questions.exclude(
+        kind=Kind.CODING, latest_version__content__problem__in=gpu_required_problems()
+    )
+
+
+def draw_pool(section: Section, organization: Organization) -> QuerySet[Question]:
+    """The bank questions a section's random draw chooses from (before excluding the
+    questions already in the test): what `attempt_start` draws and the builder counts."""
+    return gradable_for(
+        bank_browse(
+            kind=section.draw_kind,
+            level=section.draw_level,
+            topic=section.draw_topic.slug if section.draw_topic_id else "",
+        ),
+        organization,
+    )
+
+
+def section_picks(section: Section) -> list[Question]:
+    """The section's picked questions in their order (uses a `picks__question` prefetch)."""
+    return [pick.question for pick in section.picks.all()]
 
 
 # Minutes a candidate needs per question, by kind; senior questions take longer.
@@ -63,7 +116,31 @@ class AssessmentSummary:
     topics: Counter = field(default_factory=Counter)
     missing_topics: list[str] = field(default_factory=list)
     estimated_minutes: int = 0
+    time_limit_minutes: int = 0
     short_draws: list[str] = field(default_factory=list)
+    # Picked questions no worker of the organization can grade (GPU-only problems).
+    ungradable: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        """Why the assessment cannot be sent as it is, in the recruiter's words; empty
+        when it can."""
+        problems = []
+        if not self.length:
+            problems.append(
+                "It has no questions yet: pick some from the bank or set a random draw."
+            )
+        problems += [f"{line}: lower the number or widen the filters." for line in self.short_draws]
+        problems += [
+            f"{key} needs a GPU worker, and GPU grading is off for your organization: remove it."
+            for key in self.ungradable
+        ]
+        if self.estimated_minutes > self.time_limit_minutes:
+            problems.append(
+                f"It takes about {self.estimated_minutes} minutes and the time limit is "
+                f"{self.time_limit_minutes}: raise the limit or remove questions."
+            )
+        return problems
 
     # Lists for templates (a Counter answers 0 to the template's `.items` lookup).
     @property
@@ -83,13 +160,15 @@ class AssessmentSummary:
 def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     """Length, level mix, topic coverage and an estimated duration of the assessment, as
     `attempt_start` would build it (picked questions, then draws)."""
-    summary = AssessmentSummary()
+    organization = assessment.organization
+    summary = AssessmentSummary(time_limit_minutes=assessment.time_limit_minutes)
     minutes = 0.0
     average = sum(MINUTES_PER_KIND.values()) / len(MINUTES_PER_KIND)
     taken: set[int] = set()
-    for section in assessment.sections.prefetch_related("questions__topic").select_related(
-        "draw_topic"
-    ):
+    gpu_only = set(gpu_required_problems()) if not organization.gpu_grading else set()
+    for section in assessment.sections.prefetch_related(
+        "picks__question__topic", "picks__question__latest_version"
+    ).select_related("draw_topic"):
         if section.adaptive:
             summary.adaptive += section.adaptive_max_items
             summary.levels[ANY] += section.adaptive_max_items
@@ -97,25 +176,24 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
             summary.topics[ANY] += section.adaptive_max_items
             minutes += MINUTES_PER_KIND[Kind.SINGLE_CHOICE] * section.adaptive_max_items
             continue
-        for q in section.questions.all():
+        for q in section_picks(section):
             if not q.is_active or q.pk in taken:
                 continue
             taken.add(q.pk)
+            if q.kind == Kind.CODING and q.latest_version.content.get("problem") in gpu_only:
+                summary.ungradable.append(q.key)
             summary.picked += 1
             summary.levels[q.level] += 1
             summary.kinds[q.kind] += 1
             summary.topics[q.topic.title] += 1
             minutes += MINUTES_PER_KIND.get(q.kind, average) * LEVEL_FACTOR.get(q.level, 1.0)
         if section.draw_count:
-            available = bank_browse(
-                kind=section.draw_kind,
-                level=section.draw_level,
-                topic=section.draw_topic.slug if section.draw_topic else "",
-            ).exclude(pk__in=taken)
+            available = draw_pool(section, organization).exclude(pk__in=taken)
             count = min(section.draw_count, available.count())
             if count < section.draw_count:
                 summary.short_draws.append(
-                    f"{section.title}: asks for {section.draw_count} random questions, the bank has {count}"
+                    f"{section.title}: asks for {section.draw_count} random questions, "
+                    f"the bank has {count} that fit"
                 )
             summary.drawn += count
             summary.levels[section.draw_level or ANY] += count
@@ -143,3 +221,73 @@ def invitation_state(invitation: Invitation) -> str:
     if invitation.expires_at <= timezone.now():
         return "Expired"
     return "Not started"
+
+
+# --- The candidates across assessments -------------------------------------------------------
+
+
+class Stage(TextChoices):
+    """Where a candidate is in the hiring pipeline, derived from their invitation, attempt
+    and the team's decision (a decision outranks the test's progress)."""
+
+    INVITED = "invited", "Invited"
+    STARTED = "started", "Started"
+    SUBMITTED = "submitted", "Submitted"
+    GRADED = "graded", "Graded"
+    REVIEWED = "reviewed", "Reviewed"
+    ADVANCED = "advanced", "Advanced"
+    REJECTED = "rejected", "Rejected"
+
+
+def candidates_list(
+    organization: Organization,
+    *,
+    stage: str = "",
+    assessment: int | None = None,
+    search: str = "",
+) -> QuerySet[Invitation]:
+    """The organization's candidates (one row per invitation) with their `stage`, newest
+    first; filtered by stage, assessment and a name or email search."""
+    from assess.attempts.models import Answer, AttemptStatus
+
+    reviewed = Exists(
+        Answer.objects.filter(attempt=OuterRef("attempt"), scored_by__startswith="reviewer:")
+    )
+    rows = (
+        Invitation.objects.filter(organization=organization)
+        .select_related("assessment", "attempt")
+        .annotate(
+            stage=Case(
+                When(decision=Decision.ADVANCED, then=Value(Stage.ADVANCED)),
+                When(decision=Decision.REJECTED, then=Value(Stage.REJECTED)),
+                When(attempt__isnull=True, then=Value(Stage.INVITED)),
+                When(attempt__status=AttemptStatus.IN_PROGRESS, then=Value(Stage.STARTED)),
+                When(attempt__graded_at__isnull=True, then=Value(Stage.SUBMITTED)),
+                When(reviewed, then=Value(Stage.REVIEWED)),
+                default=Value(Stage.GRADED),
+                output_field=CharField(),
+            )
+        )
+    )
+    if stage in Stage.values:
+        rows = rows.filter(stage=stage)
+    if assessment:
+        rows = rows.filter(assessment_id=assessment)
+    search = search.strip()[:100]
+    if search:
+        rows = rows.filter(
+            Q(candidate_name__icontains=search) | Q(candidate_email__icontains=search)
+        )
+    return rows.order_by("-created_at", "-pk")
+
+
+def stage_counts(organization: Organization) -> dict[str, int]:
+    """How many candidates are at each stage (every stage listed, zeros included)."""
+    counts = dict(
+        candidates_list(organization)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
+    )
+    return {value: counts.get(value, 0) for value in Stage.values}

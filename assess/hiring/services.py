@@ -22,9 +22,11 @@ from django.utils import timezone
 from assess.orgs.models import Organization
 from assess.tokens import token_digest
 from quizzes.models import Question, Topic
+from quizzes.questions import question_placement
 
 from .delivery import email_retry, emails_queue
-from .models import Assessment, Invitation, Section
+from .models import Assessment, Decision, Invitation, Section, SectionQuestion
+from .selectors import assessment_summary, draw_pool
 
 
 class RecruitingError(Exception):
@@ -39,6 +41,7 @@ class RecruitingError(Exception):
 ASSESSMENT_FIELDS = (
     "title",
     "instructions",
+    "invitation_message",
     "time_limit_minutes",
     "pass_mark",
     "shuffle_questions",
@@ -86,7 +89,10 @@ def assessment_duplicate(assessment: Assessment, user) -> Assessment:
             draw_topic=section.draw_topic,
             **{name: getattr(section, name) for name in ADAPTIVE_FIELDS},
         )
-        new.questions.set(section.questions.all())
+        SectionQuestion.objects.bulk_create(
+            SectionQuestion(section=new, question_id=pick.question_id, position=pick.position)
+            for pick in section.picks.all()
+        )
     return copy
 
 
@@ -106,22 +112,61 @@ def section_add(assessment: Assessment, title: str) -> Section:
 
 
 def section_pick(section: Section, question: Question) -> None:
+    """Add a bank question at the end of the section."""
     if not question.is_active or question.latest_version_id is None:
         raise RecruitingError("This question is retired from the bank.")
-    if Section.questions.through.objects.filter(
-        section__assessment=section.assessment_id, question=question
-    ).exists():
-        raise RecruitingError(f"{question.key} is already in this assessment.")
-    section.questions.add(question)
+    organization = section.assessment.organization
+    placement = question_placement(question.latest_version.content)
+    if placement == "gpu-required" and not organization.gpu_grading:
+        raise RecruitingError(
+            f"{question.key} needs a GPU worker to be graded, and GPU grading is off for "
+            f"{organization.name}."
+        )
+    with transaction.atomic():
+        Section.objects.select_for_update().get(pk=section.pk)  # two picks never share a place
+        if SectionQuestion.objects.filter(
+            section__assessment=section.assessment_id, question=question
+        ).exists():
+            raise RecruitingError(f"{question.key} is already in this assessment.")
+        last = section.picks.order_by("-position").values_list("position", flat=True).first()
+        SectionQuestion.objects.create(
+            section=section, question=question, position=0 if last is None else last + 1
+        )
+
+
+@transaction.atomic
+def section_set_picks(section: Section, questions: list[Question]) -> None:
+    """Replace the section's picks with `questions`, in this order."""
+    section.picks.all().delete()
+    SectionQuestion.objects.bulk_create(
+        SectionQuestion(section=section, question=q, position=i) for i, q in enumerate(questions)
+    )
 
 
 def section_unpick(section: Section, question: Question) -> None:
-    section.questions.remove(question)
+    section.picks.filter(question=question).delete()
+
+
+@transaction.atomic
+def section_move(section: Section, question: Question, offset: int) -> None:
+    """Move a pick `offset` places (-1: up, +1: down) within its section; the ends stay put."""
+    Section.objects.select_for_update().get(pk=section.pk)
+    picks = list(section.picks.all())
+    index = next((i for i, p in enumerate(picks) if p.question_id == question.pk), None)
+    if index is None:
+        raise RecruitingError(f"{question.key} is not in this section.")
+    target = min(max(index + offset, 0), len(picks) - 1)
+    picks.insert(target, picks.pop(index))
+    for position, pick in enumerate(picks):
+        pick.position = position
+    SectionQuestion.objects.bulk_update(picks, ["position"])
 
 
 def section_set_draw(
     section: Section, *, count: int, kind: str = "", level: str = "", topic: Topic | None = None
 ) -> Section:
+    """Draw `count` random questions matching the filters; refused when the bank (less the
+    questions already in the assessment) has fewer."""
     if not 0 <= count <= 100:
         raise RecruitingError("Draw between 0 and 100 questions.")
     section.draw_count, section.draw_kind, section.draw_level, section.draw_topic = (
@@ -130,6 +175,21 @@ def section_set_draw(
         level,
         topic,
     )
+    if count:
+        picked = SectionQuestion.objects.filter(section__assessment=section.assessment_id)
+        others = section.assessment.sections.exclude(pk=section.pk).filter(draw_count__gt=0)
+        available = (
+            draw_pool(section, section.assessment.organization)
+            .exclude(pk__in=picked.values("question_id"))
+            .count()
+        )
+        if count > available:
+            raise RecruitingError(
+                f"The bank has {available} question{'s' if available != 1 else ''} that fit "
+                f"these filters{' and are not picked already' if picked.exists() else ''}; "
+                f"{count} cannot be drawn."
+                + (" Other sections' draws take from the same bank." if others.exists() else "")
+            )
     section.save(update_fields=["draw_count", "draw_kind", "draw_level", "draw_topic"])
     return section
 
@@ -168,6 +228,15 @@ def section_set_adaptive(section: Section, **settings) -> Section:
             )
     section.save(update_fields=list(ADAPTIVE_FIELDS))
     return section
+
+
+def assessment_check_sendable(assessment: Assessment) -> None:
+    """Refuse to invite anyone to an assessment that cannot be built as it stands."""
+    if assessment.archived_at is not None:
+        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    problems = assessment_summary(assessment).problems
+    if problems:
+        raise RecruitingError("This assessment cannot be sent yet. " + " ".join(problems))
 
 
 def section_delete(section: Section) -> None:
@@ -239,11 +308,16 @@ def invitation_invite(
     base_url: str,
     days: int | None = None,
     send_email: bool = True,
+    checked: bool = False,
+    extra_minutes: int = 0,
 ) -> tuple[Invitation, str]:
     """Create an invitation and (unless an applicant-tracking system mails its own links)
-    email its link; returns it with the token (shown once)."""
-    if assessment.archived_at is not None:
-        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    email its link; returns it with the token (shown once). `checked`: the caller has
+    just run `assessment_check_sendable` (a CSV file checks once for all its rows)."""
+    if not checked:
+        assessment_check_sendable(assessment)
+    if not 0 <= extra_minutes <= MAX_EXTRA_MINUTES:
+        raise RecruitingError(f"Extra time is 0 to {MAX_EXTRA_MINUTES} minutes.")
     name, email = _clean_candidate(name, email)
     expires_at = timezone.now() + timedelta(days=days or settings.ASSESS_INVITATION_DAYS)
     with transaction.atomic():
@@ -254,6 +328,9 @@ def invitation_invite(
             expires_at=expires_at,
             created_by=user,
         )
+        if extra_minutes:
+            invitation.extra_minutes = extra_minutes
+            invitation.save(update_fields=["extra_minutes"])
     if send_email:
         invitation_send(invitation, token, base_url)
     return invitation, token
@@ -285,8 +362,7 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
     """Invite every good row of a CSV file (`name,email`, header optional); bad rows are
     reported by line number and skipped. The whole file is refused only when it cannot be
     read at all (too large, not text, too many rows)."""
-    if assessment.archived_at is not None:
-        raise RecruitingError("This assessment is archived; restore it to invite candidates.")
+    assessment_check_sendable(assessment)
     if len(raw) > CSV_MAX_BYTES:
         raise RecruitingError(
             f"The file is larger than {CSV_MAX_BYTES // 1024} KiB; split it into smaller files."
@@ -329,7 +405,13 @@ def invitations_from_csv(assessment: Assessment, raw: bytes, *, user, base_url: 
             continue
         seen.add(email)
         invitation, token = invitation_invite(
-            assessment, name=name, email=email, user=user, base_url=base_url, send_email=False
+            assessment,
+            name=name,
+            email=email,
+            user=user,
+            base_url=base_url,
+            send_email=False,
+            checked=True,
         )
         result.invited.append(invitation)
         links.append((invitation, invitation_link(base_url, token)))
@@ -385,3 +467,51 @@ def invitation_extend(invitation: Invitation, days: int) -> Invitation:
     invitation.revoked_at = None
     invitation.save(update_fields=["expires_at", "revoked_at"])
     return invitation
+
+
+# --- Extra time, decisions and bulk actions on candidates -----------------------------------
+
+MAX_EXTRA_MINUTES = 600
+
+
+def extra_minutes_for(assessment: Assessment, *, percent: int = 0, minutes: int = 0) -> int:
+    """Extra time as the anchors offer it for accommodations: a share of the time limit
+    (+25/50/100%), rounded up to a whole minute, or custom minutes (which win)."""
+    if minutes:
+        return minutes
+    return -(-assessment.time_limit_minutes * percent // 100)
+
+
+BULK_ACTIONS = ("advance", "reject", "remind")
+
+
+@dataclass
+class BulkOutcome:
+    done: list[Invitation] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one line per candidate, in words
+
+
+def candidates_bulk(
+    organization: Organization, invitation_ids: list[int], action: str, *, base_url: str
+) -> BulkOutcome:
+    """Advance, reject or remind the chosen candidates of one organization. A reminder goes
+    only to those who have not started (with a new link: links are stored hashed)."""
+    if action not in BULK_ACTIONS:
+        raise RecruitingError("Unknown action.")
+    outcome = BulkOutcome()
+    chosen = Invitation.objects.filter(organization=organization, pk__in=invitation_ids)
+    for invitation in chosen.select_related("assessment__organization").order_by("pk"):
+        if action in ("advance", "reject"):
+            decision = Decision.ADVANCED if action == "advance" else Decision.REJECTED
+            Invitation.objects.filter(pk=invitation.pk).update(
+                decision=decision, decided_at=timezone.now()
+            )
+            outcome.done.append(invitation)
+            continue
+        try:
+            invitation_resend(invitation, base_url=base_url)
+        except RecruitingError as exc:
+            outcome.skipped.append(f"{invitation.candidate_name}: {exc}")
+        else:
+            outcome.done.append(invitation)
+    return outcome

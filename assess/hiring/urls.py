@@ -17,6 +17,11 @@ urlpatterns = [
         name="section_change",
     ),
     path(
+        ORG + "assessments/<int:assessment_id>/preview/",
+        views.assessment_preview,
+        name="assessment_preview",
+    ),
+    path(
         ORG + "assessments/<int:assessment_id>/duplicate/",
         views.assessment_copy,
         name="assessment_copy",
@@ -34,5 +39,6 @@ urlpatterns = [
         views.invitation_change,
         name="invitation_change",
     ),
+    path(ORG + "candidates/", views.candidates, name="candidates"),
     path(ORG + "bank/<int:question_id>/", views.question_preview, name="question_preview"),
 ]

@@ -7,6 +7,8 @@ organization, so another organization's rows are a 404, never data (docs/roles.m
 
 from __future__ import annotations
 
+import random
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,8 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.attempts.services import assessment_questions
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
+from assess.review.export import candidates_csv
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import candidate_view, correct_answer_text
 
@@ -23,6 +27,8 @@ from .forms import (
     AdaptiveForm,
     AssessmentForm,
     BankFilterForm,
+    CandidateBulkForm,
+    CandidateFilterForm,
     CsvInviteForm,
     DrawForm,
     ExtendForm,
@@ -30,13 +36,22 @@ from .forms import (
     SectionForm,
 )
 from .models import Assessment, Invitation, Section
-from .selectors import assessment_summary, bank_browse, invitation_state
+from .selectors import (
+    assessment_summary,
+    bank_browse,
+    bank_page,
+    candidates_list,
+    invitation_state,
+    stage_counts,
+)
 from .services import (
     RecruitingError,
     assessment_archive,
     assessment_create,
     assessment_duplicate,
     assessment_update,
+    candidates_bulk,
+    extra_minutes_for,
     invitation_email_retry,
     invitation_extend,
     invitation_invite,
@@ -46,6 +61,7 @@ from .services import (
     invitations_from_csv,
     section_add,
     section_delete,
+    section_move,
     section_pick,
     section_set_adaptive,
     section_set_draw,
@@ -116,9 +132,12 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
         search=criteria.get("q", ""),
     )
     sections = list(
-        assessment.sections.prefetch_related("questions__topic").select_related("draw_topic")
+        assessment.sections.prefetch_related("picks__question__topic").select_related("draw_topic")
     )
-    in_use = {q.pk for s in sections for q in s.questions.all()}
+    in_use = {p.question_id for s in sections for p in s.picks.all()}
+    page = bank_page(bank, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "assess/recruiter/builder.html",
@@ -128,8 +147,9 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
             "assessment": assessment,
             "form": form,
             "filters": filters,
-            "bank": bank[:200],
-            "bank_total": bank.count(),
+            "bank": page,
+            "bank_total": page.paginator.count,
+            "filter_query": query.urlencode(),
             "sections": sections,
             "in_use": in_use,
             "summary": assessment_summary(assessment),
@@ -172,6 +192,36 @@ def question_preview(
     )
 
 
+@require_GET
+@org_view(BUILD)
+def assessment_preview(
+    request: HttpRequest, org: Organization, role: str, assessment_id: int
+) -> HttpResponse:
+    """The whole test as one candidate would get it (one random draw: "another draw"
+    shows a different one), through the same `candidate_view` as the test page."""
+    assessment = _assessment(org, assessment_id)
+    try:
+        draw = int(request.GET.get("draw", "1"))
+    except ValueError:
+        draw = 1
+    questions = [
+        (section, version, candidate_view(version, draw))
+        for section, version in assessment_questions(assessment, random.Random(draw))
+    ]
+    return render(
+        request,
+        "assess/recruiter/assessment_preview.html",
+        {
+            "org": org,
+            "role": role,
+            "assessment": assessment,
+            "questions": questions,
+            "next_draw": draw % 1_000_000 + 1,
+            "summary": assessment_summary(assessment),
+        },
+    )
+
+
 def _builder_redirect(
     request: HttpRequest, org: Organization, assessment: Assessment
 ) -> HttpResponse:
@@ -182,7 +232,7 @@ def _builder_redirect(
 
 def _section(org: Organization, assessment_id: int, section_id: int) -> Section:
     return get_object_or_404(
-        Section.objects.select_related("assessment"),
+        Section.objects.select_related("assessment__organization"),
         pk=section_id,
         assessment_id=assessment_id,
         assessment__organization=org,
@@ -213,15 +263,22 @@ def section_change(
     section_id: int,
     action: str,
 ) -> HttpResponse:
-    """pick / unpick a question, set the random draw, delete the section."""
+    """pick / unpick / move a question up or down, set the random draw, delete the section."""
     section = _section(org, assessment_id, section_id)
     try:
-        if action in ("pick", "unpick"):
+        if action in ("pick", "unpick", "up", "down"):
             try:
-                question = Question.objects.get(pk=int(request.POST.get("question", "")))
+                question = Question.objects.select_related("latest_version").get(
+                    pk=int(request.POST.get("question", ""))
+                )
             except (ValueError, Question.DoesNotExist):
                 raise RecruitingError("Unknown question.") from None
-            (section_pick if action == "pick" else section_unpick)(section, question)
+            if action == "pick":
+                section_pick(section, question)
+            elif action == "unpick":
+                section_unpick(section, question)
+            else:
+                section_move(section, question, -1 if action == "up" else 1)
         elif action == "draw":
             form = DrawForm(request.POST)
             if not form.is_valid():
@@ -309,6 +366,11 @@ def invitations(
                     user=request.user,
                     base_url=_base_url(request),
                     days=data["days"],
+                    extra_minutes=extra_minutes_for(
+                        assessment,
+                        percent=data["extra_percent"] or 0,
+                        minutes=data["extra_minutes"] or 0,
+                    ),
                 )
             except RecruitingError as exc:
                 invite_form.add_error(None, str(exc))
@@ -337,6 +399,7 @@ def invitations(
             "rows": rows,
             "new_link": new_link,
             "extend_form": ExtendForm(),
+            "problems": assessment_summary(assessment).problems,
         },
         status=status,
     )
@@ -381,6 +444,75 @@ def invitation_change(
     except RecruitingError as exc:
         messages.error(request, str(exc))
     return redirect("org:invitations", org_slug=org.slug, assessment_id=invitation.assessment_id)
+
+
+# --- Candidates across assessments ----------------------------------------------------------
+
+
+def _candidate_rows(org: Organization, form: CandidateFilterForm):
+    data = form.cleaned_data if form.is_valid() else {}
+    return candidates_list(
+        org,
+        stage=data.get("stage", ""),
+        assessment=data["assessment"].pk if data.get("assessment") else None,
+        search=data.get("q", ""),
+    )
+
+
+@org_view(BUILD)
+def candidates(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    """Every candidate of the organization with their stage; bulk advance / reject /
+    remind / export of the ticked ones."""
+    filters = CandidateFilterForm(request.GET or None, organization=org)
+    if request.method == "POST":
+        bulk = CandidateBulkForm(request.POST)
+        if not bulk.is_valid():
+            messages.error(request, "Tick at least one candidate, then choose an action.")
+        elif bulk.cleaned_data["action"] == "compare":
+            attempts = candidates_list(org).filter(
+                pk__in=bulk.cleaned_data["selected"], attempt__isnull=False
+            )
+            query = "&".join(f"attempt={pk}" for pk in attempts.values_list("attempt", flat=True))
+            return redirect(
+                f"{reverse('org:attempts_compare', kwargs={'org_slug': org.slug})}?{query}"
+            )
+        elif bulk.cleaned_data["action"] == "export":
+            rows = candidates_list(org).filter(pk__in=bulk.cleaned_data["selected"])
+            response = HttpResponse(candidates_csv(rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{org.slug}-candidates.csv"'
+            return response
+        else:
+            outcome = candidates_bulk(
+                org,
+                bulk.cleaned_data["selected"],
+                bulk.cleaned_data["action"],
+                base_url=_base_url(request),
+            )
+            verb = {"advance": "advanced", "reject": "rejected", "remind": "reminded"}
+            done = len(outcome.done)
+            messages.success(
+                request,
+                f"{done} candidate{'s' if done != 1 else ''} {verb[bulk.cleaned_data['action']]}.",
+            )
+            for line in outcome.skipped:
+                messages.warning(request, f"Skipped {line}")
+        url = reverse("org:candidates", kwargs={"org_slug": org.slug})
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    rows = _candidate_rows(org, filters)
+    return render(
+        request,
+        "assess/recruiter/candidates.html",
+        {
+            "org": org,
+            "role": role,
+            "filters": filters,
+            "rows": rows[:500],
+            "count": rows.count(),
+            "stages": stage_counts(org),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 # --- The report a recruiter reads -----------------------------------------------------------

@@ -6,129 +6,307 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assess', '0001_initial'),
-        ('quizzes', '0001_initial'),
+        ("assess", "0001_initial"),
+        ("quizzes", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('instructions', models.TextField(blank=True, help_text='Markdown, shown before the test starts.')),
-                ('time_limit_minutes', models.PositiveIntegerField(default=60)),
-                ('pass_mark', models.PositiveSmallIntegerField(default=60, help_text='Percent of the total score.')),
-                ('shuffle_questions', models.BooleanField(default=True, help_text='Shuffle questions within each section.')),
-                ('shuffle_choices', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='assess.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "instructions",
+                    models.TextField(
+                        blank=True, help_text="Markdown, shown before the test starts."
+                    ),
+                ),
+                ("time_limit_minutes", models.PositiveIntegerField(default=60)),
+                (
+                    "pass_mark",
+                    models.PositiveSmallIntegerField(
+                        default=60, help_text="Percent of the total score."
+                    ),
+                ),
+                (
+                    "shuffle_questions",
+                    models.BooleanField(
+                        default=True, help_text="Shuffle questions within each section."
+                    ),
+                ),
+                ("shuffle_choices", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="assess.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('submitted', 'Submitted')], default='in_progress', max_length=20)),
-                ('started_at', models.DateTimeField()),
-                ('deadline', models.DateTimeField(db_index=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('submit_reason', models.CharField(blank=True, choices=[('candidate', 'Submitted by the candidate'), ('deadline', 'Submitted automatically at the deadline')], max_length=20)),
-                ('score_percent', models.FloatField(blank=True, null=True)),
-                ('passed', models.BooleanField(blank=True, null=True)),
-                ('level_estimate', models.CharField(blank=True, max_length=10)),
-                ('graded_at', models.DateTimeField(blank=True, null=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attempts', to='assess.assessment')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='assess.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_progress", "In progress"), ("submitted", "Submitted")],
+                        default="in_progress",
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("deadline", models.DateTimeField(db_index=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "submit_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("candidate", "Submitted by the candidate"),
+                            ("deadline", "Submitted automatically at the deadline"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("score_percent", models.FloatField(blank=True, null=True)),
+                ("passed", models.BooleanField(blank=True, null=True)),
+                ("level_estimate", models.CharField(blank=True, max_length=10)),
+                ("graded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempts",
+                        to="assess.assessment",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="assess.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('section_position', models.PositiveIntegerField()),
-                ('section_title', models.CharField(max_length=200)),
-                ('seed', models.BigIntegerField()),
-                ('choice_order', models.JSONField(blank=True, null=True)),
-                ('drawn_values', models.JSONField(blank=True, null=True)),
-                ('response', models.JSONField(blank=True, null=True)),
-                ('revision', models.PositiveIntegerField(default=0)),
-                ('saved_at', models.DateTimeField(blank=True, null=True)),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('correct', models.BooleanField(blank=True, null=True)),
-                ('scored_at', models.DateTimeField(blank=True, null=True)),
-                ('scored_by', models.CharField(blank=True, max_length=20)),
-                ('question_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='quizzes.questionversion')),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='assess.attempt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("section_position", models.PositiveIntegerField()),
+                ("section_title", models.CharField(max_length=200)),
+                ("seed", models.BigIntegerField()),
+                ("choice_order", models.JSONField(blank=True, null=True)),
+                ("drawn_values", models.JSONField(blank=True, null=True)),
+                ("response", models.JSONField(blank=True, null=True)),
+                ("revision", models.PositiveIntegerField(default=0)),
+                ("saved_at", models.DateTimeField(blank=True, null=True)),
+                ("score", models.FloatField(blank=True, null=True)),
+                ("correct", models.BooleanField(blank=True, null=True)),
+                ("scored_at", models.DateTimeField(blank=True, null=True)),
+                ("scored_by", models.CharField(blank=True, max_length=20)),
+                (
+                    "question_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="quizzes.questionversion",
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="assess.attempt",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempt', 'position'],
+                "ordering": ["attempt", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('candidate_name', models.CharField(max_length=200)),
-                ('candidate_email', models.EmailField(max_length=254)),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='assess.assessment')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='assess.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("candidate_name", models.CharField(max_length=200)),
+                ("candidate_email", models.EmailField(max_length=254)),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="assess.assessment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="assess.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='invitation',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='attempt', to='assess.invitation'),
+            model_name="attempt",
+            name="invitation",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attempt",
+                to="assess.invitation",
+            ),
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('draw_count', models.PositiveIntegerField(default=0)),
-                ('draw_kind', models.CharField(blank=True, choices=[('', 'Any kind'), ('single_choice', 'Multiple choice (one answer)'), ('multiple_choice', 'Multiple choice (several answers)'), ('numeric', 'Numeric'), ('written', 'Written response'), ('coding', 'Coding')], max_length=20)),
-                ('draw_level', models.CharField(blank=True, choices=[('', 'Any level'), ('junior', 'Junior (easy)'), ('mid', 'Mid (medium)'), ('senior', 'Senior (hard)')], max_length=10)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='assess.assessment')),
-                ('draw_topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='quizzes.topic')),
-                ('questions', models.ManyToManyField(blank=True, related_name='+', to='quizzes.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("draw_count", models.PositiveIntegerField(default=0)),
+                (
+                    "draw_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Any kind"),
+                            ("single_choice", "Multiple choice (one answer)"),
+                            ("multiple_choice", "Multiple choice (several answers)"),
+                            ("numeric", "Numeric"),
+                            ("written", "Written response"),
+                            ("coding", "Coding"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "draw_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Any level"),
+                            ("junior", "Junior (easy)"),
+                            ("mid", "Mid (medium)"),
+                            ("senior", "Senior (hard)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="assess.assessment",
+                    ),
+                ),
+                (
+                    "draw_topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="quizzes.topic",
+                    ),
+                ),
+                (
+                    "questions",
+                    models.ManyToManyField(blank=True, related_name="+", to="quizzes.question"),
+                ),
             ],
             options={
-                'ordering': ['assessment', 'position', 'id'],
+                "ordering": ["assessment", "position", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('pass_mark__lte', 100)), name='pass_mark_is_a_percent'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pass_mark__lte", 100)), name="pass_mark_is_a_percent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('time_limit_minutes__gte', 1)), name='time_limit_positive'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("time_limit_minutes__gte", 1)), name="time_limit_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('attempt', 'position'), name='one_answer_per_position'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("attempt", "position"), name="one_answer_per_position"
+            ),
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(fields=['status', 'deadline'], name='assess_atte_status_a2e312_idx'),
+            model_name="attempt",
+            index=models.Index(fields=["status", "deadline"], name="assess_atte_status_a2e312_idx"),
         ),
     ]

@@ -7,79 +7,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assess', '0002_assessments_invitations_attempts'),
-        ('grader', '0001_initial'),
+        ("assess", "0002_assessments_invitations_attempts"),
+        ("grader", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='archived_at',
+            model_name="assessment",
+            name="archived_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='revoked_at',
+            model_name="invitation",
+            name="revoked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='send_count',
+            model_name="invitation",
+            name="send_count",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='sent_at',
+            model_name="invitation",
+            name="sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='IntegrityEvent',
+            name="IntegrityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('tab_hidden', "Left the test's tab"), ('paste', 'Pasted into an answer'), ('question_time', 'Time on a question')], max_length=20)),
-                ('position', models.PositiveIntegerField(blank=True, null=True)),
-                ('amount', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='integrity_events', to='assess.attempt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("tab_hidden", "Left the test's tab"),
+                            ("paste", "Pasted into an answer"),
+                            ("question_time", "Time on a question"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(blank=True, null=True)),
+                ("amount", models.PositiveIntegerField(default=0)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="integrity_events",
+                        to="assess.attempt",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempt', 'created_at', 'id'],
+                "ordering": ["attempt", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Regrade',
+            name="Regrade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('previous_status', models.CharField(max_length=20)),
-                ('previous_verdict', models.CharField(blank=True, max_length=40)),
-                ('previous_score', models.FloatField(blank=True, null=True)),
-                ('previous_report', models.JSONField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='regrades', to='grader.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("previous_status", models.CharField(max_length=20)),
+                ("previous_verdict", models.CharField(blank=True, max_length=40)),
+                ("previous_score", models.FloatField(blank=True, null=True)),
+                ("previous_report", models.JSONField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="regrades",
+                        to="grader.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='RubricReview',
+            name="RubricReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('items', models.JSONField(default=list)),
-                ('points', models.FloatField()),
-                ('possible', models.FloatField()),
-                ('score', models.FloatField()),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rubric_reviews', to='assess.answer')),
-                ('reviewer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("items", models.JSONField(default=list)),
+                ("points", models.FloatField()),
+                ("possible", models.FloatField()),
+                ("score", models.FloatField()),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "answer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rubric_reviews",
+                        to="assess.answer",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

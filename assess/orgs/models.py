@@ -20,6 +20,13 @@ class Organization(models.Model):
         default=False, help_text="Show candidates a feedback report after grading."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Problems that need a GPU are drawn into tests and can be picked only when the
+    # organization runs (or rents) a GPU worker; otherwise they would never be graded.
+    gpu_grading = models.BooleanField(
+        "GPU grading",
+        default=False,
+        help_text="A GPU worker grades this organization's GPU-only coding problems.",
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -53,6 +53,8 @@ class RubricForm(forms.Form):
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # When the answer was shown (signed): how long the review took.
+    clock = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, rubric, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from grader import capability
 from grader.models import Submission, SubmissionStatus
+from grader.routing import announcements
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ class Health:
     queues: dict[str, int | None] = field(default_factory=dict)  # None: could not ask the broker
     workers: list[dict] | None = None  # None: could not ask the workers
     gpu_alive: bool | None = None
-    waiting: dict[str, int] = field(default_factory=dict)  # submissions by status
+    waiting: dict[str, int] = field(default_factory=dict)  # submissions by status, in words
     oldest_waiting: object = None
     # (what, how many, since when the oldest waits) for rows that will not finish soon.
     stuck: list[tuple[str, int, object]] = field(default_factory=list)
@@ -95,7 +96,7 @@ def workers_alive() -> tuple[list[dict] | None, bool | None]:
     """(workers, gpu alive) from the workers' announcements; (None, None) when they could
     not be read."""
     try:
-        workers = capability.live_workers()
+        workers = capability.live_workers(**announcements())
     except Exception:
         logger.warning("health: could not read the workers' announcements", exc_info=True)
         return None, None
@@ -117,7 +118,7 @@ def grading_health(organization=None) -> Health:
     if organization is not None:
         pending = pending.filter(answer__attempt__organization=organization)
     counts = dict(pending.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    health.waiting = {str(status): counts.get(status, 0) for status in statuses}
+    health.waiting = {status.label: counts.get(status, 0) for status in statuses}
     health.oldest_waiting = pending.aggregate(oldest=Min("created_at"))["oldest"]
     health.stuck = stuck_submissions(pending)
     if not health.services.get("broker", True):

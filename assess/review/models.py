@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from assess.attempts.models import Answer
+from assess.attempts.models import Answer, Attempt
 
 
 class RubricReview(models.Model):
@@ -21,6 +21,8 @@ class RubricReview(models.Model):
     score = models.FloatField()
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # How long the reviewer had the answer open before saving (None: not measured).
+    seconds = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -44,3 +46,23 @@ class Regrade(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+
+
+class ReportShare(models.Model):
+    """A read-only link to one attempt's report for a hiring manager without an account.
+    Only the token's hash is stored; the link stops working at `expires_at` or when revoked."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="shares")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"share of attempt {self.attempt_id} until {self.expires_at:%Y-%m-%d}"

@@ -14,9 +14,10 @@ from assess.attempts.models import Answer, Attempt, AttemptStatus
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
 from assess.scoring import AttemptResults, attempt_results
+from grader.engine import VERDICT_LABELS
 from quizzes import irt
 from quizzes.models import Level
-from quizzes.questions import correct_answer_text
+from quizzes.questions import candidate_view, correct_answer_text
 
 SORTS = {
     "date": "-started_at",
@@ -155,6 +156,46 @@ def ability_note(results: AttemptResults) -> AbilityNote | None:
     )
 
 
+# Below this many graded attempts of the same assessment a percentile says too little.
+PERCENTILE_MIN_PEERS = 5
+
+
+@dataclass
+class Standing:
+    percentile: int  # share of the other graded candidates scoring strictly lower
+    peers: int
+
+
+def attempt_standing(attempt: Attempt) -> Standing | None:
+    """Where the attempt's score stands among the other graded attempts of the same
+    assessment; None until it is graded and there are enough of them."""
+    if attempt.graded_at is None:
+        return None
+    others = Attempt.objects.filter(
+        assessment_id=attempt.assessment_id, graded_at__isnull=False
+    ).exclude(pk=attempt.pk)
+    peers = others.count()
+    if peers < PERCENTILE_MIN_PEERS:
+        return None
+    lower = others.filter(score_percent__lt=attempt.score_percent).count()
+    return Standing(percentile=round(100 * lower / peers), peers=peers)
+
+
+def attempt_misconceptions(attempt: Attempt) -> list[str]:
+    """The known mistakes the grader recognized in the candidate's code, by title."""
+    from grader.models import Submission
+
+    reports = Submission.objects.filter(
+        answer__attempt=attempt, public_only=False, report__isnull=False
+    ).values_list("report", flat=True)
+    titles = []
+    for report in reports:
+        diagnosis = (report or {}).get("diagnosis") or {}
+        if report.get("verdict") != "accepted" and diagnosis.get("title"):
+            titles.append(diagnosis["title"])
+    return list(dict.fromkeys(titles))
+
+
 def report_context(attempt: Attempt) -> dict:
     results = attempt_results(attempt)
     return {
@@ -162,6 +203,8 @@ def report_context(attempt: Attempt) -> dict:
         "ability": ability_note(results),
         # The adaptive draw, step by step, for audit (assess.attempts.adaptive).
         "adaptive_steps": attempt.adaptive_record,
+        "standing": attempt_standing(attempt),
+        "misconceptions": attempt_misconceptions(attempt),
         "notes": report_notes(results, attempt.assessment.pass_mark),
         "topic_chart": {
             "labels": [t.label for t in results.topics],
@@ -190,15 +233,56 @@ def live_progress(attempt: Attempt) -> dict:
     }
 
 
-def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
-    """The attempt's answers in order, each with what the review page shows beside it: the
-    final submission and its checks, the answer key, the picked choices in words, the time
-    spent and the characters pasted."""
+SCORED_BY_WORDS = {
+    "auto": "scored automatically",
+    "grader": "scored by the grader",
+    "unanswered": "not answered",
+    "": "",
+}
+
+
+def scored_by_words(scored_by: str, reviewers: dict[int, str]) -> str:
+    """Who scored an answer, in words: `reviewer:<user id>` becomes the reviewer's name."""
+    if scored_by.startswith("reviewer:"):
+        user_id = scored_by.split(":", 1)[1]
+        name = reviewers.get(int(user_id)) if user_id.isdigit() else None
+        return f"scored by {name or 'a former reviewer'}"
+    return SCORED_BY_WORDS.get(scored_by, scored_by)
+
+
+def _reviewer_names(answers: list[Answer]) -> dict[int, str]:
+    from django.contrib.auth import get_user_model
+
+    ids = {
+        int(a.scored_by.split(":", 1)[1])
+        for a in answers
+        if a.scored_by.startswith("reviewer:") and a.scored_by.split(":", 1)[1].isdigit()
+    }
+    users = get_user_model().objects.filter(pk__in=ids)
+    return {u.pk: u.get_full_name() or u.get_username() for u in users}
+
+
+def question_answers(attempt: Attempt) -> list[Answer]:
+    """The attempt's answers in order, each with the prompt as that candidate read it
+    (`prompt`: a numeric question's values filled in) and who scored it in words
+    (`scored_by_text`): what the report's question table shows."""
     answers = list(
         attempt.answers.select_related("question_version__question__topic")
         .prefetch_related("submissions", "rubric_reviews__reviewer")
         .order_by("position")
     )
+    reviewers = _reviewer_names(answers)
+    for answer in answers:
+        answer.prompt = candidate_view(answer.question_version, answer.seed)["prompt"]
+        answer.scored_by_text = scored_by_words(answer.scored_by, reviewers)
+    return answers
+
+
+def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
+    """The attempt's answers as `question_answers` gives them, each with what the review
+    page shows beside it: the final submission, its verdict in words and its checks, the
+    answer key, the picked choices in words, the time spent and the characters pasted."""
+    answers = question_answers(attempt)
     for answer in answers:
         answer.final_submission = next(
             (s for s in answer.submissions.all() if not s.public_only), None
@@ -217,6 +301,9 @@ def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
             )
         else:
             answer.response_text = answer.response
+        if answer.final_submission and answer.final_submission.verdict:
+            verdict = answer.final_submission.verdict
+            answer.verdict_label = VERDICT_LABELS.get(verdict, verdict.replace("_", " "))
         if answer.final_submission and answer.final_submission.report:
             checks = answer.final_submission.report.get("checks") or []
             answer.checks_passed = sum(1 for c in checks if c.get("passed"))
@@ -224,3 +311,54 @@ def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
         answer.seconds = signals.seconds_per_question.get(answer.position)
         answer.pasted = signals.pastes_per_question.get(answer.position)
     return answers
+
+
+def written_queue(organization: Organization) -> QuerySet[Answer]:
+    """Written answers of submitted attempts still waiting for a reviewer's score, oldest
+    submission first: the queue a reviewer works through across attempts."""
+    return (
+        Answer.objects.filter(
+            attempt__organization=organization,
+            attempt__status=AttemptStatus.SUBMITTED,
+            question_version__question__kind="written",
+            score__isnull=True,
+            response__isnull=False,
+        )
+        .exclude(response="")
+        .select_related("attempt__invitation", "attempt__assessment", "question_version__question")
+        .order_by("attempt__submitted_at", "attempt_id", "position")
+    )
+
+
+COMPARE_MAX = 4
+
+
+@dataclass
+class Comparison:
+    attempts: list[Attempt]
+    # (topic, [percent or None per attempt]) for every topic any of them was asked about.
+    topics: list[tuple[str, list[float | None]]]
+
+
+def attempts_compare(organization: Organization, attempt_ids: list[int]) -> Comparison:
+    """Up to four of the organization's attempts side by side: total, level, time taken
+    and the percent per topic (None where a candidate had no question of that topic)."""
+    attempts = list(
+        Attempt.objects.filter(organization=organization, pk__in=attempt_ids[:COMPARE_MAX])
+        .select_related("invitation", "assessment")
+        .order_by("-score_percent", "pk")
+    )
+    per_attempt = []
+    for attempt in attempts:
+        results = attempt_results(attempt)
+        per_attempt.append({t.label: t.percent for t in results.topics})
+        attempt.minutes_taken = (
+            round((attempt.submitted_at - attempt.started_at).total_seconds() / 60)
+            if attempt.submitted_at
+            else None
+        )
+    labels = sorted({label for topics in per_attempt for label in topics})
+    return Comparison(
+        attempts=attempts,
+        topics=[(label, [topics.get(label) for topics in per_attempt]) for label in labels],
+    )

@@ -6,14 +6,21 @@ Scores come from `assess.scoring` only; this module never scores a response itse
 
 from __future__ import annotations
 
+import secrets
+import time
+from datetime import timedelta
+
+from django.core import signing
 from django.db import transaction
+from django.utils import timezone
 
 from assess.attempts.models import Answer, Attempt, AttemptStatus
 from assess.scoring import answer_review
+from assess.tokens import token_digest
 from grader.models import FINAL_STATUSES, Submission
 from quizzes.models import Kind
 
-from .models import Regrade, RubricReview
+from .models import Regrade, ReportShare, RubricReview
 
 
 class ReviewError(Exception):
@@ -29,7 +36,9 @@ class ReviewError(Exception):
 # --- Written answers: the rubric ------------------------------------------------------------
 
 
-def rubric_score(answer: Answer, items: list[int], reviewer, *, note: str = "") -> RubricReview:
+def rubric_score(
+    answer: Answer, items: list[int], reviewer, *, note: str = "", seconds: int | None = None
+) -> RubricReview:
     """Score a written answer by the rubric items it meets: points met / points possible.
     Recorded with the reviewer and the time; a later review replaces the answer's score
     (and the attempt's result) and keeps the earlier one in the history."""
@@ -55,6 +64,7 @@ def rubric_score(answer: Answer, items: list[int], reviewer, *, note: str = "") 
             possible=possible,
             score=points / possible,
             note=note[:2000],
+            seconds=seconds,
         )
         answer_review(answer, review.score, reviewer)
     return review
@@ -112,3 +122,67 @@ def submission_regrade(submission: Submission, user) -> Regrade:
 
 
 # --- Distribution and export ----------------------------------------------------------------
+
+
+# --- Share links to a report -----------------------------------------------------------------
+
+SHARE_MAX_DAYS = 30
+
+
+class ShareClosed(ReviewError):
+    """The share link expired or was revoked."""
+
+
+def report_share_create(attempt: Attempt, user, *, days: int = 7) -> tuple[ReportShare, str]:
+    """A read-only link to the attempt's report, valid `days` days; the token is returned
+    once and only its hash is stored."""
+    if not 1 <= days <= SHARE_MAX_DAYS:
+        raise ReviewError(f"A share link lasts 1 to {SHARE_MAX_DAYS} days.")
+    token = secrets.token_urlsafe(32)
+    share = ReportShare.objects.create(
+        attempt=attempt,
+        token_hash=token_digest(token),
+        expires_at=timezone.now() + timedelta(days=days),
+        created_by=user,
+    )
+    return share, token
+
+
+def report_share_open(token: str) -> Attempt:
+    """The attempt a share link opens; `ReportShare.DoesNotExist` for an unknown token,
+    `ShareClosed` for an expired or revoked one."""
+    if not token or len(token) > 100:
+        raise ReportShare.DoesNotExist
+    share = ReportShare.objects.select_related(
+        "attempt__invitation", "attempt__assessment", "attempt__organization"
+    ).get(token_hash=token_digest(token))
+    if share.revoked_at is not None:
+        raise ShareClosed("This link to the report was withdrawn by the hiring team.")
+    if share.expires_at <= timezone.now():
+        raise ShareClosed("This link to the report has expired; ask the hiring team for a new one.")
+    return share.attempt
+
+
+def report_share_revoke(share: ReportShare) -> None:
+    share.revoked_at = timezone.now()
+    share.save(update_fields=["revoked_at"])
+
+
+# --- How long a review took ------------------------------------------------------------------
+
+# A review open longer than this was left aside, not read for that long: not counted.
+REVIEW_SECONDS_MAX = 3 * 3600
+
+
+def review_clock_start() -> str:
+    """A signed timestamp for the rubric form: when the reviewer opened the answer."""
+    return signing.dumps(time.time(), salt="review-clock")
+
+
+def review_seconds(clock: str) -> int | None:
+    """Seconds since `review_clock_start`; None for a missing, forged or stale clock."""
+    try:
+        opened = float(signing.loads(clock, salt="review-clock", max_age=REVIEW_SECONDS_MAX))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return max(0, round(time.time() - opened))

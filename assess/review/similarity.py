@@ -12,6 +12,7 @@ A high score is a reason to look at the two files side by side, never a verdict.
 
 from __future__ import annotations
 
+import difflib
 import io
 import itertools
 import keyword
@@ -117,3 +118,38 @@ def similar_pairs(assessment, *, threshold: float | None = None) -> list[Similar
                     )
                 )
     return sorted(pairs, key=lambda p: -p.score)
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    """One row of the side-by-side view: a line of each file (None where a file has no
+    line there) and how they differ: `same`, `changed`, `left_only` or `right_only`."""
+
+    left_number: int | None
+    left: str | None
+    right_number: int | None
+    right: str | None
+    kind: str
+
+
+def side_by_side(a: str, b: str) -> list[DiffRow]:
+    """The two files aligned line by line (difflib), for a reviewer to see what they share
+    and where they part."""
+    left, right = a.splitlines(), b.splitlines()
+    rows: list[DiffRow] = []
+    matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            rows += [
+                DiffRow(i + 1, left[i], j + 1, right[j], "same")
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            ]
+            continue
+        for i, j in itertools.zip_longest(range(i1, i2), range(j1, j2)):
+            if i is not None and j is not None:
+                rows.append(DiffRow(i + 1, left[i], j + 1, right[j], "changed"))
+            elif i is not None:
+                rows.append(DiffRow(i + 1, left[i], None, None, "left_only"))
+            else:
+                rows.append(DiffRow(None, None, j + 1, right[j], "right_only"))
+    return rows

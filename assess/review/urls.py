@@ -9,7 +9,10 @@ from . import views
 
 urlpatterns = [
     path(ORG + "attempts/<int:attempt_id>/report/", views.report, name="report"),
+    path(ORG + "attempts/<int:attempt_id>/share/", views.report_share, name="report_share"),
+    path(ORG + "attempts/compare/", views.attempts_side_by_side, name="attempts_compare"),
     path(ORG + "review/", views.dashboard, name="dashboard"),
+    path(ORG + "review/queue/", views.review_queue, name="review_queue"),
     path(ORG + "review/export.csv", views.export_csv, name="export_csv"),
     path(ORG + "review/health/", views.health, name="health"),
     path(ORG + "review/attempts/<int:attempt_id>/", views.attempt_review, name="attempt_review"),
@@ -34,4 +37,9 @@ urlpatterns = [
 # In the `assess` namespace (assess/attempts/urls.py): the older /org/attempts/<id>/ address.
 legacy_report_urlpatterns = [
     path("org/attempts/<int:attempt_id>/", views.attempt_report, name="attempt_report"),
+]
+
+# At the root, outside every namespace: the report through a share link (no account).
+shared_report_urlpatterns = [
+    path("shared/<str:token>/", views.report_shared, name="report_shared"),
 ]

@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from assess.attempts.integrity import integrity_summary
@@ -21,15 +23,28 @@ from grader.models import Submission
 from .export import results_csv
 from .forms import AttemptFilterForm, RubricForm
 from .health import grading_health
+from .models import ReportShare
 from .selectors import (
     AttemptFilters,
+    attempts_compare,
     attempts_list,
+    question_answers,
     report_context,
     review_answers,
     score_distribution,
+    written_queue,
 )
-from .services import ReviewError, rubric_score, submission_regrade
-from .similarity import similar_pairs, similarity
+from .services import (
+    ReviewError,
+    ShareClosed,
+    report_share_create,
+    report_share_open,
+    review_clock_start,
+    review_seconds,
+    rubric_score,
+    submission_regrade,
+)
+from .similarity import side_by_side, similar_pairs, similarity
 
 
 def _filters(form: AttemptFilterForm) -> AttemptFilters:
@@ -97,7 +112,7 @@ def attempt_review(
             answer.rubric_form = RubricForm(
                 rubric=answer.content["rubric"],
                 auto_id=f"a{answer.pk}_%s",
-                initial={"items": latest.items if latest else []},
+                initial={"items": latest.items if latest else [], "clock": review_clock_start()},
             )
     return render(
         request,
@@ -138,7 +153,11 @@ def answer_score(
         else:
             try:
                 review = rubric_score(
-                    answer, form.cleaned_data["items"], request.user, note=form.cleaned_data["note"]
+                    answer,
+                    form.cleaned_data["items"],
+                    request.user,
+                    note=form.cleaned_data["note"],
+                    seconds=review_seconds(form.cleaned_data["clock"]),
                 )
             except ReviewError as exc:
                 messages.error(request, str(exc))
@@ -148,7 +167,29 @@ def answer_score(
                     f"Question {answer.position + 1} scored "
                     f"{review.points:g} / {review.possible:g}.",
                 )
+    if request.POST.get("then") == "queue":
+        return redirect("org:review_queue", org_slug=org.slug)
     return redirect(f"{request.path.rsplit('/answers/', 1)[0]}/#answer-{answer.pk}")
+
+
+@require_GET
+@org_view(REVIEW)
+def review_queue(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    """The next written answer waiting for a score, across attempts, with its rubric."""
+    queue = written_queue(org)
+    answer = queue.first()
+    form = None
+    if answer is not None:
+        form = RubricForm(
+            rubric=answer.question_version.content["rubric"],
+            auto_id="q_%s",
+            initial={"clock": review_clock_start()},
+        )
+    return render(
+        request,
+        "assess/review/queue.html",
+        {"org": org, "role": role, "answer": answer, "form": form, "waiting": queue.count()},
+    )
 
 
 @require_POST
@@ -209,6 +250,7 @@ def compare(request: HttpRequest, org: Organization, role: str, assessment_id: i
             pk__in=ids, attempt__assessment=assessment, attempt__organization=org
         ).select_related("attempt__invitation", "question_version")
     )
+    pair.sort(key=lambda answer: ids.index(answer.pk))  # a on the left, b on the right
     if len(pair) != 2 or any(not isinstance(a.response, str) for a in pair):
         return HttpResponse(
             "These are not two coding answers of this assessment.",
@@ -225,7 +267,27 @@ def compare(request: HttpRequest, org: Organization, role: str, assessment_id: i
             "assessment": assessment,
             "pair": pair,
             "score": similarity(pair[0].response, pair[1].response, starter=starter),
+            "rows": side_by_side(pair[0].response, pair[1].response),
         },
+    )
+
+
+@require_GET
+@org_view(READ_REPORTS)
+def attempts_side_by_side(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    """Two to four candidates' results next to each other (`?attempt=<id>` repeated)."""
+    ids = [int(v) for v in request.GET.getlist("attempt") if v.isdigit()]
+    comparison = attempts_compare(org, ids)
+    if len(comparison.attempts) < 2:
+        return HttpResponse(
+            "Choose two to four candidates who have taken a test.",
+            status=400,
+            content_type="text/plain",
+        )
+    return render(
+        request,
+        "assess/review/candidates_compare.html",
+        {"org": org, "role": role, "comparison": comparison},
     )
 
 
@@ -246,11 +308,12 @@ def health(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
 
 
 def _render_report(
-    request: HttpRequest, attempt: Attempt, org: Organization, role: str
+    request: HttpRequest,
+    attempt: Attempt,
+    org: Organization | None,
+    role: str | None,
+    **extra,
 ) -> HttpResponse:
-    answers = attempt.answers.select_related("question_version__question__topic").order_by(
-        "position"
-    )
     return render(
         request,
         "assess/recruiter/report.html",
@@ -258,8 +321,9 @@ def _render_report(
             "org": org,
             "role": role,
             "attempt": attempt,
-            "answers": answers,
+            "answers": question_answers(attempt),
             **report_context(attempt),
+            **extra,
         },
     )
 
@@ -271,6 +335,41 @@ def report(request: HttpRequest, org: Organization, role: str, attempt_id: int) 
         Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
     )
     return _render_report(request, attempt, org, role)
+
+
+@require_POST
+@org_view(READ_REPORTS)
+def report_share(
+    request: HttpRequest, org: Organization, role: str, attempt_id: int
+) -> HttpResponse:
+    """Make a read-only link to the report for someone without an account; shown once."""
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
+    )
+    try:
+        days = int(request.POST.get("days", "7"))
+        share, token = report_share_create(attempt, request.user, days=days)
+    except (ValueError, ReviewError) as exc:
+        messages.error(request, str(exc) if isinstance(exc, ReviewError) else "Days: a number.")
+        return redirect("org:report", org_slug=org.slug, attempt_id=attempt.pk)
+    link = request.build_absolute_uri(reverse("report_shared", kwargs={"token": token}))
+    return _render_report(request, attempt, org, role, share_link=link, share=share)
+
+
+@never_cache
+@require_GET
+def report_shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The report through a share link: read-only, no account, no navigation."""
+    try:
+        attempt = report_share_open(token)
+    except ReportShare.DoesNotExist:
+        raise Http404("No such link") from None
+    except ShareClosed as exc:
+        return render(request, "assess/review/share_closed.html", {"message": str(exc)}, status=410)
+    response = _render_report(request, attempt, None, None, shared=True)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required

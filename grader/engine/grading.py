@@ -50,6 +50,17 @@ VERDICTS = (
     INVALID_SUBMISSION,
     INTERNAL_ERROR,
 )
+# The verdicts in words, for the people who read reports.
+VERDICT_LABELS = {
+    ACCEPTED: "Accepted",
+    WRONG_ANSWER: "Wrong answer",
+    RUNTIME_ERROR: "Runtime error",
+    TIME_LIMIT_EXCEEDED: "Too slow (time limit exceeded)",
+    MEMORY_LIMIT_EXCEEDED: "Too much memory (memory limit exceeded)",
+    OUTPUT_LIMIT_EXCEEDED: "Too much output (output limit exceeded)",
+    INVALID_SUBMISSION: "Not a valid submission",
+    INTERNAL_ERROR: "Grading failed on our side (not counted against the candidate)",
+}
 # Exit status the job process uses when it ran out of memory outside the candidate's code.
 _EXIT_OUT_OF_MEMORY = 86
 

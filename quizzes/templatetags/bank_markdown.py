@@ -40,11 +40,12 @@ def render_markdown(text: str) -> str:
     return mark_safe(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={}))  # noqa: S308
 
 
+_INLINE_TAGS = {"em", "strong", "code", "sub", "sup"}
+
+
 @register.filter(name="markdown_inline")
 def render_markdown_inline(text: str) -> str:
-    """One line of bank Markdown (a choice, a short answer) without its paragraph, so it
-    can sit inside a label or a list item."""
-    html = str(render_markdown(text))
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    return mark_safe(html)  # noqa: S308  (sanitized above)
+    """One line of bank Markdown (a prompt in a table cell, a choice): emphasis and code
+    kept, blocks flattened to their text, so a table row stays one line."""
+    html = markdown_lib.markdown(" ".join(str(text or "").split()), extensions=["fenced_code"])
+    return mark_safe(nh3.clean(html, tags=_INLINE_TAGS, attributes={}).strip())  # noqa: S308

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from assess.hiring.services import invitation_create
+from assess.hiring.services import invitation_create, section_set_picks
 from assess.models import Assessment, Invitation, Organization, Section
 from quizzes.bankfiles import question_from_yaml, save_question
 from quizzes.models import Question, Topic
@@ -170,7 +170,7 @@ def make_assessment(
         shuffle_choices=shuffle,
     )
     section = Section.objects.create(assessment=assessment, title="Core", position=0)
-    section.questions.set(questions)
+    section_set_picks(section, questions)
     return assessment
 
 

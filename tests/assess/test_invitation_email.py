@@ -14,9 +14,19 @@ from assess.attempts.services import invitation_for_token
 from assess.hiring.delivery import BATCH_SIZE
 from assess.hiring.models import EmailDelivery, Invitation
 from assess.orgs.models import Membership, Role
+from tests.assess import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("emails_sent_at_once")]
 LINK = re.compile(r"https?://\S+/t/([A-Za-z0-9_-]{20,})/")
+
+
+@pytest.fixture
+def assessment(org, bank):
+    """One question of each kind, with a limit the builder accepts (it refuses to send a
+    test estimated longer than its time limit)."""
+    return factories.make_assessment(
+        org, [bank[k] for k in ("single", "multiple", "numeric", "written", "coding")], minutes=60
+    )
 
 
 @pytest.fixture

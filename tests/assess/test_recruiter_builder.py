@@ -25,6 +25,15 @@ def recruiter(client, db, org, bank, django_user_model, settings):
     return user
 
 
+@pytest.fixture
+def assessment(assessment):
+    """The shared five-question assessment, with a time limit its questions fit in (about
+    36 minutes): only a sendable assessment takes invitations."""
+    assessment.time_limit_minutes = 60
+    assessment.save(update_fields=["time_limit_minutes"])
+    return assessment
+
+
 def url(name, *args):
     return reverse(f"org:{name}", args=["acme", *args])
 

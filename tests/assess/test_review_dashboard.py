@@ -264,7 +264,7 @@ def test_the_health_panel_counts_queues_workers_and_waiting_submissions(
     )
     page = client.get(url("health")).content.decode()
     assert "3 waiting" in page and "unknown" in page and "H100" in page
-    assert 'id="waiting"' in page and "<dt>queued</dt><dd>1</dd>" in page
+    assert 'id="waiting"' in page and "<dt>Queued</dt><dd>1</dd>" in page
 
 
 def test_the_health_panel_says_when_a_worker_cannot_sandbox(
@@ -282,7 +282,7 @@ def test_the_health_panel_says_when_a_worker_cannot_sandbox(
     assert "Worker cpu@laptop cannot sandbox coding answers" in page
     assert "max_user_namespaces=15000" in page and "cannot sandbox</span>" in page
     assert "limits: rlimits (address space)" in page
-    assert "<dt>queued</dt><dd>1</dd>" in page  # the answer waits, it did not fail
+    assert "<dt>Queued</dt><dd>1</dd>" in page  # the answer waits, it did not fail
 
 
 def test_health_reads_the_workers_announcements(monkeypatch):
@@ -291,7 +291,7 @@ def test_health_reads_the_workers_announcements(monkeypatch):
     monkeypatch.setattr(
         capability,
         "live_workers",
-        lambda: [{"name": "w1", "kind": "cpu"}, {"name": "g1", "kind": "gpu"}],
+        lambda **where: [{"name": "w1", "kind": "cpu"}, {"name": "g1", "kind": "gpu"}],
     )
     workers, gpu = health.workers_alive()
     assert [w["name"] for w in workers] == ["w1", "g1"] and gpu is True

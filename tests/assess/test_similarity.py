@@ -1,7 +1,7 @@
 """Code similarity: renamed or reformatted copies score high, independent solutions low,
 and the starter code every candidate was given does not count."""
 
-from assess.review.similarity import normalized_tokens, similarity
+from assess.review.similarity import normalized_tokens, side_by_side, similarity
 from tests.assess.factories import GOOD_LAYERNORM
 
 RENAMED = """\
@@ -77,3 +77,12 @@ def test_names_and_comments_do_not_matter_but_attributes_do():
 def test_a_file_that_does_not_tokenize_still_compares():
     broken = GOOD_LAYERNORM + '\n"""unterminated'
     assert similarity(broken, broken) == 1.0
+
+
+def test_the_side_by_side_view_aligns_shared_lines_and_marks_the_differences():
+    a = "import numpy as np\ndef f(x):\n    m = x.mean()\n    return x - m\n"
+    b = "import numpy as np\ndef f(x):\n    mu = x.mean(0)\n    return x - mu\n# done\n"
+    rows = side_by_side(a, b)
+    assert [r.kind for r in rows] == ["same", "same", "changed", "changed", "right_only"]
+    assert (rows[2].left, rows[2].right) == ("    m = x.mean()", "    mu = x.mean(0)")
+    assert (rows[4].left_number, rows[4].right_number, rows[4].right) == (None, 5, "# done")

@@ -114,7 +114,7 @@ def test_recruiter_builds_invites_candidate_takes_worker_grades_reviewer_scores_
     reviewer.screenshot(path=str(_artifact("review-dashboard")), full_page=True)
     reviewer.click("#attempts a:has-text('Review')")
     reviewer.wait_for_selector(".answer .ace_editor")  # the code, highlighted read-only
-    assert "accepted" in reviewer.inner_text("body")
+    assert "Accepted" in reviewer.inner_text("body")
     # Moving between questions is not leaving the tab: no false signal.
     assert "Left the test's tab\n0 times" in reviewer.inner_text("#signals")
     written = reviewer.locator(".answer:has(form.rubric)")
