@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transacti
 def test_a_candidate_takes_a_test_in_the_browser(live_server, page, screenshot, pipeline):
     bank = factories.make_bank("single", "multiple", "coding")
     assessment = factories.make_assessment(
-        factories.make_org(), [bank["single"], bank["multiple"], bank["coding"]]
+        factories.make_org(), [bank["coding"], bank["multiple"], bank["single"]]
     )
     invitation, token = factories.make_invitation(assessment)
     pipeline()  # a real Celery worker on Redis grades the sample run and the final answer
@@ -25,7 +25,7 @@ def test_a_candidate_takes_a_test_in_the_browser(live_server, page, screenshot, 
     screenshot("candidate-instructions")
     page.click("button:has-text('Start the test')")
 
-    # Question 1 (bank-id order): the coding problem, in the Ace editor.
+    # Question 1 (picks keep the recruiter's order): the coding problem, in the Ace editor.
     page.wait_for_selector(".ace_editor")
     assert re.fullmatch(r"\d+:\d\d", page.locator("#timer-text").inner_text())
     assert "def layernorm_forward" in page.locator(".ace_content").inner_text()  # the starter code
