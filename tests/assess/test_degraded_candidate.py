@@ -21,8 +21,10 @@ def test_a_candidate_saves_and_submits_while_the_broker_is_down(
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"redis://127.0.0.1:{s.getsockname()[1]}/0"
-    settings.CELERY_BROKER_URL = dead
+    # The app first: its configuration is read from Django's settings on first use, and the
+    # swap must save the real broker, not the dead one, to put it back afterwards.
     restore = celery_app_on(dead)
+    settings.CELERY_BROKER_URL = dead
     try:
         invitation, token = factories.make_invitation(assessment)
         attempt = attempt_start(invitation)
