@@ -66,6 +66,10 @@ def test_recruiter_builds_invites_candidate_takes_worker_grades_reviewer_scores_
     page.wait_for_selector("#bank")
     page.select_option("#id_kind", "coding")
     page.click("button:has-text('Filter')")
+    # The filtered page must have loaded before its rows are counted (count() does not wait).
+    page.wait_for_url(re.compile(r"kind=coding"))
+    page.wait_for_load_state("load")
+    page.wait_for_selector("tr[data-key='t-coding']")
     assert page.locator("#bank tbody tr").count() == 1
     page.click("tr[data-key='t-coding'] button")
     page.wait_for_selector("#summary-length:has-text('1 (1 picked')")
