@@ -97,3 +97,32 @@ def axe_scan():
         ]
 
     return scan
+
+
+@pytest.fixture(autouse=True)
+def _server_quiet_before_flush(request):
+    """After a browser test, wait until the live server's request threads have left their
+    transactions before pytest-django TRUNCATEs the tables. Closing a browser context does
+    not wait for the requests it had in flight (autosave, heartbeat), and a TRUNCATE that
+    meets one of them holding row locks is a deadlock PostgreSQL resolves by failing the
+    flush (CI saw it as "Database test_normassess couldn't be flushed")."""
+    # Depend on the db helper so this teardown runs before its flush.
+    request.getfixturevalue("_django_db_helper")
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not request.node.get_closest_marker("django_db"):
+        return
+    import time
+
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+                " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
