@@ -78,6 +78,31 @@ def _print_human(result: dict) -> None:
     if result["verdict"] == "wrong_answer":
         title = diagnosis.get("title") or ""
         print(f"  diagnosis: {title + ': ' if title else ''}{diagnosis['explanation']}")
+    _print_smallest_case(result.get("smallest_failing_case"))
+
+
+def _compact(value, limit: int = 200) -> str:
+    """A value on one line, cut at `limit` characters (a shrunk case is small, not always tiny)."""
+    text = json.dumps(value, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _print_smallest_case(case: dict | None) -> None:
+    if not case:
+        return
+    hidden = " (from a hidden case: not shown to candidates)" if case["reviewer_only"] else ""
+    print(f"  smallest failing case{hidden}:")
+    for call in case["calls"]:
+        print(f"    {call}")
+    for name, array in case["inputs"].items():
+        print(f"    {name} {array['dtype']}{tuple(array['shape'])} = {_compact(array['values'])}")
+    for output in case["outputs"]:
+        if output["passed"]:
+            continue
+        print(f"    {output['name']}: got {_compact(output['got'])}")
+        print(f"    {' ' * len(output['name'])}  expected {_compact(output['expected'])}")
+    if case.get("error"):
+        print(f"    error: {case['error']}")
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:

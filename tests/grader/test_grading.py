@@ -5,6 +5,7 @@ The classic bugs and their diagnoses: test_diagnosis.py; the score: test_scoring
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -148,6 +149,18 @@ def test_cli_grades_many_files_as_json_lines():
     assert [r["file"] for r in lines] == files
     assert all(r["verdict"] == "accepted" and r["problem"] == "bn-forward" for r in lines)
     assert all({"score", "checks", "diagnosis", "elapsed_ms"} <= set(r) for r in lines)
+
+
+def test_cli_human_output_shows_the_diagnosis_and_the_smallest_failing_case():
+    wrong = SUBMISSIONS / "wrong" / "layernorm_forward" / "batch_axis.py"
+    done = _cli("grade", "--problem", "layernorm-forward", str(wrong))
+    assert done.returncode == 0, done.stderr
+    assert "wrong_answer (score 0.00" in done.stdout
+    assert "diagnosis: Layer norm statistics over the batch" in done.stdout
+    case = done.stdout.split("smallest failing case", 1)[1]
+    assert "out = layernorm_forward(x, " in case
+    assert re.search(r"\n    x float32\(1, \d\) = \[\[", case)
+    assert re.search(r"\n    out: got .*\n +expected ", case)
 
 
 def test_cli_bad_usage_exits_2_with_one_line():
