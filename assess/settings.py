@@ -190,6 +190,8 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "assess.clientip.client_ip"
 # Locked-out usernames are logged, but never a password.
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# No "AXES: BEGIN version ..." banner on every manage.py command (it lands in scripts' output).
+AXES_VERBOSE = False
 
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise the filesystem transport under
 # var/celery so the embedded default needs no server.

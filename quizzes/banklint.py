@@ -15,7 +15,8 @@ from .bankvalidate import BankQuestion
 from .draws import exclusion_groups
 from .models import CHOICE_KINDS, Kind, Level
 
-# How far above its chance rate the "key is the longest option" share may go.
+# How far above its chance rate the "key is the longest option" share may go, and the
+# "key is the shortest option" share (a writer who over-corrects the first makes the second).
 LENGTH_EXCESS_PER_KIND = 0.10
 LENGTH_EXCESS_PER_LEVEL = 0.20
 # Fewer items than this in a kind and level: the share is shown, not judged.
@@ -52,12 +53,18 @@ class LengthRow:
     level: str  # "all" for the kind as a whole
     items: int
     key_longest: float  # single: share whose key is the longest; multiple: share of longest keyed
+    key_shortest: float  # the same for the shortest option
     base_rate: float
     limit: float | None  # None: too few items to judge
 
     @property
     def excess(self) -> float:
-        return self.key_longest - self.base_rate
+        """The larger of the two cues' distance above the base rate."""
+        return max(self.key_longest, self.key_shortest) - self.base_rate
+
+    @property
+    def cue(self) -> str:
+        return "longest" if self.key_longest >= self.key_shortest else "shortest"
 
     @property
     def failed(self) -> bool:
@@ -80,7 +87,8 @@ class LintReport:
     @property
     def failures(self) -> list[str]:
         failed = [
-            f"key length: {row.kind} {row.level}: {row.key_longest:.2f} against a base rate of "
+            f"key length: {row.kind} {row.level}: the {row.cue} option is keyed "
+            f"{max(row.key_longest, row.key_shortest):.2f} against a base rate of "
             f"{row.base_rate:.2f} (allowed +{row.limit:.2f})"
             for row in self.length_rows
             if row.failed
@@ -92,18 +100,22 @@ class LintReport:
         return not self.failures
 
 
-def _longest_share(choices: Sequence[dict]) -> tuple[float, float]:
-    """(keyed share of the longest options, keyed share of all options) for one item;
-    ties for the longest share the credit, as a tie-breaking guess would."""
+def _length_shares(choices: Sequence[dict]) -> tuple[float, float, float]:
+    """(keyed share of the longest options, of the shortest, of all options) for one item;
+    ties share the credit, as a tie-breaking guess would."""
     lengths = [len(c["text"].strip()) for c in choices]
-    longest = [c for c, n in zip(choices, lengths, strict=True) if n == max(lengths)]
-    keyed_longest = sum(c["correct"] for c in longest) / len(longest)
-    return keyed_longest, sum(c["correct"] for c in choices) / len(choices)
+
+    def keyed_share(extreme: int) -> float:
+        picked = [c for c, n in zip(choices, lengths, strict=True) if n == extreme]
+        return sum(c["correct"] for c in picked) / len(picked)
+
+    base = sum(c["correct"] for c in choices) / len(choices)
+    return keyed_share(max(lengths)), keyed_share(min(lengths)), base
 
 
 def length_statistics(questions: Sequence[BankQuestion]) -> list[LengthRow]:
-    """Per choice kind, then per kind and level: how often the longest option is keyed
-    against the share of keyed options (1/k for single choice)."""
+    """Per choice kind, then per kind and level: how often the longest and the shortest
+    option is keyed, against the share of keyed options (1/k for single choice)."""
     rows = []
     for kind in CHOICE_KINDS:
         items = [q for q in questions if q.kind == kind]
@@ -111,15 +123,16 @@ def length_statistics(questions: Sequence[BankQuestion]) -> list[LengthRow]:
             group = items if level == "all" else [q for q in items if q.level == level]
             if not group:
                 continue
-            shares = [_longest_share(q.content["choices"]) for q in group]
+            shares = [_length_shares(q.content["choices"]) for q in group]
             limit = LENGTH_EXCESS_PER_KIND if level == "all" else LENGTH_EXCESS_PER_LEVEL
             rows.append(
                 LengthRow(
                     kind=kind,
                     level=level,
                     items=len(group),
-                    key_longest=sum(s for s, _ in shares) / len(group),
-                    base_rate=sum(b for _, b in shares) / len(group),
+                    key_longest=sum(s[0] for s in shares) / len(group),
+                    key_shortest=sum(s[1] for s in shares) / len(group),
+                    base_rate=sum(s[2] for s in shares) / len(group),
                     limit=limit if len(group) >= MIN_ITEMS_JUDGED else None,
                 )
             )
@@ -229,7 +242,8 @@ def format_report(report: LintReport) -> str:
     lines = [
         f"{report.questions} questions",
         "",
-        f"{'kind':<16} {'level':<7} {'items':>5} {'longest keyed':>13} {'base rate':>9} "
+        f"{'kind':<16} {'level':<7} {'items':>5} {'longest keyed':>13} {'shortest keyed':>14} "
+        f"{'base rate':>9} "
         f"{'excess':>7} {'allowed':>7}  status",
     ]
     for row in report.length_rows:
@@ -237,7 +251,7 @@ def format_report(report: LintReport) -> str:
         status = "FAIL" if row.failed else ("ok" if row.limit is not None else "(few)")
         lines.append(
             f"{row.kind:<16} {row.level:<7} {row.items:>5} {row.key_longest:>13.2f} "
-            f"{row.base_rate:>9.2f} {row.excess:>+7.2f} {allowed:>7}  {status}"
+            f"{row.key_shortest:>14.2f} {row.base_rate:>9.2f} {row.excess:>+7.2f} {allowed:>7}  {status}"
         )
     lines.append("")
     for check in ("position", "hedge", "duplicate", "explanation"):

@@ -50,8 +50,19 @@ def test_a_cue_free_bank_passes(bank_dir, capsys):
     _write_bank(bank_dir, _clean_items())
     ok, out = _lint(bank_dir, capsys)
     assert ok, out
-    assert "single_choice    all        12          0.25      0.25   +0.00" in out
+    assert "single_choice    all        12          0.25           0.25      0.25   +0.00" in out
     assert out.rstrip().endswith("OK")
+
+
+def _shortest_key(items: list[str]) -> list[str]:
+    # The over-correction of a long key: the key is now the one short option.
+    short_key = [
+        "Keyed",
+        "A longer wrong statement about the running statistics",
+        "Another longer wrong statement about the batch sizes",
+        "A third longer wrong statement about the affine terms",
+    ]
+    return [_choice_item(i, key=0, texts=[f"{t} {i}" for t in short_key]) for i in range(12)]
 
 
 def _longest_key(items: list[str]) -> list[str]:
@@ -69,7 +80,11 @@ def _longest_key(items: list[str]) -> list[str]:
     [
         (
             _longest_key,
-            "single_choice    all        12          1.00      0.25   +0.75   +0.10  FAIL",
+            "single_choice    all        12          1.00           0.00      0.25   +0.75   +0.10  FAIL",
+        ),
+        (
+            _shortest_key,
+            "single_choice    all        12          0.00           1.00      0.25   +0.75   +0.10  FAIL",
         ),
         (
             lambda items: [
@@ -119,7 +134,16 @@ def _longest_key(items: list[str]) -> list[str]:
             "  item-11: explanation has 13 characters",
         ),
     ],
-    ids=["longest-key", "first-option", "option-letter", "last-one", "hedge", "dup", "thin"],
+    ids=[
+        "longest-key",
+        "shortest-key",
+        "first-option",
+        "option-letter",
+        "last-one",
+        "hedge",
+        "dup",
+        "thin",
+    ],
 )
 def test_the_linter_fails_a_bank_with_a_cue(bank_dir, capsys, make, expected):
     _write_bank(bank_dir, make(_clean_items()))
@@ -160,9 +184,9 @@ def test_ties_for_the_longest_share_the_credit_and_multiple_choice_uses_its_base
     _write_bank(bank_dir, [text, multi])
     rows = {(r.kind, r.level): r for r in length_statistics(read_bank(bank_dir.root).questions)}
     single = rows[("single_choice", "all")]
-    assert (single.key_longest, single.base_rate) == (0.5, 0.25)
+    assert (single.key_longest, single.key_shortest, single.base_rate) == (0.5, 0.0, 0.25)
     multiple = rows[("multiple_choice", "all")]
-    assert (multiple.key_longest, multiple.base_rate) == (1.0, 0.5)
+    assert (multiple.key_longest, multiple.key_shortest, multiple.base_rate) == (1.0, 0.0, 0.5)
     assert multiple.limit is None  # one item: shown, not judged
 
 
