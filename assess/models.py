@@ -12,12 +12,13 @@ from assess.attempts.models import (
 from assess.calibration.models import ItemCalibration, ItemParameter
 from assess.hiring.models import Assessment, Invitation, Section, SectionQuestion
 from assess.orgs.models import Membership, Organization, Role
-from assess.review.models import Regrade, ReportShare, RubricReview
+from assess.review.models import AttemptPoints, Regrade, ReportShare, RubricReview
 
 __all__ = [
     "Answer",
     "Assessment",
     "Attempt",
+    "AttemptPoints",
     "AttemptStatus",
     "IntegrityEvent",
     "IntegrityKind",

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from assess.orgs.models import Organization
+from quizzes.draws import bank_exclusion_groups, draw_capacity
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import GPU_NEEDS, gpu_required_problems, question_placement
 
@@ -83,6 +84,21 @@ def draw_pool(section: Section, organization: Organization) -> QuerySet[Question
     )
 
 
+def draw_available(
+    section: Section,
+    organization: Organization,
+    taken: set[int],
+    *,
+    groups: dict[str, str] | None = None,
+) -> int:
+    """How many questions the section's random draw can really get with the questions
+    `taken` (ids) already in the test: the draw holds at most one question of an exclusion
+    group, none of a group already in the test (quizzes.draws)."""
+    keys = draw_pool(section, organization).exclude(pk__in=taken).order_by()
+    in_test = Question.objects.filter(pk__in=taken).values_list("key", flat=True)
+    return draw_capacity(keys.values_list("key", flat=True), avoid_keys=in_test, groups=groups)
+
+
 def section_picks(section: Section) -> list[Question]:
     """The section's picked questions in their order (uses a `picks__question` prefetch)."""
     return [pick.question for pick in section.picks.all()]
@@ -110,6 +126,8 @@ class AssessmentSummary:
     picked: int = 0
     drawn: int = 0
     adaptive: int = 0  # the most an adaptive section may ask
+    # The questions' points added up (an adaptive section at its most questions).
+    points: int = 0
     # Counts; drawn questions without a level / topic filter count under "any".
     levels: Counter = field(default_factory=Counter)
     kinds: Counter = field(default_factory=Counter)
@@ -166,6 +184,7 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     average = sum(MINUTES_PER_KIND.values()) / len(MINUTES_PER_KIND)
     taken: set[int] = set()
     gpu_only = set(gpu_required_problems()) if not organization.gpu_grading else set()
+    groups = bank_exclusion_groups()
     for section in assessment.sections.prefetch_related(
         "picks__question__topic", "picks__question__latest_version"
     ).select_related("draw_topic"):
@@ -174,12 +193,15 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
             summary.levels[ANY] += section.adaptive_max_items
             summary.kinds[ANY] += section.adaptive_max_items
             summary.topics[ANY] += section.adaptive_max_items
+            summary.points += section.draw_points * section.adaptive_max_items
             minutes += MINUTES_PER_KIND[Kind.SINGLE_CHOICE] * section.adaptive_max_items
             continue
-        for q in section_picks(section):
+        for pick in section.picks.all():
+            q = pick.question
             if not q.is_active or q.pk in taken:
                 continue
             taken.add(q.pk)
+            summary.points += pick.points
             if q.kind == Kind.CODING and q.latest_version.content.get("problem") in gpu_only:
                 summary.ungradable.append(q.key)
             summary.picked += 1
@@ -188,14 +210,15 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
             summary.topics[q.topic.title] += 1
             minutes += MINUTES_PER_KIND.get(q.kind, average) * LEVEL_FACTOR.get(q.level, 1.0)
         if section.draw_count:
-            available = draw_pool(section, organization).exclude(pk__in=taken)
-            count = min(section.draw_count, available.count())
+            available = draw_available(section, organization, taken, groups=groups)
+            count = min(section.draw_count, available)
             if count < section.draw_count:
                 summary.short_draws.append(
                     f"{section.title}: asks for {section.draw_count} random questions, "
                     f"the bank has {count} that fit"
                 )
             summary.drawn += count
+            summary.points += section.draw_points * count
             summary.levels[section.draw_level or ANY] += count
             summary.kinds[section.draw_kind or ANY] += count
             summary.topics[section.draw_topic.title if section.draw_topic else ANY] += count

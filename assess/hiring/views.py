@@ -33,6 +33,7 @@ from .forms import (
     DrawForm,
     ExtendForm,
     InviteForm,
+    PointsForm,
     SectionForm,
 )
 from .models import Assessment, Invitation, Section
@@ -65,6 +66,7 @@ from .services import (
     section_pick,
     section_set_adaptive,
     section_set_draw,
+    section_set_points,
     section_unpick,
 )
 
@@ -263,17 +265,23 @@ def section_change(
     section_id: int,
     action: str,
 ) -> HttpResponse:
-    """pick / unpick / move a question up or down, set the random draw, delete the section."""
+    """pick / unpick / move a question up or down / set its points, set the random draw,
+    delete the section."""
     section = _section(org, assessment_id, section_id)
     try:
-        if action in ("pick", "unpick", "up", "down"):
+        if action in ("pick", "unpick", "up", "down", "points"):
             try:
                 question = Question.objects.select_related("latest_version").get(
                     pk=int(request.POST.get("question", ""))
                 )
             except (ValueError, Question.DoesNotExist):
                 raise RecruitingError("Unknown question.") from None
-            if action == "pick":
+            if action == "points":
+                form = PointsForm(request.POST)
+                if not form.is_valid():
+                    raise RecruitingError(f"{question.key}: {form.errors['points'][0]}")
+                section_set_points(section, question, form.cleaned_data["points"])
+            elif action == "pick":
                 section_pick(section, question)
             elif action == "unpick":
                 section_unpick(section, question)
@@ -292,6 +300,7 @@ def section_change(
                 kind=data["draw_kind"],
                 level=data["draw_level"],
                 topic=data["draw_topic"],
+                points=data["draw_points"],
             )
         elif action == "adaptive":
             form = AdaptiveForm(request.POST)

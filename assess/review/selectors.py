@@ -13,7 +13,7 @@ from assess.attempts.integrity import IntegritySummary
 from assess.attempts.models import Answer, Attempt, AttemptStatus
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
-from assess.scoring import AttemptResults, attempt_results
+from assess.scoring import AttemptResults, attempt_results, frozen_points
 from grader.engine import VERDICT_LABELS
 from quizzes import irt
 from quizzes.models import Level
@@ -99,12 +99,12 @@ class ReportNotes:
 def report_notes(results: AttemptResults, pass_mark: int) -> ReportNotes:
     """Strengths and gaps in words a recruiter who is not an ML expert can use."""
     strengths = [
-        f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
+        f"{t.label}: {t.percent:.0f}% of {t.questions} question{'s' if t.questions != 1 else ''}"
         for t in results.topics
         if t.percent is not None and t.percent >= STRENGTH_PERCENT
     ]
     gaps = [
-        f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
+        f"{t.label}: {t.percent:.0f}% of {t.questions} question{'s' if t.questions != 1 else ''}"
         for t in results.topics
         if t.percent is not None and t.percent < GAP_PERCENT
     ]
@@ -264,15 +264,19 @@ def _reviewer_names(answers: list[Answer]) -> dict[int, str]:
 
 def question_answers(attempt: Attempt) -> list[Answer]:
     """The attempt's answers in order, each with the prompt as that candidate read it
-    (`prompt`: a numeric question's values filled in) and who scored it in words
-    (`scored_by_text`): what the report's question table shows."""
+    (`prompt`: a numeric question's values filled in), who scored it in words
+    (`scored_by_text`), what it is worth (`points`) and earned (`earned`, None while
+    waiting): what the report's question table shows."""
     answers = list(
         attempt.answers.select_related("question_version__question__topic")
         .prefetch_related("submissions", "rubric_reviews__reviewer")
         .order_by("position")
     )
     reviewers = _reviewer_names(answers)
+    points = frozen_points(attempt)
     for answer in answers:
+        answer.points = points.of(answer)
+        answer.earned = None if answer.score is None else answer.score * answer.points
         answer.prompt = candidate_view(answer.question_version, answer.seed)["prompt"]
         answer.scored_by_text = scored_by_words(answer.scored_by, reviewers)
     return answers

@@ -76,3 +76,11 @@ def test_the_mistakes_the_grader_recognized_are_named(client, recruiter, org, ba
         "Mistakes the grader recognized in the code:</strong> Epsilon outside the square root."
         in page
     )
+
+
+def test_the_plain_language_summary_is_shown_once(client, recruiter, org, bank):
+    assessment = factories.make_assessment(org, [bank["single"]], minutes=10)
+    page = report(client, take(assessment, "Ada Best", 0))
+    summary = "Scored 100%, and met the pass mark of 60%. Suggested interview level: junior."
+    assert page.count(summary) == 1
+    assert '<p id="minute-summary">' + summary in page  # in the "In a minute" card, first
