@@ -9,7 +9,7 @@ from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Topic
 
 from .models import MAX_POINTS, MIN_POINTS, Assessment
-from .selectors import Stage
+from .selectors import GpuNeeds, Stage
 from .services import ASSESSMENT_FIELDS, CSV_MAX_BYTES, MAX_EXTRA_MINUTES, POINTS_ERROR
 
 
@@ -49,6 +49,9 @@ class BankFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
     level = forms.ChoiceField(choices=[("", "Any level"), *Level.choices], required=False)
     topic = forms.ChoiceField(choices=[], required=False)
+    gpu = forms.ChoiceField(
+        label="Grading", choices=[("", "Any grading"), *GpuNeeds.choices], required=False
+    )
     q = forms.CharField(label="Search", max_length=100, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -24,15 +24,29 @@ from django.utils import timezone
 from assess.orgs.models import Organization
 from quizzes.draws import bank_exclusion_groups, draw_capacity
 from quizzes.models import Kind, Level, Question, Topic
-from quizzes.questions import GPU_NEEDS, gpu_required_problems, question_placement
+from quizzes.questions import (
+    GPU_NEEDS,
+    candidate_view,
+    gpu_problems,
+    gpu_required_problems,
+    question_placement,
+)
 
 from .models import Assessment, Decision, Invitation, Section
 
 
+class GpuNeeds(TextChoices):
+    """The bank table's grading filter."""
+
+    GPU = "gpu", "Needs a GPU (preferred or required)"
+    CPU = "cpu", "CPU only"
+
+
 def bank_browse(
-    *, kind: str = "", level: str = "", topic: str = "", search: str = ""
+    *, kind: str = "", level: str = "", topic: str = "", search: str = "", gpu: str = ""
 ) -> QuerySet[Question]:
-    """Active questions of the bank, filtered; `search` looks in the bank id and the prompt."""
+    """Active questions of the bank, filtered; `search` looks in the bank id and the prompt,
+    `gpu` keeps the questions that want a GPU worker or those a CPU grades (GpuNeeds)."""
     questions = Question.objects.filter(
         is_active=True, latest_version__isnull=False
     ).select_related("topic", "latest_version")
@@ -42,6 +56,9 @@ def bank_browse(
         questions = questions.filter(level=level)
     if topic:
         questions = questions.filter(topic__slug=topic)
+    if gpu in GpuNeeds.values:
+        wants_gpu = Q(kind=Kind.CODING, latest_version__content__problem__in=gpu_problems())
+        questions = questions.filter(wants_gpu if gpu == GpuNeeds.GPU else ~wants_gpu)
     search = search.strip()[:100]
     if search:
         questions = questions.filter(
@@ -52,12 +69,20 @@ def bank_browse(
 
 BANK_PAGE_SIZE = 50
 
+# The recruiter's previews draw a numeric question's values with this seed: the bank table
+# and the question's preview show the same example values.
+PREVIEW_SEED = 0
+
 
 def bank_page(questions: QuerySet[Question], page: str | int | None) -> Page:
-    """One page of the bank table; each question carries `gpu_needs` in words."""
+    """One page of the bank table; each question carries `gpu_needs` in words and
+    `prompt` as a candidate reads it (a numeric question's placeholders filled with the
+    preview's example values)."""
     current = Paginator(questions, BANK_PAGE_SIZE).get_page(page)
     for question in current:
-        question.gpu_needs = GPU_NEEDS.get(question_placement(question.latest_version.content), "")
+        version = question.latest_version
+        question.gpu_needs = GPU_NEEDS.get(question_placement(version.content), "")
+        question.prompt = candidate_view(version, PREVIEW_SEED)["prompt"]
     return current
 
 

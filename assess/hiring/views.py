@@ -38,6 +38,7 @@ from .forms import (
 )
 from .models import Assessment, Invitation, Section
 from .selectors import (
+    PREVIEW_SEED,
     assessment_summary,
     bank_browse,
     bank_page,
@@ -132,6 +133,7 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
         level=criteria.get("level", ""),
         topic=criteria.get("topic", ""),
         search=criteria.get("q", ""),
+        gpu=criteria.get("gpu", ""),
     )
     sections = list(
         assessment.sections.prefetch_related("picks__question__topic").select_related("draw_topic")
@@ -178,7 +180,7 @@ def question_preview(
         latest_version__isnull=False,
     )
     version = question.latest_version
-    seed = 0
+    seed = PREVIEW_SEED
     return render(
         request,
         "assess/recruiter/question_preview.html",

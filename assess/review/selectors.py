@@ -138,6 +138,37 @@ class AbilityNote:
     items: int
     provisional: bool  # answers still wait for a grade or a reviewer
     calibrated: bool  # False: item parameters are still the level priors
+    how_sure: str  # the "In a minute" card's sentence
+
+
+# How sure the level estimate is, in words, by the probability of the most probable level.
+SURENESS_WORDS = ((0.9, "Very sure"), (0.7, "Fairly sure"), (0.5, "Not very sure"))
+# A level at least this probable is named as a possibility beside the most probable one.
+ALSO_POSSIBLE = 0.15
+
+NOT_CALIBRATED = (
+    " The question bank is not calibrated on enough candidates yet, so this rests on the "
+    "questions' nominal levels: take it as a first guess."
+)
+
+
+def how_sure_words(ability, *, provisional: bool) -> str:
+    """The calibrated level and how sure it is, for a reader who does not know what a
+    standard error is: "Fairly sure (72%): mid; could also be junior (21%)."."""
+    level, confidence = ability.level, ability.confidence
+    word = next((w for bar, w in SURENESS_WORDS if confidence >= bar), "Unsure")
+    others = [
+        f"{other} ({ability.probabilities[other]:.0%})"
+        for other in irt.LEVELS
+        if other != level and ability.probabilities[other] >= ALSO_POSSIBLE
+    ]
+    sentence = f"{word} ({confidence:.0%}): {level}"
+    sentence += f"; could also be {' or '.join(others)}." if others else "."
+    if provisional:
+        sentence += " So far: some answers still wait for a grade."
+    if ability.calibration_id is None:
+        sentence += NOT_CALIBRATED
+    return sentence
 
 
 def ability_note(results: AttemptResults) -> AbilityNote | None:
@@ -153,6 +184,7 @@ def ability_note(results: AttemptResults) -> AbilityNote | None:
         items=ability.items,
         provisional=not results.complete,
         calibrated=ability.calibration_id is not None,
+        how_sure=how_sure_words(ability, provisional=not results.complete),
     )
 
 
