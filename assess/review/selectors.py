@@ -145,6 +145,9 @@ class AbilityNote:
 SURENESS_WORDS = ((0.9, "Very sure"), (0.7, "Fairly sure"), (0.5, "Not very sure"))
 # A level at least this probable is named as a possibility beside the most probable one.
 ALSO_POSSIBLE = 0.15
+# Below this many scored answers the N(0, 1) prior, not the candidate, makes most of the
+# probability: no "sure" word is given.
+FEW_ANSWERS = 5
 
 NOT_CALIBRATED = (
     " The question bank is not calibrated on enough candidates yet, so this rests on the "
@@ -156,13 +159,19 @@ def how_sure_words(ability, *, provisional: bool) -> str:
     """The calibrated level and how sure it is, for a reader who does not know what a
     standard error is: "Fairly sure (72%): mid; could also be junior (21%)."."""
     level, confidence = ability.level, ability.confidence
-    word = next((w for bar, w in SURENESS_WORDS if confidence >= bar), "Unsure")
     others = [
         f"{other} ({ability.probabilities[other]:.0%})"
         for other in irt.LEVELS
         if other != level and ability.probabilities[other] >= ALSO_POSSIBLE
     ]
-    sentence = f"{word} ({confidence:.0%}): {level}"
+    if ability.items < FEW_ANSWERS:
+        sentence = (
+            f"Too few scored answers ({ability.items}) to be sure: {level} is the most "
+            f"likely ({confidence:.0%})"
+        )
+    else:
+        word = next((w for bar, w in SURENESS_WORDS if confidence >= bar), "Unsure")
+        sentence = f"{word} ({confidence:.0%}): {level}"
     sentence += f"; could also be {' or '.join(others)}." if others else "."
     if provisional:
         sentence += " So far: some answers still wait for a grade."

@@ -94,7 +94,7 @@ def test_the_minute_card_says_how_sure_the_level_is_and_that_the_bank_is_not_cal
     card = page.split('id="in-a-minute"')[1].split("</div>")[0]
     how_sure = card.split('id="how-sure">')[1].split("</li>")[0]
     assert "<strong>Level, and how sure:</strong>" in how_sure
-    assert "could also be" in how_sure  # one answer leaves other levels possible
+    assert "Too few scored answers (1) to be sure: junior is the most likely" in how_sure
     assert "The question bank is not calibrated on enough candidates yet" in how_sure
 
 
@@ -123,3 +123,14 @@ def test_how_sure_in_words(probabilities, calibration, words):
     sentence = how_sure_words(ability, provisional=False)
     assert sentence.startswith(words)
     assert ("not calibrated" in sentence) is (calibration is None)
+
+
+def test_a_level_from_few_answers_is_never_called_sure():
+    from assess.review.selectors import how_sure_words
+    from assess.scoring import AbilityLevel
+
+    ability = AbilityLevel(-0.2, 0.8, {"junior": 0.75, "mid": 0.21, "senior": 0.04}, 2, 3)
+    assert how_sure_words(ability, provisional=True) == (
+        "Too few scored answers (2) to be sure: junior is the most likely (75%); could also "
+        "be mid (21%). So far: some answers still wait for a grade."
+    )
