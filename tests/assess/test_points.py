@@ -128,3 +128,13 @@ def test_the_report_shows_each_questions_points_and_what_was_earned(
     page = client.get(reverse("org:report", args=["acme", attempt.pk])).content.decode()
     assert '<td class="points">3 / 3</td>' in page
     assert '<td class="points">0 / 1</td>' in page
+
+
+def test_a_duplicate_keeps_the_points(recruiter, two_choices, bank):
+    from assess.hiring.services import assessment_duplicate
+
+    set_points(two_choices, bank["single"], 3)
+    Section.objects.filter(assessment=two_choices).update(draw_points=2)
+    copy = assessment_duplicate(two_choices, recruiter)
+    assert [p.points for p in copy.sections.get().picks.all()] == [3, 1]
+    assert copy.sections.get().draw_points == 2
