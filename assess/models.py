@@ -10,9 +10,15 @@ from assess.attempts.models import (
     SubmitReason,
 )
 from assess.calibration.models import ItemCalibration, ItemParameter
-from assess.hiring.models import Assessment, Invitation, Section, SectionQuestion
+from assess.hiring.models import (
+    Assessment,
+    AttemptPoints,
+    Invitation,
+    Section,
+    SectionQuestion,
+)
 from assess.orgs.models import Membership, Organization, Role
-from assess.review.models import AttemptPoints, Regrade, ReportShare, RubricReview
+from assess.review.models import Regrade, ReportShare, RubricReview
 
 __all__ = [
     "Answer",

@@ -22,6 +22,7 @@ from quizzes.questions import ResponseError, score_response
 
 from .attempts.models import Answer, Attempt, AttemptStatus
 from .calibration.services import item_parameters
+from .hiring.models import AttemptPoints, SectionQuestion
 
 # A level counts as mastered at this percent (docs/scoring.md).
 LEVEL_BAR = 60.0
@@ -136,9 +137,6 @@ def level_estimate(levels: dict[str, Tally]) -> str:
 def points_freeze(attempt: Attempt) -> None:
     """Record what the assessment's questions are worth as the attempt starts: picks by
     section position and question, drawn questions by section position."""
-    from .hiring.models import SectionQuestion
-    from .review.models import AttemptPoints
-
     picks = SectionQuestion.objects.filter(section__assessment=attempt.assessment_id)
     AttemptPoints.objects.create(
         attempt=attempt,
@@ -181,8 +179,6 @@ class FrozenPoints:
 
 
 def frozen_points(attempt: Attempt) -> FrozenPoints:
-    from .review.models import AttemptPoints
-
     row = AttemptPoints.objects.filter(attempt=attempt).first()
     return FrozenPoints(row.picks, row.draws) if row else FrozenPoints()
 

@@ -66,19 +66,3 @@ class ReportShare(models.Model):
 
     def __str__(self) -> str:
         return f"share of attempt {self.attempt_id} until {self.expires_at:%Y-%m-%d}"
-
-
-class AttemptPoints(models.Model):
-    """What each question of an attempt is worth, frozen when the attempt starts (as its
-    question versions are), so a later change in the builder never rescores it. Written and
-    read by assess.scoring; an attempt without a row (started before points existed) counts
-    every question 1."""
-
-    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="points")
-    # {"<section position>:<question id>": points} for the picks, and
-    # {"<section position>": points} for each section's drawn questions.
-    picks = models.JSONField(default=dict)
-    draws = models.JSONField(default=dict)
-
-    def __str__(self) -> str:
-        return f"points of attempt {self.attempt_id}"
