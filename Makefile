@@ -7,7 +7,7 @@ ADDR   ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= normdemo-2026
 PYTEST_ARGS ?=
 
-.PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load bench-sample-runs banktable clean
+.PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load bench-sample-runs bench-bank-table banktable clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,9 @@ bench-load: $(VENV)/.installed-dev
 
 bench-sample-runs: $(VENV)/.installed-dev
 	sh assess/bench/sample_runs.sh
+
+bench-bank-table: $(VENV)/.installed-dev
+	$(PY) manage.py bench_bank_table
 
 clean:
 	rm -rf var db.sqlite3 staticfiles

@@ -10,7 +10,13 @@ from assess.attempts.models import (
     SubmitReason,
 )
 from assess.calibration.models import ItemCalibration, ItemParameter
-from assess.hiring.models import Assessment, Invitation, Section, SectionQuestion
+from assess.hiring.models import (
+    Assessment,
+    AttemptPoints,
+    Invitation,
+    Section,
+    SectionQuestion,
+)
 from assess.orgs.models import Membership, Organization, Role
 from assess.review.models import Regrade, ReportShare, RubricReview
 
@@ -18,6 +24,7 @@ __all__ = [
     "Answer",
     "Assessment",
     "Attempt",
+    "AttemptPoints",
     "AttemptStatus",
     "IntegrityEvent",
     "IntegrityKind",

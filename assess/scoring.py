@@ -1,9 +1,10 @@
 """Scores of an attempt: per question, section, topic and level; the level estimate; pass
 or fail once everything is graded. The rules are written out in docs/scoring.md.
 
-Every question is worth one point. Choice and numeric answers are scored on submission
-with `quizzes.questions.score_response`; coding answers take the grader's score; written
-answers wait for a reviewer.
+An answer's score is in [0, 1]; the question's points (set per pick in the builder, one
+value per section for drawn questions, frozen when the attempt starts) weigh it. Choice
+and numeric answers are scored on submission with `quizzes.questions.score_response`;
+coding answers take the grader's score; written answers wait for a reviewer.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from quizzes.questions import ResponseError, score_response
 
 from .attempts.models import Answer, Attempt, AttemptStatus
 from .calibration.services import item_parameters
+from .hiring.models import AttemptPoints, SectionQuestion
 
 # A level counts as mastered at this percent (docs/scoring.md).
 LEVEL_BAR = 60.0
@@ -29,23 +31,29 @@ LEVEL_LADDER = (Level.JUNIOR, Level.MID, Level.SENIOR)
 
 @dataclass
 class Tally:
-    """Points over a group of questions; `pending` counts those not scored yet."""
+    """Points over a group of questions: `earned` of `possible`; `questions` counts them,
+    `pending` those not scored yet (worth `pending_points`)."""
 
     label: str
     earned: float = 0.0
     possible: int = 0
     pending: int = 0
+    questions: int = 0
+    pending_points: int = 0
 
-    def add(self, score: float | None) -> None:
-        self.possible += 1
+    def add(self, score: float | None, points: int = 1) -> None:
+        self.questions += 1
+        self.possible += points
         if score is None:
             self.pending += 1
+            self.pending_points += points
         else:
-            self.earned += score
+            self.earned += score * points
 
     @property
     def percent(self) -> float | None:
-        scored = self.possible - self.pending
+        """Percent of the points scored so far (pending questions left out)."""
+        scored = self.possible - self.pending_points
         return round(100.0 * self.earned / scored, 1) if scored else None
 
     @property
@@ -126,6 +134,55 @@ def level_estimate(levels: dict[str, Tally]) -> str:
     return str(estimate)
 
 
+def points_freeze(attempt: Attempt) -> None:
+    """Record what the assessment's questions are worth as the attempt starts: picks by
+    section position and question, drawn questions by section position."""
+    picks = SectionQuestion.objects.filter(section__assessment=attempt.assessment_id)
+    AttemptPoints.objects.create(
+        attempt=attempt,
+        picks={
+            f"{position}:{question}": points
+            for position, question, points in picks.values_list(
+                "section__position", "question_id", "points"
+            )
+        },
+        draws={
+            str(position): points
+            for position, points in attempt.assessment.sections.values_list(
+                "position", "draw_points"
+            )
+        },
+    )
+
+
+def on_attempt_saved(sender, *, instance: Attempt, created: bool, raw: bool = False, **kwargs):
+    """Receiver of the Attempt's post_save: a new attempt freezes its points in the
+    starting transaction, beside its questions."""
+    if created and not raw:
+        points_freeze(instance)
+
+
+@dataclass(frozen=True)
+class FrozenPoints:
+    """An attempt's frozen points (empty for one started before points existed)."""
+
+    picks: dict[str, int] = field(default_factory=dict)
+    draws: dict[str, int] = field(default_factory=dict)
+
+    def of(self, answer: Answer) -> int:
+        """What the answer's question is worth: its pick's points in that section, else
+        the section's drawn-question points, else 1."""
+        section = answer.section_position
+        return self.picks.get(
+            f"{section}:{answer.question_version.question_id}", self.draws.get(str(section), 1)
+        )
+
+
+def frozen_points(attempt: Attempt) -> FrozenPoints:
+    row = AttemptPoints.objects.filter(attempt=attempt).first()
+    return FrozenPoints(row.picks, row.draws) if row else FrozenPoints()
+
+
 def attempt_results(attempt: Attempt) -> AttemptResults:
     answers = attempt.answers.select_related("question_version__question__topic").order_by(
         "position"
@@ -135,16 +192,23 @@ def attempt_results(attempt: Attempt) -> AttemptResults:
     topics: OrderedDict[str, Tally] = OrderedDict()
     levels: dict[str, Tally] = {}
     scored: list[tuple[Question, float]] = []
+    frozen = frozen_points(attempt)
     for answer in answers:
         question = answer.question_version.question
-        total.add(answer.score)
+        points = frozen.of(answer)
+        total.add(answer.score, points)
+        # The ability estimate reads each answer as one observation, whatever its points.
         if answer.score is not None:
             scored.append((question, answer.score))
         sections.setdefault(
             (answer.section_position, answer.section_title), Tally(answer.section_title)
-        ).add(answer.score)
-        topics.setdefault(question.topic.slug, Tally(question.topic.title)).add(answer.score)
-        levels.setdefault(question.level, Tally(Level(question.level).label)).add(answer.score)
+        ).add(answer.score, points)
+        topics.setdefault(question.topic.slug, Tally(question.topic.title)).add(
+            answer.score, points
+        )
+        levels.setdefault(question.level, Tally(Level(question.level).label)).add(
+            answer.score, points
+        )
     results = AttemptResults(
         total=total,
         sections=list(sections.values()),

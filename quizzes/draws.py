@@ -82,6 +82,24 @@ def bank_exclusion_groups() -> dict[str, str]:
     return exclusion_groups(dict(declared))
 
 
+def group_key(groups: Mapping[str, str], key: str) -> str:
+    """The exclusion group of the question `key` (its own key when it is in none)."""
+    return groups.get(key, key)
+
+
+def draw_capacity(
+    keys: Iterable[str],
+    *,
+    avoid_keys: Iterable[str] = (),
+    groups: Mapping[str, str] | None = None,
+) -> int:
+    """The most questions `draw_questions` can take from the questions `keys` with
+    `avoid_keys` already in the attempt: one per exclusion group, none of an avoided group."""
+    groups = bank_exclusion_groups() if groups is None else groups
+    avoid = {group_key(groups, key) for key in avoid_keys}
+    return len({group_key(groups, key) for key in keys} - avoid)
+
+
 def exposure_weight(seen_by: int, limit: int | None = None) -> float:
     """How much less often a question seen by `seen_by` candidates is drawn: 1 up to the
     exposure limit, then `limit / seen_by` (docs/bank.md); a limit of 0 rotates nothing."""
@@ -104,13 +122,13 @@ def draw_questions(
     groups = bank_exclusion_groups() if groups is None else groups
 
     def group_of(question: Question) -> str:
-        return groups.get(question.key, question.key)
+        return group_key(groups, question.key)
 
     return draw(
         questions,
         count,
         rng,
         group_of=group_of,
-        avoid={groups.get(key, key) for key in avoid_keys},
+        avoid={group_key(groups, key) for key in avoid_keys},
         weight_of=(lambda q: exposure_weight(q.seen_by)) if rotate_exposed else None,
     )

@@ -167,3 +167,10 @@ def gpu_required_problems() -> list[str]:
     from grader.engine.problems import GPU_REQUIRED, list_problems
 
     return [p.slug for p in list_problems() if p.placement == GPU_REQUIRED]
+
+
+def gpu_problems() -> list[str]:
+    """The slugs of the grader's problems that want a GPU (preferred or required)."""
+    from grader.engine.problems import GPU_PREFERRED, GPU_REQUIRED, list_problems
+
+    return [p.slug for p in list_problems() if p.placement in (GPU_PREFERRED, GPU_REQUIRED)]

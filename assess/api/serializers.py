@@ -240,11 +240,12 @@ class InvitationCreatedOut(InvitationOut):
 
 class TallyOut(serializers.Serializer):
     label = serializers.CharField()
-    earned = serializers.FloatField()
-    possible = serializers.IntegerField()
+    earned = serializers.FloatField(help_text="Points earned (each score times its points).")
+    possible = serializers.IntegerField(help_text="The questions' points, added up.")
+    questions = serializers.IntegerField()
     pending = serializers.IntegerField(help_text="Questions not scored yet.")
     percent = serializers.FloatField(
-        allow_null=True, help_text="Over the questions already scored."
+        allow_null=True, help_text="Of the points of the questions already scored."
     )
 
 

@@ -8,9 +8,9 @@ from django import forms
 from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Topic
 
-from .models import Assessment
-from .selectors import Stage
-from .services import ASSESSMENT_FIELDS, CSV_MAX_BYTES, MAX_EXTRA_MINUTES
+from .models import MAX_POINTS, MIN_POINTS, Assessment
+from .selectors import GpuNeeds, Stage
+from .services import ASSESSMENT_FIELDS, CSV_MAX_BYTES, MAX_EXTRA_MINUTES, POINTS_ERROR
 
 
 class AssessmentForm(forms.ModelForm):
@@ -49,6 +49,9 @@ class BankFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
     level = forms.ChoiceField(choices=[("", "Any level"), *Level.choices], required=False)
     topic = forms.ChoiceField(choices=[], required=False)
+    gpu = forms.ChoiceField(
+        label="Grading", choices=[("", "Any grading"), *GpuNeeds.choices], required=False
+    )
     q = forms.CharField(label="Search", max_length=100, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -56,8 +59,26 @@ class BankFilterForm(forms.Form):
         self.fields["topic"].choices = _topic_choices()
 
 
+def points_field(**kwargs) -> forms.IntegerField:
+    """What a question is worth; every bad value (text, NaN, 0, 101, huge) gets one message."""
+    return forms.IntegerField(
+        min_value=MIN_POINTS,
+        max_value=MAX_POINTS,
+        error_messages={
+            key: POINTS_ERROR for key in ("required", "invalid", "min_value", "max_value")
+        },
+        **kwargs,
+    )
+
+
+class PointsForm(forms.Form):
+    points = points_field(label="Points")
+
+
 class DrawForm(forms.Form):
     draw_count = forms.IntegerField(label="Random questions", min_value=0, max_value=100)
+    # Left out (an older page): the section keeps its points.
+    draw_points = points_field(label="Points each", required=False)
     draw_kind = forms.ChoiceField(
         label="Kind", choices=[("", "Any kind"), *Kind.choices], required=False
     )

@@ -1,6 +1,7 @@
 """Assessments (sections of questions, a time limit) and the invitations sent to candidates."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from assess.orgs.models import Organization
@@ -51,6 +52,10 @@ class Assessment(models.Model):
         return self.title
 
 
+# What one question may be worth in an attempt's score (assess.scoring weighs by it).
+MIN_POINTS, MAX_POINTS = 1, 100
+
+
 class Section(models.Model):
     """Questions picked explicitly, then `draw_count` more drawn at random from the bank
     by kind, level and topic (each filter optional)."""
@@ -70,6 +75,11 @@ class Section(models.Model):
     )
     draw_topic = models.ForeignKey(
         "quizzes.Topic", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What each drawn question is worth (one value for the section: the recruiter does not
+    # know which questions the draw will hold). Adaptive sections' drawn questions too.
+    draw_points = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(MIN_POINTS), MaxValueValidator(MAX_POINTS)]
     )
 
     # An adaptive section draws its questions one at a time from the pool (its questions
@@ -93,6 +103,12 @@ class Section(models.Model):
 
     class Meta:
         ordering = ["assessment", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(draw_points__gte=MIN_POINTS, draw_points__lte=MAX_POINTS),
+                name="draw_points_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.title}"
@@ -116,16 +132,41 @@ class SectionQuestion(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="picks")
     question = models.ForeignKey("quizzes.Question", on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField(default=0)
+    points = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(MIN_POINTS), MaxValueValidator(MAX_POINTS)]
+    )
 
     class Meta:
         db_table = "assess_section_questions"  # the table of the plain many-to-many before it
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["section", "question"], name="one_pick_per_section")
+            models.UniqueConstraint(fields=["section", "question"], name="one_pick_per_section"),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=MIN_POINTS, points__lte=MAX_POINTS),
+                name="pick_points_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.section} · {self.question_id} at {self.position}"
+
+
+class AttemptPoints(models.Model):
+    """What each question of an attempt is worth, frozen when the attempt starts (as its
+    question versions are), so a later change in the builder never rescores it. Written and
+    read by assess.scoring; an attempt without a row (started before points existed) counts
+    every question 1. The attempt is named by string: attempts build on hiring."""
+
+    attempt = models.OneToOneField(
+        "assess.Attempt", on_delete=models.CASCADE, related_name="points"
+    )
+    # {"<section position>:<question id>": points} for the picks, and
+    # {"<section position>": points} for each section's drawn questions.
+    picks = models.JSONField(default=dict)
+    draws = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"points of attempt {self.attempt_id}"
 
 
 class Decision(models.TextChoices):

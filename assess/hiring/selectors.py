@@ -22,16 +22,31 @@ from django.db.models import (
 from django.utils import timezone
 
 from assess.orgs.models import Organization
+from quizzes.draws import bank_exclusion_groups, draw_capacity
 from quizzes.models import Kind, Level, Question, Topic
-from quizzes.questions import GPU_NEEDS, gpu_required_problems, question_placement
+from quizzes.questions import (
+    GPU_NEEDS,
+    candidate_view,
+    gpu_problems,
+    gpu_required_problems,
+    question_placement,
+)
 
 from .models import Assessment, Decision, Invitation, Section
 
 
+class GpuNeeds(TextChoices):
+    """The bank table's grading filter."""
+
+    GPU = "gpu", "Needs a GPU (preferred or required)"
+    CPU = "cpu", "CPU only"
+
+
 def bank_browse(
-    *, kind: str = "", level: str = "", topic: str = "", search: str = ""
+    *, kind: str = "", level: str = "", topic: str = "", search: str = "", gpu: str = ""
 ) -> QuerySet[Question]:
-    """Active questions of the bank, filtered; `search` looks in the bank id and the prompt."""
+    """Active questions of the bank, filtered; `search` looks in the bank id and the prompt,
+    `gpu` keeps the questions that want a GPU worker or those a CPU grades (GpuNeeds)."""
     questions = Question.objects.filter(
         is_active=True, latest_version__isnull=False
     ).select_related("topic", "latest_version")
@@ -41,6 +56,9 @@ def bank_browse(
         questions = questions.filter(level=level)
     if topic:
         questions = questions.filter(topic__slug=topic)
+    if gpu in GpuNeeds.values:
+        wants_gpu = Q(kind=Kind.CODING, latest_version__content__problem__in=gpu_problems())
+        questions = questions.filter(wants_gpu if gpu == GpuNeeds.GPU else ~wants_gpu)
     search = search.strip()[:100]
     if search:
         questions = questions.filter(
@@ -51,12 +69,20 @@ def bank_browse(
 
 BANK_PAGE_SIZE = 50
 
+# The recruiter's previews draw a numeric question's values with this seed: the bank table
+# and the question's preview show the same example values.
+PREVIEW_SEED = 0
+
 
 def bank_page(questions: QuerySet[Question], page: str | int | None) -> Page:
-    """One page of the bank table; each question carries `gpu_needs` in words."""
+    """One page of the bank table; each question carries `gpu_needs` in words and
+    `prompt` as a candidate reads it (a numeric question's placeholders filled with the
+    preview's example values)."""
     current = Paginator(questions, BANK_PAGE_SIZE).get_page(page)
     for question in current:
-        question.gpu_needs = GPU_NEEDS.get(question_placement(question.latest_version.content), "")
+        version = question.latest_version
+        question.gpu_needs = GPU_NEEDS.get(question_placement(version.content), "")
+        question.prompt = candidate_view(version, PREVIEW_SEED)["prompt"]
     return current
 
 
@@ -81,6 +107,21 @@ def draw_pool(section: Section, organization: Organization) -> QuerySet[Question
         ),
         organization,
     )
+
+
+def draw_available(
+    section: Section,
+    organization: Organization,
+    taken: set[int],
+    *,
+    groups: dict[str, str] | None = None,
+) -> int:
+    """How many questions the section's random draw can really get with the questions
+    `taken` (ids) already in the test: the draw holds at most one question of an exclusion
+    group, none of a group already in the test (quizzes.draws)."""
+    keys = draw_pool(section, organization).exclude(pk__in=taken).order_by()
+    in_test = Question.objects.filter(pk__in=taken).values_list("key", flat=True)
+    return draw_capacity(keys.values_list("key", flat=True), avoid_keys=in_test, groups=groups)
 
 
 def section_picks(section: Section) -> list[Question]:
@@ -110,6 +151,8 @@ class AssessmentSummary:
     picked: int = 0
     drawn: int = 0
     adaptive: int = 0  # the most an adaptive section may ask
+    # The questions' points added up (an adaptive section at its most questions).
+    points: int = 0
     # Counts; drawn questions without a level / topic filter count under "any".
     levels: Counter = field(default_factory=Counter)
     kinds: Counter = field(default_factory=Counter)
@@ -166,6 +209,7 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     average = sum(MINUTES_PER_KIND.values()) / len(MINUTES_PER_KIND)
     taken: set[int] = set()
     gpu_only = set(gpu_required_problems()) if not organization.gpu_grading else set()
+    groups = bank_exclusion_groups()
     for section in assessment.sections.prefetch_related(
         "picks__question__topic", "picks__question__latest_version"
     ).select_related("draw_topic"):
@@ -174,12 +218,15 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
             summary.levels[ANY] += section.adaptive_max_items
             summary.kinds[ANY] += section.adaptive_max_items
             summary.topics[ANY] += section.adaptive_max_items
+            summary.points += section.draw_points * section.adaptive_max_items
             minutes += MINUTES_PER_KIND[Kind.SINGLE_CHOICE] * section.adaptive_max_items
             continue
-        for q in section_picks(section):
+        for pick in section.picks.all():
+            q = pick.question
             if not q.is_active or q.pk in taken:
                 continue
             taken.add(q.pk)
+            summary.points += pick.points
             if q.kind == Kind.CODING and q.latest_version.content.get("problem") in gpu_only:
                 summary.ungradable.append(q.key)
             summary.picked += 1
@@ -188,14 +235,15 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
             summary.topics[q.topic.title] += 1
             minutes += MINUTES_PER_KIND.get(q.kind, average) * LEVEL_FACTOR.get(q.level, 1.0)
         if section.draw_count:
-            available = draw_pool(section, organization).exclude(pk__in=taken)
-            count = min(section.draw_count, available.count())
+            available = draw_available(section, organization, taken, groups=groups)
+            count = min(section.draw_count, available)
             if count < section.draw_count:
                 summary.short_draws.append(
                     f"{section.title}: asks for {section.draw_count} random questions, "
                     f"the bank has {count} that fit"
                 )
             summary.drawn += count
+            summary.points += section.draw_points * count
             summary.levels[section.draw_level or ANY] += count
             summary.kinds[section.draw_kind or ANY] += count
             summary.topics[section.draw_topic.title if section.draw_topic else ANY] += count

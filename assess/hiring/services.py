@@ -25,8 +25,16 @@ from quizzes.models import Question, Topic
 from quizzes.questions import question_placement
 
 from .delivery import email_retry, emails_queue
-from .models import Assessment, Decision, Invitation, Section, SectionQuestion
-from .selectors import assessment_summary, draw_pool
+from .models import (
+    MAX_POINTS,
+    MIN_POINTS,
+    Assessment,
+    Decision,
+    Invitation,
+    Section,
+    SectionQuestion,
+)
+from .selectors import assessment_summary, draw_available
 
 
 class RecruitingError(Exception):
@@ -87,10 +95,16 @@ def assessment_duplicate(assessment: Assessment, user) -> Assessment:
             draw_kind=section.draw_kind,
             draw_level=section.draw_level,
             draw_topic=section.draw_topic,
+            draw_points=section.draw_points,
             **{name: getattr(section, name) for name in ADAPTIVE_FIELDS},
         )
         SectionQuestion.objects.bulk_create(
-            SectionQuestion(section=new, question_id=pick.question_id, position=pick.position)
+            SectionQuestion(
+                section=new,
+                question_id=pick.question_id,
+                position=pick.position,
+                points=pick.points,
+            )
             for pick in section.picks.all()
         )
     return copy
@@ -162,13 +176,38 @@ def section_move(section: Section, question: Question, offset: int) -> None:
     SectionQuestion.objects.bulk_update(picks, ["position"])
 
 
+POINTS_ERROR = f"Points are a whole number from {MIN_POINTS} to {MAX_POINTS}."
+
+
+def _check_points(points: int) -> None:
+    if not MIN_POINTS <= points <= MAX_POINTS:
+        raise RecruitingError(POINTS_ERROR)
+
+
+def section_set_points(section: Section, question: Question, points: int) -> None:
+    """What a picked question is worth in the attempts started from now on."""
+    _check_points(points)
+    if not section.picks.filter(question=question).update(points=points):
+        raise RecruitingError(f"{question.key} is not in this section.")
+
+
 def section_set_draw(
-    section: Section, *, count: int, kind: str = "", level: str = "", topic: Topic | None = None
+    section: Section,
+    *,
+    count: int,
+    kind: str = "",
+    level: str = "",
+    topic: Topic | None = None,
+    points: int | None = None,
 ) -> Section:
-    """Draw `count` random questions matching the filters; refused when the bank (less the
-    questions already in the assessment) has fewer."""
+    """Draw `count` random questions matching the filters, each worth `points` (None: as
+    before); refused when the bank (less the questions already in the assessment) has
+    fewer."""
     if not 0 <= count <= 100:
         raise RecruitingError("Draw between 0 and 100 questions.")
+    if points is not None:
+        _check_points(points)
+        section.draw_points = points
     section.draw_count, section.draw_kind, section.draw_level, section.draw_topic = (
         count,
         kind,
@@ -178,10 +217,10 @@ def section_set_draw(
     if count:
         picked = SectionQuestion.objects.filter(section__assessment=section.assessment_id)
         others = section.assessment.sections.exclude(pk=section.pk).filter(draw_count__gt=0)
-        available = (
-            draw_pool(section, section.assessment.organization)
-            .exclude(pk__in=picked.values("question_id"))
-            .count()
+        available = draw_available(
+            section,
+            section.assessment.organization,
+            set(picked.values_list("question_id", flat=True)),
         )
         if count > available:
             raise RecruitingError(
@@ -190,7 +229,9 @@ def section_set_draw(
                 f"{count} cannot be drawn."
                 + (" Other sections' draws take from the same bank." if others.exists() else "")
             )
-    section.save(update_fields=["draw_count", "draw_kind", "draw_level", "draw_topic"])
+    section.save(
+        update_fields=["draw_count", "draw_kind", "draw_level", "draw_topic", "draw_points"]
+    )
     return section
 
 

@@ -33,10 +33,12 @@ from .forms import (
     DrawForm,
     ExtendForm,
     InviteForm,
+    PointsForm,
     SectionForm,
 )
 from .models import Assessment, Invitation, Section
 from .selectors import (
+    PREVIEW_SEED,
     assessment_summary,
     bank_browse,
     bank_page,
@@ -65,6 +67,7 @@ from .services import (
     section_pick,
     section_set_adaptive,
     section_set_draw,
+    section_set_points,
     section_unpick,
 )
 
@@ -130,6 +133,7 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
         level=criteria.get("level", ""),
         topic=criteria.get("topic", ""),
         search=criteria.get("q", ""),
+        gpu=criteria.get("gpu", ""),
     )
     sections = list(
         assessment.sections.prefetch_related("picks__question__topic").select_related("draw_topic")
@@ -176,7 +180,7 @@ def question_preview(
         latest_version__isnull=False,
     )
     version = question.latest_version
-    seed = 0
+    seed = PREVIEW_SEED
     return render(
         request,
         "assess/recruiter/question_preview.html",
@@ -263,17 +267,23 @@ def section_change(
     section_id: int,
     action: str,
 ) -> HttpResponse:
-    """pick / unpick / move a question up or down, set the random draw, delete the section."""
+    """pick / unpick / move a question up or down / set its points, set the random draw,
+    delete the section."""
     section = _section(org, assessment_id, section_id)
     try:
-        if action in ("pick", "unpick", "up", "down"):
+        if action in ("pick", "unpick", "up", "down", "points"):
             try:
                 question = Question.objects.select_related("latest_version").get(
                     pk=int(request.POST.get("question", ""))
                 )
             except (ValueError, Question.DoesNotExist):
                 raise RecruitingError("Unknown question.") from None
-            if action == "pick":
+            if action == "points":
+                form = PointsForm(request.POST)
+                if not form.is_valid():
+                    raise RecruitingError(f"{question.key}: {form.errors['points'][0]}")
+                section_set_points(section, question, form.cleaned_data["points"])
+            elif action == "pick":
                 section_pick(section, question)
             elif action == "unpick":
                 section_unpick(section, question)
@@ -292,6 +302,7 @@ def section_change(
                 kind=data["draw_kind"],
                 level=data["draw_level"],
                 topic=data["draw_topic"],
+                points=data["draw_points"],
             )
         elif action == "adaptive":
             form = AdaptiveForm(request.POST)

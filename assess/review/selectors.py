@@ -13,7 +13,7 @@ from assess.attempts.integrity import IntegritySummary
 from assess.attempts.models import Answer, Attempt, AttemptStatus
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
-from assess.scoring import AttemptResults, attempt_results
+from assess.scoring import AttemptResults, attempt_results, frozen_points
 from grader.engine import VERDICT_LABELS
 from quizzes import irt
 from quizzes.models import Level
@@ -99,12 +99,12 @@ class ReportNotes:
 def report_notes(results: AttemptResults, pass_mark: int) -> ReportNotes:
     """Strengths and gaps in words a recruiter who is not an ML expert can use."""
     strengths = [
-        f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
+        f"{t.label}: {t.percent:.0f}% of {t.questions} question{'s' if t.questions != 1 else ''}"
         for t in results.topics
         if t.percent is not None and t.percent >= STRENGTH_PERCENT
     ]
     gaps = [
-        f"{t.label}: {t.percent:.0f}% of {t.possible} question{'s' if t.possible != 1 else ''}"
+        f"{t.label}: {t.percent:.0f}% of {t.questions} question{'s' if t.questions != 1 else ''}"
         for t in results.topics
         if t.percent is not None and t.percent < GAP_PERCENT
     ]
@@ -138,6 +138,46 @@ class AbilityNote:
     items: int
     provisional: bool  # answers still wait for a grade or a reviewer
     calibrated: bool  # False: item parameters are still the level priors
+    how_sure: str  # the "In a minute" card's sentence
+
+
+# How sure the level estimate is, in words, by the probability of the most probable level.
+SURENESS_WORDS = ((0.9, "Very sure"), (0.7, "Fairly sure"), (0.5, "Not very sure"))
+# A level at least this probable is named as a possibility beside the most probable one.
+ALSO_POSSIBLE = 0.15
+# Below this many scored answers the N(0, 1) prior, not the candidate, makes most of the
+# probability: no "sure" word is given.
+FEW_ANSWERS = 5
+
+NOT_CALIBRATED = (
+    " The question bank is not calibrated on enough candidates yet, so this rests on the "
+    "questions' nominal levels: take it as a first guess."
+)
+
+
+def how_sure_words(ability, *, provisional: bool) -> str:
+    """The calibrated level and how sure it is, for a reader who does not know what a
+    standard error is: "Fairly sure (72%): mid; could also be junior (21%)."."""
+    level, confidence = ability.level, ability.confidence
+    others = [
+        f"{other} ({ability.probabilities[other]:.0%})"
+        for other in irt.LEVELS
+        if other != level and ability.probabilities[other] >= ALSO_POSSIBLE
+    ]
+    if ability.items < FEW_ANSWERS:
+        sentence = (
+            f"Too few scored answers ({ability.items}) to be sure: {level} is the most "
+            f"likely ({confidence:.0%})"
+        )
+    else:
+        word = next((w for bar, w in SURENESS_WORDS if confidence >= bar), "Unsure")
+        sentence = f"{word} ({confidence:.0%}): {level}"
+    sentence += f"; could also be {' or '.join(others)}." if others else "."
+    if provisional:
+        sentence += " So far: some answers still wait for a grade."
+    if ability.calibration_id is None:
+        sentence += NOT_CALIBRATED
+    return sentence
 
 
 def ability_note(results: AttemptResults) -> AbilityNote | None:
@@ -153,6 +193,7 @@ def ability_note(results: AttemptResults) -> AbilityNote | None:
         items=ability.items,
         provisional=not results.complete,
         calibrated=ability.calibration_id is not None,
+        how_sure=how_sure_words(ability, provisional=not results.complete),
     )
 
 
@@ -264,15 +305,19 @@ def _reviewer_names(answers: list[Answer]) -> dict[int, str]:
 
 def question_answers(attempt: Attempt) -> list[Answer]:
     """The attempt's answers in order, each with the prompt as that candidate read it
-    (`prompt`: a numeric question's values filled in) and who scored it in words
-    (`scored_by_text`): what the report's question table shows."""
+    (`prompt`: a numeric question's values filled in), who scored it in words
+    (`scored_by_text`), what it is worth (`points`) and earned (`earned`, None while
+    waiting): what the report's question table shows."""
     answers = list(
         attempt.answers.select_related("question_version__question__topic")
         .prefetch_related("submissions", "rubric_reviews__reviewer")
         .order_by("position")
     )
     reviewers = _reviewer_names(answers)
+    points = frozen_points(attempt)
     for answer in answers:
+        answer.points = points.of(answer)
+        answer.earned = None if answer.score is None else answer.score * answer.points
         answer.prompt = candidate_view(answer.question_version, answer.seed)["prompt"]
         answer.scored_by_text = scored_by_words(answer.scored_by, reviewers)
     return answers

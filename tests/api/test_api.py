@@ -179,6 +179,7 @@ def test_attempts_list_with_results_and_filters(api, acme):
         "label": "Total",
         "earned": 1.0,
         "possible": 1,
+        "questions": 1,
         "pending": 0,
         "percent": 100.0,
     }

@@ -175,3 +175,42 @@ def test_ticked_candidates_are_compared_side_by_side(client, pipeline):
     assert "The normalization operation" in page and "not asked" in page  # different tests
     one = client.get(reverse("org:attempts_compare", args=["acme"]), {"attempt": ids[0]})
     assert one.status_code == 400
+
+
+def test_a_reminder_says_reminder_only_when_a_link_was_emailed_before(client, pipeline):
+    ivy = pipeline["Ivy Invited"]
+    Invitation.objects.filter(pk=ivy.pk).update(send_count=0)  # the ATS mailed its own link
+    client.post(url(), {"action": "remind", "selected": [ivy.pk]})
+    [first] = mail.outbox
+    assert first.subject == "Your test: Normalization screen"
+    assert "reminder" not in first.body.lower() and "invites you" in first.body
+    client.post(url(), {"action": "remind", "selected": [ivy.pk]})  # now emailed once
+    assert mail.outbox[1].subject == "Reminder: your test: Normalization screen"
+    assert "A reminder: Acme invited you" in mail.outbox[1].body
+
+
+def test_an_invitation_whose_first_email_failed_is_not_called_a_reminder(
+    client, recruiter, org, bank, monkeypatch
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from assess.hiring.models import EmailDelivery
+
+    assessment = factories.make_assessment(org, [bank["single"]], minutes=10)
+    real_send = EmailBackend.send_messages
+
+    def refuse(self, messages):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    client.post(
+        reverse("org:invitations", args=["acme", assessment.pk]),
+        {"candidate_name": "Fay First", "candidate_email": "fay@example.com"},
+    )
+    fay = Invitation.objects.get(candidate_email="fay@example.com")
+    assert fay.delivery in (EmailDelivery.RETRYING, EmailDelivery.FAILED) and not mail.outbox
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    Invitation.objects.filter(pk=fay.pk).update(delivery=EmailDelivery.FAILED)
+    client.post(reverse("org:invitation_change", args=["acme", fay.pk, "retry-email"]))
+    [sent] = mail.outbox
+    assert sent.subject == "Your test: Normalization screen" and "invites you" in sent.body

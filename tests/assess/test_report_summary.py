@@ -76,3 +76,61 @@ def test_the_mistakes_the_grader_recognized_are_named(client, recruiter, org, ba
         "Mistakes the grader recognized in the code:</strong> Epsilon outside the square root."
         in page
     )
+
+
+def test_the_plain_language_summary_is_shown_once(client, recruiter, org, bank):
+    assessment = factories.make_assessment(org, [bank["single"]], minutes=10)
+    page = report(client, take(assessment, "Ada Best", 0))
+    summary = "Scored 100%, and met the pass mark of 60%. Suggested interview level: junior."
+    assert page.count(summary) == 1
+    assert '<p id="minute-summary">' + summary in page  # in the "In a minute" card, first
+
+
+def test_the_minute_card_says_how_sure_the_level_is_and_that_the_bank_is_not_calibrated(
+    client, recruiter, org, bank
+):
+    assessment = factories.make_assessment(org, [bank["single"]], minutes=10)
+    page = report(client, take(assessment, "Ada Best", 0))
+    card = page.split('id="in-a-minute"')[1].split("</div>")[0]
+    how_sure = card.split('id="how-sure">')[1].split("</li>")[0]
+    assert "<strong>Level, and how sure:</strong>" in how_sure
+    assert "Too few scored answers (1) to be sure: junior is the most likely" in how_sure
+    assert "The question bank is not calibrated on enough candidates yet" in how_sure
+
+
+@pytest.mark.parametrize(
+    "probabilities, calibration, words",
+    [
+        ({"junior": 0.03, "mid": 0.92, "senior": 0.05}, 3, "Very sure (92%): mid."),
+        (
+            {"junior": 0.22, "mid": 0.72, "senior": 0.06},
+            3,
+            "Fairly sure (72%): mid; could also be junior (22%).",
+        ),
+        (
+            {"junior": 0.30, "mid": 0.40, "senior": 0.30},
+            None,
+            "Unsure (40%): mid; could also be junior (30%) or senior (30%). The question "
+            "bank is not calibrated",
+        ),
+    ],
+)
+def test_how_sure_in_words(probabilities, calibration, words):
+    from assess.review.selectors import how_sure_words
+    from assess.scoring import AbilityLevel
+
+    ability = AbilityLevel(0.5, 0.4, probabilities, 10, calibration)
+    sentence = how_sure_words(ability, provisional=False)
+    assert sentence.startswith(words)
+    assert ("not calibrated" in sentence) is (calibration is None)
+
+
+def test_a_level_from_few_answers_is_never_called_sure():
+    from assess.review.selectors import how_sure_words
+    from assess.scoring import AbilityLevel
+
+    ability = AbilityLevel(-0.2, 0.8, {"junior": 0.75, "mid": 0.21, "senior": 0.04}, 2, 3)
+    assert how_sure_words(ability, provisional=True) == (
+        "Too few scored answers (2) to be sure: junior is the most likely (75%); could also "
+        "be mid (21%). So far: some answers still wait for a grade."
+    )

@@ -137,7 +137,7 @@ def test_recruiter_builds_invites_candidate_takes_worker_grades_reviewer_scores_
     assert "Passed" in page.inner_text("#verdict") and "estimated level: senior" in page.inner_text(
         "#verdict"
     )
-    assert "Suggested interview level: senior" in page.inner_text("#summary-words")
+    assert "Suggested interview level: senior" in page.inner_text("#minute-summary")
     page.wait_for_function("document.getElementById('topic-chart').width > 0")
     screenshot("recruiter-report")
     attempt.refresh_from_db()

@@ -260,3 +260,53 @@ def test_reviewer_scores_the_queue_with_the_keyboard(live_server, laptop, django
     page.wait_for_selector("#queue-empty")
     assert fits(page)
     assert page.missing == []
+
+
+def test_recruiter_sets_points_in_the_builder_and_reads_them_in_the_report(
+    live_server, laptop, django_user_model
+):
+    base, page = live_server.url, laptop
+    bank = factories.make_bank("single", "multiple", "numeric", "coding")
+    item = question_from_yaml(textwrap.dedent(GPU_ONLY))
+    save_question(item, Topic.objects.get(slug=item.topic))
+    org = factories.make_org("acme")
+    user = django_user_model.objects.create_user("ada", password=PASSWORD)
+    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
+    assessment = factories.make_assessment(org, [bank["single"], bank["multiple"]], minutes=10)
+    sign_in(page, base)
+
+    # The builder: numeric prompts with example values, the GPU filter, points per pick.
+    page.goto(f"{base}/org/acme/assessments/{assessment.pk}/")
+    numeric_row = page.locator("tr[data-key='t-numeric']").inner_text()
+    assert "{x1}" not in numeric_row and "example values" in numeric_row
+    assert page.inner_text("#summary-points").strip() == "2"
+    shot(page, "ux-builder-bank")
+    page.fill("#id_q", "")
+    page.select_option("#id_gpu", "gpu")
+    page.click("button:has-text('Filter')")
+    page.wait_for_selector("#bank-count:has-text('1 question')")
+    assert page.locator("#bank-table tbody tr").all_inner_texts()[0].count("t-gpu-triton") == 1
+    page.fill("li[data-key='t-single'] input[name=points]", "3")
+    page.click("button[aria-label='Set the points of t-single']")
+    page.wait_for_selector("#summary-points:has-text('4')")
+    assert page.input_value("li[data-key='t-single'] input[name=points]") == "3"
+    assert page.input_value("#id_gpu") == "gpu"  # the bank's filters survive the change
+    assert fits(page)
+    shot(page, "ux-builder-points")
+
+    # A candidate right on the 3-point question, wrong on the 1-point one: 75%.
+    inv, _ = factories.make_invitation(assessment, name="Grace Hopper")
+    attempt = attempt_start(inv)
+    answer_save(attempt, 0, 0, 0)
+    answer_save(attempt, 1, [2, 3], 0)
+    attempt_submit(attempt)
+    page.goto(f"{base}/org/acme/attempts/{attempt.pk}/report/")
+    assert page.inner_text("#total").strip() == "75%"
+    points = page.locator("td.points").all_inner_texts()
+    assert [p.strip() for p in points] == ["3 / 3", "0 / 1"]
+    how_sure = page.inner_text("#how-sure")
+    assert "Too few scored answers (2) to be sure" in how_sure and "not calibrated" in how_sure
+    assert page.locator("text=Scored 75%, and met the pass mark").count() == 1  # once
+    assert fits(page)
+    shot(page, "ux-report-points")
+    assert page.missing == []
