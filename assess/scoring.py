@@ -135,8 +135,9 @@ def level_estimate(levels: dict[str, Tally]) -> str:
 
 
 def points_freeze(attempt: Attempt) -> None:
-    """Record what the assessment's questions are worth as the attempt starts: picks by
-    section position and question, drawn questions by section position."""
+    """Record what the assessment's questions are worth as the attempt starts (called by
+    attempt_start in its transaction, beside the question versions): picks by section
+    position and question, drawn questions by section position."""
     picks = SectionQuestion.objects.filter(section__assessment=attempt.assessment_id)
     AttemptPoints.objects.create(
         attempt=attempt,
@@ -153,13 +154,6 @@ def points_freeze(attempt: Attempt) -> None:
             )
         },
     )
-
-
-def on_attempt_saved(sender, *, instance: Attempt, created: bool, raw: bool = False, **kwargs):
-    """Receiver of the Attempt's post_save: a new attempt freezes its points in the
-    starting transaction, beside its questions."""
-    if created and not raw:
-        points_freeze(instance)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from assess.hiring.models import Assessment, Invitation, Section
 from assess.hiring.selectors import draw_pool, section_picks
+from assess.scoring import points_freeze
 from assess.strictinput import text_problem
 from assess.tokens import token_digest
 from quizzes.draws import draw_questions
@@ -188,6 +189,7 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
             + timedelta(minutes=assessment.time_limit_minutes + invitation.extra_minutes),
             adaptive_seed=rng.randrange(2**31),
         )
+        points_freeze(attempt)
         answers = []
         for position, (section, version) in enumerate(frozen):
             seed = rng.randrange(2**31)
