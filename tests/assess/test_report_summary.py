@@ -84,6 +84,8 @@ def test_the_plain_language_summary_is_shown_once(client, recruiter, org, bank):
     summary = "Scored 100%, and met the pass mark of 60%. Suggested interview level: junior."
     assert page.count(summary) == 1
     assert '<p id="minute-summary">' + summary in page  # in the "In a minute" card, first
+    # ... and so are its strengths: the card's "Can:" line, not a second "Strengths" list.
+    assert page.count("100% of 1 question") == 1 and "<h2>Strengths</h2>" not in page
 
 
 def test_the_minute_card_says_how_sure_the_level_is_and_that_the_bank_is_not_calibrated(
