@@ -91,6 +91,31 @@ def test_practice_code_is_graded_on_the_public_cases_with_a_diagnosis(client, co
     assert "Accepted:" in result
 
 
+HELPER_RAISES = """import numpy as np
+
+
+def _stats(x):
+    return x.mean(axis=-1, keepdims=True), x.var(axis=axez, keepdims=True)
+
+
+def layernorm_forward(x, normalized_shape, weight, bias, eps=1e-5):
+    mean, var = _stats(x)
+    return (x - mean) / np.sqrt(var + eps)
+"""
+
+
+def test_the_console_shows_the_visitors_traceback_and_no_harness_frame(client, coding_bank, queued):
+    token = _token(_start(client))
+    queued(client, token, HELPER_RAISES)
+    assert practice_code_grade(*queued.jobs[-1]) == "runtime_error"
+    html = client.get(reverse("quizzes:practice_question", args=[token, 1])).content.decode()
+    console = html.split('id="practice-console-head"')[1]
+    assert "File &quot;submission.py&quot;, line 9, in layernorm_forward" in console
+    assert "File &quot;submission.py&quot;, line 5, in _stats" in console
+    assert "NameError: name &#x27;axez&#x27; is not defined" in console
+    assert "zygote" not in html and "grader/engine" not in html
+
+
 def test_a_stale_run_is_not_written_over_a_newer_one(client, coding_bank, queued):
     token = _token(_start(client))
     queued(client, token, WRONG_LAYERNORM)
