@@ -13,7 +13,7 @@ from grader.engine.problems import get_problem
 from quizzes.bankfiles import load_bank, read_bank
 from quizzes.models import PracticeRun
 from quizzes.practice_code import practice_code_grade
-from tests.assess.factories import GOOD_LAYERNORM, WRONG_LAYERNORM
+from tests.assess.factories import GOOD_LAYERNORM, HELPER_RAISES_LAYERNORM, WRONG_LAYERNORM
 
 from .test_practice import _start, _token
 
@@ -91,22 +91,9 @@ def test_practice_code_is_graded_on_the_public_cases_with_a_diagnosis(client, co
     assert "Accepted:" in result
 
 
-HELPER_RAISES = """import numpy as np
-
-
-def _stats(x):
-    return x.mean(axis=-1, keepdims=True), x.var(axis=axez, keepdims=True)
-
-
-def layernorm_forward(x, normalized_shape, weight, bias, eps=1e-5):
-    mean, var = _stats(x)
-    return (x - mean) / np.sqrt(var + eps)
-"""
-
-
 def test_the_console_shows_the_visitors_traceback_and_no_harness_frame(client, coding_bank, queued):
     token = _token(_start(client))
-    queued(client, token, HELPER_RAISES)
+    queued(client, token, HELPER_RAISES_LAYERNORM)
     assert practice_code_grade(*queued.jobs[-1]) == "runtime_error"
     html = client.get(reverse("quizzes:practice_question", args=[token, 1])).content.decode()
     console = html.split('id="practice-console-head"')[1]
