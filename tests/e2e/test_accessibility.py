@@ -202,7 +202,11 @@ def test_a_whole_test_is_taken_with_the_keyboard_alone(live_server, browser):
         typed[kind] = True
         page.wait_for_selector("#save-status:has-text('Saved at')")
         _tab_to(page, "a.button:not(.secondary)")
+        here = page.url
         page.keyboard.press("Enter")
+        # The link saves first, then navigates: wait for the next page, not this one's load
+        # state (already reached; the next _tab_to then met the navigation mid-way).
+        page.wait_for_url(lambda url, here=here: url != here)
         page.wait_for_load_state()
     page.wait_for_selector("text=You have answered every question.")
     _tab_to(page, "#submit-test")
