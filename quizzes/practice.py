@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from grader.console import sample_run_console
+
 from .draws import draw_questions
 from .models import CHOICE_KINDS, Kind, PracticeRun, Question, QuestionVersion, Topic
 from .questions import ResponseError, Scored, correct_answer_text, score_response
@@ -118,6 +120,8 @@ class PracticeFeedback:
     picked: frozenset[int]
     correct_indices: frozenset[int]
     rubric: tuple[dict, ...] = ()
+    # Code only: the last run's console (grader.console.sample_run_console).
+    console: dict | None = None
 
 
 def practice_feedback(item: PracticeItem) -> PracticeFeedback | None:
@@ -146,6 +150,7 @@ def practice_feedback(item: PracticeItem) -> PracticeFeedback | None:
             content["explanation"],
             frozenset(),
             frozenset(),
+            console=sample_run_console(report),
         )
     if content["kind"] == Kind.WRITTEN:
         return PracticeFeedback(

@@ -117,16 +117,21 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
     elif request.method == "POST":
         messages.info(request, "You already answered this question; your first answer counts.")
         return redirect("quizzes:practice_question", token=token, number=number)
+    view = candidate_view(item.version, item.seed)
     context = {
         "run": run,
         "number": number,
         "total": len(items),
-        "view": candidate_view(item.version, item.seed),
+        "view": view,
         "answer": item.answer,
         "feedback": practice_feedback(item),
         "error": error,
         # A refused answer stays in the field, so the visitor can correct it.
         "typed": _typed(request.POST) if error else "",
+        # The coding question's field: what was refused, else the last run, else the starter.
+        "code": _typed(request.POST)
+        if error
+        else (item.answer or {}).get("response") or view.get("starter_code", ""),
         "next_number": number + 1 if number < len(items) else None,
         "marks": [it.answer is not None for it in items],
     }

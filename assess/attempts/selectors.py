@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from grader.console import sample_run_console
 from grader.models import Submission, SubmissionStatus
 from quizzes.models import Kind
 from quizzes.questions import candidate_view
@@ -63,21 +64,10 @@ def _last_sample_run(answer: Answer) -> dict | None:
 def _sample_run_view(submission: Submission) -> dict:
     report = submission.report or {}
     verdict = report.get("verdict", "")
-    raised = [
-        f"{check['name']}: {check['message']}"
-        for check in report.get("checks", [])
-        if str(check.get("message", "")).startswith("raised")
-    ]
     return {
         "submission": submission,
         "verdict_label": verdict.replace("_", " ") or "error",
-        # The console: what the candidate's code printed on the public cases, its errors,
-        # and the exceptions it raised (the sandbox reports those per case, not on stderr).
-        "console": {
-            "stdout": report.get("stdout", ""),
-            "stderr": report.get("stderr", ""),
-            "raised": raised,
-        },
+        "console": sample_run_console(report),
     }
 
 

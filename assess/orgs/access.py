@@ -24,6 +24,9 @@ REVIEW = frozenset({Role.REVIEWER, Role.ADMIN})  # dashboard, scoring, re-grades
 READ_REPORTS = frozenset({Role.RECRUITER, Role.REVIEWER, Role.ADMIN})
 
 
+MANAGE = frozenset({Role.ADMIN})  # the organization's own settings
+
+
 def member_role(user, organization: Organization) -> str | None:
     """The user's role in the organization; superusers act as its admin; None otherwise."""
     if not user.is_authenticated:

@@ -16,4 +16,5 @@ urlpatterns = [
     path("org/logout/", auth_views.LogoutView.as_view(next_page="org:login"), name="logout"),
     path("org/", views.home, name="home"),
     path(ORG, views.org_home, name="org_home"),
+    path(ORG + "settings/", views.org_settings, name="org_settings"),
 ]

@@ -1,14 +1,18 @@
-"""The hiring team's landing pages: pick an organization, then its home page."""
+"""The hiring team's landing pages (pick an organization, then its home page) and the
+admins' settings page."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from .access import BUILD, READ_REPORTS, org_view, organizations_of
+from .access import BUILD, MANAGE, READ_REPORTS, org_view, organizations_of
+from .forms import OFF, ON, CandidateFeedbackForm
 from .models import Organization
+from .services import organization_set_candidate_feedback
 
 
 @login_required
@@ -26,3 +30,25 @@ def org_home(request: HttpRequest, org: Organization, role: str) -> HttpResponse
     if role in BUILD:
         return redirect("org:assessment_list", org_slug=org.slug)
     return redirect("org:dashboard", org_slug=org.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(MANAGE)
+def org_settings(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    form = CandidateFeedbackForm(
+        request.POST if request.method == "POST" else None,
+        initial={"candidate_feedback": ON if org.candidate_feedback else OFF},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            organization_set_candidate_feedback(org, form.enabled())
+            state = "on" if org.candidate_feedback else "off"
+            messages.success(request, f"Saved: the candidates' feedback report is {state}.")
+            return redirect("org:org_settings", org_slug=org.slug)
+        return render(
+            request,
+            "assess/orgs/settings.html",
+            {"org": org, "role": role, "form": form},
+            status=400,
+        )
+    return render(request, "assess/orgs/settings.html", {"org": org, "role": role, "form": form})

@@ -78,6 +78,9 @@ class Report:
     message: str = ""
     stdout: str = ""
     stderr: str = ""
+    # The first exception the candidate's code raised, as their own file's frames (the
+    # sandbox strips the harness's): the console of a sample run shows it.
+    traceback: str = ""
     public_only: bool = False
     # Tensor problems only: placement, device, speed and performance_score (gpu_grading).
     extra: dict = field(default_factory=dict)
@@ -106,6 +109,7 @@ class Report:
             "elapsed_ms": self.elapsed_ms,
             "stdout": self.stdout,
             "stderr": self.stderr,
+            "traceback": self.traceback,
             **self.extra,
         }
 
@@ -259,6 +263,17 @@ def _error_text(error: dict) -> str:
     return clip(f"{error.get('type', 'Error')}: {error.get('message', '')}".strip())
 
 
+def _first_traceback(import_phase: dict | None, case_headers: list[dict]) -> str:
+    """The candidate's traceback of the first exception: loading the file, else the
+    first case that raised. It comes from the sandbox, so it is clipped and must be text."""
+    for header in [import_phase or {}, *case_headers]:
+        error = header.get("error") if header.get("status") == "raised" else None
+        text = error.get("traceback") if isinstance(error, dict) else None
+        if isinstance(text, str) and text:
+            return clip(text, 4000)
+    return ""
+
+
 def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: float) -> Report:
     """Turn what came back from the sandbox into a verdict, check rows and a diagnosis."""
     report = Report(
@@ -277,6 +292,7 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
         report.message = "The file does not compile: " + _error_text(compile_phase.get("error", {}))
         return report
     import_phase = phases.get("import")
+    report.traceback = _first_traceback(import_phase, [by_case[i][0] for i in sorted(by_case)])
     if import_phase and import_phase.get("status") == "missing_function":
         missing = ", ".join(str(n) for n in import_phase.get("missing", []))[:300]
         report.verdict = INVALID_SUBMISSION

@@ -99,6 +99,18 @@ GOOD_LAYERNORM = (
 ).read_text()
 # Epsilon outside the square root: close, but wrong.
 WRONG_LAYERNORM = GOOD_LAYERNORM.replace("np.sqrt(var + eps)", "(np.sqrt(var) + eps)")
+# A typo in a helper: a NameError raised on line 5 (in _stats), called from line 9.
+HELPER_RAISES_LAYERNORM = """import numpy as np
+
+
+def _stats(x):
+    return x.mean(axis=-1, keepdims=True), x.var(axis=axez, keepdims=True)
+
+
+def layernorm_forward(x, normalized_shape, weight, bias, eps=1e-5):
+    mean, var = _stats(x)
+    return (x - mean) / np.sqrt(var + eps)
+"""
 
 
 def make_topics() -> dict[str, Topic]:

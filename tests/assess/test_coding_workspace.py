@@ -72,3 +72,20 @@ def test_the_statement_has_its_title_once_and_rules_as_a_heading(client, coding_
     assert html.count("Layer normalization: forward pass") == 1
     assert re.search(r"<h1[^>]*>Layer normalization: forward pass</h1>", html)
     assert re.search(r"<h2>Rules for every problem</h2>", html)
+
+
+def test_the_console_shows_the_candidates_traceback_with_their_line_numbers(client, coding_attempt):
+    attempt, token, url = coding_attempt
+    traceback = (
+        "Traceback (your code, most recent call last):\n"
+        '  File "submission.py", line 11, in layernorm_forward\n'
+        "    mean, var = _stats(x, axes)\n"
+        '  File "submission.py", line 6, in _stats\n'
+        "    return mean, x.var(axis=axez)\n"
+        "NameError: name 'axez' is not defined"
+    )
+    _public_run(attempt.answers.get(), verdict="runtime_error", checks=[], traceback=traceback)
+    result = client.get(url).content.decode().split('id="sample-result"')[1]
+    assert "Where your code raised" in result
+    assert "line 11, in layernorm_forward" in result and "line 6, in _stats" in result
+    assert "return mean, x.var(axis=axez)" in result

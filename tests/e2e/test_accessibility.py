@@ -48,13 +48,23 @@ def test_no_serious_accessibility_violations_on_the_candidate_pages(
     width, page = sized_page
     _, token = _candidate_test()
     found = {}
+    sideways = {}
 
     def scan(name):
         _shot(page, f"a11y-{width}-{name}")
         found[name] = axe_scan(page, f"{width}-{name}")
+        # Nothing on a candidate's page scrolls the whole page sideways (a wide table
+        # scrolls in its own box, which is fine).
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > VIEWPORTS[width]["width"]:
+            sideways[name] = scroll
 
     page.goto(f"{live_server.url}/t/{token}/")
+    page.wait_for_selector("#system-check-summary:has-text('Your browser is ready.')")
     scan("candidate-landing")
+    page.get_by_label(re.compile("Over the batch axis N")).check()
+    page.wait_for_selector("#warm-up-feedback:has-text('Right')")
+    scan("candidate-warm-up")
     page.click("button:has-text('Start the test')")
     for number in range(1, len(KINDS) + 1):
         page.goto(f"{live_server.url}/t/{token}/q/{number}/")
@@ -72,6 +82,7 @@ def test_no_serious_accessibility_violations_on_the_candidate_pages(
     page.wait_for_selector("h1:has-text('Your feedback report')")
     scan("candidate-feedback")
     assert {name: v for name, v in found.items() if v} == {}
+    assert sideways == {}, f"pages wider than the {width} viewport"
 
 
 def test_no_serious_accessibility_violations_on_the_practice_pages(
@@ -104,7 +115,10 @@ def test_no_serious_accessibility_violations_on_the_practice_pages(
         kind = QuestionVersion.objects.get(pk=kind).kind
         scan(f"practice-{kind}")
         if kind == "coding":
-            page.fill("#code", "def layernorm_forward(x, *args, **kwargs):\n    return x\n")
+            page.wait_for_selector(".ace_editor")  # the same editor as the hiring test's
+            page.evaluate(
+                "ace.edit('editor').setValue('def layernorm_forward(x, *a, **k):\\n    return x\\n')"
+            )
             page.click("button:has-text('Run my code')")
             page.wait_for_selector("text=Grading your code")
             scan("practice-coding-grading")  # no worker here: it stays queued
@@ -188,7 +202,11 @@ def test_a_whole_test_is_taken_with_the_keyboard_alone(live_server, browser):
         typed[kind] = True
         page.wait_for_selector("#save-status:has-text('Saved at')")
         _tab_to(page, "a.button:not(.secondary)")
+        here = page.url
         page.keyboard.press("Enter")
+        # The link saves first, then navigates: wait for the next page, not this one's load
+        # state (already reached; the next _tab_to then met the navigation mid-way).
+        page.wait_for_url(lambda url, here=here: url != here)
         page.wait_for_load_state()
     page.wait_for_selector("text=You have answered every question.")
     _tab_to(page, "#submit-test")

@@ -171,5 +171,7 @@ def test_a_system_check_and_a_warm_up_come_before_the_clock(live_server, browser
     page.get_by_label(re.compile("Over the batch axis N")).check()
     assert page.locator("#warm-up-feedback").inner_text().startswith("Right")
     _snap(page, f"candidate-landing-check-{name}")
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= viewport["width"], f"the landing page scrolls sideways ({scroll} px)"
     assert not Attempt.objects.filter(invitation=invitation).exists()  # the clock has not started
     context.close()

@@ -13,7 +13,7 @@ from grader.engine.problems import get_problem
 from quizzes.bankfiles import load_bank, read_bank
 from quizzes.models import PracticeRun
 from quizzes.practice_code import practice_code_grade
-from tests.assess.factories import GOOD_LAYERNORM, WRONG_LAYERNORM
+from tests.assess.factories import GOOD_LAYERNORM, HELPER_RAISES_LAYERNORM, WRONG_LAYERNORM
 
 from .test_practice import _start, _token
 
@@ -89,6 +89,18 @@ def test_practice_code_is_graded_on_the_public_cases_with_a_diagnosis(client, co
     result = client.get(reverse("quizzes:practice_result", args=[token])).content.decode()
     assert re.search(r'class="score">1 / 1 ', result)
     assert "Accepted:" in result
+
+
+def test_the_console_shows_the_visitors_traceback_and_no_harness_frame(client, coding_bank, queued):
+    token = _token(_start(client))
+    queued(client, token, HELPER_RAISES_LAYERNORM)
+    assert practice_code_grade(*queued.jobs[-1]) == "runtime_error"
+    html = client.get(reverse("quizzes:practice_question", args=[token, 1])).content.decode()
+    console = html.split('id="practice-console-head"')[1]
+    assert "File &quot;submission.py&quot;, line 9, in layernorm_forward" in console
+    assert "File &quot;submission.py&quot;, line 5, in _stats" in console
+    assert "NameError: name &#x27;axez&#x27; is not defined" in console
+    assert "zygote" not in html and "grader/engine" not in html
 
 
 def test_a_stale_run_is_not_written_over_a_newer_one(client, coding_bank, queued):

@@ -1,4 +1,5 @@
-// The candidate's question page: autosave with revisions, the code editor, the countdown.
+// The candidate's question page: autosave with revisions, the countdown, the splitter
+// (the code editor itself is code_editor.js, shared with practice).
 // A save names the revision this page last saw; the server refuses an older one (409) and
 // answers with the newest, which this page then shows: a second tab never overwrites
 // newer work with older.
@@ -157,38 +158,6 @@
     debounce = setTimeout(function () { debounce = null; save(); }, delay);
   }
 
-  function setUpEditor() {
-    var box = document.getElementById("editor");
-    var fallback = document.getElementById("code");
-    if (!box || !window.ace) return;
-    editor = window.ace.edit(box, {
-      mode: "ace/mode/python",
-      theme: "ace/theme/textmate",
-      value: fallback.value,
-      tabSize: 4,
-      useSoftTabs: true,
-      showPrintMargin: false,
-      // 15 px with a 1.6 line height: at 14 px and Ace's tight default line box, the
-      // underscores of `normalized_shape` were clipped away on 1x screens.
-      fontSize: "15px",
-      // Esc then Tab leaves the editor: keyboard users are never trapped in it.
-      enableKeyboardAccessibility: true
-    });
-    editor.container.style.lineHeight = "1.6";
-    editor.renderer.updateFontSize();
-    editor.session.setUseWrapMode(false);
-    editor.clearSelection();
-    form.classList.add("has-editor");
-    editor.session.on("change", function () { changed(1200); });
-    // "Run sample tests" sends the editor's code through the (hidden) textarea.
-    document.body.addEventListener("htmx:configRequest", function (event) {
-      if (form.classList.contains("plain-code")) return;
-      fallback.value = editor.getValue();
-      // htmx has read the textarea already: send the editor's code, not the last save's.
-      if (event.detail.parameters) event.detail.parameters.source = fallback.value;
-    });
-  }
-
   // A rate-limited (429) or closed (409) sample run answers a message fragment: htmx would
   // drop it as an error, so the candidate saw nothing. Show it where the result goes.
   function showRefusedSampleRuns() {
@@ -243,45 +212,6 @@
       }
       splitter.addEventListener("pointermove", move);
       splitter.addEventListener("pointerup", up);
-    });
-  }
-
-  // A plain text box instead of Ace, for screen readers that read Ace poorly; the choice is
-  // kept for the rest of the test and the code carries over both ways.
-  function setUpPlainEditorToggle() {
-    var toggle = document.getElementById("plain-editor-toggle");
-    var fallback = document.getElementById("code");
-    if (!toggle || !fallback) return;
-    function usePlain(plain) {
-      if (!editor) plain = true;
-      if (plain && editor) fallback.value = editor.getValue();
-      if (!plain && editor) { editor.session.setValue(fallback.value); editor.resize(); }
-      form.classList.toggle("has-editor", !plain);
-      form.classList.toggle("plain-code", plain);
-      toggle.setAttribute("aria-pressed", plain ? "true" : "false");
-      toggle.textContent = plain ? "Use the code editor" : "Use a plain text box";
-      try { localStorage.setItem("normassess.plainCode", plain ? "1" : ""); } catch (e) { /* private mode */ }
-    }
-    if (!editor) { toggle.hidden = true; return; }
-    var kept = "";
-    try { kept = localStorage.getItem("normassess.plainCode") || ""; } catch (e) { kept = ""; }
-    if (kept) usePlain(true);
-    toggle.addEventListener("click", function () {
-      var plain = !form.classList.contains("plain-code");
-      usePlain(plain);
-      (plain ? fallback : editor).focus();
-    });
-    // Tab in the plain box indents (4 spaces) rather than leaving it; Esc then Tab leaves.
-    var escaped = false;
-    fallback.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { escaped = true; return; }
-      if (event.key === "Tab" && !event.shiftKey && !escaped) {
-        event.preventDefault();
-        var start = fallback.selectionStart;
-        fallback.setRangeText("    ", start, fallback.selectionEnd, "end");
-        changed(1200);
-      }
-      escaped = false;
     });
   }
 
@@ -404,8 +334,7 @@
     if (!form) return;
     status = document.getElementById("save-status");
     revision = parseInt(form.dataset.revision, 10);
-    setUpEditor();
-    setUpPlainEditorToggle();
+    editor = window.NormAssessCodeEditor ? window.NormAssessCodeEditor.setUp(form, changed) : null;
     setUpSplitter();
     showRefusedSampleRuns();
     wordCount();

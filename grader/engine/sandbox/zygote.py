@@ -329,18 +329,53 @@ def _type_name(value) -> str:
     return _short(f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}")
 
 
-def _error_info(exc: BaseException) -> dict:
+# The name the candidate's file is compiled under: a traceback shows only frames of it.
+SUBMISSION_FILE = "submission.py"
+# Deep recursion would make a thousand frames; the last ones say where it went wrong.
+TRACEBACK_FRAMES = 12
+# The candidate's source, by line, once compiled (set in the job process by run_job).
+_submission_lines: list[str] = []
+
+
+def _candidate_traceback(exc: BaseException, kind: str, message: str) -> str:
+    """The traceback as the candidate's own file sees it: their frames with their line
+    numbers and lines, then the exception. The harness's frames (the grader's source and
+    its host paths, which name the inputs it calls with) and library frames are left out;
+    the lines shown are read from the submitted source, never from a file on disk."""
     import traceback
 
-    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    return {
-        "type": _short(type(exc).__name__),
-        "message": _short(str(exc))
+    frames = [
+        (frame.f_code.co_name, lineno)
+        for frame, lineno in traceback.walk_tb(exc.__traceback__)
+        if frame.f_code.co_filename == SUBMISSION_FILE
+    ]
+    lines = ["Traceback (your code, most recent call last):"]
+    if len(frames) > TRACEBACK_FRAMES:
+        lines.append(f"  ... {len(frames) - TRACEBACK_FRAMES} earlier calls not shown")
+        frames = frames[-TRACEBACK_FRAMES:]
+    for name, lineno in frames:
+        lines.append(f'  File "{SUBMISSION_FILE}", line {lineno}, in {name}')
+        if lineno is not None and 0 < lineno <= len(_submission_lines):
+            lines.append("    " + _submission_lines[lineno - 1].strip()[:200])
+    if len(lines) == 1:
+        return ""  # raised outside the candidate's code (at compile time, or in the harness)
+    lines.append(f"{kind}: {message}" if message else kind)
+    return "\n".join(lines)
+
+
+def _error_info(exc: BaseException) -> dict:
+    kind = _short(type(exc).__name__)
+    message = (
+        _short(str(exc))
         if not isinstance(exc, RecursionError)
-        else "maximum recursion depth exceeded",
+        else "maximum recursion depth exceeded"
+    )
+    return {
+        "type": kind,
+        "message": message,
         "is_value_error": isinstance(exc, ValueError),
         "is_memory_error": isinstance(exc, MemoryError),
-        "traceback": _short("".join(lines[-6:])),
+        "traceback": _candidate_traceback(exc, kind, message),
     }
 
 
@@ -536,8 +571,9 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
     # Writes to a pipe the grader closed (output limit) should end the process.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     source = header["source"]
+    _submission_lines[:] = source.splitlines()
     try:
-        code = compile(source, "submission.py", "exec", dont_inherit=True)
+        code = compile(source, SUBMISSION_FILE, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         _send(
             result_fd, {"phase": "compile", "status": "syntax_error", "error": _error_info(exc)}, {}

@@ -1,0 +1,104 @@
+// The code editor of a coding question, on the hiring test's page and in practice: Ace,
+// with a plain text box instead (for screen readers that read Ace poorly). The textarea
+// #code is the form's field either way; Ace's text is copied into it before anything is
+// sent (a sample run through htmx, a form post), so the server sees one field.
+(function () {
+  "use strict";
+
+  // Returns the Ace editor, or null when Ace did not load (the plain box is then shown).
+  // `changed(delay)` is told about every edit (the hiring page autosaves on it).
+  function setUp(form, changed) {
+    var box = document.getElementById("editor");
+    var fallback = document.getElementById("code");
+    if (!fallback) return null;
+    changed = changed || function () {};
+    var editor = null;
+    if (box && window.ace) {
+      var label = document.getElementById("code-label");
+      editor = window.ace.edit(box, {
+        mode: "ace/mode/python",
+        theme: "ace/theme/textmate",
+        value: fallback.value,
+        tabSize: 4,
+        useSoftTabs: true,
+        showPrintMargin: false,
+        // 15 px with a 1.6 line height: at 14 px and Ace's tight default line box, the
+        // underscores of `normalized_shape` were clipped away on 1x screens.
+        fontSize: "15px",
+        // Esc then Tab leaves the editor: keyboard users are never trapped in it.
+        enableKeyboardAccessibility: true,
+        // Ace types into a textarea of its own, which the page's <label> does not name;
+        // without this a screen reader announces only "Cursor at row 1".
+        textInputAriaLabel: label ? label.textContent.trim() : "Your code"
+      });
+      // Ace applies that label when its input is focused; name the box from the start, so
+      // a screen reader's list of form fields finds it by its label too.
+      if (editor.textInput && editor.textInput.setAriaLabel) editor.textInput.setAriaLabel();
+      editor.container.style.lineHeight = "1.6";
+      editor.renderer.updateFontSize();
+      editor.session.setUseWrapMode(false);
+      editor.clearSelection();
+      form.classList.add("has-editor");
+      editor.session.on("change", function () { changed(1200); });
+      var copy = function () {
+        if (!form.classList.contains("plain-code")) fallback.value = editor.getValue();
+      };
+      form.addEventListener("submit", copy);
+      // "Run sample tests" sends the editor's code through the (hidden) textarea.
+      document.body.addEventListener("htmx:configRequest", function (event) {
+        if (form.classList.contains("plain-code")) return;
+        copy();
+        // htmx has read the textarea already: send the editor's code, not the last save's.
+        if (event.detail.parameters) event.detail.parameters.source = fallback.value;
+      });
+    }
+    setUpPlainToggle(form, editor, fallback, changed);
+    return editor;
+  }
+
+  // The choice of the plain box is kept (for the rest of the test, and in practice) and the
+  // code carries over both ways.
+  function setUpPlainToggle(form, editor, fallback, changed) {
+    var toggle = document.getElementById("plain-editor-toggle");
+    if (!toggle) return;
+    function usePlain(plain) {
+      if (!editor) plain = true;
+      if (plain && editor) fallback.value = editor.getValue();
+      if (!plain && editor) { editor.session.setValue(fallback.value); editor.resize(); }
+      form.classList.toggle("has-editor", !plain);
+      form.classList.toggle("plain-code", plain);
+      toggle.setAttribute("aria-pressed", plain ? "true" : "false");
+      toggle.textContent = plain ? "Use the code editor" : "Use a plain text box";
+      try { localStorage.setItem("normassess.plainCode", plain ? "1" : ""); } catch (e) { /* private mode */ }
+    }
+    if (!editor) { toggle.hidden = true; return; }
+    var kept = "";
+    try { kept = localStorage.getItem("normassess.plainCode") || ""; } catch (e) { kept = ""; }
+    if (kept) usePlain(true);
+    toggle.addEventListener("click", function () {
+      var plain = !form.classList.contains("plain-code");
+      usePlain(plain);
+      (plain ? fallback : editor).focus();
+    });
+    // Tab in the plain box indents (4 spaces) rather than leaving it; Esc then Tab leaves.
+    var escaped = false;
+    fallback.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { escaped = true; return; }
+      if (event.key === "Tab" && !event.shiftKey && !escaped) {
+        event.preventDefault();
+        var start = fallback.selectionStart;
+        fallback.setRangeText("    ", start, fallback.selectionEnd, "end");
+        changed(1200);
+      }
+      escaped = false;
+    });
+  }
+
+  window.NormAssessCodeEditor = { setUp: setUp };
+  // A page with no script of its own (practice) marks its form; the hiring page calls
+  // setUp itself, with its autosave.
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-code-editor]");
+    if (form) setUp(form);
+  });
+})();
