@@ -26,3 +26,15 @@ def assessment(org, bank):
 def invitation(assessment):
     """(invitation, token): the candidate's link."""
     return factories.make_invitation(assessment)
+
+
+@pytest.fixture
+def recruiter(client, org, django_user_model, settings):
+    """A recruiter of `org`, signed in on `client` (a fast hasher: no test checks its cost)."""
+    from assess.models import Membership, Role
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = django_user_model.objects.create_user("rita", password="pw-rita-12345678")
+    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
+    client.force_login(user)
+    return user

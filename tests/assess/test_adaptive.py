@@ -21,7 +21,7 @@ from assess.attempts.services import (
 )
 from assess.calibration.services import item_parameters
 from assess.hiring.services import RecruitingError, section_set_adaptive
-from assess.models import Membership, Role, Section
+from assess.models import Section
 from assess.scoring import attempt_results
 from quizzes import irt
 from tests.assess import factories
@@ -193,15 +193,6 @@ def test_submitted_adaptive_answers_count_in_the_results(adaptive_assessment):
     assert results.total.possible == 4  # three confirmed, one shown and unanswered
     assert results.total.earned == 2.0
     assert results.ability.items == 4
-
-
-@pytest.fixture
-def recruiter(client, db, org, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 def test_a_recruiter_makes_a_section_adaptive_in_the_builder(client, recruiter, org):

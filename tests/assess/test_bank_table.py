@@ -10,18 +10,9 @@ from django.urls import reverse
 
 from assess.bench.bank_table import bank_grow, recruiter_client
 from assess.hiring.selectors import PREVIEW_SEED
-from assess.models import Membership, Role
 from quizzes.numeric import render_prompt
 from quizzes.questions import numeric_values
 from tests.assess import factories
-
-
-@pytest.fixture
-def recruiter(client, db, org, django_user_model):
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 def rows(page: str) -> list[str]:

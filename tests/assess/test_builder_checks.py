@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from assess.attempts.services import attempt_start
 from assess.hiring.selectors import assessment_summary, draw_pool
-from assess.models import Assessment, Invitation, Membership, Role, Section
+from assess.models import Assessment, Invitation, Section
 from quizzes.bankfiles import question_from_yaml, save_question
 from quizzes.models import Kind, Topic
 from tests.assess import factories
@@ -28,14 +28,6 @@ GPU_ONLY = """
     prompt: Write a fused batch norm + ReLU inference kernel in Triton.
     explanation: One read, one write.
 """
-
-
-@pytest.fixture
-def recruiter(client, db, org, bank, django_user_model):
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
@@ -55,7 +47,7 @@ def change(assessment, section, action):
 
 
 def test_a_random_draw_larger_than_the_bank_is_refused_with_what_the_bank_has(
-    client, recruiter, org
+    client, recruiter, org, bank
 ):
     assessment = Assessment.objects.create(
         organization=org, title="Senior coding", time_limit_minutes=600

@@ -7,18 +7,10 @@ import pytest
 from django.urls import reverse
 
 from assess.hiring.selectors import assessment_summary
-from assess.models import Membership, Role, Section
+from assess.models import Section
 from quizzes.models import Question
 from tests.assess import factories
 from tests.support.population import SimulatedItem, make_items
-
-
-@pytest.fixture
-def recruiter(client, db, org, django_user_model):
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -27,14 +27,6 @@ def no_broker(monkeypatch):
 
 
 @pytest.fixture
-def recruiter(client, db, org, django_user_model):
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def pipeline(org, bank, recruiter):
     """One candidate at each stage of a choice-only test (graded on submission), plus a
     written-answer test for `reviewed`; and another organization's candidate."""

@@ -13,7 +13,6 @@ from django.urls import reverse
 from assess.attempts.services import invitation_for_token
 from assess.hiring.delivery import BATCH_SIZE
 from assess.hiring.models import EmailDelivery, Invitation
-from assess.orgs.models import Membership, Role
 from tests.assess import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("emails_sent_at_once")]
@@ -27,15 +26,6 @@ def assessment(org, bank):
     return factories.make_assessment(
         org, [bank[k] for k in ("single", "multiple", "numeric", "written", "coding")], minutes=60
     )
-
-
-@pytest.fixture
-def recruiter(client, org, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    user = django_user_model.objects.create_user("rita", password="pw-rita-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 def invite(client, assessment, name: str, email: str):

@@ -9,17 +9,9 @@ from django.urls import reverse
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.hiring.selectors import assessment_summary
-from assess.models import AttemptPoints, Membership, Role, Section, SectionQuestion
+from assess.models import AttemptPoints, Section, SectionQuestion
 from assess.scoring import attempt_results
 from tests.assess import factories
-
-
-@pytest.fixture
-def recruiter(client, db, org, django_user_model):
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -10,19 +10,10 @@ from django.urls import reverse
 from assess.attempts.services import attempt_start, invitation_for_token
 from assess.hiring.selectors import assessment_summary
 from assess.hiring.services import CSV_MAX_BYTES
-from assess.models import Assessment, Invitation, Membership, Role
+from assess.models import Assessment, Invitation
 from tests.assess import factories
 
 pytestmark = pytest.mark.usefixtures("emails_sent_at_once")
-
-
-@pytest.fixture
-def recruiter(client, db, org, bank, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

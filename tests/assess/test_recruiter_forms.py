@@ -9,19 +9,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from assess.models import Membership, Role
-
 pytestmark = pytest.mark.usefixtures("emails_sent_at_once")
 
 SITE_CSS = Path(__file__).resolve().parents[2] / "assess" / "static" / "assess" / "site.css"
-
-
-@pytest.fixture
-def recruiter(client, db, org, django_user_model):
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 def url(name, *args):

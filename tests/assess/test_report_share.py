@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
-from assess.models import Membership, ReportShare, Role
+from assess.models import ReportShare
 from assess.review.services import report_share_create, report_share_revoke
 from tests.assess import factories
 
@@ -23,14 +23,6 @@ def graded(org, bank):
     attempt = attempt_start(inv)
     answer_save(attempt, 0, 0, 0)
     return attempt_submit(attempt)
-
-
-@pytest.fixture
-def recruiter(client, db, org, django_user_model):
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 def test_a_recruiter_shares_a_link_a_manager_without_an_account_can_read(client, recruiter, graded):

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
-from assess.models import Membership, Role
 from grader.models import Submission, SubmissionStatus
 from tests.assess import factories
 
@@ -16,14 +15,6 @@ from tests.assess import factories
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch):
     monkeypatch.setattr("grader.routing.submissions_enqueue", lambda ids: len(ids))
-
-
-@pytest.fixture
-def recruiter(client, db, org, django_user_model):
-    user = django_user_model.objects.create_user("rita", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
-    client.force_login(user)
-    return user
 
 
 def take(assessment, name, choice):
