@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.urls import reverse
 
-from .hiring.services import invitation_create
+from .hiring.invitations import invitation_create
 from .models import (
     Answer,
     Assessment,

@@ -115,7 +115,7 @@ def demo_setup(
 
 def _demo_invitation(org: Organization, user, out: Callable[[str], object], base_url: str) -> None:
     """A fresh invitation to the demo assessment, printed: the token exists only now."""
-    from .hiring.services import invitation_create
+    from .hiring.invitations import invitation_create
 
     assessment = demo_assessment(org, user)
     if assessment is None:

@@ -9,7 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from assess.hiring import selectors as hiring_selectors
-from assess.hiring import services as recruiting
+from assess.hiring.invitations import invitation_invite, invitation_link
+from assess.hiring.services import RecruitingError
 from assess.review.selectors import AttemptFilters, attempts_list
 from quizzes.models import Topic
 
@@ -105,7 +106,7 @@ class AssessmentInvitationsView(ApiView):
         assessment = get_object_or_404(assessments_of(self.organization), pk=assessment_id)
         data = _validated(s.InvitationInput, request)
         try:
-            invitation, token = recruiting.invitation_invite(
+            invitation, token = invitation_invite(
                 assessment,
                 name=data["candidate_name"],
                 email=data["candidate_email"],
@@ -114,9 +115,9 @@ class AssessmentInvitationsView(ApiView):
                 days=data.get("expires_in_days"),
                 send_email=data["send_email"],
             )
-        except recruiting.RecruitingError as exc:
+        except RecruitingError as exc:
             raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
-        url = recruiting.invitation_link(request.build_absolute_uri("/"), token)
+        url = invitation_link(request.build_absolute_uri("/"), token)
         return Response(
             s.InvitationCreatedOut(invitation, context={"url": url}).data,
             status=status.HTTP_201_CREATED,

@@ -17,7 +17,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from assess.hiring.services import invitation_create
+    from assess.hiring.invitations import invitation_create
     from assess.models import Assessment, Organization, Section
     from quizzes.bankfiles import question_from_yaml, save_question
     from quizzes.models import Topic

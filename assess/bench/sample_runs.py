@@ -19,7 +19,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _prepare() -> str:
-    from assess.hiring.services import invitation_create
+    from assess.hiring.invitations import invitation_create
     from assess.models import Assessment, Organization, Section
     from tests.assess.factories import make_question
 

@@ -1,5 +1,5 @@
 """Forms of the hiring team's pages: they parse and validate input; the domain functions
-in assess.hiring.services act on it."""
+in assess.hiring.services and assess.hiring.invitations act on it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from django import forms
 from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Topic
 
+from .invitations import CSV_MAX_BYTES, MAX_EXTRA_MINUTES
 from .models import MAX_POINTS, MIN_POINTS, Assessment
 from .selectors import GpuNeeds, Stage
-from .services import ASSESSMENT_FIELDS, CSV_MAX_BYTES, MAX_EXTRA_MINUTES, POINTS_ERROR
+from .services import ASSESSMENT_FIELDS, POINTS_ERROR
 
 
 class AssessmentForm(forms.ModelForm):

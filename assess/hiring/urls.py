@@ -4,7 +4,7 @@ from django.urls import path
 
 from assess.orgs.urls import ORG
 
-from . import views
+from . import invitation_views, views
 
 urlpatterns = [
     path(ORG + "assessments/", views.assessment_list, name="assessment_list"),
@@ -32,13 +32,15 @@ urlpatterns = [
         name="assessment_archive",
     ),
     path(
-        ORG + "assessments/<int:assessment_id>/invitations/", views.invitations, name="invitations"
+        ORG + "assessments/<int:assessment_id>/invitations/",
+        invitation_views.invitations,
+        name="invitations",
     ),
     path(
         ORG + "invitations/<int:invitation_id>/<slug:action>/",
-        views.invitation_change,
+        invitation_views.invitation_change,
         name="invitation_change",
     ),
-    path(ORG + "candidates/", views.candidates, name="candidates"),
+    path(ORG + "candidates/", invitation_views.candidates, name="candidates"),
     path(ORG + "bank/<int:question_id>/", views.question_preview, name="question_preview"),
 ]

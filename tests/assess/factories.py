@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from assess.hiring.services import invitation_create, section_set_picks
+from assess.hiring.invitations import invitation_create
+from assess.hiring.services import section_set_picks
 from assess.models import Assessment, Invitation, Organization, Section
 from quizzes.bankfiles import question_from_yaml, save_question
 from quizzes.models import Question, Topic

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from assess.attempts.services import attempt_start, invitation_for_token
+from assess.hiring.invitations import CSV_MAX_BYTES
 from assess.hiring.selectors import assessment_summary
-from assess.hiring.services import CSV_MAX_BYTES
 from assess.models import Assessment, Invitation
 from tests.assess import factories
 
