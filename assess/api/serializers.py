@@ -72,6 +72,9 @@ class DrawInput(StrictInput):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, default="")
     level = serializers.ChoiceField(choices=Level.choices, required=False, default="")
     topic = StrictCharField(max_length=80, required=False, default="", help_text="A topic slug.")
+    points = StrictIntegerField(
+        required=False, help_text="What each drawn question is worth, 1 to 100 (default 1)."
+    )
 
 
 class SectionInput(StrictInput):
@@ -84,6 +87,12 @@ class SectionInput(StrictInput):
         default=list,
         max_length=200,
         help_text="Bank ids picked explicitly.",
+    )
+    points = serializers.DictField(
+        child=StrictIntegerField(),
+        required=False,
+        default=dict,
+        help_text="What some of `questions` are worth, by bank id, 1 to 100 (default 1).",
     )
     draw = DrawInput(required=False, help_text="Questions drawn at random per candidate.")
 
@@ -158,6 +167,9 @@ class BankFilter(serializers.Serializer):
 
 class DrawOut(serializers.ModelSerializer):
     count = serializers.IntegerField(source="draw_count")
+    points = serializers.IntegerField(
+        source="draw_points", help_text="What each drawn question is worth."
+    )
     kind = serializers.CharField(source="draw_kind")
     level = serializers.CharField(source="draw_level")
     topic = serializers.SlugRelatedField(
@@ -166,16 +178,24 @@ class DrawOut(serializers.ModelSerializer):
 
     class Meta:
         model = Section
-        fields = ["count", "kind", "level", "topic"]
+        fields = ["count", "kind", "level", "topic", "points"]
 
 
 class SectionOut(serializers.ModelSerializer):
     questions = serializers.SlugRelatedField(many=True, slug_field="key", read_only=True)
+    points = serializers.SerializerMethodField(
+        help_text="What each of `questions` is worth, by bank id, in the section's order."
+    )
     draw = DrawOut(source="*", read_only=True)
 
     class Meta:
         model = Section
-        fields = ["title", "position", "questions", "draw"]
+        fields = ["title", "position", "questions", "points", "draw"]
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_points(self, section) -> dict[str, int]:
+        picks = sorted(section.picks.all(), key=lambda pick: pick.position)
+        return {pick.question.key: pick.points for pick in picks}
 
 
 class AssessmentOut(serializers.ModelSerializer):

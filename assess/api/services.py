@@ -33,6 +33,8 @@ class SectionSpec:
     draw_kind: str = ""
     draw_level: str = ""
     draw_topic: str = ""  # topic slug
+    points: dict[str, int] = field(default_factory=dict)  # bank id -> points, for `questions`
+    draw_points: int | None = None  # each drawn question's; None: the builder's default
 
 
 def assessment_create_from_queries(
@@ -59,6 +61,7 @@ def assessment_create_from_queries(
             errors[f"sections.{index}.questions"] = [
                 f"Unknown or retired bank ids: {', '.join(missing)}."
             ]
+        errors.update(_points_errors(index, spec))
         topic = None
         if spec.draw_topic:
             topic = Topic.objects.filter(slug=spec.draw_topic).first()
@@ -97,15 +100,42 @@ def assessment_create_from_queries(
                     recruiting.section_pick(section, question)
                 except recruiting.RecruitingError as exc:
                     raise SpecError({f"sections.{index}.questions": [str(exc)]}) from None
-            if spec.draw_count:
+                if question.key in spec.points:
+                    recruiting.section_set_points(section, question, spec.points[question.key])
+            if spec.draw_count or spec.draw_points is not None:
                 recruiting.section_set_draw(
                     section,
                     count=spec.draw_count,
                     kind=spec.draw_kind,
                     level=spec.draw_level,
                     topic=topic,
+                    points=spec.draw_points,
                 )
     return assessment
+
+
+def _points_errors(index: int, spec: SectionSpec) -> dict[str, list[str]]:
+    """The builder's rule (`points_check`) on each point value of a section, naming the
+    field; a bank id missing from the section's `questions` would be silently ignored."""
+    errors: dict[str, list[str]] = {}
+    strangers = [key for key in spec.points if key not in spec.questions]
+    if strangers:
+        named = ", ".join(repr(key[:80]) for key in strangers[:5])
+        errors[f"sections.{index}.points"] = [
+            f"Not among this section's questions: {named}{' ...' if len(strangers) > 5 else ''}."
+        ]
+    for key, points in spec.points.items():
+        if key in spec.questions:
+            try:
+                recruiting.points_check(points)
+            except recruiting.RecruitingError as exc:
+                errors.setdefault(f"sections.{index}.points.{key}", []).append(str(exc))
+    if spec.draw_points is not None:
+        try:
+            recruiting.points_check(spec.draw_points)
+        except recruiting.RecruitingError as exc:
+            errors[f"sections.{index}.draw.points"] = [str(exc)]
+    return errors
 
 
 # --- Selectors: everything the API reads is scoped to one organization --------------------
@@ -121,7 +151,9 @@ def attempt_state(attempt: Attempt) -> str:
 def assessments_of(organization: Organization) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(organization=organization)
-        .prefetch_related("sections__questions", "sections__draw_topic")
+        .prefetch_related(
+            "sections__questions", "sections__picks__question", "sections__draw_topic"
+        )
         .order_by("-created_at", "-id")
     )
 

@@ -69,6 +69,8 @@ class AssessmentListView(ApiView):
                 draw_kind=spec.get("draw", {}).get("kind", ""),
                 draw_level=spec.get("draw", {}).get("level", ""),
                 draw_topic=spec.get("draw", {}).get("topic", ""),
+                points=spec["points"],
+                draw_points=spec.get("draw", {}).get("points"),
             )
             for spec in data.pop("sections")
         ]

@@ -164,14 +164,17 @@ def section_move(section: Section, question: Question, offset: int) -> None:
 POINTS_ERROR = f"Points are a whole number from {MIN_POINTS} to {MAX_POINTS}."
 
 
-def _check_points(points: int) -> None:
+def points_check(points: int) -> None:
+    """What a question may be worth, for the builder's forms and the API alike."""
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise RecruitingError(POINTS_ERROR)
     if not MIN_POINTS <= points <= MAX_POINTS:
         raise RecruitingError(POINTS_ERROR)
 
 
 def section_set_points(section: Section, question: Question, points: int) -> None:
     """What a picked question is worth in the attempts started from now on."""
-    _check_points(points)
+    points_check(points)
     if not section.picks.filter(question=question).update(points=points):
         raise RecruitingError(f"{question.key} is not in this section.")
 
@@ -191,7 +194,7 @@ def section_set_draw(
     if not 0 <= count <= 100:
         raise RecruitingError("Draw between 0 and 100 questions.")
     if points is not None:
-        _check_points(points)
+        points_check(points)
         section.draw_points = points
     section.draw_count, section.draw_kind, section.draw_level, section.draw_topic = (
         count,
