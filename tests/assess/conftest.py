@@ -38,3 +38,15 @@ def recruiter(client, org, django_user_model, settings):
     Membership.objects.create(user=user, organization=org, role=Role.RECRUITER)
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def reviewer(client, org, django_user_model, settings):
+    """A reviewer of `org`, signed in on `client`: reads and scores attempts, builds nothing."""
+    from assess.models import Membership, Role
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = django_user_model.objects.create_user("victor", password="pw-xyz-12345678")
+    Membership.objects.create(user=user, organization=org, role=Role.REVIEWER)
+    client.force_login(user)
+    return user

@@ -130,3 +130,28 @@ def test_a_duplicate_keeps_the_points(recruiter, two_choices, bank):
     copy = assessment_duplicate(two_choices, recruiter)
     assert [p.points for p in copy.sections.get().picks.all()] == [3, 1]
     assert copy.sections.get().draw_points == 2
+
+
+def test_the_reviewer_sees_each_answers_points_earned_of_possible(
+    client, reviewer, two_choices, bank
+):
+    """The same numbers as the report: right single choice 3 of 3, wrong multiple 0 of 1,
+    and the points frozen at the start even when the builder changes them afterwards."""
+    set_points(two_choices, bank["single"], 3)
+    attempt = take(two_choices)
+    set_points(two_choices, bank["single"], 50)
+    page = client.get(reverse("org:attempt_review", args=["acme", attempt.pk])).content.decode()
+    assert page.count('Points: <strong class="points">') == 2
+    assert 'Points: <strong class="points">3 / 3</strong>' in page
+    assert 'Points: <strong class="points">0 / 1</strong>' in page
+
+
+def test_the_reviewer_sees_a_dash_for_an_answer_still_waiting(client, reviewer, org, bank):
+    assessment = factories.make_assessment(org, [bank["written"]])
+    SectionQuestion.objects.filter(section__assessment=assessment).update(points=4)
+    invitation, _ = factories.make_invitation(assessment)
+    attempt = attempt_start(invitation)
+    answer_save(attempt, 0, "The running mean is used at evaluation.", 0)
+    attempt_submit(attempt)
+    page = client.get(reverse("org:attempt_review", args=["acme", attempt.pk])).content.decode()
+    assert 'Points: <strong class="points">– / 4</strong>' in page

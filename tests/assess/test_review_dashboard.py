@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
-from assess.models import Attempt, Membership, Regrade, Role
+from assess.models import Attempt, Regrade
 from assess.review import health
 from assess.review.export import csv_safe
 from assess.review.services import ReviewError, rubric_score, submission_regrade
@@ -41,14 +41,6 @@ def grade(django_capture_on_commit_callbacks):
             return submission_grade(submission_id)
 
     return grade_now
-
-
-@pytest.fixture
-def reviewer(client, db, org, django_user_model):
-    user = django_user_model.objects.create_user("victor", password="pw-xyz-12345678")
-    Membership.objects.create(user=user, organization=org, role=Role.REVIEWER)
-    client.force_login(user)
-    return user
 
 
 def submitted(
