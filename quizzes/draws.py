@@ -10,7 +10,7 @@ removes the picked question's whole group from the pool.
 
 import random
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 
@@ -87,17 +87,63 @@ def group_key(groups: Mapping[str, str], key: str) -> str:
     return groups.get(key, key)
 
 
-def draw_capacity(
-    keys: Iterable[str],
-    *,
-    avoid_keys: Iterable[str] = (),
-    groups: Mapping[str, str] | None = None,
-) -> int:
-    """The most questions `draw_questions` can take from the questions `keys` with
-    `avoid_keys` already in the attempt: one per exclusion group, none of an avoided group."""
+class Draw(NamedTuple):
+    """One random draw of an attempt: from the questions `keys`, `count` of them, with
+    `avoid_keys` (the picked questions) already in the attempt when it is made."""
+
+    keys: Iterable[str]
+    count: int
+    avoid_keys: Iterable[str] = ()
+
+
+def draws_capacity(draws: Sequence[Draw], *, groups: Mapping[str, str] | None = None) -> list[int]:
+    """For each of an attempt's draws, made one after the other, the fewest questions it is
+    sure to find whatever the draws before it took: its exclusion groups (less the avoided
+    ones) minus the most of them the earlier draws can hold at once. Every candidate gets
+    `count` questions from draw i exactly when `count <= result[i]`.
+
+    The earlier draws pick at random, so any choice among their pools can happen; the most
+    they can take from draw i's pool is a maximum matching of their `count`s into the
+    groups the pools share (one group per question: an attempt never holds two of one).
+
+    >>> draws_capacity([Draw(["a", "b"], 1), Draw(["a"], 1)], groups={})
+    [2, 0]
+    """
     groups = bank_exclusion_groups() if groups is None else groups
-    avoid = {group_key(groups, key) for key in avoid_keys}
-    return len({group_key(groups, key) for key in keys} - avoid)
+    pools = []
+    for one in draws:
+        avoid = {group_key(groups, key) for key in one.avoid_keys}
+        pools.append({group_key(groups, key) for key in one.keys} - avoid)
+    return [
+        len(pool) - _most_held(pools[:i], [d.count for d in draws[:i]], pool)
+        for i, pool in enumerate(pools)
+    ]
+
+
+def _most_held(pools: list[set[str]], counts: list[int], target: set[str]) -> int:
+    """The most groups of `target` that draws with these pools and counts can hold
+    together, one draw per group (a b-matching grown by augmenting paths)."""
+    reach = [pool & target for pool in pools]
+    holder: dict[str, int] = {}  # group -> the draw holding it
+
+    def augment(draw_index: int, seen_draws: set[int], seen_groups: set[str]) -> bool:
+        # Give `draw_index` one more group: a free one, or one whose holder can move.
+        seen_draws.add(draw_index)
+        for group in sorted(reach[draw_index] - seen_groups):
+            seen_groups.add(group)
+            other = holder.get(group)
+            if other is None or (
+                other not in seen_draws and augment(other, seen_draws, seen_groups)
+            ):
+                holder[group] = draw_index
+                return True
+        return False
+
+    for index, count in enumerate(counts):
+        for _ in range(min(count, len(reach[index]))):
+            if not augment(index, set(), set()):
+                break
+    return len(holder)
 
 
 def exposure_weight(seen_by: int, limit: int | None = None) -> float:

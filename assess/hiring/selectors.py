@@ -22,7 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from assess.orgs.models import Organization
-from quizzes.draws import bank_exclusion_groups, draw_capacity
+from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import (
     GPU_NEEDS,
@@ -117,11 +117,17 @@ def draw_available(
     groups: dict[str, str] | None = None,
 ) -> int:
     """How many questions the section's random draw can really get with the questions
-    `taken` (ids) already in the test: the draw holds at most one question of an exclusion
-    group, none of a group already in the test (quizzes.draws)."""
+    `taken` (ids) already in the test, other sections' draws aside: the draw holds at most
+    one question of an exclusion group, none of a group already in the test (quizzes.draws)."""
+    return draws_capacity([section_draw(section, organization, taken)], groups=groups)[0]
+
+
+def section_draw(section: Section, organization: Organization, taken: set[int]) -> Draw:
+    """The section's random draw as quizzes.draws counts it: its pool less the questions
+    `taken` (ids) already in the test when `attempt_start` makes it, which it also avoids."""
     keys = draw_pool(section, organization).exclude(pk__in=taken).order_by()
     in_test = Question.objects.filter(pk__in=taken).values_list("key", flat=True)
-    return draw_capacity(keys.values_list("key", flat=True), avoid_keys=in_test, groups=groups)
+    return Draw(list(keys.values_list("key", flat=True)), section.draw_count, list(in_test))
 
 
 def section_picks(section: Section) -> list[Question]:
@@ -210,6 +216,7 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     taken: set[int] = set()
     gpu_only = set(gpu_required_problems()) if not organization.gpu_grading else set()
     groups = bank_exclusion_groups()
+    draws: list[Draw] = []
     for section in assessment.sections.prefetch_related(
         "picks__question__topic", "picks__question__latest_version"
     ).select_related("draw_topic"):
@@ -235,12 +242,22 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
             summary.topics[q.topic.title] += 1
             minutes += MINUTES_PER_KIND.get(q.kind, average) * LEVEL_FACTOR.get(q.level, 1.0)
         if section.draw_count:
-            available = draw_available(section, organization, taken, groups=groups)
+            # The draws are made one after the other and an attempt never repeats a
+            # question: what the earlier draws may take is not there for this one.
+            draws.append(section_draw(section, organization, taken))
+            available = draws_capacity(draws, groups=groups)[-1]
             count = min(section.draw_count, available)
             if count < section.draw_count:
+                alone = draws_capacity(draws[-1:], groups=groups)[0]
                 summary.short_draws.append(
                     f"{section.title}: asks for {section.draw_count} random questions, "
-                    f"the bank has {count} that fit"
+                    + (
+                        f"the bank has {count} that fit"
+                        if alone == available
+                        else f"the bank has {alone} that fit but the random draws of the "
+                        f"sections before it can take {alone - available} of them, leaving "
+                        f"{count}"
+                    )
                 )
             summary.drawn += count
             summary.points += section.draw_points * count

@@ -1,11 +1,15 @@
 """The builder counts what a random draw can really hold: at most one question of an
-exclusion group (quizzes.draws), none of a group already picked into the test."""
+exclusion group (quizzes.draws), none of a group already picked into the test, none the
+random draws of the sections before it may have taken."""
 
 from __future__ import annotations
+
+import random
 
 import pytest
 from django.urls import reverse
 
+from assess.attempts.services import assessment_questions
 from assess.hiring.selectors import assessment_summary
 from assess.models import Section
 from quizzes.models import Question
@@ -44,3 +48,39 @@ def test_the_summary_counts_one_question_per_group_and_none_of_a_picked_group(or
     # q-04 shares q-03's group; the rest: {q-00, q-01, q-02}, q-05, q-06, q-07.
     assert (summary.picked, summary.drawn, summary.length) == (1, 4, 5)
     assert summary.short_draws == ["Drawn: asks for 8 random questions, the bank has 4 that fit"]
+
+
+def test_two_draws_from_one_pool_cannot_ask_more_than_its_distinct_groups(
+    client, recruiter, org, grouped
+):
+    """3 + 3 random questions from the same five groups: the second draw may find only 2,
+    so the test cannot be sent (the builder says so, and the invitation is refused)."""
+    assessment = factories.make_assessment(org, [], minutes=60)
+    first = assessment.sections.get()
+    Section.objects.filter(pk=first.pk).update(title="Warm-up", draw_count=3)
+    Section.objects.create(assessment=assessment, title="Main", position=1, draw_count=3)
+    summary = assessment_summary(assessment)
+    assert summary.short_draws == [
+        "Main: asks for 3 random questions, the bank has 5 that fit but the random draws of "
+        "the sections before it can take 3 of them, leaving 2"
+    ]
+    assert (summary.drawn, summary.length) == (5, 5)
+    page = client.post(
+        reverse("org:invitations", args=["acme", assessment.pk]),
+        {"candidate_name": "Ada Lovelace", "candidate_email": "ada@example.com", "days": 7},
+    )
+    assert page.status_code == 400
+    assert "This assessment cannot be sent yet. Main: asks for 3" in page.content.decode()
+    assert not assessment.invitations.exists()
+
+
+def test_two_draws_that_fit_together_are_sendable_and_every_attempt_gets_them_all(org, grouped):
+    """3 + 2 of five groups: whatever the first draw takes, the second finds its two."""
+    assessment = factories.make_assessment(org, [], minutes=60)
+    Section.objects.filter(assessment=assessment).update(draw_count=3)
+    Section.objects.create(assessment=assessment, title="Main", position=1, draw_count=2)
+    assert assessment_summary(assessment).problems == []
+    for seed in range(20):
+        questions = assessment_questions(assessment, random.Random(seed))
+        assert len(questions) == 5
+        assert len({version.question_id for _, version in questions}) == 5

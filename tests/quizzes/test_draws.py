@@ -1,13 +1,21 @@
 """Exclusion-aware draws: never two questions of one exclusion group, over many random
 draws, and over-exposed questions drawn less."""
 
+import itertools
 import random
 from collections import Counter
 
 import pytest
 
 from quizzes.bankfiles import load_bank, read_bank
-from quizzes.draws import draw, draw_questions, exclusion_groups, exposure_weight
+from quizzes.draws import (
+    Draw,
+    draw,
+    draw_questions,
+    draws_capacity,
+    exclusion_groups,
+    exposure_weight,
+)
 from quizzes.models import Question
 from quizzes.practice import practice_start
 
@@ -135,3 +143,48 @@ def test_a_practice_quiz_never_holds_two_questions_of_one_group(bank_dir):
         assert len(keys) == 3
         for pair in ({"op-00", "op-01"}, {"op-02", "op-03"}, {"op-04", "op-05"}):
             assert len(keys & pair) == 1
+
+
+def _fewest_found(draws: list[Draw], groups: dict[str, str]) -> list[int]:
+    """Brute force: every way the attempt's draws can go, one after the other (each takes
+    any `count` of its eligible groups, or all when fewer), and for each draw the fewest
+    eligible groups it ever meets."""
+    fewest = [None] * len(draws)
+
+    def walk(index: int, used: frozenset) -> None:
+        if index == len(draws):
+            return
+        one = draws[index]
+        avoid = {groups.get(k, k) for k in one.avoid_keys}
+        eligible = {groups.get(k, k) for k in one.keys} - avoid - used
+        if fewest[index] is None or len(eligible) < fewest[index]:
+            fewest[index] = len(eligible)
+        for taken in itertools.combinations(sorted(eligible), min(one.count, len(eligible))):
+            walk(index + 1, used | set(taken))
+
+    walk(0, frozenset())
+    return fewest
+
+
+def test_overlapping_draws_count_what_the_earlier_draws_may_take():
+    same = ["a", "b", "c", "d", "e"]
+    # Two sections with the same filters: 3 + 3 of 5 questions cannot always be honoured.
+    assert draws_capacity([Draw(same, 3), Draw(same, 3)], groups={}) == [5, 2]
+    # One exclusion group {a, b}: 4 distinct groups, so 2 + 2 is the most.
+    assert draws_capacity([Draw(same, 2), Draw(same, 2)], groups={"a": "a", "b": "a"}) == [4, 2]
+    # A narrower later pool is emptied by a wider earlier draw that may take all of it.
+    assert draws_capacity([Draw(same, 2), Draw(["a", "b"], 1)], groups={}) == [5, 0]
+    # A picked question blocks its group for the draw that avoids it.
+    assert draws_capacity([Draw(same, 1), Draw(same, 1, ["e"])], groups={}) == [5, 3]
+
+
+def test_draws_capacity_is_the_worst_case_of_every_way_the_draws_can_go():
+    rng = random.Random(11)
+    keys = list("abcdefg")
+    for _ in range(300):
+        groups = {k: rng.choice(keys[:3]) for k in rng.sample(keys, rng.randint(0, 3))}
+        draws = [
+            Draw(rng.sample(keys, rng.randint(1, 6)), rng.randint(0, 3), rng.sample(keys, 1))
+            for _ in range(rng.randint(1, 3))
+        ]
+        assert draws_capacity(draws, groups=groups) == _fewest_found(draws, groups), draws
