@@ -10,10 +10,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from assess.hiring import services as recruiting
-from assess.hiring.selectors import bank_browse
+from assess.hiring.selectors import bank_browse, section_draw
+from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity
 from quizzes.models import Question, Topic
 
-from ..models import Assessment, Attempt, AttemptStatus, Invitation, Organization
+from ..models import Assessment, Attempt, AttemptStatus, Invitation, Organization, Section
 
 
 class SpecError(ValueError):
@@ -52,7 +53,10 @@ def assessment_create_from_queries(
     errors: dict[str, list[str]] = {}
     resolved: list[tuple[SectionSpec, list[Question], Topic | None]] = []
     total = 0
-    taken: set[str] = {key for spec in sections for key in spec.questions}
+    named = {key for spec in sections for key in spec.questions}
+    reserved = set(bank_browse().filter(key__in=named).values_list("pk", flat=True))
+    draws: list[Draw] = []
+    groups = bank_exclusion_groups()
     for index, spec in enumerate(sections):
         keys = list(dict.fromkeys(spec.questions))
         found = {q.key: q for q in bank_browse().filter(key__in=keys)}
@@ -68,14 +72,21 @@ def assessment_create_from_queries(
             if topic is None:
                 errors[f"sections.{index}.draw.topic"] = [f"Unknown topic {spec.draw_topic!r}."]
         if spec.draw_count and (topic is not None or not spec.draw_topic):
-            available = (
-                bank_browse(kind=spec.draw_kind, level=spec.draw_level, topic=spec.draw_topic)
-                .exclude(key__in=taken)
-                .count()
+            # The builder's count (hiring.selectors): the pool `attempt_start` draws from,
+            # one question per exclusion group, none picked, none the draws of the
+            # sections before it may take.
+            unsaved = Section(
+                draw_count=spec.draw_count,
+                draw_kind=spec.draw_kind,
+                draw_level=spec.draw_level,
+                draw_topic=topic,
             )
+            draws.append(section_draw(unsaved, organization, reserved))
+            available = draws_capacity(draws, groups=groups)[-1]
             if available < spec.draw_count:
                 errors[f"sections.{index}.draw.count"] = [
-                    f"Only {available} questions of the bank match this draw; asked for {spec.draw_count}."
+                    f"Only {available} questions of the bank are sure to be left for this "
+                    f"draw; asked for {spec.draw_count}."
                 ]
         total += len(found) + spec.draw_count
         resolved.append((spec, [found[k] for k in keys if k in found], topic))

@@ -107,7 +107,11 @@ def attempt_of(invitation: Invitation) -> Attempt | None:
 # --- Starting: freeze the questions -----------------------------------------------------
 
 
-def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list[QuestionVersion]:
+def _section_pick(
+    section: Section, taken: set[int], reserved: set[int], rng: random.Random
+) -> list[QuestionVersion]:
+    """The section's questions: its picks, then its draw, which avoids the questions
+    `taken` (ids) so far and those `reserved` (picked into any section of the test)."""
     explicit = [
         q
         for q in section_picks(section)
@@ -116,13 +120,15 @@ def _section_pick(section: Section, taken: set[int], rng: random.Random) -> list
     taken.update(q.pk for q in explicit)
     chosen = [q.latest_version_id for q in explicit]
     if section.draw_count:
-        pool = draw_pool(section, section.assessment.organization).exclude(pk__in=taken)
+        blocked = taken | reserved
+        pool = draw_pool(section, section.assessment.organization).exclude(pk__in=blocked)
         # At most one question of an exclusion group, none of a group already in the
-        # attempt, over-exposed questions less often (docs/bank.md).
+        # attempt or picked into a later section, over-exposed questions less often
+        # (docs/bank.md).
         candidates = list(
             pool.select_related(None).order_by("pk").only("key", "latest_version_id", "seen_by")
         )
-        in_attempt = Question.objects.filter(pk__in=taken).values_list("key", flat=True)
+        in_attempt = Question.objects.filter(pk__in=blocked).values_list("key", flat=True)
         drawn = draw_questions(candidates, section.draw_count, rng, avoid_keys=in_attempt)
         taken.update(q.pk for q in drawn)
         chosen += [q.latest_version_id for q in drawn]
@@ -143,8 +149,12 @@ def assessment_questions(
     frozen: list[tuple[Section, QuestionVersion]] = []
     sections = assessment.sections.select_related("draw_topic", "assessment__organization")
     sections = sections.filter(adaptive=False)  # adaptive ones are drawn as the candidate answers
-    for section in sections.prefetch_related("picks__question").order_by("position", "id"):
-        frozen += [(section, version) for version in _section_pick(section, taken, rng)]
+    sections = list(sections.prefetch_related("picks__question").order_by("position", "id"))
+    # A draw never takes a question the recruiter picked into a later section (the pick
+    # would then be dropped as a repeat, and the test would be one question short).
+    reserved = {q.pk for section in sections for q in section_picks(section) if q.is_active}
+    for section in sections:
+        frozen += [(section, version) for version in _section_pick(section, taken, reserved, rng)]
     return frozen
 
 

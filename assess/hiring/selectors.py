@@ -217,9 +217,14 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     gpu_only = set(gpu_required_problems()) if not organization.gpu_grading else set()
     groups = bank_exclusion_groups()
     draws: list[Draw] = []
-    for section in assessment.sections.prefetch_related(
-        "picks__question__topic", "picks__question__latest_version"
-    ).select_related("draw_topic"):
+    sections = list(
+        assessment.sections.prefetch_related(
+            "picks__question__topic", "picks__question__latest_version"
+        ).select_related("draw_topic")
+    )
+    # What `attempt_start` keeps out of every draw: the questions picked into any section.
+    reserved = {p.question_id for s in sections for p in s.picks.all() if p.question.is_active}
+    for section in sections:
         if section.adaptive:
             summary.adaptive += section.adaptive_max_items
             summary.levels[ANY] += section.adaptive_max_items
@@ -244,7 +249,7 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
         if section.draw_count:
             # The draws are made one after the other and an attempt never repeats a
             # question: what the earlier draws may take is not there for this one.
-            draws.append(section_draw(section, organization, taken))
+            draws.append(section_draw(section, organization, reserved))
             available = draws_capacity(draws, groups=groups)[-1]
             count = min(section.draw_count, available)
             if count < section.draw_count:

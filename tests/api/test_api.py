@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 
 from assess.attempts.services import invitation_for_token
 from assess.models import Assessment
+from quizzes.models import Question
 
 from .conftest import assert_error
 
@@ -246,3 +247,31 @@ def test_the_schema_and_docs_are_served_without_a_token(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
     assert b"cdn" not in docs.content.lower()
+
+
+def test_a_draw_counts_one_question_per_exclusion_group_as_the_builder_does(api, acme):
+    """Every bank question drawn, two of them one exclusion group: one short, a 400 naming
+    the draw (it was a 500: the API counted questions, the builder groups)."""
+    every = Question.objects.filter(is_active=True).count()
+    Question.objects.filter(key="t-single").update(excludes=["t-multiple"])
+    count = Assessment.objects.count()
+    body = {"title": "All of it", "sections": [{"draw": {"count": every}}]}
+    error = assert_error(post(api, "/api/v1/assessments/", body), 400, "invalid")
+    assert list(error["fields"]) == ["sections.0.draw.count"]
+    assert Assessment.objects.count() == count
+
+
+def test_two_draws_from_one_pool_cannot_together_ask_more_than_it_holds(api, acme):
+    every = Question.objects.filter(is_active=True, level="junior").count()
+    body = {
+        "title": "Twice the juniors",
+        "sections": [
+            {"title": "A", "draw": {"count": every, "level": "junior"}},
+            {"title": "B", "draw": {"count": 1, "level": "junior"}},
+        ],
+    }
+    error = assert_error(post(api, "/api/v1/assessments/", body), 400, "invalid")
+    assert list(error["fields"]) == ["sections.1.draw.count"]
+    assert (
+        "0 questions of the bank are sure to be left" in error["fields"]["sections.1.draw.count"][0]
+    )

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from assess.attempts.services import assessment_questions
 from assess.hiring.selectors import assessment_summary
+from assess.hiring.services import section_set_picks
 from assess.models import Section
 from quizzes.models import Question
 from tests.assess import factories
@@ -84,3 +85,15 @@ def test_two_draws_that_fit_together_are_sendable_and_every_attempt_gets_them_al
         questions = assessment_questions(assessment, random.Random(seed))
         assert len(questions) == 5
         assert len({version.question_id for _, version in questions}) == 5
+
+
+def test_a_question_picked_into_a_later_section_is_not_counted_for_an_earlier_draw(org, grouped):
+    """attempt_start keeps every picked question out of every draw: five groups, q-05
+    picked into the second section, so the first section's draw has four."""
+    assessment = factories.make_assessment(org, [], minutes=60)
+    Section.objects.filter(assessment=assessment).update(title="Drawn", draw_count=5)
+    later = Section.objects.create(assessment=assessment, title="Picked", position=1)
+    section_set_picks(later, [grouped["q-05"]])
+    summary = assessment_summary(assessment)
+    assert summary.short_draws == ["Drawn: asks for 5 random questions, the bank has 4 that fit"]
+    assert (summary.picked, summary.drawn) == (1, 4)
