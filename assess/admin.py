@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.urls import reverse
 
+from assess.publicurl import public_url
+
 from .hiring.invitations import invitation_create
 from .models import (
     Answer,
@@ -86,7 +88,7 @@ class InvitationAdmin(OrgScopedAdmin):
         )
         obj.pk = invitation.pk
         obj.token_hash, obj.organization = invitation.token_hash, invitation.organization
-        link = request.build_absolute_uri(reverse("assess:attempt_landing", args=[token]))
+        link = public_url(request, reverse("assess:attempt_landing", args=[token]))
         messages.warning(
             request, f"Send this link to {obj.candidate_name}; it is shown only once: {link}"
         )

@@ -400,7 +400,8 @@ ASSESS_SIGNAL_MAX_EVENTS = env_int("ASSESS_SIGNAL_MAX_EVENTS", 5000, minimum=10)
 # Invitation emails are sent by a task on this queue, retried this many times with backoff.
 ASSESS_EMAIL_QUEUE = env_str("ASSESS_EMAIL_QUEUE", "cpu")
 ASSESS_EMAIL_MAX_RETRIES = env_int("ASSESS_EMAIL_MAX_RETRIES", 5, minimum=0)
-# Invitation emails link here (the candidate's /t/<token>/); empty: the request's own host.
+# Candidates' links (/t/<token>/) and shared reports start here (assess/publicurl.py);
+# empty: the request's own host.
 ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 # Recruiters and reviewers need not be staff: they sign in on the hiring team's own page.
 LOGIN_URL = "org:login"

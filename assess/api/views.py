@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from assess.hiring import selectors as hiring_selectors
 from assess.hiring.invitations import invitation_invite, invitation_link
 from assess.hiring.services import RecruitingError
+from assess.publicurl import public_base_url
 from assess.review.selectors import AttemptFilters, attempts_list
 from quizzes.models import Topic
 
@@ -113,13 +114,13 @@ class AssessmentInvitationsView(ApiView):
                 name=data["candidate_name"],
                 email=data["candidate_email"],
                 user=request.auth.created_by,
-                base_url=request.build_absolute_uri("/"),
+                base_url=public_base_url(request),
                 days=data.get("expires_in_days"),
                 send_email=data["send_email"],
             )
         except RecruitingError as exc:
             raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
-        url = invitation_link(request.build_absolute_uri("/"), token)
+        url = invitation_link(public_base_url(request), token)
         return Response(
             s.InvitationCreatedOut(invitation, context={"url": url}).data,
             status=status.HTTP_201_CREATED,

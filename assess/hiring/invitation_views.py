@@ -8,7 +8,6 @@ from the URL, so another organization's rows are a 404, never data (docs/roles.m
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
+from assess.publicurl import public_base_url
 from assess.review.export import candidates_csv
 
 from .forms import CandidateBulkForm, CandidateFilterForm, CsvInviteForm, ExtendForm, InviteForm
@@ -35,11 +35,6 @@ from .models import Assessment, Invitation
 from .selectors import assessment_summary, candidates_list, invitation_state, stage_counts
 from .services import RecruitingError
 
-
-def _base_url(request: HttpRequest) -> str:
-    return settings.ASSESS_PUBLIC_URL or request.build_absolute_uri("/")
-
-
 # --- Invitations ----------------------------------------------------------------------------
 
 
@@ -57,7 +52,7 @@ def invitations(
                     assessment,
                     csv_form.cleaned_data["file"].read(),
                     user=request.user,
-                    base_url=_base_url(request),
+                    base_url=public_base_url(request),
                 )
             except RecruitingError as exc:
                 csv_form.add_error("file", str(exc))
@@ -71,7 +66,7 @@ def invitations(
                     name=data["candidate_name"],
                     email=data["candidate_email"],
                     user=request.user,
-                    base_url=_base_url(request),
+                    base_url=public_base_url(request),
                     days=data["days"],
                     extra_minutes=extra_minutes_for(
                         assessment,
@@ -82,7 +77,7 @@ def invitations(
             except RecruitingError as exc:
                 invite_form.add_error(None, str(exc))
             else:
-                new_link = invitation_link(_base_url(request), token)
+                new_link = invitation_link(public_base_url(request), token)
                 messages.success(
                     request,
                     f"Invitation created; its email to {invitation.candidate_email} is on its way.",
@@ -124,7 +119,7 @@ def invitation_change(
     )
     try:
         if action == "resend":
-            invitation_resend(invitation, base_url=_base_url(request))
+            invitation_resend(invitation, base_url=public_base_url(request))
             messages.success(
                 request,
                 f"A new link is being emailed to {invitation.candidate_email}; the old one no "
@@ -193,7 +188,7 @@ def candidates(request: HttpRequest, org: Organization, role: str) -> HttpRespon
                 org,
                 bulk.cleaned_data["selected"],
                 bulk.cleaned_data["action"],
-                base_url=_base_url(request),
+                base_url=public_base_url(request),
             )
             verb = {"advance": "advanced", "reject": "rejected", "remind": "reminded"}
             done = len(outcome.done)

@@ -18,6 +18,7 @@ from assess.attempts.models import Answer, Attempt
 from assess.hiring.models import Assessment
 from assess.orgs.access import READ_REPORTS, REVIEW, member_role, org_view
 from assess.orgs.models import Organization
+from assess.publicurl import public_url
 from grader.models import Submission
 
 from .export import results_csv
@@ -352,7 +353,7 @@ def report_share(
     except (ValueError, ReviewError) as exc:
         messages.error(request, str(exc) if isinstance(exc, ReviewError) else "Days: a number.")
         return redirect("org:report", org_slug=org.slug, attempt_id=attempt.pk)
-    link = request.build_absolute_uri(reverse("report_shared", kwargs={"token": token}))
+    link = public_url(request, reverse("report_shared", kwargs={"token": token}))
     return _render_report(request, attempt, org, role, share_link=link, share=share)
 
 

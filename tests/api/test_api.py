@@ -134,6 +134,23 @@ def test_an_invitation_returns_a_working_link_once(api, acme, mailoutbox):
     assert body["url"] in mailoutbox[0].body
 
 
+def test_the_link_and_its_email_use_the_public_address_when_one_is_set(
+    api, acme, mailoutbox, settings
+):
+    # Behind a proxy, or for an ATS calling an internal name, the request's host is not an
+    # address a candidate can open; the hiring team's pages already used ASSESS_PUBLIC_URL.
+    settings.ASSESS_PUBLIC_URL = "https://assess.example.com"
+    response = post(
+        api,
+        f"/api/v1/assessments/{acme.assessment.pk}/invitations/",
+        {"candidate_name": "Grace Hopper", "candidate_email": "grace@example.com"},
+    )
+    assert response.status_code == 201, response.content
+    url = response.json()["url"]
+    assert url.startswith("https://assess.example.com/t/") and url in mailoutbox[0].body
+    assert "testserver" not in mailoutbox[0].body
+
+
 def test_an_ats_that_mails_its_own_links_can_skip_the_email(api, acme, mailoutbox):
     response = post(
         api,

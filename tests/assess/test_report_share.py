@@ -44,6 +44,16 @@ def test_a_recruiter_shares_a_link_a_manager_without_an_account_can_read(client,
     assert "/review/" not in body and "Share a read-only link" not in body  # nothing to act on
 
 
+def test_the_shared_link_uses_the_public_address_when_one_is_set(
+    client, recruiter, graded, settings
+):
+    settings.ASSESS_PUBLIC_URL = "https://assess.example.com/"
+    page = client.post(
+        reverse("org:report_share", args=["acme", graded.pk]), {"days": 7}
+    ).content.decode()
+    assert re.search(r"<code>https://assess\.example\.com/shared/[\w-]+/</code>", page), page
+
+
 def test_an_expired_withdrawn_or_unknown_link_is_refused(client, graded):
     share, token = report_share_create(graded, None, days=1)
     ReportShare.objects.filter(pk=share.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
