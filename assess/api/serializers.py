@@ -181,8 +181,14 @@ class DrawOut(serializers.ModelSerializer):
         fields = ["count", "kind", "level", "topic", "points"]
 
 
+def _picks_in_order(section) -> list:
+    return sorted(section.picks.all(), key=lambda pick: pick.position)
+
+
 class SectionOut(serializers.ModelSerializer):
-    questions = serializers.SlugRelatedField(many=True, slug_field="key", read_only=True)
+    questions = serializers.SerializerMethodField(
+        help_text="The picked questions' bank ids, in the order the recruiter set."
+    )
     points = serializers.SerializerMethodField(
         help_text="What each of `questions` is worth, by bank id, in the section's order."
     )
@@ -192,10 +198,13 @@ class SectionOut(serializers.ModelSerializer):
         model = Section
         fields = ["title", "position", "questions", "points", "draw"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_questions(self, section) -> list[str]:
+        return [pick.question.key for pick in _picks_in_order(section)]
+
     @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
     def get_points(self, section) -> dict[str, int]:
-        picks = sorted(section.picks.all(), key=lambda pick: pick.position)
-        return {pick.question.key: pick.points for pick in picks}
+        return {pick.question.key: pick.points for pick in _picks_in_order(section)}
 
 
 class AssessmentOut(serializers.ModelSerializer):

@@ -162,9 +162,7 @@ def attempt_state(attempt: Attempt) -> str:
 def assessments_of(organization: Organization) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(organization=organization)
-        .prefetch_related(
-            "sections__questions", "sections__picks__question", "sections__draw_topic"
-        )
+        .prefetch_related("sections__picks__question", "sections__draw_topic")
         .order_by("-created_at", "-id")
     )
 

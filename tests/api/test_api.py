@@ -41,7 +41,7 @@ def test_an_assessment_is_created_from_bank_queries(api, acme):
         70,
     )
     assert [(s["title"], s["questions"], s["draw"]["count"]) for s in body["sections"]] == [
-        ("Basics", ["t-numeric", "t-single"], 0),
+        ("Basics", ["t-single", "t-numeric"], 0),  # the order they were given in, not bank ids
         ("Random", [], 1),
     ]
     assert body["sections"][1]["draw"]["level"] == "junior"
