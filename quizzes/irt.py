@@ -595,6 +595,12 @@ def sympson_hetter(
         raise ValueError("target must lie in (0, 1]")
     if tolerance < 0 or candidates < 1 or max_iterations < 1:
         raise ValueError("need tolerance >= 0, candidates >= 1 and max_iterations >= 1")
+    # Every candidate takes at least min_items, so the exposures add up to at least that.
+    if a.size * target < min(rule.min_items, a.size):
+        raise ValueError(
+            f"a pool of {a.size} items cannot show each to at most {target:.0%} of candidates "
+            f"who take {rule.min_items} or more; it needs {int(np.ceil(rule.min_items / target))}"
+        )
     population = np.random.default_rng([seed, 0]).normal(0.0, 1.0, candidates)
     k = np.ones(a.size)
     best: ExposureControl | None = None

@@ -1,5 +1,6 @@
 """Adaptive sections: each next question is the most informative at the candidate's
-current ability estimate (quizzes.irt), with randomesque exposure control.
+current ability estimate (quizzes.irt), with randomesque and Sympson-Hetter exposure
+control (the k of the calibration in use).
 
 A question of an adaptive section is scored when the candidate confirms it, since the next
 one depends on it; a confirmed answer no longer changes. The draw is a pure function of the
@@ -16,9 +17,8 @@ import numpy as np
 
 from assess.calibration.services import item_parameters
 from assess.hiring.models import Section
-from assess.scoring import AUTO_SCORED_KINDS
 from quizzes import irt
-from quizzes.models import CHOICE_KINDS, Kind, Question
+from quizzes.models import AUTO_SCORED_KINDS, CHOICE_KINDS, Kind, Question
 from quizzes.questions import choice_order, numeric_values
 
 from .models import Answer, Attempt
@@ -72,6 +72,7 @@ def _next_for_section(attempt: Attempt, section: Section, position: int) -> Answ
         [s["score"] for s in steps],
         params.cuts,
         seed=attempt.adaptive_seed + section.position,
+        exposure=None if params.exposure is None else [params.exposure[q.pk] for q in pool],
     )
     if item is None:
         return None
@@ -142,6 +143,8 @@ def adaptive_record_step(attempt: Attempt, answer: Answer, now: datetime) -> dic
         "theta": round(estimate.theta, 4),
         "se": round(estimate.se, 4),
         "calibration": params.calibration_id,
+        # The Sympson-Hetter cap of that calibration's exposure control; None: none.
+        "max_exposure": params.max_exposure,
         "at": now.isoformat(),
     }
     attempt.adaptive_record = [*attempt.adaptive_record, step]

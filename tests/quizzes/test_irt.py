@@ -346,3 +346,9 @@ def test_sympson_hetter_refuses_settings_that_cannot_work():
     for kwargs in ({"target": 0}, {"target": 1.5}, {"candidates": 0}, {"tolerance": -1}):
         with pytest.raises(ValueError):
             irt.sympson_hetter(irt.AdaptiveRule(), a, b, (0, 1), **kwargs)
+
+
+def test_sympson_hetter_says_when_the_pool_is_too_small_for_the_target():
+    a, b = np.ones(12), np.zeros(12)
+    with pytest.raises(ValueError, match="a pool of 12 items .* needs 20"):
+        irt.sympson_hetter(irt.AdaptiveRule(min_items=5), a, b, (0, 1), target=0.25)
