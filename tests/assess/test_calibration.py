@@ -10,10 +10,11 @@ from django.urls import reverse
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.calibration.models import ItemCalibration, ItemParameter
-from assess.calibration.services import item_calibration_run
+from assess.calibration.services import item_calibration_run, item_parameters
 from assess.models import AttemptStatus, Membership, Role
 from assess.scoring import attempt_results
 from assess.tasks import calibrate_items
+from quizzes.models import ExposureParameters
 from tests.assess import factories
 
 
@@ -118,6 +119,33 @@ def test_the_command_and_the_task_store_a_new_version(quick, capsys):
     assert "3 scored answers" in capsys.readouterr().out
     assert calibrate_items() == ItemCalibration.objects.latest().pk
     assert ItemCalibration.objects.count() == 2
+
+
+def test_a_calibration_comes_with_sympson_hetter_parameters_for_adaptive_sections(db, settings):
+    settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = 60  # enough to converge on 24 questions
+    pool = factories.make_choice_questions(24)
+    calibration = item_calibration_run()
+    control = ExposureParameters.objects.get(calibration_id=calibration.pk)
+    assert control.target == 0.25
+    assert set(control.k) == {str(q.pk) for q in pool}
+    assert all(0 <= k <= 1 for k in control.k.values())
+    assert min(control.k.values()) < 1  # 24 questions, 5 or more each: some are held back
+    params = item_parameters(pool)
+    assert params.max_exposure == 0.25
+    assert params.exposure == {q.pk: control.k[str(q.pk)] for q in pool}
+
+
+def test_no_exposure_control_when_switched_off_or_the_pool_cannot_meet_it(db, settings):
+    settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = 60
+    pool = factories.make_choice_questions(12)  # 5 items each need 20 to stay under 25 %
+    assert item_parameters(pool).exposure is None  # no calibration yet
+    item_calibration_run()
+    assert not ExposureParameters.objects.exists()
+    assert item_parameters(pool).exposure is None
+    factories.make_choice_questions(24)
+    settings.ASSESS_ADAPTIVE_MAX_EXPOSURE = 1.0
+    item_calibration_run()
+    assert not ExposureParameters.objects.exists()
 
 
 def test_item_parameters_are_shown_read_only_in_the_admin(client, quick, django_user_model):
