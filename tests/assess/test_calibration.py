@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -116,16 +117,21 @@ def test_the_report_shows_the_level_with_its_probability(client, reviewer, quick
 def test_the_command_and_the_task_store_a_new_version(quick, capsys):
     scored_attempts(quick, [{"t-single": 1.0}] * 3)
     call_command("calibrate_items")
-    assert "3 scored answers" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "3 scored answers" in out
+    assert "no exposure control (switched off, or too few adaptive questions)" in out
     assert calibrate_items() == ItemCalibration.objects.latest().pk
     assert ItemCalibration.objects.count() == 2
 
 
-def test_a_calibration_comes_with_sympson_hetter_parameters_for_adaptive_sections(db, settings):
+def test_a_calibration_comes_with_sympson_hetter_parameters_for_adaptive_sections(
+    db, settings, capsys
+):
     settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = 60  # enough to converge on 24 questions
     pool = factories.make_choice_questions(24)
-    calibration = item_calibration_run()
-    control = ExposureParameters.objects.get(calibration_id=calibration.pk)
+    call_command("calibrate_items")
+    assert "exposure control: r_max 0.25" in capsys.readouterr().out
+    control = ExposureParameters.objects.get(calibration_id=ItemCalibration.objects.latest().pk)
     assert control.target == 0.25
     assert set(control.k) == {str(q.pk) for q in pool}
     assert all(0 <= k <= 1 for k in control.k.values())
@@ -157,3 +163,17 @@ def test_item_parameters_are_shown_read_only_in_the_admin(client, quick, django_
     assert page.status_code == 200 and "t-single" in page.content.decode()
     assert client.get(reverse("admin:assess_itemparameter_changelist")).status_code == 200
     assert client.get(reverse("admin:assess_itemcalibration_add")).status_code == 403
+
+
+def test_exposure_parameters_are_shown_read_only_in_the_admin(client, db, settings):
+    settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = 60
+    factories.make_choice_questions(24)
+    item_calibration_run()
+    control = ExposureParameters.objects.get()
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-xyz-1234567")
+    client.force_login(root)
+    listing = client.get(reverse("admin:quizzes_exposureparameters_changelist")).content.decode()
+    assert f"exposure control of calibration v{control.calibration_id} (r_max 0.25)" in listing
+    page = client.get(reverse("admin:quizzes_exposureparameters_change", args=[control.pk]))
+    assert page.status_code == 200
+    assert client.get(reverse("admin:quizzes_exposureparameters_add")).status_code == 403
