@@ -617,6 +617,14 @@ def sympson_hetter(
             selected[list(run.selected)] += 1
             shown[run.administered] += 1
         exposure = shown / candidates
+        # The exposures add up to the mean test length: a pool too small for it cannot
+        # meet the cap whatever the k (they would only refuse every question in turn).
+        if iteration == 1 and a.size * target < exposure.sum():
+            raise ValueError(
+                f"a pool of {a.size} items cannot show each to at most {target:.0%} of "
+                f"candidates who take {exposure.sum():.1f} on average; "
+                f"it needs {int(np.ceil(exposure.sum() / target))}"
+            )
         converged = bool(exposure.max(initial=0) <= target + tolerance)
         result = ExposureControl(k, target, tolerance, exposure, iteration, converged)
         if best is None or exposure.max(initial=0) < best.exposure.max(initial=0):

@@ -139,7 +139,10 @@ def item_parameters(questions: list[Question]) -> ItemParameters:
         a[param["question_id"]] = param["discrimination"]
         b[param["question_id"]] = param["difficulty"]
     cuts = (calibration.mid_cut, calibration.senior_cut)
-    control = ExposureParameters.objects.filter(calibration_id=calibration.pk).first()
+    # One that did not converge may hold every question back: randomesque alone then.
+    control = ExposureParameters.objects.filter(
+        calibration_id=calibration.pk, converged=True
+    ).first()
     if control is None:
         return ItemParameters(a, b, cuts, calibration.pk)
     k = {q.pk: float(control.k.get(str(q.pk), 1.0)) for q in questions}

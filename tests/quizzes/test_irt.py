@@ -352,3 +352,8 @@ def test_sympson_hetter_says_when_the_pool_is_too_small_for_the_target():
     a, b = np.ones(12), np.zeros(12)
     with pytest.raises(ValueError, match="a pool of 12 items .* needs 20"):
         irt.sympson_hetter(irt.AdaptiveRule(min_items=5), a, b, (0, 1), target=0.25)
+    # Long enough for the minimum, not for the tests candidates really take (all 10 here).
+    rule = irt.AdaptiveRule(min_items=5, max_items=10, target_se=0.01, level_confidence=None)
+    a, b = np.ones(30), np.zeros(30)
+    with pytest.raises(ValueError, match="take 10.0 on average; it needs 40"):
+        irt.sympson_hetter(rule, a, b, (0, 1), target=0.25, candidates=20)

@@ -29,6 +29,6 @@ class Command(BaseCommand):
             f"exposure control: r_max {control.target:g}, {held} of {len(control.k)} "
             f"adaptive questions held back; simulated max exposure "
             f"{control.simulated_max_exposure:.1%} "
-            f"({'converged' if control.converged else 'NOT converged'} after "
+            f"({'converged' if control.converged else 'NOT converged, so not used,'} after "
             f"{control.iterations} iterations)"
         )
