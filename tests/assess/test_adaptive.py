@@ -4,6 +4,7 @@ the attempt records every step (and replays to the same draw), time limits still
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -120,10 +121,10 @@ def test_wrong_answers_lead_to_easier_questions(adaptive_assessment):
     assert estimate.level_probabilities(params.cuts)["junior"] >= 0.95
 
 
-def replayed_questions(attempt, section) -> list[int]:
+def replayed_questions(attempt, section, params=None) -> list[int]:
     """The question ids `quizzes.irt` draws again from the attempt's record alone."""
     pool = adaptive_pool(section)
-    params = item_parameters(pool)
+    params = params or item_parameters(pool)
     a = [params.discrimination[q.pk] for q in pool]
     b = [params.difficulty[q.pk] for q in pool]
     k = None if params.exposure is None else [params.exposure[q.pk] for q in pool]
@@ -204,6 +205,24 @@ def test_with_exposure_control_a_question_that_lost_its_lottery_is_never_shown(
         }
     assert "junior" not in levels
     assert "mid" in levels and "senior" in levels  # mid questions lose half their lotteries
+
+
+def test_a_section_drawing_part_of_the_bank_runs_without_the_banks_exposure_control(
+    adaptive_assessment, exposure_control
+):
+    section = adaptive_assessment.sections.get()
+    section.draw_level = "mid"  # k 0.5: the bank's lotteries would reorder them
+    section.save(update_fields=["draw_level"])
+    inv, _ = factories.make_invitation(adaptive_assessment)
+    attempt = attempt_start(inv)
+    take(attempt, [False] * 6)
+    attempt.refresh_from_db()
+    assert {s["max_exposure"] for s in attempt.adaptive_record} == {None}
+    params = item_parameters(adaptive_pool(section))
+    assert params.exposure is not None  # the calibration has k, the section does not use them
+    drawn = [s["question_id"] for s in attempt.adaptive_record]
+    params_free = replace(params, exposure=None)
+    assert replayed_questions(attempt, section, params_free) == drawn
 
 
 def test_a_replay_with_exposure_control_gives_the_same_questions(
