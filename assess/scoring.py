@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizzes import irt
-from quizzes.models import CHOICE_KINDS, Kind, Level, Question
+from quizzes.models import AUTO_SCORED_KINDS, Kind, Level, Question
 from quizzes.questions import ResponseError, score_response
 
 from .attempts.models import Answer, Attempt, AttemptStatus
@@ -219,9 +219,6 @@ def attempt_results(attempt: Attempt) -> AttemptResults:
 def _set_score(answer: Answer, score: float, correct: bool | None, by: str, now: datetime) -> None:
     answer.score, answer.correct, answer.scored_by, answer.scored_at = score, correct, by, now
     answer.save(update_fields=["score", "correct", "scored_by", "scored_at"])
-
-
-AUTO_SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
 
 
 def answer_score_now(answer: Answer, now: datetime) -> None:

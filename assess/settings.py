@@ -12,7 +12,15 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from . import logredact as _logredact
-from .envconfig import ConfigError, email_settings, env_bool, env_int, env_list, env_str
+from .envconfig import (
+    ConfigError,
+    email_settings,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("NORMASSESS_VAR_DIR", str(BASE_DIR / "var")))
@@ -382,6 +390,15 @@ CELERY_BEAT_SCHEDULE["calibrate-items"] = {
     "task": "assess.calibrate_items",
     "schedule": ASSESS_CALIBRATION_HOURS * 3600.0,
 }
+# Adaptive sections' exposure control (docs/scoring.md): each fit also finds the
+# Sympson-Hetter parameters that keep any question's share of candidates at most this
+# (1 turns the control off), from a simulated population of this many candidates.
+ASSESS_ADAPTIVE_MAX_EXPOSURE = env_float(
+    "ASSESS_ADAPTIVE_MAX_EXPOSURE", 0.25, minimum=0.05, maximum=1.0
+)
+ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = env_int(
+    "ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES", 500, minimum=50
+)
 
 # The GPU worker: its queue, how long a worker's announcement lives without a
 # heartbeat (refreshed every third of it), and how long GPU work may sit in the GPU queue

@@ -13,6 +13,7 @@ from .bankfiles import BankError, question_from_yaml, question_to_file_entry, sa
 from .itemstats import question_retire, question_return, statistics_rows
 from .models import (
     AssessmentStatistics,
+    ExposureParameters,
     ItemStatistics,
     PracticeRun,
     Question,
@@ -316,4 +317,27 @@ class AssessmentStatisticsAdmin(ReadOnlyAdmin):
         "alpha",
         "sem_percent",
         "computed_at",
+    )
+
+
+@admin.register(ExposureParameters)
+class ExposureParametersAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "created_at",
+        "target",
+        "simulated_max_exposure",
+        "iterations",
+        "converged",
+    )
+    readonly_fields = (
+        "calibration_id",
+        "created_at",
+        "target",
+        "tolerance",
+        "simulated_candidates",
+        "simulated_max_exposure",
+        "iterations",
+        "converged",
+        "k",
     )

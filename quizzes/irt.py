@@ -22,7 +22,7 @@ responses accumulate (a normal prior's weight is fixed while the likelihood's gr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,17 +31,22 @@ __all__ = [
     "LEVELS",
     "AbilityEstimate",
     "AdaptiveRule",
+    "AdaptiveRun",
     "Calibration",
+    "ExposureControl",
     "Priors",
+    "adaptive_run",
     "calibrate",
     "classify",
     "estimate_ability",
+    "exposure_lottery",
     "information",
     "level_cut_points",
     "next_adaptive_item",
     "probability",
     "select_item",
     "should_stop",
+    "sympson_hetter",
 ]
 
 LEVELS = ("junior", "mid", "senior")
@@ -366,13 +371,25 @@ def select_item(
     *,
     randomesque: int = 1,
     rng: np.random.Generator,
+    eligible: Sequence[bool] | None = None,
 ) -> int:
     """The index of the next item: one of the `randomesque` most informative items at
     `theta` not yet administered, chosen uniformly by `rng` (Kingsbury & Zara's
     randomesque exposure control: the single best item is not shown to every candidate
     of similar ability). Ties in information are broken at random too, so items with
     identical (prior-only) parameters share the exposure.
+
+    `eligible[j]` False means item j lost its Sympson-Hetter lottery for this candidate
+    (`exposure_lottery`): when it is the choice, the next most informative item is tried,
+    and so on. With every remaining item refused (tiny k on a nearly used-up pool) the
+    choice stands, so the test never stops short of its minimum.
     """
+    return _select(theta, a, b, administered, randomesque, rng, eligible)[0]
+
+
+def _select(theta, a, b, administered, randomesque, rng, eligible) -> tuple[int, np.ndarray]:
+    """`select_item`, also returning the items selected at this step: the choice and, when
+    the lottery refused it, the items tried after it, the administered one last."""
     if randomesque < 1:
         raise ValueError("randomesque must be at least 1")
     a = np.asarray(a, float)
@@ -386,7 +403,33 @@ def select_item(
     # Rounding makes equal information compare equal despite float noise.
     order = shuffled[np.argsort(-np.round(info[shuffled], 12), kind="stable")]
     top = order[: min(randomesque, order.size)]
-    return int(candidates[top[rng.integers(top.size)]])
+    first = top[rng.integers(top.size)]
+    tries = candidates[np.concatenate([[first], order[order != first]])]
+    passes = np.ones(tries.size, bool) if eligible is None else np.asarray(eligible)[tries]
+    if not passes.any():
+        return int(tries[0]), tries
+    n = int(np.argmax(passes))
+    return int(tries[n]), tries[: n + 1]
+
+
+def exposure_lottery(exposure: Sequence[float], seed: int) -> np.ndarray:
+    """Which items a candidate may be shown under Sympson-Hetter: item j is eligible with
+    probability k_j = `exposure[j]`, drawn once per candidate from `seed`.
+
+    One draw per item for the whole test is the SH lottery: in Sympson & Hetter's
+    procedure an item is put to the lottery the first time it is selected and, refused,
+    is set aside for the rest of that candidate's test, so each item meets at most one
+    lottery per candidate. Drawing them at the start gives the same odds, and keeps every
+    step a function of the seed and the record (a replay needs nothing else).
+    """
+    k = np.asarray(exposure, float)
+    if k.ndim != 1 or not np.all((k >= 0) & (k <= 1)):  # also refuses NaN
+        raise ValueError("exposure parameters must be one per item, each in [0, 1]")
+    # Its own stream: the steps use (seed, k) for small k, so the choices stay as they were.
+    return np.random.default_rng([seed, _LOTTERY_STREAM]).random(k.size) < k
+
+
+_LOTTERY_STREAM = 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -437,15 +480,25 @@ def next_adaptive_item(
     scores: Sequence[float],
     cuts: Sequence[float],
     seed: int,
+    exposure: Sequence[float] | None = None,
 ) -> tuple[int | None, AbilityEstimate]:
     """The next item of an adaptive section (None when it is over) and the estimate so far.
 
-    A pure function of the pool, the items shown with their scores and the attempt's seed:
-    the draw at step k uses a generator seeded by (seed, k), so replaying an attempt's
-    record gives the same items, and a reload never changes the next item.
+    A pure function of the pool, the items shown with their scores, the attempt's seed and
+    the exposure parameters: the draw at step k (randomesque choice and SH lottery) uses a
+    generator seeded by (seed, k), so replaying an attempt's record gives the same items,
+    and a reload never changes the next item.
     """
+    eligible = None if exposure is None else exposure_lottery(exposure, seed)
+    item, estimate, _ = _next_item(rule, a, b, administered, scores, cuts, seed, eligible)
+    return item, estimate
+
+
+def _next_item(rule, a, b, administered, scores, cuts, seed, eligible):
     a = np.asarray(a, float)
     b = np.asarray(b, float)
+    if eligible is not None and len(eligible) != a.size:
+        raise ValueError(f"{len(eligible)} exposure parameters for a pool of {a.size} items")
     administered = list(administered)
     if len(set(administered)) != len(administered):
         raise ValueError("an item was administered twice")
@@ -453,7 +506,137 @@ def next_adaptive_item(
         raise ValueError("one score per administered item")
     estimate = estimate_ability(np.asarray(scores, float), a[administered], b[administered])
     if should_stop(rule, estimate, cuts, len(a)):
-        return None, estimate
+        return None, estimate, np.empty(0, int)
     rng = np.random.default_rng([seed, len(administered)])
-    item = select_item(estimate.theta, a, b, administered, randomesque=rule.randomesque, rng=rng)
-    return item, estimate
+    item, tried = _select(estimate.theta, a, b, administered, rule.randomesque, rng, eligible)
+    return item, estimate, tried
+
+
+@dataclass(frozen=True, eq=False)
+class AdaptiveRun:
+    """One simulated candidate's adaptive section."""
+
+    administered: list[int]
+    scores: list[float]
+    estimate: AbilityEstimate
+    selected: set[int]  # every item selected at some step (all administered ones too)
+
+
+def adaptive_run(
+    rule: AdaptiveRule,
+    a: Sequence[float],
+    b: Sequence[float],
+    cuts: Sequence[float],
+    respond: Callable[[int], float],
+    *,
+    seed: int,
+    exposure: Sequence[float] | None = None,
+) -> AdaptiveRun:
+    """Run an adaptive section to its end with `respond(item)` giving each score: the
+    loop of a candidate's attempt, for simulations."""
+    eligible = None if exposure is None else exposure_lottery(exposure, seed)
+    administered: list[int] = []
+    scores: list[float] = []
+    selected: set[int] = set()
+    while True:
+        item, estimate, tried = _next_item(rule, a, b, administered, scores, cuts, seed, eligible)
+        if item is None:
+            return AdaptiveRun(administered, scores, estimate, selected)
+        selected.update(tried.tolist())
+        administered.append(item)
+        scores.append(float(respond(item)))
+
+
+# ----------------------------------------------------------------- exposure control
+
+
+@dataclass(frozen=True, eq=False)
+class ExposureControl:
+    """Sympson-Hetter exposure parameters: item j, once selected, is administered with
+    probability `k[j]`; `exposure[j]` is the share of the simulated candidates shown item
+    j under these k, and `converged` says whether its maximum is within the tolerance of
+    `target` (else `k` is the best of the iterations tried)."""
+
+    k: np.ndarray
+    target: float
+    tolerance: float
+    exposure: np.ndarray
+    iterations: int
+    converged: bool
+
+
+def sympson_hetter(
+    rule: AdaptiveRule,
+    a: Sequence[float],
+    b: Sequence[float],
+    cuts: Sequence[float],
+    *,
+    target: float = 0.25,
+    tolerance: float = 0.02,
+    candidates: int = 500,
+    max_iterations: int = 30,
+    seed: int = 0,
+) -> ExposureControl:
+    """Sympson & Hetter's (1985) exposure parameters for `rule` on the pool (a, b), found
+    by the usual iterative simulation: simulated candidates with abilities from N(0, 1)
+    (the calibration's ability scale) answer as the model says; P(S_j), the share for
+    whom item j was selected (entered the lottery), and P(A_j), the share shown it, are
+    counted; then k_j = target / P(S_j) where P(S_j) > target, else 1; until no P(A_j)
+    exceeds target + tolerance.
+
+    The same simulated candidates and response draws serve every iteration (common random
+    numbers), so a change between iterations comes from the k, not from sampling noise.
+    Since each item meets at most one lottery per candidate (`exposure_lottery`),
+    P(A_j) = k_j P(S_j): the update aims every over-exposed item at the target.
+    """
+    a = np.asarray(a, float)
+    b = np.asarray(b, float)
+    if not 0 < target <= 1:
+        raise ValueError("target must lie in (0, 1]")
+    if tolerance < 0 or candidates < 1 or max_iterations < 1:
+        raise ValueError("need tolerance >= 0, candidates >= 1 and max_iterations >= 1")
+    # Every candidate takes at least min_items, so the exposures add up to at least that.
+    if a.size * target < min(rule.min_items, a.size):
+        raise ValueError(
+            f"a pool of {a.size} items cannot show each to at most {target:.0%} of candidates "
+            f"who take {rule.min_items} or more; it needs {int(np.ceil(rule.min_items / target))}"
+        )
+    population = np.random.default_rng([seed, 0]).normal(0.0, 1.0, candidates)
+    k = np.ones(a.size)
+    best: ExposureControl | None = None
+    for iteration in range(1, max_iterations + 1):
+        selected = np.zeros(a.size)
+        shown = np.zeros(a.size)
+        answers = np.random.default_rng([seed, 1])
+        for i, theta in enumerate(population):
+
+            def respond(j: int, theta=theta, answers=answers) -> float:
+                return float(answers.random() < probability(theta, a[j], b[j]))
+
+            run = adaptive_run(rule, a, b, cuts, respond, seed=seed * 100003 + i, exposure=k)
+            selected[list(run.selected)] += 1
+            shown[run.administered] += 1
+        exposure = shown / candidates
+        # The exposures add up to the mean test length: a pool too small for it cannot
+        # meet the cap whatever the k (they would only refuse every question in turn).
+        if iteration == 1 and a.size * target < exposure.sum():
+            raise ValueError(
+                f"a pool of {a.size} items cannot show each to at most {target:.0%} of "
+                f"candidates who take {exposure.sum():.1f} on average; "
+                f"it needs {int(np.ceil(exposure.sum() / target))}"
+            )
+        converged = bool(exposure.max(initial=0) <= target + tolerance)
+        result = ExposureControl(k, target, tolerance, exposure, iteration, converged)
+        if best is None or exposure.max(initial=0) < best.exposure.max(initial=0):
+            best = result
+        if converged:
+            return result
+        # k P(S) is the expected exposure; with the lottery draws held fixed the realised
+        # one differs by their sampling noise, so the step scales k by aim / P(A). Aiming
+        # half the tolerance low leaves room for the coupling between items: restricting
+        # one sends its candidates to the next, which pushed restricted items back over
+        # the cap and kept the plain update (aim = target) from settling.
+        aim = target - tolerance / 2
+        over = selected / candidates > aim
+        k = np.where(over, np.minimum(1.0, k * aim / np.maximum(exposure, 1e-12)), 1.0)
+    return best

@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
 
 
 CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
+# Scored by their key the moment they are answered (so they can steer an adaptive section).
+AUTO_SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
 
 
 class Topic(models.Model):
@@ -206,3 +208,28 @@ class AssessmentStatistics(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (statistics)"
+
+
+class ExposureParameters(models.Model):
+    """Sympson-Hetter exposure parameters fitted with one item calibration (docs/scoring.md):
+    an adaptive section shows question j, once selected, with probability `k[j]`, so no
+    question reaches more than about `target` of candidates."""
+
+    # The calibration's id, not a foreign key: the bank never depends on the assess app.
+    calibration_id = models.PositiveIntegerField(unique=True)
+    target = models.FloatField(help_text="The most a question's share of candidates may be.")
+    tolerance = models.FloatField()
+    # {"question id": k}; a question missing (added since) is not restricted.
+    k = models.JSONField()
+    simulated_candidates = models.PositiveIntegerField()
+    simulated_max_exposure = models.FloatField()
+    iterations = models.PositiveIntegerField()
+    converged = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "exposure parameters"
+        ordering = ["-calibration_id"]
+
+    def __str__(self) -> str:
+        return f"exposure control of calibration v{self.calibration_id} (r_max {self.target:g})"

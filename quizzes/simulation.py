@@ -12,7 +12,7 @@ of the true parameters. NumPy only (quizzes.irt), so it runs without a database.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,6 +28,7 @@ class SimulationRow:
     accuracy: float  # share of candidates whose estimated level is their true level
     mean_items: float
     max_exposure: float  # largest share of candidates shown any one item
+    pool_used: float  # share of the pool's items shown to at least one candidate
     percent_rule_accuracy: float | None = None  # today's raw-percent rule on the same form
 
 
@@ -43,13 +44,13 @@ class SimulationReport:
     def table(self) -> str:
         lines = [
             f"{'test':<36} {'accuracy':>9} {'mean items':>11} {'max exposure':>13} "
-            f"{'percent rule':>13}",
+            f"{'pool used':>10} {'percent rule':>13}",
         ]
         for row in self.rows:
             rule = "" if row.percent_rule_accuracy is None else f"{row.percent_rule_accuracy:.1%}"
             lines.append(
                 f"{row.test:<36} {row.accuracy:>9.1%} {row.mean_items:>11.1f} "
-                f"{row.max_exposure:>13.1%} {rule:>13}"
+                f"{row.max_exposure:>13.1%} {row.pool_used:>10.0%} {rule:>13}"
             )
         shares = ", ".join(f"{lv} {share:.0%}" for lv, share in self.true_level_shares.items())
         lines.append("")
@@ -110,8 +111,11 @@ def simulate(
     calibration_candidates: int = 1000,
     calibration_form: int = 30,
     seed: int = 0,
+    max_exposure: float | None = None,
+    exposure_candidates: int = 500,
 ) -> SimulationReport:
-    """Run the whole loop (see the module docstring) and return one row per test."""
+    """Run the whole loop (see the module docstring) and return one row per test; with
+    `max_exposure`, also the adaptive section under Sympson-Hetter exposure control."""
     levels = np.asarray(levels)
     if levels.size < max([*fixed_lengths, calibration_form]):
         raise ValueError(f"the pool has {levels.size} items, fewer than a form needs")
@@ -147,39 +151,60 @@ def simulate(
                 accuracy=float(np.mean(np.array(irt_levels) == truth)),
                 mean_items=float(len(form)),
                 max_exposure=1.0,
+                pool_used=len(form) / levels.size,
                 percent_rule_accuracy=float(np.mean(np.array(percent_levels) == truth)),
             )
         )
 
-    shown = np.zeros(levels.size)
-    lengths = []
-    adaptive_levels = []
-    for i, t in enumerate(theta):
-        administered: list[int] = []
-        scores: list[float] = []
-        while True:
-            item, estimate = irt.next_adaptive_item(
-                rule, a_est, b_est, administered, scores, est_cuts, seed=seed * 100003 + i
-            )
-            if item is None:
-                break
-            administered.append(item)
-            scores.append(float(rng.random() < irt.probability(t, a_true[item], b_true[item])))
-        shown[administered] += 1
-        lengths.append(len(administered))
-        adaptive_levels.append(irt.classify(estimate.theta, est_cuts))
-    rows.append(
-        SimulationRow(
-            test=(
-                f"adaptive (SE<={rule.target_se:g}, {rule.min_items}-{rule.max_items}"
-                + (f", {rule.level_confidence:.0%} sure" if rule.level_confidence else "")
-                + ")"
-            ),
-            accuracy=float(np.mean(np.array(adaptive_levels) == truth)),
-            mean_items=float(np.mean(lengths)),
-            max_exposure=float(shown.max() / candidates),
-        )
+    adaptive_name = (
+        f"adaptive (SE<={rule.target_se:g}, {rule.min_items}-{rule.max_items}"
+        + (f", {rule.level_confidence:.0%} sure" if rule.level_confidence else "")
+        + ")"
     )
+    variants = [(adaptive_name, rule, None)]
+    if max_exposure is not None:
+        # SH on its own (the first choice is the most informative) and on top of the
+        # randomesque choice; the k are fitted to the calibrated parameters, as in use.
+        for name, variant in (
+            (f"adaptive + SH r_max {max_exposure:g}", replace(rule, randomesque=1)),
+            (f"adaptive + SH r_max {max_exposure:g}, rq {rule.randomesque}", rule),
+        ):
+            control = irt.sympson_hetter(
+                variant,
+                a_est,
+                b_est,
+                est_cuts,
+                target=max_exposure,
+                candidates=exposure_candidates,
+                seed=seed,
+            )
+            variants.append((name, variant, control.k))
+    for name, variant, k in variants:
+        # The same answer draws for every variant: the comparison between them is paired.
+        answers = np.random.default_rng([seed, 2])
+        shown = np.zeros(levels.size)
+        lengths = []
+        adaptive_levels = []
+        for i, t in enumerate(theta):
+
+            def respond(item: int, t=t, answers=answers) -> float:
+                return float(answers.random() < irt.probability(t, a_true[item], b_true[item]))
+
+            run = irt.adaptive_run(
+                variant, a_est, b_est, est_cuts, respond, seed=seed * 100003 + i, exposure=k
+            )
+            shown[run.administered] += 1
+            lengths.append(len(run.administered))
+            adaptive_levels.append(irt.classify(run.estimate.theta, est_cuts))
+        rows.append(
+            SimulationRow(
+                test=name,
+                accuracy=float(np.mean(np.array(adaptive_levels) == truth)),
+                mean_items=float(np.mean(lengths)),
+                max_exposure=float(shown.max() / candidates),
+                pool_used=float(np.mean(shown > 0)),
+            )
+        )
     return SimulationReport(
         rows=rows,
         pool=int(levels.size),

@@ -1,5 +1,6 @@
 """Adaptive sections: each next question is the most informative at the candidate's
-current ability estimate (quizzes.irt), with randomesque exposure control.
+current ability estimate (quizzes.irt), with randomesque and Sympson-Hetter exposure
+control (the k of the calibration in use).
 
 A question of an adaptive section is scored when the candidate confirms it, since the next
 one depends on it; a confirmed answer no longer changes. The draw is a pure function of the
@@ -14,11 +15,10 @@ from datetime import datetime
 
 import numpy as np
 
-from assess.calibration.services import item_parameters
+from assess.calibration.services import ItemParameters, item_parameters
 from assess.hiring.models import Section
-from assess.scoring import AUTO_SCORED_KINDS
 from quizzes import irt
-from quizzes.models import CHOICE_KINDS, Kind, Question
+from quizzes.models import AUTO_SCORED_KINDS, CHOICE_KINDS, Kind, Question
 from quizzes.questions import choice_order, numeric_values
 
 from .models import Answer, Attempt
@@ -27,12 +27,16 @@ from .models import Answer, Attempt
 ADAPTIVE_KINDS = AUTO_SCORED_KINDS
 
 
+def _usable():
+    return Question.objects.filter(
+        is_active=True, latest_version__isnull=False, kind__in=ADAPTIVE_KINDS
+    )
+
+
 def adaptive_pool(section: Section) -> list[Question]:
     """The questions an adaptive section may draw: its own plus the bank's matching its
     draw filters, auto-scored kinds only, in a stable order (by id)."""
-    usable = Question.objects.filter(
-        is_active=True, latest_version__isnull=False, kind__in=ADAPTIVE_KINDS
-    )
+    usable = _usable()
     matching = usable.none()
     if section.draw_kind or section.draw_level or section.draw_topic_id or section.draw_count:
         matching = usable
@@ -50,15 +54,35 @@ def _section_steps(attempt: Attempt, section: Section) -> list[dict]:
     return [step for step in attempt.adaptive_record if step["section"] == section.position]
 
 
-def _next_for_section(attempt: Attempt, section: Section, position: int) -> Answer | None:
-    """Create the section's next question as answer `position`, or None when it is over."""
-    # A question already asked in another section is not asked twice.
+def _section_pool(attempt: Attempt, section: Section) -> tuple[list[Question], set[int]]:
+    """The section's pool for this attempt and the questions asked in its other sections
+    (left out: a question is not asked twice)."""
     elsewhere = set(
         attempt.answers.exclude(section_position=section.position).values_list(
             "question_version__question_id", flat=True
         )
     )
-    pool = [q for q in adaptive_pool(section) if q.pk not in elsewhere]
+    return [q for q in adaptive_pool(section) if q.pk not in elsewhere], elsewhere
+
+
+def _exposure(params: ItemParameters, pool: list[Question], elsewhere: set[int]):
+    """The Sympson-Hetter k for `pool`, or None for randomesque alone: the k are fitted on
+    the whole bank, and on a narrower pool they do harm. Measured (simulated, 60 of 210
+    questions, 1,000 candidates): the bank's k raised the most-used question from 65 % to
+    72 % of candidates and cost 4 points of accuracy, since the questions they leave free
+    become the most used. A section whose pool is the bank, less the questions asked in
+    other sections, uses them."""
+    if params.exposure is None:
+        return None
+    whole_bank = set(_usable().values_list("pk", flat=True))
+    if not whole_bank <= {q.pk for q in pool} | elsewhere:
+        return None
+    return [params.exposure[q.pk] for q in pool]
+
+
+def _next_for_section(attempt: Attempt, section: Section, position: int) -> Answer | None:
+    """Create the section's next question as answer `position`, or None when it is over."""
+    pool, elsewhere = _section_pool(attempt, section)
     if not pool:
         return None
     index = {q.pk: j for j, q in enumerate(pool)}
@@ -72,6 +96,7 @@ def _next_for_section(attempt: Attempt, section: Section, position: int) -> Answ
         [s["score"] for s in steps],
         params.cuts,
         seed=attempt.adaptive_seed + section.position,
+        exposure=_exposure(params, pool, elsewhere),
     )
     if item is None:
         return None
@@ -142,11 +167,19 @@ def adaptive_record_step(attempt: Attempt, answer: Answer, now: datetime) -> dic
         "theta": round(estimate.theta, 4),
         "se": round(estimate.se, 4),
         "calibration": params.calibration_id,
+        # The Sympson-Hetter cap the section draws under; None: randomesque alone.
+        "max_exposure": _section_max_exposure(attempt, section),
         "at": now.isoformat(),
     }
     attempt.adaptive_record = [*attempt.adaptive_record, step]
     attempt.save(update_fields=["adaptive_record"])
     return step
+
+
+def _section_max_exposure(attempt: Attempt, section: Section) -> float | None:
+    pool, elsewhere = _section_pool(attempt, section)
+    params = item_parameters(pool)
+    return None if _exposure(params, pool, elsewhere) is None else params.max_exposure
 
 
 def adaptive_left(attempt: Attempt) -> int:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 
 from assess.attempts.models import Answer, AttemptStatus
+from assess.hiring.models import Section
 from quizzes import irt
-from quizzes.models import Question
+from quizzes.models import AUTO_SCORED_KINDS, ExposureParameters, Question
 
 from .models import ItemCalibration, ItemParameter
+
+logger = logging.getLogger(__name__)
 
 
 def item_calibration_run() -> ItemCalibration:
     """Fit every active question from all submitted attempts' scored answers (every
     organization's: item parameters describe the bank, not a candidate) and store the
-    result as the newest version. Questions nobody answered keep their level prior."""
+    result as the newest version, with the exposure control's parameters fitted to it.
+    Questions nobody answered keep their level prior."""
     questions = list(Question.objects.filter(is_active=True).order_by("pk"))
     column = {q.pk: j for j, q in enumerate(questions)}
     rows = Answer.objects.filter(
@@ -36,6 +42,8 @@ def item_calibration_run() -> ItemCalibration:
     priors = irt.Priors()
     fit = irt.calibrate(scores, levels, priors)
     mid_cut, senior_cut = irt.level_cut_points(fit.discrimination, fit.difficulty, levels)
+    # Before the transaction: the simulation takes seconds, the rows a moment.
+    exposure = _exposure_control(questions, fit, (mid_cut, senior_cut))
     with transaction.atomic():
         calibration = ItemCalibration.objects.create(
             candidates=len(attempts),
@@ -59,7 +67,45 @@ def item_calibration_run() -> ItemCalibration:
             )
             for j, q in enumerate(questions)
         )
+        if exposure is not None:
+            ExposureParameters.objects.create(calibration_id=calibration.pk, **exposure)
     return calibration
+
+
+def _exposure_control(
+    questions: list[Question], fit: irt.Calibration, cuts: tuple[float, float]
+) -> dict | None:
+    """The Sympson-Hetter parameters that go with a fit, as the fields of an
+    ExposureParameters row: over the bank's adaptive-ready questions, for an adaptive
+    section with the builder's default settings, capped at
+    settings.ASSESS_ADAPTIVE_MAX_EXPOSURE. None when the cap is 1 (no control) or the pool
+    is too small to keep every question under it (randomesque alone then)."""
+    target = settings.ASSESS_ADAPTIVE_MAX_EXPOSURE
+    pool = [j for j, q in enumerate(questions) if q.kind in AUTO_SCORED_KINDS]
+    if target >= 1 or not pool:
+        return None
+    candidates = settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES
+    try:
+        control = irt.sympson_hetter(
+            Section().adaptive_rule(),
+            fit.discrimination[pool],
+            fit.difficulty[pool],
+            cuts,
+            target=target,
+            candidates=candidates,
+        )
+    except ValueError as exc:
+        logger.warning("no exposure control with this calibration: %s", exc)
+        return None
+    return {
+        "target": control.target,
+        "tolerance": control.tolerance,
+        "k": {str(questions[j].pk): float(k) for j, k in zip(pool, control.k, strict=True)},
+        "simulated_candidates": candidates,
+        "simulated_max_exposure": float(control.exposure.max()),
+        "iterations": control.iterations,
+        "converged": control.converged,
+    }
 
 
 @dataclass(frozen=True)
@@ -70,6 +116,9 @@ class ItemParameters:
     difficulty: dict[int, float]
     cuts: tuple[float, float]
     calibration_id: int | None  # None: the level priors, no calibration yet
+    # Sympson-Hetter k by question id, 1 for a question fitted without; None: no control.
+    exposure: dict[int, float] | None = None
+    max_exposure: float | None = None  # the control's target r_max
 
 
 def item_parameters(questions: list[Question]) -> ItemParameters:
@@ -89,4 +138,12 @@ def item_parameters(questions: list[Question]) -> ItemParameters:
     for param in fitted.values("question_id", "discrimination", "difficulty"):
         a[param["question_id"]] = param["discrimination"]
         b[param["question_id"]] = param["difficulty"]
-    return ItemParameters(a, b, (calibration.mid_cut, calibration.senior_cut), calibration.pk)
+    cuts = (calibration.mid_cut, calibration.senior_cut)
+    # One that did not converge may hold every question back: randomesque alone then.
+    control = ExposureParameters.objects.filter(
+        calibration_id=calibration.pk, converged=True
+    ).first()
+    if control is None:
+        return ItemParameters(a, b, cuts, calibration.pk)
+    k = {q.pk: float(control.k.get(str(q.pk), 1.0)) for q in questions}
+    return ItemParameters(a, b, cuts, calibration.pk, k, control.target)

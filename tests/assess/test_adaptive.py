@@ -4,6 +4,7 @@ the attempt records every step (and replays to the same draw), time limits still
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -19,11 +20,13 @@ from assess.attempts.services import (
     attempt_start,
     attempt_submit,
 )
+from assess.calibration.models import ItemCalibration, ItemParameter
 from assess.calibration.services import item_parameters
 from assess.hiring.services import RecruitingError, section_set_adaptive
 from assess.models import Section
 from assess.scoring import attempt_results
 from quizzes import irt
+from quizzes.models import ExposureParameters
 from tests.assess import factories
 
 
@@ -118,29 +121,121 @@ def test_wrong_answers_lead_to_easier_questions(adaptive_assessment):
     assert estimate.level_probabilities(params.cuts)["junior"] >= 0.95
 
 
+def replayed_questions(attempt, section, params=None) -> list[int]:
+    """The question ids `quizzes.irt` draws again from the attempt's record alone."""
+    pool = adaptive_pool(section)
+    params = params or item_parameters(pool)
+    a = [params.discrimination[q.pk] for q in pool]
+    b = [params.difficulty[q.pk] for q in pool]
+    k = None if params.exposure is None else [params.exposure[q.pk] for q in pool]
+    index = {q.pk: j for j, q in enumerate(pool)}
+    record = attempt.adaptive_record
+    drawn = []
+    for step in range(len(record)):
+        item, _ = irt.next_adaptive_item(
+            section.adaptive_rule(),
+            a,
+            b,
+            [index[s["question_id"]] for s in record[:step]],
+            [s["score"] for s in record[:step]],
+            params.cuts,
+            seed=attempt.adaptive_seed + section.position,
+            exposure=k,
+        )
+        drawn.append(pool[item].pk)
+    return drawn
+
+
 def test_the_record_replays_to_the_same_draw(adaptive_assessment):
     inv, _ = factories.make_invitation(adaptive_assessment)
     attempt = attempt_start(inv)
     take(attempt, [True, False, True, True, False, False])
     attempt.refresh_from_db()
     section = adaptive_assessment.sections.get()
-    pool = adaptive_pool(section)
-    params = item_parameters(pool)
-    a = [params.discrimination[q.pk] for q in pool]
-    b = [params.difficulty[q.pk] for q in pool]
-    index = {q.pk: j for j, q in enumerate(pool)}
-    record = attempt.adaptive_record
-    for k, step in enumerate(record):
-        item, _ = irt.next_adaptive_item(
-            section.adaptive_rule(),
-            a,
-            b,
-            [index[s["question_id"]] for s in record[:k]],
-            [s["score"] for s in record[:k]],
-            params.cuts,
-            seed=attempt.adaptive_seed + section.position,
-        )
-        assert pool[item].pk == step["question_id"]
+    assert replayed_questions(attempt, section) == [
+        s["question_id"] for s in attempt.adaptive_record
+    ]
+
+
+@pytest.fixture
+def exposure_control(adaptive_assessment):
+    """A calibration whose Sympson-Hetter parameters never let a junior question through
+    (k 0), the mid ones half the time and the senior ones always."""
+    pool = adaptive_pool(adaptive_assessment.sections.get())
+    calibration = ItemCalibration.objects.create(
+        candidates=0, responses=0, converged=True, iterations=1, mid_cut=-0.5,
+        senior_cut=0.5, priors={},
+    )  # fmt: skip
+    centre = {"junior": -1.0, "mid": 0.0, "senior": 1.0}
+    ItemParameter.objects.bulk_create(
+        ItemParameter(
+            calibration=calibration,
+            question=q,
+            level=q.level,
+            discrimination=1 + j / 20,
+            difficulty=centre[q.level],
+            discrimination_se=0.1,
+            difficulty_se=0.1,
+            responses=0,
+        )  # fmt: skip
+        for j, q in enumerate(pool)
+    )
+    k = {"junior": 0.0, "mid": 0.5, "senior": 1.0}
+    return ExposureParameters.objects.create(
+        calibration_id=calibration.pk, target=0.25, tolerance=0.02,
+        k={str(q.pk): k[q.level] for q in pool}, simulated_candidates=500,
+        simulated_max_exposure=0.26, iterations=3, converged=True,
+    )  # fmt: skip
+
+
+def test_with_exposure_control_a_question_that_lost_its_lottery_is_never_shown(
+    adaptive_assessment, exposure_control
+):
+    levels = []
+    for i in range(4):
+        inv, _ = factories.make_invitation(adaptive_assessment, name=f"Candidate {i}")
+        attempt = attempt_start(inv)
+        # Wrong answers: without the control these candidates get junior questions.
+        shown, _ = take(attempt, [False] * 6)
+        levels += [a.question_version.question.level for a in shown]
+        attempt.refresh_from_db()
+        assert {s["max_exposure"] for s in attempt.adaptive_record} == {0.25}
+        assert {s["calibration"] for s in attempt.adaptive_record} == {
+            exposure_control.calibration_id
+        }
+    assert "junior" not in levels
+    assert "mid" in levels and "senior" in levels  # mid questions lose half their lotteries
+
+
+def test_a_section_drawing_part_of_the_bank_runs_without_the_banks_exposure_control(
+    adaptive_assessment, exposure_control
+):
+    section = adaptive_assessment.sections.get()
+    section.draw_level = "mid"  # k 0.5: the bank's lotteries would reorder them
+    section.save(update_fields=["draw_level"])
+    inv, _ = factories.make_invitation(adaptive_assessment)
+    attempt = attempt_start(inv)
+    take(attempt, [False] * 6)
+    attempt.refresh_from_db()
+    assert {s["max_exposure"] for s in attempt.adaptive_record} == {None}
+    params = item_parameters(adaptive_pool(section))
+    assert params.exposure is not None  # the calibration has k, the section does not use them
+    drawn = [s["question_id"] for s in attempt.adaptive_record]
+    params_free = replace(params, exposure=None)
+    assert replayed_questions(attempt, section, params_free) == drawn
+
+
+def test_a_replay_with_exposure_control_gives_the_same_questions(
+    adaptive_assessment, exposure_control
+):
+    inv, _ = factories.make_invitation(adaptive_assessment)
+    attempt = attempt_start(inv)
+    take(attempt, [True, False, True, True, False, False])
+    attempt.refresh_from_db()
+    section = adaptive_assessment.sections.get()
+    recorded = [s["question_id"] for s in attempt.adaptive_record]
+    assert len(recorded) == 6
+    assert replayed_questions(attempt, section) == recorded
 
 
 def test_a_confirmed_answer_cannot_change_and_only_the_current_one_confirms(

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.calibration.models import ItemCalibration, ItemParameter
-from assess.calibration.services import item_calibration_run
+from assess.calibration.services import item_calibration_run, item_parameters
 from assess.models import AttemptStatus, Membership, Role
 from assess.scoring import attempt_results
 from assess.tasks import calibrate_items
+from quizzes.models import ExposureParameters
 from tests.assess import factories
 
 
@@ -115,9 +117,58 @@ def test_the_report_shows_the_level_with_its_probability(client, reviewer, quick
 def test_the_command_and_the_task_store_a_new_version(quick, capsys):
     scored_attempts(quick, [{"t-single": 1.0}] * 3)
     call_command("calibrate_items")
-    assert "3 scored answers" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "3 scored answers" in out
+    assert "no exposure control (switched off, or too few adaptive questions)" in out
     assert calibrate_items() == ItemCalibration.objects.latest().pk
     assert ItemCalibration.objects.count() == 2
+
+
+def test_a_calibration_comes_with_sympson_hetter_parameters_for_adaptive_sections(
+    db, settings, capsys
+):
+    # Candidates take about 15 of these 24 questions (a mean exposure of 0.62), so only a
+    # cap above that can be met; 60 simulated candidates converge in a few iterations.
+    settings.ASSESS_ADAPTIVE_MAX_EXPOSURE = 0.7
+    settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = 60
+    pool = factories.make_choice_questions(24)
+    call_command("calibrate_items")
+    assert "exposure control: r_max 0.7, 6 of 24" in capsys.readouterr().out
+    control = ExposureParameters.objects.get(calibration_id=ItemCalibration.objects.latest().pk)
+    assert control.target == 0.7 and control.converged
+    assert control.simulated_max_exposure <= 0.7 + control.tolerance
+    assert set(control.k) == {str(q.pk) for q in pool}
+    assert all(0 <= k <= 1 for k in control.k.values())
+    assert min(control.k.values()) < 1  # some are held back
+    params = item_parameters(pool)
+    assert params.max_exposure == 0.7
+    assert params.exposure == {q.pk: control.k[str(q.pk)] for q in pool}
+
+
+def test_no_exposure_control_when_switched_off_or_the_pool_cannot_meet_it(db, settings):
+    settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = 60
+    pool = factories.make_choice_questions(12)  # 5 items each need 20 to stay under 25 %
+    assert item_parameters(pool).exposure is None  # no calibration yet
+    item_calibration_run()
+    assert not ExposureParameters.objects.exists()
+    assert item_parameters(pool).exposure is None
+    factories.make_choice_questions(24)  # 36 now: enough for the minimum, not for 15 each
+    item_calibration_run()
+    assert not ExposureParameters.objects.exists()
+    settings.ASSESS_ADAPTIVE_MAX_EXPOSURE = 1.0
+    item_calibration_run()
+    assert not ExposureParameters.objects.exists()
+
+
+def test_an_exposure_control_that_did_not_converge_is_not_used(db, settings):
+    pool = factories.make_choice_questions(24)
+    calibration = item_calibration_run()
+    ExposureParameters.objects.create(
+        calibration_id=calibration.pk, target=0.25, tolerance=0.02,
+        k={str(q.pk): 0.1 for q in pool}, simulated_candidates=60,
+        simulated_max_exposure=0.7, iterations=30, converged=False,
+    )  # fmt: skip
+    assert item_parameters(pool).exposure is None
 
 
 def test_item_parameters_are_shown_read_only_in_the_admin(client, quick, django_user_model):
@@ -129,3 +180,18 @@ def test_item_parameters_are_shown_read_only_in_the_admin(client, quick, django_
     assert page.status_code == 200 and "t-single" in page.content.decode()
     assert client.get(reverse("admin:assess_itemparameter_changelist")).status_code == 200
     assert client.get(reverse("admin:assess_itemcalibration_add")).status_code == 403
+
+
+def test_exposure_parameters_are_shown_read_only_in_the_admin(client, db, settings):
+    settings.ASSESS_ADAPTIVE_MAX_EXPOSURE = 0.7  # what 24 questions can meet
+    settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = 60
+    factories.make_choice_questions(24)
+    item_calibration_run()
+    control = ExposureParameters.objects.get()
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-xyz-1234567")
+    client.force_login(root)
+    listing = client.get(reverse("admin:quizzes_exposureparameters_changelist")).content.decode()
+    assert f"exposure control of calibration v{control.calibration_id} (r_max 0.7)" in listing
+    page = client.get(reverse("admin:quizzes_exposureparameters_change", args=[control.pk]))
+    assert page.status_code == 200
+    assert client.get(reverse("admin:quizzes_exposureparameters_add")).status_code == 403

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assess.envconfig import ConfigError, env_bool, env_int, env_list
+from assess.envconfig import ConfigError, env_bool, env_float, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,6 +92,29 @@ def test_env_int_enforces_a_minimum(monkeypatch):
     monkeypatch.setenv("X_INT", "5")
     with pytest.raises(ConfigError, match="must be at least 60"):
         env_int("X_INT", 100, minimum=60)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("abc", "is not a number"), ("nan", "between 0.05 and 1"), ("0.01", "between 0.05 and 1"),
+     ("-0.3", "between 0.05 and 1"), ("1e9", "between 0.05 and 1"), ("0,3", "not a number")],
+)  # fmt: skip
+def test_env_float_names_the_variable_and_its_range(monkeypatch, raw, message):
+    monkeypatch.setenv("X_FLOAT", raw)
+    with pytest.raises(ConfigError, match=f"X_FLOAT=.*{message}"):
+        env_float("X_FLOAT", 0.25, minimum=0.05, maximum=1.0)
+    monkeypatch.setenv("X_FLOAT", " 0.3 ")
+    assert env_float("X_FLOAT", 0.25, minimum=0.05, maximum=1.0) == 0.3
+    monkeypatch.delenv("X_FLOAT")
+    assert env_float("X_FLOAT", 0.25, minimum=0.05, maximum=1.0) == 0.25
+
+
+def test_a_max_exposure_out_of_range_stops_the_settings_with_its_name(tmp_path):
+    result = _settings_in_subprocess(
+        {"ASSESS_ADAPTIVE_MAX_EXPOSURE": "2", "NORMASSESS_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode != 0
+    assert "ASSESS_ADAPTIVE_MAX_EXPOSURE='2' must lie between 0.05 and 1" in result.stderr
 
 
 def test_env_bool_and_list(monkeypatch):

@@ -250,3 +250,110 @@ def test_adaptive_section_stops_at_target_se_or_confidence_within_min_and_max():
 def test_adaptive_rule_refuses_settings_that_cannot_work(kwargs):
     with pytest.raises(ValueError):
         irt.AdaptiveRule(**kwargs)
+
+
+# --------------------------------------------------------------------- exposure control
+
+
+def test_the_lottery_passes_over_a_refused_item_to_the_next_most_informative():
+    a = np.array([1.0, 2.0, 2.0, 0.5])
+    b = np.array([0.0, 0.0, 3.0, 0.0])
+    rng = np.random.default_rng(0)
+    refused_best = [True, False, True, True]
+    assert irt.select_item(0.0, a, b, [], rng=rng, eligible=refused_best) == 0
+    assert irt.select_item(0.0, a, b, [0], rng=rng, eligible=refused_best) == 3
+    # Everything left refused: the choice stands, so the section still reaches its minimum.
+    assert irt.select_item(0.0, a, b, [0, 2, 3], rng=rng, eligible=refused_best) == 1
+
+
+def test_each_item_wins_its_lottery_with_its_probability():
+    k = np.array([0.0, 0.25, 0.6, 1.0])
+    wins = np.mean([irt.exposure_lottery(k, seed) for seed in range(4000)], axis=0)
+    assert wins[0] == 0 and wins[3] == 1
+    assert wins[1:3] == pytest.approx([0.25, 0.6], abs=0.025)  # 3 SDs of 4000 draws
+
+
+@pytest.mark.parametrize("k", [[0.5, 1.5], [0.5, -0.1], [0.5, float("nan")], [[0.5, 0.5]]])
+def test_the_lottery_refuses_exposure_parameters_outside_zero_one(k):
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        irt.exposure_lottery(k, 0)
+
+
+def test_with_every_k_one_the_draw_is_the_one_without_exposure_control():
+    rng = np.random.default_rng(4)
+    levels, a, b = simulated_bank(40, rng)
+    cuts = irt.level_cut_points(a, b, levels)
+    rule = irt.AdaptiveRule(min_items=6, max_items=6)
+    for seed in range(20):
+        plain = irt.adaptive_run(rule, a, b, cuts, lambda j: j % 2, seed=seed)
+        ones = irt.adaptive_run(rule, a, b, cuts, lambda j: j % 2, seed=seed, exposure=[1] * 40)
+        assert plain.administered == ones.administered
+
+
+def test_a_replay_with_exposure_control_gives_the_same_items():
+    rng = np.random.default_rng(5)
+    levels, a, b = simulated_bank(40, rng)
+    cuts = irt.level_cut_points(a, b, levels)
+    rule = irt.AdaptiveRule(min_items=8, max_items=8)
+    k = np.where(np.arange(40) % 3 == 0, 0.2, 1.0)
+    run = irt.adaptive_run(rule, a, b, cuts, lambda j: float(j % 2), seed=11, exposure=k)
+    for step, item in enumerate(run.administered):
+        again, _ = irt.next_adaptive_item(
+            rule, a, b, run.administered[:step], run.scores[:step], cuts, 11, exposure=k
+        )
+        assert again == item
+
+
+def _simulated_exposure(rule, a, b, cuts, levels, exposure, candidates, seed):
+    """Share of a fresh simulated population shown each item, and its level accuracy."""
+    rng = np.random.default_rng(seed)
+    shown = np.zeros(a.size)
+    right = 0
+    for i, theta in enumerate(rng.normal(0, 1, candidates)):
+        run = irt.adaptive_run(
+            rule, a, b, cuts,
+            lambda j, t=theta: float(rng.random() < irt.probability(t, a[j], b[j])),
+            seed=seed * 1000 + i, exposure=exposure,
+        )  # fmt: skip
+        shown[run.administered] += 1
+        right += irt.classify(run.estimate.theta, cuts) == irt.classify(theta, cuts)
+    return shown / candidates, right / candidates
+
+
+def test_sympson_hetter_converges_and_caps_exposure_without_costing_accuracy():
+    rng = np.random.default_rng(7)
+    levels, a, b = simulated_bank(60, rng)
+    cuts = irt.level_cut_points(a, b, levels)
+    rule = irt.AdaptiveRule(min_items=5, max_items=10, randomesque=1)
+    control = irt.sympson_hetter(rule, a, b, cuts, target=0.25, candidates=300, seed=1)
+    assert control.converged and control.iterations < 30
+    assert control.exposure.max() <= 0.25 + control.tolerance
+    assert np.all((control.k > 0) & (control.k <= 1)) and control.k.min() < 0.5
+
+    # A population the k were not fitted on: the cap holds up to its sampling noise
+    # (2 SDs of a share near 0.25 among 600 candidates is 0.035), and the test without
+    # the control shows the most informative items to most candidates.
+    plain, plain_accuracy = _simulated_exposure(rule, a, b, cuts, levels, None, 600, 2)
+    capped, capped_accuracy = _simulated_exposure(rule, a, b, cuts, levels, control.k, 600, 2)
+    assert plain.max() > 0.5
+    assert capped.max() <= 0.25 + control.tolerance + 0.035
+    assert capped_accuracy >= plain_accuracy - 0.05
+    assert (capped > 0).sum() > (plain > 0).sum()  # more of the pool is used
+
+
+def test_sympson_hetter_refuses_settings_that_cannot_work():
+    a, b = np.ones(5), np.zeros(5)
+    for kwargs in ({"target": 0}, {"target": 1.5}, {"candidates": 0}, {"tolerance": -1}):
+        with pytest.raises(ValueError):
+            irt.sympson_hetter(irt.AdaptiveRule(), a, b, (0, 1), **kwargs)
+
+
+def test_sympson_hetter_says_when_the_pool_is_too_small_for_the_target():
+    a, b = np.ones(12), np.zeros(12)
+    with pytest.raises(ValueError, match="a pool of 12 items .* needs 20"):
+        irt.sympson_hetter(irt.AdaptiveRule(min_items=5), a, b, (0, 1), target=0.25)
+    # Long enough for the minimum, not for the tests candidates really take (all 10 here).
+    rule = irt.AdaptiveRule(min_items=5, max_items=10, target_se=0.01, level_confidence=None)
+    a, b = np.ones(30), np.zeros(30)
+    with pytest.raises(ValueError, match="take 10.0 on average; it needs 40"):
+        irt.sympson_hetter(rule, a, b, (0, 1), target=0.25, candidates=20)

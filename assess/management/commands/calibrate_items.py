@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from assess.calibration.services import item_calibration_run
+from quizzes.models import ExposureParameters
 
 
 class Command(BaseCommand):
@@ -18,4 +19,16 @@ class Command(BaseCommand):
             f"{'converged' if calibration.converged else 'NOT converged'} after "
             f"{calibration.iterations} iterations; cut points mid {calibration.mid_cut:.2f}, "
             f"senior {calibration.senior_cut:.2f}"
+        )
+        control = ExposureParameters.objects.filter(calibration_id=calibration.pk).first()
+        if control is None:
+            self.stdout.write("no exposure control (switched off, or too few adaptive questions)")
+            return
+        held = sum(k < 1 for k in control.k.values())
+        self.stdout.write(
+            f"exposure control: r_max {control.target:g}, {held} of {len(control.k)} "
+            f"adaptive questions held back; simulated max exposure "
+            f"{control.simulated_max_exposure:.1%} "
+            f"({'converged' if control.converged else 'NOT converged, so not used,'} after "
+            f"{control.iterations} iterations)"
         )

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes import irt
@@ -13,7 +14,8 @@ ADAPTIVE_KINDS = ("single_choice", "multiple_choice", "numeric")
 class Command(BaseCommand):
     help = (
         "Simulate candidates of known ability over the bank's auto-scored items: level "
-        "accuracy and mean length of fixed forms (10/20/30 items) and of the adaptive section."
+        "accuracy and mean length of fixed forms (10/20/30 items) and of the adaptive section, "
+        "without and with Sympson-Hetter exposure control."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +34,18 @@ class Command(BaseCommand):
             help="stop once one level is this probable (0 turns the rule off)",
         )
         parser.add_argument("--randomesque", type=int, default=defaults.randomesque)
+        parser.add_argument(
+            "--max-exposure",
+            type=float,
+            default=settings.ASSESS_ADAPTIVE_MAX_EXPOSURE,
+            help="Sympson-Hetter target r_max for the SH rows (0.05 to 1; 1 leaves them out)",
+        )
+        parser.add_argument(
+            "--exposure-candidates",
+            type=int,
+            default=settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES,
+            help="simulated candidates the SH parameters are fitted on",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -41,6 +55,11 @@ class Command(BaseCommand):
         levels = [q.level for q in bank.questions if q.kind in ADAPTIVE_KINDS]
         if options["candidates"] < 1 or options["calibration_candidates"] < 0:
             raise CommandError("--candidates must be at least 1, --calibration-candidates >= 0")
+        max_exposure = options["max_exposure"]
+        if not 0.05 <= max_exposure <= 1:  # also refuses NaN
+            raise CommandError("--max-exposure must lie between 0.05 and 1")
+        if options["exposure_candidates"] < 1:
+            raise CommandError("--exposure-candidates must be at least 1")
         try:
             rule = irt.AdaptiveRule(
                 min_items=options["min_items"],
@@ -55,6 +74,8 @@ class Command(BaseCommand):
                 candidates=options["candidates"],
                 calibration_candidates=options["calibration_candidates"],
                 seed=options["seed"],
+                max_exposure=max_exposure if max_exposure < 1 else None,
+                exposure_candidates=options["exposure_candidates"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
