@@ -1,6 +1,8 @@
 """Item response theory for the question bank: the two-parameter logistic model (2PL),
 ability estimates with their uncertainty, calibration by marginal maximum likelihood with
-priors from the bank's level labels, level cut points, and adaptive item selection.
+priors from the bank's level labels, level cut points, and adaptive item selection. The
+fit itself is in quizzes/irtfit.py, the exposure control of adaptive sections in
+quizzes/exposure.py.
 
 NumPy only, no Django: the fit, the estimates and the adaptive draw are plain functions of
 arrays, so a simulation, a Celery task and a candidate's request all run the same code.
@@ -32,11 +34,8 @@ __all__ = [
     "AbilityEstimate",
     "AdaptiveRule",
     "AdaptiveRun",
-    "Calibration",
-    "ExposureControl",
     "Priors",
     "adaptive_run",
-    "calibrate",
     "classify",
     "estimate_ability",
     "exposure_lottery",
@@ -46,7 +45,6 @@ __all__ = [
     "probability",
     "select_item",
     "should_stop",
-    "sympson_hetter",
 ]
 
 LEVELS = ("junior", "mid", "senior")
@@ -204,160 +202,6 @@ class Priors:
     difficulty_sd: float = 1.0
     log_discrimination_mean: float = 0.0
     log_discrimination_sd: float = 0.5
-
-
-@dataclass(frozen=True, eq=False)
-class Calibration:
-    """Fitted item parameters (posterior modes) with approximate standard errors.
-
-    The SEs come from each item's expected information at the fit, given the candidates'
-    posteriors, plus the prior; they ignore the uncertainty in those posteriors, so they
-    are somewhat optimistic, and serve to tell a well-measured item from a guess.
-    """
-
-    discrimination: np.ndarray
-    difficulty: np.ndarray
-    discrimination_se: np.ndarray
-    difficulty_se: np.ndarray
-    responses: np.ndarray  # how many candidates took each item
-    candidates: int
-    iterations: int
-    converged: bool
-    log_posterior: float
-
-
-def calibrate(
-    scores,
-    levels: Sequence[str],
-    priors: Priors | None = None,
-    *,
-    fixed_discrimination: float | None = None,
-    max_iterations: int = 500,
-    tolerance: float = 1e-4,
-) -> Calibration:
-    """Fit the 2PL (or, with `fixed_discrimination`, the Rasch-type model) by marginal
-    maximum a posteriori: EM over a quadrature of the N(0, 1) ability distribution
-    (Bock & Aitkin), with Fisher-scoring M-steps on (log a, b) under `priors`.
-
-    `scores` is (candidates, items) in [0, 1] with NaN for an item a candidate did not
-    take (adaptive and short fixed tests leave most cells empty); `levels[j]` is item j's
-    bank level. With no candidates the result is the priors themselves.
-    """
-    priors = priors or Priors()
-    scores = np.atleast_2d(np.asarray(scores, float))
-    n_items = len(levels)
-    if scores.size == 0:
-        scores = np.empty((0, n_items))
-    if scores.shape[1] != n_items:
-        raise ValueError(f"scores has {scores.shape[1]} items, levels has {n_items}")
-    if np.any((scores < 0) | (scores > 1)):
-        raise ValueError("scores must lie in [0, 1]")
-    try:
-        mu_b = np.array([priors.difficulty_mean[lv] for lv in levels], float)
-    except KeyError as exc:
-        raise ValueError(f"unknown level {exc.args[0]!r}; expected one of {LEVELS}") from None
-    var_b = priors.difficulty_sd**2
-    mu_alpha = (
-        np.log(fixed_discrimination) if fixed_discrimination else priors.log_discrimination_mean
-    )
-    var_alpha = priors.log_discrimination_sd**2
-
-    taken = ~np.isnan(scores)
-    s = np.where(taken, scores, 0.0)
-    t = taken.astype(float)
-    nodes = CALIBRATION_NODES
-    log_w = -0.5 * nodes**2
-    log_w -= np.log(np.exp(log_w).sum())
-
-    alpha = np.full(n_items, mu_alpha)
-    b = mu_b.copy()
-    converged = False
-    iterations = 0
-    log_post = 0.0
-    while iterations < max_iterations:
-        iterations += 1
-        # E-step: each candidate's posterior over the nodes, then expected counts per node.
-        p = probability(nodes[:, None], np.exp(alpha), b)  # (Q, J)
-        log_lik = s @ np.log(p).T + (t - s) @ np.log1p(-p).T  # (N, Q)
-        joint = log_lik + log_w
-        top = joint.max(axis=1, keepdims=True)
-        marginal = top[:, 0] + np.log(np.exp(joint - top).sum(axis=1))
-        post = np.exp(joint - marginal[:, None])
-        earned = post.T @ s  # (Q, J): expected score mass at each node
-        seen = post.T @ t  # (Q, J): expected number of takers at each node
-        log_post = float(
-            marginal.sum()
-            - 0.5 * ((b - mu_b) ** 2).sum() / var_b
-            - (0.5 * ((alpha - mu_alpha) ** 2).sum() / var_alpha if not fixed_discrimination else 0)
-        )
-
-        old_alpha, old_b = alpha.copy(), b.copy()
-        for _ in range(5):
-            alpha, b, info = _m_step(
-                alpha, b, earned, seen, nodes, mu_b, var_b, mu_alpha, var_alpha,
-                fixed_discrimination is not None,
-            )  # fmt: skip
-        change = max(np.abs(alpha - old_alpha).max(initial=0), np.abs(b - old_b).max(initial=0))
-        if change < tolerance:
-            converged = True
-            break
-
-    _, _, info = _m_step(
-        alpha, b, earned, seen, nodes, mu_b, var_b, mu_alpha, var_alpha,
-        fixed_discrimination is not None, step=False,
-    )  # fmt: skip
-    a = np.exp(alpha)
-    if fixed_discrimination:
-        se_b = 1.0 / np.sqrt(info[1, 1])
-        se_a = np.zeros(n_items)
-    else:
-        det = info[0, 0] * info[1, 1] - info[0, 1] ** 2
-        se_alpha = np.sqrt(info[1, 1] / det)
-        se_b = np.sqrt(info[0, 0] / det)
-        se_a = a * se_alpha  # delta method from log a to a
-    return Calibration(
-        discrimination=a,
-        difficulty=b,
-        discrimination_se=se_a,
-        difficulty_se=se_b,
-        responses=taken.sum(axis=0),
-        candidates=int(scores.shape[0]),
-        iterations=iterations,
-        converged=converged or scores.shape[0] == 0,
-        log_posterior=log_post,
-    )
-
-
-def _m_step(alpha, b, earned, seen, nodes, mu_b, var_b, mu_alpha, var_alpha, fixed, step=True):
-    """One Fisher-scoring step for every item at once; returns (alpha, b, information).
-
-    Per item, the expected complete-data log posterior is
-    sum_q earned_q log P_q + (seen_q - earned_q) log(1 - P_q) + log priors, with
-    z = a (theta_q - b), dz/d(log a) = z and dz/db = -a.
-    """
-    a = np.exp(alpha)
-    p = probability(nodes[:, None], a, b)
-    resid = earned - seen * p  # d loglik / dz, per node
-    weight = seen * p * (1.0 - p)  # - E d2 loglik / dz2
-    dev = nodes[:, None] - b  # theta_q - b
-    grad_b = -(a * resid.sum(axis=0)) - (b - mu_b) / var_b
-    info_bb = a**2 * weight.sum(axis=0) + 1.0 / var_b
-    if fixed:
-        info = np.array([[np.ones_like(b), np.zeros_like(b)], [np.zeros_like(b), info_bb]])
-        if step:
-            b = b + np.clip(grad_b / info_bb, -1.0, 1.0)
-        return alpha, b, info
-    grad_alpha = a * (resid * dev).sum(axis=0) - (alpha - mu_alpha) / var_alpha
-    info_aa = a**2 * (weight * dev**2).sum(axis=0) + 1.0 / var_alpha
-    info_ab = -(a**2) * (weight * dev).sum(axis=0)
-    info = np.array([[info_aa, info_ab], [info_ab, info_bb]])
-    if step:
-        det = info_aa * info_bb - info_ab**2
-        d_alpha = (info_bb * grad_alpha - info_ab * grad_b) / det
-        d_b = (info_aa * grad_b - info_ab * grad_alpha) / det
-        alpha = alpha + np.clip(d_alpha, -0.5, 0.5)
-        b = b + np.clip(d_b, -1.0, 1.0)
-    return alpha, b, info
 
 
 # ---------------------------------------------------------------------------- adaptive
@@ -545,98 +389,3 @@ def adaptive_run(
         selected.update(tried.tolist())
         administered.append(item)
         scores.append(float(respond(item)))
-
-
-# ----------------------------------------------------------------- exposure control
-
-
-@dataclass(frozen=True, eq=False)
-class ExposureControl:
-    """Sympson-Hetter exposure parameters: item j, once selected, is administered with
-    probability `k[j]`; `exposure[j]` is the share of the simulated candidates shown item
-    j under these k, and `converged` says whether its maximum is within the tolerance of
-    `target` (else `k` is the best of the iterations tried)."""
-
-    k: np.ndarray
-    target: float
-    tolerance: float
-    exposure: np.ndarray
-    iterations: int
-    converged: bool
-
-
-def sympson_hetter(
-    rule: AdaptiveRule,
-    a: Sequence[float],
-    b: Sequence[float],
-    cuts: Sequence[float],
-    *,
-    target: float = 0.25,
-    tolerance: float = 0.02,
-    candidates: int = 500,
-    max_iterations: int = 30,
-    seed: int = 0,
-) -> ExposureControl:
-    """Sympson & Hetter's (1985) exposure parameters for `rule` on the pool (a, b), found
-    by the usual iterative simulation: simulated candidates with abilities from N(0, 1)
-    (the calibration's ability scale) answer as the model says; P(S_j), the share for
-    whom item j was selected (entered the lottery), and P(A_j), the share shown it, are
-    counted; then k_j = target / P(S_j) where P(S_j) > target, else 1; until no P(A_j)
-    exceeds target + tolerance.
-
-    The same simulated candidates and response draws serve every iteration (common random
-    numbers), so a change between iterations comes from the k, not from sampling noise.
-    Since each item meets at most one lottery per candidate (`exposure_lottery`),
-    P(A_j) = k_j P(S_j): the update aims every over-exposed item at the target.
-    """
-    a = np.asarray(a, float)
-    b = np.asarray(b, float)
-    if not 0 < target <= 1:
-        raise ValueError("target must lie in (0, 1]")
-    if tolerance < 0 or candidates < 1 or max_iterations < 1:
-        raise ValueError("need tolerance >= 0, candidates >= 1 and max_iterations >= 1")
-    # Every candidate takes at least min_items, so the exposures add up to at least that.
-    if a.size * target < min(rule.min_items, a.size):
-        raise ValueError(
-            f"a pool of {a.size} items cannot show each to at most {target:.0%} of candidates "
-            f"who take {rule.min_items} or more; it needs {int(np.ceil(rule.min_items / target))}"
-        )
-    population = np.random.default_rng([seed, 0]).normal(0.0, 1.0, candidates)
-    k = np.ones(a.size)
-    best: ExposureControl | None = None
-    for iteration in range(1, max_iterations + 1):
-        selected = np.zeros(a.size)
-        shown = np.zeros(a.size)
-        answers = np.random.default_rng([seed, 1])
-        for i, theta in enumerate(population):
-
-            def respond(j: int, theta=theta, answers=answers) -> float:
-                return float(answers.random() < probability(theta, a[j], b[j]))
-
-            run = adaptive_run(rule, a, b, cuts, respond, seed=seed * 100003 + i, exposure=k)
-            selected[list(run.selected)] += 1
-            shown[run.administered] += 1
-        exposure = shown / candidates
-        # The exposures add up to the mean test length: a pool too small for it cannot
-        # meet the cap whatever the k (they would only refuse every question in turn).
-        if iteration == 1 and a.size * target < exposure.sum():
-            raise ValueError(
-                f"a pool of {a.size} items cannot show each to at most {target:.0%} of "
-                f"candidates who take {exposure.sum():.1f} on average; "
-                f"it needs {int(np.ceil(exposure.sum() / target))}"
-            )
-        converged = bool(exposure.max(initial=0) <= target + tolerance)
-        result = ExposureControl(k, target, tolerance, exposure, iteration, converged)
-        if best is None or exposure.max(initial=0) < best.exposure.max(initial=0):
-            best = result
-        if converged:
-            return result
-        # k P(S) is the expected exposure; with the lottery draws held fixed the realised
-        # one differs by their sampling noise, so the step scales k by aim / P(A). Aiming
-        # half the tolerance low leaves room for the coupling between items: restricting
-        # one sends its candidates to the next, which pushed restricted items back over
-        # the cap and kept the plain update (aim = target) from settling.
-        aim = target - tolerance / 2
-        over = selected / candidates > aim
-        k = np.where(over, np.minimum(1.0, k * aim / np.maximum(exposure, 1e-12)), 1.0)
-    return best

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import irt
+from . import irt, irtfit
+from .exposure import sympson_hetter
 
 # Ability percent rule of docs/scoring.md, applied to a fixed form for comparison.
 PERCENT_BAR = 0.6
@@ -128,7 +129,7 @@ def simulate(
     for i, theta in enumerate(cal_theta):
         form = stratified_form(levels, calibration_form, rng)
         cal_scores[i, form] = _answer(np.array(theta), a_true[form], b_true[form], rng)
-    fit = irt.calibrate(cal_scores, levels)
+    fit = irtfit.calibrate(cal_scores, levels)
     a_est, b_est = fit.discrimination, fit.difficulty
     rmse = float(np.sqrt(np.mean((b_est - b_true) ** 2)))
 
@@ -169,7 +170,7 @@ def simulate(
             (f"adaptive + SH r_max {max_exposure:g}", replace(rule, randomesque=1)),
             (f"adaptive + SH r_max {max_exposure:g}, rq {rule.randomesque}", rule),
         ):
-            control = irt.sympson_hetter(
+            control = sympson_hetter(
                 variant,
                 a_est,
                 b_est,

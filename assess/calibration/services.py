@@ -11,7 +11,8 @@ from django.db import transaction
 
 from assess.attempts.models import Answer, AttemptStatus
 from assess.hiring.models import Section
-from quizzes import irt
+from quizzes import irt, irtfit
+from quizzes.exposure import sympson_hetter
 from quizzes.models import AUTO_SCORED_KINDS, ExposureParameters, Question
 
 from .models import ItemCalibration, ItemParameter
@@ -40,7 +41,7 @@ def item_calibration_run() -> ItemCalibration:
         scores[i, j] = min(max(score, 0.0), 1.0)
     levels = [q.level for q in questions]
     priors = irt.Priors()
-    fit = irt.calibrate(scores, levels, priors)
+    fit = irtfit.calibrate(scores, levels, priors)
     mid_cut, senior_cut = irt.level_cut_points(fit.discrimination, fit.difficulty, levels)
     # Before the transaction: the simulation takes seconds, the rows a moment.
     exposure = _exposure_control(questions, fit, (mid_cut, senior_cut))
@@ -73,7 +74,7 @@ def item_calibration_run() -> ItemCalibration:
 
 
 def _exposure_control(
-    questions: list[Question], fit: irt.Calibration, cuts: tuple[float, float]
+    questions: list[Question], fit: irtfit.Calibration, cuts: tuple[float, float]
 ) -> dict | None:
     """The Sympson-Hetter parameters that go with a fit, as the fields of an
     ExposureParameters row: over the bank's adaptive-ready questions, for an adaptive
@@ -86,7 +87,7 @@ def _exposure_control(
         return None
     candidates = settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES
     try:
-        control = irt.sympson_hetter(
+        control = sympson_hetter(
             Section().adaptive_rule(),
             fit.discrimination[pool],
             fit.difficulty[pool],

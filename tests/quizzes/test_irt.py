@@ -4,7 +4,8 @@ fit, level cut points and the adaptive draw."""
 import numpy as np
 import pytest
 
-from quizzes import irt
+from quizzes import irt, irtfit
+from quizzes.exposure import sympson_hetter
 
 LEVEL_CENTRE = irt.Priors().difficulty_mean
 
@@ -39,7 +40,7 @@ def test_calibration_recovers_known_2pl_parameters():
     rng = np.random.default_rng(7)
     levels, a, b = simulated_bank(24, rng)
     theta = rng.normal(0, 1, 1500)
-    fit = irt.calibrate(responses(theta, a, b, rng), levels)
+    fit = irtfit.calibrate(responses(theta, a, b, rng), levels)
     assert fit.converged
     assert rmse(fit.difficulty, b) < 0.2
     assert rmse(fit.discrimination, a) < 0.2
@@ -55,14 +56,14 @@ def test_calibration_recovers_parameters_when_each_candidate_takes_a_few_items()
     theta = rng.normal(0, 1, 2500)
     scores = responses(theta, a, b, rng)
     scores[rng.random(scores.shape) > 0.4] = np.nan  # each takes about 12 of 30
-    fit = irt.calibrate(scores, levels)
+    fit = irtfit.calibrate(scores, levels)
     assert rmse(fit.difficulty, b) < 0.2
     assert rmse(fit.discrimination, a) < 0.25
 
 
 def test_calibration_without_responses_is_the_level_priors():
     levels = ["junior", "mid", "senior", "mid"]
-    fit = irt.calibrate(np.empty((0, 4)), levels)
+    fit = irtfit.calibrate(np.empty((0, 4)), levels)
     assert fit.difficulty.tolist() == [-1.0, 0.0, 1.0, 0.0]
     assert fit.discrimination.tolist() == [1.0] * 4
     assert fit.difficulty_se.tolist() == [1.0] * 4
@@ -75,8 +76,8 @@ def test_few_responses_stay_near_the_level_prior_and_many_move_to_the_data():
     prior_b = np.array([LEVEL_CENTRE[lv] for lv in levels])
     theta = rng.normal(0, 1, 1500)
     scores = responses(theta, a, b, rng)
-    few = irt.calibrate(scores[:15], levels)
-    many = irt.calibrate(scores, levels)
+    few = irtfit.calibrate(scores[:15], levels)
+    many = irtfit.calibrate(scores, levels)
     # With 15 candidates the estimates sit between the prior and the truth ...
     assert rmse(few.difficulty, prior_b) < rmse(many.difficulty, prior_b)
     assert rmse(few.difficulty, b) < rmse(prior_b, b)
@@ -90,7 +91,7 @@ def test_rasch_fit_keeps_the_discrimination_and_recovers_difficulties():
     levels, _, b = simulated_bank(20, rng)
     a = np.ones(20)
     theta = rng.normal(0, 1, 1200)
-    fit = irt.calibrate(responses(theta, a, b, rng), levels, fixed_discrimination=1.0)
+    fit = irtfit.calibrate(responses(theta, a, b, rng), levels, fixed_discrimination=1.0)
     assert fit.discrimination.tolist() == [1.0] * 20
     assert rmse(fit.difficulty, b) < 0.15
 
@@ -113,7 +114,7 @@ def test_fractional_scores_count_between_a_wrong_and_a_right_answer():
 )
 def test_calibration_rejects_bad_input_with_a_clear_message(scores, levels, message):
     with pytest.raises(ValueError, match=message):
-        irt.calibrate(scores, levels)
+        irtfit.calibrate(scores, levels)
 
 
 def test_se_decreases_with_every_item_taken():
@@ -325,7 +326,7 @@ def test_sympson_hetter_converges_and_caps_exposure_without_costing_accuracy():
     levels, a, b = simulated_bank(60, rng)
     cuts = irt.level_cut_points(a, b, levels)
     rule = irt.AdaptiveRule(min_items=5, max_items=10, randomesque=1)
-    control = irt.sympson_hetter(rule, a, b, cuts, target=0.25, candidates=300, seed=1)
+    control = sympson_hetter(rule, a, b, cuts, target=0.25, candidates=300, seed=1)
     assert control.converged and control.iterations < 30
     assert control.exposure.max() <= 0.25 + control.tolerance
     assert np.all((control.k > 0) & (control.k <= 1)) and control.k.min() < 0.5
@@ -345,15 +346,15 @@ def test_sympson_hetter_refuses_settings_that_cannot_work():
     a, b = np.ones(5), np.zeros(5)
     for kwargs in ({"target": 0}, {"target": 1.5}, {"candidates": 0}, {"tolerance": -1}):
         with pytest.raises(ValueError):
-            irt.sympson_hetter(irt.AdaptiveRule(), a, b, (0, 1), **kwargs)
+            sympson_hetter(irt.AdaptiveRule(), a, b, (0, 1), **kwargs)
 
 
 def test_sympson_hetter_says_when_the_pool_is_too_small_for_the_target():
     a, b = np.ones(12), np.zeros(12)
     with pytest.raises(ValueError, match="a pool of 12 items .* needs 20"):
-        irt.sympson_hetter(irt.AdaptiveRule(min_items=5), a, b, (0, 1), target=0.25)
+        sympson_hetter(irt.AdaptiveRule(min_items=5), a, b, (0, 1), target=0.25)
     # Long enough for the minimum, not for the tests candidates really take (all 10 here).
     rule = irt.AdaptiveRule(min_items=5, max_items=10, target_se=0.01, level_confidence=None)
     a, b = np.ones(30), np.zeros(30)
     with pytest.raises(ValueError, match="take 10.0 on average; it needs 40"):
-        irt.sympson_hetter(rule, a, b, (0, 1), target=0.25, candidates=20)
+        sympson_hetter(rule, a, b, (0, 1), target=0.25, candidates=20)
