@@ -155,9 +155,10 @@ NOT_CALIBRATED = (
 )
 
 
-def how_sure_words(ability, *, provisional: bool) -> str:
+def how_sure_words(ability, *, provisional: bool, rule_level: str | None = None) -> str:
     """The calibrated level and how sure it is, for a reader who does not know what a
-    standard error is: "Fairly sure (72%): mid; could also be junior (21%)."."""
+    standard error is: "Fairly sure (72%): mid; could also be junior (21%)."; and, when the
+    percent rule's suggested level (`rule_level`) differs, why the two can disagree."""
     level, confidence = ability.level, ability.confidence
     others = [
         f"{other} ({ability.probabilities[other]:.0%})"
@@ -175,6 +176,11 @@ def how_sure_words(ability, *, provisional: bool) -> str:
     sentence += f"; could also be {' or '.join(others)}." if others else "."
     if provisional:
         sentence += " So far: some answers still wait for a grade."
+    if rule_level and rule_level != level:
+        sentence += (
+            f" The suggested level above ({rule_level}) counts right answers per level; this "
+            "estimate also weighs how hard each question proved: ask about both levels."
+        )
     if ability.calibration_id is None:
         sentence += NOT_CALIBRATED
     return sentence
@@ -193,7 +199,11 @@ def ability_note(results: AttemptResults) -> AbilityNote | None:
         items=ability.items,
         provisional=not results.complete,
         calibrated=ability.calibration_id is not None,
-        how_sure=how_sure_words(ability, provisional=not results.complete),
+        how_sure=how_sure_words(
+            ability,
+            provisional=not results.complete,
+            rule_level=results.level_estimate if results.complete else None,
+        ),
     )
 
 

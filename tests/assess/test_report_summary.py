@@ -127,3 +127,17 @@ def test_a_level_from_few_answers_is_never_called_sure():
         "Too few scored answers (2) to be sure: junior is the most likely (75%); could also "
         "be mid (21%). So far: some answers still wait for a grade."
     )
+
+
+def test_when_the_percent_rule_and_the_calibrated_level_disagree_the_card_says_why():
+    # A reader would otherwise meet "Suggested interview level: junior" and "Fairly sure:
+    # mid" in the same card with nothing to reconcile them.
+    from assess.review.selectors import how_sure_words
+    from assess.scoring import AbilityLevel
+
+    ability = AbilityLevel(0.5, 0.4, {"junior": 0.2, "mid": 0.75, "senior": 0.05}, 10, 3)
+    disagree = how_sure_words(ability, provisional=False, rule_level="junior")
+    assert disagree.startswith("Fairly sure (75%): mid; could also be junior (20%).")
+    assert "The suggested level above (junior) counts right answers per level" in disagree
+    agree = how_sure_words(ability, provisional=False, rule_level="mid")
+    assert "suggested level above" not in agree
