@@ -213,8 +213,22 @@ class QuestionAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows nobody edits by hand: versions (attempts point at them) and the computed
+    figures the statistics task recomputes."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(QuestionVersion)
-class QuestionVersionAdmin(admin.ModelAdmin):
+class QuestionVersionAdmin(ReadOnlyAdmin):
     list_display = ("question", "number", "created_at")
     search_fields = ("question__key",)
     readonly_fields = ("question", "number", "content_pretty", "content_hash", "created_at")
@@ -225,15 +239,6 @@ class QuestionVersionAdmin(admin.ModelAdmin):
         return format_html(
             "<pre>{}</pre>", yaml.safe_dump(version.content, sort_keys=False, allow_unicode=True)
         )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(PracticeRun)
@@ -263,19 +268,6 @@ class DubiousFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(flags=[])
         return queryset
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Computed figures: recomputed by the statistics task, never edited by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ItemStatistics)

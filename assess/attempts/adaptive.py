@@ -18,9 +18,9 @@ import numpy as np
 from assess.calibration.services import ItemParameters, item_parameters
 from assess.hiring.models import Section
 from quizzes import irt
-from quizzes.models import AUTO_SCORED_KINDS, CHOICE_KINDS, Kind, Question
-from quizzes.questions import choice_order, numeric_values
+from quizzes.models import AUTO_SCORED_KINDS, Question
 
+from .freeze import answer_frozen
 from .models import Answer, Attempt
 
 # Only answers scored the moment they are given can steer the next question.
@@ -102,24 +102,9 @@ def _next_for_section(attempt: Attempt, section: Section, position: int) -> Answ
         return None
     version = pool[item].latest_version
     seed = random.Random(attempt.adaptive_seed * 1000 + position).randrange(2**31)
-    kind = version.content["kind"]
-    order = None
-    if kind in CHOICE_KINDS:
-        order = (
-            choice_order(version, seed)
-            if attempt.assessment.shuffle_choices
-            else list(range(len(version.content["choices"])))
-        )
-    return Answer.objects.create(
-        attempt=attempt,
-        position=position,
-        section_position=section.position,
-        section_title=section.title,
-        question_version=version,
-        seed=seed,
-        choice_order=order,
-        drawn_values=numeric_values(version, seed) if kind == Kind.NUMERIC else None,
-    )
+    answer = answer_frozen(attempt, position, section, version, seed)
+    answer.save()
+    return answer
 
 
 def adaptive_advance(attempt: Attempt) -> Answer | None:

@@ -24,10 +24,10 @@ from assess.strictinput import text_problem
 from assess.tokens import token_digest
 from quizzes.draws import draw_questions
 from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
-from quizzes.questions import choice_order, numeric_values
 from quizzes.responses import ResponseInvalid, response_clean
 
 from .adaptive import adaptive_advance, adaptive_pending, adaptive_record_step
+from .freeze import answer_frozen
 from .models import Answer, Attempt, AttemptStatus, SubmitReason
 
 
@@ -200,29 +200,10 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
             adaptive_seed=rng.randrange(2**31),
         )
         points_freeze(attempt)
-        answers = []
-        for position, (section, version) in enumerate(frozen):
-            seed = rng.randrange(2**31)
-            kind = version.content["kind"]
-            order = None
-            if kind in CHOICE_KINDS:
-                order = (
-                    choice_order(version, seed)
-                    if assessment.shuffle_choices
-                    else list(range(len(version.content["choices"])))
-                )
-            answers.append(
-                Answer(
-                    attempt=attempt,
-                    position=position,
-                    section_position=section.position,
-                    section_title=section.title,
-                    question_version=version,
-                    seed=seed,
-                    choice_order=order,
-                    drawn_values=numeric_values(version, seed) if kind == Kind.NUMERIC else None,
-                )
-            )
+        answers = [
+            answer_frozen(attempt, position, section, version, rng.randrange(2**31))
+            for position, (section, version) in enumerate(frozen)
+        ]
         Answer.objects.bulk_create(answers)
         # Adaptive sections come after the fixed ones: their first question is drawn now.
         if adaptive_advance(attempt) is None and not answers:
