@@ -25,7 +25,14 @@ from grader.engine.checks import (
 )
 from grader.engine.diagnosis import NONE, Diagnosis, diagnose
 from grader.engine.problems import Case, Problem, get_problem
-from grader.engine.sandbox import RunResult, SandboxPool, SandboxUnavailable, get_pool
+from grader.engine.sandbox import (
+    HIRING,
+    NoPracticeService,
+    RunResult,
+    SandboxPool,
+    SandboxUnavailable,
+    get_pool,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -160,14 +167,18 @@ def grade_submission(
     public_only: bool = False,
     pool: SandboxPool | None = None,
     device: str = CPU_DEVICE,
+    purpose: str = HIRING,
 ) -> Report:
     """Grade ``source`` against ``problem_slug``'s hidden tests (or only its public samples).
 
     ``device`` matters for tensor problems only (``CPU_DEVICE``, ``CUDA_DEVICE``,
     ``FAKE_GPU_DEVICE``); ``pool`` then defaults to the tensor pool of that device.
+    ``purpose`` (``sandbox.pool.HIRING`` or ``PRACTICE``) picks the grading service.
 
-    Raises ``grader.engine.problems.UnknownProblem`` for an unknown slug; every other failure is
-    a verdict: ``internal_error`` when it is ours (retry later), never a pass or a fail.
+    Raises ``grader.engine.problems.UnknownProblem`` for an unknown slug and
+    ``NoPracticeService`` when practice has no grading service of its own; every other
+    failure is a verdict: ``internal_error`` when it is ours (retry later), never a pass or
+    a fail.
     """
     started = time.monotonic()
     problem = get_problem(problem_slug)
@@ -175,9 +186,13 @@ def grade_submission(
         if problem.runtime == "torch":
             from grader.engine.gpu_grading import grade_tensor_problem
 
-            report = grade_tensor_problem(problem, source, public_only, device, pool)
+            report = grade_tensor_problem(
+                problem, source, public_only, device, pool, purpose=purpose
+            )
         else:
-            report = _grade(problem, source, public_only, pool or get_pool())
+            report = _grade(problem, source, public_only, pool or get_pool(purpose=purpose))
+    except NoPracticeService:
+        raise  # not a failed grading: this deployment must not run the code (caller says so)
     except Exception:
         logger.exception("grading %s failed", problem_slug)
         report = Report(
@@ -309,7 +324,7 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
     passed = sum(c.passed for c in report.checks)
     report.score = score(report.outcomes)
 
-    memory_error = run.exit_code == _EXIT_OUT_OF_MEMORY or any(
+    memory_error = run.memory_exceeded or run.exit_code == _EXIT_OUT_OF_MEMORY or any(
         h.get("error", {}).get("is_memory_error") for h, _ in run.messages
     )
     cpu_exceeded = run.exit_code in (-signal.SIGXCPU, -signal.SIGKILL) and run.cpu_s >= cpu_limit_s

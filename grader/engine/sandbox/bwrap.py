@@ -140,7 +140,7 @@ def _filesystem_args(runtime: str, device: str) -> list[str]:
             args += ["--ro-bind", source, target]
         args += ["--ro-bind", str(TIMING_SOURCE), "/opt/grader/engine/gpu_timing.py"]
     args += ["--ro-bind", str(ZYGOTE_SOURCE), "/opt/grader/zygote.py"]
-    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--proc", "/proc", *_device_args()]
     if device == CUDA:
         # Only the GPU's device files join the minimal /dev; the driver's libraries are
         # under /usr/lib (already bound); Triton compiles a small launcher with the host's
@@ -150,6 +150,33 @@ def _filesystem_args(runtime: str, device: str) -> list[str]:
             if os.path.isdir(path):
                 args += ["--ro-bind", path, path]
     args += ["--perms", "0755", "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    # Nothing the zygote's jobs can reach stays writable: bubblewrap's root and /dev are
+    # tmpfs owned by the service's uid, which is every job's uid when unprivileged, so a
+    # job could otherwise leave a module on a later job's import path. Each job gets a
+    # fresh /tmp and /dev/shm of its own (zygote.py, _supervise).
+    args += ["--remount-ro", "/dev", "--remount-ro", "/tmp", "--remount-ro", "/"]
+    return args
+
+
+# The device nodes a job may use; no devpts (a pty instance would be shared by every job of
+# the zygote) and no /dev/tty, /dev/console or /dev/mqueue.
+DEVICE_NODES = ("null", "zero", "full", "random", "urandom")
+
+
+def _device_args() -> list[str]:
+    """A minimal /dev, built node by node (bubblewrap's --dev adds a devpts and ptmx)."""
+    args = ["--perms", "0755", "--tmpfs", "/dev"]
+    for node in DEVICE_NODES:
+        args += ["--dev-bind", f"/dev/{node}", f"/dev/{node}"]
+    for link, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
+        args += ["--symlink", target, f"/dev/{link}"]
+    # The mount point of each job's own /dev/shm.
+    args += ["--perms", "1777", "--dir", "/dev/shm"]
     return args
 
 

@@ -229,6 +229,7 @@ class _Channels:
         else:
             result.exit_code = int(status["exit_code"])
             result.timed_out = bool(status["timed_out"])
+            result.memory_exceeded = bool(status.get("memory_exceeded"))
             result.cpu_s = float(status["cpu_s"])
             result.max_rss_kb = int(status["max_rss_kb"])
 
@@ -356,22 +357,58 @@ class SandboxPool:
         return result
 
 
-_pools: dict[tuple[str, str], SandboxPool] = {}
+# Whose code a pool runs: candidates' (hiring tests, the default) or anonymous visitors'
+# (practice). Each has its own grading service and its own pool: a sandbox bug a visitor
+# finds stays in the practice service, away from candidates' grades.
+HIRING, PRACTICE = "hiring", "practice"
+
+
+class NoPracticeService(SandboxUnavailable):
+    """Hiring tests are graded in a grading service and practice has none of its own:
+    visitors' code is refused rather than run in the service that grades candidates."""
+
+
+def service_socket(purpose: str = HIRING, config: GraderConfig | None = None) -> str:
+    """The grading service's socket for ``purpose`` ("": run jobs in this process).
+
+    Practice uses ``GRADER_PRACTICE_SERVICE_SOCKET``; while hiring has a service, practice
+    without one of its own (or pointed at the hiring one) raises ``NoPracticeService``."""
+    config = config or load_config()
+    if purpose == HIRING:
+        return config.service_socket
+    if purpose != PRACTICE:
+        raise ValueError(f"unknown purpose {purpose!r} (use {HIRING!r} or {PRACTICE!r})")
+    practice, hiring = config.practice_service_socket, config.service_socket
+    if hiring and not practice:
+        raise NoPracticeService(
+            "GRADER_PRACTICE_SERVICE_SOCKET is unset while GRADER_SERVICE_SOCKET is set: "
+            "practice code is never run in the hiring tests' grading service"
+        )
+    if hiring and os.path.realpath(practice) == os.path.realpath(hiring):
+        raise NoPracticeService(
+            "GRADER_PRACTICE_SERVICE_SOCKET names the hiring tests' grading service; "
+            "practice code needs a service of its own"
+        )
+    return practice
+
+
+_pools: dict[tuple[str, str, str, str], SandboxPool] = {}
 _pool_lock = threading.Lock()
 
 
-def _shared(runtime: str, device: str, remote: bool):
+def _shared(runtime: str, device: str, purpose: str = HIRING, socket_path: str = ""):
     with _pool_lock:
-        key = (runtime if not remote else "service:" + runtime, device)
+        # A local pool per purpose: practice never shares hiring's zygote, even in tests.
+        key = (purpose, runtime, device, socket_path)
         pool = _pools.get(key)
         if pool is None:
             config = load_config()
             if runtime == "torch":
                 config = tensor_config(config, device)
-            if remote:
+            if socket_path:
                 from grader.engine.sandbox.service import ServicePool
 
-                pool = ServicePool(config, runtime=runtime, device=device)
+                pool = ServicePool(config, runtime=runtime, device=device, socket_path=socket_path)
             else:
                 pool = SandboxPool(config, runtime=runtime, device=device)
             _pools[key] = pool
@@ -379,27 +416,24 @@ def _shared(runtime: str, device: str, remote: bool):
         return pool
 
 
-def _remote() -> bool:
-    return bool(load_config().service_socket)
-
-
 def local_pool() -> SandboxPool:
     """This process's own warm NumPy pool (what the grading service runs jobs in)."""
-    return _shared("numpy", CPU, remote=False)
+    return _shared("numpy", CPU)
 
 
 def local_tensor_pool(device: str = CPU) -> SandboxPool:
     """This process's own tensor pool for ``device`` ('cpu' or 'cuda'), started on first
     use (a separate zygote: importing torch costs about a second, paid once per process)."""
-    return _shared("torch", device, remote=False)
+    return _shared("torch", device)
 
 
-def get_pool() -> SandboxPool:
-    """The process-wide pool shared by the command line and the workers: the grading
-    service's client when ``GRADER_SERVICE_SOCKET`` is set, else a local sandbox pool."""
-    return _shared("numpy", CPU, remote=_remote())
+def get_pool(*, purpose: str = HIRING) -> SandboxPool:
+    """The process-wide pool for ``purpose`` shared by the command line and the workers:
+    its grading service's client when one is configured (``service_socket``), else a
+    local sandbox pool (practice's is not hiring's). Raises ``NoPracticeService``."""
+    return _shared("numpy", CPU, purpose, service_socket(purpose))
 
 
-def get_tensor_pool(device: str = CPU) -> SandboxPool:
-    """The process-wide tensor pool for ``device``, remote or local as ``get_pool``."""
-    return _shared("torch", device, remote=_remote())
+def get_tensor_pool(device: str = CPU, *, purpose: str = HIRING) -> SandboxPool:
+    """The process-wide tensor pool for ``device`` and ``purpose``, as ``get_pool``."""
+    return _shared("torch", device, purpose, service_socket(purpose))

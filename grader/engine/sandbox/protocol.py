@@ -42,6 +42,8 @@ class RunResult:
     corrupt: str | None = None
     exit_code: int | None = None
     timed_out: bool = False
+    # The supervisor killed the job: its processes and tmpfs together went over the allowance.
+    memory_exceeded: bool = False
     cpu_s: float = 0.0
     max_rss_kb: int = 0
     wall_s: float = 0.0

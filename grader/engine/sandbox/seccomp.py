@@ -106,6 +106,11 @@ JOB_ONLY_DENIED = (
     ("umount2", errno.EPERM),
     ("pivot_root", errno.EPERM),
     ("chroot", errno.EPERM),
+    # Anonymous memory files: their pages are in no process's RSS until mapped, so no
+    # per-process or job-wide count sees them (the job's files are its /tmp and /dev/shm,
+    # whose sizes are bounded and counted).
+    ("memfd_create", errno.EPERM),
+    ("memfd_secret", errno.EPERM),
 )
 
 

@@ -111,6 +111,10 @@ if __name__ == "__main__":
     JOB_FILTER = _read_filter(JOB_FILTER_FD)
 
 import re  # noqa: E402
+
+# Everything a job's error paths use is imported here, before any job runs: a job imports
+# nothing the zygote will need later (and everything a job can see is read-only anyway).
+import traceback  # noqa: E402
 import zipfile  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -166,8 +170,29 @@ MASKED_PROC_FILES = (
     "swaps",
     "partitions",
     "sysrq-trigger",
+    "cmdline",
+    "cgroups",
+    "config.gz",
+    "modules",
+    "devices",
+    "filesystems",
+    "misc",
+    "iomem",
+    "ioports",
+    "kpagecount",
+    "kpageflags",
+    "kpagecgroup",
+    "crypto",
+    "consoles",
+    "vmallocinfo",
 )
-MASKED_PROC_DIRS = ("pressure", "sys/kernel", "irq", "acpi", "scsi", "fs", "tty", "driver")
+MASKED_PROC_DIRS = ("pressure", "irq", "acpi", "scsi", "fs", "tty", "driver", "bus", "sysvipc")
+# /proc/sys is host-wide (file and inode counts, the boot id, every tunable) but for
+# user/, the job's own user-namespace limits, which the job sets to 0 for itself.
+PROC_SYS_KEPT = ("user",)
+# The job process is PID 1 of its namespace: its own view of the mounts names the host
+# paths the sandbox binds from (the Python installation, NumPy, the zygote file).
+MASKED_JOB_FILES = ("mountinfo", "mounts", "mountstats")
 
 MAGIC = b"GRDR"
 MAX_MESSAGE_TEXT = 4000
@@ -212,6 +237,10 @@ def _drop_capabilities() -> None:
     _check(_libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), data), "capset")
 
 
+def _mask_dir(path: str) -> None:
+    _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=555")
+
+
 def _mask_proc() -> None:
     for name in MASKED_PROC_FILES:
         path = "/proc/" + name
@@ -220,13 +249,14 @@ def _mask_proc() -> None:
     for name in MASKED_PROC_DIRS:
         path = "/proc/" + name
         if os.path.isdir(path):
-            _mount(
-                "tmpfs",
-                path,
-                "tmpfs",
-                MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                "size=4k,mode=555",
-            )
+            _mask_dir(path)
+    for name in os.listdir("/proc/sys"):
+        if name not in PROC_SYS_KEPT and os.path.isdir("/proc/sys/" + name):
+            _mask_dir("/proc/sys/" + name)
+    for folder in ("/proc/1", "/proc/1/task/1"):
+        for name in MASKED_JOB_FILES:
+            if os.path.exists(f"{folder}/{name}"):
+                _mount("/dev/null", f"{folder}/{name}", None, MS_BIND, None)
 
 
 def _forbid_user_namespaces() -> None:
@@ -342,8 +372,6 @@ def _candidate_traceback(exc: BaseException, kind: str, message: str) -> str:
     numbers and lines, then the exception. The harness's frames (the grader's source and
     its host paths, which name the inputs it calls with) and library frames are left out;
     the lines shown are read from the submitted source, never from a file on disk."""
-    import traceback
-
     frames = [
         (frame.f_code.co_name, lineno)
         for frame, lineno in traceback.walk_tb(exc.__traceback__)
@@ -724,6 +752,60 @@ def _enter_user_namespace(request: dict) -> None:
     _write_proc("gid_map", f"{request['gid']} {outside_gid} 1\n")
 
 
+# Each job's own writable places: mounted by its supervisor, gone with its mount namespace.
+JOB_TMPFS = ("/tmp", "/dev/shm")
+# How often the supervisor adds up the job's memory (a job can allocate a few hundred MB
+# between two looks; each of its processes is also held to the allowance by RLIMIT_AS).
+MEMORY_POLL_S = 0.02
+
+
+def _status_kb(path: str, fields: tuple[str, ...]) -> dict[str, int]:
+    found = {}
+    try:
+        with open(path, "rb") as status:
+            for line in status:
+                name, _, value = line.partition(b":")
+                if name.decode() in fields:
+                    found[name.decode()] = int(value.split()[0])
+    except (OSError, ValueError, IndexError):
+        pass  # the process ended between listing and reading
+    return found
+
+
+class _JobMemory:
+    """The memory of a whole job, however many processes it splits it over: every
+    process's anonymous memory beyond what it shares with the zygote, its shared memory,
+    and the files in the job's tmpfs mounts. The supervisor (in the job's mount namespace,
+    outside its PID namespace and its filter) reads the job's own /proc once the job has
+    mounted it; RLIMIT_AS alone bounded each process, not their sum."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.peak = limit, 0
+        self._host_proc = os.stat("/proc").st_dev
+        # Pages every job process inherits from the zygote and shares until it writes them.
+        self._inherited_kb = _status_kb("/proc/self/status", ("RssAnon",)).get("RssAnon", 0)
+
+    def used(self) -> int:
+        if os.stat("/proc").st_dev == self._host_proc:
+            return 0  # the job has not mounted its own /proc yet: nothing of its own so far
+        total_kb = 0
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                sizes = _status_kb(f"/proc/{name}/status", ("RssAnon", "RssShmem"))
+                total_kb += max(0, sizes.get("RssAnon", 0) - self._inherited_kb)
+                total_kb += sizes.get("RssShmem", 0)
+        total = total_kb << 10
+        for path in JOB_TMPFS:
+            fs = os.statvfs(path)
+            total += (fs.f_blocks - fs.f_bfree) * fs.f_frsize
+        return total
+
+    def exceeded(self) -> bool:
+        used = self.used()
+        self.peak = max(self.peak, used)
+        return used > self.limit
+
+
 def _supervise(request: dict, fds: list[int]) -> None:
     stdin_fd, stdout_fd, stderr_fd, result_fd, status_fd = fds
     status: dict = {}
@@ -738,13 +820,16 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 "unshare",
             )
             _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
-            _mount(
-                "tmpfs",
-                "/tmp",
-                "tmpfs",
-                MS_NOSUID | MS_NODEV,
-                f"size={request['tmp_bytes']},mode=1777,nr_inodes=1024",
-            )
+            # The only writable places a job has, fresh for each job (the rest is read-only).
+            for path in JOB_TMPFS:
+                _mount(
+                    "tmpfs",
+                    path,
+                    "tmpfs",
+                    MS_NOSUID | MS_NODEV,
+                    f"size={request['tmp_bytes']},mode=1777,nr_inodes=1024",
+                )
+        memory = _JobMemory(request["memory_bytes"])
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
@@ -766,8 +851,6 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 os._exit(86)
             except BaseException:  # noqa: B036 - the job process must never return into the zygote
                 try:
-                    import traceback
-
                     os.write(2, traceback.format_exc()[-2000:].encode())
                 finally:
                     os._exit(87)
@@ -775,20 +858,26 @@ def _supervise(request: dict, fds: list[int]) -> None:
             os.close(fd)
         deadline = started + request["wall_s"]
         pidfd = os.pidfd_open(pid)
-        timed_out = False
+        timed_out = memory_exceeded = False
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 timed_out = True
                 os.kill(pid, signal.SIGKILL)
                 break
-            ready, _, _ = select.select([pidfd], [], [], remaining)
+            ready, _, _ = select.select([pidfd], [], [], min(remaining, MEMORY_POLL_S))
             if ready:
+                break
+            if not UNSANDBOXED and memory.exceeded():
+                memory_exceeded = True
+                os.kill(pid, signal.SIGKILL)
                 break
         _, wait_status, usage = os.wait4(pid, 0)
         status = {
             "exit_code": os.waitstatus_to_exitcode(wait_status),
             "timed_out": timed_out,
+            "memory_exceeded": memory_exceeded,
+            "peak_job_memory_kb": memory.peak >> 10,
             "cpu_s": usage.ru_utime + usage.ru_stime,
             "max_rss_kb": usage.ru_maxrss,
             "wall_s": time.monotonic() - started,
