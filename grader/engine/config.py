@@ -7,7 +7,6 @@ The Django settings pass the same variables through; nothing else in ``grader`` 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 
 
@@ -73,12 +72,16 @@ class GraderConfig:
     # Unprivileged uids handed out one per job (never two live jobs on one uid).
     uid_base: int = 620000
     uid_count: int = 4096
-    # Where pools claim their block of uids (one lock file per block), host-wide.
-    uid_lock_dir: str = os.path.join(tempfile.gettempdir(), "normassess-grader-uids")
+    # Where pools run as root claim their block of host uids (one lock file per block): a
+    # directory of the service's own, never a world-writable one.
+    uid_lock_dir: str = "/run/normassess-grader-uids"
     bwrap: str = "bwrap"
     # The grading service's Unix socket: when set, jobs are sent there instead of being
     # run in this process (a worker that holds secrets never runs candidates' code).
     service_socket: str = ""
+    # The practice grading service's socket: anonymous visitors' code runs there, never in
+    # the service above (grader.engine.sandbox.pool.service_socket has the rule).
+    practice_service_socket: str = ""
 
     @classmethod
     def from_env(cls) -> GraderConfig:
@@ -94,6 +97,7 @@ class GraderConfig:
             uid_lock_dir=os.environ.get("GRADER_UID_LOCK_DIR", "") or cls.uid_lock_dir,
             bwrap=os.environ.get("GRADER_BWRAP", cls.bwrap) or cls.bwrap,
             service_socket=os.environ.get("GRADER_SERVICE_SOCKET", ""),
+            practice_service_socket=os.environ.get("GRADER_PRACTICE_SERVICE_SOCKET", ""),
         )
 
 

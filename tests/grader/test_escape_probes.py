@@ -206,7 +206,7 @@ def test_two_worker_processes_never_hand_out_the_same_uids(tmp_path):
     claim = (
         "import sys, time\n"
         "from grader.engine.sandbox.limits import UidLeases\n"
-        f"leases = UidLeases(700000, 1024, {str(tmp_path)!r})\n"
+        f"leases = UidLeases(700000, 1024, {str(tmp_path)!r}, host_wide=True)\n"
         "print(leases.acquire(), flush=True)\n"
         "sys.stdin.read()\n"
     )
@@ -224,3 +224,32 @@ def test_two_worker_processes_never_hand_out_the_same_uids(tmp_path):
     second.communicate("")
     assert sorted(uids) == [700000, 700256]
     assert int(third.stdout) == uids[0]  # the first holder's block, free again
+
+
+def test_the_uid_lock_directory_must_be_the_services_own(tmp_path):
+    # Another local user's symlink or a shared, writable directory is refused, not followed.
+    from grader.engine.sandbox.limits import UidLeases
+    from grader.engine.sandbox.protocol import SandboxUnavailable
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "link").symlink_to(elsewhere)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    for folder in (tmp_path / "link", shared):
+        with pytest.raises(SandboxUnavailable, match="uid lock directory"):
+            UidLeases(700000, 1024, str(folder), host_wide=True).acquire()
+    assert list(elsewhere.iterdir()) == [] and list(shared.iterdir()) == []
+    own = tmp_path / "own"
+    assert UidLeases(700000, 1024, str(own), host_wide=True).acquire() == 700000
+    assert [p.name for p in own.iterdir()] == ["uids-700000.lock"]
+    assert own.stat().st_mode & 0o777 == 0o700
+
+
+def test_unprivileged_leases_make_no_lock_file(tmp_path):
+    from grader.engine.sandbox.limits import UidLeases
+
+    leases = UidLeases(700000, 1024, str(tmp_path / "locks"), host_wide=False)
+    assert [leases.acquire(), leases.acquire()] == [700000, 700001]
+    assert not (tmp_path / "locks").exists()

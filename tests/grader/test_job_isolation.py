@@ -161,9 +161,10 @@ def test_host_wide_kernel_information_is_masked(grade):
 
 
 def test_the_job_process_mountinfo_names_no_host_path(grade):
-    import numpy
     import sys
     from pathlib import Path
+
+    import numpy
 
     host_paths = {
         str(Path(numpy.__file__).resolve().parent.parent),

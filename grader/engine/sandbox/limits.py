@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 from grader.engine.config import GraderConfig
 from grader.engine.sandbox.protocol import SandboxUnavailable
@@ -47,38 +47,71 @@ def tensor_config(config: GraderConfig, device: str) -> GraderConfig:
 class UidLeases:
     """Hand out uids so that no two live jobs on this host ever share one.
 
-    The pool first claims a block of ``UID_BLOCK`` uids with an exclusive lock on a file
-    under ``lock_dir`` (held until the process exits, released by the kernel if it dies),
-    then leases the block's uids one per job, round robin, never two at once."""
+    Run as root (``host_wide``), the uids are the jobs' host uids: the pool first claims a
+    block of ``UID_BLOCK`` uids with an exclusive lock on a file under ``lock_dir`` (held
+    until the process exits, released by the kernel if it dies), then leases the block's
+    uids one per job, round robin, never two at once. Unprivileged, a job's uid exists only
+    inside its own user namespace (on the host it is the service's uid): the block is the
+    first one and no lock file is made."""
 
-    def __init__(self, base: int, count: int, lock_dir: str) -> None:
+    def __init__(self, base: int, count: int, lock_dir: str, *, host_wide: bool | None = None):
         self._base, self._count, self._lock_dir = base, count, lock_dir
+        self._host_wide = os.geteuid() == 0 if host_wide is None else host_wide
         self._block: int | None = None
         self._lock_fd: int | None = None
         self._next = 0
         self._busy: set[int] = set()
         self._lock = threading.Lock()
 
+    def _open_lock_dir(self) -> int:
+        """The lock directory, ours alone: another local user must not be able to plant a
+        symlink there (the root grader would create a file where it points) or hold our
+        locks (every grade would fail for want of a uid)."""
+        os.makedirs(self._lock_dir, mode=0o700, exist_ok=True)
+        try:
+            fd = os.open(
+                self._lock_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+            )
+        except OSError as exc:
+            raise SandboxUnavailable(
+                f"uid lock directory {self._lock_dir}: {exc.strerror}"
+            ) from None
+        info = os.fstat(fd)
+        if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            os.close(fd)
+            raise SandboxUnavailable(
+                f"uid lock directory {self._lock_dir} must belong to uid {os.geteuid()} and be "
+                "writable by it alone (set GRADER_UID_LOCK_DIR to a directory of the service's)"
+            )
+        return fd
+
     def _claim_block(self) -> int:
-        folder = Path(self._lock_dir)
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            try:  # shared by every user's workers, like /tmp itself
-                folder.chmod(0o1777)
-            except OSError:
-                pass
-        for first in range(self._base, self._base + self._count - UID_BLOCK + 1, UID_BLOCK):
-            try:
-                fd = os.open(folder / f"uids-{first}.lock", os.O_RDONLY | os.O_CREAT, 0o644)
-            except OSError:
-                continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                continue
-            self._lock_fd = fd  # held for the life of the process
-            return first
+        if not self._host_wide:
+            return self._base
+        folder = self._open_lock_dir()
+        try:
+            for first in range(self._base, self._base + self._count - UID_BLOCK + 1, UID_BLOCK):
+                try:
+                    fd = os.open(
+                        f"uids-{first}.lock",
+                        os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                        0o600,
+                        dir_fd=folder,
+                    )
+                except OSError:
+                    continue
+                if os.fstat(fd).st_uid != os.geteuid():
+                    os.close(fd)
+                    continue
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    os.close(fd)
+                    continue
+                self._lock_fd = fd  # held for the life of the process
+                return first
+        finally:
+            os.close(folder)
         raise SandboxUnavailable(
             f"every block of sandbox uids from {self._base} is taken by another worker "
             "process (raise GRADER_UID_BASE's range or run fewer processes)"

@@ -39,16 +39,51 @@ from grader.engine.sandbox.protocol import (
 
 logger = logging.getLogger(__name__)
 
-# Names that must never reach the service's environment: credentials and where to use them.
+# The service's whole environment: its own settings (GRADER_*), what the interpreter and the
+# container runtime set, and the GPU runtime's variables. Anything else (a credential, the
+# broker's or the cache's URL, a metrics token, whatever name the next one has) makes it
+# refuse to start: an allow list, because a deny list misses the secret nobody listed.
+ALLOWED_VARIABLES = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "HOSTNAME",
+        "LANG",
+        "LANGUAGE",
+        "LC_ALL",
+        "LC_CTYPE",
+        "TZ",
+        "TERM",
+        "TMPDIR",
+        "PWD",
+        "SHLVL",
+        "PYTHONPATH",
+        "PYTHONUNBUFFERED",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHON_VERSION",
+        "PYTHON_SHA256",
+        "GPG_KEY",
+        "VIRTUAL_ENV",
+        "DEBIAN_FRONTEND",
+        "LD_LIBRARY_PATH",
+        "container",
+    }
+)
+ALLOWED_PREFIXES = ("GRADER_", "NVIDIA_", "CUDA_", "NV_", "LC_")
+# Named in the compose file's checks: none of these may ever be allowed.
 SECRET_VARIABLES = (
     "DJANGO_SECRET_KEY",
     "SECRET_KEY",
     "DATABASE_URL",
     "PGPASSWORD",
+    "POSTGRES_PASSWORD",
     "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "CACHE_URL",
     "REDIS_URL",
     "REDIS_PASSWORD",
     "EMAIL_HOST_PASSWORD",
+    "METRICS_TOKEN",
 )
 LENGTH = struct.Struct("<Q")
 # A job's inputs: the hidden tests of the largest GPU problem are a few hundred MB.
@@ -59,21 +94,21 @@ class ServiceError(RuntimeError):
     """The grading service could not be reached or answered nonsense."""
 
 
+def _allowed(name: str) -> bool:
+    return name in ALLOWED_VARIABLES or name.startswith(ALLOWED_PREFIXES)
+
+
 def secrets_in_environment(environ: dict[str, str] | None = None) -> list[str]:
-    """The secret variables present (by name only); the service refuses to start with any."""
+    """The variables outside the allow list (by name only, sorted); the service refuses to
+    start with any."""
     env = os.environ if environ is None else environ
-    return [name for name in SECRET_VARIABLES if env.get(name)]
+    return sorted(name for name in env if not _allowed(name))
 
 
 def scrubbed_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
-    """What a launcher passes to the service: the grader's own settings and the basics."""
+    """What a launcher passes to the service: the allowed variables only."""
     env = os.environ if environ is None else environ
-    keep = {"PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV"}
-    return {
-        name: value
-        for name, value in env.items()
-        if (name in keep or name.startswith("GRADER_")) and name not in SECRET_VARIABLES
-    }
+    return {name: value for name, value in env.items() if _allowed(name)}
 
 
 def _recv_exact(conn: socket.socket, size: int) -> bytes:
@@ -107,10 +142,18 @@ def _local_pool(runtime: str = "numpy", device: str = CPU):
     return local_tensor_pool(device) if runtime == "torch" else local_pool()
 
 
+# Jobs this process was sent since it started: which service ran what, for health and tests.
+_jobs_run = 0
+_jobs_lock = threading.Lock()
+
+
 def service_status() -> dict:
-    """What the service can do here: the sandbox problem (None when it works), the limits."""
+    """What the service can do here: the sandbox problem (None when it works), the limits,
+    and which process this is (pid, jobs run so far)."""
     pool = _local_pool()
     return {
+        "pid": os.getpid(),
+        "jobs_run": _jobs_run,
         "sandbox_problem": sandbox_problem(pool.config),
         "privileged": privileged(),
         "resource_limits": resource_limits(),
@@ -141,6 +184,9 @@ class _Handler(socketserver.BaseRequestHandler):
 
     @staticmethod
     def _run(request: dict, arrays: dict[str, np.ndarray]) -> RunResult:
+        global _jobs_run
+        with _jobs_lock:
+            _jobs_run += 1
         pool = _local_pool(request.get("runtime", "numpy"), request.get("device", CPU))
         try:
             return pool.run(request["header"], arrays)
@@ -157,8 +203,9 @@ def serve(socket_path: str) -> None:
     found = secrets_in_environment()
     if found:
         raise SystemExit(
-            "grader serve: refusing to run candidates' code with secrets in the environment "
-            f"({', '.join(found)}); start it with only the GRADER_* settings"
+            "grader serve: refusing to run candidates' code with variables outside its allow "
+            f"list in the environment ({', '.join(found)[:500]}); start it with only the "
+            "GRADER_* settings (grader.engine.sandbox.service.ALLOWED_VARIABLES)"
         )
     pool = _local_pool()
     problem = sandbox_problem(pool.config)
@@ -192,11 +239,17 @@ class ServicePool:
     unsandboxed = False
 
     def __init__(
-        self, config: GraderConfig | None = None, *, runtime: str = "numpy", device: str = CPU
+        self,
+        config: GraderConfig | None = None,
+        *,
+        runtime: str = "numpy",
+        device: str = CPU,
+        socket_path: str = "",
     ) -> None:
+        """``socket_path``: the service to use (default: the hiring one, ``service_socket``)."""
         self.runtime, self.device = runtime, device
         self._local = config or load_config()
-        self.socket_path = self._local.service_socket
+        self.socket_path = socket_path or self._local.service_socket
         self._status: dict | None = None
         self._lock = threading.Lock()
 
