@@ -164,6 +164,8 @@ def announce(
         "queues": list(info.get("queues", ())),
         # Why this worker cannot sandbox submissions (None: it can), and what bounds a job.
         "sandbox_problem": info.get("sandbox_problem"),
+        # Why it cannot grade the practice code it takes (the practice grading service).
+        "practice_problem": info.get("practice_problem"),
         "resource_limits": info.get("resource_limits"),
         # Changes at every start: a restarted worker keeps its name but not its instance,
         # so work the dead instance held is known to be orphaned.

@@ -20,6 +20,16 @@ from celery.signals import task_received, worker_ready, worker_shutdown
 from django.conf import settings
 
 from grader import capability
+from grader.engine.config import load_config
+from grader.engine.sandbox import (
+    HIRING,
+    PRACTICE,
+    NoPracticeService,
+    SandboxUnavailable,
+    get_pool,
+    service_socket,
+)
+from grader.engine.sandbox import sandbox_problem as host_problem
 from grader.routing import announcements
 
 logger = logging.getLogger(__name__)
@@ -66,23 +76,24 @@ def worker_info(queues: list[str]) -> dict:
     return info
 
 
-def sandbox_problem(attempts: int = 20) -> str | None:
-    """Why submissions cannot be sandboxed from this worker (with the fix), or None.
+def sandbox_problem(attempts: int = 20, *, purpose: str = HIRING) -> str | None:
+    """Why submissions (``purpose=PRACTICE``: visitors' practice code) cannot be sandboxed
+    from this worker (with the fix), or None.
 
-    Through the grading service when one is configured (asked a few times: it may still be
-    starting beside us); otherwise a one-shot probe of bubblewrap on this host (no zygote
-    here: the worker's pool children fork from this process)."""
-    from grader.engine.config import load_config
-    from grader.engine.sandbox import SandboxUnavailable, get_pool
-    from grader.engine.sandbox import sandbox_problem as host_problem
-
+    Through the purpose's grading service when one is configured (asked a few times: it may
+    still be starting beside us); otherwise a one-shot probe of bubblewrap on this host (no
+    zygote here: the worker's pool children fork from this process)."""
     config = load_config()
-    if not config.service_socket:
+    try:
+        remote = service_socket(purpose, config)
+    except NoPracticeService as exc:
+        return str(exc)
+    if not remote:
         return None if config.allow_unsandboxed else host_problem(config)
     problem = None
     for _ in range(attempts):
         try:
-            get_pool().start()
+            get_pool(purpose=purpose).start()
             return None
         except SandboxUnavailable as exc:
             problem = str(exc)
@@ -90,6 +101,18 @@ def sandbox_problem(attempts: int = 20) -> str | None:
                 break
             time.sleep(0.5)
     return problem
+
+
+def practice_problem(queues: list[str], attempts: int = 20) -> str | None:
+    """Why this worker cannot grade the practice code it takes (None: it can, or it takes
+    none). Only asked when a grading service is configured: without one, practice runs in
+    a pool of its own on this host, which ``sandbox_problem()`` already checked."""
+    config = load_config()
+    if settings.PRACTICE_CODE_QUEUE not in queues:
+        return None
+    if not (config.service_socket or config.practice_service_socket):
+        return None
+    return sandbox_problem(attempts, purpose=PRACTICE)
 
 
 def _hold_grading(sender, queues: list[str], problem: str) -> None:
@@ -121,6 +144,8 @@ def announce_worker(sender=None, **_kwargs) -> None:
 
     info = worker_info(queues)
     info["sandbox_problem"] = sandbox_problem()
+    # Not held like the grading queues: a visitor's run says at once that it cannot be graded.
+    info["practice_problem"] = practice_problem(queues)
     info["resource_limits"] = resource_limits()
     if info["sandbox_problem"]:
         _hold_grading(sender, queues, info["sandbox_problem"])

@@ -20,6 +20,8 @@ from .responses import ResponseInvalid, response_clean
 PRACTICE_KINDS = (*CHOICE_KINDS, Kind.NUMERIC, Kind.WRITTEN, Kind.CODING)
 SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC, Kind.CODING)
 PRACTICE_LENGTHS = (5, 10, 15)
+# A code run's status when this site has no practice grading service: the code never ran.
+CODE_UNAVAILABLE = "unavailable"
 
 
 class PracticeError(Exception):
@@ -136,6 +138,8 @@ def practice_feedback(item: PracticeItem) -> PracticeFeedback | None:
         label = {
             "queued": "Grading your code…",
             "error": "The grader failed on this run; run it again.",
+            CODE_UNAVAILABLE: "Practice code cannot be graded on this site right now, so your "
+            "code was not run. Try again later.",
         }.get(item.answer.get("status", ""), "")
         if not label:
             passed = sum(1 for c in report.get("checks", []) if c.get("passed"))

@@ -6,6 +6,7 @@ together, so anonymous practice cannot starve the graders hiring tests depend on
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
@@ -14,8 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Kind, PracticeRun, QuestionVersion
-from .practice import PracticeError
+from .practice import CODE_UNAVAILABLE, PracticeError
 from .responses import ResponseInvalid, response_clean
+
+logger = logging.getLogger(__name__)
 
 
 class PracticeRateLimited(PracticeError):
@@ -99,30 +102,40 @@ def practice_code_submit(
 
 def practice_code_grade(run_id: int, index: int, number: int) -> str:
     """Grade run `number` of question `index` (skipped when a newer run was queued);
-    returns the verdict written, or "" when skipped."""
-    from grader.engine.grading import grade_submission
+    returns the verdict written, or "" when skipped. Runs in the practice grading service,
+    never the hiring tests' one; without it the run is marked `CODE_UNAVAILABLE`, not run."""
+    from grader.engine.grading import INTERNAL_ERROR, grade_submission
+    from grader.engine.sandbox import PRACTICE, NoPracticeService
 
     run = PracticeRun.objects.get(pk=run_id)
     entry = run.answers.get(str(index)) or {}
     if entry.get("run") != number:
         return ""
     version = QuestionVersion.objects.get(pk=run.items[index]["version"])
-    report = grade_submission(version.content["problem"], entry["response"], public_only=True)
-    result = report.to_candidate_dict()
+    try:
+        report = grade_submission(
+            version.content["problem"], entry["response"], public_only=True, purpose=PRACTICE
+        )
+    except NoPracticeService as refused:
+        logger.error("practice code not run: %s", refused)
+        result = None
+    else:
+        result = report.to_candidate_dict()
     with transaction.atomic():
         locked = PracticeRun.objects.select_for_update().get(pk=run_id)
         entry = locked.answers.get(str(index)) or {}
         if entry.get("run") != number:
             return ""
-        graded = result["verdict"] != "internal_error"
+        verdict = result["verdict"] if result else INTERNAL_ERROR
+        graded = verdict != INTERNAL_ERROR
         entry.update(
-            status="graded" if graded else "error",
+            status="graded" if graded else ("error" if result else CODE_UNAVAILABLE),
             report=result,
             score=result["score"] if graded else entry.get("score"),
-            correct=result["verdict"] == "accepted" if graded else entry.get("correct"),
+            correct=verdict == "accepted" if graded else entry.get("correct"),
         )
         locked.answers[str(index)] = entry
         if len(locked.answers) == len(locked.items) and locked.finished_at is None:
             locked.finished_at = timezone.now()
         locked.save(update_fields=["answers", "finished_at"])
-    return result["verdict"]
+    return verdict

@@ -146,4 +146,9 @@ def grading_health(organization=None) -> Health:
                 f"Worker {worker.get('name')} cannot sandbox coding answers, so they wait in "
                 f"the queue: {worker['sandbox_problem']}"
             )
+        if worker.get("practice_problem"):
+            health.errors.append(
+                f"Worker {worker.get('name')} cannot grade practice code, so visitors' runs "
+                f"are refused: {worker['practice_problem']}"
+            )
     return health

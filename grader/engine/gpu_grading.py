@@ -34,6 +34,7 @@ from grader.engine.grading import (
 )
 from grader.engine.problems import Problem
 from grader.engine.sandbox import (
+    HIRING,
     RunResult,
     SandboxPool,
     get_tensor_pool,
@@ -176,11 +177,13 @@ def grade_tensor_problem(
     public_only: bool,
     device: str,
     pool: SandboxPool | None = None,
+    *,
+    purpose: str = HIRING,
 ) -> Report:
     on_gpu = device == CUDA_DEVICE
     job_device = CUDA_DEVICE if on_gpu else "cpu"
     if pool is None or pool.runtime != "torch":  # a caller's NumPy pool cannot run tensors
-        pool = get_tensor_pool(job_device)
+        pool = get_tensor_pool(job_device, purpose=purpose)
     if on_gpu:
         speed = gpu_timing.not_measured(gpu_timing.NOT_MEASURED_SAMPLE) if public_only else {}
     else:

@@ -13,7 +13,15 @@ from grader.engine.sandbox.bwrap import (
     sandbox_problem,
 )
 from grader.engine.sandbox.limits import CPU, CUDA, resource_limits, tensor_config
-from grader.engine.sandbox.pool import SandboxPool, get_pool, get_tensor_pool
+from grader.engine.sandbox.pool import (
+    HIRING,
+    PRACTICE,
+    NoPracticeService,
+    SandboxPool,
+    get_pool,
+    get_tensor_pool,
+    service_socket,
+)
 from grader.engine.sandbox.protocol import (
     EXCERPT_BYTES,
     RunResult,
@@ -26,6 +34,8 @@ __all__ = [
     "CPU",
     "CUDA",
     "EXCERPT_BYTES",
+    "HIRING",
+    "PRACTICE",
     "TORCH_PACKAGES",
     "RunResult",
     "SandboxPool",
@@ -34,10 +44,12 @@ __all__ = [
     "bwrap_command",
     "get_pool",
     "get_tensor_pool",
+    "NoPracticeService",
     "libcuda_dir",
     "parse_messages",
     "privileged",
     "resource_limits",
     "sandbox_problem",
+    "service_socket",
     "tensor_config",
 ]
