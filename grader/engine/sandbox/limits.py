@@ -165,4 +165,7 @@ def job_request(config: GraderConfig, uid: int, device: str) -> dict:
 
 def resource_limits() -> str:
     """Which mechanism bounds a job's memory and processes on this host, in words."""
-    return "rlimits (address space, processes per user namespace, CPU time, files)"
+    return (
+        "rlimits (address space, processes per user namespace, CPU time, files) and the "
+        "job-wide memory count of its supervisor (no cgroup)"
+    )
