@@ -183,19 +183,42 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling (django-axes) for the hiring team's and the admin's sign-in pages: after
-# AXES_FAILURE_LIMIT failures for one username from one address, that pair is refused for
-# AXES_COOLOFF_MINUTES, even with the right password. Counters live in the database.
+# Sign-in throttling (django-axes, with the handler in assess/signin_throttling.py) for the
+# hiring team's and the admin's sign-in pages. Three counters of failed sign-ins, each locked
+# at its own limit until AXES_COOLOFF_MINUTES after its latest failures, even for the right
+# password: one username from one address (AXES_FAILURE_LIMIT), one address over all
+# usernames (AXES_ADDRESS_FAILURE_LIMIT: a spray), one username over all addresses
+# (AXES_USERNAME_FAILURE_LIMIT: a distributed guess). Past half its limit a counter also asks
+# for a pause after each failure, AXES_DELAY_SECONDS doubled per failure up to
+# AXES_DELAY_MAX_SECONDS; an attempt inside the pause is refused unchecked and uncounted (a
+# sleep instead would hold one of gunicorn's few sync workers per attacker's request).
+# Counters live in the database.
+AXES_HANDLER = "assess.signin_throttling.SigninThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# Read by the handler, not by axes itself:
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 10, minimum=1)
+AXES_DELAY_SECONDS = env_int("AXES_DELAY_SECONDS", 2, minimum=0)
+AXES_DELAY_MAX_SECONDS = env_int("AXES_DELAY_MAX_SECONDS", 60, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The handler compares each counter with its own limit; axes's own check (the largest counter
+# against AXES_FAILURE_LIMIT) would lock an address at the pair's limit.
+AXES_LOCK_OUT_AT_FAILURE = False
+# Refused attempts are not counted: else one request per cool-off would keep an account
+# locked for ever, and its owner would push the end back with every try.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success forgives that username's failures from that address (not the address's others).
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+AXES_LOCKOUT_CALLABLE = "assess.signin_throttling.lockout_response"
+# The typed username, bounded to axes's column: the sign-in form passes on any length.
+AXES_USERNAME_CALLABLE = "assess.signin_throttling.signin_username"
 # The client's address: REMOTE_ADDR, or behind DJANGO_TRUSTED_PROXY_COUNT proxies (the
 # compose file's TLS proxy: 1) the X-Forwarded-For entry the outermost one added. Never
 # trust the header without a proxy: a client could pick a fresh address for every guess.
+# An IPv6 address counts as its /64, which one client usually owns whole.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0, minimum=0)
-AXES_CLIENT_IP_CALLABLE = "assess.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "assess.clientip.signin_address"
 # Locked-out usernames are logged, but never a password.
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # No "AXES: BEGIN version ..." banner on every manage.py command (it lands in scripts' output).
