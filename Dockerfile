@@ -16,8 +16,9 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=build \
 # app group so that the workers may use its socket). Neither is root.
 RUN useradd --system --uid 10001 --user-group app \
  && useradd --system --uid 10002 --gid app grader \
- && mkdir -p /app/var /run/grader && chown app /app/var \
- && chown grader:app /run/grader && chmod 0770 /run/grader
+ && mkdir -p /app/var /run/grader /run/grader-practice && chown app /app/var \
+ && chown grader:app /run/grader /run/grader-practice \
+ && chmod 0770 /run/grader /run/grader-practice
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "assess.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

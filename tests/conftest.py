@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.fixtures import (  # noqa: F401  (shared by every folder)
+    coding_submission,
     emails_sent_at_once,
+    embedded_broker,
+    grading_services,
     pipeline,
 )
 from tests.support.optional import IN_CI

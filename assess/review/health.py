@@ -148,7 +148,7 @@ def grading_health(organization=None) -> Health:
             )
         if worker.get("practice_problem"):
             health.errors.append(
-                f"Worker {worker.get('name')} cannot grade practice code, so visitors' runs "
-                f"are refused: {worker['practice_problem']}"
+                f"Worker {worker.get('name')} cannot grade practice code, so visitors' runs are "
+                f"not graded: {worker['practice_problem']}"
             )
     return health

@@ -1,5 +1,6 @@
-"""`make run`'s launcher: the grading service runs without secrets, and stopping the launcher
-stops it and the Celery worker."""
+"""`make run`'s launcher: the two grading services (hiring's, practice's) run without
+secrets, the worker reaches each on its own socket, and stopping the launcher stops them and
+the Celery worker."""
 
 import os
 import signal
@@ -11,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from grader.engine.config import GraderConfig
+from grader.engine.sandbox import SandboxUnavailable
+from grader.engine.sandbox.service import ServicePool
+
 ROOT = Path(__file__).resolve().parents[2]
+# What serve_dev prints for each grading service: the worker's variable, the socket's name.
+SERVICES = {
+    "Grading service": ("GRADER_SERVICE_SOCKET", "grader.sock"),
+    "Practice grading service": ("GRADER_PRACTICE_SERVICE_SOCKET", "grader-practice.sock"),
+}
 
 
 def _free_port() -> int:
@@ -47,23 +57,45 @@ def test_stopping_serve_dev_stops_its_worker(tmp_path, stop):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    worker_pid = service_pid = None
+    worker_pid = None
+    services: dict[str, int] = {}  # title -> pid
     deadline = time.monotonic() + 60
     while worker_pid is None and time.monotonic() < deadline:
         line = proc.stdout.readline()
-        if "Grading service started (pid" in line:
-            service_pid = int(line.split("(pid ")[1].split(",")[0])
+        for title in SERVICES:
+            if line.startswith(f"{title} started (pid"):
+                services[title] = int(line.split("(pid ")[1].split(",")[0])
         if "Celery worker started (pid" in line:
             worker_pid = int(line.split("(pid ")[1].split(",")[0])
     assert worker_pid is not None and _alive(worker_pid)
-    assert service_pid is not None and _alive(service_pid)
-    service_env = Path(f"/proc/{service_pid}/environ").read_bytes()
-    assert b"serve-dev-test-secret" not in service_env and b"DATABASE_URL" not in service_env
-    assert b"GRADER_SERVICE_SOCKET" not in service_env
+    assert set(services) == set(SERVICES) and len(set(services.values())) == 2
+    for service_pid in services.values():
+        assert _alive(service_pid)
+        service_env = Path(f"/proc/{service_pid}/environ").read_bytes()
+        assert b"serve-dev-test-secret" not in service_env and b"DATABASE_URL" not in service_env
+        assert b"SERVICE_SOCKET" not in service_env
+    # The worker sends hiring grades and practice code to the service on each socket.
+    worker_env = Path(f"/proc/{worker_pid}/environ").read_bytes().split(b"\0")
+    for title, (variable, socket_name) in SERVICES.items():
+        socket_path = tmp_path / socket_name
+        assert f"{variable}={socket_path}".encode() in worker_env
+        pool = ServicePool(GraderConfig(), socket_path=str(socket_path))
+        assert _status_when_up(pool)["pid"] == services[title]
     time.sleep(2)
     proc.send_signal(stop)
     proc.wait(timeout=30)
     deadline = time.monotonic() + 20
-    while (_alive(worker_pid) or _alive(service_pid)) and time.monotonic() < deadline:
+    pids = [worker_pid, *services.values()]
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _alive(worker_pid) and not _alive(service_pid)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _status_when_up(pool: ServicePool) -> dict:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return pool.status(refresh=True)
+        except SandboxUnavailable:
+            assert time.monotonic() < deadline, f"nothing answers on {pool.socket_path}"
+            time.sleep(0.2)

@@ -1,9 +1,11 @@
 """The production compose file keeps the trust boundaries of docs/deploy.md: candidates'
-code only in secret-free, network-less, non-root grading services; nothing unconfined."""
+code only in secret-free, network-less, non-root grading services, visitors' practice code in
+one of its own; nothing unconfined, nothing without a memory and a process ceiling."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,12 @@ from grader.engine.sandbox.service import SECRET_VARIABLES
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-GRADERS = ("grader-cpu", "grader-gpu")
+GRADERS = ("grader-cpu", "grader-practice", "grader-gpu")
 WORKERS = ("worker-cpu", "worker-gpu")
+# What a grading service's job may use (GRADER_MEMORY_MB's default), and what the service
+# and its zygotes need beside the jobs.
+JOB_BYTES = 1 << 30
+SERVICE_BYTES = 1 << 30
 
 
 @pytest.mark.parametrize("name", GRADERS)
@@ -60,3 +66,69 @@ def test_the_container_profile_allows_bubblewrap_and_refuses_the_deny_list():
     assert not {name for name, _ in DENIED} & allowed
     enosys = profile["syscalls"][1]
     assert "clone3" in enosys["names"] and enosys["errnoRet"] == 38
+
+
+def _socket(service: dict) -> str:
+    return re.search(r"--socket (\S+)", service["command"]).group(1)
+
+
+def _volume_at(service: dict, folder: str) -> str:
+    """The volume mounted on ``folder`` in ``service``."""
+    return next(v.split(":")[0] for v in service["volumes"] if v.split(":")[1] == folder)
+
+
+def _volumes(service: dict) -> set[str]:
+    return {v.split(":")[0] for v in service.get("volumes", [])}
+
+
+def _queues(service: dict) -> list[str]:
+    return re.search(r"-Q (\S+)", service["command"]).group(1).split(",")
+
+
+def test_practice_code_goes_to_its_own_grading_service():
+    app = COMPOSE["x-app"]["environment"]
+    practice_queue = app.get("PRACTICE_CODE_QUEUE", app.get("GRADER_CPU_QUEUE", "cpu"))
+    takers = [name for name in WORKERS if practice_queue in _queues(SERVICES[name])]
+    assert takers, "no worker takes the practice queue"
+    practice = _socket(SERVICES["grader-practice"])
+    for name in takers:
+        environment = SERVICES[name]["environment"]
+        assert environment["GRADER_PRACTICE_SERVICE_SOCKET"] == practice
+        assert environment["GRADER_SERVICE_SOCKET"] != practice
+        assert "grader-practice" in SERVICES[name]["depends_on"]
+
+
+def test_the_practice_service_cannot_reach_another_services_socket():
+    # A sandbox escape there could otherwise put its own socket in place of grader-cpu's.
+    practice = SERVICES["grader-practice"]
+    volume = _volume_at(practice, str(Path(_socket(practice)).parent))
+    assert _volumes(practice) == {volume}
+    for name in ("grader-cpu", "grader-gpu"):
+        assert volume not in _volumes(SERVICES[name])
+
+
+def _bytes(size: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kmg]?)b?", str(size).lower()).groups()
+    return int(number) << {"": 0, "k": 10, "m": 20, "g": 30}[unit]
+
+
+def _default(value: str) -> str:
+    """A compose value's default: "${GRADER_POOL_SIZE:-4}" -> "4"."""
+    found = re.fullmatch(r"\$\{\w+:-([^}]*)\}", str(value))
+    return found.group(1) if found else str(value)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_service_has_a_memory_and_a_process_ceiling(name):
+    service = SERVICES[name]
+    assert _bytes(service["mem_limit"]) >= 128 << 20
+    assert 32 <= int(service["pids_limit"]) <= 4096
+
+
+@pytest.mark.parametrize("name", GRADERS)
+def test_a_grading_service_has_memory_for_its_pool_and_room_for_its_jobs(name):
+    service = SERVICES[name]
+    pool_size = int(_default(service["environment"]["GRADER_POOL_SIZE"]))
+    assert _bytes(service["mem_limit"]) >= pool_size * JOB_BYTES + SERVICE_BYTES
+    # Each job may start 16 processes (64 for a tensor job), plus the service's threads.
+    assert int(service["pids_limit"]) >= pool_size * 64 + 64

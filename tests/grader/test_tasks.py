@@ -8,36 +8,16 @@ import pytest
 import redis
 from django.utils import timezone
 
-from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from grader import capability, grading
 from grader.engine import INTERNAL_ERROR, Report
 from grader.grading import GradeRetry, submission_grade
 from grader.models import Submission
 from grader.routing import submissions_enqueue
 from grader.sweep import submission_reserved, submissions_requeue_stuck
-from quizzes.models import Kind
 from tests.assess import factories
 from tests.support.worker import celery_app_on
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coding_submission(django_capture_on_commit_callbacks):
-    """A submitted attempt with one coding question answered correctly; its submission."""
-    bank = factories.make_bank("coding", "single")
-    assessment = factories.make_assessment(
-        factories.make_org(), [bank["coding"], bank["single"]], pass_mark=50
-    )
-    inv, _ = factories.make_invitation(assessment)
-    attempt = attempt_start(inv)
-    coding = next(
-        a for a in attempt.answers.select_related("question_version") if a.kind == Kind.CODING
-    )
-    answer_save(attempt, coding.position, factories.GOOD_LAYERNORM, 0)
-    with django_capture_on_commit_callbacks(execute=False):
-        attempt_submit(attempt)
-    return Submission.objects.get(answer=coding)
 
 
 def engine_returning(monkeypatch, verdict: str, score):

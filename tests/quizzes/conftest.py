@@ -1,7 +1,12 @@
 import textwrap
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from quizzes.bankfiles import load_bank, read_bank
 
 TOPICS = """\
 topics:
@@ -47,3 +52,44 @@ questions:
     explanation: |
       A constant channel has zero variance.
 """
+
+
+CODING = """\
+questions:
+  - id: c-layernorm
+    kind: coding
+    topic: normalization-operation
+    level: junior
+    problem: layernorm-forward
+    prompt: Implement layer normalization over the trailing dimensions.
+    explanation: Statistics per sample over the normalized dimensions.
+"""
+
+
+@pytest.fixture
+def coding_bank(bank_dir):
+    bank_dir("coding/ln.yaml", CODING)
+    load_bank(read_bank(bank_dir.root))
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def queued(django_capture_on_commit_callbacks):
+    """Run code through the page; returns the grading jobs it queued (grade them by hand)."""
+    jobs = []
+
+    def post(client, token, source):
+        url = reverse("quizzes:practice_question", args=[token, 1])
+        with (
+            mock.patch(
+                "quizzes.tasks.practice_grade_task.apply_async",
+                side_effect=lambda args, queue: jobs.append(args),
+            ),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            return client.post(url, {"source": source})
+
+    post.jobs = jobs
+    return post

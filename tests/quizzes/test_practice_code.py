@@ -2,15 +2,12 @@
 public cases, the diagnosis and the console shown, runs limited per visitor and overall."""
 
 import re
-from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from grader.engine.problems import get_problem
-from quizzes.bankfiles import load_bank, read_bank
 from quizzes.models import PracticeRun
 from quizzes.practice_code import practice_code_grade
 from tests.assess.factories import GOOD_LAYERNORM, HELPER_RAISES_LAYERNORM, WRONG_LAYERNORM
@@ -18,46 +15,6 @@ from tests.assess.factories import GOOD_LAYERNORM, HELPER_RAISES_LAYERNORM, WRON
 from .test_practice import _start, _token
 
 pytestmark = pytest.mark.django_db
-
-CODING = """\
-questions:
-  - id: c-layernorm
-    kind: coding
-    topic: normalization-operation
-    level: junior
-    problem: layernorm-forward
-    prompt: Implement layer normalization over the trailing dimensions.
-    explanation: Statistics per sample over the normalized dimensions.
-"""
-
-
-@pytest.fixture
-def coding_bank(bank_dir):
-    bank_dir("coding/ln.yaml", CODING)
-    load_bank(read_bank(bank_dir.root))
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def queued(django_capture_on_commit_callbacks):
-    """Run code through the page; returns the grading jobs it queued (grade them by hand)."""
-    jobs = []
-
-    def post(client, token, source):
-        url = reverse("quizzes:practice_question", args=[token, 1])
-        with (
-            mock.patch(
-                "quizzes.tasks.practice_grade_task.apply_async",
-                side_effect=lambda args, queue: jobs.append(args),
-            ),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            return client.post(url, {"source": source})
-
-    post.jobs = jobs
-    return post
 
 
 def test_practice_code_is_graded_on_the_public_cases_with_a_diagnosis(client, coding_bank, queued):

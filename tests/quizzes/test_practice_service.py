@@ -5,8 +5,6 @@ no practice service it is refused, not sent to the hiring one."""
 import pytest
 from django.urls import reverse
 
-from assess.review.health import grading_health
-from grader import worker
 from grader.engine.config import GraderConfig
 from grader.engine.sandbox import (
     HIRING,
@@ -21,25 +19,11 @@ from grader.grading import submission_grade
 from quizzes.models import PracticeRun
 from quizzes.practice_code import practice_code_grade
 from tests.assess.factories import GOOD_LAYERNORM
-from tests.assess.test_health_embedded import embedded, started_worker  # noqa: F401
-from tests.grader.test_tasks import coding_submission  # noqa: F401  (a fixture)
-from tests.support.grading_service import running_service
 
 from .test_practice import _start, _token
-from .test_practice_code import coding_bank, queued  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 REFUSED = "Practice code cannot be graded on this site right now, so your code was not run."
-
-
-@pytest.fixture(scope="module")
-def sockets(tmp_path_factory):
-    """Hiring's and practice's grading services, as `make run` starts them: two real
-    `python -m grader serve` processes; their sockets, with the processes' pids."""
-    root = tmp_path_factory.mktemp("services")
-    paths = {HIRING: str(root / "grader.sock"), PRACTICE: str(root / "grader-practice.sock")}
-    with running_service(paths[HIRING]) as hiring, running_service(paths[PRACTICE]) as practice:
-        yield paths | {"pids": {HIRING: hiring.pid, PRACTICE: practice.pid}}
 
 
 def _status(socket_path: str) -> dict:
@@ -47,32 +31,28 @@ def _status(socket_path: str) -> dict:
     return ServicePool(GraderConfig(), socket_path=socket_path).status(refresh=True)
 
 
-def _jobs_run(sockets) -> dict[str, int]:
+def _jobs_run(sockets: dict) -> dict[str, int]:
     return {purpose: _status(sockets[purpose])["jobs_run"] for purpose in (HIRING, PRACTICE)}
 
 
 @pytest.fixture
-def both_services(sockets, monkeypatch):
+def both_services(grading_services, monkeypatch):
     """The worker's environment in `make run` and compose: both services configured."""
-    monkeypatch.setenv("GRADER_SERVICE_SOCKET", sockets[HIRING])
-    monkeypatch.setenv("GRADER_PRACTICE_SERVICE_SOCKET", sockets[PRACTICE])
-    return sockets
+    monkeypatch.setenv("GRADER_SERVICE_SOCKET", grading_services[HIRING])
+    monkeypatch.setenv("GRADER_PRACTICE_SERVICE_SOCKET", grading_services[PRACTICE])
+    return grading_services
 
 
 @pytest.fixture
-def hiring_service_only(sockets, monkeypatch):
+def hiring_service_only(grading_services, monkeypatch):
     """A deployment that forgot the practice service."""
-    monkeypatch.setenv("GRADER_SERVICE_SOCKET", sockets[HIRING])
+    monkeypatch.setenv("GRADER_SERVICE_SOCKET", grading_services[HIRING])
     monkeypatch.delenv("GRADER_PRACTICE_SERVICE_SOCKET", raising=False)
-    return sockets
+    return grading_services
 
 
 def test_a_practice_run_and_a_hiring_grade_run_in_different_service_processes(
-    both_services,
-    client,
-    coding_bank,
-    queued,
-    coding_submission,  # noqa: F811
+    both_services, client, coding_bank, queued, request
 ):
     sockets = both_services
     before = _jobs_run(sockets)
@@ -84,7 +64,9 @@ def test_a_practice_run_and_a_hiring_grade_run_in_different_service_processes(
     assert after_practice[PRACTICE] > before[PRACTICE]
     assert after_practice[HIRING] == before[HIRING]  # the visitor's code never reached it
 
-    outcome = submission_grade(coding_submission.pk)
+    # Made only now: its bank's questions would otherwise be drawn into the practice quiz.
+    submission = request.getfixturevalue("coding_submission")
+    outcome = submission_grade(submission.pk)
     assert (outcome.status, outcome.verdict) == ("graded", "accepted")
     after_hiring = _jobs_run(sockets)
     assert after_hiring[HIRING] > after_practice[HIRING]
@@ -96,10 +78,7 @@ def test_a_practice_run_and_a_hiring_grade_run_in_different_service_processes(
 
 
 def test_practice_refuses_the_hiring_service_when_it_has_none_of_its_own(
-    hiring_service_only,
-    client,
-    coding_bank,
-    queued,  # noqa: F811
+    hiring_service_only, client, coding_bank, queued
 ):
     before = _status(hiring_service_only[HIRING])["jobs_run"]
     token = _token(_start(client))
@@ -115,11 +94,12 @@ def test_practice_refuses_the_hiring_service_when_it_has_none_of_its_own(
     assert _status(hiring_service_only[HIRING])["jobs_run"] == before
 
 
-def test_practice_pointed_at_the_hiring_service_is_refused_too(sockets, tmp_path):
+def test_practice_pointed_at_the_hiring_service_is_refused_too(grading_services, tmp_path):
+    hiring = grading_services[HIRING]
     alias = tmp_path / "practice.sock"
-    alias.symlink_to(sockets[HIRING])
-    for practice in (sockets[HIRING], str(alias)):
-        config = GraderConfig(service_socket=sockets[HIRING], practice_service_socket=practice)
+    alias.symlink_to(hiring)
+    for practice in (hiring, str(alias)):
+        config = GraderConfig(service_socket=hiring, practice_service_socket=practice)
         with pytest.raises(NoPracticeService, match="needs a service of its own"):
             service_socket(PRACTICE, config)
 
@@ -140,34 +120,3 @@ def test_without_services_practice_has_a_local_pool_of_its_own(monkeypatch):
     assert isinstance(hiring, SandboxPool) and isinstance(practice, SandboxPool)
     assert practice is not hiring  # its own zygote
     assert practice is get_pool(purpose=PRACTICE)  # and warm: one per process
-
-
-def test_the_health_panel_says_when_a_worker_cannot_grade_practice_code(
-    hiring_service_only,
-    embedded,  # noqa: F811
-    settings,
-):
-    worker.announce_worker(
-        sender=started_worker(
-            "celery@box", [settings.GRADER_CPU_QUEUE, settings.PRACTICE_CODE_QUEUE]
-        )
-    )
-    try:
-        errors = grading_health().errors
-    finally:
-        worker.withdraw_worker()
-    (error,) = errors  # the hiring service works: only practice is missing
-    assert error.startswith("Worker celery@box cannot grade practice code")
-    assert "GRADER_PRACTICE_SERVICE_SOCKET is unset" in error
-
-
-def test_the_health_panel_is_quiet_when_both_services_answer(
-    both_services,
-    embedded,  # noqa: F811
-    settings,
-):
-    worker.announce_worker(sender=started_worker("celery@box", [settings.PRACTICE_CODE_QUEUE]))
-    try:
-        assert grading_health().errors == []
-    finally:
-        worker.withdraw_worker()

@@ -74,3 +74,49 @@ def emails_sent_at_once(monkeypatch):
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     monkeypatch.setattr(delivery, "transaction", SimpleNamespace(on_commit=lambda fn: fn()))
+
+
+@pytest.fixture
+def coding_submission(django_capture_on_commit_callbacks):
+    """A submitted attempt with one coding question answered correctly; its submission."""
+    from assess.attempts.services import answer_save, attempt_start, attempt_submit
+    from grader.models import Submission
+    from quizzes.models import Kind
+    from tests.assess import factories
+
+    bank = factories.make_bank("coding", "single")
+    assessment = factories.make_assessment(
+        factories.make_org(), [bank["coding"], bank["single"]], pass_mark=50
+    )
+    inv, _ = factories.make_invitation(assessment)
+    attempt = attempt_start(inv)
+    coding = next(
+        a for a in attempt.answers.select_related("question_version") if a.kind == Kind.CODING
+    )
+    answer_save(attempt, coding.position, factories.GOOD_LAYERNORM, 0)
+    with django_capture_on_commit_callbacks(execute=False):
+        attempt_submit(attempt)
+    return Submission.objects.get(answer=coding)
+
+
+@pytest.fixture(scope="module")
+def grading_services(tmp_path_factory):
+    """Hiring's and practice's grading services, as `make run` starts them: two real
+    `python -m grader serve` processes. Their sockets by purpose, and `pids` by purpose."""
+    from grader.engine.sandbox import HIRING, PRACTICE
+
+    from .grading_service import running_service
+
+    root = tmp_path_factory.mktemp("services")
+    paths = {HIRING: str(root / "grader.sock"), PRACTICE: str(root / "grader-practice.sock")}
+    with running_service(paths[HIRING]) as hiring, running_service(paths[PRACTICE]) as practice:
+        yield paths | {"pids": {HIRING: hiring.pid, PRACTICE: practice.pid}}
+
+
+@pytest.fixture
+def embedded_broker(settings, tmp_path):
+    """Celery's filesystem broker (no Redis): workers announce themselves with files here."""
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.GRADER_WORKERS_FOLDER = str(tmp_path / "workers")
+    settings.GRADER_HEARTBEAT_TTL_SECONDS = 2
+    return tmp_path / "workers"

@@ -1,6 +1,7 @@
-"""Start the grading service and a Celery worker beside Django's development server, and
-stop them on exit: the same separation as production (the service runs candidates' code
-and holds no secret; the worker and the web server hold the secrets and run none)."""
+"""Start the two grading services (hiring tests', practice's) and a Celery worker beside
+Django's development server, and stop them on exit: the same separation as production (the
+services run untrusted code and hold no secret; the worker and the web server hold the
+secrets and run none)."""
 
 import os
 import signal
@@ -22,17 +23,24 @@ def _stop(process: subprocess.Popen | None) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+# The two grading services `make run` starts: hiring tests' and anonymous practice's, each
+# with its own socket under VAR_DIR and its own sandbox pool (docs/grader.md).
+SERVICES = (
+    ("GRADER_SERVICE_SOCKET", "grader.sock", "Grading service"),
+    ("GRADER_PRACTICE_SERVICE_SOCKET", "grader-practice.sock", "Practice grading service"),
+)
+
+
 class Command(BaseCommand):
-    help = "Run the development web server, the grading service and a Celery worker together (what `make run` does)."
+    help = "Run the development web server, the two grading services and a Celery worker together (what `make run` does)."
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to serve on")
         parser.add_argument("--no-worker", action="store_true", help="do not start a worker")
 
-    def _start_service(self) -> subprocess.Popen:
+    def _say_if_host_cannot_sandbox(self) -> None:
         from grader.engine.config import load_config
         from grader.engine.sandbox import sandbox_problem
-        from grader.engine.sandbox.service import scrubbed_environment
 
         problem = None if load_config().allow_unsandboxed else sandbox_problem(load_config())
         if problem:
@@ -42,7 +50,10 @@ class Command(BaseCommand):
                     "They will wait in the queue until this is fixed and `make run` restarts."
                 )
             )
-        socket_path = str(settings.VAR_DIR / "grader.sock")
+
+    def _start_service(self, socket_path: str, title: str) -> subprocess.Popen:
+        from grader.engine.sandbox.service import scrubbed_environment
+
         env = scrubbed_environment()
         env["PYTHONPATH"] = str(settings.BASE_DIR)
         service = subprocess.Popen(
@@ -51,19 +62,27 @@ class Command(BaseCommand):
             cwd=settings.BASE_DIR,
             start_new_session=True,
         )
-        # The web server (sample runs) and the worker reach the sandbox only through it.
-        os.environ["GRADER_SERVICE_SOCKET"] = socket_path
-        self.stdout.write(f"Grading service started (pid {service.pid}, socket {socket_path})")
+        self.stdout.write(f"{title} started (pid {service.pid}, socket {socket_path})")
         return service
 
     def handle(self, *args, addr: str, no_worker: bool, **options):
         # SIGTERM (e.g. `kill`, or the terminal closing) must also stop the worker: turn it
         # into SystemExit so the `finally` below runs, as it does for Ctrl+C.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        service = worker = None
+        services: list[subprocess.Popen] = []
+        worker = None
         try:
-            service = self._start_service()
+            self._say_if_host_cannot_sandbox()
+            sockets = {name: str(settings.VAR_DIR / file) for name, file, _ in SERVICES}
+            for name, _, title in SERVICES:
+                services.append(self._start_service(sockets[name], title))
+            # The web server (sample runs) and the worker reach the sandbox only through
+            # them; set after both started, so neither service is told of the other.
+            os.environ.update(sockets)
             if not no_worker:
+                queues = dict.fromkeys(
+                    ["cpu", settings.PRACTICE_CODE_QUEUE, settings.CELERY_PERIODIC_QUEUE]
+                )
                 worker = subprocess.Popen(
                     [
                         sys.executable,
@@ -74,7 +93,7 @@ class Command(BaseCommand):
                         "worker",
                         "-B",
                         "-Q",
-                        f"cpu,{settings.CELERY_PERIODIC_QUEUE}",
+                        ",".join(queues),
                         "--concurrency",
                         "2",
                         "--loglevel",
@@ -100,4 +119,5 @@ class Command(BaseCommand):
             call_command("runserver", addr, use_reloader=False)
         finally:
             _stop(worker)
-            _stop(service)
+            for service in services:
+                _stop(service)
