@@ -324,8 +324,10 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
     passed = sum(c.passed for c in report.checks)
     report.score = score(report.outcomes)
 
-    memory_error = run.memory_exceeded or run.exit_code == _EXIT_OUT_OF_MEMORY or any(
-        h.get("error", {}).get("is_memory_error") for h, _ in run.messages
+    memory_error = (
+        run.memory_exceeded
+        or run.exit_code == _EXIT_OUT_OF_MEMORY
+        or any(h.get("error", {}).get("is_memory_error") for h, _ in run.messages)
     )
     cpu_exceeded = run.exit_code in (-signal.SIGXCPU, -signal.SIGKILL) and run.cpu_s >= cpu_limit_s
     finished = "done" in phases
