@@ -7,20 +7,31 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
-def _stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+def _stop(processes: list[subprocess.Popen | None]) -> None:
+    """SIGTERM to every process group at once, then SIGKILL to those still up after 10 s:
+    one by one, the worker and the two grading services could take 30 s between them."""
+    running = [p for p in processes if p is not None and p.poll() is None]
+    for process in running:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 10
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 # The two grading services `make run` starts: hiring tests' and anonymous practice's, each
@@ -118,6 +129,4 @@ class Command(BaseCommand):
             )
             call_command("runserver", addr, use_reloader=False)
         finally:
-            _stop(worker)
-            for service in services:
-                _stop(service)
+            _stop([worker, *services])
