@@ -764,8 +764,8 @@ def _status_kb(path: str, fields: tuple[str, ...]) -> dict[str, int]:
         with open(path, "rb") as status:
             for line in status:
                 name, _, value = line.partition(b":")
-                if name.decode() in fields:
-                    found[name.decode()] = int(value.split()[0])
+                if (key := name.decode()) in fields:
+                    found[key] = int(value.split()[0])
     except (OSError, ValueError, IndexError):
         pass  # the process ended between listing and reading
     return found
@@ -779,7 +779,7 @@ class _JobMemory:
     mounted it; RLIMIT_AS alone bounded each process, not their sum."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.peak = limit, 0
+        self.limit = limit
         self._host_proc = os.stat("/proc").st_dev
         # Pages every job process inherits from the zygote and shares until it writes them.
         self._inherited_kb = _status_kb("/proc/self/status", ("RssAnon",)).get("RssAnon", 0)
@@ -800,9 +800,7 @@ class _JobMemory:
         return total
 
     def exceeded(self) -> bool:
-        used = self.used()
-        self.peak = max(self.peak, used)
-        return used > self.limit
+        return self.used() > self.limit
 
 
 def _supervise(request: dict, fds: list[int]) -> None:
@@ -876,7 +874,6 @@ def _supervise(request: dict, fds: list[int]) -> None:
             "exit_code": os.waitstatus_to_exitcode(wait_status),
             "timed_out": timed_out,
             "memory_exceeded": memory_exceeded,
-            "peak_job_memory_kb": memory.peak >> 10,
             "cpu_s": usage.ru_utime + usage.ru_stime,
             "max_rss_kb": usage.ru_maxrss,
             "wall_s": time.monotonic() - started,
