@@ -126,3 +126,94 @@ def _server_quiet_before_flush(request):
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def _collected_static():
+    """The static files as the image ships them (`collectstatic`), which gunicorn with
+    DJANGO_DEBUG=0 serves through WhiteNoise from STATIC_ROOT."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        check=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def gunicorn_server(transactional_db, redis_url, tmp_path, _collected_static):
+    """`start(**env) -> base URL`: the web app as production runs it (gunicorn, DJANGO_DEBUG=0,
+    two workers) on the test database, with extra environment variables; stopped after the
+    test. Plain HTTP on loopback: no TLS redirect (the proxy's job), no mail server."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        missing_service("gunicorn's workers need the test database on PostgreSQL (DATABASE_URL)")
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    servers = []
+
+    def start(**env) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        environment = {
+            "PATH": os.environ["PATH"],
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "gunicorn-e2e-only",
+            "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "EMAIL_ALLOW_UNSENT": "1",
+            "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": redis_url,
+            "NORMASSESS_VAR_DIR": str(tmp_path),
+            **{name: str(value) for name, value in env.items()},
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "assess.wsgi:application",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp_path / f"gunicorn-{port}.log").open("w"),
+        )
+        servers.append(process)
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, (tmp_path / f"gunicorn-{port}.log").read_text()
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start listening"
+                time.sleep(0.1)
+        # localhost: a secure context for Chromium, so DJANGO_DEBUG=0's Secure cookies hold.
+        return f"http://localhost:{port}"
+
+    yield start
+    for process in servers:
+        process.terminate()
+        process.wait(timeout=20)
