@@ -218,14 +218,14 @@ def grade_tensor_problem(
         "runtime": "torch",
         "device": job_device,
         "forbidden": list(problem.forbidden),
-        "timing": problem.timing if on_gpu and not public_only else None,
+        "timing": _timing_spec(problem, device) if not public_only else None,
         "env": env,
     }
     arrays = {
         f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
     }
-    baseline = trusted_baseline(problem.timing) if header["timing"] else None
-    before = gpu_timing.cool_down() if header["timing"] else None
+    baseline = trusted_baseline(problem.timing) if header["timing"] and on_gpu else None
+    before = gpu_timing.cool_down() if header["timing"] and on_gpu else None
     run, failed = run_job(problem, pool, header, arrays)
     if failed is not None:
         return failed
@@ -233,10 +233,30 @@ def grade_tensor_problem(
     if not speed:
         telemetry = {"before": before, "after": gpu_timing.read_telemetry()} if before else None
         speed = measured_speed(report.verdict, run, telemetry, baseline)
+    elif header["timing"] and report.verdict == ACCEPTED:
+        # The fake GPU times on CPU tensors: never a speed, but the harness's rejections
+        # (a patched timer, replayed work) are the report's as on a card.
+        judged = measured_speed(report.verdict, run)
+        if judged["status"] == gpu_timing.REJECTED:
+            speed = judged
     report.extra = _extra(problem, device, speed)
     if speed.get("status") != gpu_timing.SCORED and not public_only:
         report.message = f"{report.message} ({speed['note']}.)".strip()
     return report
+
+
+# The fake GPU's timing shape: the harness's rules do not depend on the size, and CPU
+# tensors of the card's shape would take minutes.
+FAKE_TIMING_SHAPE = [4, 8, 6, 6]
+
+
+def _timing_spec(problem: Problem, device: str) -> dict | None:
+    """What the job times: the problem's timing on a card, a small one on the fake GPU."""
+    if problem.timing is None or device not in (CUDA_DEVICE, FAKE_GPU_DEVICE):
+        return None
+    if device == FAKE_GPU_DEVICE:
+        return {**problem.timing, "shape": FAKE_TIMING_SHAPE}
+    return problem.timing
 
 
 def measured_speed(
@@ -271,6 +291,15 @@ def measured_speed(
             f"speed not measured: the timed run raised {str(error.get('type', 'an error'))[:80]}"
         )
     try:
+        # The only clock outside the job: the reported runs cannot add up to more time
+        # than the whole job took.
+        claimed_s = sum(float(ms) for ms in timing["candidate_ms"]) / 1000
+        if run.wall_s and claimed_s > run.wall_s:
+            return gpu_timing.not_measured(
+                f"timing rejected: the reported runs add up to {claimed_s:.3f} s, longer than "
+                f"the whole job ran ({run.wall_s:.3f} s, measured outside it)",
+                gpu_timing.REJECTED,
+            )
         return gpu_timing.speed_report(timing, telemetry)
     except (KeyError, TypeError, ValueError) as exc:
         return gpu_timing.not_measured(f"speed not measured: unusable timings ({exc})"[:200])

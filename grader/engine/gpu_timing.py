@@ -593,6 +593,48 @@ class CudaDevice:
             )
 
 
+class CpuDevice:
+    """The fake GPU's stand-in (CPU tensors, tests and ``GRADER_FAKE_GPU``): the harness's
+    rules run as on a card, timed by the process clock captured at construction. What it
+    measures is never a speed: it exists so that the sandbox's timing path, tampering
+    included, is exercised where no GPU is."""
+
+    tensor_device = "cpu"
+
+    def __init__(self) -> None:
+        self._clock = time.perf_counter
+
+    def watched(self) -> list:
+        return [(time, "perf_counter")]
+
+    def clock(self) -> float:
+        return self._clock()
+
+    def event(self) -> list[float]:
+        return []
+
+    def record(self, event: list[float]) -> None:
+        event.append(self._clock())
+
+    def wait(self, event) -> None:
+        pass
+
+    def elapsed_ms(self, start: list[float], end: list[float]) -> float:
+        return (end[0] - start[0]) * 1000
+
+    def synchronize(self) -> None:
+        pass
+
+    def pending_ms(self) -> float:
+        return 0.0
+
+    def flush_l2(self) -> None:
+        pass
+
+    def check_stream(self, run: str) -> None:
+        pass
+
+
 # --------------------------------------------------------------------------- on the GPU
 
 
@@ -648,7 +690,7 @@ def measure_copy_bandwidth(device: str, nbytes: int = 512 * 2**20, runs: int = 1
 def timing_inputs(spec: dict, device: str) -> dict:
     """The timing's template inputs on ``device``, with the harness that times both
     sides (built here, before the candidate's code is loaded)."""
-    harness = TimingHarness(spec, CudaDevice(device))
+    harness = TimingHarness(spec, CpuDevice() if device == "cpu" else CudaDevice(device))
     return {**harness.template, "harness": harness}
 
 

@@ -613,12 +613,17 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
         tensors = _Tensors(header.get("device", "cpu"))
         for name, value in (header.get("env") or {}).items():
             os.environ[str(name)] = str(value)  # what Triton needs: its cache dir, libcuda's path
-        if header.get("timing") and gpu_timing is not None and tensors.device == "cuda":
+        if header.get("timing") and gpu_timing is not None:
             # The library's time and the card's bandwidth are taken before the candidate's
             # code exists in this process, so it cannot touch them.
             timed = _time_reference(header["timing"], tensors.device)
         _forbid(header.get("forbidden") or [])
-    _send(result_fd, {"phase": "start"}, {})
+    # The timing's entry points as they are before the candidate's code exists: they are
+    # called from here (locals it cannot rebind), and compared afterwards with what the
+    # modules hold then (sys.modules reaches this module's and gpu_timing's names).
+    entry_points = _timing_entry_points() if timed is not None else {}
+    send, time_candidate = _send, _time_candidate
+    send(result_fd, {"phase": "start"}, {})
     try:
         exec(code, namespace)
     except BaseException as exc:  # noqa: B036 - reported, whatever it is
@@ -631,7 +636,12 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
     all_ok = True
     for index, case in enumerate(header["cases"]):
         case_header, case_arrays = _run_case(index, case, arrays, namespace, tensors)
-        all_ok &= case_header.get("status") == "ok"
+        # A case that must raise ValueError behaves when it does (every correct answer to
+        # bn-forward-cuda raises on one value per channel, and must still be timed).
+        if case.get("expect_error"):
+            all_ok &= case_header.get("error", {}).get("is_value_error") is True
+        else:
+            all_ok &= case_header.get("status") == "ok"
         try:
             _send(result_fd, case_header, case_arrays)
         except MemoryError:
@@ -654,37 +664,68 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
         if case_header.get("error", {}).get("is_memory_error"):
             return  # out of memory once is the verdict; running on would only waste time
     if timed is not None and all_ok:
-        _send(result_fd, _time_candidate(timed, namespace[header["functions"][0]]), {})
-    _send(result_fd, {"phase": "done"}, {})
+        send(result_fd, time_candidate(timed, namespace[header["functions"][0]], entry_points), {})
+    send(result_fd, {"phase": "done"}, {})
 
 
 def _time_reference(spec: dict, device: str) -> dict:
+    """The library's times (and, on a card, its bandwidth); on the CPU (the fake GPU) the
+    same harness and rules on CPU tensors, for the timing path's own sake, never a speed."""
+    on_card = device != "cpu"
     inputs = gpu_timing.timing_inputs(spec, device)
-    flush = gpu_timing.flush_buffer(device)
+    flush = gpu_timing.flush_buffer(device) if on_card else None
     x = inputs["x"]
     return {
         "spec": spec,
         "inputs": inputs,
         "flush": flush,
-        "peak_bytes_per_s": gpu_timing.measure_copy_bandwidth(device),
+        "peak_bytes_per_s": gpu_timing.measure_copy_bandwidth(device) if on_card else None,
         "reference_ms": gpu_timing.time_cuda(gpu_timing.reference_call(spec, inputs), flush=flush),
         "bytes_moved": int(spec.get("bytes_factor", 2)) * x.numel() * x.element_size(),
-        "device_name": torch.cuda.get_device_name(device),
+        "device_name": torch.cuda.get_device_name(device) if on_card else "cpu",
     }
 
 
-def _time_candidate(timed: dict, fn) -> dict:
+def _timing_entry_points() -> dict:
+    """What the candidate's timing goes through, by name: the module functions and the
+    harness's methods (a class attribute replaced reaches every harness)."""
+    harness, guard = gpu_timing.TimingHarness, gpu_timing.Guard
+    main = sys.modules[__name__]
+    return {
+        "gpu_timing.time_cuda": gpu_timing.time_cuda,
+        "gpu_timing.candidate_call": gpu_timing.candidate_call,
+        "gpu_timing.TimingHarness.time": harness.time,
+        "gpu_timing.TimingHarness._check": harness._check,
+        "gpu_timing.TimingHarness.fresh_inputs": harness.fresh_inputs,
+        "gpu_timing.Guard.verify": guard.verify,
+        "zygote._time_candidate": getattr(main, "_time_candidate", None),
+        "zygote._send": getattr(main, "_send", None),
+        "zygote._timing_entry_points": getattr(main, "_timing_entry_points", None),
+    }
+
+
+def _time_candidate(timed: dict, fn, entry_points: dict) -> dict:
+    """Time ``fn`` through the entry points bound before the candidate's code was loaded;
+    a timing whose entry points the code has replaced since is refused, whatever it says."""
     message = {
         "phase": "timing",
         **{k: timed[k] for k in ("reference_ms", "peak_bytes_per_s", "bytes_moved", "device_name")},
     }
     try:
-        run = gpu_timing.candidate_call(timed["spec"], fn, timed["inputs"])
-        message["candidate_ms"] = gpu_timing.time_cuda(run, flush=timed["flush"])
+        run = entry_points["gpu_timing.candidate_call"](timed["spec"], fn, timed["inputs"])
+        message["candidate_ms"] = entry_points["gpu_timing.time_cuda"](run, flush=timed["flush"])
     except BaseException as exc:  # noqa: B036 - the candidate's failure is reported, not ours
         if isinstance(exc, SystemExit | KeyboardInterrupt):
             raise
         message["error"] = _error_info(exc)
+    now = entry_points["zygote._timing_entry_points"]()
+    replaced = [name for name, original in entry_points.items() if now[name] is not original]
+    if replaced:
+        message.pop("candidate_ms", None)
+        message["error"] = {
+            "type": "TimingRejected",
+            "message": f"patched: {', '.join(replaced)} was replaced: timing refused",
+        }
     return message
 
 
