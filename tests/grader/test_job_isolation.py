@@ -218,3 +218,24 @@ def test_memory_is_limited_for_the_whole_job_not_per_process(grade):
     )
     report = grade("bn-forward", source)
     assert report.verdict == "memory_limit_exceeded", report.to_dict()
+
+
+def test_the_jobs_clocks_do_not_tell_the_hosts_uptime(grade):
+    import time
+
+    host_boot = time.clock_gettime(time.CLOCK_BOOTTIME)
+    found = probe(
+        grade,
+        """
+        import time
+        found['boottime'] = time.clock_gettime(time.CLOCK_BOOTTIME)
+        found['monotonic'] = time.clock_gettime(time.CLOCK_MONOTONIC)
+        start = time.monotonic()
+        time.sleep(0.05)
+        found['slept'] = time.monotonic() - start
+        """,
+    )
+    assert host_boot > 60, "this host booted a minute ago: the test cannot tell the clocks apart"
+    # Started near zero when the job began (a few seconds at most, not the host's uptime).
+    assert found["boottime"] < 5 and found["monotonic"] < 5, found
+    assert 0.04 < found["slept"] < 1, found  # and still a clock that runs
