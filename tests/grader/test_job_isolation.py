@@ -239,3 +239,30 @@ def test_the_jobs_clocks_do_not_tell_the_hosts_uptime(grade):
     # Started near zero when the job began (a few seconds at most, not the host's uptime).
     assert found["boottime"] < 5 and found["monotonic"] < 5, found
     assert 0.04 < found["slept"] < 1, found  # and still a clock that runs
+
+
+def test_through_one_running_grading_service_a_hostile_job_changes_no_later_report(tmp_path):
+    # The shape the product ships: `python -m grader serve`, job after job, the hostile one
+    # between two gradings of the same honest answers.
+    from grader.engine import grade_submission
+    from grader.engine.config import GraderConfig
+    from grader.engine.sandbox.service import ServicePool
+    from tests.support.grading_service import running_service
+
+    socket_path = str(tmp_path / "grader.sock")
+    raising = CORRECT.replace("import numpy as np", "import numpy as np\n_ = 1 // 0", 1)
+    with running_service(socket_path):
+        service = ServicePool(GraderConfig(), socket_path=socket_path)
+
+        def grade(problem, source):
+            return grade_submission(problem, source, pool=service)
+
+        before = [grade("bn-forward", source) for source in (CORRECT, raising)]
+        found = probe(grade, PLANT)
+        after = [grade("bn-forward", source) for source in (CORRECT, raising)]
+        seen = probe(grade, LOOK)
+        jobs_run = service.status(refresh=True)["jobs_run"]
+    assert [r.verdict for r in before] == ["accepted", "runtime_error"]
+    assert [_comparable(r) for r in after] == [_comparable(r) for r in before]
+    assert "/tmp" in found["written"] and seen["seen"] == [] and seen["tmp"] == []
+    assert jobs_run >= 6  # one service ran them all
