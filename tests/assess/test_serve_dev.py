@@ -56,6 +56,9 @@ def test_stopping_serve_dev_stops_its_worker(tmp_path, stop):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # As from a terminal: Ctrl+C is never ignored there, even if this test runner was
+        # started in the background of a script (which ignores SIGINT for its children).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     worker_pid = None
     services: dict[str, int] = {}  # title -> pid
