@@ -8,8 +8,8 @@ class AssessConfig(AppConfig):
     def ready(self) -> None:
         from grader.signals import submission_finalized
 
-        from .scoring import on_submission_finalized
+        from .attempts.workflow import on_submission_finalized
 
         submission_finalized.connect(
-            on_submission_finalized, dispatch_uid="assess.scoring.on_submission_finalized"
+            on_submission_finalized, dispatch_uid="assess.attempts.workflow.on_submission_finalized"
         )

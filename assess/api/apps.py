@@ -8,3 +8,12 @@ class AssessApiConfig(AppConfig):
     label = "assess_api"
     verbose_name = "API and webhooks"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from assess.attempts.signals import attempt_graded
+
+        from .webhooks import on_attempt_graded
+
+        attempt_graded.connect(
+            on_attempt_graded, dispatch_uid="assess.api.webhooks.on_attempt_graded"
+        )

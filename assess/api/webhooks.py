@@ -194,9 +194,14 @@ def event_id_for(event_type: str, subject_id: int) -> str:
     return "evt_" + uuid.uuid5(_EVENT_NAMESPACE, f"{event_type}:{subject_id}").hex
 
 
+def on_attempt_graded(sender, *, attempt: Attempt, **kwargs) -> None:
+    """Receiver of `assess.attempts.signals.attempt_graded` (connected in `apps.ready`)."""
+    webhooks_emit_attempt_graded(attempt)
+
+
 def webhooks_emit_attempt_graded(attempt: Attempt) -> list[int]:
-    """Queue `attempt.graded` for every active endpoint of the attempt's organization;
-    called by assess.scoring once the grade commits. Returns the new deliveries' ids."""
+    """Queue `attempt.graded` for every active endpoint of the attempt's organization, once
+    the grade commits (`on_attempt_graded`). Returns the new deliveries' ids."""
     if not WebhookEndpoint.objects.filter(
         organization_id=attempt.organization_id, active=True
     ).exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from assess.scoring import attempt_results
 from grader.console import sample_run_console
 from grader.models import Submission, SubmissionStatus
 from quizzes.models import Kind
@@ -104,8 +105,6 @@ def candidate_feedback(attempt: Attempt) -> dict:
     """The candidate's own feedback report: a score per topic (pending ones marked), and
     the known mistakes the grader recognised in their final code, in plain words. Nothing
     here names a correct choice, a numeric answer, a hidden case or a check row."""
-    from assess.scoring import attempt_results
-
     results = attempt_results(attempt)
     final_codes = (
         Submission.objects.filter(

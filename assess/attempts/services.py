@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from assess.hiring.models import Assessment, Invitation, Section
 from assess.hiring.selectors import draw_pool, section_picks
-from assess.scoring import points_freeze
 from assess.strictinput import text_problem
 from assess.tokens import token_digest
 from quizzes.draws import draw_questions
@@ -29,6 +28,12 @@ from quizzes.responses import ResponseInvalid, response_clean
 from .adaptive import adaptive_advance, adaptive_pending, adaptive_record_step
 from .freeze import answer_frozen
 from .models import Answer, Attempt, AttemptStatus, SubmitReason
+from .workflow import (
+    answer_score_now,
+    answers_score_on_submit,
+    attempt_refresh_result,
+    points_freeze,
+)
 
 
 class AttemptError(Exception):
@@ -332,7 +337,6 @@ def adaptive_confirm(
     """Confirm the adaptive question at `position` with its saved response: score it,
     record the estimate after it, and draw the next question (returned; None when the
     adaptive sections are over)."""
-    from assess.scoring import answer_score_now
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -358,7 +362,6 @@ def attempt_close_if_due(attempt: Attempt, *, now: datetime | None = None) -> At
 
 
 def _submit_locked(locked: Attempt, reason: str, now: datetime) -> None:
-    from assess.scoring import answers_score_on_submit, attempt_refresh_result
 
     locked.status = AttemptStatus.SUBMITTED
     locked.submitted_at = min(now, locked.deadline) if reason == SubmitReason.DEADLINE else now

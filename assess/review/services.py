@@ -1,7 +1,8 @@
 """The reviewers' actions: scoring written answers against their rubric and re-grading
 coding answers (the reads are in `selectors`, the export in `export`).
 
-Scores come from `assess.scoring` only; this module never scores a response itself.
+Scores are written by `assess.attempts.workflow` only; this module never scores a response
+itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assess.attempts.models import Answer, Attempt, AttemptStatus
-from assess.scoring import answer_review
+from assess.attempts.workflow import answer_review
 from assess.tokens import token_digest
 from grader.models import FINAL_STATUSES, Submission
 from quizzes.models import Kind

@@ -21,8 +21,9 @@ from assess.attempts.services import (
     invitation_for_token,
     sample_run_start,
 )
+from assess.attempts.workflow import answer_review
 from assess.models import Answer, AttemptStatus, Invitation, SubmitReason
-from assess.scoring import answer_review, attempt_results, level_estimate
+from assess.scoring import attempt_results, level_estimate
 from assess.tokens import token_digest
 from grader.models import Submission
 from quizzes.models import Kind

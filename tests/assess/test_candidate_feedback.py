@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
-from assess.scoring import answer_record_grade
+from assess.attempts.workflow import answer_record_grade
 from grader.models import Submission, SubmissionStatus
 from tests.assess import factories
 

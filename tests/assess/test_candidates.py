@@ -13,9 +13,9 @@ from django.core import mail
 from django.urls import reverse
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
+from assess.attempts.workflow import answer_review
 from assess.hiring.selectors import candidates_list, stage_counts
 from assess.models import Invitation, Membership, Role
-from assess.scoring import answer_review
 from tests.assess import factories
 
 pytestmark = pytest.mark.usefixtures("emails_sent_at_once")

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
+from assess.attempts.workflow import answer_review
 from assess.models import Membership, Role
-from assess.scoring import answer_review
 from grader.models import Submission, SubmissionStatus
 from quizzes.bankfiles import question_from_yaml, save_question
 from quizzes.models import Topic
