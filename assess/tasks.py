@@ -3,7 +3,10 @@
 import socket
 
 from celery import shared_task
-from django.conf import settings
+
+# The invitation emails' tasks live beside the email worker; imported here so that Celery's
+# autodiscovery (which reads each app's `tasks` module) registers them.
+from .hiring.delivery import requeue_stuck_emails, send_invitation_emails  # noqa: F401
 
 
 @shared_task(name="assess.ping")
@@ -18,31 +21,6 @@ def submit_expired_attempts() -> int:
     from .attempts.services import attempts_submit_expired
 
     return attempts_submit_expired()
-
-
-@shared_task(
-    name="assess.send_invitation_emails",
-    bind=True,
-    max_retries=None,  # the limit is ASSESS_EMAIL_MAX_RETRIES, read when the task runs
-    ignore_result=True,
-)
-def send_invitation_emails(self, invitation_ids: list[int]) -> int:
-    """Send a batch of queued invitation emails; transient failures are retried with
-    backoff, as a batch of their own."""
-    from .hiring.delivery import emails_send
-
-    final_try = self.request.retries >= settings.ASSESS_EMAIL_MAX_RETRIES
-    retry = emails_send(invitation_ids, final_try=final_try)
-    if retry:
-        raise self.retry(args=[retry], countdown=min(30 * 2**self.request.retries, 1800))
-    return len(invitation_ids)
-
-
-@shared_task(name="assess.requeue_stuck_emails", ignore_result=True)
-def requeue_stuck_emails() -> int:
-    from .hiring.delivery import emails_requeue_stuck
-
-    return emails_requeue_stuck()
 
 
 @shared_task(name="assess.refresh_item_statistics", ignore_result=True)

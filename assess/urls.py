@@ -5,7 +5,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from assess.review.urls import shared_report_urlpatterns
+from assess.attempts import urls as candidate_urls
+from assess.review.urls import legacy_report_urlpatterns, shared_report_urlpatterns
 
 from .metrics import metrics_view
 
@@ -16,7 +17,12 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("api/", include("assess.api.urls")),
     *shared_report_urlpatterns,
-    path("", include("assess.attempts.urls")),
+    # The `assess` namespace: the candidate's pages, and the report's older address (the
+    # review package sits above the candidate's, so the two lists meet here).
+    path(
+        "",
+        include((candidate_urls.urlpatterns + legacy_report_urlpatterns, candidate_urls.app_name)),
+    ),
     path("", include("assess.org_urls")),
     path("", include("quizzes.urls")),
 ]

@@ -2,8 +2,6 @@
 
 from django.urls import path
 
-from assess.review.urls import legacy_report_urlpatterns
-
 from . import views
 
 app_name = "assess"
@@ -23,7 +21,6 @@ urlpatterns = [
     path("t/<str:token>/done/", views.attempt_done, name="attempt_done"),
     path("t/<str:token>/feedback/", views.attempt_feedback, name="attempt_feedback"),
     path("t/<str:token>/done/status/", views.attempt_grading_status, name="attempt_grading_status"),
-    *legacy_report_urlpatterns,
 ]
 
 # In the `org` namespace (assess/org_urls.py): the candidate's page reports integrity

@@ -12,6 +12,7 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -83,8 +84,6 @@ def emails_queue(invitations: list[tuple[Invitation, str]]) -> None:
 
 def emails_enqueue(ids: list[int]) -> int:
     """Hand the ids to Celery in batches; returns how many batches reached the broker."""
-    from assess.tasks import send_invitation_emails
-
     sent = 0
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
@@ -201,3 +200,25 @@ def emails_requeue_stuck(*, now: datetime | None = None, grace: timedelta | None
         Invitation.objects.filter(pk__in=ids).update(delivery_queued_at=now)
         emails_enqueue(ids)
     return len(ids)
+
+
+# The Celery side: thin tasks over the functions above.
+@shared_task(
+    name="assess.send_invitation_emails",
+    bind=True,
+    max_retries=None,  # the limit is ASSESS_EMAIL_MAX_RETRIES, read when the task runs
+    ignore_result=True,
+)
+def send_invitation_emails(self, invitation_ids: list[int]) -> int:
+    """Send a batch of queued invitation emails; transient failures are retried with
+    backoff, as a batch of their own."""
+    final_try = self.request.retries >= settings.ASSESS_EMAIL_MAX_RETRIES
+    retry = emails_send(invitation_ids, final_try=final_try)
+    if retry:
+        raise self.retry(args=[retry], countdown=min(30 * 2**self.request.retries, 1800))
+    return len(invitation_ids)
+
+
+@shared_task(name="assess.requeue_stuck_emails", ignore_result=True)
+def requeue_stuck_emails() -> int:
+    return emails_requeue_stuck()

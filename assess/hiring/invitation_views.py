@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
 from assess.publicurl import public_base_url
-from assess.review.export import candidates_csv
 
+from .export import candidates_csv
 from .forms import CandidateBulkForm, CandidateFilterForm, CsvInviteForm, ExtendForm, InviteForm
 from .invitations import (
     candidates_bulk,

@@ -34,7 +34,7 @@ urlpatterns = [
     path(ORG + "review/assessments/<int:assessment_id>/compare/", views.compare, name="compare"),
 ]
 
-# In the `assess` namespace (assess/attempts/urls.py): the older /org/attempts/<id>/ address.
+# In the `assess` namespace (joined with the candidate's pages in assess/urls.py): the older /org/attempts/<id>/ address.
 legacy_report_urlpatterns = [
     path("org/attempts/<int:attempt_id>/", views.attempt_report, name="attempt_report"),
 ]

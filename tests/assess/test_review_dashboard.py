@@ -16,8 +16,8 @@ from django.utils import timezone
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.models import Attempt, Regrade
 from assess.review import health
-from assess.review.export import csv_safe
 from assess.review.services import ReviewError, rubric_score, submission_regrade
+from assess.spreadsheet import csv_safe
 from grader.grading import submission_grade
 from grader.models import Submission
 from tests.assess import factories
