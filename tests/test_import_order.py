@@ -49,7 +49,6 @@ KNOWN_CYCLES: set[tuple[str, ...]] = {
         "grader.engine.shrink",
     ),
     ("grader.engine.problems.catalog", "grader.engine.problems.gpu"),
-    ("grader.engine.sandbox.pool", "grader.engine.sandbox.service"),
     ("grader.grading", "grader.routing", "grader.sweep", "grader.tasks", "grader.worker"),
     ("quizzes.practice_code", "quizzes.tasks"),
 }

@@ -14,7 +14,7 @@ import pytest
 
 from grader.engine.config import GraderConfig
 from grader.engine.sandbox import SandboxUnavailable
-from grader.engine.sandbox.service import ServicePool
+from grader.engine.sandbox.client import ServicePool
 
 ROOT = Path(__file__).resolve().parents[2]
 # What serve_dev prints for each grading service: the worker's variable, the socket's name.

@@ -13,11 +13,8 @@ import pytest
 from grader.engine import grade_submission
 from grader.engine.config import GraderConfig
 from grader.engine.sandbox import SandboxUnavailable
-from grader.engine.sandbox.service import (
-    ServicePool,
-    scrubbed_environment,
-    secrets_in_environment,
-)
+from grader.engine.sandbox.client import ServicePool
+from grader.engine.sandbox.service import scrubbed_environment, secrets_in_environment
 from tests.grader.test_sandbox_security import CORRECT, body
 from tests.support.grading_service import running_service
 

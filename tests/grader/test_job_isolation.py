@@ -246,7 +246,7 @@ def test_through_one_running_grading_service_a_hostile_job_changes_no_later_repo
     # between two gradings of the same honest answers.
     from grader.engine import grade_submission
     from grader.engine.config import GraderConfig
-    from grader.engine.sandbox.service import ServicePool
+    from grader.engine.sandbox.client import ServicePool
     from tests.support.grading_service import running_service
 
     socket_path = str(tmp_path / "grader.sock")

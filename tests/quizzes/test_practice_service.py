@@ -14,7 +14,7 @@ from grader.engine.sandbox import (
     get_pool,
     service_socket,
 )
-from grader.engine.sandbox.service import ServicePool
+from grader.engine.sandbox.client import ServicePool
 from grader.grading import submission_grade
 from quizzes.models import PracticeRun
 from quizzes.practice_code import practice_code_grade

@@ -30,6 +30,7 @@ from grader.engine.sandbox.bwrap import (
     sandbox_problem,
     unsandboxed_command,
 )
+from grader.engine.sandbox.client import ServicePool
 from grader.engine.sandbox.limits import CPU, UidLeases, job_request, tensor_config
 from grader.engine.sandbox.protocol import (
     EXCERPT_BYTES,
@@ -406,8 +407,6 @@ def _shared(runtime: str, device: str, purpose: str = HIRING, socket_path: str =
             if runtime == "torch":
                 config = tensor_config(config, device)
             if socket_path:
-                from grader.engine.sandbox.service import ServicePool
-
                 pool = ServicePool(config, runtime=runtime, device=device, socket_path=socket_path)
             else:
                 pool = SandboxPool(config, runtime=runtime, device=device)

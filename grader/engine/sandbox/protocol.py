@@ -1,12 +1,13 @@
 """What travels between the grader and a sandboxed job: framed JSON headers plus ``.npz``
 payloads of plain arrays, never a pickle. Also the run's result as it crosses the grading
-service's socket."""
+service's socket, and that socket's length-prefixed frames (`send_frame`, `recv_frame`)."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import socket
 import struct
 from dataclasses import asdict, dataclass, field
 
@@ -107,3 +108,35 @@ def parse_messages(data: bytes, result_limit: int) -> tuple[list, str | None]:
     except Exception as exc:  # anything malformed is the submission's doing
         return messages, f"{type(exc).__name__}: {exc}"[:300]
     return messages, None
+
+
+# The grading service's socket: one length-prefixed frame each way.
+LENGTH = struct.Struct("<Q")
+# A job's inputs: the hidden tests of the largest GPU problem are a few hundred MB.
+MAX_REQUEST_BYTES = 4 << 30
+
+
+class ServiceError(RuntimeError):
+    """The grading service could not be reached or answered nonsense."""
+
+
+def recv_exact(conn: socket.socket, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = conn.recv(min(left, 1 << 20))
+        if not chunk:
+            raise ServiceError("connection closed early")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def send_frame(conn: socket.socket, payload: bytes) -> None:
+    conn.sendall(LENGTH.pack(len(payload)) + payload)
+
+
+def recv_frame(conn: socket.socket, limit: int) -> bytes:
+    (size,) = LENGTH.unpack(recv_exact(conn, LENGTH.size))
+    if size > limit:
+        raise ServiceError(f"a frame of {size} bytes is over the limit")
+    return recv_exact(conn, size)

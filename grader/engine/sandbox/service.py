@@ -2,7 +2,7 @@
 
 ``python -m grader serve --socket PATH`` listens on a Unix socket (no network at all) and
 runs each job it is sent in its sandbox pool; the Celery worker that owns the database row
-keeps the credentials and calls it through :class:`ServicePool`, a drop-in for
+keeps the credentials and calls it through ``client.ServicePool``, a drop-in for
 ``SandboxPool``. The service refuses to start with a secret in its environment (the
 database, the broker, Django's key): a breakout from the sandbox lands in a process with
 nothing to steal and nowhere to send it.
@@ -17,24 +17,24 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import socketserver
-import struct
 import sys
 import threading
-from dataclasses import asdict, fields
+from dataclasses import asdict
 
 import numpy as np
 
-from grader.engine.config import GraderConfig, load_config
 from grader.engine.sandbox.bwrap import privileged, sandbox_problem
 from grader.engine.sandbox.limits import CPU, resource_limits
+from grader.engine.sandbox.pool import local_pool, local_tensor_pool
 from grader.engine.sandbox.protocol import (
-    MAX_HEADER_BYTES,
+    MAX_REQUEST_BYTES,
     RunResult,
     SandboxUnavailable,
-    encode_message,
+    ServiceError,
     parse_messages,
+    recv_frame,
+    send_frame,
 )
 
 logger = logging.getLogger(__name__)
@@ -85,13 +85,6 @@ SECRET_VARIABLES = (
     "EMAIL_HOST_PASSWORD",
     "METRICS_TOKEN",
 )
-LENGTH = struct.Struct("<Q")
-# A job's inputs: the hidden tests of the largest GPU problem are a few hundred MB.
-MAX_REQUEST_BYTES = 4 << 30
-
-
-class ServiceError(RuntimeError):
-    """The grading service could not be reached or answered nonsense."""
 
 
 def _allowed(name: str) -> bool:
@@ -111,34 +104,10 @@ def scrubbed_environment(environ: dict[str, str] | None = None) -> dict[str, str
     return {name: value for name, value in env.items() if _allowed(name)}
 
 
-def _recv_exact(conn: socket.socket, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = conn.recv(min(left, 1 << 20))
-        if not chunk:
-            raise ServiceError("connection closed early")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def _send_frame(conn: socket.socket, payload: bytes) -> None:
-    conn.sendall(LENGTH.pack(len(payload)) + payload)
-
-
-def _recv_frame(conn: socket.socket, limit: int) -> bytes:
-    (size,) = LENGTH.unpack(_recv_exact(conn, LENGTH.size))
-    if size > limit:
-        raise ServiceError(f"a frame of {size} bytes is over the limit")
-    return _recv_exact(conn, size)
-
-
 # --------------------------------------------------------------------------- the server
 
 
 def _local_pool(runtime: str = "numpy", device: str = CPU):
-    from grader.engine.sandbox.pool import local_pool, local_tensor_pool
-
     return local_tensor_pool(device) if runtime == "torch" else local_pool()
 
 
@@ -164,13 +133,13 @@ def service_status() -> dict:
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         try:
-            data = _recv_frame(self.request, MAX_REQUEST_BYTES)
+            data = recv_frame(self.request, MAX_REQUEST_BYTES)
             messages, corrupt = parse_messages(data, MAX_REQUEST_BYTES)
             if corrupt or len(messages) != 1:
                 raise ServiceError(f"bad request: {corrupt or 'one message expected'}")
             request, arrays = messages[0]
             if request.get("op") == "status":
-                _send_frame(self.request, json.dumps(service_status()).encode())
+                send_frame(self.request, json.dumps(service_status()).encode())
                 return
             if request.get("op") != "run" or not isinstance(request.get("header"), dict):
                 raise ServiceError("bad request: unknown operation")
@@ -178,7 +147,7 @@ class _Handler(socketserver.BaseRequestHandler):
         except (ServiceError, OSError, ValueError) as exc:
             result = RunResult(internal=f"grading service: {exc}"[:500])
         try:
-            _send_frame(self.request, result.to_wire())
+            send_frame(self.request, result.to_wire())
         except OSError:
             logger.warning("the worker hung up before its result was sent")
 
@@ -228,77 +197,3 @@ def serve(socket_path: str) -> None:
     finally:
         server.server_close()
         os.unlink(socket_path)
-
-
-# --------------------------------------------------------------------------- the client
-
-
-class ServicePool:
-    """A ``SandboxPool`` whose jobs run in the grading service (same ``run`` contract)."""
-
-    unsandboxed = False
-
-    def __init__(
-        self,
-        config: GraderConfig | None = None,
-        *,
-        runtime: str = "numpy",
-        device: str = CPU,
-        socket_path: str = "",
-    ) -> None:
-        """``socket_path``: the service to use (default: the hiring one, ``service_socket``)."""
-        self.runtime, self.device = runtime, device
-        self._local = config or load_config()
-        self.socket_path = socket_path or self._local.service_socket
-        self._status: dict | None = None
-        self._lock = threading.Lock()
-
-    def _connect(self, timeout: float | None) -> socket.socket:
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.settimeout(timeout)
-        try:
-            conn.connect(self.socket_path)
-        except OSError as exc:
-            conn.close()
-            raise SandboxUnavailable(
-                f"the grading service is not reachable at {self.socket_path} ({exc.strerror}); "
-                "start it with `python -m grader serve`"
-            ) from None
-        return conn
-
-    def status(self, *, refresh: bool = False) -> dict:
-        with self._lock:
-            if self._status is None or refresh:
-                with self._connect(timeout=60) as conn:
-                    _send_frame(conn, encode_message({"op": "status"}, {}))
-                    self._status = json.loads(_recv_frame(conn, MAX_HEADER_BYTES))
-            return self._status
-
-    @property
-    def config(self) -> GraderConfig:
-        """The service's limits (what the grading compares against), once it answered."""
-        try:
-            remote = self.status()["config"]
-        except (SandboxUnavailable, ServiceError, OSError, ValueError, KeyError):
-            return self._local
-        known = {f.name for f in fields(GraderConfig)}
-        return GraderConfig(**{k: v for k, v in remote.items() if k in known})
-
-    def start(self) -> None:
-        problem = self.status(refresh=True).get("sandbox_problem")
-        if problem:
-            raise SandboxUnavailable(problem)
-
-    def run(self, header: dict, arrays: dict[str, np.ndarray]) -> RunResult:
-        request = {"op": "run", "runtime": self.runtime, "device": self.device, "header": header}
-        limit = self.config.result_bytes * 2 + (16 << 20)
-        try:
-            # The service enforces the wall clock; this only guards against a hung service.
-            with self._connect(timeout=self.config.wall_s * 4 + 120) as conn:
-                _send_frame(conn, encode_message(request, arrays))
-                return RunResult.from_wire(_recv_frame(conn, limit), limit)
-        except (ServiceError, OSError) as exc:
-            return RunResult(internal=f"the grading service failed: {exc}")
-
-    def close(self) -> None:
-        """Nothing to close: one connection per job."""
