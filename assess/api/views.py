@@ -27,7 +27,7 @@ from .services import (
     assessments_of,
     invitations_of,
 )
-from .webhooks import WebhookUrlError, webhook_endpoint_register
+from .webhook_addresses import WebhookUrlError, webhook_endpoint_register
 
 
 def _validated(serializer_class, request) -> dict:

@@ -1,18 +1,13 @@
-"""Outgoing webhooks: an organization registers a URL; when one of its attempts is fully
-graded, a signed JSON POST goes to every active endpoint, from a Celery task that retries
-with exponential backoff. Every delivery is a `WebhookDelivery` row (the log).
-
-Signature (docs/api.md): header `X-NormAssess-Signature: t=<unix seconds>,v1=<hex>` where
-hex = HMAC-SHA256(endpoint secret, f"{t}.{raw body}"). Receivers recompute it over the raw
-body, compare in constant time and refuse a `t` older than a few minutes (replays).
+"""Outgoing webhooks: when one of an organization's attempts is fully graded, a signed JSON
+POST goes to every active endpoint, from a Celery task (defined here, beside the code that
+queues it) that retries with exponential backoff. Every delivery is a `WebhookDelivery` row
+(the log). Which URLs may be registered: `webhook_addresses.py`; the signature:
+`webhook_signing.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import socket
@@ -22,27 +17,24 @@ import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Attempt, Organization
+from ..models import Attempt
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from .webhook_addresses import WebhookUrlError, default_port, webhook_target
+from .webhook_signing import SIGNATURE_HEADER, webhook_signature
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-NormAssess-Signature"
 EVENT_ATTEMPT_GRADED = "attempt.graded"
-REPLAY_WINDOW_SECONDS = 300
 ERROR_EXCERPT_CHARS = 500
 # Receivers answering with these are asked again later; any other 4xx is final.
 RETRY_STATUSES = {408, 409, 425, 429}
 _EVENT_NAMESPACE = uuid.UUID("5b0e8a3e-7f43-4d8f-9a55-2f1f0d6c9a11")
-
-
-class WebhookUrlError(ValueError):
-    pass
 
 
 class DeliveryRetry(Exception):
@@ -51,139 +43,6 @@ class DeliveryRetry(Exception):
     def __init__(self, message: str, countdown: int):
         super().__init__(message)
         self.countdown = countdown
-
-
-# --- Registration ---------------------------------------------------------------------------
-
-
-# IPv6 prefixes that carry an IPv4 address inside them: a receiver behind one of them is
-# reached at that IPv4 address, so it must be public too (Python's `is_global` judges only
-# the IPv6 form: 64:ff9b::10.0.0.1 and 2002:a00:1:: count as global).
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
-
-
-def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for: IPv4-mapped (::ffff:a.b.c.d), NAT64
-    (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16), Teredo (2001::/32, the client's
-    address) or IPv4-compatible (::a.b.c.d); None for a plain IPv6 address."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if any(ip in net for net in _NAT64):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    if ip in _IPV4_COMPATIBLE and int(ip) > 1:
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def address_is_public(address: str) -> bool:
-    """A global unicast address, whose embedded IPv4 address (if any) is global too."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if not ip.is_global or ip.is_multicast:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        inner = embedded_ipv4(ip)
-        if inner is not None:
-            return inner.is_global and not inner.is_multicast
-    return True
-
-
-def _default_port(scheme: str) -> int:
-    return 443 if scheme == "https" else 80
-
-
-def _public_address(hostname: str, port: int) -> str:
-    """The address to connect to: every address the name resolves to must be public (one
-    private answer is enough to refuse), and the first is the one used, so a second
-    lookup (DNS rebinding) cannot send the request elsewhere."""
-    try:
-        infos = socket.getaddrinfo(hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        raise WebhookUrlError(f"The host {hostname!r} cannot be resolved.") from None
-    addresses = [info[4][0] for info in infos]
-    if not addresses or not all(address_is_public(a) for a in addresses):
-        raise WebhookUrlError("Webhooks can only be sent to public internet addresses.")
-    return addresses[0]
-
-
-def _check_url_form(url: str):
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        raise WebhookUrlError("This is not a valid URL.") from None
-    if parts.scheme not in ("http", "https"):
-        raise WebhookUrlError("Only http:// and https:// URLs can receive webhooks.")
-    if not parts.hostname or parts.username or parts.password:
-        raise WebhookUrlError("The URL needs a host name and no user name or password.")
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise WebhookUrlError("The URL contains spaces or control characters.")
-    return url, parts
-
-
-def webhook_url_check(url: str, *, resolve: bool = True) -> str:
-    """The URL, if events may be sent to it: http(s), a host, and (unless
-    WEBHOOKS_ALLOW_PRIVATE_HOSTS) only public addresses, so the API cannot be used to
-    reach the platform's own network (SSRF)."""
-    url, parts = _check_url_form(url)
-    if settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS or not resolve:
-        return url
-    _public_address(parts.hostname, parts.port or _default_port(parts.scheme))
-    return url
-
-
-def webhook_target(url: str) -> str | None:
-    """The checked address a delivery connects to (None: connect by name, allowed only
-    with WEBHOOKS_ALLOW_PRIVATE_HOSTS); WebhookUrlError when the URL may not be used."""
-    url, parts = _check_url_form(url)
-    if settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS:
-        return None
-    return _public_address(parts.hostname, parts.port or _default_port(parts.scheme))
-
-
-def webhook_endpoint_register(
-    organization: Organization, url: str, *, description: str = ""
-) -> WebhookEndpoint:
-    return WebhookEndpoint.objects.create(
-        organization=organization, url=webhook_url_check(url), description=description
-    )
-
-
-# --- Signing --------------------------------------------------------------------------------
-
-
-def webhook_signature(secret: str, body: bytes, timestamp: int) -> str:
-    mac = hmac.new(
-        secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256
-    ).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def webhook_signature_verify(
-    secret: str,
-    header: str,
-    body: bytes,
-    *,
-    now: float | None = None,
-    tolerance: int = REPLAY_WINDOW_SECONDS,
-) -> bool:
-    """What a receiver does (docs/api.md): parse t and v1, refuse an old t, compare the
-    HMAC of the raw body in constant time."""
-    try:
-        fields = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(fields["t"])
-        given = fields["v1"]
-    except (ValueError, KeyError):
-        return False
-    if abs((now if now is not None else time.time()) - timestamp) > tolerance:
-        return False
-    expected = webhook_signature(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, given)
 
 
 # --- Emitting -------------------------------------------------------------------------------
@@ -239,8 +98,6 @@ def webhooks_emit_attempt_graded(attempt: Attempt) -> list[int]:
 
 def deliveries_enqueue(delivery_ids: list[int]) -> None:
     """Hand deliveries to Celery; a broker outage leaves them pending for the sweep."""
-    from .tasks import deliver_webhook
-
     for pk in delivery_ids:
         try:
             deliver_webhook.apply_async(args=[pk], queue=settings.WEBHOOKS_QUEUE)
@@ -282,7 +139,7 @@ def _post(
     connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(
         parts.hostname,
-        parts.port or _default_port(parts.scheme),
+        parts.port or default_port(parts.scheme),
         address,
         timeout=settings.WEBHOOKS_TIMEOUT_SECONDS,
     )
@@ -375,3 +232,29 @@ def deliveries_requeue_stuck(
     ids = list(stuck.order_by("pk").values_list("pk", flat=True))
     deliveries_enqueue(ids)
     return len(ids)
+
+
+# --- The Celery side: thin tasks over the functions above --------------------------------
+
+
+@shared_task(
+    bind=True,
+    name="assess.api.deliver_webhook",
+    acks_late=True,
+    max_retries=None,
+    ignore_result=True,
+)
+def deliver_webhook(self, delivery_id: int) -> None:
+    """Send one delivery; retried with the backoff `delivery_send` asks for.
+
+    Not `autoretry_for`: the number of tries lives in the delivery row (it survives a
+    redelivered message), and the backoff is read from settings at run time."""
+    try:
+        delivery_send(delivery_id)
+    except DeliveryRetry as exc:
+        raise self.retry(exc=exc, countdown=exc.countdown) from None
+
+
+@shared_task(name="assess.api.requeue_stuck_deliveries", ignore_result=True)
+def requeue_stuck_deliveries() -> int:
+    return deliveries_requeue_stuck()

@@ -8,13 +8,8 @@ import socket
 import pytest
 
 from assess.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from assess.api.webhooks import (
-    DeliveryRetry,
-    WebhookUrlError,
-    address_is_public,
-    delivery_send,
-    webhook_url_check,
-)
+from assess.api.webhook_addresses import WebhookUrlError, address_is_public, webhook_url_check
+from assess.api.webhooks import DeliveryRetry, delivery_send
 
 
 @pytest.mark.parametrize(

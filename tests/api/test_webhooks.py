@@ -9,15 +9,16 @@ import time
 import pytest
 
 from assess.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from assess.api.tasks import deliver_webhook
-from assess.api.webhooks import (
+from assess.api.webhook_addresses import WebhookUrlError, webhook_url_check
+from assess.api.webhook_signing import (
     SIGNATURE_HEADER,
-    WebhookUrlError,
-    deliveries_requeue_stuck,
-    delivery_send,
     webhook_signature,
     webhook_signature_verify,
-    webhook_url_check,
+)
+from assess.api.webhooks import (
+    deliver_webhook,
+    deliveries_requeue_stuck,
+    delivery_send,
     webhooks_emit_attempt_graded,
 )
 from assess.celery import app as celery_app

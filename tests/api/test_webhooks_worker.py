@@ -11,11 +11,8 @@ import uuid
 import pytest
 
 from assess.api.models import DeliveryStatus, WebhookDelivery
-from assess.api.webhooks import (
-    SIGNATURE_HEADER,
-    webhook_endpoint_register,
-    webhook_signature_verify,
-)
+from assess.api.webhook_addresses import webhook_endpoint_register
+from assess.api.webhook_signing import SIGNATURE_HEADER, webhook_signature_verify
 from tests.assess import factories
 from tests.support.receiver import Receiver
 from tests.support.worker import Worker, celery_app_on, database_url, wait_for
