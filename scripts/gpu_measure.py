@@ -44,7 +44,7 @@ def emit(kind: str, **fields) -> dict:
 def machine() -> dict:
     import torch
 
-    from grader.engine import gpu_timing
+    from grader.engine import gpu_telemetry
 
     try:
         import triton
@@ -74,7 +74,7 @@ def machine() -> dict:
         triton=triton_version,
         host_device_files=sorted(glob.glob("/dev/nvidia*")),
         sandbox_device_binds=device_binds,
-        telemetry=gpu_timing.read_telemetry(),
+        telemetry=gpu_telemetry.read_telemetry(),
     )
 
 
@@ -108,19 +108,19 @@ def grade(slug: str, kind: str) -> dict:
 
 def repeatability(first: dict) -> dict:
     runs = [first] + [grade("bn-forward-cuda", "correct") for _ in range(REPEATS - 1)]
-    from grader.engine import gpu_timing
+    from grader.engine import gpu_speed
 
     candidate = [r["candidate_ms"] for r in runs]
     reference = [r["reference_ms"] for r in runs]
     if None in candidate or None in reference:
         return emit("repeatability", error="a run was not timed", runs=candidate)
-    spread = gpu_timing.agreement(candidate)
+    spread = gpu_speed.agreement(candidate)
     return emit(
         "repeatability",
         candidate_medians_ms=candidate,
         reference_medians_ms=reference,
         candidate_disagreement=round(spread, 4),
-        reference_disagreement=round(gpu_timing.agreement(reference), 4),
+        reference_disagreement=round(gpu_speed.agreement(reference), 4),
         within_5_percent=spread <= 0.05,
     )
 
@@ -129,7 +129,7 @@ def reference_bandwidth() -> dict:
     import torch
 
     import normcore.functional as nc
-    from grader.engine import gpu_timing
+    from grader.engine import gpu_speed, gpu_timing
 
     x = torch.randn(*SHAPE, device="cuda")
     c = SHAPE[1]
@@ -150,7 +150,7 @@ def reference_bandwidth() -> dict:
         times = gpu_timing.time_cuda(fn, flush=flush)
         achieved = gpu_timing.bandwidth(moved, gpu_timing.median(times) / 1000)
         figures[name] = {
-            **gpu_timing.spread(times),
+            **gpu_speed.spread(times),
             "bandwidth_gb_s": round(achieved / 1e9, 1),
             "fraction_of_copy": round(achieved / copy, 3),
         }

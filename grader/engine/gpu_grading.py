@@ -21,7 +21,7 @@ import sys
 import time
 import tokenize
 
-from grader.engine import gpu_timing
+from grader.engine import gpu_speed, gpu_telemetry, gpu_timing
 from grader.engine.grading import (
     ACCEPTED,
     CUDA_DEVICE,
@@ -138,7 +138,7 @@ def trusted_baseline(spec: dict, measure=_baseline_in_subprocess) -> dict | None
         return cached[1]
     try:
         baseline = measure(spec)
-        gpu_timing.speed_report({**baseline, "candidate_ms": baseline["reference_ms"]})
+        gpu_speed.speed_report({**baseline, "candidate_ms": baseline["reference_ms"]})
     except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError, IndexError):
         logger.exception("the trusted GPU baseline could not be measured")
         return None
@@ -166,7 +166,7 @@ def _extra(problem: Problem, device: str, speed: dict) -> dict:
         "device": device,
         "speed": speed,
         "performance_score": speed.get("score")
-        if speed.get("status") == gpu_timing.SCORED
+        if speed.get("status") == gpu_speed.SCORED
         else None,
     }
 
@@ -185,25 +185,23 @@ def grade_tensor_problem(
     if pool is None or pool.runtime != "torch":  # a caller's NumPy pool cannot run tensors
         pool = get_tensor_pool(job_device, purpose=purpose)
     if on_gpu:
-        speed = gpu_timing.not_measured(gpu_timing.NOT_MEASURED_SAMPLE) if public_only else {}
+        speed = gpu_speed.not_measured(gpu_speed.NOT_MEASURED_SAMPLE) if public_only else {}
     else:
-        speed = gpu_timing.not_measured(
-            gpu_timing.NOT_MEASURED_FAKE
-            if device == FAKE_GPU_DEVICE
-            else gpu_timing.NOT_MEASURED_CPU
+        speed = gpu_speed.not_measured(
+            gpu_speed.NOT_MEASURED_FAKE if device == FAKE_GPU_DEVICE else gpu_speed.NOT_MEASURED_CPU
         )
     text, problem_text = _decode_source(source, pool.config.source_bytes)
     if text is None:
         report = Report(problem.slug, INVALID_SUBMISSION, 0.0, message=problem_text)
         report.extra = _extra(
-            problem, device, speed or gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
+            problem, device, speed or gpu_speed.not_measured(gpu_speed.NOT_MEASURED_FAILED)
         )
         return report
     refusal = static_check(text, problem.forbidden)
     if refusal:
         report = Report(problem.slug, INVALID_SUBMISSION, 0.0, message=refusal)
         report.extra = _extra(
-            problem, device, gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
+            problem, device, gpu_speed.not_measured(gpu_speed.NOT_MEASURED_FAILED)
         )
         return report
 
@@ -225,22 +223,22 @@ def grade_tensor_problem(
         f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
     }
     baseline = trusted_baseline(problem.timing) if header["timing"] and on_gpu else None
-    before = gpu_timing.cool_down() if header["timing"] and on_gpu else None
+    before = gpu_telemetry.cool_down() if header["timing"] and on_gpu else None
     run, failed = run_job(problem, pool, header, arrays)
     if failed is not None:
         return failed
     report = evaluate(problem, cases, run, pool.config.cpu_s)
     if not speed:
-        telemetry = {"before": before, "after": gpu_timing.read_telemetry()} if before else None
+        telemetry = {"before": before, "after": gpu_telemetry.read_telemetry()} if before else None
         speed = measured_speed(report.verdict, run, telemetry, baseline)
     elif header["timing"] and report.verdict == ACCEPTED:
         # The fake GPU times on CPU tensors: never a speed, but the harness's rejections
         # (a patched timer, replayed work) are the report's as on a card.
         judged = measured_speed(report.verdict, run)
-        if judged["status"] == gpu_timing.REJECTED:
+        if judged["status"] == gpu_speed.REJECTED:
             speed = judged
     report.extra = _extra(problem, device, speed)
-    if speed.get("status") != gpu_timing.SCORED and not public_only:
+    if speed.get("status") != gpu_speed.SCORED and not public_only:
         report.message = f"{report.message} ({speed['note']}.)".strip()
     return report
 
@@ -263,31 +261,36 @@ def measured_speed(
     verdict: str, run: RunResult, telemetry: dict | None = None, baseline: dict | None = None
 ) -> dict:
     """The report's ``speed`` from a GPU job: the harness's rejection, or the times through
-    ``gpu_timing.speed_report``'s gates. With a ``baseline`` (``trusted_baseline``) only the
+    ``gpu_speed.speed_report``'s gates. With a ``baseline`` (``trusted_baseline``) only the
     candidate's times are taken from the job: the library's time, the card's bandwidth and
     the bytes moved cannot be forged by the submission."""
     if verdict != ACCEPTED:
-        return gpu_timing.not_measured(gpu_timing.NOT_MEASURED_FAILED)
+        return gpu_speed.not_measured(gpu_speed.NOT_MEASURED_FAILED)
     timings = [h for h, _ in run.messages if h.get("phase") == "timing"]
     if len(timings) > 1:
-        return gpu_timing.not_measured(
+        return gpu_speed.not_measured(
             "timing rejected: more than one timing report came back (the submission wrote "
             "to the job's result channel)",
-            gpu_timing.REJECTED,
+            gpu_speed.REJECTED,
         )
     timing = timings[0] if timings else None
     if timing is None:
-        return gpu_timing.not_measured("speed not measured: the timing run did not report")
+        return gpu_speed.not_measured("speed not measured: the timing run did not report")
     if baseline is not None and "error" not in timing:
         trusted = ("peak_bytes_per_s", "reference_ms", "bytes_moved", "device_name")
         timing = {**timing, **{key: baseline[key] for key in trusted}}
     if "error" in timing:
         error = timing["error"] if isinstance(timing["error"], dict) else {}
-        if error.get("type") == "TimingRejected":
-            return gpu_timing.not_measured(
-                f"timing rejected: {str(error.get('message', ''))[:300]}", gpu_timing.REJECTED
+        if error.get("type") == "ReferenceTimingFailed":
+            return gpu_speed.not_measured(
+                "speed not measured: the library's own timing failed on this run "
+                f"({str(error.get('message', ''))[:200]}); grade it again to measure the speed"
             )
-        return gpu_timing.not_measured(
+        if error.get("type") == "TimingRejected":
+            return gpu_speed.not_measured(
+                f"timing rejected: {str(error.get('message', ''))[:300]}", gpu_speed.REJECTED
+            )
+        return gpu_speed.not_measured(
             f"speed not measured: the timed run raised {str(error.get('type', 'an error'))[:80]}"
         )
     try:
@@ -295,11 +298,11 @@ def measured_speed(
         # than the whole job took.
         claimed_s = sum(float(ms) for ms in timing["candidate_ms"]) / 1000
         if run.wall_s and claimed_s > run.wall_s:
-            return gpu_timing.not_measured(
+            return gpu_speed.not_measured(
                 f"timing rejected: the reported runs add up to {claimed_s:.3f} s, longer than "
                 f"the whole job ran ({run.wall_s:.3f} s, measured outside it)",
-                gpu_timing.REJECTED,
+                gpu_speed.REJECTED,
             )
-        return gpu_timing.speed_report(timing, telemetry)
+        return gpu_speed.speed_report(timing, telemetry)
     except (KeyError, TypeError, ValueError) as exc:
-        return gpu_timing.not_measured(f"speed not measured: unusable timings ({exc})"[:200])
+        return gpu_speed.not_measured(f"speed not measured: unusable timings ({exc})"[:200])

@@ -1,10 +1,9 @@
-"""Timing a candidate's GPU code against the library, and turning times into a score.
+"""The in-sandbox timing harness: times a candidate's GPU code against the library.
 
-Standalone on purpose: the sandbox's zygote loads this file by path (it imports nothing
-of the project; torch only inside the functions that time). The pure functions at the
-top (``median``, ``spread``, ``speed_report``, the gates) are what the engine uses outside
-the sandbox, and what the tests check without a GPU.
-
+Standalone on purpose: the sandbox's zygote loads this file by path (it imports nothing of
+the project; torch only inside the functions that time). The score made of its times is in
+``gpu_speed.py``, the card's temperature and clocks in ``gpu_telemetry.py``; both run
+outside the sandbox.
 The harness (``TimingHarness``) assumes the candidate's code is hostile and shares its
 process, so nothing it reports is believed on its own:
 
@@ -24,31 +23,17 @@ process, so nothing it reports is believed on its own:
 - the L2 is flushed (a buffer four times its size written) before every timed run, and
   ``speed_report`` rejects a bandwidth above the card's measured copy bandwidth (the
   roofline gate) and holds a speed-up over ``REVIEW_SPEEDUP`` for a reviewer.
-
-The performance score is ``min(1, t_reference / t_candidate)``: matching or beating
-cuDNN scores 1, half its speed 0.5; slower than ``FLOOR_RATIO`` (20 times slower) scores
-0. It is reported beside the correctness score, never mixed into it.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import shutil
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 
-FLOOR_RATIO = 0.05
-# Faster than the measured copy bandwidth by more than this: not physically possible
-# (the data came from L2 or a cache, or the timer lied).
-ROOFLINE_TOLERANCE = 1.05
-# KernelBench's threshold: a batch norm ten times faster than cuDNN is a bug or a trick
-# until a person has looked at it.
-REVIEW_SPEEDUP = 10.0
 WARMUP_RUNS = 5
 TIMED_RUNS = 20
 # Work still running on the device this long after the end event ran outside the timing.
@@ -61,24 +46,9 @@ PENDING_STRIKES = 2
 # fixed slack for scheduling noise) before it counts as running the candidate's work.
 CHECK_SLOWDOWN = 4.0
 CHECK_SLACK_S = 0.005
-# Cool-down: the card idles at least COOL_IDLE_S, then until it is at or below
-# COOL_TARGET_C, for at most COOL_MAX_WAIT_S.
-COOL_IDLE_S = 1.0
-COOL_TARGET_C = 65.0
-COOL_MAX_WAIT_S = 30.0
-UNKNOWN = "unknown"
-
-NOT_MEASURED_CPU = "speed not measured: graded on a CPU worker"
-NOT_MEASURED_FAKE = (
-    "speed not measured: graded on a fake GPU worker (GRADER_FAKE_GPU), on CPU tensors"
-)
-NOT_MEASURED_FAILED = "speed not measured: the submission did not pass every correctness check"
-NOT_MEASURED_SAMPLE = "speed not measured: sample tests only"
-
-SCORED = "scored"
-REJECTED = "rejected"
-HELD_FOR_REVIEW = "held_for_review"
-NOT_MEASURED = "not_measured"
+# Slow checks before the timing is refused: one can be the host descheduled mid-check (seen
+# on a loaded 2-core machine: 8.5 ms against 0.1 ms); deferred work slows every check.
+CHECK_STRIKES = 2
 
 
 def median(values: Sequence[float]) -> float:
@@ -90,210 +60,11 @@ def median(values: Sequence[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def spread(values: Sequence[float]) -> dict:
-    """Median, extremes and quartiles of run times (ms); ``relative_iqr`` is the
-    interquartile range over the median (0.02: the middle half of the runs within 2%)."""
-    ordered = sorted(float(v) for v in values)
-    mid = median(ordered)
-    half = len(ordered) // 2
-    lower, upper = ordered[: max(half, 1)], ordered[-max(half, 1) :]
-    q1, q3 = median(lower), median(upper)
-    return {
-        "median_ms": round(mid, 4),
-        "min_ms": round(ordered[0], 4),
-        "max_ms": round(ordered[-1], 4),
-        "q1_ms": round(q1, 4),
-        "q3_ms": round(q3, 4),
-        "relative_iqr": round((q3 - q1) / mid, 4) if mid > 0 else None,
-    }
-
-
-def agreement(medians: Sequence[float]) -> float:
-    """How far repeated measurements disagree: ``(max - min) / median`` of their medians."""
-    values = [float(v) for v in medians]
-    return (max(values) - min(values)) / median(values)
-
-
 def bandwidth(bytes_moved: float, seconds: float) -> float:
     """Achieved bandwidth in bytes per second."""
     if not seconds > 0:
         raise ValueError(f"time must be positive, got {seconds}")
     return bytes_moved / seconds
-
-
-def perf_score(reference_s: float, candidate_s: float, floor_ratio: float = FLOOR_RATIO) -> float:
-    """``min(1, reference / candidate)``, and 0 below ``floor_ratio`` (module docstring)."""
-    if not (reference_s > 0 and candidate_s > 0):
-        raise ValueError("times must be positive")
-    ratio = reference_s / candidate_s
-    return 0.0 if ratio < floor_ratio else round(min(1.0, ratio), 4)
-
-
-def not_measured(note: str, status: str = NOT_MEASURED) -> dict:
-    return {"measured": False, "status": status, "note": note}
-
-
-def speed_status(speed_ratio: float, achieved_bytes_per_s: float, peak_bytes_per_s: float):
-    """(status, note) of a measured time: the roofline gate, then the review gate."""
-    if peak_bytes_per_s > 0 and achieved_bytes_per_s > ROOFLINE_TOLERANCE * peak_bytes_per_s:
-        return REJECTED, (
-            f"timing rejected: {achieved_bytes_per_s / 1e9:.0f} GB/s is more than the card's "
-            f"measured {peak_bytes_per_s / 1e9:.0f} GB/s allows (data kept in cache or a broken "
-            "timer); no performance score"
-        )
-    if speed_ratio > REVIEW_SPEEDUP:
-        return HELD_FOR_REVIEW, (
-            f"held for review: {speed_ratio:.1f}x the speed of cuDNN is more than "
-            f"{REVIEW_SPEEDUP:.0f}x; the performance score waits for a reviewer"
-        )
-    return SCORED, ""
-
-
-def speed_report(timing: dict, telemetry: dict | None = None) -> dict:
-    """The report's ``speed`` entry from the raw numbers the sandbox sent back.
-
-    ``timing``: ``reference_ms`` and ``candidate_ms`` (lists of run times), ``bytes_moved``,
-    ``peak_bytes_per_s`` (the measured copy bandwidth) and ``device_name``; ``telemetry``:
-    the card's temperature and clocks before and after (``read_telemetry``). Every value
-    is checked: it came out of the sandbox."""
-    ref = [float(v) for v in timing["reference_ms"]]
-    cand = [float(v) for v in timing["candidate_ms"]]
-    if not ref or not cand or not all(math.isfinite(v) and v > 0 for v in ref + cand):
-        raise ValueError("timings must be positive numbers")
-    ref_s, cand_s = median(ref) / 1000, median(cand) / 1000
-    moved = float(timing["bytes_moved"])
-    peak = float(timing["peak_bytes_per_s"])
-    if not (math.isfinite(moved) and moved > 0 and math.isfinite(peak) and peak > 0):
-        raise ValueError("bytes moved and peak bandwidth must be positive numbers")
-    achieved = bandwidth(moved, cand_s)
-    ratio = ref_s / cand_s
-    status, gate_note = speed_status(ratio, achieved, peak)
-    summary = (
-        f"{ratio:.2f}x the speed of cuDNN; "
-        f"{achieved / 1e9:.0f} GB/s of the card's measured {peak / 1e9:.0f} GB/s"
-    )
-    return {
-        "measured": True,
-        "status": status,
-        "device": str(timing.get("device_name", ""))[:100],
-        "reference": "torch.nn.functional.batch_norm (cuDNN)",
-        "reference_ms": round(ref_s * 1000, 4),
-        "candidate_ms": round(cand_s * 1000, 4),
-        "reference_spread": spread(ref),
-        "candidate_spread": spread(cand),
-        "speed_ratio": round(ratio, 4),
-        "bandwidth_gb_s": round(achieved / 1e9, 2),
-        "peak_bandwidth_gb_s": round(peak / 1e9, 2),
-        "bandwidth_fraction": round(achieved / peak, 4),
-        "runs": len(cand),
-        "score": perf_score(ref_s, cand_s) if status == SCORED else None,
-        "telemetry": telemetry or {"before": unknown_telemetry(), "after": unknown_telemetry()},
-        "note": f"{summary}; {gate_note}" if gate_note else summary,
-    }
-
-
-# --------------------------------------------------------------------------- the card's state
-
-
-def unknown_telemetry() -> dict:
-    return {
-        "temperature_c": UNKNOWN,
-        "sm_clock_mhz": UNKNOWN,
-        "memory_clock_mhz": UNKNOWN,
-        "power_w": UNKNOWN,
-        "throttle_reasons": UNKNOWN,
-        "source": UNKNOWN,
-    }
-
-
-def _number(text: str):
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return UNKNOWN
-    return value if math.isfinite(value) else UNKNOWN
-
-
-def read_telemetry(index: int = 0, run=subprocess.run) -> dict:
-    """Temperature, clocks, power and throttle reasons of GPU ``index``: NVML when its
-    bindings are installed, else ``nvidia-smi``, else every value ``"unknown"``."""
-    try:
-        import pynvml  # nvidia-ml-py: optional
-
-        pynvml.nvmlInit()
-        try:
-            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
-            return {
-                "temperature_c": float(
-                    pynvml.nvmlDeviceGetTemperature(handle, pynvml.NVML_TEMPERATURE_GPU)
-                ),
-                "sm_clock_mhz": float(pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_SM)),
-                "memory_clock_mhz": float(
-                    pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_MEM)
-                ),
-                "power_w": pynvml.nvmlDeviceGetPowerUsage(handle) / 1000,
-                "throttle_reasons": hex(
-                    pynvml.nvmlDeviceGetCurrentClocksEventReasons(handle)
-                    if hasattr(pynvml, "nvmlDeviceGetCurrentClocksEventReasons")
-                    else pynvml.nvmlDeviceGetCurrentClocksThrottleReasons(handle)
-                ),
-                "source": "nvml",
-            }
-        finally:
-            pynvml.nvmlShutdown()
-    except Exception:  # noqa: BLE001 - no NVML (not installed, no driver): try nvidia-smi
-        pass
-    smi = shutil.which("nvidia-smi")
-    if smi is None:
-        return unknown_telemetry()
-    fields = "temperature.gpu,clocks.sm,clocks.mem,power.draw,clocks_throttle_reasons.active"
-    try:
-        done = run(
-            [smi, f"--id={index}", f"--query-gpu={fields}", "--format=csv,noheader,nounits"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return unknown_telemetry()
-    parts = [p.strip() for p in (done.stdout or "").strip().split(",")]
-    if done.returncode != 0 or len(parts) != 5:
-        return unknown_telemetry()
-    return {
-        "temperature_c": _number(parts[0]),
-        "sm_clock_mhz": _number(parts[1]),
-        "memory_clock_mhz": _number(parts[2]),
-        "power_w": _number(parts[3]),
-        "throttle_reasons": parts[4] or UNKNOWN,
-        "source": "nvidia-smi",
-    }
-
-
-def cool_down(
-    read: Callable[[], dict] = read_telemetry,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    idle_s: float = COOL_IDLE_S,
-    target_c: float = COOL_TARGET_C,
-    max_wait_s: float = COOL_MAX_WAIT_S,
-) -> dict:
-    """Let the card idle before a measurement: ``idle_s``, then until its temperature is
-    at most ``target_c`` (at most ``max_wait_s`` in all). Returns the telemetry it ended
-    on with ``waited_s`` (and ``cooled: False`` when the target was not reached)."""
-    sleep(idle_s)
-    waited = idle_s
-    state = read()
-    while (
-        isinstance(state.get("temperature_c"), float)
-        and state["temperature_c"] > target_c
-        and waited < max_wait_s
-    ):
-        sleep(1.0)
-        waited += 1.0
-        state = read()
-    temperature = state.get("temperature_c")
-    cooled = temperature == UNKNOWN or temperature <= target_c
-    return {**state, "waited_s": waited, "cooled": cooled}
 
 
 # --------------------------------------------------------------------------- the harness
@@ -488,7 +259,7 @@ class TimingHarness:
             self._check(outputs, pristine, inputs, f"warm-up run {index + 1}")
         self.guard.accept_threads()
         times = []
-        strikes = 0
+        strikes = check_strikes = 0
         for index in range(self.runs):
             run = f"timed run {index + 1}"
             inputs = self.fresh_inputs()
@@ -516,7 +287,8 @@ class TimingHarness:
             self._check(outputs, pristine, inputs, run)
             device.synchronize()
             check_s = device.clock() - checked
-            if check_s > CHECK_SLOWDOWN * self.check_cost_s + CHECK_SLACK_S:
+            check_strikes += check_s > CHECK_SLOWDOWN * self.check_cost_s + CHECK_SLACK_S
+            if check_strikes >= CHECK_STRIKES:
                 raise TimingRejected(
                     "deferred_work",
                     f"checking {run} took {check_s * 1000:.1f} ms, against "
@@ -721,7 +493,6 @@ def measure_baseline(spec: dict, device: str = "cuda") -> dict:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["baseline"]:
-        print(json.dumps(measure_baseline(json.loads(sys.argv[2]))))
-    else:  # the card's state
-        print(json.dumps(read_telemetry()))
+    if sys.argv[1:2] != ["baseline"]:
+        sys.exit("usage: python gpu_timing.py baseline SPEC_JSON")
+    print(json.dumps(measure_baseline(json.loads(sys.argv[2]))))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.engine import FAKE_GPU_DEVICE, gpu_timing, grade_submission
+from grader.engine import FAKE_GPU_DEVICE, gpu_speed, gpu_timing, grade_submission
 from grader.engine.config import GraderConfig
 from grader.engine.gpu_grading import forbidden_names
 from grader.engine.problems import GPU_PREFERRED, GPU_REQUIRED, get_problem, list_problems
@@ -101,15 +101,15 @@ def test_median_bandwidth_and_score_arithmetic():
     assert gpu_timing.median([3.0, 1.0, 2.0]) == 2.0
     assert gpu_timing.median([4.0, 1.0, 3.0, 2.0]) == 2.5
     assert gpu_timing.bandwidth(2e9, 0.001) == 2e12
-    assert gpu_timing.perf_score(1.0, 2.0) == 0.5
-    assert gpu_timing.perf_score(1.0, 0.5) == 1.0  # faster than cuDNN caps at 1
-    assert gpu_timing.perf_score(1.0, 25.0) == 0.0  # beyond the floor: no credit
+    assert gpu_speed.perf_score(1.0, 2.0) == 0.5
+    assert gpu_speed.perf_score(1.0, 0.5) == 1.0  # faster than cuDNN caps at 1
+    assert gpu_speed.perf_score(1.0, 25.0) == 0.0  # beyond the floor: no credit
     with pytest.raises(ValueError):
-        gpu_timing.perf_score(0.0, 1.0)
+        gpu_speed.perf_score(0.0, 1.0)
 
 
 def test_the_speed_report_from_raw_timings():
-    speed = gpu_timing.speed_report(
+    speed = gpu_speed.speed_report(
         {
             "reference_ms": [1.0, 1.2, 0.9],
             "candidate_ms": [2.0, 2.2, 1.9],
@@ -122,7 +122,7 @@ def test_the_speed_report_from_raw_timings():
     assert speed["bandwidth_gb_s"] == round(3 * 205_520_896 / 0.002 / 1e9, 2)
     assert speed["bandwidth_fraction"] == round(3 * 205_520_896 / 0.002 / 3.0e12, 4)
     with pytest.raises(ValueError):
-        gpu_timing.speed_report(
+        gpu_speed.speed_report(
             {
                 "reference_ms": [1.0],
                 "candidate_ms": [float("nan")],

@@ -608,15 +608,22 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
         return
     namespace = {"__name__": "submission", "__builtins__": __builtins__}
     tensors = None
-    timed = None
+    timed = reference_failure = None
     if header.get("runtime") == "torch":
         tensors = _Tensors(header.get("device", "cpu"))
         for name, value in (header.get("env") or {}).items():
             os.environ[str(name)] = str(value)  # what Triton needs: its cache dir, libcuda's path
         if header.get("timing") and gpu_timing is not None:
             # The library's time and the card's bandwidth are taken before the candidate's
-            # code exists in this process, so it cannot touch them.
-            timed = _time_reference(header["timing"], tensors.device)
+            # code exists in this process, so it cannot touch them. If that fails (a noisy
+            # host), the answer is still graded; only its speed goes unmeasured.
+            try:
+                timed = _time_reference(header["timing"], tensors.device)
+            except Exception as exc:
+                reference_failure = {
+                    "phase": "timing",
+                    "error": {**_error_info(exc), "type": "ReferenceTimingFailed"},
+                }
         _forbid(header.get("forbidden") or [])
     # The timing's entry points as they are before the candidate's code exists: they are
     # called from here (locals it cannot rebind), and compared afterwards with what the
@@ -665,6 +672,8 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
             return  # out of memory once is the verdict; running on would only waste time
     if timed is not None and all_ok:
         send(result_fd, time_candidate(timed, namespace[header["functions"][0]], entry_points), {})
+    elif reference_failure is not None and all_ok:
+        send(result_fd, reference_failure, {})
     send(result_fd, {"phase": "done"}, {})
 
 
