@@ -11,16 +11,10 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
+from grader.engine.envparse import ConfigError, env_bool, env_float, env_int, env_list, env_str
+
 from . import logredact as _logredact
-from .envconfig import (
-    ConfigError,
-    email_settings,
-    env_bool,
-    env_float,
-    env_int,
-    env_list,
-    env_str,
-)
+from .envconfig import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("NORMASSESS_VAR_DIR", str(BASE_DIR / "var")))

@@ -14,13 +14,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from grader.engine.devices import CUDA_DEVICE, FAKE_GPU_DEVICE
+from grader.engine.grading import INTERNAL_ERROR
+
 from .models import FINAL_STATUSES, Submission, SubmissionStatus
 from .routing import problem_placement
 from .signals import submission_finalized
 
 logger = logging.getLogger(__name__)
-
-INTERNAL_ERROR = "internal_error"
 
 
 class GradeRetry(Exception):
@@ -119,7 +120,9 @@ def _grading_device() -> str | None:
     if not _device_cache:
         from .capability import cuda_available, fake_gpu
 
-        _device_cache.append("cuda" if cuda_available() else "fake-gpu" if fake_gpu() else None)
+        _device_cache.append(
+            CUDA_DEVICE if cuda_available() else FAKE_GPU_DEVICE if fake_gpu() else None
+        )
     return _device_cache[0]
 
 

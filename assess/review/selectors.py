@@ -16,7 +16,7 @@ from assess.orgs.models import Organization
 from assess.scoring import AttemptResults, attempt_results, frozen_points
 from grader.engine import VERDICT_LABELS
 from quizzes import irt
-from quizzes.models import Level
+from quizzes.models import Kind, Level
 from quizzes.questions import candidate_view, correct_answer_text
 
 SORTS = {
@@ -375,7 +375,7 @@ def written_queue(organization: Organization) -> QuerySet[Answer]:
         Answer.objects.filter(
             attempt__organization=organization,
             attempt__status=AttemptStatus.SUBMITTED,
-            question_version__question__kind="written",
+            question_version__question__kind=Kind.WRITTEN,
             score__isnull=True,
             response__isnull=False,
         )

@@ -20,6 +20,7 @@ from assess.orgs.access import READ_REPORTS, REVIEW, member_role, org_view
 from assess.orgs.models import Organization
 from assess.publicurl import public_url
 from grader.models import Submission
+from quizzes.models import Kind
 
 from .export import results_csv
 from .forms import AttemptFilterForm, RubricForm
@@ -108,7 +109,7 @@ def attempt_review(
     signals = integrity_summary(attempt)
     answers = review_answers(attempt, signals)
     for answer in answers:
-        if answer.content["kind"] == "written":
+        if answer.content["kind"] == Kind.WRITTEN:
             latest = next(iter(answer.rubric_reviews.all()), None)
             answer.rubric_form = RubricForm(
                 rubric=answer.content["rubric"],
@@ -145,7 +146,7 @@ def answer_score(
 ) -> HttpResponse:
     answer = _answer(org, attempt_id, answer_id)
     content = answer.question_version.content
-    if content["kind"] != "written":
+    if content["kind"] != Kind.WRITTEN:
         messages.error(request, "Only written answers are scored with a rubric.")
     else:
         form = RubricForm(request.POST, rubric=content["rubric"])

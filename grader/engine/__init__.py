@@ -5,11 +5,9 @@ It imports neither Django nor Celery (nor ``assess`` or ``quizzes``): the comman
 :func:`grade_submission`, and only the thin Django layer in ``grader/`` stores its report.
 """
 
+from grader.engine.devices import CPU_DEVICE, CUDA_DEVICE, FAKE_GPU_DEVICE
 from grader.engine.grading import (
     ACCEPTED,
-    CPU_DEVICE,
-    CUDA_DEVICE,
-    FAKE_GPU_DEVICE,
     INTERNAL_ERROR,
     INVALID_SUBMISSION,
     VERDICT_LABELS,

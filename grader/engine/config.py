@@ -9,46 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from grader.engine.envparse import ConfigError, env_bool, env_float, env_int
 
-class ConfigError(ValueError):
-    """An environment variable of the grader has a value we cannot use."""
-
-
-def _env_int(name: str, default: int, minimum: int = 1) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not an integer") from None
-    if value < minimum:
-        raise ConfigError(f"{name}={value} must be at least {minimum}")
-    return value
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number") from None
-    if not value > 0:
-        raise ConfigError(f"{name}={value} must be positive")
-    return value
-
-
-def _env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if raw == "":
-        return default
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(f"{name}={raw!r} is not a boolean (use 1 or 0)")
+__all__ = ["ConfigError", "GraderConfig", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -86,14 +49,14 @@ class GraderConfig:
     @classmethod
     def from_env(cls) -> GraderConfig:
         return cls(
-            allow_unsandboxed=_env_bool("GRADER_ALLOW_UNSANDBOXED"),
-            pool_size=_env_int("GRADER_POOL_SIZE", cls.pool_size),
-            wall_s=_env_float("GRADER_WALL_SECONDS", cls.wall_s),
-            cpu_s=_env_int("GRADER_CPU_SECONDS", cls.cpu_s),
-            memory_bytes=_env_int("GRADER_MEMORY_MB", cls.memory_bytes >> 20) << 20,
-            processes=_env_int("GRADER_MAX_PROCESSES", cls.processes),
-            output_bytes=_env_int("GRADER_OUTPUT_KB", cls.output_bytes >> 10) << 10,
-            uid_base=_env_int("GRADER_UID_BASE", cls.uid_base, minimum=1000),
+            allow_unsandboxed=env_bool("GRADER_ALLOW_UNSANDBOXED", False),
+            pool_size=env_int("GRADER_POOL_SIZE", cls.pool_size, minimum=1),
+            wall_s=env_float("GRADER_WALL_SECONDS", cls.wall_s, minimum=0.1, maximum=3600),
+            cpu_s=env_int("GRADER_CPU_SECONDS", cls.cpu_s, minimum=1),
+            memory_bytes=env_int("GRADER_MEMORY_MB", cls.memory_bytes >> 20, minimum=1) << 20,
+            processes=env_int("GRADER_MAX_PROCESSES", cls.processes, minimum=1),
+            output_bytes=env_int("GRADER_OUTPUT_KB", cls.output_bytes >> 10, minimum=1) << 10,
+            uid_base=env_int("GRADER_UID_BASE", cls.uid_base, minimum=1000),
             uid_lock_dir=os.environ.get("GRADER_UID_LOCK_DIR", "") or cls.uid_lock_dir,
             bwrap=os.environ.get("GRADER_BWRAP", cls.bwrap) or cls.bwrap,
             service_socket=os.environ.get("GRADER_SERVICE_SOCKET", ""),

@@ -22,10 +22,9 @@ import time
 import tokenize
 
 from grader.engine import gpu_speed, gpu_telemetry, gpu_timing
+from grader.engine.devices import CUDA_DEVICE, FAKE_GPU_DEVICE
 from grader.engine.grading import (
     ACCEPTED,
-    CUDA_DEVICE,
-    FAKE_GPU_DEVICE,
     INVALID_SUBMISSION,
     Report,
     _decode_source,

@@ -23,6 +23,7 @@ from grader.engine.checks import (
     clip,
     compare_array,
 )
+from grader.engine.devices import CPU_DEVICE
 from grader.engine.diagnosis import NONE, Diagnosis, diagnose
 from grader.engine.problems import Case, Problem, get_problem
 from grader.engine.sandbox import (
@@ -36,9 +37,6 @@ from grader.engine.sandbox import (
 
 logger = logging.getLogger(__name__)
 
-# What a worker grades tensor problems on (grader.engine.gpu_grading): CPU tensors, a real GPU,
-# or CPU tensors on a worker that pretends to have a GPU (GRADER_FAKE_GPU, tests only).
-CPU_DEVICE, CUDA_DEVICE, FAKE_GPU_DEVICE = "cpu", "cuda", "fake-gpu"
 ACCEPTED = "accepted"
 WRONG_ANSWER = "wrong_answer"
 RUNTIME_ERROR = "runtime_error"

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from assess.envconfig import ConfigError, parse_email_url
+from assess.envconfig import parse_email_url
+from grader.engine.envparse import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assess.envconfig import ConfigError, env_bool, env_float, env_int, env_list
+from grader.engine.envparse import ConfigError, env_bool, env_float, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 

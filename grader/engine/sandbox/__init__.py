@@ -12,7 +12,7 @@ from grader.engine.sandbox.bwrap import (
     privileged,
     sandbox_problem,
 )
-from grader.engine.sandbox.limits import CPU, CUDA, resource_limits, tensor_config
+from grader.engine.sandbox.limits import resource_limits, tensor_config
 from grader.engine.sandbox.pool import (
     HIRING,
     PRACTICE,
@@ -31,8 +31,6 @@ from grader.engine.sandbox.protocol import (
 )
 
 __all__ = [
-    "CPU",
-    "CUDA",
     "EXCERPT_BYTES",
     "HIRING",
     "PRACTICE",

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.engine.config import GraderConfig
-from grader.engine.sandbox.limits import CPU, CUDA
+from grader.engine.devices import CPU_DEVICE, CUDA_DEVICE
 from grader.engine.sandbox.protocol import SandboxUnavailable
 from grader.engine.sandbox.seccomp import SeccompUnavailable, job_filter, zygote_filter
 
@@ -141,7 +141,7 @@ def _filesystem_args(runtime: str, device: str) -> list[str]:
         args += ["--ro-bind", str(TIMING_SOURCE), "/opt/grader/engine/gpu_timing.py"]
     args += ["--ro-bind", str(ZYGOTE_SOURCE), "/opt/grader/zygote.py"]
     args += ["--proc", "/proc", *_device_args()]
-    if device == CUDA:
+    if device == CUDA_DEVICE:
         # Only the GPU's device files join the minimal /dev; the driver's libraries are
         # under /usr/lib (already bound); Triton compiles a small launcher with the host's
         # C compiler, hence /usr/bin and /usr/include (read-only).
@@ -192,7 +192,7 @@ def _inner_python() -> str:
 def bwrap_command(
     config: GraderConfig,
     runtime: str = "numpy",
-    device: str = CPU,
+    device: str = CPU_DEVICE,
     *,
     zygote_filter_fd: int = -1,
     job_filter_fd: int = -1,

@@ -11,7 +11,7 @@ from dataclasses import fields
 import numpy as np
 
 from grader.engine.config import GraderConfig, load_config
-from grader.engine.sandbox.limits import CPU
+from grader.engine.devices import CPU_DEVICE
 from grader.engine.sandbox.protocol import (
     MAX_HEADER_BYTES,
     RunResult,
@@ -33,7 +33,7 @@ class ServicePool:
         config: GraderConfig | None = None,
         *,
         runtime: str = "numpy",
-        device: str = CPU,
+        device: str = CPU_DEVICE,
         socket_path: str = "",
     ) -> None:
         """``socket_path``: the service to use (default: the hiring one, ``service_socket``)."""

@@ -19,9 +19,9 @@ import threading
 from dataclasses import replace
 
 from grader.engine.config import GraderConfig
+from grader.engine.devices import CPU_DEVICE, CUDA_DEVICE
 from grader.engine.sandbox.protocol import SandboxUnavailable
 
-CPU, CUDA = "cpu", "cuda"
 # A pool claims a block of this many uids for its lifetime; a lock file per block makes
 # the claim host-wide, so two worker processes never hand out the same uid.
 UID_BLOCK = 256
@@ -32,15 +32,16 @@ def tensor_config(config: GraderConfig, device: str) -> GraderConfig:
     the large hidden tests (hundreds of MB each) need more than the NumPy jobs."""
     return replace(
         config,
-        wall_s=max(config.wall_s, 90.0 if device == CUDA else 30.0),
-        cpu_s=max(config.cpu_s, 60 if device == CUDA else 20),
-        memory_bytes=max(config.memory_bytes, 8 << 30 if device == CUDA else 2 << 30),
+        wall_s=max(config.wall_s, 90.0 if device == CUDA_DEVICE else 30.0),
+        cpu_s=max(config.cpu_s, 60 if device == CUDA_DEVICE else 20),
+        memory_bytes=max(config.memory_bytes, 8 << 30 if device == CUDA_DEVICE else 2 << 30),
         processes=max(config.processes, 64),
         open_files=max(config.open_files, 256),
-        tmp_bytes=max(config.tmp_bytes, 256 << 20 if device == CUDA else 16 << 20),
-        result_bytes=max(config.result_bytes, 2 << 30 if device == CUDA else 256 << 20),
-        file_bytes=max(config.file_bytes, 64 << 20 if device == CUDA else 4 << 20),
-        uid_base=config.uid_base + (config.uid_count if device == CPU else 2 * config.uid_count),
+        tmp_bytes=max(config.tmp_bytes, 256 << 20 if device == CUDA_DEVICE else 16 << 20),
+        result_bytes=max(config.result_bytes, 2 << 30 if device == CUDA_DEVICE else 256 << 20),
+        file_bytes=max(config.file_bytes, 64 << 20 if device == CUDA_DEVICE else 4 << 20),
+        uid_base=config.uid_base
+        + (config.uid_count if device == CPU_DEVICE else 2 * config.uid_count),
     )
 
 
@@ -149,7 +150,7 @@ def job_request(config: GraderConfig, uid: int, device: str) -> dict:
         # Root may map the job to its own host uid; otherwise it maps to ours.
         "host_uid": uid if privileged else None,
         "host_gid": uid if privileged else None,
-        "limit_address_space": device != CUDA,
+        "limit_address_space": device != CUDA_DEVICE,
         "wall_s": config.wall_s,
         "tmp_bytes": config.tmp_bytes,
         "memory_bytes": config.memory_bytes,

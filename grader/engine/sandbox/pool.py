@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from grader.engine.config import GraderConfig, load_config
+from grader.engine.devices import CPU_DEVICE
 from grader.engine.sandbox.bwrap import (
     bwrap_command,
     filter_pipes,
@@ -31,7 +32,7 @@ from grader.engine.sandbox.bwrap import (
     unsandboxed_command,
 )
 from grader.engine.sandbox.client import ServicePool
-from grader.engine.sandbox.limits import CPU, UidLeases, job_request, tensor_config
+from grader.engine.sandbox.limits import UidLeases, job_request, tensor_config
 from grader.engine.sandbox.protocol import (
     EXCERPT_BYTES,
     MAX_HEADER_BYTES,
@@ -49,7 +50,11 @@ class _Zygote:
     """One sandboxed process that forks a confined job process per request."""
 
     def __init__(
-        self, config: GraderConfig, unsandboxed: bool, runtime: str = "numpy", device: str = CPU
+        self,
+        config: GraderConfig,
+        unsandboxed: bool,
+        runtime: str = "numpy",
+        device: str = CPU_DEVICE,
     ) -> None:
         self.config = config
         self.unsandboxed = unsandboxed
@@ -252,7 +257,11 @@ class SandboxPool:
     """Runs jobs concurrently, each in its own fresh, confined process; thread-safe."""
 
     def __init__(
-        self, config: GraderConfig | None = None, *, runtime: str = "numpy", device: str = CPU
+        self,
+        config: GraderConfig | None = None,
+        *,
+        runtime: str = "numpy",
+        device: str = CPU_DEVICE,
     ) -> None:
         """``runtime='torch'``: the tensor zygote (torch imported, jobs on ``device``)."""
         self.runtime, self.device = runtime, device
@@ -417,10 +426,10 @@ def _shared(runtime: str, device: str, purpose: str = HIRING, socket_path: str =
 
 def local_pool() -> SandboxPool:
     """This process's own warm NumPy pool (what the grading service runs jobs in)."""
-    return _shared("numpy", CPU)
+    return _shared("numpy", CPU_DEVICE)
 
 
-def local_tensor_pool(device: str = CPU) -> SandboxPool:
+def local_tensor_pool(device: str = CPU_DEVICE) -> SandboxPool:
     """This process's own tensor pool for ``device`` ('cpu' or 'cuda'), started on first
     use (a separate zygote: importing torch costs about a second, paid once per process)."""
     return _shared("torch", device)
@@ -430,9 +439,9 @@ def get_pool(*, purpose: str = HIRING) -> SandboxPool:
     """The process-wide pool for ``purpose`` shared by the command line and the workers:
     its grading service's client when one is configured (``service_socket``), else a
     local sandbox pool (practice's is not hiring's). Raises ``NoPracticeService``."""
-    return _shared("numpy", CPU, purpose, service_socket(purpose))
+    return _shared("numpy", CPU_DEVICE, purpose, service_socket(purpose))
 
 
-def get_tensor_pool(device: str = CPU, *, purpose: str = HIRING) -> SandboxPool:
+def get_tensor_pool(device: str = CPU_DEVICE, *, purpose: str = HIRING) -> SandboxPool:
     """The process-wide tensor pool for ``device`` and ``purpose``, as ``get_pool``."""
     return _shared("torch", device, purpose, service_socket(purpose))

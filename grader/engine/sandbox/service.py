@@ -24,8 +24,9 @@ from dataclasses import asdict
 
 import numpy as np
 
+from grader.engine.devices import CPU_DEVICE
 from grader.engine.sandbox.bwrap import privileged, sandbox_problem
-from grader.engine.sandbox.limits import CPU, resource_limits
+from grader.engine.sandbox.limits import resource_limits
 from grader.engine.sandbox.pool import local_pool, local_tensor_pool
 from grader.engine.sandbox.protocol import (
     MAX_REQUEST_BYTES,
@@ -107,7 +108,7 @@ def scrubbed_environment(environ: dict[str, str] | None = None) -> dict[str, str
 # --------------------------------------------------------------------------- the server
 
 
-def _local_pool(runtime: str = "numpy", device: str = CPU):
+def _local_pool(runtime: str = "numpy", device: str = CPU_DEVICE):
     return local_tensor_pool(device) if runtime == "torch" else local_pool()
 
 
@@ -156,7 +157,7 @@ class _Handler(socketserver.BaseRequestHandler):
         global _jobs_run
         with _jobs_lock:
             _jobs_run += 1
-        pool = _local_pool(request.get("runtime", "numpy"), request.get("device", CPU))
+        pool = _local_pool(request.get("runtime", "numpy"), request.get("device", CPU_DEVICE))
         try:
             return pool.run(request["header"], arrays)
         except SandboxUnavailable as exc:
