@@ -54,9 +54,14 @@ def test_the_report_and_the_comparison_lead_with_one_honest_level(
     card = page.locator("#in-a-minute").inner_text()
     assert "bility" not in card and "±" not in card and "prior" not in card
     assert page.get_by_text("Suggested interview level").count() == 1
-    # The details are closed until asked for; open, they say what each term means.
+    # The details are closed until asked for (a printed copy opens them); open, they say
+    # what each term means.
     details = page.locator("#level-details")
     assert not page.locator("#calibrated-level").is_visible()
+    if name == "desktop":
+        page.pdf(path=str(_artifact("level-report-print").with_suffix(".pdf")))
+        assert page.locator("#calibrated-level").is_visible()
+        page.reload()
     details.locator("summary").click()
     opened = " ".join(details.inner_text().split())
     assert re.search(r"Ability -\d\.\d ± \d\.\d, from 31 scored answers", opened)
