@@ -182,6 +182,7 @@ class ItemCalibrationAdmin(ReadOnlyAdmin):
         "candidates",
         "responses",
         "converged",
+        "junior_cut",
         "mid_cut",
         "senior_cut",
     )
@@ -191,6 +192,7 @@ class ItemCalibrationAdmin(ReadOnlyAdmin):
         "responses",
         "converged",
         "iterations",
+        "junior_cut",
         "mid_cut",
         "senior_cut",
         "priors",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from quizzes import irt
 from quizzes.models import Level, Question
 
-from .attempts.models import Answer, Attempt
+from .attempts.models import Answer, Attempt, CandidateLevel
 from .calibration.services import item_parameters
 from .hiring.models import AttemptPoints
 
@@ -62,24 +62,38 @@ class Tally:
 @dataclass(frozen=True)
 class AbilityLevel:
     """The calibrated level estimate: the ability (IRT scale) with its standard error, the
-    probability of each level under it, and the most probable level (docs/scoring.md)."""
+    probability of each candidate level under it, and the most probable level
+    (docs/scoring.md). The probabilities carry the items' own uncertainty (an item not yet
+    calibrated is only known to be near its level), so they are honest about what the
+    answers and the bank can tell."""
 
     theta: float
     se: float
-    probabilities: dict[str, float]
+    probabilities: dict[str, float]  # by CandidateLevel value, not_yet_junior -> senior
     items: int
     calibration_id: int | None  # the item parameters' version; None: the level priors
+    calibrated: bool = False  # every scored question's difficulty measured, not assumed
 
     @property
     def level(self) -> str:
-        return max(irt.LEVELS, key=lambda lv: self.probabilities[lv])
+        return max(irt.ABILITY_LEVELS, key=lambda lv: self.probabilities[lv])
 
     @property
     def confidence(self) -> float:
         return self.probabilities[self.level]
 
     def __str__(self) -> str:
-        return f"{self.level}, {self.confidence:.0%} sure"
+        return f"{CandidateLevel(self.level).label}, {percent_words(self.confidence)} likely"
+
+
+def percent_words(probability: float) -> str:
+    """A probability as a reader should see it: a whole percent, never 0 % or 100 % (no
+    model of a few dozen answers is that sure)."""
+    if probability > 0.99:
+        return "over 99%"
+    if probability < 0.01:
+        return "under 1%"
+    return f"{round(100 * probability)}%"
 
 
 def ability_level(scored: list[tuple[Question, float]]) -> AbilityLevel | None:
@@ -87,11 +101,13 @@ def ability_level(scored: list[tuple[Question, float]]) -> AbilityLevel | None:
     None without any."""
     if not scored:
         return None
-    params = item_parameters([q for q, _ in scored])
+    questions = [q for q, _ in scored]
+    params = item_parameters(questions)
     estimate = irt.estimate_ability(
         [min(max(score, 0.0), 1.0) for _, score in scored],
-        [params.discrimination[q.pk] for q, _ in scored],
-        [params.difficulty[q.pk] for q, _ in scored],
+        [params.discrimination[q.pk] for q in questions],
+        [params.difficulty[q.pk] for q in questions],
+        b_sd=[params.difficulty_sd[q.pk] for q in questions],
     )
     return AbilityLevel(
         theta=estimate.theta,
@@ -99,7 +115,36 @@ def ability_level(scored: list[tuple[Question, float]]) -> AbilityLevel | None:
         probabilities=estimate.level_probabilities(params.cuts),
         items=estimate.n_items,
         calibration_id=params.calibration_id,
+        calibrated=params.calibration_id is not None and params.calibrated_for(questions),
     )
+
+
+class LevelSource:
+    CALIBRATED = "calibrated"
+    PERCENT_RULE = "percent_rule"
+
+
+@dataclass(frozen=True)
+class LevelHeadline:
+    """The one level a report leads with (docs/scoring.md, "The headline level"): the
+    calibrated estimate's when every scored question is calibrated, else the percent
+    rule's; `certainty` is that level's probability given the answers, resting on
+    `scored_answers`; `other` is the other method's level, for the details."""
+
+    level: str  # a CandidateLevel value
+    source: str  # LevelSource
+    certainty: float | None  # None: no answer scored, nothing to be sure of
+    scored_answers: int
+    other: str  # the other method's level; "" while it has none
+    final: bool  # False: answers still wait for a grade, the level may move
+
+    @property
+    def label(self) -> str:
+        return CandidateLevel(self.level).label
+
+    @property
+    def other_label(self) -> str:
+        return CandidateLevel(self.other).label if self.other else ""
 
 
 @dataclass
@@ -117,11 +162,39 @@ class AttemptResults:
     def complete(self) -> bool:
         return self.total.complete
 
+    @property
+    def headline(self) -> LevelHeadline | None:
+        """The report's one level; None until there is one to give (the percent rule waits
+        for every answer, the calibrated estimate for one scored answer)."""
+        ability = self.ability
+        if ability is not None and ability.calibrated:
+            return LevelHeadline(
+                level=ability.level,
+                source=LevelSource.CALIBRATED,
+                certainty=ability.confidence,
+                scored_answers=ability.items,
+                other=self.level_estimate,
+                final=self.complete,
+            )
+        if not self.complete:
+            return None
+        return LevelHeadline(
+            level=self.level_estimate,
+            source=LevelSource.PERCENT_RULE,
+            certainty=None if ability is None else ability.probabilities[self.level_estimate],
+            scored_answers=0 if ability is None else ability.items,
+            other="" if ability is None else ability.level,
+            final=True,
+        )
+
 
 def level_estimate(levels: dict[str, Tally]) -> str:
-    """The highest level present whose questions, and those of every lower level present,
-    score at least LEVEL_BAR percent; junior when none does (docs/scoring.md)."""
-    estimate = Level.JUNIOR
+    """The percent rule: the highest level present whose questions, and those of every
+    lower level present, score at least LEVEL_BAR percent. Below that: not yet junior when
+    the test has junior questions, junior when it has none (it cannot tell what lies below
+    its easiest level; docs/scoring.md)."""
+    has_junior = (levels.get(Level.JUNIOR) or Tally("")).possible > 0
+    estimate = CandidateLevel.NOT_YET_JUNIOR if has_junior else CandidateLevel.JUNIOR
     for level in LEVEL_LADDER:
         tally = levels.get(level)
         if tally is None or tally.possible == 0:

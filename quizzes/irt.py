@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
+    "ABILITY_LEVELS",
     "LEVELS",
     "AbilityEstimate",
     "AdaptiveRule",
@@ -47,7 +48,12 @@ __all__ = [
     "should_stop",
 ]
 
+# The questions' levels.
 LEVELS = ("junior", "mid", "senior")
+# A candidate's levels: those of the questions, with a floor below junior. A level is
+# reached where a candidate expects 60 % on the bank's questions of that level
+# (`level_cut_points`), so a candidate who would fail the junior questions is not junior.
+ABILITY_LEVELS = ("not_yet_junior", *LEVELS)
 
 # Ability grid for the posterior: +-6 covers any plausible candidate under the N(0, 1)
 # prior (the prior mass beyond is 2e-9), and 0.05 spacing keeps the posterior mean and
@@ -90,20 +96,37 @@ class AbilityEstimate:
     posterior: np.ndarray = field(repr=False)  # weights on ABILITY_GRID, summing to 1
 
     def level_probabilities(self, cuts: Sequence[float]) -> dict[str, float]:
-        """Posterior probability of each level, given the (mid, senior) cut points."""
-        mid_cut, senior_cut = cuts
-        below_mid = ABILITY_GRID < mid_cut
-        below_senior = ABILITY_GRID < senior_cut
-        junior = float(self.posterior[below_mid].sum())
-        mid = float(self.posterior[~below_mid & below_senior].sum())
-        return {"junior": junior, "mid": mid, "senior": max(0.0, 1.0 - junior - mid)}
+        """Posterior probability of each of ABILITY_LEVELS, given the (junior, mid,
+        senior) cut points."""
+        below = [float(self.posterior[ABILITY_GRID < cut].sum()) for cut in cuts]
+        masses = np.diff([0.0, *below, 1.0]).clip(0.0, 1.0)
+        return dict(zip(ABILITY_LEVELS, masses.tolist(), strict=True))
 
 
-def _log_likelihood(scores: np.ndarray, a: np.ndarray, b: np.ndarray, grid: np.ndarray):
-    """Log likelihood of one candidate's scores at each grid point (NaN scores skipped)."""
+# Gauss-Hermite nodes and weights for an expectation over N(0, 1) (probabilists'), enough
+# to integrate a logistic curve over a normal difficulty within 1e-4.
+_HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite_e.hermegauss(24)
+_HERMITE_WEIGHTS = _HERMITE_WEIGHTS / _HERMITE_WEIGHTS.sum()
+
+
+def _log_likelihood(
+    scores: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    grid: np.ndarray,
+    b_sd: np.ndarray | None = None,
+):
+    """Log likelihood of one candidate's scores at each grid point (NaN scores skipped).
+    With `b_sd`, each item's curve is averaged over its difficulty ~ N(b, b_sd): the
+    exact marginal likelihood for one candidate, whose items' errors are independent."""
     taken = ~np.isnan(scores)
     s = scores[taken]
-    p = probability(grid[:, None], a[taken], b[taken])
+    if b_sd is None:
+        p = probability(grid[:, None], a[taken], b[taken])
+    else:
+        nodes = b[taken][:, None] + b_sd[taken][:, None] * _HERMITE_NODES  # items x nodes
+        p = probability(grid[:, None, None], a[taken][:, None], nodes) @ _HERMITE_WEIGHTS
+        p = p.clip(1e-12, 1.0 - 1e-12)
     return (s * np.log(p) + (1.0 - s) * np.log1p(-p)).sum(axis=1)
 
 
@@ -114,12 +137,18 @@ def estimate_ability(
     *,
     prior_mean: float = 0.0,
     prior_sd: float = 1.0,
+    b_sd: Sequence[float] | None = None,
 ) -> AbilityEstimate:
     """Expected a posteriori ability and its posterior SD, under a N(prior_mean, prior_sd) prior.
 
     `scores[j]` in [0, 1] is the score on the item with parameters `a[j]`, `b[j]`; NaN
     means not taken. The EAP exists for any pattern (all right, all wrong, no items), unlike
     the maximum likelihood estimate, which is why a short adaptive test uses it.
+
+    `b_sd[j]`, when given, is how uncertain item j's difficulty is (its calibration SE; the
+    prior's SD for an item nobody answered yet): the posterior then widens by what the
+    items' parameters do not know, so its level probabilities do not claim more certainty
+    than the bank has (docs/scoring.md, "Honest certainty").
 
     >>> est = estimate_ability([1, 1, 0], [1, 1, 1], [-1, 0, 1])
     >>> round(est.theta, 2), round(est.se, 2)
@@ -134,7 +163,12 @@ def estimate_ability(
         )
     if np.any((scores < 0) | (scores > 1)):
         raise ValueError("scores must lie in [0, 1]")
-    log_post = _log_likelihood(scores, a, b, ABILITY_GRID)
+    sd = None
+    if b_sd is not None:
+        sd = np.asarray(b_sd, float)
+        if sd.shape != b.shape or np.any(~(sd >= 0)):
+            raise ValueError("b_sd must be one non-negative value per item")
+    log_post = _log_likelihood(scores, a, b, ABILITY_GRID, sd)
     log_post += -0.5 * ((ABILITY_GRID - prior_mean) / prior_sd) ** 2
     weights = np.exp(log_post - log_post.max())
     weights /= weights.sum()
@@ -149,14 +183,14 @@ def estimate_ability(
 def level_cut_points(
     a: Sequence[float], b: Sequence[float], levels: Sequence[str], *, bar: float = 0.6
 ) -> tuple[float, float]:
-    """The abilities at which a candidate is expected to score `bar` on the bank's mid items
-    and on its senior items: the (mid, senior) cut points of the ability scale.
+    """The abilities at which a candidate is expected to score `bar` on the bank's junior,
+    mid and senior items: the (junior, mid, senior) cut points of the ability scale.
 
     This is the raw-percent rule of docs/scoring.md ("a level is reached at 60 % on its
     questions") moved onto the ability scale, over the whole pool rather than one test's
     questions, so the level no longer depends on which questions a test happened to have.
     A level with no item falls back to where an item of average discrimination at the
-    level's prior difficulty would put it. The senior cut is never below the mid cut.
+    level's prior difficulty would put it. A cut is never below the one under it.
     """
     a = np.asarray(a, float)
     b = np.asarray(b, float)
@@ -164,7 +198,7 @@ def level_cut_points(
     priors = Priors()
     typical_a = float(np.exp(priors.log_discrimination_mean))
     cuts = []
-    for level in ("mid", "senior"):
+    for level in LEVELS:
         mine = levels == level
         if not mine.any():
             cuts.append(priors.difficulty_mean[level] + np.log(bar / (1 - bar)) / typical_a)
@@ -172,15 +206,15 @@ def level_cut_points(
         expected = probability(ABILITY_GRID[:, None], a[mine], b[mine]).mean(axis=1)
         # The test characteristic curve increases with theta: interpolate where it hits bar.
         cuts.append(float(np.interp(bar, expected, ABILITY_GRID)))
-    return cuts[0], max(cuts[0], cuts[1])
+    junior, mid, senior = np.maximum.accumulate(cuts).tolist()
+    return junior, mid, senior
 
 
 def classify(theta: float, cuts: Sequence[float]) -> str:
-    """junior below the mid cut, senior at or above the senior cut, else mid."""
-    mid_cut, senior_cut = cuts
-    if theta >= senior_cut:
-        return "senior"
-    return "mid" if theta >= mid_cut else "junior"
+    """The highest of ABILITY_LEVELS whose cut `theta` reaches (junior, mid, senior cuts);
+    below the junior cut, not_yet_junior."""
+    reached = sum(theta >= cut for cut in cuts)
+    return ABILITY_LEVELS[reached]
 
 
 # ------------------------------------------------------------------------- calibration

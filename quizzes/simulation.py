@@ -90,8 +90,9 @@ def stratified_form(levels: np.ndarray, length: int, rng) -> np.ndarray:
 
 
 def percent_rule(scores: np.ndarray, levels: np.ndarray) -> str:
-    """docs/scoring.md's ladder: a level is reached at 60 % on it and every easier level."""
-    estimate = "junior"
+    """docs/scoring.md's ladder: a level is reached at 60 % on it and every easier level;
+    below, not yet junior (junior for a form without junior items)."""
+    estimate = "not_yet_junior" if (levels == "junior").any() else "junior"
     for level in irt.LEVELS:
         mine = levels == level
         if not mine.any():
@@ -212,5 +213,113 @@ def simulate(
         candidates=candidates,
         calibration_candidates=calibration_candidates,
         calibration_difficulty_rmse=rmse,
-        true_level_shares={lv: float(np.mean(truth == lv)) for lv in irt.LEVELS},
+        true_level_shares={lv: float(np.mean(truth == lv)) for lv in irt.ABILITY_LEVELS},
     )
+
+
+# Stated certainty bins of the calibration table: [low, high).
+CERTAINTY_BINS = ((0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95),
+                  (0.95, 0.99), (0.99, 1.0001))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CertaintyTable:
+    """How often a stated certainty is right: for each way of stating a level, the
+    candidates binned by the probability the report states for the level it names, with
+    the share whose true level it is, per named level."""
+
+    title: str
+    # (bin, level) -> (candidates, right); level "all" for every level together
+    cells: dict[tuple[tuple[float, float], str], tuple[int, int]]
+    mean_stated: dict[tuple[float, float], float]  # mean stated probability per bin
+
+    def rows(self) -> list[str]:
+        levels = [*irt.ABILITY_LEVELS, "all"]
+        head = f"{'stated':<10} {'mean':>5}" + "".join(f" {lv:>16}" for lv in levels)
+        lines = [self.title, head]
+        for low, high in CERTAINTY_BINS:
+            total, _ = self.cells.get(((low, high), "all"), (0, 0))
+            if not total:
+                continue
+            label = f"{low:.0%}-{min(high, 1):.0%}"
+            mean = self.mean_stated[(low, high)]
+            line = f"{label:<10} {'>99%' if mean > 0.99 else f'{mean:.0%}':>5}"
+            for lv in levels:
+                n, right = self.cells.get(((low, high), lv), (0, 0))
+                line += f" {(f'{right / n:.0%} of {n}' if n else '-'):>16}"
+            lines.append(line)
+        return lines
+
+
+def certainty_tables(
+    levels: Sequence[str],
+    *,
+    candidates: int = 4000,
+    calibration_candidates: int = 1000,
+    form_lengths: Sequence[int] = (5, 10, 20, 30),
+    seed: int = 0,
+) -> list[CertaintyTable]:
+    """Simulated candidates of known level take stratified forms (their length drawn from
+    `form_lengths`); each table bins them by the certainty stated for the level a report
+    would name, and counts how often that level is their true one. A stated 80 % is honest
+    when about 80 % of those candidates are at the level named.
+
+    Three ways of stating: the calibrated estimate on a calibrated bank (the report's
+    headline when the bank is calibrated), and on a bank still at the level priors both
+    the percent rule's level (the headline then) with the probability the estimate gives
+    it, and the estimate's own most probable level (in the details)."""
+    levels = np.asarray(levels)
+    rng = np.random.default_rng([seed, 7])
+    a_true, b_true = true_parameters(levels, rng)
+    cal_theta = rng.normal(0.0, 1.0, calibration_candidates)
+    cal_scores = np.full((calibration_candidates, levels.size), np.nan)
+    for i, theta in enumerate(cal_theta):
+        form = stratified_form(levels, 30, rng)
+        cal_scores[i, form] = _answer(np.array(theta), a_true[form], b_true[form], rng)
+    fit = irtfit.calibrate(cal_scores, levels)
+    priors = irt.Priors()
+    prior_a = np.full(levels.size, float(np.exp(priors.log_discrimination_mean)))
+    prior_b = np.array([priors.difficulty_mean[lv] for lv in levels])
+    prior_sd = np.full(levels.size, priors.difficulty_sd)
+    banks = {
+        "calibrated": (fit.discrimination, fit.difficulty, fit.difficulty_se),
+        "priors": (prior_a, prior_b, prior_sd),
+        # The estimate as it was before: the priors' difficulties taken as exact.
+        "exact": (prior_a, prior_b, np.zeros(levels.size)),
+    }
+    cuts = {name: irt.level_cut_points(a, b, levels) for name, (a, b, _) in banks.items()}
+    true_cuts = irt.level_cut_points(a_true, b_true, levels)
+
+    titles = {
+        "calibrated": "calibrated bank: the calibrated estimate (headline)",
+        "rule": "bank at the level priors: the percent rule's level (headline) and its probability",
+        "priors": "bank at the level priors: the estimate's most probable level (details)",
+        "exact": "bank at the level priors, difficulties taken as exact (the estimate before)",
+    }
+    stated: dict[str, list[tuple[float, str, bool]]] = {name: [] for name in titles}
+    for _ in range(candidates):
+        theta = rng.normal(0.0, 1.0)
+        truth = irt.classify(theta, true_cuts)
+        form = stratified_form(levels, int(rng.choice(form_lengths)), rng)
+        scores = _answer(np.array(theta), a_true[form], b_true[form], rng)
+        for name, (a, b, sd) in banks.items():
+            estimate = irt.estimate_ability(scores, a[form], b[form], b_sd=sd[form])
+            probabilities = estimate.level_probabilities(cuts[name])
+            named = max(probabilities, key=probabilities.get)
+            stated[name].append((probabilities[named], named, named == truth))
+            if name == "priors":  # the percent rule's level, with the honest estimate's odds
+                named = percent_rule(scores, levels[form])
+                stated["rule"].append((probabilities[named], named, named == truth))
+    tables = []
+    for name, title in titles.items():
+        cells: dict = {}
+        sums: dict = {}
+        for probability, named, right in stated[name]:
+            bin_ = next(b for b in CERTAINTY_BINS if b[0] <= probability < b[1])
+            for key in ((bin_, named), (bin_, "all")):
+                n, r = cells.get(key, (0, 0))
+                cells[key] = (n + 1, r + int(right))
+            sums[bin_] = sums.get(bin_, 0.0) + probability
+        mean = {b: sums[b] / cells[(b, "all")][0] for b in sums}
+        tables.append(CertaintyTable(title, cells, mean))
+    return tables

@@ -14,7 +14,7 @@ from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Question, Topic
 
 from ..models import Assessment, Attempt, Invitation, Section
-from ..scoring import attempt_results
+from ..scoring import LevelSource, attempt_results
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from .services import attempt_state
 
@@ -279,14 +279,20 @@ class TallyOut(serializers.Serializer):
 
 
 class LevelProbabilitiesOut(serializers.Serializer):
+    not_yet_junior = serializers.FloatField(help_text="Below junior (added with the floor level).")
     junior = serializers.FloatField()
     mid = serializers.FloatField()
     senior = serializers.FloatField()
 
 
 class AbilityOut(serializers.Serializer):
-    level = serializers.CharField(help_text="The most probable level: junior, mid or senior.")
-    confidence = serializers.FloatField(help_text="The probability of that level, 0 to 1.")
+    level = serializers.CharField(
+        help_text="The most probable level: not_yet_junior, junior, mid or senior."
+    )
+    confidence = serializers.FloatField(
+        help_text="The probability of that level, 0 to 1, allowing for how uncertain the "
+        "questions' parameters are."
+    )
     probabilities = LevelProbabilitiesOut()
     theta = serializers.FloatField(help_text="Ability on the calibrated scale (docs/scoring.md).")
     se = serializers.FloatField(help_text="Its standard error.")
@@ -294,12 +300,37 @@ class AbilityOut(serializers.Serializer):
     calibration_id = serializers.IntegerField(
         allow_null=True, help_text="The item parameters' version; null: the level priors."
     )
+    calibrated = serializers.BooleanField(
+        help_text="Whether every scored question's difficulty is measured (answered by "
+        "enough candidates), not assumed from its level."
+    )
+
+
+class HeadlineOut(serializers.Serializer):
+    level = serializers.CharField(help_text="not_yet_junior, junior, mid or senior.")
+    source = serializers.ChoiceField(
+        choices=[LevelSource.CALIBRATED, LevelSource.PERCENT_RULE],
+        help_text="calibrated when every scored question is calibrated, else percent_rule.",
+    )
+    certainty = serializers.FloatField(
+        allow_null=True, help_text="The probability of that level, 0 to 1; null: none scored."
+    )
+    scored_answers = serializers.IntegerField(help_text="Scored answers the certainty rests on.")
+    other = serializers.CharField(help_text="The other method's level; empty while it has none.")
+    final = serializers.BooleanField(help_text="False while answers wait for a grade.")
 
 
 class ResultsOut(serializers.Serializer):
     complete = serializers.BooleanField()
     passed = serializers.BooleanField(allow_null=True)
-    level_estimate = serializers.CharField(help_text="junior, mid or senior; empty until complete.")
+    level_estimate = serializers.CharField(
+        help_text="The percent rule's level: not_yet_junior, junior, mid or senior; empty "
+        "until complete."
+    )
+    headline = HeadlineOut(
+        allow_null=True,
+        help_text="The one level the report leads with (docs/scoring.md); null until there is one.",
+    )
     total = TallyOut()
     sections = TallyOut(many=True)
     topics = TallyOut(many=True)

@@ -12,6 +12,16 @@ class AttemptStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
 
+class CandidateLevel(models.TextChoices):
+    """The level a candidate is estimated at: the questions' levels with a floor below
+    junior (quizzes.irt.ABILITY_LEVELS; docs/scoring.md says what each one means)."""
+
+    NOT_YET_JUNIOR = "not_yet_junior", "not yet junior"
+    JUNIOR = "junior", "junior"
+    MID = "mid", "mid"
+    SENIOR = "senior", "senior"
+
+
 class SubmitReason(models.TextChoices):
     CANDIDATE = "candidate", "Submitted by the candidate"
     DEADLINE = "deadline", "Submitted automatically at the deadline"
@@ -35,7 +45,9 @@ class Attempt(models.Model):
     # Filled once every answer has a score (see assess.scoring and docs/scoring.md).
     score_percent = models.FloatField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
-    level_estimate = models.CharField(max_length=10, blank=True)
+    # The percent rule's level (assess.scoring.level_estimate); the report's headline may be
+    # the calibrated one instead.
+    level_estimate = models.CharField(max_length=16, blank=True, choices=CandidateLevel.choices)
     graded_at = models.DateTimeField(null=True, blank=True)
     # Adaptive sections: the seed of their draws, and one entry per confirmed question in
     # the order shown (section, position, question, version, score, the estimate after it

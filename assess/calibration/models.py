@@ -17,7 +17,10 @@ class ItemCalibration(models.Model):
     responses = models.PositiveIntegerField(help_text="Scored answers used.")
     converged = models.BooleanField()
     iterations = models.PositiveIntegerField()
-    # Abilities at which a candidate expects 60 % on the bank's mid / senior questions.
+    # Abilities at which a candidate expects 60 % on the bank's junior / mid / senior
+    # questions. A fit from before the floor level has no junior cut: item_parameters
+    # derives it from the fit's stored parameters.
+    junior_cut = models.FloatField(null=True, blank=True)
     mid_cut = models.FloatField()
     senior_cut = models.FloatField()
     priors = models.JSONField(help_text="The item priors the fit used.")

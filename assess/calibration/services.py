@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from django.conf import settings
@@ -42,17 +42,18 @@ def item_calibration_run() -> ItemCalibration:
     levels = [q.level for q in questions]
     priors = irt.Priors()
     fit = irtfit.calibrate(scores, levels, priors)
-    mid_cut, senior_cut = irt.level_cut_points(fit.discrimination, fit.difficulty, levels)
+    cuts = irt.level_cut_points(fit.discrimination, fit.difficulty, levels)
     # Before the transaction: the simulation takes seconds, the rows a moment.
-    exposure = _exposure_control(questions, fit, (mid_cut, senior_cut))
+    exposure = _exposure_control(questions, fit, cuts)
     with transaction.atomic():
         calibration = ItemCalibration.objects.create(
             candidates=len(attempts),
             responses=len(cells),
             converged=fit.converged,
             iterations=fit.iterations,
-            mid_cut=mid_cut,
-            senior_cut=senior_cut,
+            junior_cut=cuts[0],
+            mid_cut=cuts[1],
+            senior_cut=cuts[2],
             priors={**asdict(priors), "difficulty_mean": dict(priors.difficulty_mean)},
         )
         ItemParameter.objects.bulk_create(
@@ -74,7 +75,7 @@ def item_calibration_run() -> ItemCalibration:
 
 
 def _exposure_control(
-    questions: list[Question], fit: irtfit.Calibration, cuts: tuple[float, float]
+    questions: list[Question], fit: irtfit.Calibration, cuts: tuple[float, float, float]
 ) -> dict | None:
     """The Sympson-Hetter parameters that go with a fit, as the fields of an
     ExposureParameters row: over the bank's adaptive-ready questions, for an adaptive
@@ -109,17 +110,32 @@ def _exposure_control(
     }
 
 
+# A question counts as calibrated (its difficulty measured, not assumed from its level)
+# once this many candidates answered it in the fit in use: its difficulty's SE is then
+# about 0.3 or less on our simulated banks (docs/scoring.md).
+CALIBRATED_MIN_RESPONSES = 50
+
+
 @dataclass(frozen=True)
 class ItemParameters:
     """Parameters for some questions and the cut points that go with them."""
 
     discrimination: dict[int, float]  # by question id
     difficulty: dict[int, float]
-    cuts: tuple[float, float]
+    cuts: tuple[float, float, float]  # junior, mid, senior
     calibration_id: int | None  # None: the level priors, no calibration yet
+    # How uncertain each difficulty is (the fit's SE; the prior's SD for a question the fit
+    # did not cover), by question id.
+    difficulty_sd: dict[int, float] = field(default_factory=dict)
+    # The questions answered by at least CALIBRATED_MIN_RESPONSES candidates in the fit.
+    calibrated: frozenset[int] = frozenset()
     # Sympson-Hetter k by question id, 1 for a question fitted without; None: no control.
     exposure: dict[int, float] | None = None
     max_exposure: float | None = None  # the control's target r_max
+
+    def calibrated_for(self, questions) -> bool:
+        """Whether every one of `questions` has a measured difficulty."""
+        return all(q.pk in self.calibrated for q in questions)
 
 
 def item_parameters(questions: list[Question]) -> ItemParameters:
@@ -129,22 +145,46 @@ def item_parameters(questions: list[Question]) -> ItemParameters:
     prior_a = float(np.exp(priors.log_discrimination_mean))
     a = {q.pk: prior_a for q in questions}
     b = {q.pk: priors.difficulty_mean[q.level] for q in questions}
+    b_sd = {q.pk: priors.difficulty_sd for q in questions}
     calibration = ItemCalibration.objects.order_by("-pk").first()
     if calibration is None:
         cuts = irt.level_cut_points(
             [a[q.pk] for q in questions], [b[q.pk] for q in questions], [q.level for q in questions]
         )
-        return ItemParameters(a, b, cuts, None)
+        return ItemParameters(a, b, cuts, None, b_sd)
+    calibrated = set()
     fitted = ItemParameter.objects.filter(calibration=calibration, question__in=questions)
-    for param in fitted.values("question_id", "discrimination", "difficulty"):
-        a[param["question_id"]] = param["discrimination"]
-        b[param["question_id"]] = param["difficulty"]
-    cuts = (calibration.mid_cut, calibration.senior_cut)
+    for param in fitted.values(
+        "question_id", "discrimination", "difficulty", "difficulty_se", "responses"
+    ):
+        question = param["question_id"]
+        a[question] = param["discrimination"]
+        b[question] = param["difficulty"]
+        b_sd[question] = param["difficulty_se"]
+        if param["responses"] >= CALIBRATED_MIN_RESPONSES:
+            calibrated.add(question)
+    cuts = (_junior_cut(calibration), calibration.mid_cut, calibration.senior_cut)
+    common = {"difficulty_sd": b_sd, "calibrated": frozenset(calibrated)}
     # One that did not converge may hold every question back: randomesque alone then.
     control = ExposureParameters.objects.filter(
         calibration_id=calibration.pk, converged=True
     ).first()
     if control is None:
-        return ItemParameters(a, b, cuts, calibration.pk)
+        return ItemParameters(a, b, cuts, calibration.pk, **common)
     k = {q.pk: float(control.k.get(str(q.pk), 1.0)) for q in questions}
-    return ItemParameters(a, b, cuts, calibration.pk, k, control.target)
+    return ItemParameters(
+        a, b, cuts, calibration.pk, **common, exposure=k, max_exposure=control.target
+    )
+
+
+def _junior_cut(calibration: ItemCalibration) -> float:
+    """The fit's junior cut; for a fit stored before the floor level had one, computed from
+    the fit's own junior parameters as calibrate_items would have (never above the mid cut)."""
+    if calibration.junior_cut is not None:
+        return calibration.junior_cut
+    junior = list(
+        calibration.items.filter(level="junior").values_list("discrimination", "difficulty")
+    )
+    a, b = (list(column) for column in zip(*junior, strict=True)) if junior else ([], [])
+    cut = irt.level_cut_points(a, b, ["junior"] * len(a))[0]
+    return min(cut, calibration.mid_cut)

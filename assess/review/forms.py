@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from assess.attempts.models import AttemptStatus
+from assess.attempts.models import AttemptStatus, CandidateLevel
 from assess.hiring.models import Assessment
-from quizzes.models import Level
 
 
 class AttemptFilterForm(forms.Form):
@@ -29,7 +28,9 @@ class AttemptFilterForm(forms.Form):
     )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     level = forms.ChoiceField(
-        label="Level estimate", choices=[("", "Any level"), *Level.choices], required=False
+        label="Level (percent rule)",
+        choices=[("", "Any level"), *CandidateLevel.choices],
+        required=False,
     )
     min_score = forms.FloatField(label="Score from", min_value=0, max_value=100, required=False)
     max_score = forms.FloatField(label="to", min_value=0, max_value=100, required=False)

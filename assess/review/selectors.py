@@ -10,13 +10,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from assess.attempts.integrity import IntegritySummary
-from assess.attempts.models import Answer, Attempt, AttemptStatus
+from assess.attempts.models import Answer, Attempt, AttemptStatus, CandidateLevel
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
+from assess.review.level_words import SOURCE_NAMES, certainty_words, level_report
 from assess.scoring import AttemptResults, attempt_results, frozen_points
 from grader.engine import VERDICT_LABELS
-from quizzes import irt
-from quizzes.models import Kind, Level
+from quizzes.models import Kind
 from quizzes.questions import candidate_view, correct_answer_text
 
 SORTS = {
@@ -61,7 +61,7 @@ def attempts_list(organization: Organization, filters: AttemptFilters) -> QueryS
         attempts = attempts.filter(status=AttemptStatus.SUBMITTED, graded_at__isnull=True)
     elif filters.status == "graded":
         attempts = attempts.filter(graded_at__isnull=False)
-    if filters.level in Level.values:
+    if filters.level in CandidateLevel.values:
         attempts = attempts.filter(level_estimate=filters.level)
     if filters.min_score is not None:
         attempts = attempts.filter(score_percent__gte=filters.min_score)
@@ -114,97 +114,12 @@ def report_notes(results: AttemptResults, pass_mark: int) -> ReportNotes:
             "to be graded; the result is not final yet."
         )
     else:
-        level = (
-            Level(results.level_estimate).label.split(" (")[0].lower()
-            if results.level_estimate
-            else "junior"
-        )
         verdict = "met" if results.passed else "did not meet"
-        summary = (
-            f"Scored {results.total.percent or 0:.0f}%, and {verdict} the pass mark of {pass_mark}%. "
-            f"Suggested interview level: {level}."
-        )
+        # The level has a line of its own, with how sure it is (level_words).
+        summary = f"Scored {results.total.percent or 0:.0f}%, and {verdict} the pass mark of {pass_mark}%."
         if gaps:
             summary += " Probe the gaps below in the interview."
     return ReportNotes(strengths, gaps, summary)
-
-
-@dataclass(frozen=True)
-class AbilityNote:
-    summary: str  # "mid, 80% sure"
-    levels: list[tuple[str, int]]  # (level, percent) junior -> senior
-    theta: float
-    se: float
-    items: int
-    provisional: bool  # answers still wait for a grade or a reviewer
-    calibrated: bool  # False: item parameters are still the level priors
-    how_sure: str  # the "In a minute" card's sentence
-
-
-# How sure the level estimate is, in words, by the probability of the most probable level.
-SURENESS_WORDS = ((0.9, "Very sure"), (0.7, "Fairly sure"), (0.5, "Not very sure"))
-# A level at least this probable is named as a possibility beside the most probable one.
-ALSO_POSSIBLE = 0.15
-# Below this many scored answers the N(0, 1) prior, not the candidate, makes most of the
-# probability: no "sure" word is given.
-FEW_ANSWERS = 5
-
-NOT_CALIBRATED = (
-    " The question bank is not calibrated on enough candidates yet, so this rests on the "
-    "questions' nominal levels: take it as a first guess."
-)
-
-
-def how_sure_words(ability, *, provisional: bool, rule_level: str | None = None) -> str:
-    """The calibrated level and how sure it is, for a reader who does not know what a
-    standard error is: "Fairly sure (72%): mid; could also be junior (21%)."; and, when the
-    percent rule's suggested level (`rule_level`) differs, why the two can disagree."""
-    level, confidence = ability.level, ability.confidence
-    others = [
-        f"{other} ({ability.probabilities[other]:.0%})"
-        for other in irt.LEVELS
-        if other != level and ability.probabilities[other] >= ALSO_POSSIBLE
-    ]
-    if ability.items < FEW_ANSWERS:
-        sentence = (
-            f"Too few scored answers ({ability.items}) to be sure: {level} is the most "
-            f"likely ({confidence:.0%})"
-        )
-    else:
-        word = next((w for bar, w in SURENESS_WORDS if confidence >= bar), "Unsure")
-        sentence = f"{word} ({confidence:.0%}): {level}"
-    sentence += f"; could also be {' or '.join(others)}." if others else "."
-    if provisional:
-        sentence += " So far: some answers still wait for a grade."
-    if rule_level and rule_level != level:
-        sentence += (
-            f" The suggested level above ({rule_level}) counts right answers per level; this "
-            "estimate also weighs how hard each question proved: ask about both levels."
-        )
-    if ability.calibration_id is None:
-        sentence += NOT_CALIBRATED
-    return sentence
-
-
-def ability_note(results: AttemptResults) -> AbilityNote | None:
-    """The calibrated level estimate as the report shows it (docs/scoring.md)."""
-    ability = results.ability
-    if ability is None:
-        return None
-    return AbilityNote(
-        summary=str(ability),
-        levels=[(level, round(100 * ability.probabilities[level])) for level in irt.LEVELS],
-        theta=round(ability.theta, 2),
-        se=round(ability.se, 2),
-        items=ability.items,
-        provisional=not results.complete,
-        calibrated=ability.calibration_id is not None,
-        how_sure=how_sure_words(
-            ability,
-            provisional=not results.complete,
-            rule_level=results.level_estimate if results.complete else None,
-        ),
-    )
 
 
 # Below this many graded attempts of the same assessment a percentile says too little.
@@ -251,7 +166,7 @@ def report_context(attempt: Attempt) -> dict:
     results = attempt_results(attempt)
     return {
         "results": results,
-        "ability": ability_note(results),
+        "level": level_report(results),
         # The adaptive draw, step by step, for audit (assess.attempts.adaptive).
         "adaptive_steps": attempt.adaptive_record,
         "standing": attempt_standing(attempt),
@@ -407,6 +322,12 @@ def attempts_compare(organization: Organization, attempt_ids: list[int]) -> Comp
     for attempt in attempts:
         results = attempt_results(attempt)
         per_attempt.append({t.label: t.percent for t in results.topics})
+        attempt.level_headline = results.headline
+        if results.headline:
+            attempt.level_certainty = certainty_words(
+                results.headline.certainty, results.headline.scored_answers
+            )
+            attempt.level_source = SOURCE_NAMES[results.headline.source]
         attempt.minutes_taken = (
             round((attempt.submitted_at - attempt.started_at).total_seconds() / 60)
             if attempt.submitted_at

@@ -100,13 +100,22 @@ def test_the_first_question_is_the_most_informative_at_the_prior(adaptive_assess
 
 
 def test_wrong_answers_lead_to_easier_questions(adaptive_assessment):
+    section = adaptive_assessment.sections.get()
+    section_set_adaptive(
+        section,
+        adaptive=True,
+        adaptive_min_items=4,
+        adaptive_max_items=10,
+        adaptive_target_se=0.05,
+        adaptive_exposure=1,
+    )
     inv, _ = factories.make_invitation(adaptive_assessment)
     attempt = attempt_start(inv)
-    shown, after = take(attempt, [False] * 6)
+    shown, after = take(attempt, [False] * 10)
     levels = [a.question_version.question.level for a in shown]
     assert levels[0] == "mid" and set(levels[2:]) == {"junior"}
-    # Once the minimum is asked and "junior" is 95% sure, the section ends early.
-    assert after is None and 4 <= len(shown) < 6
+    # Once the minimum is asked and "not yet junior" is 95% sure, the section ends early.
+    assert after is None and 4 <= len(shown) < 10
     attempt.refresh_from_db()
     last = attempt.adaptive_record[-1]
     section = adaptive_assessment.sections.get()
@@ -118,7 +127,7 @@ def test_wrong_answers_lead_to_easier_questions(adaptive_assessment):
         [params.difficulty[a.question_version.question_id] for a in shown],
     )
     assert last["theta"] == pytest.approx(estimate.theta, abs=1e-4)
-    assert estimate.level_probabilities(params.cuts)["junior"] >= 0.95
+    assert estimate.level_probabilities(params.cuts)["not_yet_junior"] >= 0.95
 
 
 def replayed_questions(attempt, section, params=None) -> list[int]:
@@ -163,8 +172,8 @@ def exposure_control(adaptive_assessment):
     (k 0), the mid ones half the time and the senior ones always."""
     pool = adaptive_pool(adaptive_assessment.sections.get())
     calibration = ItemCalibration.objects.create(
-        candidates=0, responses=0, converged=True, iterations=1, mid_cut=-0.5,
-        senior_cut=0.5, priors={},
+        candidates=0, responses=0, converged=True, iterations=1, junior_cut=-1.5,
+        mid_cut=-0.5, senior_cut=0.5, priors={},
     )  # fmt: skip
     centre = {"junior": -1.0, "mid": 0.0, "senior": 1.0}
     ItemParameter.objects.bulk_create(

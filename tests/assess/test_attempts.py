@@ -213,7 +213,8 @@ def test_results_per_section_topic_and_level_and_pass_once_all_graded(
     levels = {t.label: t.percent for t in attempt_results(attempt).levels}
     # Junior: single (1), numeric (0), coding (0); mid: multiple (0); senior: written (1).
     assert levels == {"Junior (easy)": 33.3, "Mid (medium)": 0.0, "Senior (hard)": 100.0}
-    assert attempt.level_estimate == "junior"
+    # Under 60 % on the junior questions: below the scale's junior rung.
+    assert attempt.level_estimate == "not_yet_junior"
     topics = {t.label: t.possible for t in attempt_results(attempt).topics}
     assert sum(topics.values()) == 5
 
@@ -223,10 +224,15 @@ def test_results_per_section_topic_and_level_and_pass_once_all_graded(
     [
         ({"junior": 90, "mid": 80, "senior": 70}, "senior"),
         ({"junior": 90, "mid": 80, "senior": 40}, "mid"),
-        ({"junior": 50, "mid": 100, "senior": 100}, "junior"),
+        ({"junior": 50, "mid": 100, "senior": 100}, "not_yet_junior"),
+        ({"junior": 60, "mid": 30}, "junior"),
         ({"mid": 70}, "mid"),
         ({"junior": 100, "senior": 65}, "senior"),
-        ({"junior": 20}, "junior"),
+        ({"junior": 20}, "not_yet_junior"),
+        ({"junior": 0, "mid": 0, "senior": 10}, "not_yet_junior"),
+        # A test without junior questions cannot place anyone below junior.
+        ({"mid": 30}, "junior"),
+        ({"senior": 10}, "junior"),
     ],
 )
 def test_level_estimate_rule(percents, expected):

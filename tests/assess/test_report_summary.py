@@ -72,72 +72,11 @@ def test_the_mistakes_the_grader_recognized_are_named(client, recruiter, org, ba
 def test_the_plain_language_summary_is_shown_once(client, recruiter, org, bank):
     assessment = factories.make_assessment(org, [bank["single"]], minutes=10)
     page = report(client, take(assessment, "Ada Best", 0))
-    summary = "Scored 100%, and met the pass mark of 60%. Suggested interview level: junior."
+    summary = "Scored 100%, and met the pass mark of 60%."
     assert page.count(summary) == 1
     assert '<p id="minute-summary">' + summary in page  # in the "In a minute" card, first
     # ... and so are its strengths: the card's "Can:" line, not a second "Strengths" list.
-    assert page.count("100% of 1 question") == 1 and "<h2>Strengths</h2>" not in page
-
-
-def test_the_minute_card_says_how_sure_the_level_is_and_that_the_bank_is_not_calibrated(
-    client, recruiter, org, bank
-):
-    assessment = factories.make_assessment(org, [bank["single"]], minutes=10)
-    page = report(client, take(assessment, "Ada Best", 0))
-    card = page.split('id="in-a-minute"')[1].split("</div>")[0]
-    how_sure = card.split('id="how-sure">')[1].split("</li>")[0]
-    assert "<strong>Level, and how sure:</strong>" in how_sure
-    assert "Too few scored answers (1) to be sure: junior is the most likely" in how_sure
-    assert "The question bank is not calibrated on enough candidates yet" in how_sure
-
-
-@pytest.mark.parametrize(
-    "probabilities, calibration, words",
-    [
-        ({"junior": 0.03, "mid": 0.92, "senior": 0.05}, 3, "Very sure (92%): mid."),
-        (
-            {"junior": 0.22, "mid": 0.72, "senior": 0.06},
-            3,
-            "Fairly sure (72%): mid; could also be junior (22%).",
-        ),
-        (
-            {"junior": 0.30, "mid": 0.40, "senior": 0.30},
-            None,
-            "Unsure (40%): mid; could also be junior (30%) or senior (30%). The question "
-            "bank is not calibrated",
-        ),
-    ],
-)
-def test_how_sure_in_words(probabilities, calibration, words):
-    from assess.review.selectors import how_sure_words
-    from assess.scoring import AbilityLevel
-
-    ability = AbilityLevel(0.5, 0.4, probabilities, 10, calibration)
-    sentence = how_sure_words(ability, provisional=False)
-    assert sentence.startswith(words)
-    assert ("not calibrated" in sentence) is (calibration is None)
-
-
-def test_a_level_from_few_answers_is_never_called_sure():
-    from assess.review.selectors import how_sure_words
-    from assess.scoring import AbilityLevel
-
-    ability = AbilityLevel(-0.2, 0.8, {"junior": 0.75, "mid": 0.21, "senior": 0.04}, 2, 3)
-    assert how_sure_words(ability, provisional=True) == (
-        "Too few scored answers (2) to be sure: junior is the most likely (75%); could also "
-        "be mid (21%). So far: some answers still wait for a grade."
-    )
-
-
-def test_when_the_percent_rule_and_the_calibrated_level_disagree_the_card_says_why():
-    # A reader would otherwise meet "Suggested interview level: junior" and "Fairly sure:
-    # mid" in the same card with nothing to reconcile them.
-    from assess.review.selectors import how_sure_words
-    from assess.scoring import AbilityLevel
-
-    ability = AbilityLevel(0.5, 0.4, {"junior": 0.2, "mid": 0.75, "senior": 0.05}, 10, 3)
-    disagree = how_sure_words(ability, provisional=False, rule_level="junior")
-    assert disagree.startswith("Fairly sure (75%): mid; could also be junior (20%).")
-    assert "The suggested level above (junior) counts right answers per level" in disagree
-    agree = how_sure_words(ability, provisional=False, rule_level="mid")
-    assert "suggested level above" not in agree
+    assert page.count("100% of 1 question") == 1 and "<strong>Strengths</strong>" not in page
+    assert "<h2>Strengths</h2>" not in page
+    # The level has one line, in the card: not again in the body below it.
+    assert page.count("Suggested interview level") == 1

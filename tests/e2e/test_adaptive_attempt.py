@@ -86,9 +86,9 @@ def test_a_candidate_takes_an_adaptive_section_in_the_browser(
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Sign in')")
     page.goto(live_server.url + reverse("org:report", args=["acme", attempt.pk]))
-    page.wait_for_selector("#calibrated-level")
-    words = page.inner_text("#calibrated-level")
-    assert "Calibrated level:" in words and "% sure" in words
+    page.wait_for_selector("#how-sure")
+    words = page.inner_text("#how-sure")
+    assert "Suggested interview level:" in words and "% likely" in words
     assert f"from {len(shown)} scored answers" in words
     assert page.locator("#adaptive-steps tbody tr").count() == len(shown)
     screenshot("adaptive-report")

@@ -17,7 +17,8 @@ class Command(BaseCommand):
             f"{calibration}: {calibration.responses} scored answers, {moved} of "
             f"{calibration.items.count()} questions answered at least once; "
             f"{'converged' if calibration.converged else 'NOT converged'} after "
-            f"{calibration.iterations} iterations; cut points mid {calibration.mid_cut:.2f}, "
+            f"{calibration.iterations} iterations; cut points junior {calibration.junior_cut:.2f}, "
+            f"mid {calibration.mid_cut:.2f}, "
             f"senior {calibration.senior_cut:.2f}"
         )
         control = ExposureParameters.objects.filter(calibration_id=calibration.pk).first()

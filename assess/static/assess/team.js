@@ -20,6 +20,13 @@ document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) window.print();
 });
 
+// A printed report carries the level's details too: a closed <details> prints nothing.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details.level-details").forEach(function (details) {
+    details.open = true;
+  });
+});
+
 // Rubric shortcuts on forms marked data-shortcuts: keys 1-9 tick the n-th item, Enter saves;
 // ignored while typing in a text field.
 document.addEventListener("keydown", function (event) {

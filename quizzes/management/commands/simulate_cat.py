@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quizzes import irt
 from quizzes.bankfiles import BANK_DIR, BankError, read_bank
-from quizzes.simulation import simulate
+from quizzes.simulation import certainty_tables, simulate
 
 # Only answers scored the moment they are given can steer an adaptive section.
 ADAPTIVE_KINDS = ("single_choice", "multiple_choice", "numeric")
@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--candidates", type=int, default=2000)
         parser.add_argument("--calibration-candidates", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--certainty",
+            action="store_true",
+            help="instead: how often the level a report states with N%% certainty is right "
+            "(fixed forms of 5 to 30 items; docs/scoring.md)",
+        )
         parser.add_argument("--min-items", type=int, default=defaults.min_items)
         parser.add_argument("--max-items", type=int, default=defaults.max_items)
         parser.add_argument("--target-se", type=float, default=defaults.target_se)
@@ -55,6 +61,15 @@ class Command(BaseCommand):
         levels = [q.level for q in bank.questions if q.kind in ADAPTIVE_KINDS]
         if options["candidates"] < 1 or options["calibration_candidates"] < 0:
             raise CommandError("--candidates must be at least 1, --calibration-candidates >= 0")
+        if options["certainty"]:
+            tables = certainty_tables(
+                levels,
+                candidates=options["candidates"],
+                calibration_candidates=options["calibration_candidates"],
+                seed=options["seed"],
+            )
+            self.stdout.write("\n\n".join("\n".join(t.rows()) for t in tables))
+            return
         max_exposure = options["max_exposure"]
         if not 0.05 <= max_exposure <= 1:  # also refuses NaN
             raise CommandError("--max-exposure must lie between 0.05 and 1")
