@@ -393,6 +393,68 @@ def _confined(failing: list[Case], passing: list[Case], table: dict) -> Diagnosi
     return None
 
 
+def _case_features(case: Case) -> dict[tuple, str]:
+    """What may set a case apart, each with the words for it: the number of dims of an
+    input, a dim of size 1, the dtype, a scalar argument's value, an argument left None."""
+    found: dict[tuple, str] = {("dtype", case.dtype): f"the input is {case.dtype}"}
+    for name, value in case.inputs.items():
+        found[("ndim", name, value.ndim)] = f"{name} has {value.ndim} dims"
+        for k in range(2, value.ndim):
+            found[("ndim>=", name, k + 1)] = f"{name} has {k + 1} or more dims"
+        for axis, size in zip(case.axes.get(name, ()), value.shape, strict=False):
+            if size == 1:
+                found[("one", name, axis)] = f"{name}'s axis {axis} has size 1"
+    for key, value in case.params.items():
+        if isinstance(value, int | float | str | bool | tuple) or value is None:
+            found[("param", key, repr(value))] = f"{key} is {value!r}"
+    for tag in case.tags:
+        found[("tag", tag)] = f"the case is tagged {tag}"
+    return found
+
+
+def _distinguishing(inside: list[Case], outside: list[Case]) -> list[str] | None:
+    """The words for one feature, or two together, that every case of ``inside`` has and
+    no case of ``outside`` has (None when there is none)."""
+    features = [_case_features(c) for c in inside]
+    shared = {k: v for k, v in features[0].items() if all(k in f for f in features[1:])}
+    others = [set(_case_features(c)) for c in outside]
+    keys = list(shared)
+    for size in (1, 2):
+        for combo in itertools.combinations(keys, size):
+            if not any(all(k in o for k in combo) for o in others):
+                return [shared[k] for k in combo]
+    return None
+
+
+def _error_type(outcome: CaseOutcome) -> str:
+    for row in outcome.rows:
+        if row.message.startswith("raised "):
+            return row.message.removeprefix("raised ").split(":")[0]
+    return "an error"
+
+
+def _crash_pattern(crashed: list[CaseOutcome], others: list[Case]) -> Diagnosis | None:
+    """Each kind of crash named by what its cases have and no case that ran has."""
+    if not crashed or not others:
+        return None
+    by_error: dict[str, list[CaseOutcome]] = {}
+    for outcome in crashed:
+        by_error.setdefault(_error_type(outcome), []).append(outcome)
+    sentences = []
+    for error, group in by_error.items():
+        condition = _distinguishing([o.case for o in group], others)
+        if condition is None:
+            return None  # one kind of crash nothing explains: say nothing rather than half
+        sentences.append(f"It raised {error} on every case where {' and '.join(condition)}.")
+    return Diagnosis(
+        "crash-on-input-kind",
+        "Crashes on one kind of input",
+        " ".join(sentences) + " No case without that raised it; those inputs are valid and "
+        "must be handled.",
+        confidence=MEDIUM,
+    ).with_evidence(MEDIUM, f"{len(crashed)} cases raised, {len(others)} did not")
+
+
 PLACEHOLDER_ZEROS = Diagnosis(
     "placeholder-zeros",
     "Returns zeros",
@@ -512,6 +574,13 @@ def diagnose(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
     value = None
     if crashed:
         value = _confined(crashed, passing + [o.case for o in wrong], _CRASH)
+    # A crash no tag explains, named by what the crashing inputs share: the value finding
+    # when nothing else is wrong, a second finding beside wrong values.
+    pattern = None
+    if crashed and value is None:
+        pattern = _crash_pattern(
+            [o for o in results if o.raised], passing + [o.case for o in wrong]
+        )
     if value is None and wrong:
         value = (
             _catalog_match(problem, returned)
@@ -522,8 +591,10 @@ def diagnose(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
             or UNKNOWN
         )
     if value is None and crashed:
-        value = UNKNOWN
+        value = pattern or UNKNOWN
     if value is not None:
         findings.append(value)
+    if pattern is not None and pattern is not value:
+        findings.append(pattern)
     findings += [f for f in _housekeeping(problem, outcomes) if f not in findings]
     return findings or [NONE]

@@ -107,13 +107,83 @@ def test_at_least_90_percent_of_the_corpus_gets_the_right_diagnosis(corpus_repor
 
 def test_an_unexplained_wrong_answer_says_no_known_mistake_matches(grade):
     source = (SUBMISSIONS / "correct" / "layernorm_forward.py").read_text()
+    # a bend of the normalized values: per sample, invariant to shift and scale, eps unused
     source = source.replace(
-        "return out.astype(x.dtype)", "return (out + 0.01 * np.sin(7 * x)).astype(x.dtype)"
+        "    if weight is not None:", "    out = out + 0.01 * out**3\n    if weight is not None:", 1
     )
     report = grade("layernorm-forward", source)
     assert report.verdict == "wrong_answer"
     assert report.diagnosis.slug is None
     assert report.diagnosis.explanation.startswith("no known mistake matches")
+
+
+def _groupnorm(old: str, new: str) -> str:
+    source = (SUBMISSIONS / "correct" / "groupnorm_forward.py").read_text()
+    assert old in source
+    return source.replace(old, new)
+
+
+def _layernorm(old: str, new: str) -> str:
+    source = (SUBMISSIONS / "correct" / "layernorm_forward.py").read_text()
+    assert old in source
+    return source.replace(old, new)
+
+
+# Wrong answers no composition of known departures reproduces: the probes say what the code
+# does that the reference does not, in words.
+PROBED = {
+    "statistics over every axis, the batch included": (
+        "layernorm-forward",
+        _layernorm(
+            "axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))",
+            "axes = tuple(range(x.ndim))",
+        ),
+        "statistics-across-samples",
+        "changed the output of samples 0, 1",
+    ),
+    "twice as many groups where C allows it": (
+        "groupnorm-forward",
+        _groupnorm(
+            "reshape(n, num_groups, -1)",
+            "reshape(n, num_groups * 2 if c % (num_groups * 2) == 0 else num_groups, -1)",
+        ),
+        "statistics-per-channel",
+        "changed the output of channels 0 only",
+    ),
+    "eps squared": (
+        "layernorm-forward",
+        _layernorm("np.sqrt(var + eps)", "np.sqrt(var + eps * eps)"),
+        "eps-placement",
+        "With eps near 0 the output is right",
+    ),
+    "a wobble of the input added to the output": (
+        "layernorm-forward",
+        _layernorm(
+            "return out.astype(x.dtype)", "return (out + 0.01 * np.sin(7 * x)).astype(x.dtype)"
+        ),
+        "not-scale-invariant",
+        "Multiplying every input value by 2.5 changed the output",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PROBED))
+def test_probes_describe_what_no_known_departure_reproduces(grade, name):
+    slug, source, expected, words = PROBED[name]
+    report = grade(slug, source)
+    assert report.verdict == "wrong_answer"
+    assert report.diagnosis.slug == expected, report.diagnosis
+    assert words in report.diagnosis.explanation
+    assert report.diagnosis.confidence == "medium"
+
+
+def test_a_crash_is_named_by_the_shape_that_triggers_it(grade):
+    # axis=(0, 2): right for 3-D input, out of bounds for 2-D, wrong for 4-D and 5-D
+    source = (SUBMISSIONS / "correct" / "bn_forward_plain.py").read_text()
+    source = source.replace("axes = (0,) + tuple(range(2, x.ndim))", "axes = (0, 2)")
+    report = grade("bn-forward", source)
+    crash = next(f for f in report.findings if f.slug == "crash-on-input-kind")
+    assert "AxisError" in crash.explanation and "x has 2 dims" in crash.explanation
 
 
 def test_a_constant_factor_is_named_and_unbiased_one_recognized(grade):
@@ -142,12 +212,6 @@ def test_an_eps_hard_coded_is_named_with_its_value(grade):
     assert report.diagnosis.slug == "eps-hard-coded-1e-5"
     assert report.diagnosis.confidence == "high"
     assert "eps = 1e-05 whatever eps is passed" in report.diagnosis.explanation
-
-
-def _groupnorm(old: str, new: str) -> str:
-    source = (SUBMISSIONS / "correct" / "groupnorm_forward.py").read_text()
-    assert old in source
-    return source.replace(old, new)
 
 
 # The false findings of the old ratio test: eps left out or added to the std leaves a ratio

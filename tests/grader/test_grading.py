@@ -120,7 +120,7 @@ def test_report_to_dict_is_json_with_the_documented_keys(grade):
         "message",
         "kind",
     }
-    assert set(report["diagnosis"]) == {"slug", "title", "explanation"}
+    assert set(report["diagnosis"]) == {"slug", "title", "explanation", "confidence"}
     assert report["smallest_failing_case"]["reviewer_only"] is True
 
 
