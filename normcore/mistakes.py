@@ -236,6 +236,7 @@ def _batch_norm_backward_variant(
     var_factor: float = 1.0,
     fixed_eps: float | None = None,
     eps_outside_sqrt: bool = False,
+    param_sums: str = "channel",
 ) -> Callable[..., Any]:
     def batch_norm_backward(
         grad_output: Array, input: Array, weight: Array | None = None, eps: float = 1e-5
@@ -263,8 +264,9 @@ def _batch_norm_backward_variant(
         if weight is None:
             return dx.astype(x.dtype), None, None
         wdt = np.asarray(weight).dtype
-        dgamma = (dy * (x64 if dgamma_from_x else x_hat)).sum(axis=red)
-        dbeta = dy.sum(axis=red)
+        sums = (0,) if param_sums == "axis-0" else red
+        dgamma = (dy * (x64 if dgamma_from_x else x_hat)).sum(axis=sums)
+        dbeta = dy.sum(axis=sums)
         return dx.astype(x.dtype), dgamma.astype(wdt), dbeta.astype(wdt)
 
     return batch_norm_backward
@@ -416,6 +418,9 @@ def _group_norm_variant(
     return group_norm
 
 
+_MACHINE_EPS = (float(np.finfo(np.float32).eps), float(np.finfo(np.float64).eps))
+
+
 def _rms_norm_variant(
     *,
     subtract_mean: bool = False,
@@ -445,7 +450,9 @@ def _rms_norm_variant(
             if red == tuple(range(1, x.ndim)):
                 raise NormError("normalized_shape covers every axis but the batch already")
             red = tuple(range(1, x.ndim))
-        if eps is None:
+        if eps is None or (default_eps is not None and eps in _MACHINE_EPS):
+            # A caller that resolved eps=None itself passes a machine epsilon: a default
+            # departs from it the same way.
             eps = default_eps if default_eps is not None else float(np.finfo(x.dtype).eps)
         if fixed_eps is not None:
             eps = fixed_eps
@@ -483,6 +490,7 @@ def _fold_variant(
     eps_outside_sqrt: bool = False,
     forget_beta: bool = False,
     forget_gamma: bool = False,
+    weight_without_gamma: bool = False,
 ) -> Callable[..., Any]:
     def fold(
         weight: Array,
@@ -501,16 +509,17 @@ def _fold_variant(
         else:
             denom = _std(_f64(running_var), eps, outside=eps_outside_sqrt)
         scale = (1.0 if forget_gamma else _f64(gamma)) / denom
+        weight_scale = 1.0 / denom if weight_without_gamma else scale
         shift = 0.0 if forget_beta else _f64(beta)
         b = np.zeros(c_out) if bias is None or forget_bias else _f64(bias)
         folded_bias = (b if forget_mean else b - _f64(running_mean)) * scale + shift
         if mean_unscaled:
             folded_bias = b * scale - _f64(running_mean) + shift
-        if linear_broadcast:  # scale[:, None], right for (C_out, C_in) only
+        if linear_broadcast:  # weight_scale[:, None], right for (C_out, C_in) only
             if w.ndim == 2:
                 raise NormError("a linear weight broadcasts correctly")
             try:
-                folded = w.astype(np.float64) * scale[:, None]
+                folded = w.astype(np.float64) * weight_scale[:, None]
             except ValueError as exc:
                 raise NormError(str(exc)) from None
             if folded.shape != w.shape:
@@ -520,9 +529,9 @@ def _fold_variant(
                 raise NormError(
                     f"input-axis scaling needs C_in == C_out; weight has shape {w.shape}"
                 )
-            folded = w.astype(np.float64) * scale.reshape((1, c_out) + (1,) * (w.ndim - 2))
+            folded = w.astype(np.float64) * weight_scale.reshape((1, c_out) + (1,) * (w.ndim - 2))
         else:
-            folded = w.astype(np.float64) * scale.reshape((c_out,) + (1,) * (w.ndim - 1))
+            folded = w.astype(np.float64) * weight_scale.reshape((c_out,) + (1,) * (w.ndim - 1))
         return folded.astype(w.dtype), folded_bias.astype(w.dtype)
 
     return fold
@@ -564,7 +573,12 @@ def _combine_no_between_term(
 
 
 def _combine_variant(
-    *, weights: str = "counts", between: bool = True, ddof: int = 0, between_weights: str = "counts"
+    *,
+    weights: str = "counts",
+    between: bool = True,
+    ddof: int = 0,
+    between_weights: str = "counts",
+    pooled_unbiased: bool = False,
 ) -> Callable[..., Any]:
     """combine_batch_stats with its parts swapped: shard weights (``counts`` or ``equal``),
     the between-shard term kept or left out (and its own weights), the final divisor n - ddof."""
@@ -582,6 +596,12 @@ def _combine_variant(
         if between:
             wb = w if between_weights == "counts" else np.full_like(w, 1.0 / len(w))
             var = var + (wb * (m - mean) ** 2).sum(axis=0)
+        if pooled_unbiased:  # the textbook pooled variance: shard variances taken as unbiased
+            if total < 2:
+                raise NormError("one value: no pooled variance")
+            n = counts.astype(np.float64)[:, None]
+            within = (np.maximum(n - 1, 0) * v).sum(axis=0)
+            var = (within + (n * (m - mean) ** 2).sum(axis=0)) / (total - 1)
         if ddof:
             var = var * total / (total - ddof)
         dtype = np.asarray(means).dtype
@@ -1100,7 +1120,9 @@ def _op(function: str, slug: str, phrase: str, **knobs: Any) -> Operator:
     return Operator(slug, function, phrase, tuple(sorted(knobs.items())))
 
 
-def _eps_ops(function: str, *, outside: bool = True, hard_coded=(1e-5, 1e-3, 1e-8)) -> list:
+def _eps_ops(
+    function: str, *, outside: bool = True, hard_coded=(1e-5, 1e-6, 1e-3, 1e-8, 1e-12)
+) -> list:
     ops = [_op(function, "eps-missing", "leaves eps out: divides by sqrt(var)", fixed_eps=0.0)]
     if outside:
         ops.append(
@@ -1265,6 +1287,18 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
             ),
             _op(
                 "batch_norm_backward",
+                "variance-term-sign",
+                "subtracts the variance term of dx with the wrong sign",
+                var_factor=-1.0,
+            ),
+            _op(
+                "batch_norm_backward",
+                "grad-sums-wrong-axes",
+                "sums dgamma and dbeta over axis 0 only (the 2-D recipe)",
+                param_sums="axis-0",
+            ),
+            _op(
+                "batch_norm_backward",
                 "grad-sums-wrong-axes",
                 "sums and averages over axis 0 only (the 2-D recipe)",
                 axes="axis-0",
@@ -1423,6 +1457,12 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
             ],
             _op(
                 "rms_norm",
+                "rms-default-eps-float32",
+                "uses float32's machine epsilon when eps is None, whatever the dtype",
+                default_eps=float(np.finfo(np.float32).eps),
+            ),
+            _op(
+                "rms_norm",
                 "rms-unbiased-mean-square",
                 "divides the sum of squares by n - 1 instead of n",
                 ddof=1,
@@ -1504,6 +1544,12 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
             ),
             _op(
                 "fold_batchnorm",
+                "fold-weight-misses-gamma",
+                "divides the weight by the standard deviation but never multiplies it by gamma",
+                weight_without_gamma=True,
+            ),
+            _op(
+                "fold_batchnorm",
                 "fold-scales-input-dim",
                 "scales the weight along its input axis",
                 input_axis=True,
@@ -1529,6 +1575,13 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
                 "sync-between-term-unweighted",
                 "weighs the spread between shard means equally, not by the counts",
                 between_weights="equal",
+            ),
+            _op(
+                "combine_batch_stats",
+                "sync-pooled-unbiased",
+                "pools the shards as if their variances were unbiased: (n_k - 1) weights, "
+                "divided by n - 1",
+                pooled_unbiased=True,
             ),
             _op(
                 "combine_batch_stats",

@@ -347,16 +347,19 @@ def _search_match(problem: Problem, returned: list[CaseOutcome]) -> Diagnosis | 
         known = catalog[first[0].slug]
         finding = Diagnosis(known.slug, known.title, known.explanation)
     else:
-        phrases = " and ".join(op.phrase for op in first)
+        # The same departure in two functions (the forward and its backward) is one mistake.
+        phrases = " and ".join(dict.fromkeys(op.phrase for op in first))
         finding = Diagnosis(
-            "+".join(op.slug for op in first),
+            "+".join(dict.fromkeys(op.slug for op in first)),
             _title(first),
             f"The output is the reference's with this change: the code {phrases}.",
         )
     evidence = _reproduced(result.cases)
     others = result.matches[1:]
     if others:
-        alternatives = "; ".join(" and ".join(op.phrase for op in combo) for combo in others)
+        alternatives = "; ".join(
+            " and ".join(dict.fromkeys(op.phrase for op in combo)) for combo in others
+        )
         # The cases cannot tell these apart: the finding says so and claims less.
         return Diagnosis(
             finding.slug,
@@ -401,6 +404,8 @@ def _case_features(case: Case) -> dict[tuple, str]:
         found[("ndim", name, value.ndim)] = f"{name} has {value.ndim} dims"
         for k in range(2, value.ndim):
             found[("ndim>=", name, k + 1)] = f"{name} has {k + 1} or more dims"
+        for k in range(value.ndim, 6):
+            found[("ndim<=", name, k)] = f"{name} has {k} dims or fewer"
         for axis, size in zip(case.axes.get(name, ()), value.shape, strict=False):
             if size == 1:
                 found[("one", name, axis)] = f"{name}'s axis {axis} has size 1"
@@ -574,8 +579,9 @@ def diagnose(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
     value = None
     if crashed:
         value = _confined(crashed, passing + [o.case for o in wrong], _CRASH)
-    # A crash no tag explains, named by what the crashing inputs share: the value finding
-    # when nothing else is wrong, a second finding beside wrong values.
+    # A crash no tag explains, named by what the crashing inputs share: first when the
+    # wrong values (if any) stay unexplained, else second.
+
     pattern = None
     if crashed and value is None:
         pattern = _crash_pattern(
@@ -590,11 +596,15 @@ def diagnose(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
             or _placeholder(wrong)
             or UNKNOWN
         )
+    if (value is None or value is UNKNOWN) and pattern is not None:
+        value = pattern  # the crash is the one thing said with confidence
     if value is None and crashed:
-        value = pattern or UNKNOWN
+        value = UNKNOWN
     if value is not None:
         findings.append(value)
     if pattern is not None and pattern is not value:
         findings.append(pattern)
+    elif pattern is not None and wrong:
+        findings.append(UNKNOWN)  # the wrong values beside the crash stay unexplained
     findings += [f for f in _housekeeping(problem, outcomes) if f not in findings]
     return findings or [NONE]
