@@ -48,6 +48,12 @@ class SearchResult:
     complete: bool  # False: the budget ran out before every variant was tried
 
 
+def clear_cache() -> None:
+    """Forget every prediction (the bench measures a cold search with it)."""
+    with _lock:
+        _cache.clear()
+
+
 def _operators(problem: Problem) -> list[Operator]:
     from normcore.mistakes import OPERATORS
 
