@@ -368,7 +368,8 @@ def _search_match(problem: Problem, returned: list[CaseOutcome]) -> Diagnosis | 
             f"{alternatives}. ({evidence}.)",
             confidence=MEDIUM,
         )
-    return finding.with_evidence(HIGH, evidence)
+    # Reproducing two cases is weaker evidence than reproducing twenty.
+    return finding.with_evidence(HIGH if result.cases >= 3 else MEDIUM, evidence)
 
 
 def _title(combo) -> str:
