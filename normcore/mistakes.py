@@ -131,6 +131,10 @@ def _batch_norm_variant(
     raw_moments: bool = False,
     update_in_eval: bool = False,
     fixed_momentum: float | None = None,
+    unbiased_count_batch: bool = False,
+    default_eps: float = 1e-5,
+    eval_without_eps: bool = False,
+    training_uses_running_stats: bool = False,
 ) -> Callable[..., tuple[Array, Array | None, Array | None]]:
     def batch_norm(
         input: Array,
@@ -140,15 +144,19 @@ def _batch_norm_variant(
         bias: Array | None = None,
         training: bool = False,
         momentum: float = 0.1,
-        eps: float = 1e-5,
+        eps: float = default_eps,
     ) -> tuple[Array, Array | None, Array | None]:
         x = np.asarray(input)
         x64 = x.astype(np.float64)
         eps = eps if fixed_eps is None else fixed_eps
+        if eval_without_eps and not training:
+            eps = 0.0
         momentum = momentum if fixed_momentum is None else fixed_momentum
         channel_axes = _channel_axes(x)
         count = int(np.prod([x.shape[a] for a in channel_axes]))
-        batch = training or eval_uses_batch_stats
+        batch = (training and not training_uses_running_stats) or (
+            not training and eval_uses_batch_stats
+        )
         if batch:
             if stat_axes == "spatial":  # per (sample, channel): instance norm
                 if x.ndim < 3:
@@ -185,7 +193,7 @@ def _batch_norm_variant(
             else:
                 batch_mean = x64.mean(axis=channel_axes)
                 batch_var = x64.var(axis=channel_axes)
-                n = count
+                n = x.shape[0] if unbiased_count_batch else count
             if not running_var_biased and n > 1:
                 batch_var = batch_var * n / (n - 1)
             keep, take = (
@@ -300,9 +308,15 @@ def _layer_norm_variant(
         eps = eps if fixed_eps is None else fixed_eps
         trailing, shape = _trailing_axes(x, normalized_shape)
         every_but_batch = tuple(range(1, x.ndim))
-        red = {"trailing": trailing, "last": (x.ndim - 1,), "all-but-batch": every_but_batch}.get(
-            axes, (0,)
-        )
+        leading = tuple(range(len(shape)))
+        red = {
+            "trailing": trailing,
+            "last": (x.ndim - 1,),
+            "all-but-batch": every_but_batch,
+            "leading": leading,
+        }.get(axes, (0,))
+        if axes == "leading" and leading == trailing:
+            raise NormError("normalized_shape covers every axis: leading and trailing agree")
         if axes == "last" and len(shape) < 2:
             raise NormError("one normalized dimension: the last one is all of them")
         if axes == "all-but-batch" and red == trailing:
@@ -378,13 +392,14 @@ def _group_norm_variant(
     drop_weight: bool = False,
     drop_bias: bool = False,
     raw_moments: bool = False,
+    default_eps: float = 1e-5,
 ) -> Callable[..., Any]:
     def group_norm(
         input: Array,
         num_groups: int,
         weight: Array | None = None,
         bias: Array | None = None,
-        eps: float = 1e-5,
+        eps: float = default_eps,
     ) -> Array:
         x = np.asarray(input)
         n, c = x.shape[:2]
@@ -579,6 +594,7 @@ def _combine_variant(
     ddof: int = 0,
     between_weights: str = "counts",
     pooled_unbiased: bool = False,
+    variance_weights: str = "counts",
 ) -> Callable[..., Any]:
     """combine_batch_stats with its parts swapped: shard weights (``counts`` or ``equal``),
     the between-shard term kept or left out (and its own weights), the final divisor n - ddof."""
@@ -592,7 +608,7 @@ def _combine_variant(
         w = counts.astype(np.float64) if weights == "counts" else np.ones(len(counts))
         w = w[:, None] / w.sum()
         mean = (w * m).sum(axis=0)
-        var = (w * v).sum(axis=0)
+        var = (w * v).sum(axis=0) if variance_weights == "counts" else v.mean(axis=0)
         if between:
             wb = w if between_weights == "counts" else np.full_like(w, 1.0 / len(w))
             var = var + (wb * (m - mean) ** 2).sum(axis=0)
@@ -1145,6 +1161,18 @@ def _eps_ops(
     return ops
 
 
+def _default_eps_ops(function: str, slug: str = "default-eps") -> list:
+    return [
+        _op(
+            function,
+            f"{slug}-{_short(e)}",
+            f"uses eps = {e:g} when eps is not passed (the default is 1e-5)",
+            default_eps=e,
+        )
+        for e in (1e-6, 1e-8, 1e-3)
+    ]
+
+
 def _affine_ops(function: str) -> list:
     return [
         _op(function, "bias-not-added", "never adds the bias (beta)", drop_bias=True),
@@ -1172,6 +1200,19 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
     "batch_norm": tuple(
         [
             *_eps_ops("batch_norm"),
+            *_default_eps_ops("batch_norm"),
+            _op(
+                "batch_norm",
+                "eval-eps-missing",
+                "leaves eps out in evaluation mode: divides by sqrt(running_var)",
+                eval_without_eps=True,
+            ),
+            _op(
+                "batch_norm",
+                "training-uses-running-stats",
+                "normalizes with the running statistics in training mode too",
+                training_uses_running_stats=True,
+            ),
             _op("batch_norm", "unbiased-normalization", _UNBIASED, normalize_unbiased=True),
             _op(
                 "batch_norm",
@@ -1206,6 +1247,12 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
                 "keras-momentum",
                 "updates the running statistics as momentum * old + (1 - momentum) * batch",
                 keras_momentum=True,
+            ),
+            _op(
+                "batch_norm",
+                "running-var-count-batch-only",
+                "corrects the running variance with N / (N - 1), not the count per channel",
+                unbiased_count_batch=True,
             ),
             _op(
                 "batch_norm",
@@ -1335,6 +1382,12 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
             ),
             _op(
                 "layer_norm",
+                "layer-norm-leading-axes",
+                "takes the statistics over the first len(normalized_shape) axes, not the last",
+                axes="leading",
+            ),
+            _op(
+                "layer_norm",
                 "layer-norm-sum-not-mean",
                 "sums the squared deviations instead of averaging them",
                 sum_not_mean=True,
@@ -1400,6 +1453,7 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
     "group_norm": tuple(
         [
             *_eps_ops("group_norm"),
+            *_default_eps_ops("group_norm"),
             _op("group_norm", "group-norm-unbiased-variance", _UNBIASED, ddof=1),
             _op(
                 "group_norm",
@@ -1569,6 +1623,12 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
                 "sync-no-between-shard-term",
                 "leaves the spread between shard means out of the variance",
                 between=False,
+            ),
+            _op(
+                "combine_batch_stats",
+                "sync-variances-unweighted",
+                "averages the shard variances without their counts (the mean is weighted)",
+                variance_weights="equal",
             ),
             _op(
                 "combine_batch_stats",

@@ -461,6 +461,32 @@ def _crash_pattern(crashed: list[CaseOutcome], others: list[Case]) -> Diagnosis 
     ).with_evidence(MEDIUM, f"{len(crashed)} cases raised, {len(others)} did not")
 
 
+def _shape_finding(problem: Problem, wrong: list[CaseOutcome]) -> Diagnosis | None:
+    """An output of another shape than the reference's, told with both shapes."""
+    for outcome in wrong:
+        expected = problem.expected(outcome.case)
+        for name in outcome.case.outputs:
+            got, ref = outcome.got.get(name), expected[name]
+            if got is None or got.shape == ref.shape:
+                continue
+            same = got.size == ref.size and matches(
+                got.reshape(ref.shape), ref, outcome.case.dtype, outcome.case.tolerance, 1.0
+            )
+            tail = (
+                " Its values are right: only the shape is wrong (keepdims, or a missing reshape)."
+                if same
+                else ""
+            )
+            return Diagnosis(
+                "wrong-output-shape",
+                "An output of the wrong shape",
+                f"'{name}' came back with shape {got.shape} where {ref.shape} is expected, on "
+                f"the case '{outcome.case.name}'.{tail}",
+                confidence=CERTAIN,
+            )
+    return None
+
+
 PLACEHOLDER_ZEROS = Diagnosis(
     "placeholder-zeros",
     "Returns zeros",
@@ -593,6 +619,7 @@ def diagnose(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
             _catalog_match(problem, returned)
             or _search_match(problem, returned)
             or _confined([o.case for o in wrong], passing, _CONFINED)
+            or _shape_finding(problem, wrong)
             or _ratio_diagnosis(problem, wrong)
             or _placeholder(wrong)
             or UNKNOWN

@@ -42,11 +42,12 @@ FINDINGS = {
         "the reference's changes only {expected}: its statistics keep {word}s apart, "
         "and these run across them.",
     ),
-    "statistics-per": (
-        "Statistics per {word}",
+    "statistics-not-shared-across": (
+        "Statistics not shared across {word}s",
         "Changing the input of {word} 0 (axis {axis}) changed the output of {word}s {got} "
-        "only; the reference's changes {expected}: its statistics are shared by those "
-        "{word}s, and these are taken for each separately.",
+        "only; the reference's changes {expected}, since its statistics come from all of "
+        "those {word}s together. Here the other {word}s' outputs do not depend on {word} 0 "
+        "(statistics per {word}, or fixed ones).",
     ),
     "statistics-grouped-wrongly": (
         "{Word}s grouped differently from the reference",
@@ -204,7 +205,7 @@ def _observations(problem: Problem, failing: CaseOutcome, probes: dict, got: dic
             slug = (
                 "statistics-across"
                 if set(ref) < set(cand)
-                else "statistics-per"
+                else "statistics-not-shared-across"
                 if set(cand) < set(ref)
                 else "statistics-grouped-wrongly"
             )
@@ -300,8 +301,7 @@ def probe_behaviour(
     slug, details = observed[0]
     title = FINDINGS[slug][0].format(**details) if details else FINDINGS[slug][0]
     if details:
-        plural = "" if slug == "statistics-per" else "s"
-        slug = f"{slug}-{details['word']}{plural}"
+        slug = f"{slug}-{details['word']}s"
     evidence = (
         f"Seen by running the code on changed copies of the case '{failing.case.name}' "
         "beside the reference; no single known departure reproduces its output"

@@ -147,7 +147,7 @@ PROBED = {
             "reshape(n, num_groups, -1)",
             "reshape(n, num_groups * 2 if c % (num_groups * 2) == 0 else num_groups, -1)",
         ),
-        "statistics-per-channel",
+        "statistics-not-shared-across-channels",
         "changed the output of channels 0 only",
     ),
     "eps squared": (
