@@ -84,6 +84,9 @@ def _predict(problem: Problem, combo: tuple[Operator, ...], case: Case) -> dict 
     for op in combo:
         knobs.setdefault(op.function, {}).update(op.knobs)
     overrides = {function: variant(function, k) for function, k in knobs.items()}
+    # No operator touches normcore.moments: its (precise, slow) result is the same for every
+    # variant, so it is computed once per input.
+    overrides.setdefault("moments", _shared_moments)
     try:
         with np.errstate(all="ignore"):
             raw = problem.solve(case, reference_impl(problem.uses, **overrides))
@@ -95,6 +98,25 @@ def _predict(problem: Problem, combo: tuple[Operator, ...], case: Case) -> dict 
         while len(_cache) > _CACHE_ENTRIES:
             _cache.popitem(last=False)
     return predicted
+
+
+_moments_cache: OrderedDict[tuple, tuple] = OrderedDict()
+
+
+def _shared_moments(x, *args, **kwargs):
+    import normcore
+
+    a = np.asarray(x)
+    key = (a.shape, a.dtype.str, hash(a.tobytes()), args, tuple(sorted(kwargs.items())))
+    with _lock:
+        if key in _moments_cache:
+            return _moments_cache[key]
+    result = normcore.moments(x, *args, **kwargs)
+    with _lock:
+        _moments_cache[key] = result
+        while len(_moments_cache) > 256:
+            _moments_cache.popitem(last=False)
+    return result
 
 
 def agrees(got: np.ndarray, predicted: np.ndarray, case: Case) -> bool:
@@ -152,13 +174,37 @@ def search(problem: Problem, returned: list[CaseOutcome]) -> SearchResult | None
         key=lambda o: (o.correct, sum(int(v.size) for v in o.case.inputs.values())),
     )
     started = time.monotonic()
+    effects: dict[Operator, str] = {}
     for size in range(1, MAX_SIZE + 1):
         found = []
+        if size == 2:
+            effects = {op: _effect(problem, op, ordered[0]) for op in operators}
         for combo in itertools.combinations(operators, size):
             if time.monotonic() - started > BUDGET_SECONDS:
                 return SearchResult(tuple(found), len(ordered), False) if found else None
+            # A composition must change the first wrong case (the candidate is wrong there):
+            # one of its operators must change it alone, and none may be undefined there.
+            kinds = {effects[op] for op in combo} if size > 1 else {"changes"}
+            if "undefined" in kinds or "changes" not in kinds:
+                continue
             if _compatible(combo) and reproduces(problem, combo, ordered):
                 found.append(combo)
         if found:
             return SearchResult(tuple(found), len(ordered), True)
     return None
+
+
+def _effect(problem: Problem, op: Operator, first: CaseOutcome) -> str:
+    """What one operator alone does to the first wrong case: "undefined", "changes" it from
+    the reference, or "inert" (its prediction is cached from the one-operator pass)."""
+    alone = _predict(problem, (op,), first.case)
+    if alone is None:
+        return "undefined"
+    case = first.case
+    expected = problem.expected(case)
+    for name in case.outputs:
+        if name in alone and not matches(
+            alone[name], expected[name], case.dtype, case.tolerance, 1.0
+        ):
+            return "changes"
+    return "inert"
