@@ -56,14 +56,16 @@ FINDINGS = {
     ),
     "not-shift-invariant": (
         "Not invariant to a shift of the input",
-        "Adding the same constant to every input value changed the output; the reference does "
-        "not change, since the mean is subtracted. The mean is missing or is the wrong one.",
+        "Adding the same constant to every input value changed the output (by up to {moved} "
+        "of its scale); the reference's does not change, since the mean is subtracted. Here "
+        "the mean is not removed exactly: left out, the wrong one, or lost to rounding (as "
+        "E[x^2] - E[x]^2 in float32 loses it).",
     ),
     "not-scale-invariant": (
         "Not invariant to a scale of the input",
-        "Multiplying every input value by 2.5 changed the output; the reference does not "
-        "change, since dividing by the standard deviation cancels it. The spread is measured "
-        "wrongly or not divided out.",
+        "Multiplying every input value by 2.5 changed the output (by up to {moved} of its "
+        "scale); the reference's does not change, since dividing by the standard deviation "
+        "cancels it. Here the spread is measured wrongly, not divided out, or eps outweighs it.",
     ),
     "eps-argument-ignored": (
         "The eps argument is not used",
@@ -224,11 +226,9 @@ def _observations(problem: Problem, failing: CaseOutcome, probes: dict, got: dic
                 continue
             # The outputs are not comparable if the weight/bias make them move (eval mode with
             # running statistics does): only a reference that stays put says "must not move".
-            if (
-                _moved(base_ref[output], moved[1]) <= 1e-4
-                and _moved(base_got[output], moved[0]) > MOVED
-            ):
-                found.append((slug, None))
+            change = _moved(base_got[output], moved[0])
+            if _moved(base_ref[output], moved[1]) <= 1e-4 and change > MOVED:
+                found.append((slug, {"moved": f"{change:.2g}"}))
         break  # the first (N, C, ...) output speaks for the others
     for output in shaped:
         large = pair("large-eps", output)
@@ -300,7 +300,7 @@ def probe_behaviour(
         sentences.append(text.format(**details) if details else text)
     slug, details = observed[0]
     title = FINDINGS[slug][0].format(**details) if details else FINDINGS[slug][0]
-    if details:
+    if details and "word" in details:
         slug = f"{slug}-{details['word']}s"
     evidence = (
         f"Seen by running the code on changed copies of the case '{failing.case.name}' "
