@@ -7,6 +7,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from grader.engine import ACCEPTED, grade_submission, warm_up
+from grader.engine.mistake_search import clear_cache, search
+from grader.engine.problems import get_problem
 from grader.engine.sandbox import get_pool
 
 _SOLUTION = """
@@ -43,6 +45,14 @@ _WRONG = _SOLUTION.replace(
 )
 
 
+# A bend of the normalized values that no departure from the reference reproduces: the
+# search runs to its end (every operator, then every pair), then the probes' sandbox job.
+_UNEXPLAINED = _SOLUTION.replace(
+    "    out = out * gamma.reshape(shape)",
+    "    out = out + 0.01 * out**3\n    out = out * gamma.reshape(shape)",
+)
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
@@ -64,6 +74,20 @@ def _grade_wrong(_: int) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def _grade_unexplained(_: int) -> tuple[float, float]:
+    """The whole grading of an unexplained wrong answer, and the search's share of it (the
+    search timed again on the same outcomes, its predictions cached)."""
+    started = time.perf_counter()
+    report = grade_submission("bn-forward", _UNEXPLAINED)
+    total = (time.perf_counter() - started) * 1000
+    if report.verdict == ACCEPTED or report.diagnosis.confidence == "high":
+        raise RuntimeError(f"bench unexplained answer was explained: {report.diagnosis}")
+    returned = [o for o in report.outcomes if not o.case.expect_error and o.got is not None]
+    started = time.perf_counter()
+    search(get_problem("bn-forward"), returned)
+    return total, (time.perf_counter() - started) * 1000
+
+
 def run_bench(submissions: int = 300, concurrency: int = 0, light: int = 30) -> dict:
     pool = get_pool()
     concurrency = concurrency or pool.config.pool_size
@@ -77,6 +101,11 @@ def run_bench(submissions: int = 300, concurrency: int = 0, light: int = 30) -> 
     seconds = time.perf_counter() - started
     _grade_wrong(0)  # the mistakes' predictions are computed once per process
     wrong_ms = [_grade_wrong(i) for i in range(max(3, light // 3))]
+    clear_cache()
+    started = time.perf_counter()
+    _grade_unexplained(0)
+    cold_unexplained_ms = (time.perf_counter() - started) * 1000
+    unexplained = [_grade_unexplained(i) for i in range(max(3, light // 3))]
     result = {
         "submissions": submissions,
         "concurrency": concurrency,
@@ -87,6 +116,9 @@ def run_bench(submissions: int = 300, concurrency: int = 0, light: int = 30) -> 
         "loaded_p95_ms": _percentile(loaded_ms, 95),
         "loaded_p99_ms": _percentile(loaded_ms, 99),
         "wrong_p50_ms": statistics.median(wrong_ms),
+        "unexplained_cold_ms": cold_unexplained_ms,
+        "unexplained_p50_ms": statistics.median(t for t, _ in unexplained),
+        "search_warm_p50_ms": statistics.median(s for _, s in unexplained),
         "sandboxed": not pool.unsandboxed,
     }
     print(f"bn-forward, {'sandboxed' if result['sandboxed'] else 'UNSANDBOXED'}")
@@ -103,5 +135,11 @@ def run_bench(submissions: int = 300, concurrency: int = 0, light: int = 30) -> 
     print(
         f"a wrong answer ({len(wrong_ms)} sequential; diagnosis and smallest failing case): "
         f"p50 {result['wrong_p50_ms']:.1f} ms"
+    )
+    print(
+        f"a wrong answer nothing explains ({len(unexplained)} sequential; the whole search, "
+        f"probes and smallest failing case): p50 {result['unexplained_p50_ms']:.1f} ms "
+        f"(the first, predictions not cached: {result['unexplained_cold_ms']:.1f} ms); "
+        f"the search alone, predictions cached: p50 {result['search_warm_p50_ms']:.1f} ms"
     )
     return result

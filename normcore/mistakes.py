@@ -20,7 +20,16 @@ from . import functional as F
 from .errors import NormError
 from .extras import combine_batch_stats, fold_batchnorm
 
-__all__ = ["Mistake", "CATALOG", "SITUATIONAL_MISTAKES", "mistakes_for", "get"]
+__all__ = [
+    "Mistake",
+    "Operator",
+    "CATALOG",
+    "SITUATIONAL_MISTAKES",
+    "OPERATORS",
+    "mistakes_for",
+    "get",
+    "variant",
+]
 
 Array = Any
 
@@ -34,6 +43,17 @@ class Mistake:
     explanation: str
     applies_to: str
     fn: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One departure from a normcore function, composable with departures of other knobs:
+    ``knobs`` are keyword arguments of the function's variant factory (see ``variant``)."""
+
+    slug: str
+    function: str
+    phrase: str  # what the code does, completing "The code ..."
+    knobs: tuple[tuple[str, Any], ...]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -67,6 +87,33 @@ def _trailing_axes(x: np.ndarray, normalized_shape: Any) -> tuple[tuple[int, ...
 # --------------------------------------------------------------------------- batch norm
 
 
+def _variance(x64: np.ndarray, axes: tuple[int, ...], *, ddof: int = 0, raw: bool = False):
+    """The variance over ``axes``; ``raw``: as E[x^2] - E[x]^2 (cancels for large means)."""
+    n = int(np.prod([x64.shape[a] for a in axes]))
+    if ddof and n <= ddof:
+        raise NormError("the unbiased variance needs more than one value")
+    if raw:
+        var = (x64 * x64).mean(axis=axes, keepdims=True) - x64.mean(axis=axes, keepdims=True) ** 2
+        return var * n / (n - ddof)
+    return x64.var(axis=axes, keepdims=True, ddof=ddof)
+
+
+def _std(var: np.ndarray, eps: float, *, outside: bool = False) -> np.ndarray:
+    """sqrt(var + eps), or sqrt(var) + eps (eps added to the standard deviation)."""
+    return np.sqrt(var) + eps if outside else np.sqrt(var + eps)
+
+
+def _affine(y, weight, bias, *, shift_then_scale: bool = False):
+    """y * weight + bias (either may be None), or (y + bias) * weight."""
+    if shift_then_scale and bias is not None:
+        y = y + bias
+    if weight is not None:
+        y = y * weight
+    if not shift_then_scale and bias is not None:
+        y = y + bias
+    return y
+
+
 def _batch_norm_variant(
     *,
     running_var_biased: bool = False,
@@ -78,6 +125,16 @@ def _batch_norm_variant(
     normalize_unbiased: bool = False,
     update_running: bool = True,
     fixed_eps: float | None = None,
+    shift_then_scale: bool = False,
+    drop_weight: bool = False,
+    drop_bias: bool = False,
+    raw_moments: bool = False,
+    update_in_eval: bool = False,
+    fixed_momentum: float | None = None,
+    unbiased_count_batch: bool = False,
+    default_eps: float = 1e-5,
+    eval_without_eps: bool = False,
+    training_uses_running_stats: bool = False,
 ) -> Callable[..., tuple[Array, Array | None, Array | None]]:
     def batch_norm(
         input: Array,
@@ -87,36 +144,48 @@ def _batch_norm_variant(
         bias: Array | None = None,
         training: bool = False,
         momentum: float = 0.1,
-        eps: float = 1e-5,
+        eps: float = default_eps,
     ) -> tuple[Array, Array | None, Array | None]:
         x = np.asarray(input)
         x64 = x.astype(np.float64)
         eps = eps if fixed_eps is None else fixed_eps
+        if eval_without_eps and not training:
+            eps = 0.0
+        momentum = momentum if fixed_momentum is None else fixed_momentum
         channel_axes = _channel_axes(x)
         count = int(np.prod([x.shape[a] for a in channel_axes]))
-        batch = training or eval_uses_batch_stats
+        batch = (training and not training_uses_running_stats) or (
+            not training and eval_uses_batch_stats
+        )
         if batch:
-            if stat_axes == "axis-0":
+            if stat_axes == "spatial":  # per (sample, channel): instance norm
+                if x.ndim < 3:
+                    raise NormError("no spatial axes: per-position statistics are the input")
+                axes = tuple(range(2, x.ndim))
+            elif stat_axes == "axis-0":
                 axes = (0,)
             elif stat_axes == "channel" or (stat_axes == "batch-axis" and x.ndim == 2):
                 axes = channel_axes if stat_axes == "channel" else tuple(range(x.ndim))
             else:
                 axes = (0,)
             mean = x64.mean(axis=axes, keepdims=True)
-            var = x64.var(axis=axes, keepdims=True, ddof=1 if normalize_unbiased else 0)
+            var = _variance(x64, axes, ddof=1 if normalize_unbiased else 0, raw=raw_moments)
         else:
             if running_mean is None or running_var is None:
                 raise NormError("running_mean and running_var are required in eval mode")
             mean = _per_channel(_f64(running_mean), x.ndim)
             var = _per_channel(_f64(running_var), x.ndim)
-        std = np.sqrt(var) + eps if eps_outside_sqrt else np.sqrt(var + eps)
-        y = (x64 - mean) / std
-        if affine and weight is not None:
-            y = y * _per_channel(_f64(weight), x.ndim)
-        if affine and bias is not None:
-            y = y + _per_channel(_f64(bias), x.ndim)
+        y = (x64 - mean) / _std(var, eps, outside=eps_outside_sqrt)
+        y = _affine(
+            y,
+            None
+            if not affine or drop_weight or weight is None
+            else _per_channel(_f64(weight), x.ndim),
+            None if not affine or drop_bias or bias is None else _per_channel(_f64(bias), x.ndim),
+            shift_then_scale=shift_then_scale,
+        )
         new_mean, new_var = _copy(running_mean), _copy(running_var)
-        if training and update_running:
+        if (training or update_in_eval) and update_running:
             if mean.size == 1:  # statistics over all axes: one value for every channel
                 batch_mean = np.full(x.shape[1], float(mean.ravel()[0]))
                 batch_var = np.full(x.shape[1], float(x64.var()))
@@ -124,7 +193,7 @@ def _batch_norm_variant(
             else:
                 batch_mean = x64.mean(axis=channel_axes)
                 batch_var = x64.var(axis=channel_axes)
-                n = count
+                n = x.shape[0] if unbiased_count_batch else count
             if not running_var_biased and n > 1:
                 batch_var = batch_var * n / (n - 1)
             keep, take = (
@@ -173,6 +242,9 @@ def _batch_norm_backward_variant(
     ddof: int = 0,
     count: str = "all",
     var_factor: float = 1.0,
+    fixed_eps: float | None = None,
+    eps_outside_sqrt: bool = False,
+    param_sums: str = "channel",
 ) -> Callable[..., Any]:
     def batch_norm_backward(
         grad_output: Array, input: Array, weight: Array | None = None, eps: float = 1e-5
@@ -183,10 +255,9 @@ def _batch_norm_backward_variant(
         # "axis-0": the 2-D recipe applied to every input (right for 2-D input only)
         red = _channel_axes(x) if axes == "channel" else (0,)
         n = int(np.prod([x.shape[a] for a in red]))
-        if ddof and n <= ddof:
-            raise NormError("the unbiased variance needs more than one value")
+        eps = eps if fixed_eps is None else fixed_eps
         mean = x64.mean(axis=red, keepdims=True)
-        inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True, ddof=ddof) + eps)
+        inv = 1.0 / _std(_variance(x64, red, ddof=ddof), eps, outside=eps_outside_sqrt)
         x_hat = (x64 - mean) * inv
         gamma = 1.0 if weight is None or not weight_factor else _per_channel(_f64(weight), x.ndim)
         dx = _input_gradient(
@@ -201,8 +272,9 @@ def _batch_norm_backward_variant(
         if weight is None:
             return dx.astype(x.dtype), None, None
         wdt = np.asarray(weight).dtype
-        dgamma = (dy * (x64 if dgamma_from_x else x_hat)).sum(axis=red)
-        dbeta = dy.sum(axis=red)
+        sums = (0,) if param_sums == "axis-0" else red
+        dgamma = (dy * (x64 if dgamma_from_x else x_hat)).sum(axis=sums)
+        dbeta = dy.sum(axis=sums)
         return dx.astype(x.dtype), dgamma.astype(wdt), dbeta.astype(wdt)
 
     return batch_norm_backward
@@ -219,6 +291,10 @@ def _layer_norm_variant(
     sum_not_mean: bool = False,
     fixed_eps: float | None = None,
     default_eps: float = 1e-5,
+    shift_then_scale: bool = False,
+    drop_weight: bool = False,
+    drop_bias: bool = False,
+    raw_moments: bool = False,
 ) -> Callable[..., Any]:
     def layer_norm(
         input: Array,
@@ -231,19 +307,31 @@ def _layer_norm_variant(
         x64 = x.astype(np.float64)
         eps = eps if fixed_eps is None else fixed_eps
         trailing, shape = _trailing_axes(x, normalized_shape)
-        red = {"trailing": trailing, "last": (x.ndim - 1,)}.get(axes, (0,))
+        every_but_batch = tuple(range(1, x.ndim))
+        leading = tuple(range(len(shape)))
+        red = {
+            "trailing": trailing,
+            "last": (x.ndim - 1,),
+            "all-but-batch": every_but_batch,
+            "leading": leading,
+        }.get(axes, (0,))
+        if axes == "leading" and leading == trailing:
+            raise NormError("normalized_shape covers every axis: leading and trailing agree")
         if axes == "last" and len(shape) < 2:
             raise NormError("one normalized dimension: the last one is all of them")
+        if axes == "all-but-batch" and red == trailing:
+            raise NormError("normalized_shape covers every axis but the batch already")
         mean = x64.mean(axis=red, keepdims=True)
-        var = x64.var(axis=red, keepdims=True, ddof=ddof)
+        var = _variance(x64, red, ddof=ddof, raw=raw_moments)
         if sum_not_mean:
             var = var * int(np.prod([x.shape[a] for a in red]))
-        std = np.sqrt(var) + eps if eps_outside_sqrt else np.sqrt(var + eps)
-        y = (x64 - mean) / std
-        if weight is not None:
-            y = y * _f64(weight).reshape(shape)
-        if bias is not None:
-            y = y + _f64(bias).reshape(shape)
+        y = (x64 - mean) / _std(var, eps, outside=eps_outside_sqrt)
+        y = _affine(
+            y,
+            None if weight is None or drop_weight else _f64(weight).reshape(shape),
+            None if bias is None or drop_bias else _f64(bias).reshape(shape),
+            shift_then_scale=shift_then_scale,
+        )
         return y.astype(x.dtype)
 
     return layer_norm
@@ -258,6 +346,8 @@ def _layer_norm_backward_variant(
     count: str = "all",
     stats: str = "normalized",
     param_sums: str = "leading",
+    fixed_eps: float | None = None,
+    eps_outside_sqrt: bool = False,
 ) -> Callable[..., Any]:
     def layer_norm_backward(
         grad_output: Array,
@@ -276,8 +366,9 @@ def _layer_norm_backward_variant(
         if stats == "last":
             red = (x.ndim - 1,)
         lead = (0,) if param_sums == "axis-0" else tuple(range(x.ndim - len(shape)))
+        eps = eps if fixed_eps is None else fixed_eps
         mean = x64.mean(axis=red, keepdims=True)
-        inv = 1.0 / np.sqrt(x64.var(axis=red, keepdims=True, ddof=ddof) + eps)
+        inv = 1.0 / _std(_variance(x64, red, ddof=ddof), eps, outside=eps_outside_sqrt)
         x_hat = (x64 - mean) * inv
         scaled = weight is not None and weight_factor
         g = dy * _f64(weight).reshape(shape) if scaled else dy
@@ -291,35 +382,58 @@ def _layer_norm_backward_variant(
     return layer_norm_backward
 
 
-def _group_norm_variant(*, grouping: str) -> Callable[..., Any]:
+def _group_norm_variant(
+    *,
+    grouping: str = "contiguous",
+    ddof: int = 0,
+    eps_outside_sqrt: bool = False,
+    fixed_eps: float | None = None,
+    shift_then_scale: bool = False,
+    drop_weight: bool = False,
+    drop_bias: bool = False,
+    raw_moments: bool = False,
+    default_eps: float = 1e-5,
+) -> Callable[..., Any]:
     def group_norm(
         input: Array,
         num_groups: int,
         weight: Array | None = None,
         bias: Array | None = None,
-        eps: float = 1e-5,
+        eps: float = default_eps,
     ) -> Array:
         x = np.asarray(input)
         n, c = x.shape[:2]
         if c % num_groups:
             raise NormError(f"num_groups={num_groups} does not divide C={c}")
         x64 = x.astype(np.float64).reshape(n, c, -1)
+        eps = eps if fixed_eps is None else fixed_eps
         if grouping == "interleaved":  # channel k goes to group k % G
             xg = x64.reshape(n, c // num_groups, num_groups, -1)
             red = (1, 3)
-        else:  # one statistic per channel: instance norm
+        elif grouping == "per-channel":  # one statistic per channel: instance norm
             xg = x64
             red = (2,)
+        elif grouping == "one-group":  # every channel of a sample together: layer norm
+            xg = x64
+            red = (1, 2)
+        else:
+            xg = x64.reshape(n, num_groups, -1)
+            red = (2,)
         mean = xg.mean(axis=red, keepdims=True)
-        var = xg.var(axis=red, keepdims=True)
-        y = ((xg - mean) / np.sqrt(var + eps)).reshape(n, c, -1)
-        if weight is not None:
-            y = y * _f64(weight)[None, :, None]
-        if bias is not None:
-            y = y + _f64(bias)[None, :, None]
+        var = _variance(xg, red, ddof=ddof, raw=raw_moments)
+        y = ((xg - mean) / _std(var, eps, outside=eps_outside_sqrt)).reshape(n, c, -1)
+        y = _affine(
+            y,
+            None if weight is None or drop_weight else _f64(weight)[None, :, None],
+            None if bias is None or drop_bias else _f64(bias)[None, :, None],
+            shift_then_scale=shift_then_scale,
+        )
         return y.reshape(x.shape).astype(x.dtype)
 
     return group_norm
+
+
+_MACHINE_EPS = (float(np.finfo(np.float32).eps), float(np.finfo(np.float64).eps))
 
 
 def _rms_norm_variant(
@@ -330,6 +444,10 @@ def _rms_norm_variant(
     sum_not_mean: bool = False,
     last_dim_only: bool = False,
     batch_axis: bool = False,
+    fixed_eps: float | None = None,
+    drop_weight: bool = False,
+    all_but_batch: bool = False,
+    ddof: int = 0,
 ) -> Callable[..., Any]:
     def rms_norm(
         input: Array, normalized_shape: Any, weight: Array | None = None, eps: float | None = None
@@ -343,16 +461,29 @@ def _rms_norm_variant(
             red = (x.ndim - 1,)
         if batch_axis:
             red = (0,)
-        if eps is None:
+        if all_but_batch:
+            if red == tuple(range(1, x.ndim)):
+                raise NormError("normalized_shape covers every axis but the batch already")
+            red = tuple(range(1, x.ndim))
+        if eps is None or (default_eps is not None and eps in _MACHINE_EPS):
+            # A caller that resolved eps=None itself passes a machine epsilon: a default
+            # departs from it the same way.
             eps = default_eps if default_eps is not None else float(np.finfo(x.dtype).eps)
+        if fixed_eps is not None:
+            eps = fixed_eps
         if subtract_mean:
             x64 = x64 - x64.mean(axis=red, keepdims=True)
         ms = (x64 * x64).mean(axis=red, keepdims=True)
+        n = int(np.prod([x.shape[a] for a in red]))
         if sum_not_mean:
-            ms = ms * int(np.prod([x.shape[a] for a in red]))
+            ms = ms * n
+        if ddof:
+            if n <= ddof:
+                raise NormError("n - 1 is 0 for one value")
+            ms = ms * n / (n - ddof)
         denom = np.sqrt(ms) + eps if eps_outside_sqrt else np.sqrt(ms + eps)
         y = x64 / denom
-        if weight is not None:
+        if weight is not None and not drop_weight:
             y = y * _f64(weight).reshape(shape)
         return y.astype(x.dtype)
 
@@ -371,6 +502,10 @@ def _fold_variant(
     mean_unscaled: bool = False,
     no_eps: bool = False,
     linear_broadcast: bool = False,
+    eps_outside_sqrt: bool = False,
+    forget_beta: bool = False,
+    forget_gamma: bool = False,
+    weight_without_gamma: bool = False,
 ) -> Callable[..., Any]:
     def fold(
         weight: Array,
@@ -384,17 +519,22 @@ def _fold_variant(
         w = np.asarray(weight)
         c_out = w.shape[0]
         eps = 0.0 if no_eps else eps
-        denom = _f64(running_var) + eps if var_not_std else np.sqrt(_f64(running_var) + eps)
-        scale = _f64(gamma) / denom
+        if var_not_std:
+            denom = _f64(running_var) + eps
+        else:
+            denom = _std(_f64(running_var), eps, outside=eps_outside_sqrt)
+        scale = (1.0 if forget_gamma else _f64(gamma)) / denom
+        weight_scale = 1.0 / denom if weight_without_gamma else scale
+        shift = 0.0 if forget_beta else _f64(beta)
         b = np.zeros(c_out) if bias is None or forget_bias else _f64(bias)
-        folded_bias = (b if forget_mean else b - _f64(running_mean)) * scale + _f64(beta)
+        folded_bias = (b if forget_mean else b - _f64(running_mean)) * scale + shift
         if mean_unscaled:
-            folded_bias = b * scale - _f64(running_mean) + _f64(beta)
-        if linear_broadcast:  # scale[:, None], right for (C_out, C_in) only
+            folded_bias = b * scale - _f64(running_mean) + shift
+        if linear_broadcast:  # weight_scale[:, None], right for (C_out, C_in) only
             if w.ndim == 2:
                 raise NormError("a linear weight broadcasts correctly")
             try:
-                folded = w.astype(np.float64) * scale[:, None]
+                folded = w.astype(np.float64) * weight_scale[:, None]
             except ValueError as exc:
                 raise NormError(str(exc)) from None
             if folded.shape != w.shape:
@@ -404,9 +544,9 @@ def _fold_variant(
                 raise NormError(
                     f"input-axis scaling needs C_in == C_out; weight has shape {w.shape}"
                 )
-            folded = w.astype(np.float64) * scale.reshape((1, c_out) + (1,) * (w.ndim - 2))
+            folded = w.astype(np.float64) * weight_scale.reshape((1, c_out) + (1,) * (w.ndim - 2))
         else:
-            folded = w.astype(np.float64) * scale.reshape((c_out,) + (1,) * (w.ndim - 1))
+            folded = w.astype(np.float64) * weight_scale.reshape((c_out,) + (1,) * (w.ndim - 1))
         return folded.astype(w.dtype), folded_bias.astype(w.dtype)
 
     return fold
@@ -445,6 +585,45 @@ def _combine_no_between_term(
         ((w * m).sum(axis=0) / total).astype(m.dtype),
         ((w * v).sum(axis=0) / total).astype(v.dtype),
     )
+
+
+def _combine_variant(
+    *,
+    weights: str = "counts",
+    between: bool = True,
+    ddof: int = 0,
+    between_weights: str = "counts",
+    pooled_unbiased: bool = False,
+    variance_weights: str = "counts",
+) -> Callable[..., Any]:
+    """combine_batch_stats with its parts swapped: shard weights (``counts`` or ``equal``),
+    the between-shard term kept or left out (and its own weights), the final divisor n - ddof."""
+
+    def combine(counts: Array, means: Array, variances: Array) -> tuple[int, Array, Array]:
+        counts = np.asarray(counts)
+        m, v = _f64(means), _f64(variances)
+        total = int(counts.sum())
+        if total <= ddof:
+            raise NormError("all shard counts are 0")
+        w = counts.astype(np.float64) if weights == "counts" else np.ones(len(counts))
+        w = w[:, None] / w.sum()
+        mean = (w * m).sum(axis=0)
+        var = (w * v).sum(axis=0) if variance_weights == "counts" else v.mean(axis=0)
+        if between:
+            wb = w if between_weights == "counts" else np.full_like(w, 1.0 / len(w))
+            var = var + (wb * (m - mean) ** 2).sum(axis=0)
+        if pooled_unbiased:  # the textbook pooled variance: shard variances taken as unbiased
+            if total < 2:
+                raise NormError("one value: no pooled variance")
+            n = counts.astype(np.float64)[:, None]
+            within = (np.maximum(n - 1, 0) * v).sum(axis=0)
+            var = (within + (n * (m - mean) ** 2).sum(axis=0)) / (total - 1)
+        if ddof:
+            var = var * total / (total - ddof)
+        dtype = np.asarray(means).dtype
+        return total, mean.astype(dtype), var.astype(dtype)
+
+    return combine
 
 
 # --------------------------------------------------------------------------- the catalog
@@ -927,3 +1106,549 @@ def get(slug: str) -> Mistake:
         return _BY_SLUG[slug]
     except KeyError:
         raise KeyError(f"no mistake {slug!r}; known: {', '.join(_BY_SLUG)}") from None
+
+
+# --------------------------------------------------------------------------- the search space
+
+_FACTORIES: dict[str, Callable[..., Callable[..., Any]]] = {
+    "batch_norm": _batch_norm_variant,
+    "batch_norm_backward": _batch_norm_backward_variant,
+    "layer_norm": _layer_norm_variant,
+    "layer_norm_backward": _layer_norm_backward_variant,
+    "group_norm": _group_norm_variant,
+    "rms_norm": _rms_norm_variant,
+    "fold_batchnorm": _fold_variant,
+    "combine_batch_stats": _combine_variant,
+}
+
+
+def variant(function: str, knobs: dict[str, Any]) -> Callable[..., Any]:
+    """The normcore function ``function`` with the departures ``knobs`` (none: the right
+    answer, float64 inside)."""
+    return _FACTORIES[function](**knobs)
+
+
+def _short(e: float) -> str:
+    return f"{e:.0e}".replace("e-0", "e-")
+
+
+def _op(function: str, slug: str, phrase: str, **knobs: Any) -> Operator:
+    return Operator(slug, function, phrase, tuple(sorted(knobs.items())))
+
+
+def _eps_ops(
+    function: str, *, outside: bool = True, hard_coded=(1e-5, 1e-6, 1e-3, 1e-8, 1e-12)
+) -> list:
+    ops = [_op(function, "eps-missing", "leaves eps out: divides by sqrt(var)", fixed_eps=0.0)]
+    if outside:
+        ops.append(
+            _op(
+                function,
+                "eps-outside-sqrt",
+                "adds eps to the standard deviation, sqrt(var) + eps, not inside the square root",
+                eps_outside_sqrt=True,
+            )
+        )
+    ops += [
+        _op(
+            function,
+            f"eps-hard-coded-{_short(e)}",
+            f"uses eps = {e:g} whatever eps is passed",
+            fixed_eps=e,
+        )
+        for e in hard_coded
+    ]
+    return ops
+
+
+def _default_eps_ops(function: str, slug: str = "default-eps") -> list:
+    return [
+        _op(
+            function,
+            f"{slug}-{_short(e)}",
+            f"uses eps = {e:g} when eps is not passed (the default is 1e-5)",
+            default_eps=e,
+        )
+        for e in (1e-6, 1e-8, 1e-3)
+    ]
+
+
+def _affine_ops(function: str) -> list:
+    return [
+        _op(function, "bias-not-added", "never adds the bias (beta)", drop_bias=True),
+        _op(
+            function,
+            "weight-not-applied",
+            "never multiplies by the weight (gamma)",
+            drop_weight=True,
+        ),
+        _op(
+            function,
+            "shift-before-scale",
+            "adds the bias before multiplying by the weight: (x_hat + beta) * gamma",
+            shift_then_scale=True,
+        ),
+    ]
+
+
+_RAW_MOMENTS = "computes the variance as E[x^2] - E[x]^2 (it cancels when the mean is large)"
+_UNBIASED = "divides the variance by n - 1 (unbiased) where n is required"
+
+# Every departure the search composes, per normcore function. Slugs equal the catalog's where
+# the catalog has the same departure alone.
+OPERATORS: dict[str, tuple[Operator, ...]] = {
+    "batch_norm": tuple(
+        [
+            *_eps_ops("batch_norm"),
+            *_default_eps_ops("batch_norm"),
+            _op(
+                "batch_norm",
+                "eval-eps-missing",
+                "leaves eps out in evaluation mode: divides by sqrt(running_var)",
+                eval_without_eps=True,
+            ),
+            _op(
+                "batch_norm",
+                "training-uses-running-stats",
+                "normalizes with the running statistics in training mode too",
+                training_uses_running_stats=True,
+            ),
+            _op("batch_norm", "unbiased-normalization", _UNBIASED, normalize_unbiased=True),
+            _op(
+                "batch_norm",
+                "per-position-statistics",
+                "takes the statistics over the batch axis only (one per channel and position)",
+                stat_axes="axis-0",
+            ),
+            _op(
+                "batch_norm",
+                "wrong-axes",
+                "takes one mean and variance over every axis, channels included",
+                stat_axes="batch-axis",
+            ),
+            _op(
+                "batch_norm",
+                "per-sample-statistics",
+                "takes the statistics per sample and channel, over the spatial axes only "
+                "(instance norm)",
+                stat_axes="spatial",
+            ),
+            _op("batch_norm", "missing-affine", "never applies gamma and beta", affine=False),
+            *_affine_ops("batch_norm"),
+            _op("batch_norm", "raw-moments-variance", _RAW_MOMENTS, raw_moments=True),
+            _op(
+                "batch_norm",
+                "biased-running-var",
+                "stores the biased batch variance in running_var (PyTorch stores the unbiased one)",
+                running_var_biased=True,
+            ),
+            _op(
+                "batch_norm",
+                "keras-momentum",
+                "updates the running statistics as momentum * old + (1 - momentum) * batch",
+                keras_momentum=True,
+            ),
+            _op(
+                "batch_norm",
+                "running-var-count-batch-only",
+                "corrects the running variance with N / (N - 1), not the count per channel",
+                unbiased_count_batch=True,
+            ),
+            _op(
+                "batch_norm",
+                "momentum-ignored",
+                "uses momentum = 0.1 whatever momentum is passed",
+                fixed_momentum=0.1,
+            ),
+            _op(
+                "batch_norm",
+                "running-stats-not-updated",
+                "returns the running statistics unchanged in training mode",
+                update_running=False,
+            ),
+            _op(
+                "batch_norm",
+                "running-stats-updated-in-eval",
+                "updates the running statistics in evaluation mode too",
+                update_in_eval=True,
+            ),
+            _op(
+                "batch_norm",
+                "eval-uses-batch-stats",
+                "normalizes with the batch's statistics in evaluation mode",
+                eval_uses_batch_stats=True,
+            ),
+        ]
+    ),
+    "batch_norm_backward": tuple(
+        [
+            *_eps_ops("batch_norm_backward", hard_coded=(1e-5,)),
+            _op(
+                "batch_norm_backward",
+                "no-mean-term",
+                "treats the batch mean and variance as constants in dx",
+                terms="none",
+            ),
+            _op(
+                "batch_norm_backward",
+                "no-variance-term",
+                "leaves the term through the variance out of dx",
+                terms="mean-only",
+            ),
+            _op(
+                "batch_norm_backward",
+                "backward-no-mean-path",
+                "leaves the term through the mean out of dx",
+                terms="variance-only",
+            ),
+            _op(
+                "batch_norm_backward",
+                "backward-no-gamma",
+                "computes dx from dout instead of dout * gamma",
+                weight_factor=False,
+            ),
+            _op(
+                "batch_norm_backward",
+                "backward-dgamma-from-x",
+                "computes dgamma from x instead of x_hat",
+                dgamma_from_x=True,
+            ),
+            _op("batch_norm_backward", "backward-unbiased-variance", _UNBIASED, ddof=1),
+            _op(
+                "batch_norm_backward",
+                "backward-count-batch-only",
+                "divides the means in dx by N instead of N * prod(S)",
+                count="batch",
+            ),
+            _op(
+                "batch_norm_backward",
+                "dvar-half-lost",
+                "doubles the variance term of dx (the 1/2 of d sqrt is lost)",
+                var_factor=2.0,
+            ),
+            _op(
+                "batch_norm_backward",
+                "variance-term-halved",
+                "halves the variance term of dx",
+                var_factor=0.5,
+            ),
+            _op(
+                "batch_norm_backward",
+                "variance-term-sign",
+                "subtracts the variance term of dx with the wrong sign",
+                var_factor=-1.0,
+            ),
+            _op(
+                "batch_norm_backward",
+                "grad-sums-wrong-axes",
+                "sums dgamma and dbeta over axis 0 only (the 2-D recipe)",
+                param_sums="axis-0",
+            ),
+            _op(
+                "batch_norm_backward",
+                "grad-sums-wrong-axes",
+                "sums and averages over axis 0 only (the 2-D recipe)",
+                axes="axis-0",
+            ),
+        ]
+    ),
+    "layer_norm": tuple(
+        [
+            *_eps_ops("layer_norm"),
+            _op(
+                "layer_norm",
+                "layer-norm-default-eps",
+                "uses eps = 1e-6 when eps is not passed",
+                default_eps=1e-6,
+            ),
+            _op("layer_norm", "layer-norm-unbiased-variance", _UNBIASED, ddof=1),
+            _op(
+                "layer_norm",
+                "layer-norm-batch-axis",
+                "takes the statistics over the batch axis",
+                axes="batch",
+            ),
+            _op(
+                "layer_norm",
+                "layer-norm-last-dim-only",
+                "takes the statistics over the last axis only",
+                axes="last",
+            ),
+            _op(
+                "layer_norm",
+                "layer-norm-all-but-batch",
+                "takes the statistics over every axis but the batch, not normalized_shape's",
+                axes="all-but-batch",
+            ),
+            _op(
+                "layer_norm",
+                "layer-norm-leading-axes",
+                "takes the statistics over the first len(normalized_shape) axes, not the last",
+                axes="leading",
+            ),
+            _op(
+                "layer_norm",
+                "layer-norm-sum-not-mean",
+                "sums the squared deviations instead of averaging them",
+                sum_not_mean=True,
+            ),
+            *_affine_ops("layer_norm"),
+            _op("layer_norm", "raw-moments-variance", _RAW_MOMENTS, raw_moments=True),
+        ]
+    ),
+    "layer_norm_backward": tuple(
+        [
+            *_eps_ops("layer_norm_backward", hard_coded=(1e-5,)),
+            _op(
+                "layer_norm_backward",
+                "layer-norm-backward-no-mean-term",
+                "treats the row mean and variance as constants in dx",
+                terms="none",
+            ),
+            _op(
+                "layer_norm_backward",
+                "layer-norm-backward-no-mean-path",
+                "leaves the term through the row mean out of dx",
+                terms="variance-only",
+            ),
+            _op(
+                "layer_norm_backward",
+                "layer-norm-backward-no-variance-path",
+                "leaves the term through the row variance out of dx",
+                terms="mean-only",
+            ),
+            _op(
+                "layer_norm_backward",
+                "layer-norm-backward-no-weight",
+                "computes dx from dout instead of dout * weight",
+                weight_factor=False,
+            ),
+            _op(
+                "layer_norm_backward",
+                "layer-norm-backward-dweight-from-x",
+                "computes dweight from x instead of x_hat",
+                dweight_from_x=True,
+            ),
+            _op("layer_norm_backward", "layer-norm-backward-unbiased-variance", _UNBIASED, ddof=1),
+            _op(
+                "layer_norm_backward",
+                "layer-norm-backward-count-last-dim",
+                "divides the means in dx by the last dimension's size only",
+                count="last",
+            ),
+            _op(
+                "layer_norm_backward",
+                "layer-norm-backward-last-dim-stats",
+                "takes the statistics and sums of dx over the last axis only",
+                stats="last",
+            ),
+            _op(
+                "layer_norm_backward",
+                "layer-norm-backward-param-sums-axis-0",
+                "sums dweight and dbias over axis 0 only",
+                param_sums="axis-0",
+            ),
+        ]
+    ),
+    "group_norm": tuple(
+        [
+            *_eps_ops("group_norm"),
+            *_default_eps_ops("group_norm"),
+            _op("group_norm", "group-norm-unbiased-variance", _UNBIASED, ddof=1),
+            _op(
+                "group_norm",
+                "interleaved-groups",
+                "puts channel k in group k % G instead of contiguous groups",
+                grouping="interleaved",
+            ),
+            _op(
+                "group_norm",
+                "group-norm-per-channel",
+                "normalizes each channel by itself (instance norm)",
+                grouping="per-channel",
+            ),
+            _op(
+                "group_norm",
+                "group-norm-one-group",
+                "normalizes all channels of a sample together (layer norm)",
+                grouping="one-group",
+            ),
+            *_affine_ops("group_norm"),
+            _op("group_norm", "raw-moments-variance", _RAW_MOMENTS, raw_moments=True),
+        ]
+    ),
+    "rms_norm": tuple(
+        [
+            _op(
+                "rms_norm",
+                "rms-eps-outside-sqrt",
+                "adds eps to the root mean square, sqrt(mean(x^2)) + eps, not inside the root",
+                eps_outside_sqrt=True,
+            ),
+            _op(
+                "rms_norm",
+                "eps-missing",
+                "leaves eps out: divides by sqrt(mean(x^2))",
+                fixed_eps=0.0,
+            ),
+            *[
+                _op(
+                    "rms_norm",
+                    f"eps-hard-coded-{_short(e)}",
+                    f"uses eps = {e:g} whatever eps is passed",
+                    fixed_eps=e,
+                )
+                for e in (1e-5, 1e-6, 1e-8)
+            ],
+            *[
+                _op(
+                    "rms_norm",
+                    "rms-fixed-eps" if e == 1e-5 else f"rms-default-eps-{_short(e)}",
+                    f"uses eps = {e:g} when eps is None (PyTorch: the dtype's machine epsilon)",
+                    default_eps=e,
+                )
+                for e in (1e-5, 1e-6, 1e-8)
+            ],
+            _op(
+                "rms_norm",
+                "rms-default-eps-float32",
+                "uses float32's machine epsilon when eps is None, whatever the dtype",
+                default_eps=float(np.finfo(np.float32).eps),
+            ),
+            _op(
+                "rms_norm",
+                "rms-unbiased-mean-square",
+                "divides the sum of squares by n - 1 instead of n",
+                ddof=1,
+            ),
+            _op("rms_norm", "rms-subtracts-mean", "subtracts the mean first", subtract_mean=True),
+            _op(
+                "rms_norm",
+                "rms-sum-not-mean",
+                "divides by the root of the sum of squares, not their mean",
+                sum_not_mean=True,
+            ),
+            _op(
+                "rms_norm",
+                "rms-last-dim-only",
+                "takes the mean of squares over the last axis only",
+                last_dim_only=True,
+            ),
+            _op(
+                "rms_norm",
+                "rms-batch-axis",
+                "takes the mean of squares over the batch axis",
+                batch_axis=True,
+            ),
+            _op(
+                "rms_norm",
+                "rms-all-but-batch",
+                "takes the mean of squares over every axis but the batch",
+                all_but_batch=True,
+            ),
+            _op(
+                "rms_norm", "weight-not-applied", "never multiplies by the weight", drop_weight=True
+            ),
+        ]
+    ),
+    "fold_batchnorm": tuple(
+        [
+            _op("fold_batchnorm", "fold-no-eps", "leaves eps out of the scale", no_eps=True),
+            _op(
+                "fold_batchnorm",
+                "eps-outside-sqrt",
+                "adds eps to the standard deviation, sqrt(running_var) + eps",
+                eps_outside_sqrt=True,
+            ),
+            _op(
+                "fold_batchnorm",
+                "fold-var-not-std",
+                "divides by the variance instead of the standard deviation",
+                var_not_std=True,
+            ),
+            _op(
+                "fold_batchnorm",
+                "fold-forgets-running-mean",
+                "never subtracts the running mean in the folded bias",
+                forget_mean=True,
+            ),
+            _op(
+                "fold_batchnorm",
+                "fold-forgets-bias",
+                "drops the layer's own bias from the folded bias",
+                forget_bias=True,
+            ),
+            _op(
+                "fold_batchnorm",
+                "fold-mean-not-scaled",
+                "subtracts the running mean after the scale",
+                mean_unscaled=True,
+            ),
+            _op(
+                "fold_batchnorm",
+                "fold-forgets-beta",
+                "never adds beta to the folded bias",
+                forget_beta=True,
+            ),
+            _op(
+                "fold_batchnorm",
+                "fold-forgets-gamma",
+                "leaves gamma out of the scale",
+                forget_gamma=True,
+            ),
+            _op(
+                "fold_batchnorm",
+                "fold-weight-misses-gamma",
+                "divides the weight by the standard deviation but never multiplies it by gamma",
+                weight_without_gamma=True,
+            ),
+            _op(
+                "fold_batchnorm",
+                "fold-scales-input-dim",
+                "scales the weight along its input axis",
+                input_axis=True,
+            ),
+        ]
+    ),
+    "combine_batch_stats": tuple(
+        [
+            _op(
+                "combine_batch_stats",
+                "sync-unweighted-average",
+                "averages the shards without weighting them by their counts",
+                weights="equal",
+            ),
+            _op(
+                "combine_batch_stats",
+                "sync-no-between-shard-term",
+                "leaves the spread between shard means out of the variance",
+                between=False,
+            ),
+            _op(
+                "combine_batch_stats",
+                "sync-variances-unweighted",
+                "averages the shard variances without their counts (the mean is weighted)",
+                variance_weights="equal",
+            ),
+            _op(
+                "combine_batch_stats",
+                "sync-between-term-unweighted",
+                "weighs the spread between shard means equally, not by the counts",
+                between_weights="equal",
+            ),
+            _op(
+                "combine_batch_stats",
+                "sync-pooled-unbiased",
+                "pools the shards as if their variances were unbiased: (n_k - 1) weights, "
+                "divided by n - 1",
+                pooled_unbiased=True,
+            ),
+            _op(
+                "combine_batch_stats",
+                "sync-unbiased-variance",
+                "divides the combined variance by n - 1",
+                ddof=1,
+            ),
+        ]
+    ),
+}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,16 +44,34 @@ _predictions: dict[tuple[str, str, str, int], dict[str, np.ndarray] | None] = {}
 _lock = threading.Lock()
 
 
+# How sure a finding is, shown with it: "certain" for what the checks observed directly
+# (a dtype, a modified input, a ValueError not raised), "high" when a variant of the
+# reference reproduces every returned output, "medium" for a pattern of the failing cases
+# (confined to one kind of case, a constant ratio).
+CERTAIN, HIGH, MEDIUM = "certain", "high", "medium"
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     slug: str | None
     title: str | None
     explanation: str
+    confidence: str = MEDIUM
 
     def to_dict(self) -> dict:
         if self.slug is None:
             return {"slug": None, "explanation": self.explanation}
-        return {"slug": self.slug, "title": self.title, "explanation": self.explanation}
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "explanation": self.explanation,
+            "confidence": self.confidence,
+        }
+
+    def with_evidence(self, confidence: str, evidence: str) -> Diagnosis:
+        return Diagnosis(
+            self.slug, self.title, f"{self.explanation} ({evidence}.)", confidence=confidence
+        )
 
 
 NONE = Diagnosis(None, None, NO_MATCH)
@@ -175,21 +193,51 @@ INPUTS_MODIFIED = Diagnosis(
     "The function changed an input array in place (for example x -= mean). The caller "
     "still needs its arrays; compute into new arrays.",
 )
-NO_VALUE_ERROR = {
-    "groupnorm-forward": Diagnosis(
-        "group-norm-no-divisibility-check",
-        "Missing divisibility check",
-        "num_groups that does not divide C must raise ValueError. Reshaping to (N, G, -1) "
-        "runs silently whenever C * prod(S) happens to divide by G, mixing channels "
-        "across groups.",
-    ),
-}
+NO_DIVISIBILITY_CHECK = Diagnosis(
+    "group-norm-no-divisibility-check",
+    "Missing divisibility check",
+    "num_groups that does not divide C must raise ValueError. Reshaping to (N, G, -1) "
+    "runs silently whenever C * prod(S) happens to divide by G, mixing channels "
+    "across groups.",
+)
 NO_VALUE_ERROR_DEFAULT = Diagnosis(
     "missing-value-error",
     "A required ValueError is not raised",
     "The statement requires a ValueError for an invalid input (see the failing "
     "'raises ValueError' rows); the function returned instead, or raised another error.",
 )
+WRONG_ERROR = Diagnosis(
+    "wrong-exception-type",
+    "Another error instead of ValueError",
+    "The statement requires a ValueError for an invalid input; the function raised "
+    "another error there, from a step that failed on the input, not from a check.",
+)
+
+
+def _missing_value_error(problem: Problem, outcomes: list[CaseOutcome]) -> Diagnosis | None:
+    """What the invalid-input cases did instead of raising ValueError, case by case: a
+    divisibility check is missing only where a positive num_groups that does not divide C
+    came back with values (num_groups=0 dividing by zero is another story)."""
+    failed = [
+        (o.case, row.message)
+        for o in outcomes
+        if o.case.expect_error and not o.correct
+        for row in o.rows
+        if not row.passed
+    ]
+    if not failed:
+        return None
+    returned = [case for case, message in failed if message.startswith("returned")]
+    raised = [(case, message) for case, message in failed if message.startswith("raised")]
+    said = "; ".join(f"'{case.name}': {message}" for case, message in failed)
+    if problem.slug == "groupnorm-forward" and returned and not raised:
+        if all((case.params.get("groups") or 0) > 0 for case in returned):
+            return NO_DIVISIBILITY_CHECK.with_evidence(CERTAIN, said)
+    if raised and not returned:
+        return WRONG_ERROR.with_evidence(CERTAIN, said)
+    return NO_VALUE_ERROR_DEFAULT.with_evidence(CERTAIN, said)
+
+
 UNBIASED = Diagnosis(
     "constant-factor-unbiased",
     "Off by the factor of the unbiased variance",
@@ -271,8 +319,63 @@ def _catalog_match(problem: Problem, returned: list[CaseOutcome]) -> Diagnosis |
             if not agreed:
                 break
         if agreed and differs and compared:
-            return Diagnosis(mistake.slug, mistake.title, mistake.explanation)
+            return Diagnosis(mistake.slug, mistake.title, mistake.explanation).with_evidence(
+                HIGH, _reproduced(compared)
+            )
     return None
+
+
+def _reproduced(cases: int) -> str:
+    return f"It reproduces every output returned, on all {cases} cases that returned"
+
+
+def _search_match(problem: Problem, returned: list[CaseOutcome]) -> Diagnosis | None:
+    """The smallest composition of operators over the reference that reproduces every
+    returned output (grader.engine.mistake_search); a catalog entry's words for one alone."""
+    from grader.engine.mistake_search import search
+
+    try:
+        result = search(problem, returned)
+    except Exception:  # the search is optional to grading; a broken one is logged
+        logger.exception("the mistake search failed")
+        return None
+    if result is None:
+        return None
+    first = result.matches[0]
+    catalog = {m.slug: m for m in candidate_mistakes(problem)}
+    if len(first) == 1 and first[0].slug in catalog:
+        known = catalog[first[0].slug]
+        finding = Diagnosis(known.slug, known.title, known.explanation)
+    else:
+        # The same departure in two functions (the forward and its backward) is one mistake.
+        phrases = " and ".join(dict.fromkeys(op.phrase for op in first))
+        finding = Diagnosis(
+            "+".join(dict.fromkeys(op.slug for op in first)),
+            _title(first),
+            f"The output is the reference's with this change: the code {phrases}.",
+        )
+    evidence = _reproduced(result.cases)
+    others = result.matches[1:]
+    if others:
+        alternatives = "; ".join(
+            " and ".join(dict.fromkeys(op.phrase for op in combo)) for combo in others
+        )
+        # The cases cannot tell these apart: the finding says so and claims less.
+        return Diagnosis(
+            finding.slug,
+            finding.title,
+            f"{finding.explanation} Equally consistent with what it returned: the code "
+            f"{alternatives}. ({evidence}.)",
+            confidence=MEDIUM,
+        )
+    # Reproducing two cases is weaker evidence than reproducing twenty.
+    return finding.with_evidence(HIGH if result.cases >= 3 else MEDIUM, evidence)
+
+
+def _title(combo) -> str:
+    words = [op.phrase.split(":")[0] for op in combo]
+    text = "; ".join(words)
+    return text[0].upper() + text[1:]
 
 
 def _tag_groups(case: Case) -> set[str]:
@@ -291,6 +394,96 @@ def _confined(failing: list[Case], passing: list[Case], table: dict) -> Diagnosi
             tag not in _tag_groups(c) for c in passing
         ):
             return diagnosis
+    return None
+
+
+def _case_features(case: Case) -> dict[tuple, str]:
+    """What may set a case apart, each with the words for it: the number of dims of an
+    input, a dim of size 1, the dtype, a scalar argument's value, an argument left None."""
+    found: dict[tuple, str] = {("dtype", case.dtype): f"the input is {case.dtype}"}
+    for name, value in case.inputs.items():
+        found[("ndim", name, value.ndim)] = f"{name} has {value.ndim} dims"
+        for k in range(2, value.ndim):
+            found[("ndim>=", name, k + 1)] = f"{name} has {k + 1} or more dims"
+        for k in range(value.ndim, 6):
+            found[("ndim<=", name, k)] = f"{name} has {k} dims or fewer"
+        for axis, size in zip(case.axes.get(name, ()), value.shape, strict=False):
+            if size == 1:
+                found[("one", name, axis)] = f"{name}'s axis {axis} has size 1"
+    for key, value in case.params.items():
+        if isinstance(value, int | float | str | bool | tuple) or value is None:
+            found[("param", key, repr(value))] = f"{key} is {value!r}"
+    for tag in case.tags:
+        found[("tag", tag)] = f"the case is tagged {tag}"
+    return found
+
+
+def _distinguishing(inside: list[Case], outside: list[Case]) -> list[str] | None:
+    """The words for one feature, or two together, that every case of ``inside`` has and
+    no case of ``outside`` has (None when there is none)."""
+    features = [_case_features(c) for c in inside]
+    shared = {k: v for k, v in features[0].items() if all(k in f for f in features[1:])}
+    others = [set(_case_features(c)) for c in outside]
+    keys = list(shared)
+    for size in (1, 2):
+        for combo in itertools.combinations(keys, size):
+            if not any(all(k in o for k in combo) for o in others):
+                return [shared[k] for k in combo]
+    return None
+
+
+def _error_type(outcome: CaseOutcome) -> str:
+    for row in outcome.rows:
+        if row.message.startswith("raised "):
+            return row.message.removeprefix("raised ").split(":")[0]
+    return "an error"
+
+
+def _crash_pattern(crashed: list[CaseOutcome], others: list[Case]) -> Diagnosis | None:
+    """Each kind of crash named by what its cases have and no case that ran has."""
+    if not crashed or not others:
+        return None
+    by_error: dict[str, list[CaseOutcome]] = {}
+    for outcome in crashed:
+        by_error.setdefault(_error_type(outcome), []).append(outcome)
+    sentences = []
+    for error, group in by_error.items():
+        condition = _distinguishing([o.case for o in group], others)
+        if condition is None:
+            return None  # one kind of crash nothing explains: say nothing rather than half
+        sentences.append(f"It raised {error} on every case where {' and '.join(condition)}.")
+    return Diagnosis(
+        "crash-on-input-kind",
+        "Crashes on one kind of input",
+        " ".join(sentences) + " No case without that raised it; those inputs are valid and "
+        "must be handled.",
+        confidence=MEDIUM,
+    ).with_evidence(MEDIUM, f"{len(crashed)} cases raised, {len(others)} did not")
+
+
+def _shape_finding(problem: Problem, wrong: list[CaseOutcome]) -> Diagnosis | None:
+    """An output of another shape than the reference's, told with both shapes."""
+    for outcome in wrong:
+        expected = problem.expected(outcome.case)
+        for name in outcome.case.outputs:
+            got, ref = outcome.got.get(name), expected[name]
+            if got is None or got.shape == ref.shape:
+                continue
+            same = got.size == ref.size and matches(
+                got.reshape(ref.shape), ref, outcome.case.dtype, outcome.case.tolerance, 1.0
+            )
+            tail = (
+                " Its values are right: only the shape is wrong (keepdims, or a missing reshape)."
+                if same
+                else ""
+            )
+            return Diagnosis(
+                "wrong-output-shape",
+                "An output of the wrong shape",
+                f"'{name}' came back with shape {got.shape} where {ref.shape} is expected, on "
+                f"the case '{outcome.case.name}'.{tail}",
+                confidence=CERTAIN,
+            )
     return None
 
 
@@ -329,8 +522,9 @@ def _counts(shape: tuple[int, ...]) -> set[int]:
 
 
 def _ratio_diagnosis(problem: Problem, wrong: list[CaseOutcome]) -> Diagnosis | None:
-    """A constant factor between the candidate and the reference on most wrong outputs
-    (a case where eps is significant next to the variance may bend the ratio)."""
+    """A constant factor between the candidate and the reference on every wrong output,
+    measurably different from 1 (eps left out, or added to the std, bends the ratio or
+    leaves it within a hair of 1: never a "constant factor")."""
     factors, unbiased, bent = [], True, 0
     for outcome in wrong:
         case = outcome.case
@@ -358,12 +552,17 @@ def _ratio_diagnosis(problem: Problem, wrong: list[CaseOutcome]) -> Diagnosis | 
                 for n in _counts(shape)
                 for f in (np.sqrt(n / (n - 1)), np.sqrt((n - 1) / n), n / (n - 1), (n - 1) / n)
             )
-    if not factors or bent > len(factors):
+    if not factors or bent:
         return None
-    if unbiased:
-        return UNBIASED
-    if all(abs(f - factors[0]) <= 1e-3 * abs(factors[0]) for f in factors):
-        return _constant_factor(factors[0])
+    evidence = f"The ratio holds on every element of all {len(factors)} wrong outputs"
+    if unbiased and all(abs(f - 1.0) > 1e-3 for f in factors):
+        return UNBIASED.with_evidence(MEDIUM, evidence)
+    rtol = max(case.tolerance[0] for case in (o.case for o in wrong))
+    factor = factors[0]
+    if abs(factor - 1.0) <= max(1e-3, 100 * rtol):
+        return None  # a factor of about 1 is a bent ratio, not a missing scale
+    if all(abs(f - factor) <= 1e-3 * abs(factor) for f in factors):
+        return _constant_factor(factor).with_evidence(MEDIUM, evidence)
     return None
 
 
@@ -377,15 +576,16 @@ def _housekeeping(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnos
             o.case for o in outcomes for r in o.rows if r.name.endswith(DTYPE_ROW) and r.passed
         ]
         confined = _confined(dtype_failed, dtype_passed, {DEFAULTS: DEFAULTS_DTYPE})
-        found.append(confined or WRONG_DTYPE)
+        found.append(replace(confined or WRONG_DTYPE, confidence=CERTAIN))
     if any(
         r.name.endswith(INPUTS_ROW) and not r.passed and "modified" in r.message
         for o in outcomes
         for r in o.rows
     ):
-        found.append(INPUTS_MODIFIED)
-    if any(o.case.expect_error and not o.correct for o in outcomes):
-        found.append(NO_VALUE_ERROR.get(problem.slug, NO_VALUE_ERROR_DEFAULT))
+        found.append(replace(INPUTS_MODIFIED, confidence=CERTAIN))
+    value_error = _missing_value_error(problem, outcomes)
+    if value_error is not None:
+        found.append(value_error)
     return found
 
 
@@ -406,17 +606,33 @@ def diagnose(problem: Problem, outcomes: list[CaseOutcome]) -> list[Diagnosis]:
     value = None
     if crashed:
         value = _confined(crashed, passing + [o.case for o in wrong], _CRASH)
+    # A crash no tag explains, named by what the crashing inputs share: first when the
+    # wrong values (if any) stay unexplained, else second.
+
+    pattern = None
+    if crashed and value is None:
+        pattern = _crash_pattern(
+            [o for o in results if o.raised], passing + [o.case for o in wrong]
+        )
     if value is None and wrong:
         value = (
             _catalog_match(problem, returned)
+            or _search_match(problem, returned)
             or _confined([o.case for o in wrong], passing, _CONFINED)
+            or _shape_finding(problem, wrong)
             or _ratio_diagnosis(problem, wrong)
             or _placeholder(wrong)
             or UNKNOWN
         )
+    if (value is None or value is UNKNOWN) and pattern is not None:
+        value = pattern  # the crash is the one thing said with confidence
     if value is None and crashed:
         value = UNKNOWN
     if value is not None:
         findings.append(value)
+    if pattern is not None and pattern is not value:
+        findings.append(pattern)
+    elif pattern is not None and wrong:
+        findings.append(UNKNOWN)  # the wrong values beside the crash stay unexplained
     findings += [f for f in _housekeeping(problem, outcomes) if f not in findings]
     return findings or [NONE]

@@ -243,6 +243,7 @@ def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: Sandb
     if failed is not None:
         return failed
     report = evaluate(problem, cases, run, pool.config.cpu_s)
+    _probe_unexplained(problem, text, report, pool)
     failing = _case_to_shrink(report)
     if failing is not None:
         from grader.engine.shrink import smallest_failing_case
@@ -252,6 +253,22 @@ def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: Sandb
             problem, text, failing, pool, reviewer_only=not failing.case.public
         )
     return report
+
+
+def _probe_unexplained(problem: Problem, source: str, report: Report, pool: SandboxPool) -> None:
+    """Wrong values no known departure explains: say what the code does differently from
+    the reference on changed copies of its smallest wrong case (one more sandbox job)."""
+    if report.verdict != WRONG_ANSWER or report.diagnosis.slug is not None:
+        return
+    wrong = [o for o in report.outcomes if o.got is not None and not o.correct]
+    if not wrong:
+        return
+    from grader.engine.probes import probe_behaviour
+
+    finding = probe_behaviour(problem, source, wrong, pool)
+    if finding is not None:
+        report.findings = [finding, *report.findings[1:]]
+        report.diagnosis = finding
 
 
 def _case_to_shrink(report: Report) -> CaseOutcome | None:

@@ -107,13 +107,83 @@ def test_at_least_90_percent_of_the_corpus_gets_the_right_diagnosis(corpus_repor
 
 def test_an_unexplained_wrong_answer_says_no_known_mistake_matches(grade):
     source = (SUBMISSIONS / "correct" / "layernorm_forward.py").read_text()
+    # a bend of the normalized values: per sample, invariant to shift and scale, eps unused
     source = source.replace(
-        "return out.astype(x.dtype)", "return (out + 0.01 * np.sin(7 * x)).astype(x.dtype)"
+        "    if weight is not None:", "    out = out + 0.01 * out**3\n    if weight is not None:", 1
     )
     report = grade("layernorm-forward", source)
     assert report.verdict == "wrong_answer"
     assert report.diagnosis.slug is None
     assert report.diagnosis.explanation.startswith("no known mistake matches")
+
+
+def _groupnorm(old: str, new: str) -> str:
+    source = (SUBMISSIONS / "correct" / "groupnorm_forward.py").read_text()
+    assert old in source
+    return source.replace(old, new)
+
+
+def _layernorm(old: str, new: str) -> str:
+    source = (SUBMISSIONS / "correct" / "layernorm_forward.py").read_text()
+    assert old in source
+    return source.replace(old, new)
+
+
+# Wrong answers no composition of known departures reproduces: the probes say what the code
+# does that the reference does not, in words.
+PROBED = {
+    "statistics over every axis, the batch included": (
+        "layernorm-forward",
+        _layernorm(
+            "axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))",
+            "axes = tuple(range(x.ndim))",
+        ),
+        "statistics-across-samples",
+        "changed the output of samples 0, 1",
+    ),
+    "twice as many groups where C allows it": (
+        "groupnorm-forward",
+        _groupnorm(
+            "reshape(n, num_groups, -1)",
+            "reshape(n, num_groups * 2 if c % (num_groups * 2) == 0 else num_groups, -1)",
+        ),
+        "statistics-not-shared-across-channels",
+        "changed the output of channels 0 only",
+    ),
+    "eps squared": (
+        "layernorm-forward",
+        _layernorm("np.sqrt(var + eps)", "np.sqrt(var + eps * eps)"),
+        "eps-placement",
+        "With eps near 0 the output is right",
+    ),
+    "a wobble of the input added to the output": (
+        "layernorm-forward",
+        _layernorm(
+            "return out.astype(x.dtype)", "return (out + 0.01 * np.sin(7 * x)).astype(x.dtype)"
+        ),
+        "not-scale-invariant",
+        "Multiplying every input value by 2.5 changed the output",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PROBED))
+def test_probes_describe_what_no_known_departure_reproduces(grade, name):
+    slug, source, expected, words = PROBED[name]
+    report = grade(slug, source)
+    assert report.verdict == "wrong_answer"
+    assert report.diagnosis.slug == expected, report.diagnosis
+    assert words in report.diagnosis.explanation
+    assert report.diagnosis.confidence == "medium"
+
+
+def test_a_crash_is_named_by_the_shape_that_triggers_it(grade):
+    # axis=(0, 2): right for 3-D input, out of bounds for 2-D, wrong for 4-D and 5-D
+    source = (SUBMISSIONS / "correct" / "bn_forward_plain.py").read_text()
+    source = source.replace("axes = (0,) + tuple(range(2, x.ndim))", "axes = (0, 2)")
+    report = grade("bn-forward", source)
+    crash = next(f for f in report.findings if f.slug == "crash-on-input-kind")
+    assert "AxisError" in crash.explanation and "x has 2 dims" in crash.explanation
 
 
 def test_a_constant_factor_is_named_and_unbiased_one_recognized(grade):
@@ -128,17 +198,70 @@ def test_a_constant_factor_is_named_and_unbiased_one_recognized(grade):
         "np.mean(x64 * x64, axis=axes, keepdims=True)",
         "np.sum(x64 * x64, axis=axes, keepdims=True) / (np.prod([x.shape[a] for a in axes]) - 1)",
     )
-    assert grade("rmsnorm-forward", unbiased).diagnosis.slug == "constant-factor-unbiased"
+    # eps bends the ratio where the squares are small: the search names it exactly instead
+    assert grade("rmsnorm-forward", unbiased).diagnosis.slug == "rms-unbiased-mean-square"
 
 
-def test_an_error_only_where_eps_matters_is_named(grade):
+def test_an_eps_hard_coded_is_named_with_its_value(grade):
     source = (SUBMISSIONS / "correct" / "groupnorm_forward.py").read_text()
     source = source.replace(
         "g.var(axis=2, keepdims=True) + eps", "g.var(axis=2, keepdims=True) + 1e-5"
     )
     report = grade("groupnorm-forward", source)
     assert report.verdict == "wrong_answer"
-    assert report.diagnosis.slug == "eps-handling"
+    assert report.diagnosis.slug == "eps-hard-coded-1e-5"
+    assert report.diagnosis.confidence == "high"
+    assert "eps = 1e-05 whatever eps is passed" in report.diagnosis.explanation
+
+
+# The false findings of the old ratio test: eps left out or added to the std leaves a ratio
+# of about 1 (bent where eps matters), which is no constant factor; the search names both.
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        ("np.sqrt(g.var(axis=2, keepdims=True))", "eps-missing"),
+        ("(np.sqrt(g.var(axis=2, keepdims=True)) + eps)", "eps-outside-sqrt"),
+    ],
+)
+def test_eps_left_out_or_on_the_std_is_never_called_a_constant_factor(grade, new, expected):
+    report = grade(
+        "groupnorm-forward", _groupnorm("np.sqrt(g.var(axis=2, keepdims=True) + eps)", new)
+    )
+    assert report.verdict == "wrong_answer"
+    assert report.diagnosis.slug == expected
+    assert "constant-factor" not in [f.slug for f in report.findings]
+
+
+def test_zero_groups_dividing_by_zero_is_not_called_a_missing_divisibility_check(grade):
+    # the check is there, but `c % num_groups` runs before `num_groups <= 0` is looked at
+    source = _groupnorm(
+        "if not isinstance(num_groups, int) or num_groups <= 0 or c % num_groups:",
+        "if c % num_groups or num_groups <= 0:",
+    )
+    report = grade("groupnorm-forward", source)
+    slugs = [f.slug for f in report.findings]
+    assert report.verdict == "wrong_answer"
+    assert "group-norm-no-divisibility-check" not in slugs
+    (finding,) = report.findings
+    assert finding.slug == "wrong-exception-type" and finding.confidence == "certain"
+    assert "ZeroDivisionError" in finding.explanation and "0 groups" in finding.explanation
+
+
+def test_a_composition_nobody_listed_is_named_by_its_parts(grade):
+    # the unbiased variance and eps on the std at once: no catalog entry is both
+    report = grade(
+        "groupnorm-forward",
+        _groupnorm(
+            "np.sqrt(g.var(axis=2, keepdims=True) + eps)",
+            "(np.sqrt(g.var(axis=2, keepdims=True, ddof=1)) + eps)",
+        ),
+    )
+    assert report.diagnosis.slug == "eps-outside-sqrt+group-norm-unbiased-variance"
+    assert (
+        "n - 1" in report.diagnosis.explanation
+        and "sqrt(var) + eps" in report.diagnosis.explanation
+    )
+    assert report.to_dict()["diagnosis"]["confidence"] == "high"
 
 
 def test_values_right_but_inputs_modified_and_wrong_dtype_are_both_reported(grade):

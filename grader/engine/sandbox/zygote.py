@@ -114,6 +114,7 @@ import re  # noqa: E402
 # Everything a job's error paths use is imported here, before any job runs: a job imports
 # nothing the zygote will need later (and everything a job can see is read-only anyway).
 import traceback  # noqa: E402
+import types  # noqa: E402
 import zipfile  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -360,6 +361,7 @@ def _type_name(value) -> str:
 
 # The name the candidate's file is compiled under: a traceback shows only frames of it.
 SUBMISSION_FILE = "submission.py"
+SUBMISSION_MODULE = "submission"
 # Deep recursion would make a thousand frames; the last ones say where it went wrong.
 TRACEBACK_FRAMES = 12
 # The candidate's source, by line, once compiled (set in the job process by run_job).
@@ -606,7 +608,13 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
             result_fd, {"phase": "compile", "status": "syntax_error", "error": _error_info(exc)}, {}
         )
         return
-    namespace = {"__name__": "submission", "__builtins__": __builtins__}
+    # The file runs as a module registered in sys.modules, as an import would leave it:
+    # dataclasses, typing.get_type_hints and pickle look a class's module up there (a
+    # @dataclass under `from __future__ import annotations` fails to load otherwise).
+    module = types.ModuleType(SUBMISSION_MODULE)
+    module.__file__ = SUBMISSION_FILE
+    sys.modules[SUBMISSION_MODULE] = module
+    namespace = module.__dict__
     tensors = None
     timed = reference_failure = None
     if header.get("runtime") == "torch":

@@ -1,0 +1,28 @@
+# bug: staged (computational graph) backward; the x_mu branch of dx is added with the wrong sign
+# diagnosis: variance-term-sign
+import numpy as np
+
+
+def batchnorm_backward(dout, x, gamma, eps=1e-5):
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    m = x.size // x.shape[1]
+    mu = x.mean(axis=axes, keepdims=True)
+    xmu = x - mu
+    var = (xmu ** 2).mean(axis=axes, keepdims=True)
+    sqrtvar = np.sqrt(var + eps)
+    ivar = 1.0 / sqrtvar
+    xhat = xmu * ivar
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    dxhat = dout * gamma.reshape(shape)
+    divar = (dxhat * xmu).sum(axis=axes, keepdims=True)
+    dxmu1 = dxhat * ivar
+    dsqrtvar = -1.0 / sqrtvar ** 2 * divar
+    dvar = 0.5 / np.sqrt(var + eps) * dsqrtvar
+    dsq = np.ones_like(x) / m * dvar
+    dxmu2 = 2 * xmu * dsq
+    dx1 = dxmu1 - dxmu2
+    dmu = -(dx1).sum(axis=axes, keepdims=True)
+    dx = dx1 + dmu / m
+    return dx.astype(x.dtype), dgamma.astype(x.dtype), dbeta.astype(x.dtype)

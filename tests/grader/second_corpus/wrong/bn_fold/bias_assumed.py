@@ -1,0 +1,9 @@
+# bug: bias - running_mean with bias None raises TypeError
+# diagnosis: crash-when-affine-none
+import numpy as np
+
+
+def fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5):
+    scale = gamma / np.sqrt(running_var + eps)
+    w = weight * scale.reshape((-1,) + (1,) * (weight.ndim - 1))
+    return w.astype(weight.dtype), ((bias - running_mean) * scale + beta).astype(weight.dtype)

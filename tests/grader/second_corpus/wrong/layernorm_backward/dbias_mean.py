@@ -1,0 +1,15 @@
+# bug: dbias averaged over the rows instead of summed
+# diagnosis: layer-norm-backward-dbias-mean
+import numpy as np
+
+
+def layernorm_backward(dout, x, normalized_shape, weight, eps=1e-5):
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    axes = tuple(range(x.ndim - len(ns), x.ndim))
+    lead = tuple(range(x.ndim - len(ns)))
+    mean = x.mean(axis=axes, keepdims=True)
+    rstd = 1.0 / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
+    xhat = (x - mean) * rstd
+    g = dout * weight
+    dx = rstd * (g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True))
+    return dx.astype(x.dtype), (dout * xhat).sum(axis=lead).astype(x.dtype), dout.mean(axis=lead).astype(x.dtype)
