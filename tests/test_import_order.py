@@ -45,6 +45,8 @@ KNOWN_CYCLES: set[tuple[str, ...]] = {
         "grader.engine.diagnosis",
         "grader.engine.gpu_grading",
         "grader.engine.grading",
+        "grader.engine.mistake_search",
+        "grader.engine.probes",
         "grader.engine.shrink",
     ),
     ("grader.engine.problems.catalog", "grader.engine.problems.gpu"),
