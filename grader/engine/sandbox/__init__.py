@@ -15,11 +15,15 @@ from grader.engine.sandbox.bwrap import (
 from grader.engine.sandbox.limits import CPU, CUDA, resource_limits, tensor_config
 from grader.engine.sandbox.pool import (
     HIRING,
+    NUMPY,
     PRACTICE,
+    TORCH,
     NoPracticeService,
     SandboxPool,
     get_pool,
     get_tensor_pool,
+    installed_runtimes,
+    sandbox_runtimes,
     service_socket,
 )
 from grader.engine.sandbox.protocol import (
@@ -35,7 +39,9 @@ __all__ = [
     "CUDA",
     "EXCERPT_BYTES",
     "HIRING",
+    "NUMPY",
     "PRACTICE",
+    "TORCH",
     "TORCH_PACKAGES",
     "RunResult",
     "SandboxPool",
@@ -44,12 +50,14 @@ __all__ = [
     "bwrap_command",
     "get_pool",
     "get_tensor_pool",
+    "installed_runtimes",
     "NoPracticeService",
     "libcuda_dir",
     "parse_messages",
     "privileged",
     "resource_limits",
     "sandbox_problem",
+    "sandbox_runtimes",
     "service_socket",
     "tensor_config",
 ]
