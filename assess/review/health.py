@@ -87,7 +87,8 @@ def capable_worker_missing(pending, workers: list[dict]) -> list[str]:
         return []
     gaps = ungradable_problems(workers=workers)
     return [
-        f"{n} answer{'s' if n != 1 else ''} to {problem} wait for a capable worker: "
+        f"{n} answer{'s' if n != 1 else ''} to {problem} wait{'' if n != 1 else 's'} "
+        "for a capable worker: "
         f"{gaps.get(problem, 'one is starting')}. They are graded once one runs."
         for problem, n in sorted(waiting.items())
     ]
