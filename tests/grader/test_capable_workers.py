@@ -39,7 +39,7 @@ def test_a_worker_that_cannot_sandbox_or_takes_other_queues_grades_nothing_extra
     assert "bn-relu-triton" in ungradable_problems()  # a CPU worker is no GPU
 
 
-def test_practice_never_draws_a_problem_no_worker_can_grade(announced_worker):
+def _torch_practice_question():
     import textwrap
 
     from quizzes.bankfiles import question_from_yaml, save_question
@@ -62,8 +62,26 @@ def test_practice_never_draws_a_problem_no_worker_can_grade(announced_worker):
     )
     question, _, _ = save_question(item, Topic.objects.get(slug=item.topic))
     type(question).objects.filter(pk=question.pk).update(in_practice=True)
+
+
+def test_practice_never_draws_a_problem_no_worker_can_grade(announced_worker):
+    _torch_practice_question()
     announced_worker("celery@laptop", runtimes=("numpy",))
     with pytest.raises(PracticeError, match="no practice questions"):
         practice_start(None, "mid", 5)
     announced_worker("celery@torch", runtimes=("numpy", "torch"))
     assert len(practice_start(None, "mid", 5).items) == 1
+
+
+def test_a_practice_run_of_a_problem_no_worker_can_grade_is_refused_with_why(announced_worker):
+    from grader import capability
+    from quizzes.models import PracticeRun
+    from quizzes.practice_code import practice_code_submit
+
+    _torch_practice_question()
+    announced_worker("celery@torch", runtimes=("numpy", "torch"))
+    run = practice_start(None, "mid", 5)
+    capability.withdraw("celery@torch", folder=announced_worker.folder)  # the worker left
+    with pytest.raises(PracticeError, match="cannot be graded on this site right now: it needs"):
+        practice_code_submit(run, 0, "import torch\n", "visitor")
+    assert PracticeRun.objects.get(pk=run.pk).answers == {}

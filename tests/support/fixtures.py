@@ -142,4 +142,5 @@ def announced_worker(embedded_broker, settings):
         capability.announce(name, info, 60, folder=embedded_broker)
         return name
 
+    announce.folder = embedded_broker
     return announce
