@@ -163,7 +163,7 @@ def score_response(version: QuestionVersion, seed: int, response: Any) -> Scored
 # What a coding problem needs to be graded, in the recruiter's words.
 GPU_NEEDS = {
     "cpu": "",
-    "gpu-preferred": "GPU preferred (graded on a CPU when none is up)",
+    "gpu-preferred": "GPU preferred (else a CPU worker with PyTorch grades it)",
     "gpu-required": "GPU required",
 }
 
