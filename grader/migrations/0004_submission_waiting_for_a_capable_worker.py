@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grader', '0003_submission_worker_task'),
+        ("grader", "0003_submission_worker_task"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='submission',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('waiting_gpu', 'Waiting for a capable worker'), ('graded', 'Graded'), ('internal_error', 'Internal error')], default='queued', max_length=20),
+            model_name="submission",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("waiting_gpu", "Waiting for a capable worker"),
+                    ("graded", "Graded"),
+                    ("internal_error", "Internal error"),
+                ],
+                default="queued",
+                max_length=20,
+            ),
         ),
     ]
