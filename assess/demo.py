@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
@@ -29,6 +30,8 @@ DEMO_USERS = (
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
+    # The password that signs in, or "" when it is no longer the demo password (the user
+    # changed it): each `make run` leaves existing users as they are.
     password: str
     role: str
 
@@ -79,53 +82,94 @@ def demo_assessment(org: Organization, user) -> Assessment | None:
     return assessment
 
 
+def _demo_user(username: str, email: str, password: str, *, reset: bool, **flags) -> str:
+    """Create the demo user with ``password``; an existing one keeps its password (and so
+    its signed-in sessions, which Django ties to the password's hash) unless ``reset``.
+    Returns the password that signs in, or "" when the user chose another one."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+    changed = [name for name, value in flags.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, flags[name])
+    if created or reset:
+        user.set_password(password)
+        changed.append("password")
+    if changed:
+        user.save(update_fields=changed)
+    # The stored hash compared without the upgrade-on-check that `user.check_password`
+    # does: even that would rotate the hash, and sign the user out.
+    return password if check_password(password, user.password) else ""
+
+
 @transaction.atomic
 def demo_setup(
-    password: str, *, out: Callable[[str], object] | None = None, base_url: str = DEMO_BASE_URL
+    password: str,
+    *,
+    out: Callable[[str], object] | None = None,
+    base_url: str = DEMO_BASE_URL,
+    reset_passwords: bool = False,
 ) -> list[DemoLogin]:
-    """Create (or refresh) the demo organization and its users; development only."""
+    """Create the demo organization, its users and a candidate's link; development only.
+
+    Idempotent, as `make run` calls it at every start: existing users keep their password
+    and sessions (``reset_passwords`` sets them to ``password`` again, which signs them
+    out), and the demo candidate keeps one invitation, given a new link."""
     if not settings.DEBUG:
         raise DemoRefused("refusing to create demo users with known passwords when DJANGO_DEBUG=0")
     org, _ = Organization.objects.get_or_create(slug=DEMO_ORG_SLUG, defaults={"name": "Demo Labs"})
     User = get_user_model()
     logins = []
     for username, role, perms in DEMO_USERS:
-        user, _ = User.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@demo.example"}
+        signs_in = _demo_user(
+            username, f"{username}@demo.example", password, reset=reset_passwords, is_staff=True
         )
-        user.is_staff = True
-        user.set_password(password)
-        user.save()
+        user = User.objects.get(username=username)
         user.user_permissions.set(
             Permission.objects.filter(content_type__app_label="quizzes", codename__in=perms)
         )
         Membership.objects.update_or_create(user=user, organization=org, defaults={"role": role})
-        logins.append(DemoLogin(username, password, role))
-    admin, _ = User.objects.get_or_create(
-        username="admin", defaults={"email": "admin@demo.example"}
+        logins.append(DemoLogin(username, signs_in, role))
+    signs_in = _demo_user(
+        "admin",
+        "admin@demo.example",
+        password,
+        reset=reset_passwords,
+        is_staff=True,
+        is_superuser=True,
     )
-    admin.is_staff = admin.is_superuser = True
-    admin.set_password(password)
-    admin.save()
+    admin = User.objects.get(username="admin")
     Membership.objects.update_or_create(user=admin, organization=org, defaults={"role": Role.ADMIN})
-    logins.append(DemoLogin("admin", password, Role.ADMIN))
+    logins.append(DemoLogin("admin", signs_in, Role.ADMIN))
     _demo_invitation(org, admin, out or (lambda line: sys.stdout.write(line + "\n")), base_url)
     return logins
 
 
+DEMO_CANDIDATE_EMAIL = "candidate@demo.example"
+
+
 def _demo_invitation(org: Organization, user, out: Callable[[str], object], base_url: str) -> None:
-    """A fresh invitation to the demo assessment, printed: the token exists only now."""
-    from .hiring.invitations import invitation_create
+    """The demo candidate's link, printed: only the token's hash is stored, so each start
+    gives their invitation a new link (the old one stops working). A new invitation only
+    once the last one was used to start the test (that attempt stays in the pipeline)."""
+    from .hiring.invitations import invitation_create, invitation_new_link
 
     assessment = demo_assessment(org, user)
     if assessment is None:
         out("No demo assessment: the question bank is empty (run `manage.py loadbank`).")
         return
-    _, token = invitation_create(
-        assessment,
-        candidate_name="Demo Candidate",
-        candidate_email="candidate@demo.example",
-        created_by=user,
+    unused = (
+        assessment.invitations.filter(candidate_email=DEMO_CANDIDATE_EMAIL, attempt__isnull=True)
+        .order_by("-pk")
+        .first()
     )
+    if unused is not None:
+        token = invitation_new_link(unused)
+    else:
+        _, token = invitation_create(
+            assessment,
+            candidate_name="Demo Candidate",
+            candidate_email=DEMO_CANDIDATE_EMAIL,
+            created_by=user,
+        )
     out(f"Take the demo test as a candidate: {base_url}/t/{token}/")
     out(f"Hiring team pages (sign in as recruiter, reviewer or admin): {base_url}/org/{org.slug}/")

@@ -167,6 +167,11 @@ def announce(
         # Why it cannot grade the practice code it takes (the practice grading service).
         "practice_problem": info.get("practice_problem"),
         "resource_limits": info.get("resource_limits"),
+        # What its sandbox runs ("numpy", "torch"), for hiring submissions and for the
+        # practice code it takes: the platform offers only problems some worker can grade.
+        # None: not announced (``worker_runtimes`` then infers them).
+        "runtimes": info.get("runtimes"),
+        "practice_runtimes": info.get("practice_runtimes"),
         # Changes at every start: a restarted worker keeps its name but not its instance,
         # so work the dead instance held is known to be orphaned.
         "instance": info.get("instance", ""),
@@ -253,6 +258,31 @@ def live_identities(*, broker_url: str | None = None) -> set[str] | None:
 def gpu_alive(*, broker_url: str | None = None, folder: str | Path | None = None) -> bool:
     """At least one GPU worker's announcement is live."""
     return any(w.get("kind") == "gpu" for w in live_workers(broker_url=broker_url, folder=folder))
+
+
+def worker_runtimes(worker: dict, *, practice: bool = False) -> list[str]:
+    """What a live worker's sandbox runs for hiring submissions (``practice``: for the
+    practice code it takes). A record from a worker older than this announcement: NumPy,
+    and torch on a GPU worker (the GPU image always has it)."""
+    announced = worker.get("practice_runtimes" if practice else "runtimes")
+    if announced is not None:
+        return [str(r) for r in announced]
+    if not practice and worker.get("sandbox_problem"):
+        return []
+    return ["numpy", "torch"] if worker.get("kind") == "gpu" else ["numpy"]
+
+
+def can_grade(
+    worker: dict, *, queue: str, runtime: str, gpu: bool = False, practice: bool = False
+) -> bool:
+    """The worker consumes ``queue`` (a record naming no queues takes any), runs
+    ``runtime`` in its sandbox, and has a GPU when ``gpu``."""
+    queues = worker.get("queues") or ()
+    if queues and queue not in queues:
+        return False
+    if gpu and worker.get("kind") != "gpu":
+        return False
+    return runtime in worker_runtimes(worker, practice=practice)
 
 
 def queue_lengths(

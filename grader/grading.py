@@ -18,7 +18,6 @@ from grader.engine.devices import CUDA_DEVICE, FAKE_GPU_DEVICE
 from grader.engine.grading import INTERNAL_ERROR
 
 from .models import FINAL_STATUSES, Submission, SubmissionStatus
-from .routing import problem_placement
 from .signals import submission_finalized
 
 logger = logging.getLogger(__name__)
@@ -126,6 +125,37 @@ def _grading_device() -> str | None:
     return _device_cache[0]
 
 
+_runtimes_cache: list[list[str]] = []
+
+
+def _sandbox_runtimes() -> list[str]:
+    """What this worker's hiring sandbox runs (numpy, torch). Looked up once per process."""
+    if not _runtimes_cache:
+        from grader.engine.sandbox import NUMPY, sandbox_runtimes
+
+        try:
+            _runtimes_cache.append(sandbox_runtimes())
+        except Exception:  # the sandbox's own failure is reported when the job runs
+            logger.exception("could not ask what this worker's sandbox runs")
+            return [NUMPY]
+    return _runtimes_cache[0]
+
+
+def _cannot_run_here(problem: str) -> bool:
+    """A message this worker cannot grade (a stale or misrouted one): GPU-only work on a
+    worker without a GPU, a torch problem where the sandbox has no torch. It is put back
+    to wait for a capable worker instead of failing as an internal error again and again."""
+    from grader.engine.problems import GPU_REQUIRED, UnknownProblem, get_problem
+
+    try:
+        definition = get_problem(problem)
+    except UnknownProblem:
+        return False
+    if definition.placement == GPU_REQUIRED and _grading_device() is None:
+        return True
+    return definition.runtime not in _sandbox_runtimes()
+
+
 def submission_grade(
     submission_id: int, *, final_try: bool = True, holder: str = "", task_id: str = ""
 ) -> GradeOutcome:
@@ -137,12 +167,11 @@ def submission_grade(
     raises `GradeRetry` (the submission goes back to `queued`) unless `final_try`, when
     it is written as the final `internal_error` status."""
     from grader.engine import CPU_DEVICE, grade_submission
-    from grader.engine.problems import GPU_REQUIRED, UnknownProblem
+    from grader.engine.problems import UnknownProblem
 
     problem = Submission.objects.filter(pk=submission_id).values_list("problem", flat=True).first()
     device = _grading_device()
-    if problem is not None and problem_placement(problem) == GPU_REQUIRED and device is None:
-        # A CPU worker got GPU-only work (a misrouted or stale message): put it back to wait.
+    if problem is not None and _cannot_run_here(problem):
         Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED).update(
             status=SubmissionStatus.WAITING_GPU, queue=""
         )

@@ -7,9 +7,10 @@ from django.db.models import Q
 class SubmissionStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
-    # A gpu-required problem while no GPU worker is alive: not sent anywhere; the sweep
-    # queues it when one announces itself.
-    WAITING_GPU = "waiting_gpu", "Waiting for a GPU worker"
+    # No live worker can grade it (a GPU-only problem and no GPU worker, a torch problem and
+    # no worker with torch): not sent anywhere; the sweep queues it when one announces
+    # itself. The stored value predates torch-less workers.
+    WAITING_GPU = "waiting_gpu", "Waiting for a capable worker"
     GRADED = "graded", "Graded"
     # Final only after the retries are spent: an infrastructure failure, never a pass or a fail.
     INTERNAL_ERROR = "internal_error", "Internal error"

@@ -23,15 +23,20 @@ def announcements() -> dict:
     }
 
 
-def gpu_alive_now() -> bool:
-    """A GPU worker's announcement is live; a Redis failure counts as "no"."""
-    from .capability import gpu_alive
+def live_workers_now() -> list[dict]:
+    """The live workers' announcements; none when they cannot be read (logged)."""
+    from .capability import live_workers
 
     try:
-        return gpu_alive(**announcements())
+        return live_workers(**announcements())
     except Exception:
-        logger.exception("could not read the GPU workers' announcements")
-        return False
+        logger.exception("could not read the grading workers' announcements")
+        return []
+
+
+def gpu_alive_now() -> bool:
+    """A GPU worker's announcement is live; a Redis failure counts as "no"."""
+    return any(w.get("kind") == "gpu" for w in live_workers_now())
 
 
 def problem_placement(problem_slug: str) -> str:
@@ -43,38 +48,113 @@ def problem_placement(problem_slug: str) -> str:
         return CPU  # graded (as an internal error) wherever it lands
 
 
-def submission_queue(submission: Submission, *, gpu_is_alive: bool | None = None) -> str | None:
-    """The Celery queue for a submission, or None when it must wait for a GPU worker.
+# Why a problem cannot be graded now, in words a recruiter and a visitor understand.
+NEEDS_TORCH = "it needs a grading worker with PyTorch, and none is running"
+NEEDS_GPU = "it needs a GPU grading worker, and none is running"
+NO_GPU_IN_PRACTICE = "it needs a GPU, and practice code is never graded on one"
 
-    `cpu` problems go to the CPU queue; `gpu-preferred` ones to the GPU queue while a GPU
-    worker is alive, else to the CPU queue (graded for correctness only); `gpu-required`
-    ones to the GPU queue, or nowhere while no GPU worker is alive."""
-    from grader.engine.problems import CPU, GPU_PREFERRED
 
-    placement = problem_placement(submission.problem)
-    if placement == CPU:
+def _baseline(problem) -> bool:
+    """NumPy on a CPU: what every worker build grades (NumPy is a dependency of the
+    project). Offered even while no worker is up: that is an outage the health panel
+    shows, and the answers wait queued, not a capability the platform lacks."""
+    from grader.engine.problems import CPU
+    from grader.engine.sandbox import NUMPY
+
+    return problem.placement == CPU and problem.runtime == NUMPY
+
+
+def problem_queue(problem, workers: list[dict]) -> str | None:
+    """The hiring queue whose live workers can grade ``problem`` (an engine Problem): the
+    GPU queue while a capable GPU worker is alive and the problem wants one, else the CPU
+    queue when a capable CPU worker is alive (gpu-preferred work is then graded for
+    correctness only); None when no live worker can grade it (it waits)."""
+    from grader.engine.problems import CPU, GPU_REQUIRED
+
+    from .capability import can_grade
+
+    if _baseline(problem):
         return settings.GRADER_CPU_QUEUE
-    alive = gpu_alive_now() if gpu_is_alive is None else gpu_is_alive
-    if alive:
-        return settings.GRADER_GPU_QUEUE
-    return settings.GRADER_CPU_QUEUE if placement == GPU_PREFERRED else None
+    queue = settings.GRADER_GPU_QUEUE
+    if problem.placement != CPU and any(
+        can_grade(w, queue=queue, runtime=problem.runtime, gpu=True) for w in workers
+    ):
+        return queue
+    queue = settings.GRADER_CPU_QUEUE
+    if problem.placement != GPU_REQUIRED and any(
+        can_grade(w, queue=queue, runtime=problem.runtime) for w in workers
+    ):
+        return queue
+    return None
+
+
+def ungradable_problems(
+    *, practice: bool = False, organization=None, workers: list[dict] | None = None
+) -> dict[str, str]:
+    """Every problem that no live worker can grade now, with why: the one answer to "may
+    this problem be offered?" that practice, the builder, the API, the draws and the
+    invitation gate all ask. From the workers' announcements (torch or not, GPU or not);
+    ``practice``: for visitors' practice code (CPU tensors only, the practice queue);
+    ``organization``: a GPU-only problem also needs the organization's GPU grading on."""
+    from grader.engine.problems import GPU_REQUIRED, list_problems
+
+    from .capability import can_grade
+
+    workers = live_workers_now() if workers is None else workers
+    gaps: dict[str, str] = {}
+    for problem in list_problems():
+        if _baseline(problem):
+            continue
+        if practice:
+            if problem.placement == GPU_REQUIRED:
+                gaps[problem.slug] = NO_GPU_IN_PRACTICE
+            elif not any(
+                can_grade(
+                    w, queue=settings.PRACTICE_CODE_QUEUE, runtime=problem.runtime, practice=True
+                )
+                for w in workers
+            ):
+                gaps[problem.slug] = NEEDS_TORCH
+            continue
+        if (
+            problem.placement == GPU_REQUIRED
+            and organization is not None
+            and not organization.gpu_grading
+        ):
+            gaps[problem.slug] = (
+                f"it needs a GPU worker, and GPU grading is off for {organization.name}"
+            )
+        elif problem_queue(problem, workers) is None:
+            gaps[problem.slug] = NEEDS_GPU if problem.placement == GPU_REQUIRED else NEEDS_TORCH
+    return gaps
+
+
+def submission_queue(submission: Submission, *, workers: list[dict] | None = None) -> str | None:
+    """The Celery queue for a submission (``problem_queue``), or None when it must wait
+    for a capable worker."""
+    from grader.engine.problems import UnknownProblem, get_problem
+
+    try:
+        problem = get_problem(submission.problem)
+    except UnknownProblem:
+        return settings.GRADER_CPU_QUEUE  # graded (as an internal error) wherever it lands
+    return problem_queue(problem, live_workers_now() if workers is None else workers)
 
 
 def submissions_enqueue(submission_ids: list[int]) -> int:
     """Queue a grading task per submission; returns how many reached the broker.
 
-    A gpu-required submission with no GPU worker alive is marked `waiting_gpu` instead
-    (the sweep queues it once one announces itself). A broker outage is logged and
+    A submission no live worker can grade (a GPU-only problem without a GPU worker, a
+    torch problem without a worker that has torch) is marked `waiting_gpu`, "waiting for a
+    capable worker", instead (the sweep queues it once one announces itself). A broker outage is logged and
     swallowed: the rows stay `queued` and the periodic sweep (`submissions_requeue_stuck`)
     queues them again."""
     from .tasks import grade_submission_task
 
     sent = 0
-    alive: bool | None = None
+    workers = live_workers_now() if submission_ids else []  # one look at Redis per batch
     for submission in Submission.objects.filter(pk__in=submission_ids):
-        if problem_placement(submission.problem) != "cpu" and alive is None:
-            alive = gpu_alive_now()  # one look at Redis per batch
-        queue = submission_queue(submission, gpu_is_alive=alive)
+        queue = submission_queue(submission, workers=workers)
         if queue is None:
             Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.QUEUED).update(
                 status=SubmissionStatus.WAITING_GPU, queue=""

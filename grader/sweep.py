@@ -21,7 +21,7 @@ from django.utils import timezone
 from .capability import live_identities
 from .liveness import holder_is_dead, waiting_task_ids
 from .models import FINAL_STATUSES, Submission, SubmissionStatus
-from .routing import gpu_alive_now, submissions_enqueue
+from .routing import live_workers_now, submission_queue, submissions_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +114,14 @@ def submissions_requeue_stuck(
     waiting_gpu = Submission.objects.filter(status=SubmissionStatus.WAITING_GPU)
     on_gpu_queue = waiting.filter(queue=settings.GRADER_GPU_QUEUE)
     if waiting_gpu.exists() or on_gpu_queue.exists():
-        if gpu_alive_now():
-            # A GPU worker appeared: what waited for one is sent to it now.
-            ids |= set(waiting_gpu.values_list("pk", flat=True))
-        else:
+        workers = live_workers_now()
+        # A capable worker appeared (a GPU, torch): what waited for one is sent to it now.
+        ids |= {
+            pk
+            for pk, problem in waiting_gpu.values_list("pk", "problem")
+            if submission_queue(Submission(problem=problem), workers=workers) is not None
+        }
+        if not any(w.get("kind") == "gpu" for w in workers):
             # Sent to the GPU queue, but its worker died: after a grace period the work is
             # routed again (gpu-preferred to the CPU, gpu-required to waiting). A message
             # left in the GPU queue is harmless: grading is idempotent.

@@ -27,6 +27,7 @@ from grader.engine.sandbox import (
     NoPracticeService,
     SandboxUnavailable,
     get_pool,
+    sandbox_runtimes,
     service_socket,
 )
 from grader.engine.sandbox import sandbox_problem as host_problem
@@ -115,6 +116,21 @@ def practice_problem(queues: list[str], attempts: int = 20) -> str | None:
     return sandbox_problem(attempts, purpose=PRACTICE)
 
 
+def runtimes_of(purpose: str) -> list[str]:
+    """What the purpose's sandbox runs (``grader.engine.sandbox.sandbox_runtimes``); NumPy
+    alone when its grading service cannot be asked (it is then announced as a problem)."""
+    try:
+        return sandbox_runtimes(purpose=purpose)
+    except (SandboxUnavailable, NoPracticeService, OSError, ValueError):
+        logger.exception("could not ask what the %s sandbox runs", purpose)
+        return ["numpy"]
+
+
+def _practice_service() -> bool:
+    config = load_config()
+    return bool(config.service_socket or config.practice_service_socket)
+
+
 def _hold_grading(sender, queues: list[str], problem: str) -> None:
     """Stop consuming the grading queues: submissions stay queued (visibly waiting) rather
     than failing as internal errors, and the health panel shows why."""
@@ -147,6 +163,12 @@ def announce_worker(sender=None, **_kwargs) -> None:
     # Not held like the grading queues: a visitor's run says at once that it cannot be graded.
     info["practice_problem"] = practice_problem(queues)
     info["resource_limits"] = resource_limits()
+    info["runtimes"] = [] if info["sandbox_problem"] else runtimes_of(HIRING)
+    takes_practice = settings.PRACTICE_CODE_QUEUE in queues
+    practice_ok = takes_practice and not info["practice_problem"]
+    # Without a practice service practice runs in this host's sandbox, checked above.
+    practice_ok = practice_ok and not (info["sandbox_problem"] and not _practice_service())
+    info["practice_runtimes"] = runtimes_of(PRACTICE) if practice_ok else []
     if info["sandbox_problem"]:
         _hold_grading(sender, queues, info["sandbox_problem"])
     _heartbeat = capability.Heartbeat(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grader.console import sample_run_console
+from grader.routing import ungradable_problems
 
 from .draws import draw_questions
 from .models import CHOICE_KINDS, Kind, PracticeRun, Question, QuestionVersion, Topic
@@ -47,6 +48,10 @@ def practice_start(topic: Topic | None, level: str, length: int, user=None) -> P
     pool = Question.objects.filter(
         is_active=True, in_practice=True, kind__in=PRACTICE_KINDS, latest_version__isnull=False
     )
+    # Only what a live worker can grade: a visitor never gets code that no one will run.
+    ungradable = ungradable_problems(practice=True)
+    if ungradable:
+        pool = pool.exclude(kind=Kind.CODING, latest_version__content__problem__in=list(ungradable))
     if topic is not None:
         pool = pool.filter(topic=topic)
     if level:

@@ -58,8 +58,24 @@ def candidate_view(version: QuestionVersion, seed: int) -> dict[str, Any]:
             title=content["title"],
             statement=statement_without_title(content["statement"], content["title"]),
             starter_code=content["starter_code"],
+            language=problem_language(content["problem"]),
         )
     return view
+
+
+# The editor's label names what the candidate writes in (Problem.runtime).
+LANGUAGES = {"numpy": "Python with NumPy", "torch": "Python with PyTorch"}
+
+
+def problem_language(problem: str) -> str:
+    """The language a coding problem is answered in, in words: "Python with PyTorch" for
+    a problem whose functions receive torch tensors, else "Python with NumPy"."""
+    from grader.engine.problems import UnknownProblem, get_problem
+
+    try:
+        return LANGUAGES.get(get_problem(problem).runtime, LANGUAGES["numpy"])
+    except UnknownProblem:
+        return LANGUAGES["numpy"]
 
 
 def statement_without_title(statement: str, title: str) -> str:
@@ -147,7 +163,7 @@ def score_response(version: QuestionVersion, seed: int, response: Any) -> Scored
 # What a coding problem needs to be graded, in the recruiter's words.
 GPU_NEEDS = {
     "cpu": "",
-    "gpu-preferred": "GPU preferred (graded on a CPU when none is up)",
+    "gpu-preferred": "GPU preferred (else a CPU worker with PyTorch grades it)",
     "gpu-required": "GPU required",
 }
 
@@ -160,13 +176,6 @@ def question_placement(content: dict[str, Any]) -> str:
     from grader.routing import problem_placement
 
     return problem_placement(content["problem"])
-
-
-def gpu_required_problems() -> list[str]:
-    """The slugs of the grader's problems that only a GPU worker can grade."""
-    from grader.engine.problems import GPU_REQUIRED, list_problems
-
-    return [p.slug for p in list_problems() if p.placement == GPU_REQUIRED]
 
 
 def gpu_problems() -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.fixtures import (  # noqa: F401  (shared by every folder)
+    announced_worker,
     coding_submission,
     emails_sent_at_once,
     embedded_broker,

@@ -142,6 +142,7 @@ class ApiView(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    def list_response(self, queryset, output_serializer_class):
+    def list_response(self, queryset, output_serializer_class, context: dict | None = None):
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(output_serializer_class(page, many=True).data)
+        rows = output_serializer_class(page, many=True, context=context or {})
+        return self.get_paginated_response(rows.data)

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from assess.hiring import selectors as hiring_selectors
 from assess.strictinput import validate_single_line
+from grader.routing import ungradable_problems
 from quizzes.models import Kind, Level, Question, Topic
 
 from ..models import Assessment, Attempt, Invitation, Section
@@ -403,10 +404,22 @@ class BankQuestionOut(serializers.ModelSerializer):
         source="latest_version.content",
         help_text="The whole question as in the bank, answer key included (staff tokens only).",
     )
+    cannot_grade = serializers.SerializerMethodField(
+        help_text="Why no live grading worker can grade this coding question for your "
+        "organization now (it cannot be picked); null when one can."
+    )
 
     class Meta:
         model = Question
-        fields = ["key", "kind", "topic", "level", "version", "content"]
+        fields = ["key", "kind", "topic", "level", "version", "content", "cannot_grade"]
+
+    def get_cannot_grade(self, question: Question) -> str | None:
+        # One look at the workers' announcements per response, shared by every row.
+        gaps = self.context.get("ungradable")
+        if gaps is None:
+            gaps = ungradable_problems(organization=self.context.get("organization"))
+            self.context["ungradable"] = gaps
+        return gaps.get(question.latest_version.content.get("problem", "")) or None
 
 
 class WebhookEndpointOut(serializers.ModelSerializer):

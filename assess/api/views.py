@@ -223,7 +223,7 @@ class BankQuestionListView(ApiView):
             topic=f.get("topic", ""),
             search=f.get("search", ""),
         )
-        return self.list_response(qs, s.BankQuestionOut)
+        return self.list_response(qs, s.BankQuestionOut, {"organization": self.organization})
 
 
 class BankQuestionDetailView(ApiView):
@@ -232,9 +232,9 @@ class BankQuestionDetailView(ApiView):
     @extend_schema(responses=s.BankQuestionOut, summary="Read one bank question (bank scope)")
     def get(self, request, key: str):
         self.query_filters()
-        return Response(
-            s.BankQuestionOut(get_object_or_404(hiring_selectors.bank_browse(), key=key)).data
-        )
+        question = get_object_or_404(hiring_selectors.bank_browse(), key=key)
+        context = {"organization": self.organization}
+        return Response(s.BankQuestionOut(question, context=context).data)
 
 
 # --- Webhooks -------------------------------------------------------------------------------

@@ -217,6 +217,14 @@ def _not_started(invitation: Invitation) -> None:
 def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
     """Send a new link: only the token's hash is stored, so the old link is replaced by a
     new one (and stops working). Also re-opens an expired or revoked invitation."""
+    token = invitation_new_link(invitation)
+    invitation_send(invitation, token, base_url)
+    return token
+
+
+def invitation_new_link(invitation: Invitation) -> str:
+    """Replace the invitation's link with a new one (the old one stops working) and
+    re-open it if it expired or was revoked; returns the new token (shown once)."""
     _not_started(invitation)
     if invitation.assessment.archived_at is not None:
         raise RecruitingError("This assessment is archived; restore it to invite candidates.")
@@ -227,7 +235,6 @@ def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
         invitation.expires_at, timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS)
     )
     invitation.save(update_fields=["token_hash", "revoked_at", "expires_at"])
-    invitation_send(invitation, token, base_url)
     return token
 
 

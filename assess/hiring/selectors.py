@@ -22,13 +22,13 @@ from django.db.models import (
 from django.utils import timezone
 
 from assess.orgs.models import Organization
+from grader.routing import ungradable_problems
 from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import (
     GPU_NEEDS,
     candidate_view,
     gpu_problems,
-    gpu_required_problems,
     question_placement,
 )
 
@@ -74,26 +74,30 @@ BANK_PAGE_SIZE = 50
 PREVIEW_SEED = 0
 
 
-def bank_page(questions: QuerySet[Question], page: str | int | None) -> Page:
-    """One page of the bank table; each question carries `gpu_needs` in words and
-    `prompt` as a candidate reads it (a numeric question's placeholders filled with the
-    preview's example values)."""
+def bank_page(
+    questions: QuerySet[Question], page: str | int | None, organization: Organization
+) -> Page:
+    """One page of the bank table; each question carries `gpu_needs` in words,
+    `cannot_grade` (why no live worker can grade it now; "" when one can) and `prompt` as
+    a candidate reads it (a numeric question's placeholders filled with the preview's
+    example values)."""
     current = Paginator(questions, BANK_PAGE_SIZE).get_page(page)
+    gaps = ungradable_problems(organization=organization)
     for question in current:
         version = question.latest_version
         question.gpu_needs = GPU_NEEDS.get(question_placement(version.content), "")
+        question.cannot_grade = gaps.get(version.content.get("problem", ""), "")
         question.prompt = candidate_view(version, PREVIEW_SEED)["prompt"]
     return current
 
 
 def gradable_for(questions: QuerySet[Question], organization: Organization) -> QuerySet[Question]:
-    """The questions this organization's workers can grade: GPU-only coding problems only
-    where the organization has GPU grading (else they would wait for a worker forever)."""
-    if organization.gpu_grading:
+    """The questions some live worker can grade for this organization (`ungradable_problems`):
+    a coding problem that none can grade would wait for a worker forever."""
+    gaps = ungradable_problems(organization=organization)
+    if not gaps:
         return questions
-    return questions.exclude(
-        kind=Kind.CODING, latest_version__content__problem__in=gpu_required_problems()
-    )
+    return questions.exclude(kind=Kind.CODING, latest_version__content__problem__in=list(gaps))
 
 
 def draw_pool(section: Section, organization: Organization) -> QuerySet[Question]:
@@ -167,8 +171,8 @@ class AssessmentSummary:
     estimated_minutes: int = 0
     time_limit_minutes: int = 0
     short_draws: list[str] = field(default_factory=list)
-    # Picked questions no worker of the organization can grade (GPU-only problems).
-    ungradable: list[str] = field(default_factory=list)
+    # Picked questions no live worker can grade for the organization: (bank id, why).
+    ungradable: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -180,10 +184,7 @@ class AssessmentSummary:
                 "It has no questions yet: pick some from the bank or set a random draw."
             )
         problems += [f"{line}: lower the number or widen the filters." for line in self.short_draws]
-        problems += [
-            f"{key} needs a GPU worker, and GPU grading is off for your organization: remove it."
-            for key in self.ungradable
-        ]
+        problems += [f"{key} cannot be graded: {why}. Remove it." for key, why in self.ungradable]
         if self.estimated_minutes > self.time_limit_minutes:
             problems.append(
                 f"It takes about {self.estimated_minutes} minutes and the time limit is "
@@ -214,7 +215,7 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     minutes = 0.0
     average = sum(MINUTES_PER_KIND.values()) / len(MINUTES_PER_KIND)
     taken: set[int] = set()
-    gpu_only = set(gpu_required_problems()) if not organization.gpu_grading else set()
+    gaps = ungradable_problems(organization=organization)
     groups = bank_exclusion_groups()
     draws: list[Draw] = []
     sections = list(
@@ -239,8 +240,9 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
                 continue
             taken.add(q.pk)
             summary.points += pick.points
-            if q.kind == Kind.CODING and q.latest_version.content.get("problem") in gpu_only:
-                summary.ungradable.append(q.key)
+            problem = q.latest_version.content.get("problem") if q.kind == Kind.CODING else None
+            if problem in gaps:
+                summary.ungradable.append((q.key, gaps[problem]))
             summary.picked += 1
             summary.levels[q.level] += 1
             summary.kinds[q.kind] += 1

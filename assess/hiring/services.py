@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assess.orgs.models import Organization
-from quizzes.models import Question, Topic
-from quizzes.questions import question_placement
+from grader.routing import ungradable_problems
+from quizzes.models import Kind, Question, Topic
 
 from .models import MAX_POINTS, MIN_POINTS, Assessment, Section, SectionQuestion
 from .selectors import draw_available
@@ -115,12 +115,11 @@ def section_pick(section: Section, question: Question) -> None:
     if not question.is_active or question.latest_version_id is None:
         raise RecruitingError("This question is retired from the bank.")
     organization = section.assessment.organization
-    placement = question_placement(question.latest_version.content)
-    if placement == "gpu-required" and not organization.gpu_grading:
-        raise RecruitingError(
-            f"{question.key} needs a GPU worker to be graded, and GPU grading is off for "
-            f"{organization.name}."
-        )
+    content = question.latest_version.content
+    if question.kind == Kind.CODING:
+        why = ungradable_problems(organization=organization).get(content.get("problem", ""))
+        if why:
+            raise RecruitingError(f"{question.key} cannot be graded: {why}.")
     with transaction.atomic():
         Section.objects.select_for_update().get(pk=section.pk)  # two picks never share a place
         if SectionQuestion.objects.filter(

@@ -115,7 +115,7 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
         assessment.sections.prefetch_related("picks__question__topic").select_related("draw_topic")
     )
     in_use = {p.question_id for s in sections for p in s.picks.all()}
-    page = bank_page(bank, request.GET.get("page"))
+    page = bank_page(bank, request.GET.get("page"), org)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

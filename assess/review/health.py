@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from grader import capability
 from grader.models import Submission, SubmissionStatus
-from grader.routing import announcements
+from grader.routing import announcements, ungradable_problems
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +65,33 @@ def stuck_submissions(pending) -> list[tuple[str, int, object]]:
     for label, status in (
         ("queued for more than 5 minutes", SubmissionStatus.QUEUED),
         ("running for more than 5 minutes", SubmissionStatus.RUNNING),
-        ("waiting for a GPU worker for more than 5 minutes", SubmissionStatus.WAITING_GPU),
+        ("waiting for a capable worker for more than 5 minutes", SubmissionStatus.WAITING_GPU),
     ):
         old = pending.filter(status=status, created_at__lte=now - STUCK_AFTER)
         figures = old.aggregate(n=Count("pk"), oldest=Min("created_at"))
         if figures["n"]:
             rows.append((label, figures["n"], figures["oldest"]))
     return rows
+
+
+def capable_worker_missing(pending, workers: list[dict]) -> list[str]:
+    """One line per problem whose answers wait because no live worker can grade it, with
+    why (`grader.routing.ungradable_problems`, the rule the builder and practice follow)."""
+    waiting = dict(
+        pending.filter(status=SubmissionStatus.WAITING_GPU)
+        .values_list("problem")
+        .annotate(n=Count("pk"))
+        .values_list("problem", "n")
+    )
+    if not waiting:
+        return []
+    gaps = ungradable_problems(workers=workers)
+    return [
+        f"{n} answer{'s' if n != 1 else ''} to {problem} wait{'' if n != 1 else 's'} "
+        "for a capable worker: "
+        f"{gaps.get(problem, 'one is starting')}. They are graded once one runs."
+        for problem, n in sorted(waiting.items())
+    ]
 
 
 def queue_names() -> list[str]:
@@ -112,7 +132,7 @@ def grading_health(organization=None) -> Health:
         "broker": health.workers is not None and None not in health.queues.values(),
         "cache": cache_answers(),
     }
-    # `waiting_gpu`: stored, no GPU worker alive to grade it yet.
+    # `waiting_gpu`: stored, no live worker can grade it yet (no GPU, no torch).
     statuses = [SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.WAITING_GPU]
     pending = Submission.objects.filter(status__in=statuses, public_only=False)
     if organization is not None:
@@ -134,6 +154,7 @@ def grading_health(organization=None) -> Health:
             "Some grades are stuck (below); the sweep re-sends them, or force a re-grade "
             "in the admin (Grading › Submissions)."
         )
+    health.errors += capable_worker_missing(pending, health.workers or [])
     if any(v is None for v in health.queues.values()):
         health.errors.append("The broker did not answer: queue lengths are unknown.")
     if health.workers is None:

@@ -292,3 +292,43 @@ def test_two_draws_from_one_pool_cannot_together_ask_more_than_it_holds(api, acm
     assert (
         "0 questions of the bank are sure to be left" in error["fields"]["sections.1.draw.count"][0]
     )
+
+
+def test_a_problem_no_live_worker_can_grade_is_refused_and_the_bank_says_why(
+    api, acme, announced_worker, token_acme_bank
+):
+    import textwrap
+
+    from quizzes.bankfiles import question_from_yaml, save_question
+    from quizzes.models import Topic
+
+    from .conftest import client_for
+
+    item = question_from_yaml(
+        textwrap.dedent(
+            """
+            id: t-torch-bn
+            kind: coding
+            topic: normalization-operation
+            level: mid
+            problem: bn-forward-cuda
+            prompt: Batch norm with torch tensors.
+            explanation: Per channel.
+            """
+        )
+    )
+    save_question(item, Topic.objects.get(slug=item.topic))
+    announced_worker("celery@laptop", runtimes=("numpy",))  # no torch
+    body = {**GOOD, "sections": [{"title": "Code", "questions": ["t-torch-bn"]}]}
+    response = post(api, "/api/v1/assessments/", body)
+    error = assert_error(response, 400)
+    assert "t-torch-bn cannot be graded: it needs a grading worker with PyTorch" in json.dumps(
+        error
+    )
+    bank_api = client_for(token_acme_bank)
+    row = bank_api.get("/api/v1/bank/questions/t-torch-bn/").json()
+    assert row["cannot_grade"] == "it needs a grading worker with PyTorch, and none is running"
+    assert bank_api.get("/api/v1/bank/questions/t-coding/").json()["cannot_grade"] is None
+
+    announced_worker("celery@torch", runtimes=("numpy", "torch"))
+    assert post(api, "/api/v1/assessments/", body).status_code == 201

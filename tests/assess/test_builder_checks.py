@@ -123,7 +123,10 @@ def test_a_revoked_link_says_it_was_revoked_not_expired(client, recruiter, invit
     assert "revoked" in page and "expired" not in page
 
 
-def test_gpu_only_problems_are_never_drawn_without_gpu_grading(org, bank, gpu_question):
+def test_gpu_only_problems_are_never_drawn_without_gpu_grading(
+    org, bank, gpu_question, announced_worker
+):
+    announced_worker("celery@gpu", kind="gpu", runtimes=("numpy", "torch"))
     assessment = factories.make_assessment(org, [], minutes=600)
     section = assessment.sections.get()
     section.draw_count, section.draw_kind = 1, Kind.CODING
@@ -144,19 +147,20 @@ def test_gpu_only_problems_are_never_drawn_without_gpu_grading(org, bank, gpu_qu
 
 
 def test_the_bank_and_the_builder_show_gpu_needs_and_refuse_a_gpu_pick_without_gpu_grading(
-    client, recruiter, org, gpu_question
+    client, recruiter, org, gpu_question, announced_worker
 ):
+    announced_worker("celery@gpu", kind="gpu", runtimes=("numpy", "torch"))
     assessment = factories.make_assessment(org, [], minutes=600)
     section = assessment.sections.get()
     page = client.get(url("builder", assessment.pk), {"kind": "coding"}).content.decode()
     row = page.split('data-key="t-gpu-triton"')[1].split("</tr>")[0]
-    assert "GPU required" in row and "needs GPU grading" in row
+    assert "GPU required" in row and "GPU grading is off for Acme" in row
     cpu_row = page.split('data-key="t-coding"')[1].split("</tr>")[0]
     assert "GPU" not in cpu_row
     page = client.post(
         change(assessment, section, "pick"), {"question": gpu_question.pk}, follow=True
     ).content.decode()
-    assert "needs a GPU worker to be graded, and GPU grading is off for Acme" in page
+    assert "t-gpu-triton cannot be graded: it needs a GPU worker, and GPU grading is off" in page
     assert not section.picks.exists()
 
     org.gpu_grading = True
@@ -168,7 +172,8 @@ def test_the_bank_and_the_builder_show_gpu_needs_and_refuse_a_gpu_pick_without_g
     org.save()
     assessment.refresh_from_db()
     assert any(
-        "t-gpu-triton needs a GPU worker" in p for p in assessment_summary(assessment).problems
+        "t-gpu-triton cannot be graded: it needs a GPU worker" in p
+        for p in assessment_summary(assessment).problems
     )
 
 

@@ -55,3 +55,28 @@ def test_demo_setup_refuses_in_production():
 def test_a_short_password_is_refused():
     with pytest.raises(CommandError, match="at least 8 characters"):
         call_command("demo_setup", "--password", "short")
+
+
+@override_settings(DEBUG=True)
+def test_demo_setup_again_keeps_passwords_sessions_and_one_demo_candidate(client, capsys):
+    from django.contrib.auth import get_user_model
+
+    from assess.models import Invitation
+
+    call_command("loadbank", verbosity=0)
+    call_command("demo_setup")
+    User = get_user_model()
+    admin = User.objects.get(username="admin")
+    admin.set_password("chosen-by-ada-2026")  # the admin picked their own password
+    admin.save()
+    hashes = dict(User.objects.values_list("username", "password"))
+    capsys.readouterr()
+    call_command("demo_setup")
+    out = capsys.readouterr().out
+    assert dict(User.objects.values_list("username", "password")) == hashes
+    assert "admin      username: admin      password: (changed by its user" in out
+    assert "recruiter  username: recruiter  password: normdemo-2026" in out
+    assert Invitation.objects.filter(candidate_name="Demo Candidate").count() == 1
+
+    call_command("demo_setup", "--reset-passwords")
+    assert User.objects.get(username="admin").check_password("normdemo-2026")

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from assess.review.health import grading_health
 from grader import capability, worker
-from grader.engine.sandbox import HIRING, PRACTICE
+from grader.engine.sandbox import HIRING, PRACTICE, installed_runtimes
 
 
 def started_worker(name: str, queues: list[str]):
@@ -66,3 +66,18 @@ def test_the_panel_is_quiet_when_both_grading_services_answer(
     assert health.errors == []
     (announced,) = health.workers
     assert announced["practice_problem"] is None and announced["sandbox_problem"] is None
+    # What each sandbox runs, as its grading service answers (torch where it is installed).
+    assert announced["runtimes"] == announced["practice_runtimes"] == installed_runtimes()
+
+
+def test_a_worker_without_a_practice_service_announces_no_practice_runtimes(
+    db, embedded_broker, grading_services, monkeypatch, settings
+):
+    monkeypatch.setenv("GRADER_SERVICE_SOCKET", grading_services[HIRING])
+    monkeypatch.delenv("GRADER_PRACTICE_SERVICE_SOCKET", raising=False)
+    worker.announce_worker(sender=started_worker("celery@box", [settings.PRACTICE_CODE_QUEUE]))
+    try:
+        (announced,) = grading_health().workers
+    finally:
+        worker.withdraw_worker()
+    assert announced["practice_runtimes"] == [] and announced["runtimes"] == installed_runtimes()

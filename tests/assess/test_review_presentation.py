@@ -119,4 +119,4 @@ def test_the_health_panel_names_submissions_waiting_for_a_gpu_in_words(client, a
     attempt_submit(attempt)
     Submission.objects.update(status=SubmissionStatus.WAITING_GPU)
     page = client.get(url("health")).content.decode()
-    assert "<dt>Waiting for a GPU worker</dt><dd>1</dd>" in page and "waiting_gpu" not in page
+    assert "<dt>Waiting for a capable worker</dt><dd>1</dd>" in page and "waiting_gpu" not in page

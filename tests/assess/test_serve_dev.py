@@ -102,3 +102,47 @@ def _status_when_up(pool: ServicePool) -> dict:
         except SandboxUnavailable:
             assert time.monotonic() < deadline, f"nothing answers on {pool.socket_path}"
             time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_the_url_banner_reaches_a_file_at_once_and_the_worker_stays_quiet(tmp_path):
+    """`make run > run.log`: the URL is in the file while the server runs (not only at
+    shutdown), and the worker's periodic tasks do not log a line every few seconds."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        # A newcomer's shell: no PYTHONUNBUFFERED, so output to a file is block-buffered.
+        if not k.startswith(("CELERY_", "DATABASE_", "PYTHONUNBUFFERED"))
+    }
+    env.update(
+        NORMASSESS_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DJANGO_SECRET_KEY="serve-dev-test-secret",
+        GRADER_SWEEP_SECONDS="2",  # the periodic sweep runs often: it would log each time
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
+    port = _free_port()
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "manage.py", "serve_dev", "--addr", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while f"Open http://127.0.0.1:{port}/" not in log.read_text():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"no URL banner in the file:\n{log.read_text()}"
+            time.sleep(0.5)
+        banner_at = len(log.read_text())
+        time.sleep(12)  # several sweeps
+        after = log.read_text()[banner_at:]
+        assert "INFO/" not in after and "succeeded in" not in after, after
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)

@@ -74,7 +74,8 @@ def test_builder_comparison_and_invitations_at_1280_px(live_server, laptop, djan
     # The builder: GPU needs and rendered prompts in the bank, a refused draw, a reorder.
     page.goto(f"{base}/org/acme/assessments/{assessment.pk}/")
     gpu_row = page.locator("tr[data-key='t-gpu-triton']")
-    assert "GPU required" in gpu_row.inner_text() and "needs GPU grading" in gpu_row.inner_text()
+    assert "GPU required" in gpu_row.inner_text()
+    assert "GPU grading is off for Acme" in gpu_row.inner_text()
     assert gpu_row.locator("strong:has-text('Triton')").count() == 1
     page.fill("input[name=draw_count]", "50")
     page.select_option("select[name=draw_kind]", "coding")

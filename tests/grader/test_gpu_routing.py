@@ -50,6 +50,14 @@ def broker(redis_url, settings):
         )
         return name
 
+    def announce_cpu(runtimes=("numpy", "torch")) -> str:
+        name = f"cpu-test-{tag}-{len(names)}"
+        names.append(name)
+        info = {"kind": "cpu", "queues": [settings.GRADER_CPU_QUEUE], "runtimes": list(runtimes)}
+        capability.announce(name, info, 30, broker_url=redis_url)
+        return name
+
+    announce_gpu.cpu_worker = announce_cpu
     announce_gpu.client = client
     announce_gpu.url = redis_url
     announce_gpu.cpu, announce_gpu.gpu = settings.GRADER_CPU_QUEUE, settings.GRADER_GPU_QUEUE
@@ -122,6 +130,10 @@ def test_cpu_problems_always_go_to_the_cpu_queue(broker):
 
 def test_gpu_preferred_work_goes_to_the_gpu_queue_only_while_a_gpu_worker_is_alive(broker):
     sub = make_submission("bn-forward-cuda", GOOD_BN_CUDA)
+    assert submission_queue(sub) is None  # no worker has torch: it waits
+    broker.cpu_worker(runtimes=("numpy",))
+    assert submission_queue(sub) is None  # a CPU worker without torch cannot grade it either
+    broker.cpu_worker()
     assert submission_queue(sub) == broker.cpu  # no GPU worker: the CPU grades correctness only
     broker()
     assert submission_queue(sub) == broker.gpu
@@ -135,7 +147,7 @@ def test_gpu_required_work_waits_visibly_and_the_sweep_sends_it_when_a_gpu_worke
     sub = make_submission("bn-relu-triton", GOOD_BN_RELU)
     assert submissions_enqueue([sub.pk]) == 0
     sub.refresh_from_db()
-    assert (sub.status, sub.get_status_display()) == ("waiting_gpu", "Waiting for a GPU worker")
+    assert (sub.status, sub.get_status_display()) == ("waiting_gpu", "Waiting for a capable worker")
     assert broker.client.llen(broker.cpu) == broker.client.llen(broker.gpu) == 0
     submissions_requeue_stuck()  # still no GPU worker: it keeps waiting
     sub.refresh_from_db()
@@ -151,6 +163,7 @@ def test_gpu_work_whose_gpu_worker_died_goes_back_to_the_cpu_after_the_grace_per
     broker, settings
 ):
     settings.GRADER_GPU_GRACE_SECONDS = 30
+    broker.cpu_worker()  # a CPU worker with torch grades gpu-preferred work for correctness
     name = broker()
     preferred = make_submission("bn-forward-cuda", GOOD_BN_CUDA)
     required = make_submission(

@@ -120,3 +120,27 @@ def embedded_broker(settings, tmp_path):
     settings.GRADER_WORKERS_FOLDER = str(tmp_path / "workers")
     settings.GRADER_HEARTBEAT_TTL_SECONDS = 2
     return tmp_path / "workers"
+
+
+@pytest.fixture
+def announced_worker(embedded_broker, settings):
+    """`announce(name, kind=..., runtimes=..., queues=...)`: a live grading worker's
+    announcement as `grader.worker` writes it (a file of the embedded broker), for the
+    rule that the platform offers only what some live worker can grade."""
+    from grader import capability
+
+    def announce(name="celery@test", *, kind="cpu", runtimes=("numpy",), queues=None) -> str:
+        if queues is None:
+            queues = (
+                [settings.GRADER_GPU_QUEUE]
+                if kind == "gpu"
+                else [settings.GRADER_CPU_QUEUE, settings.PRACTICE_CODE_QUEUE]
+            )
+        info = {"kind": kind, "queues": list(queues), "runtimes": list(runtimes)}
+        if settings.PRACTICE_CODE_QUEUE in queues:
+            info["practice_runtimes"] = list(runtimes)
+        capability.announce(name, info, 60, folder=embedded_broker)
+        return name
+
+    announce.folder = embedded_broker
+    return announce

@@ -48,6 +48,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to serve on")
         parser.add_argument("--no-worker", action="store_true", help="do not start a worker")
+        parser.add_argument(
+            "--worker-loglevel",
+            default="WARNING",
+            help="the Celery worker's log level (INFO logs every periodic task, every 15 s)",
+        )
 
     def _say_if_host_cannot_sandbox(self) -> None:
         from grader.engine.config import load_config
@@ -76,7 +81,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{title} started (pid {service.pid}, socket {socket_path})")
         return service
 
-    def handle(self, *args, addr: str, no_worker: bool, **options):
+    def handle(self, *args, addr: str, no_worker: bool, worker_loglevel: str, **options):
+        # Written into a file (`make run > run.log`), Python's output is block-buffered: the
+        # URL banner would appear only at shutdown. One line at a time, as on a terminal.
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):  # not a test's capture
+                stream.reconfigure(line_buffering=True)
         # SIGTERM (e.g. `kill`, or the terminal closing) must also stop the worker: turn it
         # into SystemExit so the `finally` below runs, as it does for Ctrl+C.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -108,7 +118,7 @@ class Command(BaseCommand):
                         "--concurrency",
                         "2",
                         "--loglevel",
-                        "INFO",
+                        worker_loglevel,
                         "-n",
                         "dev-cpu@%h",
                         # -B: the periodic tasks (auto-submit at the deadline, re-queue stuck

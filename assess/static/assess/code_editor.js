@@ -47,9 +47,14 @@
       // "Run sample tests" sends the editor's code through the (hidden) textarea.
       document.body.addEventListener("htmx:configRequest", function (event) {
         if (form.classList.contains("plain-code")) return;
+        // Only a request that sends the code field, in its body: a status poll (a GET)
+        // must never carry the code, which would land in its URL, and so in access logs
+        // and, past a few KB, over the server's request-line limit.
+        var params = event.detail.parameters;
+        if (event.detail.verb === "get" || !params || params.source === undefined) return;
         copy();
         // htmx has read the textarea already: send the editor's code, not the last save's.
-        if (event.detail.parameters) event.detail.parameters.source = fallback.value;
+        params.source = fallback.value;
       });
     }
     setUpPlainToggle(form, editor, fallback, changed);
@@ -94,10 +99,38 @@
     });
   }
 
+  // A result poll (marked data-poll) that fails (an error status, no network, a timeout)
+  // says so where the result goes and tries again, a little later each time; otherwise the
+  // page would wait forever with no message.
+  function retryFailedPolls() {
+    function failed(event) {
+      var elt = event.detail && event.detail.elt;
+      if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-poll")) return;
+      var tries = parseInt(elt.getAttribute("data-poll-failures") || "0", 10) + 1;
+      elt.setAttribute("data-poll-failures", tries);
+      var wait = Math.min(2 * tries, 15);
+      var status = event.detail.xhr && event.detail.xhr.status;
+      var note = elt.querySelector(".poll-error");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "error poll-error";
+        note.setAttribute("role", "alert");
+        elt.appendChild(note);
+      }
+      note.textContent = "Could not get the result" + (status ? " (the server answered " + status + ")" : " (no answer from the server)") +
+        "; trying again in " + wait + " s.";
+      setTimeout(function () { if (document.body.contains(elt)) window.htmx.trigger(elt, "poll-retry"); }, wait * 1000);
+    }
+    ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+      document.body.addEventListener(name, failed);
+    });
+  }
+
   window.NormAssessCodeEditor = { setUp: setUp };
   // A page with no script of its own (practice) marks its form; the hiring page calls
   // setUp itself, with its autosave.
   document.addEventListener("DOMContentLoaded", function () {
+    retryFailedPolls();
     var form = document.querySelector("form[data-code-editor]");
     if (form) setUp(form);
   });

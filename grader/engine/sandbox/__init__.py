@@ -15,11 +15,15 @@ from grader.engine.sandbox.bwrap import (
 from grader.engine.sandbox.limits import resource_limits, tensor_config
 from grader.engine.sandbox.pool import (
     HIRING,
+    NUMPY,
     PRACTICE,
+    TORCH,
     NoPracticeService,
     SandboxPool,
     get_pool,
     get_tensor_pool,
+    installed_runtimes,
+    sandbox_runtimes,
     service_socket,
 )
 from grader.engine.sandbox.protocol import (
@@ -33,7 +37,9 @@ from grader.engine.sandbox.protocol import (
 __all__ = [
     "EXCERPT_BYTES",
     "HIRING",
+    "NUMPY",
     "PRACTICE",
+    "TORCH",
     "TORCH_PACKAGES",
     "RunResult",
     "SandboxPool",
@@ -42,12 +48,14 @@ __all__ = [
     "bwrap_command",
     "get_pool",
     "get_tensor_pool",
+    "installed_runtimes",
     "NoPracticeService",
     "libcuda_dir",
     "parse_messages",
     "privileged",
     "resource_limits",
     "sandbox_problem",
+    "sandbox_runtimes",
     "service_socket",
     "tensor_config",
 ]

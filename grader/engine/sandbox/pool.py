@@ -445,3 +445,25 @@ def get_pool(*, purpose: str = HIRING) -> SandboxPool:
 def get_tensor_pool(device: str = CPU_DEVICE, *, purpose: str = HIRING) -> SandboxPool:
     """The process-wide tensor pool for ``device`` and ``purpose``, as ``get_pool``."""
     return _shared("torch", device, purpose, service_socket(purpose))
+
+
+# The languages of the problems (``Problem.runtime``): NumPy arrays, or torch tensors.
+NUMPY, TORCH = "numpy", "torch"
+
+
+def installed_runtimes() -> list[str]:
+    """The runtimes this host's sandbox can run: NumPy always (a dependency of the
+    project), torch only where it is installed (it is optional: gigabytes on a GPU image)."""
+    import importlib.util
+
+    return [NUMPY] + ([TORCH] if importlib.util.find_spec("torch") is not None else [])
+
+
+def sandbox_runtimes(*, purpose: str = HIRING) -> list[str]:
+    """The runtimes the purpose's sandbox runs: its grading service's own answer when one
+    is configured (the service, not this worker, imports torch), else this host's.
+    Raises ``SandboxUnavailable`` / ``NoPracticeService`` when there is no sandbox to ask."""
+    if not service_socket(purpose):
+        return installed_runtimes()
+    status = get_pool(purpose=purpose).status()  # a ServicePool
+    return [r for r in status.get("runtimes", [NUMPY]) if r in (NUMPY, TORCH)]

@@ -119,13 +119,18 @@ _jobs_lock = threading.Lock()
 
 def service_status() -> dict:
     """What the service can do here: the sandbox problem (None when it works), the limits,
-    and which process this is (pid, jobs run so far)."""
+    the runtimes, and which process this is (pid, jobs run so far)."""
+    from grader.engine.sandbox.pool import installed_runtimes
+
     pool = _local_pool()
     return {
         "pid": os.getpid(),
         "jobs_run": _jobs_run,
         "sandbox_problem": sandbox_problem(pool.config),
         "privileged": privileged(),
+        # What it can run: the workers announce it, so torch problems are offered only
+        # where a service that has torch grades them.
+        "runtimes": installed_runtimes(),
         "resource_limits": resource_limits(),
         "config": asdict(pool.config),
     }
