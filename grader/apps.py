@@ -12,3 +12,8 @@ class GraderConfig(AppConfig):
     label = "grader"
     verbose_name = "Grading"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the tasks by name in every process: `routing` sends the grading task
+        # by its name, as it sits below the tasks module.
+        from . import tasks  # noqa: F401

@@ -6,12 +6,18 @@ from __future__ import annotations
 import logging
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.utils import timezone
 
 from .models import Submission, SubmissionStatus
 
 logger = logging.getLogger(__name__)
+
+# The grading task by its registered name: grader/tasks.py defines it and calls into this
+# module, so this module cannot import it; GraderConfig.ready imports the tasks in every
+# process, so the name is always registered.
+GRADE_SUBMISSION_TASK = "grader.grade_submission"
 
 
 def announcements() -> dict:
@@ -149,8 +155,6 @@ def submissions_enqueue(submission_ids: list[int]) -> int:
     capable worker", instead (the sweep queues it once one announces itself). A broker outage is logged and
     swallowed: the rows stay `queued` and the periodic sweep (`submissions_requeue_stuck`)
     queues them again."""
-    from .tasks import grade_submission_task
-
     sent = 0
     workers = live_workers_now() if submission_ids else []  # one look at Redis per batch
     for submission in Submission.objects.filter(pk__in=submission_ids):
@@ -169,7 +173,7 @@ def submissions_enqueue(submission_ids: list[int]) -> int:
             worker=""
         )
         try:
-            grade_submission_task.apply_async(
+            current_app.tasks[GRADE_SUBMISSION_TASK].apply_async(
                 args=[submission.pk],
                 queue=queue,
                 task_id=task_id,

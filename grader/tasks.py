@@ -6,11 +6,12 @@ from django.conf import settings
 # Importing it connects the workers' announcements to Celery's signals.
 from . import worker
 from .grading import GradeRetry, submission_grade
+from .routing import GRADE_SUBMISSION_TASK
 from .sweep import submissions_requeue_stuck
 
 
 @shared_task(
-    name="grader.grade_submission",
+    name=GRADE_SUBMISSION_TASK,
     bind=True,
     # Acknowledge after grading, and put the message back when the worker process dies,
     # so a killed worker loses nothing; the final write happens once.

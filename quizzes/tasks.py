@@ -1,10 +1,4 @@
-"""Celery tasks of the question bank: thin, each takes ids and calls a service."""
+"""The question bank's Celery tasks, defined beside the code that queues them and imported
+here so that Celery's autodiscovery registers them."""
 
-from celery import shared_task
-
-from .practice_code import practice_code_grade
-
-
-@shared_task(name="quizzes.practice_grade", ignore_result=True, acks_late=True)
-def practice_grade_task(run_id: int, index: int, number: int) -> str:
-    return practice_code_grade(run_id, index, number)
+from .practice_code import practice_grade_task  # noqa: F401

@@ -50,8 +50,6 @@ KNOWN_CYCLES: set[tuple[str, ...]] = {
         "grader.engine.shrink",
     ),
     ("grader.engine.problems.catalog", "grader.engine.problems.gpu"),
-    ("grader.grading", "grader.routing", "grader.sweep", "grader.tasks", "grader.worker"),
-    ("quizzes.practice_code", "quizzes.tasks"),
 }
 
 

@@ -84,7 +84,7 @@ def queued(django_capture_on_commit_callbacks):
         url = reverse("quizzes:practice_question", args=[token, 1])
         with (
             mock.patch(
-                "quizzes.tasks.practice_grade_task.apply_async",
+                "quizzes.practice_code.practice_grade_task.apply_async",
                 side_effect=lambda args, queue: jobs.append(args),
             ),
             django_capture_on_commit_callbacks(execute=True),
