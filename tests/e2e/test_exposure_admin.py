@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_an_admin_reads_the_exposure_parameters_of_a_calibration(
     live_server, page, screenshot, django_user_model, settings
 ):
-    settings.ASSESS_ADAPTIVE_MAX_EXPOSURE = 0.7  # what 24 questions can meet
+    settings.ASSESS_ADAPTIVE_MAX_EXPOSURE = 0.9  # what 24 questions can meet (about 19.5 each)
     settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES = 60
     factories.make_choice_questions(24)
     item_calibration_run()
@@ -27,7 +27,7 @@ def test_an_admin_reads_the_exposure_parameters_of_a_calibration(
     page.click("input[type=submit]")
     row = page.locator("#result_list tbody tr").first
     row.wait_for()
-    assert f"calibration v{control.calibration_id} (r_max 0.7)" in row.inner_text()
+    assert f"calibration v{control.calibration_id} (r_max 0.9)" in row.inner_text()
     # Computed with a calibration, never by hand: no "Add" button over the list.
     assert not page.locator(".object-tools a.addlink").count()
     screenshot("exposure-parameters-list")
