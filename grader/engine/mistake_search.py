@@ -112,6 +112,9 @@ def _shared_moments(x, *args, **kwargs):
         if key in _moments_cache:
             return _moments_cache[key]
     result = normcore.moments(x, *args, **kwargs)
+    for part in result:  # shared by every variant: one that writes into it fails, alone
+        if isinstance(part, np.ndarray):
+            part.flags.writeable = False
     with _lock:
         _moments_cache[key] = result
         while len(_moments_cache) > 256:
