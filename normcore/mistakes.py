@@ -1340,7 +1340,7 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
             ),
             _op(
                 "batch_norm_backward",
-                "grad-sums-wrong-axes",
+                "backward-param-sums-axis-0",
                 "sums dgamma and dbeta over axis 0 only (the 2-D recipe)",
                 param_sums="axis-0",
             ),

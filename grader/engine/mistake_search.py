@@ -73,7 +73,7 @@ def _compatible(combo: tuple[Operator, ...]) -> bool:
 
 def _predict(problem: Problem, combo: tuple[Operator, ...], case: Case) -> dict | None:
     """What the variant returns on ``case`` (cached; None when it cannot be computed)."""
-    key = (problem.slug, tuple(op.slug + op.function for op in combo), case.name, case.dtype)
+    key = (problem.slug, tuple((op.function, op.knobs) for op in combo), case.name, case.dtype)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -112,6 +112,9 @@ def _shared_moments(x, *args, **kwargs):
         if key in _moments_cache:
             return _moments_cache[key]
     result = normcore.moments(x, *args, **kwargs)
+    for part in result:  # shared by every variant: one that writes into it fails, alone
+        if isinstance(part, np.ndarray):
+            part.flags.writeable = False
     with _lock:
         _moments_cache[key] = result
         while len(_moments_cache) > 256:

@@ -112,3 +112,87 @@ def test_mistakes_for_unknown_function_is_an_error_and_get_unknown_slug_is_key_e
         mistakes.mistakes_for("batchnorm")
     with pytest.raises(KeyError, match="no mistake"):
         mistakes.get("nope")
+
+
+# The search composes OPERATORS over variant factories: with no departure, each factory must be
+# the reference itself (else every composition would carry a hidden mistake), and one
+# function's operators must not share a slug.
+@pytest.mark.parametrize("name", sorted(mistakes.OPERATORS))
+def test_a_variant_without_departures_is_the_reference(name):
+    rng = np.random.default_rng(3)
+    args = example_args(name, rng, np.float64)
+    reference = as_tuple(getattr(nc, name)(*args))
+    plain = as_tuple(mistakes.variant(name, {})(*args))
+    assert len(plain) == len(reference)
+    for got, want in zip(plain, reference, strict=True):
+        if want is None:
+            assert got is None
+        else:
+            np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-9, atol=1e-12)
+    slugs = [op.slug for op in mistakes.OPERATORS[name]]
+    assert len(slugs) == len(set(slugs))
+    assert all(op.function == name and op.phrase for op in mistakes.OPERATORS[name])
+
+
+# Which positional argument is the input x, per function.
+ARG_X = {
+    "batch_norm": 0,
+    "batch_norm_backward": 1,
+    "layer_norm": 0,
+    "layer_norm_backward": 1,
+    "group_norm": 0,
+    "rms_norm": 0,
+    "fold_batchnorm": 0,
+    "combine_batch_stats": 1,
+}
+
+
+def test_each_operator_departs_from_the_reference_on_some_input():
+    """An operator that changes nothing anywhere would only slow the search down."""
+    rng = np.random.default_rng(5)
+    inert = []
+    for name, operators in mistakes.OPERATORS.items():
+        calls = [example_args(name, rng, np.float64)]
+        # eps left at its default, eval mode, two normalized dims: where some operators show
+        if name in ("batch_norm", "layer_norm", "group_norm", "rms_norm"):
+            calls.append(calls[0][:-1] if name != "rms_norm" else calls[0][:2] + (None,))
+        if name == "batch_norm":
+            calls.append(calls[0][:5] + (False,) + calls[0][6:])
+        if name in ("layer_norm", "rms_norm", "layer_norm_backward"):
+            x = rng.normal(size=(3, 4, 5))
+            calls.append(
+                (x, (4, 5))
+                if name != "layer_norm_backward"
+                else (x, x, (4, 5), rng.normal(size=(4, 5)), rng.normal(size=(4, 5)))
+            )
+        # large means (cancellation), an explicit large eps, a bias (affine order)
+        big = tuple(a + 1e8 if a is calls[0][ARG_X[name]] else a for a in calls[0])
+        calls.append(big)
+        if name in ("layer_norm", "group_norm"):
+            c = calls[0][0].shape[-1] if name == "layer_norm" else calls[0][0].shape[1]
+            calls.append(calls[0][:2] + (rng.normal(size=c), rng.normal(size=c), 0.5))
+        if name == "rms_norm":
+            calls.append(calls[0][:2] + (rng.normal(size=5), 0.5))
+        if name in ("batch_norm_backward", "layer_norm_backward", "fold_batchnorm"):
+            # batch_norm_backward's example ends with its eps; the others leave eps out
+            head = calls[0][:-1] if name == "batch_norm_backward" else calls[0]
+            calls.append(head + (0.5,))
+        reference = [as_tuple(getattr(nc, name)(*a)) for a in calls]
+        for op in operators:
+            fn = mistakes.variant(name, dict(op.knobs))
+            moved = False
+            for a, want in zip(calls, reference, strict=True):
+                try:
+                    with np.errstate(all="ignore"):
+                        got = as_tuple(fn(*a))
+                except Exception:
+                    continue
+                moved |= any(
+                    g is not None
+                    and w is not None
+                    and (np.shape(g) != np.shape(w) or not np.allclose(g, w, rtol=1e-6, atol=1e-9))
+                    for g, w in zip(got, want, strict=True)
+                )
+            if not moved:
+                inert.append(f"{name}:{op.slug}")
+    assert not inert

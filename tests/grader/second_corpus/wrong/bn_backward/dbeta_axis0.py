@@ -1,5 +1,5 @@
 # bug: dbeta and dgamma summed over axis 0 only (right for 2-D input, not for images)
-# diagnosis: grad-sums-wrong-axes
+# diagnosis: backward-param-sums-axis-0 | grad-sums-wrong-axes
 import numpy as np
 
 
