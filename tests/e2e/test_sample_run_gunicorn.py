@@ -98,6 +98,8 @@ def test_a_failed_poll_says_so_and_tries_again(gunicorn_server, pipeline, browse
     alert.wait_for(timeout=15_000)
     assert "Could not get the result (the server answered 502)" in alert.inner_text()
     assert "trying again" in alert.inner_text()
+    alert.scroll_into_view_if_needed()  # inside the editor pane's own scroller
+    page.screenshot(path=str(_shot_path("gunicorn-sample-run-poll-failed-1280")))
     pipeline()  # a worker starts: the retried poll finds the result
     page.locator(".run-report").wait_for(timeout=90_000)
     assert "all passed" in page.locator(".run-report").inner_text()
