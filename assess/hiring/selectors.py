@@ -257,9 +257,10 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
                 summary.short_draws.append(
                     f"{section.title}: asks for {section.draw_count} random questions, "
                     + (
-                        f"the bank has {count} that fit"
+                        f"the bank has {count} that {'fits' if count == 1 else 'fit'}"
                         if alone == available
-                        else f"the bank has {alone} that fit but the random draws of the "
+                        else f"the bank has {alone} that {'fits' if alone == 1 else 'fit'} "
+                        "but the random draws of the "
                         f"sections before it can take {alone - available} of them, leaving "
                         f"{count}"
                     )
