@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from assess.review.urls import shared_report_urlpatterns
+from assess.review.views import item_statistics_refresh_now
 
 from .metrics import metrics_view
 
@@ -16,6 +17,12 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("api/", include("assess.api.urls")),
     *shared_report_urlpatterns,
+    # Beside the bank editors' statistics page (quizzes), which cannot import attempts.
+    path(
+        "bank/statistics/refresh/",
+        item_statistics_refresh_now,
+        name="bank_statistics_refresh",
+    ),
     path("", include("assess.attempts.urls")),
     path("", include("assess.org_urls")),
     path("", include("quizzes.urls")),

@@ -352,6 +352,18 @@ def candidates_list(
     return rows.order_by("-created_at", "-pk")
 
 
+def candidate_stage(invitation: Invitation) -> str:
+    """The candidate's stage in words, as the candidates page says it (one vocabulary for
+    the list and the report: "Reviewed" in one is "Reviewed" in the other)."""
+    value = (
+        candidates_list(invitation.organization)
+        .filter(pk=invitation.pk)
+        .values_list("stage", flat=True)
+        .first()
+    )
+    return Stage(value).label if value else ""
+
+
 def stage_counts(organization: Organization) -> dict[str, int]:
     """How many candidates are at each stage (every stage listed, zeros included)."""
     counts = dict(
