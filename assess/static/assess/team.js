@@ -63,3 +63,11 @@ document.addEventListener("click", function (event) {
     selectAndCopy();
   }
 });
+
+// A jump link to a closed <details> (the builder's "Settings") opens it as well.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a[href^='#']");
+  if (!link || link.getAttribute("href").length < 2) return;
+  var target = document.getElementById(link.getAttribute("href").slice(1));
+  if (target && target.tagName === "DETAILS") target.open = true;
+});
