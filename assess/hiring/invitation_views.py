@@ -34,7 +34,7 @@ from .invitations import (
     invitations_from_csv,
 )
 from .models import Assessment, Invitation
-from .selectors import assessment_summary, candidates_list, invitation_state, stage_counts
+from .selectors import assessment_summary, candidates_list, invitation_row_state, stage_counts
 from .services import RecruitingError
 
 # --- Invitations ----------------------------------------------------------------------------
@@ -55,8 +55,7 @@ def _invitations_page(
 ) -> HttpResponse:
     invite_form, csv_form = invite_form or InviteForm(), csv_form or CsvInviteForm()
     rows = [
-        (inv, invitation_state(inv))
-        for inv in assessment.invitations.select_related("attempt").order_by("-created_at")
+        (inv, invitation_row_state(inv)) for inv in candidates_list(org, assessment=assessment.pk)
     ]
     status = 400 if (csv_form.errors or invite_form.errors) else 200
     response = render(

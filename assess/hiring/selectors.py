@@ -364,6 +364,14 @@ def candidate_stage(invitation: Invitation) -> str:
     return Stage(value).label if value else ""
 
 
+def invitation_row_state(invitation: Invitation) -> str:
+    """The invitations page's status: a started candidate's stage, in the candidates page's
+    words (`candidates_list` annotates it), else whether the link still works."""
+    if getattr(invitation, "attempt", None) is not None and getattr(invitation, "stage", ""):
+        return Stage(invitation.stage).label
+    return invitation_state(invitation)
+
+
 def stage_counts(organization: Organization) -> dict[str, int]:
     """How many candidates are at each stage (every stage listed, zeros included)."""
     counts = dict(

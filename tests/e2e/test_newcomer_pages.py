@@ -441,6 +441,9 @@ def test_report_and_candidates_list_speak_one_vocabulary_and_print_whole_questio
     stage = page.locator("#candidates tbody tr").first.locator("span.pill").first.inner_text()
     page.goto(f"{base}/org/acme/attempts/{attempt.pk}/report/")
     assert stage == "Reviewed" and stage in page.inner_text("#report .muted")
+    page.goto(f"{base}/org/acme/assessments/{attempt.assessment_id}/invitations/")
+    assert page.inner_text("table.dense tbody tr td:nth-child(2)") == "Reviewed: report"
+    page.goto(f"{base}/org/acme/attempts/{attempt.pk}/report/")
     # Whole questions on the report (and so in print and on the shared copy).
     cells = page.locator(".question-cell").all_inner_texts()
     assert LONG_PROMPT in cells and not any(c.endswith("…") for c in cells)
