@@ -95,8 +95,9 @@ def test_a_recruiter_copies_the_link_and_makes_a_new_one_to_copy(
     page.goto(f"{base}/org/acme/assessments/{assessment.pk}/invitations/")
     page.fill("#id_candidate_name", "Grace Hopper")
     page.fill("#id_candidate_email", "grace@example.com")
+    assert "This server sends no email" in page.inner_text("#no-email")
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.click("button:has-text('Send the invitation')")
+        page.click("button:has-text('Create the invitation')")
     # The link is a credential: shown in this answer only, never cached.
     assert answer.value.headers.get("cache-control") == "no-store"
     card = page.locator("#new-link")
