@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from assess.attempts import urls as candidate_urls
 from assess.review.urls import legacy_report_urlpatterns, shared_report_urlpatterns
+from assess.review.views import item_statistics_refresh_now
 
 from .metrics import metrics_view
 
@@ -17,6 +18,12 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("api/", include("assess.api.urls")),
     *shared_report_urlpatterns,
+    # Beside the bank editors' statistics page (quizzes), which cannot import attempts.
+    path(
+        "bank/statistics/refresh/",
+        item_statistics_refresh_now,
+        name="bank_statistics_refresh",
+    ),
     # The `assess` namespace: the candidate's pages, and the report's older address (the
     # review package sits above the candidate's, so the two lists meet here).
     path(

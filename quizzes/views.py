@@ -73,6 +73,15 @@ def practice_begin(request: HttpRequest) -> HttpResponse:
     except PracticeError as exc:
         form.add_error(None, str(exc))
         return render(request, "quizzes/practice_home.html", {"form": form}, status=400)
+    asked, got = form.cleaned_data["length"], len(run.items)
+    if got < asked:
+        # A draw gives fewer only when the pool is smaller: say so rather than give 9 of 10.
+        messages.info(
+            request,
+            f"This quiz has {got} question{'s' if got != 1 else ''}, not {asked}: only {got} "
+            "different practice questions match this topic and level (questions that ask the "
+            "same thing count once). Choose “Any topic” or “Any level” for a longer quiz.",
+        )
     runs = request.session.get(SESSION_RUNS, [])[-(MAX_RUNS_PER_SESSION - 1) :]
     request.session[SESSION_RUNS] = [*runs, run.token]
     return redirect("quizzes:practice_question", token=run.token, number=1)

@@ -35,10 +35,19 @@ def _usable():
 
 def adaptive_pool(section: Section) -> list[Question]:
     """The questions an adaptive section may draw: its own plus the bank's matching its
-    draw filters, auto-scored kinds only, in a stable order (by id)."""
+    draw filters, auto-scored kinds only, in a stable order (by id). A section with no
+    picks and no draw settings adapts over the whole bank (its filters read "any"): an
+    empty pool is never what the recruiter who ticked "Adaptive" meant."""
     usable = _usable()
     matching = usable.none()
-    if section.draw_kind or section.draw_level or section.draw_topic_id or section.draw_count:
+    own = usable.filter(pk__in=section.questions.values("pk"))
+    if (
+        section.draw_kind
+        or section.draw_level
+        or section.draw_topic_id
+        or section.draw_count
+        or not section.questions.exists()
+    ):
         matching = usable
         if section.draw_kind:
             matching = matching.filter(kind=section.draw_kind)
@@ -46,7 +55,6 @@ def adaptive_pool(section: Section) -> list[Question]:
             matching = matching.filter(level=section.draw_level)
         if section.draw_topic_id:
             matching = matching.filter(topic_id=section.draw_topic_id)
-    own = usable.filter(pk__in=section.questions.values("pk"))
     return list((matching | own).distinct().select_related("latest_version").order_by("pk"))
 
 

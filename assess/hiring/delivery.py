@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..envconfig import UNSENT_EMAIL_BACKENDS
 from ..sealing import seal, unseal
 from .models import EmailDelivery, Invitation
 
@@ -27,6 +28,12 @@ logger = logging.getLogger(__name__)
 # One SMTP connection per batch: a CSV of 500 candidates is ten tasks, not 500 logins.
 BATCH_SIZE = 50
 ERROR_CHARS = 300
+
+
+def emails_go_out() -> bool:
+    """Whether the configured backend delivers email at all (console and locmem do not:
+    `make run`); when it does not, the recruiter hands each link over themselves."""
+    return settings.EMAIL_BACKEND not in UNSENT_EMAIL_BACKENDS
 
 
 def invitation_subject(title: str) -> str:

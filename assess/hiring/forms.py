@@ -22,6 +22,17 @@ class AssessmentForm(forms.ModelForm):
             "instructions": forms.Textarea(attrs={"rows": 4}),
             "invitation_message": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "time_limit_minutes": "Time limit (minutes)",
+            "pass_mark": "Pass mark (%)",
+            "shuffle_questions": "Shuffle the questions",
+            "shuffle_choices": "Shuffle the choices",
+        }
+        help_texts = {
+            "pass_mark": "A percent of the total score.",
+            "shuffle_questions": "Each candidate gets the questions of a section in another order.",
+            "shuffle_choices": "Each candidate gets the choices of a question in another order.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

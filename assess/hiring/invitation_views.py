@@ -1,5 +1,5 @@
 """The hiring team's invitation pages under /org/<slug>/: inviting candidates (one, or a CSV
-file), resend / revoke / extend / retry a link, and the candidates page across assessments;
+file), resend / revoke / extend / retry a link, a new link to copy, and the candidates page across assessments;
 thin views over assess.hiring.invitations and selectors.
 
 Every page goes through `org_view(roles)` and looks objects up *within* the organization
@@ -18,6 +18,7 @@ from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
 from assess.publicurl import public_base_url
 
+from .delivery import emails_go_out
 from .export import candidates_csv
 from .forms import CandidateBulkForm, CandidateFilterForm, CsvInviteForm, ExtendForm, InviteForm
 from .invitations import (
@@ -27,15 +28,60 @@ from .invitations import (
     invitation_extend,
     invitation_invite,
     invitation_link,
+    invitation_new_link,
     invitation_resend,
     invitation_revoke,
     invitations_from_csv,
 )
 from .models import Assessment, Invitation
-from .selectors import assessment_summary, candidates_list, invitation_state, stage_counts
+from .selectors import assessment_summary, candidates_list, invitation_row_state, stage_counts
 from .services import RecruitingError
 
 # --- Invitations ----------------------------------------------------------------------------
+
+
+def _invitations_page(
+    request: HttpRequest,
+    org: Organization,
+    role: str,
+    assessment: Assessment,
+    *,
+    invite_form: InviteForm | None = None,
+    csv_form: CsvInviteForm | None = None,
+    csv_result=None,
+    new_link: str | None = None,
+    new_link_for: Invitation | None = None,
+    new_link_emailed: bool = False,
+) -> HttpResponse:
+    invite_form, csv_form = invite_form or InviteForm(), csv_form or CsvInviteForm()
+    rows = [
+        (inv, invitation_row_state(inv)) for inv in candidates_list(org, assessment=assessment.pk)
+    ]
+    status = 400 if (csv_form.errors or invite_form.errors) else 200
+    response = render(
+        request,
+        "assess/recruiter/invitations.html",
+        {
+            "org": org,
+            "role": role,
+            "assessment": assessment,
+            "invite_form": invite_form,
+            "csv_form": csv_form,
+            "csv_result": csv_result,
+            "rows": rows,
+            "new_link": new_link,
+            "new_link_for": new_link_for,
+            "new_link_emailed": new_link_emailed,
+            "emails_go_out": emails_go_out(),
+            "extend_form": ExtendForm(),
+            "problems": assessment_summary(assessment).problems,
+        },
+        status=status,
+    )
+    if new_link:
+        # The link is a credential: shown in this one answer, never cached or redirected to.
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @org_view(BUILD)
@@ -43,7 +89,8 @@ def invitations(
     request: HttpRequest, org: Organization, role: str, assessment_id: int
 ) -> HttpResponse:
     assessment = get_object_or_404(Assessment, organization=org, pk=assessment_id)
-    invite_form, csv_form, csv_result, new_link = InviteForm(), CsvInviteForm(), None, None
+    invite_form, csv_form, csv_result = InviteForm(), CsvInviteForm(), None
+    new_link, new_link_for = None, None
     if request.method == "POST" and "csv" in request.POST:
         csv_form = CsvInviteForm(request.POST, request.FILES)
         if csv_form.is_valid():
@@ -77,33 +124,22 @@ def invitations(
             except RecruitingError as exc:
                 invite_form.add_error(None, str(exc))
             else:
-                new_link = invitation_link(public_base_url(request), token)
-                messages.success(
-                    request,
-                    f"Invitation created; its email to {invitation.candidate_email} is on its way.",
+                new_link, new_link_for = (
+                    invitation_link(public_base_url(request), token),
+                    invitation,
                 )
                 invite_form = InviteForm()
-    rows = [
-        (inv, invitation_state(inv))
-        for inv in assessment.invitations.select_related("attempt").order_by("-created_at")
-    ]
-    status = 400 if (csv_form.errors or invite_form.errors) else 200
-    return render(
+    return _invitations_page(
         request,
-        "assess/recruiter/invitations.html",
-        {
-            "org": org,
-            "role": role,
-            "assessment": assessment,
-            "invite_form": invite_form,
-            "csv_form": csv_form,
-            "csv_result": csv_result,
-            "rows": rows,
-            "new_link": new_link,
-            "extend_form": ExtendForm(),
-            "problems": assessment_summary(assessment).problems,
-        },
-        status=status,
+        org,
+        role,
+        assessment,
+        invite_form=invite_form,
+        csv_form=csv_form,
+        csv_result=csv_result,
+        new_link=new_link,
+        new_link_for=new_link_for,
+        new_link_emailed=new_link is not None and emails_go_out(),
     )
 
 
@@ -124,6 +160,16 @@ def invitation_change(
                 request,
                 f"A new link is being emailed to {invitation.candidate_email}; the old one no "
                 "longer works.",
+            )
+        elif action == "link":
+            token = invitation_new_link(invitation)
+            return _invitations_page(
+                request,
+                org,
+                role,
+                invitation.assessment,
+                new_link=invitation_link(public_base_url(request), token),
+                new_link_for=invitation,
             )
         elif action == "retry-email":
             invitation_email_retry(invitation)

@@ -24,7 +24,7 @@ from assess.orgs.models import Organization
 from assess.tokens import token_digest
 
 from .delivery import email_retry, emails_queue
-from .models import Assessment, Decision, Invitation
+from .models import Assessment, Decision, EmailDelivery, Invitation
 from .selectors import assessment_summary
 from .services import RecruitingError
 
@@ -214,17 +214,10 @@ def _not_started(invitation: Invitation) -> None:
         raise RecruitingError("The candidate has already started this test.")
 
 
-def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
-    """Send a new link: only the token's hash is stored, so the old link is replaced by a
-    new one (and stops working). Also re-opens an expired or revoked invitation."""
-    token = invitation_new_link(invitation)
-    invitation_send(invitation, token, base_url)
-    return token
-
-
-def invitation_new_link(invitation: Invitation) -> str:
-    """Replace the invitation's link with a new one (the old one stops working) and
-    re-open it if it expired or was revoked; returns the new token (shown once)."""
+def _token_replace(invitation: Invitation) -> str:
+    """A new token for a candidate who has not started: only the token's hash is stored, so
+    the old link is replaced by a new one (and stops working). Also re-opens an expired or
+    revoked invitation."""
     _not_started(invitation)
     if invitation.assessment.archived_at is not None:
         raise RecruitingError("This assessment is archived; restore it to invite candidates.")
@@ -235,6 +228,26 @@ def invitation_new_link(invitation: Invitation) -> str:
         invitation.expires_at, timezone.now() + timedelta(days=settings.ASSESS_INVITATION_DAYS)
     )
     invitation.save(update_fields=["token_hash", "revoked_at", "expires_at"])
+    return token
+
+
+def invitation_resend(invitation: Invitation, *, base_url: str) -> str:
+    """Email a new link (the old one stops working)."""
+    token = _token_replace(invitation)
+    invitation_send(invitation, token, base_url)
+    return token
+
+
+def invitation_new_link(invitation: Invitation) -> str:
+    """A new link for the recruiter to copy and hand over themselves (no email: for a
+    server without email, or a candidate who lost theirs). The old link stops working, and
+    an email still waiting to go out with it is cancelled so it cannot deliver a dead link.
+    The token is returned once and never stored, like a new invitation's."""
+    token = _token_replace(invitation)
+    Invitation.objects.filter(
+        pk=invitation.pk,
+        delivery__in=(EmailDelivery.QUEUED, EmailDelivery.RETRYING, EmailDelivery.FAILED),
+    ).update(delivery=EmailDelivery.NOT_EMAILED, sealed_link="", delivery_error="")
     return token
 
 

@@ -259,9 +259,10 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
                 summary.short_draws.append(
                     f"{section.title}: asks for {section.draw_count} random questions, "
                     + (
-                        f"the bank has {count} that fit"
+                        f"the bank has {count} that {'fits' if count == 1 else 'fit'}"
                         if alone == available
-                        else f"the bank has {alone} that fit but the random draws of the "
+                        else f"the bank has {alone} that {'fits' if alone == 1 else 'fit'} "
+                        "but the random draws of the "
                         f"sections before it can take {alone - available} of them, leaving "
                         f"{count}"
                     )
@@ -351,6 +352,26 @@ def candidates_list(
             Q(candidate_name__icontains=search) | Q(candidate_email__icontains=search)
         )
     return rows.order_by("-created_at", "-pk")
+
+
+def candidate_stage(invitation: Invitation) -> str:
+    """The candidate's stage in words, as the candidates page says it (one vocabulary for
+    the list and the report: "Reviewed" in one is "Reviewed" in the other)."""
+    value = (
+        candidates_list(invitation.organization)
+        .filter(pk=invitation.pk)
+        .values_list("stage", flat=True)
+        .first()
+    )
+    return Stage(value).label if value else ""
+
+
+def invitation_row_state(invitation: Invitation) -> str:
+    """The invitations page's status: a started candidate's stage, in the candidates page's
+    words (`candidates_list` annotates it), else whether the link still works."""
+    if getattr(invitation, "attempt", None) is not None and getattr(invitation, "stage", ""):
+        return Stage(invitation.stage).label
+    return invitation_state(invitation)
 
 
 def stage_counts(organization: Organization) -> dict[str, int]:

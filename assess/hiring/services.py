@@ -210,10 +210,12 @@ def section_set_draw(
             set(picked.values_list("question_id", flat=True)),
         )
         if count > available:
+            one = available == 1
             raise RecruitingError(
-                f"The bank has {available} question{'s' if available != 1 else ''} that fit "
-                f"these filters{' and are not picked already' if picked.exists() else ''}; "
-                f"{count} cannot be drawn."
+                f"The bank has {available} question{'' if one else 's'} that "
+                f"{'fits' if one else 'fit'} these filters"
+                + (f" and {'is' if one else 'are'} not picked already" if picked.exists() else "")
+                + f"; {count} cannot be drawn."
                 + (" Other sections' draws take from the same bank." if others.exists() else "")
             )
     section.save(

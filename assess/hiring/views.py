@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.attempts.adaptive import adaptive_pool
 from assess.attempts.services import assessment_questions
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
@@ -188,6 +189,11 @@ def assessment_preview(
         (section, version, candidate_view(version, draw))
         for section, version in assessment_questions(assessment, random.Random(draw))
     ]
+    # An adaptive section has no fixed list: its questions follow the candidate's answers.
+    adaptive = [
+        (section, len(adaptive_pool(section)))
+        for section in assessment.sections.filter(adaptive=True).order_by("position", "id")
+    ]
     return render(
         request,
         "assess/recruiter/assessment_preview.html",
@@ -196,6 +202,7 @@ def assessment_preview(
             "role": role,
             "assessment": assessment,
             "questions": questions,
+            "adaptive_sections": adaptive,
             "next_draw": draw % 1_000_000 + 1,
             "summary": assessment_summary(assessment),
         },

@@ -5,6 +5,7 @@ health."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assess.attempts.integrity import integrity_summary
 from assess.attempts.models import Answer, Attempt
 from assess.hiring.models import Assessment
+from assess.hiring.selectors import candidate_stage
 from assess.orgs.access import READ_REPORTS, REVIEW, member_role, org_view
 from assess.orgs.models import Organization
 from assess.publicurl import public_url
@@ -25,6 +27,7 @@ from quizzes.models import Kind
 from .export import results_csv
 from .forms import AttemptFilterForm, RubricForm
 from .health import grading_health
+from .itemstats import item_statistics_refresh
 from .models import ReportShare
 from .selectors import (
     AttemptFilters,
@@ -324,6 +327,7 @@ def _render_report(
             "role": role,
             "attempt": attempt,
             "answers": question_answers(attempt),
+            "stage": candidate_stage(attempt.invitation),
             **report_context(attempt),
             **extra,
         },
@@ -386,3 +390,13 @@ def attempt_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if role not in READ_REPORTS:
         raise Http404("No such attempt")
     return _render_report(request, attempt, attempt.organization, role)
+
+
+@require_POST
+@staff_member_required
+def item_statistics_refresh_now(request: HttpRequest) -> HttpResponse:
+    """The bank editors' "Recompute now": the hourly task's work, at once, so attempts
+    submitted a minute ago count (a newcomer read "No submitted attempts yet" after three)."""
+    summary = item_statistics_refresh()
+    messages.success(request, f"Recomputed just now: {summary}.")
+    return redirect("quizzes:bank_statistics")

@@ -311,7 +311,16 @@ def test_a_recruiter_makes_a_section_adaptive_in_the_builder(client, recruiter, 
         "adaptive_target_se": 0.4,
         "adaptive_exposure": 4,
     }
-    # No draw filter and nothing picked: the pool is empty.
+    # No draw filter and nothing picked: the filters read "any", so the section adapts over
+    # the bank's 18 choice questions (a newcomer met "pool has 0" with the defaults).
+    page = client.post(change, settings, follow=True).content.decode()
+    assert "The adaptive pool has" not in page
+    assert len(adaptive_pool(Section.objects.get(pk=section.pk))) == 18
+    # A filter the bank cannot fill is refused with the pool's size.
+    client.post(
+        reverse("org:section_change", args=["acme", assessment.pk, section.pk, "draw"]),
+        {"draw_count": 0, "draw_kind": "numeric", "draw_level": "", "draw_topic": ""},
+    )
     page = client.post(change, settings, follow=True).content.decode()
     assert "The adaptive pool has 0" in page
     client.post(

@@ -138,3 +138,51 @@ def test_no_log_line_holds_a_candidate_link_during_invite_csv_resend_and_retry(
     assert "email not sent" in logged  # the failure is logged...
     for token in tokens:
         assert token[:20] not in logged  # ...but no link, nor any part of one
+
+
+def test_a_new_link_to_copy_replaces_the_old_one_and_cancels_its_failed_email(
+    client, recruiter, assessment, smtp_receiver, caplog, settings
+):
+    """ "New link" (a server without email, a lost email): shown once in the POST's answer,
+    never cached, not emailed; the old link stops working and the queued or failed email
+    that carried it is cancelled, so it can never deliver a dead link."""
+    settings.ASSESS_EMAIL_MAX_RETRIES = 0
+    smtp_receiver.refuse = True
+    invite(client, assessment, "Ada Lovelace", "ada@example.com")
+    invitation = Invitation.objects.get(candidate_email="ada@example.com")
+    assert invitation.delivery == EmailDelivery.FAILED and invitation.sealed_link
+    old_hash = invitation.token_hash
+    smtp_receiver.refuse = False
+    url = reverse("org:invitation_change", args=["acme", invitation.pk, "link"])
+    with caplog.at_level(logging.DEBUG):
+        page = client.post(url)
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    token = LINK.search(page.content.decode()).group(1)
+    assert invitation_for_token(token).pk == invitation.pk
+    invitation.refresh_from_db()
+    assert invitation.token_hash != old_hash
+    assert invitation.delivery == EmailDelivery.NOT_EMAILED and invitation.sealed_link == ""
+    assert smtp_receiver.messages == []  # nothing emailed, not even the new link
+    assert token[:20] not in caplog.text + "".join(r.getMessage() for r in caplog.records)
+    # Re-opened, the page shows no link at all: only its hash is kept.
+    listing = client.get(reverse("org:invitations", args=["acme", assessment.pk]))
+    assert token not in listing.content.decode() and not LINK.search(listing.content.decode())
+
+
+def test_another_organizations_recruiter_cannot_make_a_new_link(
+    client, assessment, django_user_model
+):
+    from assess.models import Membership, Role
+
+    invitation, _ = factories.make_invitation(assessment)
+    stranger = django_user_model.objects.create_user("mallory", password="pw-m-12345678")
+    Membership.objects.create(
+        user=stranger, organization=factories.make_org("other"), role=Role.ADMIN
+    )
+    client.force_login(stranger)
+    old_hash = invitation.token_hash
+    for slug in ("other", "acme"):
+        page = client.post(reverse("org:invitation_change", args=[slug, invitation.pk, "link"]))
+        assert page.status_code in (403, 404)
+    invitation.refresh_from_db()
+    assert invitation.token_hash == old_hash

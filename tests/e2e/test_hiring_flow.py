@@ -89,7 +89,7 @@ def test_recruiter_builds_invites_candidate_takes_worker_grades_reviewer_scores_
     page.click("text=Invite candidates")
     page.fill("#id_candidate_name", "Grace Hopper")
     page.fill("#id_candidate_email", "grace@example.com")
-    page.click("button:has-text('Send the invitation')")
+    page.click("#invite-one button[type=submit]")
     link = page.inner_text("#new-link code").strip()
     assert re.fullmatch(rf"{re.escape(base)}/t/[\w-]+/", link)
     screenshot("recruiter-invitations")

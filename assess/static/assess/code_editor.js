@@ -126,7 +126,41 @@
     });
   }
 
+  // "Run sample tests" answers below the editor, inside the editor pane's own scroller: at
+  // 1280x900 that was below the fold and the button seemed to do nothing. Once the candidate
+  // has asked for a run, the result is brought into view twice: when "queued" first shows,
+  // and when the report (or a refusal) replaces it; the polls in between never move the page.
+  function followSampleResult() {
+    var button = document.getElementById("run-samples");
+    var result = document.getElementById("sample-result");
+    if (!button || !result || !window.MutationObserver) return;
+    var asked = false, pendingShown = false;
+    function reveal() {
+      var head = result.querySelector(".verdict, .run-pending, [role=alert]") || result;
+      var box = head.getBoundingClientRect();
+      var pane = result.closest(".editor-pane");
+      var visible = pane ? pane.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+      var bottom = Math.min(visible.bottom, window.innerHeight);
+      if (box.top < Math.max(visible.top, 0) || box.bottom > bottom) {
+        head.scrollIntoView({ block: "center", behavior: "auto" });
+      }
+    }
+    button.addEventListener("click", function () { asked = true; pendingShown = false; });
+    new MutationObserver(function () {
+      if (!asked) return;
+      if (result.querySelector(".verdict, [role=alert]")) {
+        asked = false;
+        reveal();
+      } else if (!pendingShown && result.querySelector(".run-pending")) {
+        pendingShown = true;
+        reveal();
+      }
+    })
+      .observe(result, { childList: true, subtree: true });
+  }
+
   window.NormAssessCodeEditor = { setUp: setUp };
+  document.addEventListener("DOMContentLoaded", followSampleResult);
   // A page with no script of its own (practice) marks its form; the hiring page calls
   // setUp itself, with its autosave.
   document.addEventListener("DOMContentLoaded", function () {

@@ -42,3 +42,39 @@ document.addEventListener("keydown", function (event) {
     form.requestSubmit();
   }
 });
+
+// "Copy link": the text of the element named by data-copy goes to the clipboard. The
+// Clipboard API needs a secure context (https or localhost); elsewhere the text is selected
+// and copied the old way, and if even that is refused it stays selected for Ctrl+C.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.querySelector(button.getAttribute("data-copy"));
+  var status = document.getElementById(button.getAttribute("aria-describedby") || "");
+  if (!source) return;
+  var text = source.textContent.trim();
+  function say(words) { if (status) status.textContent = words; }
+  function selectAndCopy() {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    say(copied ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.");
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(function () { say("Copied."); }, selectAndCopy);
+  } else {
+    selectAndCopy();
+  }
+});
+
+// A jump link to a closed <details> (the builder's "Settings") opens it as well.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a[href^='#']");
+  if (!link || link.getAttribute("href").length < 2) return;
+  var target = document.getElementById(link.getAttribute("href").slice(1));
+  if (target && target.tagName === "DETAILS") target.open = true;
+});
