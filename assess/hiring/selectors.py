@@ -45,11 +45,9 @@ class GpuNeeds(TextChoices):
 def bank_browse(
     *, kind: str = "", level: str = "", topic: str = "", search: str = "", gpu: str = ""
 ) -> QuerySet[Question]:
-    """Active questions of the bank, filtered; `search` looks in the bank id and the prompt,
-    `gpu` keeps the questions that want a GPU worker or those a CPU grades (GpuNeeds)."""
-    questions = Question.objects.filter(
-        is_active=True, latest_version__isnull=False
-    ).select_related("topic", "latest_version")
+    """Active questions of the hiring pool, filtered; `search` looks in the bank id and the
+    prompt, `gpu` keeps the questions that want a GPU worker or those a CPU grades (GpuNeeds)."""
+    questions = Question.objects.hiring().select_related("topic", "latest_version")
     if kind in Kind.values:
         questions = questions.filter(kind=kind)
     if level in Level.values:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assess.orgs.models import Organization
-from quizzes.models import Question, Topic
+from quizzes.models import Pool, Question, Topic
 from quizzes.questions import question_placement
 
 from .models import MAX_POINTS, MIN_POINTS, Assessment, Section, SectionQuestion
@@ -114,6 +114,11 @@ def section_pick(section: Section, question: Question) -> None:
     """Add a bank question at the end of the section."""
     if not question.is_active or question.latest_version_id is None:
         raise RecruitingError("This question is retired from the bank.")
+    if question.pool != Pool.HIRING:
+        raise RecruitingError(
+            f"{question.key} is a public practice question (anyone can read its answer); "
+            "a hiring test takes hiring questions only."
+        )
     organization = section.assessment.organization
     placement = question_placement(question.latest_version.content)
     if placement == "gpu-required" and not organization.gpu_grading:

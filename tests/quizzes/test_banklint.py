@@ -10,10 +10,12 @@ WORDS = [
     "epsilon", "momentum", "channels", "running", "affine", "gamma", "beta", "folding",
     "eval", "dropout", "groups", "spatial", "tokens", "warmup",
 ]  # fmt: skip
+SETTINGS = ["scale", "shift", "stride", "kernel"]
 
 
 def _choice_item(i: int, *, key: int = 0, texts: list[str] | None = None, explanation=None) -> str:
-    texts = texts or [f"Statement {i:02d}-{n} about the {WORDS[n]} setting" for n in range(4)]
+    # The options' words never appear in the stem (which would be an echo cue).
+    texts = texts or [f"Statement {i:02d}-{n} about the {SETTINGS[n]} setting" for n in range(4)]
     choices = "".join(
         f"      - text: {text!r}\n        correct: {'true' if n == key else 'false'}\n"
         for n, text in enumerate(texts)
