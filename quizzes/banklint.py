@@ -259,7 +259,7 @@ _STOPWORDS = frozenset(
     """a an the and or of to in on at by for with from as is are was were be been being it
     its this that these those which what when why how who whom whose than then there their
     they them you your we our one two does do did not no can may might will would should
-    could into over under between about after before during each per only also more most
+    could into over under between about above after before during each per only also more most
     less same other such any all both use used using uses""".split()
 )
 
