@@ -117,6 +117,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "level",
         "version_number",
         "seen_by",
+        "seen_in_organizations",
         "is_active",
         "pool",
     )
@@ -137,6 +138,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "is_active",
         "retired_in_admin",
         "seen_by",
+        "seen_in_organizations",
     )
     fieldsets = (
         (
@@ -150,6 +152,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "is_active",
                     "retired_in_admin",
                     "seen_by",
+                    "seen_in_organizations",
                 )
             },
         ),

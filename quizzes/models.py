@@ -89,6 +89,9 @@ class Question(models.Model):
     # Candidates (attempts) that have been shown any version of it; refreshed with the
     # item statistics. Above QUIZZES_EXPOSURE_LIMIT it is drawn less (quizzes.draws).
     seen_by = models.PositiveIntegerField(default=0)
+    # Organizations whose candidates were shown it, refreshed with `seen_by`: the leak
+    # watch (an item many organizations used is the likeliest to circulate).
+    seen_in_organizations = models.PositiveIntegerField(default=0)
     latest_version = models.ForeignKey(
         "QuestionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -22,7 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from assess.orgs.models import Organization
-from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity
+from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity, exposure_weight
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import (
     GPU_NEEDS,
@@ -73,11 +73,12 @@ PREVIEW_SEED = 0
 
 
 def bank_page(questions: QuerySet[Question], page: str | int | None) -> Page:
-    """One page of the bank table; each question carries `gpu_needs` in words and
+    """One page of the bank table; each question carries `gpu_needs` in words,
     `prompt` as a candidate reads it (a numeric question's placeholders filled with the
-    preview's example values)."""
+    preview's example values) and `over_exposed` (drawn less: seen by many candidates)."""
     current = Paginator(questions, BANK_PAGE_SIZE).get_page(page)
     for question in current:
+        question.over_exposed = exposure_weight(question.seen_by) < 1
         version = question.latest_version
         question.gpu_needs = GPU_NEEDS.get(question_placement(version.content), "")
         question.prompt = candidate_view(version, PREVIEW_SEED)["prompt"]
