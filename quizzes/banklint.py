@@ -30,6 +30,9 @@ MIN_ITEMS_JUDGED = 10
 # keys) by at most this much, per pool and kind.
 SHORTEST_SHORTFALL_PER_KIND = 0.05
 NEAR_DUPLICATE_SIMILARITY = 0.6
+# `excludes` closes transitively into groups, and a draw takes one question per group: a
+# larger group means a chain of declarations that keeps unrelated questions apart.
+MAX_EXCLUSION_GROUP = 5
 # A practice item (public, with its key) this close to a hiring item would leak it, so the
 # bar across pools is lower, and `excludes` does not excuse it.
 CROSS_POOL_SIMILARITY = 0.4
@@ -425,6 +428,23 @@ def duplicate_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
     return found
 
 
+def group_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
+    """Exclusion groups larger than MAX_EXCLUSION_GROUP, named by their smallest id."""
+    members: dict[str, list[str]] = {}
+    for key, root in exclusion_groups({q.key: q.excludes for q in questions}).items():
+        members.setdefault(root, []).append(key)
+    return [
+        Finding(
+            "exclusion group",
+            root,
+            f"{len(keys)} questions chained by 'excludes' (at most {MAX_EXCLUSION_GROUP}): "
+            f"{', '.join(sorted(keys))}",
+        )
+        for root, keys in sorted(members.items())
+        if len(keys) > MAX_EXCLUSION_GROUP
+    ]
+
+
 def explanation_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
     return [
         Finding(
@@ -450,6 +470,7 @@ def lint_bank(questions: Sequence[BankQuestion]) -> LintReport:
             *long_key_findings(questions),
             *duplicate_findings(questions),
             *cross_pool_findings(questions),
+            *group_findings(questions),
             *explanation_findings(questions),
         ],
         pattern_rows=pattern_statistics(questions),
@@ -464,6 +485,7 @@ FINDING_CHECKS = (
     "long key",
     "duplicate",
     "across pools",
+    "exclusion group",
     "explanation",
 )
 
