@@ -520,5 +520,7 @@ def format_report(report: LintReport) -> str:
         lines.append(f"{check}: {len(found)} item(s) (allowed 0)")
         lines += [f"  {f.key}: {f.detail}" for f in found]
     lines.append("")
+    finding_lines = {f"{f.check}: {f.key}: {f.detail}" for f in report.findings}
+    lines += [failure for failure in report.failures if failure not in finding_lines]
     lines.append("OK" if report.ok else f"FAILED: {len(report.failures)} problem(s)")
     return "\n".join(lines)
