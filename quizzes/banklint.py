@@ -36,6 +36,9 @@ MAX_EXCLUSION_GROUP = 5
 # A practice item (public, with its key) this close to a hiring item would leak it, so the
 # bar across pools is lower, and `excludes` does not excuse it.
 CROSS_POOL_SIMILARITY = 0.4
+# The same bar on the content words of the stem and the key together: the same question
+# reworded (its key's words included) is as much a leak as a copied stem.
+CROSS_POOL_QUESTION_SIMILARITY = 0.4
 # A key this many times as long as the longest distractor (and LONG_KEY_MIN_CHARS longer)
 # is picked by length alone.
 LONG_KEY_RATIO = 1.5
@@ -388,6 +391,7 @@ def cross_pool_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
             if not words or not other:
                 continue
             similarity = len(words & other) / len(words | other)
+            asked = _jaccard(_question_words(p), _question_words(h))
             if similarity >= CROSS_POOL_SIMILARITY:
                 found.append(
                     Finding(
@@ -396,7 +400,26 @@ def cross_pool_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
                         f"stem {similarity:.0%} like the hiring item {h.key!r}: rewrite it",
                     )
                 )
+            elif asked >= CROSS_POOL_QUESTION_SIMILARITY:
+                found.append(
+                    Finding(
+                        "across pools",
+                        p.key,
+                        f"stem and key {asked:.0%} like the hiring item {h.key!r}: ask "
+                        "something else",
+                    )
+                )
     return found
+
+
+def _question_words(q: BankQuestion) -> set[str]:
+    """Content words of the stem and of the keyed options."""
+    keyed = " ".join(c["text"] for c in q.content.get("choices", ()) if c["correct"])
+    return _content_words(f"{q.content['prompt']} {keyed}")
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _stem_words(q: BankQuestion) -> set[tuple[str, str]]:
