@@ -221,6 +221,20 @@ def _longest_key(items: list[str]) -> list[str]:
             "  item-11: stem 100% like the hiring item 'item-00'",
         ),
         (
+            # The same question in other words: the stem's word pairs differ, its words do not.
+            lambda items: [
+                *items[:-1],
+                items[0]
+                .replace("item-00", "item-11")
+                .replace("    level: junior\n", "    level: junior\n    pool: practice\n", 1)
+                .replace(
+                    "How does epsilon interact with momentum when case 0 applies?",
+                    "When case 0 applies, momentum interacts with epsilon how?",
+                ),
+            ],
+            "  item-11: stem and key 78% like the hiring item 'item-00': ask something else",
+        ),
+        (
             lambda items: [
                 *items[:6],
                 *(
@@ -253,6 +267,7 @@ def _longest_key(items: list[str]) -> list[str]:
         "short-key-avoided",
         "pattern",
         "across-pools",
+        "across-pools-reworded",
         "chained-group",
         "thin",
     ],
