@@ -59,9 +59,7 @@ def demo_assessment(org: Organization, user) -> Assessment | None:
     if existing is not None:
         return existing
     picked: list[Question] = []
-    usable = Question.objects.filter(is_active=True, latest_version__isnull=False).order_by(
-        "level", "key"
-    )
+    usable = Question.objects.hiring().order_by("level", "key")
     for kind, count in DEMO_MIX:
         picked += list(usable.filter(kind=kind)[:count])
     if not picked:

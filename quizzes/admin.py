@@ -9,7 +9,13 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .bankfiles import BankError, question_from_yaml, question_to_file_entry, save_question
+from .bankfiles import (
+    BankError,
+    pool_moves,
+    question_from_yaml,
+    question_to_file_entry,
+    save_question,
+)
 from .itemstats import question_retire, question_return, statistics_rows
 from .models import (
     AssessmentStatistics,
@@ -53,7 +59,7 @@ class QuestionForm(forms.ModelForm):
         instance = self.instance
         if instance.pk and instance.latest_version:
             entry = question_to_file_entry(
-                instance.latest_version.content, instance.in_practice, instance.excludes
+                instance.latest_version.content, instance.pool, instance.excludes
             )
             self.fields["content_yaml"].initial = dump_text(entry)
 
@@ -69,6 +75,9 @@ class QuestionForm(forms.ModelForm):
             )
         if not self.instance.pk and Question.objects.filter(key=item.key).exists():
             raise forms.ValidationError(f"a question with id {item.key!r} already exists")
+        moves = pool_moves([item])
+        if moves:
+            raise forms.ValidationError([issue.message for issue in moves])
         self.bank_question = item
         return text
 
@@ -108,8 +117,9 @@ class QuestionAdmin(admin.ModelAdmin):
         "level",
         "version_number",
         "seen_by",
+        "seen_in_organizations",
         "is_active",
-        "in_practice",
+        "pool",
     )
     list_filter = (
         "topic",
@@ -118,7 +128,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "is_active",
         "retired_in_admin",
         ExposureFilter,
-        "in_practice",
+        "pool",
     )
     search_fields = ("key", "latest_version__content__prompt")
     readonly_fields = (
@@ -128,6 +138,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "is_active",
         "retired_in_admin",
         "seen_by",
+        "seen_in_organizations",
     )
     fieldsets = (
         (
@@ -141,6 +152,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "is_active",
                     "retired_in_admin",
                     "seen_by",
+                    "seen_in_organizations",
                 )
             },
         ),

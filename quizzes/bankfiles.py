@@ -23,7 +23,7 @@ from .bankvalidate import (
     line_of,
     validate_question,
 )
-from .models import Kind, Question, QuestionVersion, Topic
+from .models import Kind, Pool, Question, QuestionVersion, Topic
 from .yamlio import dump_readable, load_with_lines
 
 BANK_DIR = Path(__file__).resolve().parent / "bank"
@@ -185,7 +185,11 @@ def _shown(root: Path, path: Path) -> str:
 
 @transaction.atomic
 def load_bank(bank: Bank, *, retire_missing: bool = True) -> LoadSummary:
-    """Write a validated bank to the database; idempotent, versioning changed content."""
+    """Write a validated bank to the database; idempotent, versioning changed content.
+    Raises BankError, writing nothing, when a stored question would change its pool."""
+    moves = pool_moves(bank.questions)
+    if moves:
+        raise BankError(moves)
     summary = LoadSummary(topics=len(bank.topics))
     for position, topic in enumerate(bank.topics):
         Topic.objects.update_or_create(
@@ -213,6 +217,26 @@ def load_bank(bank: Bank, *, retire_missing: bool = True) -> LoadSummary:
     return summary
 
 
+def pool_moves(items: Iterable[BankQuestion]) -> list[BankIssue]:
+    """The stored questions these items would move to another pool. A question keeps its
+    pool for life: a hiring question's key may have reached organizations only, and a
+    practice question's key is public; write a new question (a new id) instead."""
+    items = list(items)
+    stored = dict(
+        Question.objects.filter(key__in=[i.key for i in items]).values_list("key", "pool")
+    )
+    return [
+        BankIssue(
+            item.source_file or "<question>",
+            item.line,
+            f"question {item.key!r} is in the {stored[item.key]} pool and cannot move to "
+            f"{item.pool}: write a new question with its own id instead",
+        )
+        for item in items
+        if item.key in stored and stored[item.key] != item.pool
+    ]
+
+
 @transaction.atomic
 def save_question(
     item: BankQuestion, topic: Topic
@@ -225,7 +249,7 @@ def save_question(
         "kind": item.kind,
         "topic": topic,
         "level": item.level,
-        "in_practice": item.in_practice,
+        "pool": item.pool,
         "excludes": list(item.excludes),
         "is_active": not question.retired_in_admin,
     }
@@ -239,9 +263,7 @@ def save_question(
     return question, created, question.record_version(item.content, item.content_hash)
 
 
-def question_to_file_entry(
-    content: Mapping, in_practice: bool, excludes: Iterable[str] = ()
-) -> dict:
+def question_to_file_entry(content: Mapping, pool: str, excludes: Iterable[str] = ()) -> dict:
     """A stored version's content, with the question's bank-only fields, as written in a file."""
     entry = {
         k: v
@@ -249,8 +271,8 @@ def question_to_file_entry(
         if k not in CODING_DERIVED_FIELDS or content["kind"] != Kind.CODING
     }
     header = {k: entry.pop(k) for k in ("id", "kind", "topic", "level")}
-    if not in_practice:
-        header["practice"] = False
+    if pool != Pool.HIRING:
+        header["pool"] = str(pool)
     if excludes:
         header["excludes"] = list(excludes)
     return {**header, **entry}
@@ -276,7 +298,7 @@ def dump_bank(root: Path = BANK_DIR) -> list[Path]:
         target = question.source_file or f"{question.kind}/{question.topic.slug}.yaml"
         by_file.setdefault(target, []).append(
             question_to_file_entry(
-                question.latest_version.content, question.in_practice, question.excludes
+                question.latest_version.content, question.pool, question.excludes
             )
         )
     for relative, entries in sorted(by_file.items()):
@@ -324,6 +346,7 @@ __all__ = [
     "LoadSummary",
     "dump_bank",
     "load_bank",
+    "pool_moves",
     "question_from_yaml",
     "question_to_file_entry",
     "read_bank",

@@ -1,10 +1,15 @@
 """The bank linter: answer cues a test-wise candidate could use without knowing anything.
 
 `lint_bank` looks at a validated bank (`bankfiles.read_bank`) and returns the key-length
-statistics per kind and level, and every item that names a choice by its position (the
-choices are shuffled per candidate), carries a lone-hedge cue, repeats another's stem
-without an exclusion, or has no real explanation. Thresholds: docs/bank.md.
+statistics per pool, kind and level, and every item that names a choice by its position
+(the choices are shuffled per candidate), carries a lone-hedge or absolute-word cue, whose
+key alone echoes the stem (or whose distractors alone do), whose key is far longer than
+every distractor, that a junior pattern guess answers, that repeats another's stem without
+an exclusion, that resembles an item of the other pool, or that has no real explanation.
+Thresholds: docs/bank.md.
 """
+
+from __future__ import annotations
 
 import re
 from collections.abc import Sequence
@@ -13,7 +18,7 @@ from itertools import combinations
 
 from .bankvalidate import BankQuestion
 from .draws import exclusion_groups
-from .models import CHOICE_KINDS, Kind, Level
+from .models import CHOICE_KINDS, Kind, Level, Pool
 
 # How far above its chance rate the "key is the longest option" share may go, and the
 # "key is the shortest option" share (a writer who over-corrects the first makes the second).
@@ -21,7 +26,26 @@ LENGTH_EXCESS_PER_KIND = 0.10
 LENGTH_EXCESS_PER_LEVEL = 0.20
 # Fewer items than this in a kind and level: the share is shown, not judged.
 MIN_ITEMS_JUDGED = 10
+# The key may be the shortest option less often than chance (the over-correction of long
+# keys) by at most this much, per pool and kind.
+SHORTEST_SHORTFALL_PER_KIND = 0.05
 NEAR_DUPLICATE_SIMILARITY = 0.6
+# `excludes` closes transitively into groups, and a draw takes one question per group: a
+# larger group means a chain of declarations that keeps unrelated questions apart.
+MAX_EXCLUSION_GROUP = 5
+# A practice item (public, with its key) this close to a hiring item would leak it, so the
+# bar across pools is lower, and `excludes` does not excuse it.
+CROSS_POOL_SIMILARITY = 0.4
+# The same bar on the content words of the stem and the key together: the same question
+# reworded (its key's words included) is as much a leak as a copied stem.
+CROSS_POOL_QUESTION_SIMILARITY = 0.4
+# A key this many times as long as the longest distractor (and LONG_KEY_MIN_CHARS longer)
+# is picked by length alone.
+LONG_KEY_RATIO = 1.5
+LONG_KEY_MIN_CHARS = 25
+# A junior item is "answerable by pattern" when the pattern guess (`pattern_guess`) picks its
+# key alone; at most this share of a pool's junior single-choice items may be.
+PATTERN_EXCESS = 0.10
 MIN_EXPLANATION_CHARS = 40
 
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|last|final|top|bottom|middle|former|latter)"
@@ -49,6 +73,7 @@ _WORD = re.compile(r"[a-z0-9_]+")
 
 @dataclass
 class LengthRow:
+    pool: str
     kind: str
     level: str  # "all" for the kind as a whole
     items: int
@@ -67,8 +92,21 @@ class LengthRow:
         return "longest" if self.key_longest >= self.key_shortest else "shortest"
 
     @property
+    def shortfall(self) -> float:
+        """How far below its chance rate the key is the shortest option."""
+        return self.base_rate - self.key_shortest
+
+    @property
+    def short_key_avoided(self) -> bool:
+        return (
+            self.level == "all"
+            and self.limit is not None
+            and (self.shortfall > SHORTEST_SHORTFALL_PER_KIND)
+        )
+
+    @property
     def failed(self) -> bool:
-        return self.limit is not None and self.excess > self.limit
+        return self.limit is not None and self.excess > self.limit or self.short_key_avoided
 
 
 @dataclass(frozen=True)
@@ -83,14 +121,29 @@ class LintReport:
     questions: int
     length_rows: list[LengthRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    pattern_rows: list[PatternRow] = field(default_factory=list)
 
     @property
     def failures(self) -> list[str]:
         failed = [
-            f"key length: {row.kind} {row.level}: the {row.cue} option is keyed "
+            f"key length: {row.pool} {row.kind} {row.level}: the {row.cue} option is keyed "
             f"{max(row.key_longest, row.key_shortest):.2f} against a base rate of "
             f"{row.base_rate:.2f} (allowed +{row.limit:.2f})"
             for row in self.length_rows
+            if row.limit is not None and row.excess > row.limit
+        ]
+        failed += [
+            f"key length: {row.pool} {row.kind}: the shortest option is keyed "
+            f"{row.key_shortest:.2f}, below the base rate of {row.base_rate:.2f} "
+            f"(allowed -{SHORTEST_SHORTFALL_PER_KIND:.2f}): long keys were over-corrected"
+            for row in self.length_rows
+            if row.short_key_avoided
+        ]
+        failed += [
+            f"pattern: {row.pool} junior single choice: the pattern guess answers "
+            f"{row.share:.2f} against a base rate of {row.base_rate:.2f} "
+            f"(allowed +{PATTERN_EXCESS:.2f})"
+            for row in self.pattern_rows
             if row.failed
         ]
         return failed + [f"{f.check}: {f.key}: {f.detail}" for f in self.findings]
@@ -114,11 +167,12 @@ def _length_shares(choices: Sequence[dict]) -> tuple[float, float, float]:
 
 
 def length_statistics(questions: Sequence[BankQuestion]) -> list[LengthRow]:
-    """Per choice kind, then per kind and level: how often the longest and the shortest
-    option is keyed, against the share of keyed options (1/k for single choice)."""
+    """Per pool and choice kind, then per kind and level: how often the longest and the
+    shortest option is keyed, against the share of keyed options (1/k for single choice).
+    Each pool is judged on its own: practice items cannot hide a hiring pool's cue."""
     rows = []
-    for kind in CHOICE_KINDS:
-        items = [q for q in questions if q.kind == kind]
+    for pool, kind in ((pool, kind) for pool in Pool.values for kind in CHOICE_KINDS):
+        items = [q for q in questions if q.kind == kind and q.pool == pool]
         for level in ("all", *Level.values):
             group = items if level == "all" else [q for q in items if q.level == level]
             if not group:
@@ -127,6 +181,7 @@ def length_statistics(questions: Sequence[BankQuestion]) -> list[LengthRow]:
             limit = LENGTH_EXCESS_PER_KIND if level == "all" else LENGTH_EXCESS_PER_LEVEL
             rows.append(
                 LengthRow(
+                    pool=pool,
                     kind=kind,
                     level=level,
                     items=len(group),
@@ -183,6 +238,190 @@ def hedge_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
     return found
 
 
+def absolute_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
+    """Items where two or more distractors speak in absolutes ("always", "never", "only")
+    and no keyed option does: "avoid the absolute" answers them without knowledge."""
+    found = []
+    for q in questions:
+        if q.kind not in CHOICE_KINDS:
+            continue
+        choices = q.content["choices"]
+        absolute = [bool(ABSOLUTE_WORDS.search(c["text"])) for c in choices]
+        keyed_absolute = any(a for a, c in zip(absolute, choices, strict=True) if c["correct"])
+        distractors = sum(a for a, c in zip(absolute, choices, strict=True) if not c["correct"])
+        if distractors >= 2 and not keyed_absolute:
+            found.append(
+                Finding(
+                    "absolute",
+                    q.key,
+                    f"{distractors} distractors use absolute words and no keyed option does",
+                )
+            )
+    return found
+
+
+# Words too common to count as echoing the stem.
+_STOPWORDS = frozenset(
+    """a an the and or of to in on at by for with from as is are was were be been being it
+    its this that these those which what when why how who whom whose than then there their
+    they them you your we our one two does do did not no can may might will would should
+    could into over under between about above after before during each per only also more most
+    less same other such any all both use used using uses""".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) >= 4 and w not in _STOPWORDS}
+
+
+def _echoing(q: BankQuestion) -> list[bool]:
+    """Per option: does it repeat a content word of the stem (4+ letters, no stopword)?"""
+    stem = _content_words(re.sub(r"\{[^}]*\}", " ", q.content["prompt"]))
+    return [bool(_content_words(c["text"]) & stem) for c in q.content["choices"]]
+
+
+def echo_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
+    """Single-choice items where the options that repeat the stem's words are exactly the
+    key, or exactly the distractors (a writer who avoided the first cue made the second)."""
+    found = []
+    for q in questions:
+        if q.kind != Kind.SINGLE_CHOICE or len(q.content["choices"]) < 3:
+            continue
+        echo = _echoing(q)
+        keyed = [c["correct"] for c in q.content["choices"]]
+        if echo == keyed:
+            found.append(Finding("echo", q.key, "only the key repeats the stem's words"))
+        elif echo == [not k for k in keyed]:
+            found.append(Finding("echo", q.key, "every distractor repeats the stem, the key not"))
+    return found
+
+
+def long_key_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
+    """Single-choice keys LONG_KEY_RATIO times as long as every distractor."""
+    found = []
+    for q in questions:
+        if q.kind != Kind.SINGLE_CHOICE:
+            continue
+        choices = q.content["choices"]
+        key = max(len(c["text"].strip()) for c in choices if c["correct"])
+        longest_wrong = max(len(c["text"].strip()) for c in choices if not c["correct"])
+        if key >= LONG_KEY_RATIO * longest_wrong and key - longest_wrong >= LONG_KEY_MIN_CHARS:
+            found.append(
+                Finding(
+                    "long key",
+                    q.key,
+                    f"the key has {key} characters, the longest distractor {longest_wrong}",
+                )
+            )
+    return found
+
+
+def pattern_guess(q: BankQuestion) -> int | None:
+    """The option a test-wise guesser picks without knowing the subject, or None when the
+    cues do not single one out: a point for the longest option, for a hedge ("can",
+    "often"), for repeating the stem's words; a point off for an absolute ("always")."""
+    choices = q.content["choices"]
+    longest = max(len(c["text"].strip()) for c in choices)
+    echo = _echoing(q)
+    scores = [
+        (len(c["text"].strip()) == longest)
+        + bool(HEDGED_WORDS.search(c["text"]))
+        + echo[i]
+        - bool(ABSOLUTE_WORDS.search(c["text"]))
+        for i, c in enumerate(choices)
+    ]
+    best = max(scores)
+    picks = [i for i, s in enumerate(scores) if s == best]
+    return picks[0] if len(picks) == 1 else None
+
+
+@dataclass
+class PatternRow:
+    pool: str
+    items: int
+    by_pattern: list[str]  # the items the pattern guess answers
+    base_rate: float  # the share a blind guess answers
+
+    @property
+    def share(self) -> float:
+        return len(self.by_pattern) / self.items
+
+    @property
+    def failed(self) -> bool:
+        return self.items >= MIN_ITEMS_JUDGED and self.share > self.base_rate + PATTERN_EXCESS
+
+
+def pattern_statistics(questions: Sequence[BankQuestion]) -> list[PatternRow]:
+    """Per pool, the junior single-choice items the pattern guess answers, against 1/k."""
+    rows = []
+    for pool in Pool.values:
+        group = [
+            q
+            for q in questions
+            if q.pool == pool and q.kind == Kind.SINGLE_CHOICE and q.level == Level.JUNIOR
+        ]
+        if not group:
+            continue
+        answered = [
+            q.key
+            for q in group
+            if (pick := pattern_guess(q)) is not None and q.content["choices"][pick]["correct"]
+        ]
+        base = sum(1 / len(q.content["choices"]) for q in group) / len(group)
+        rows.append(PatternRow(pool, len(group), answered, base))
+    return rows
+
+
+def cross_pool_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
+    """A practice item whose stem is CROSS_POOL_SIMILARITY like a hiring item's, or that
+    poses the same coding problem: its public key would give the hiring item away."""
+    practice = [q for q in questions if q.pool == Pool.PRACTICE]
+    hiring = [q for q in questions if q.pool == Pool.HIRING]
+    found = []
+    for p in practice:
+        words = _stem_words(p)
+        for h in hiring:
+            if p.kind == Kind.CODING or h.kind == Kind.CODING:
+                if p.kind == h.kind == Kind.CODING and p.content["problem"] == h.content["problem"]:
+                    found.append(
+                        Finding("across pools", p.key, f"same coding problem as {h.key!r}")
+                    )
+                continue
+            other = _stem_words(h)
+            if not words or not other:
+                continue
+            similarity = len(words & other) / len(words | other)
+            asked = _jaccard(_question_words(p), _question_words(h))
+            if similarity >= CROSS_POOL_SIMILARITY:
+                found.append(
+                    Finding(
+                        "across pools",
+                        p.key,
+                        f"stem {similarity:.0%} like the hiring item {h.key!r}: rewrite it",
+                    )
+                )
+            elif asked >= CROSS_POOL_QUESTION_SIMILARITY:
+                found.append(
+                    Finding(
+                        "across pools",
+                        p.key,
+                        f"stem and key {asked:.0%} like the hiring item {h.key!r}: ask "
+                        "something else",
+                    )
+                )
+    return found
+
+
+def _question_words(q: BankQuestion) -> set[str]:
+    """Content words of the stem and of the keyed options."""
+    keyed = " ".join(c["text"] for c in q.content.get("choices", ()) if c["correct"])
+    return _content_words(f"{q.content['prompt']} {keyed}")
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
 def _stem_words(q: BankQuestion) -> set[tuple[str, str]]:
     words = _WORD.findall(re.sub(r"\{[^}]*\}", " ", q.content["prompt"].lower()))
     return set(zip(words, words[1:], strict=False))
@@ -212,6 +451,23 @@ def duplicate_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
     return found
 
 
+def group_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
+    """Exclusion groups larger than MAX_EXCLUSION_GROUP, named by their smallest id."""
+    members: dict[str, list[str]] = {}
+    for key, root in exclusion_groups({q.key: q.excludes for q in questions}).items():
+        members.setdefault(root, []).append(key)
+    return [
+        Finding(
+            "exclusion group",
+            root,
+            f"{len(keys)} questions chained by 'excludes' (at most {MAX_EXCLUSION_GROUP}): "
+            f"{', '.join(sorted(keys))}",
+        )
+        for root, keys in sorted(members.items())
+        if len(keys) > MAX_EXCLUSION_GROUP
+    ]
+
+
 def explanation_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
     return [
         Finding(
@@ -232,17 +488,37 @@ def lint_bank(questions: Sequence[BankQuestion]) -> LintReport:
         findings=[
             *position_findings(questions),
             *hedge_findings(questions),
+            *absolute_findings(questions),
+            *echo_findings(questions),
+            *long_key_findings(questions),
             *duplicate_findings(questions),
+            *cross_pool_findings(questions),
+            *group_findings(questions),
             *explanation_findings(questions),
         ],
+        pattern_rows=pattern_statistics(questions),
     )
+
+
+FINDING_CHECKS = (
+    "position",
+    "hedge",
+    "absolute",
+    "echo",
+    "long key",
+    "duplicate",
+    "across pools",
+    "exclusion group",
+    "explanation",
+)
 
 
 def format_report(report: LintReport) -> str:
     lines = [
         f"{report.questions} questions",
         "",
-        f"{'kind':<16} {'level':<7} {'items':>5} {'longest keyed':>13} {'shortest keyed':>14} "
+        f"{'pool':<8} {'kind':<16} {'level':<7} {'items':>5} {'longest keyed':>13} "
+        f"{'shortest keyed':>14} "
         f"{'base rate':>9} "
         f"{'excess':>7} {'allowed':>7}  status",
     ]
@@ -250,14 +526,24 @@ def format_report(report: LintReport) -> str:
         allowed = f"+{row.limit:.2f}" if row.limit is not None else "-"
         status = "FAIL" if row.failed else ("ok" if row.limit is not None else "(few)")
         lines.append(
-            f"{row.kind:<16} {row.level:<7} {row.items:>5} {row.key_longest:>13.2f} "
+            f"{row.pool:<8} {row.kind:<16} {row.level:<7} {row.items:>5} {row.key_longest:>13.2f} "
             f"{row.key_shortest:>14.2f} {row.base_rate:>9.2f} {row.excess:>+7.2f} {allowed:>7}  {status}"
         )
     lines.append("")
-    for check in ("position", "hedge", "duplicate", "explanation"):
+    for row in report.pattern_rows:
+        lines.append(
+            f"pattern guess, {row.pool} junior single choice: answers {len(row.by_pattern)} "
+            f"of {row.items} ({row.share:.2f}; blind guess {row.base_rate:.2f}, allowed "
+            f"+{PATTERN_EXCESS:.2f})  {'FAIL' if row.failed else 'ok'}"
+        )
+        lines += [f"  {key}" for key in row.by_pattern]
+    lines.append("")
+    for check in FINDING_CHECKS:
         found = [f for f in report.findings if f.check == check]
         lines.append(f"{check}: {len(found)} item(s) (allowed 0)")
         lines += [f"  {f.key}: {f.detail}" for f in found]
     lines.append("")
+    finding_lines = {f"{f.check}: {f.key}: {f.detail}" for f in report.findings}
+    lines += [failure for failure in report.failures if failure not in finding_lines]
     lines.append("OK" if report.ok else f"FAILED: {len(report.failures)} problem(s)")
     return "\n".join(lines)

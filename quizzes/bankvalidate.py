@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import numeric
-from .models import Kind, Level
+from .models import Kind, Level, Pool
 from .yamlio import LineDict
 
 KEY_PATTERN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -24,7 +24,7 @@ COMMON_FIELDS = (
     "kind",
     "topic",
     "level",
-    "practice",
+    "pool",
     "excludes",
     "prompt",
     "explanation",
@@ -57,7 +57,7 @@ class BankQuestion:
     kind: str
     topic: str
     level: str
-    in_practice: bool
+    pool: str
     content: dict
     source_file: str
     line: int
@@ -385,9 +385,11 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
     level = q.get("level")
     if level not in Level.values:
         say(line_of(q, "level"), f"'level' must be one of {', '.join(Level.values)}, got {level!r}")
-    practice = q.get("practice", True)
-    if not isinstance(practice, bool):
-        say(line_of(q, "practice"), "'practice' must be true or false")
+    # Hiring unless said otherwise: a question written without thinking of the pool stays
+    # private rather than publishing its key.
+    pool = q.get("pool", Pool.HIRING)
+    if pool not in Pool.values:
+        say(line_of(q, "pool"), f"'pool' must be one of {', '.join(Pool.values)}, got {pool!r}")
     excludes = _validate_excludes(q, key, say)
     prompt = _text(q, "prompt", say)
     explanation = _text(q, "explanation", say)
@@ -396,7 +398,7 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
         unknown
         or topic not in topics
         or level not in Level.values
-        or not isinstance(practice, bool)
+        or pool not in Pool.values
         or excludes is None
         or prompt is None
         or explanation is None
@@ -411,7 +413,7 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
         kind=kind,
         topic=topic,
         level=level,
-        in_practice=practice,
+        pool=pool,
         content=content,
         source_file="",
         line=line_of(q),

@@ -127,9 +127,11 @@ def statistics_replace(
     seen_by: Mapping[int, int],
     *,
     now: datetime,
+    seen_in: Mapping[int, int] | None = None,
 ) -> RefreshSummary:
     """Recompute every stored figure from `responses` (submitted attempts), per assessment
-    and over all of them; `seen_by` is candidates per question id (exposure)."""
+    and over all of them; `seen_by` is candidates per question id (exposure), `seen_in`
+    organizations per question id."""
     # Two refreshes at once (the hourly task and the command) take turns: each holds the
     # question rows it is about to update, so neither inserts beside the other's rows.
     list(Question.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
@@ -162,19 +164,25 @@ def statistics_replace(
     AssessmentStatistics.objects.all().delete()
     ItemStatistics.objects.bulk_create(rows, batch_size=500)
     AssessmentStatistics.objects.bulk_create(reliability)
-    exposure_store(seen_by)
+    exposure_store(seen_by, seen_in or {})
     return RefreshSummary(len(reliability), len(rows), sum(1 for n in seen_by.values() if n))
 
 
-def exposure_store(seen_by: Mapping[int, int]) -> None:
-    """Set each question's `seen_by` (questions absent from the mapping: 0)."""
-    Question.objects.exclude(pk__in=list(seen_by)).exclude(seen_by=0).update(seen_by=0)
+def exposure_store(seen_by: Mapping[int, int], seen_in: Mapping[int, int] | None = None) -> None:
+    """Set each question's `seen_by` and `seen_in_organizations` (questions absent from
+    the mappings: 0)."""
+    seen_in = seen_in or {}
+    Question.objects.exclude(pk__in=list(seen_by)).exclude(
+        seen_by=0, seen_in_organizations=0
+    ).update(seen_by=0, seen_in_organizations=0)
     changed = [
-        q for q in Question.objects.filter(pk__in=list(seen_by)) if q.seen_by != seen_by[q.pk]
+        q
+        for q in Question.objects.filter(pk__in=list(seen_by))
+        if (q.seen_by, q.seen_in_organizations) != (seen_by[q.pk], seen_in.get(q.pk, 0))
     ]
     for q in changed:
-        q.seen_by = seen_by[q.pk]
-    Question.objects.bulk_update(changed, ["seen_by"], batch_size=500)
+        q.seen_by, q.seen_in_organizations = seen_by[q.pk], seen_in.get(q.pk, 0)
+    Question.objects.bulk_update(changed, ["seen_by", "seen_in_organizations"], batch_size=500)
 
 
 def question_retire(questions) -> int:

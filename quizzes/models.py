@@ -26,6 +26,15 @@ class Kind(models.TextChoices):
     CODING = "coding", "Coding"
 
 
+class Pool(models.TextChoices):
+    """Which audience a question is written for. The two pools never share an item: a
+    hiring question (and its key) is never shown in the public practice mode, and a
+    practice question, whose key anyone can read there, is never drawn into a hiring test."""
+
+    HIRING = "hiring", "Hiring (private)"
+    PRACTICE = "practice", "Practice (public)"
+
+
 CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
 # Scored by their key the moment they are answered (so they can steer an adaptive section).
 AUTO_SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
@@ -44,6 +53,20 @@ class Topic(models.Model):
         return self.title
 
 
+class QuestionQuerySet(models.QuerySet):
+    def usable(self) -> "QuestionQuerySet":
+        """Questions a new draw or pick may take: not retired, with a version to show."""
+        return self.filter(is_active=True, latest_version__isnull=False)
+
+    def hiring(self) -> "QuestionQuerySet":
+        """Usable questions of the private hiring pool (tests, the builder, the API)."""
+        return self.usable().filter(pool=Pool.HIRING)
+
+    def practice(self) -> "QuestionQuerySet":
+        """Usable questions of the public practice pool."""
+        return self.usable().filter(pool=Pool.PRACTICE)
+
+
 class Question(models.Model):
     key = models.SlugField("bank id", max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -52,9 +75,9 @@ class Question(models.Model):
     # A question removed from the bank files is retired, never deleted: attempts may
     # still point at its versions.
     is_active = models.BooleanField(default=True)
-    in_practice = models.BooleanField(
-        default=True, help_text="Offered in the public practice mode."
-    )
+    # A question keeps its pool for life (the loader refuses to move a hiring question
+    # into practice): its key may have been shown to candidates' employers only.
+    pool = models.CharField(max_length=10, choices=Pool.choices, default=Pool.HIRING)
     source_file = models.CharField(max_length=300, blank=True)
     # Bank ids this question gives away or duplicates, as declared in its file (the
     # relation is symmetric; `quizzes.draws` closes it into exclusion groups). Not part
@@ -66,11 +89,16 @@ class Question(models.Model):
     # Candidates (attempts) that have been shown any version of it; refreshed with the
     # item statistics. Above QUIZZES_EXPOSURE_LIMIT it is drawn less (quizzes.draws).
     seen_by = models.PositiveIntegerField(default=0)
+    # Organizations whose candidates were shown it, refreshed with `seen_by`: the leak
+    # watch (an item many organizations used is the likeliest to circulate).
+    seen_in_organizations = models.PositiveIntegerField(default=0)
     latest_version = models.ForeignKey(
         "QuestionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["topic__position", "level", "key"]

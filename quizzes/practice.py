@@ -45,9 +45,7 @@ def practice_start(topic: Topic | None, level: str, length: int, user=None) -> P
         raise PracticeError(
             f"a practice quiz has {', '.join(map(str, PRACTICE_LENGTHS))} questions"
         )
-    pool = Question.objects.filter(
-        is_active=True, in_practice=True, kind__in=PRACTICE_KINDS, latest_version__isnull=False
-    )
+    pool = Question.objects.practice().filter(kind__in=PRACTICE_KINDS)
     # Only what a live worker can grade: a visitor never gets code that no one will run.
     ungradable = ungradable_problems(practice=True)
     if ungradable:

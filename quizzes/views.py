@@ -42,7 +42,8 @@ def _own_run(request: HttpRequest, token: str) -> PracticeRun:
 
 def practice_home(request: HttpRequest) -> HttpResponse:
     counts = (
-        Question.objects.filter(is_active=True, in_practice=True, kind__in=PRACTICE_KINDS)
+        Question.objects.practice()
+        .filter(kind__in=PRACTICE_KINDS)
         .values("topic__title", "level")
         .annotate(n=Count("id"))
     )

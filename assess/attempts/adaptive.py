@@ -28,9 +28,7 @@ ADAPTIVE_KINDS = AUTO_SCORED_KINDS
 
 
 def _usable():
-    return Question.objects.filter(
-        is_active=True, latest_version__isnull=False, kind__in=ADAPTIVE_KINDS
-    )
+    return Question.objects.hiring().filter(kind__in=ADAPTIVE_KINDS)
 
 
 def adaptive_pool(section: Section) -> list[Question]:

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from assess.orgs.models import Organization
 from grader.routing import ungradable_problems
-from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity
+from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity, exposure_weight
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import (
     GPU_NEEDS,
@@ -45,11 +45,9 @@ class GpuNeeds(TextChoices):
 def bank_browse(
     *, kind: str = "", level: str = "", topic: str = "", search: str = "", gpu: str = ""
 ) -> QuerySet[Question]:
-    """Active questions of the bank, filtered; `search` looks in the bank id and the prompt,
-    `gpu` keeps the questions that want a GPU worker or those a CPU grades (GpuNeeds)."""
-    questions = Question.objects.filter(
-        is_active=True, latest_version__isnull=False
-    ).select_related("topic", "latest_version")
+    """Active questions of the hiring pool, filtered; `search` looks in the bank id and the
+    prompt, `gpu` keeps the questions that want a GPU worker or those a CPU grades (GpuNeeds)."""
+    questions = Question.objects.hiring().select_related("topic", "latest_version")
     if kind in Kind.values:
         questions = questions.filter(kind=kind)
     if level in Level.values:
@@ -78,12 +76,13 @@ def bank_page(
     questions: QuerySet[Question], page: str | int | None, organization: Organization
 ) -> Page:
     """One page of the bank table; each question carries `gpu_needs` in words,
-    `cannot_grade` (why no live worker can grade it now; "" when one can) and `prompt` as
-    a candidate reads it (a numeric question's placeholders filled with the preview's
-    example values)."""
+    `cannot_grade` (why no live worker can grade it now; "" when one can), `prompt` as a
+    candidate reads it (a numeric question's placeholders filled with the preview's example
+    values) and `over_exposed` (drawn less: seen by many candidates)."""
     current = Paginator(questions, BANK_PAGE_SIZE).get_page(page)
     gaps = ungradable_problems(organization=organization)
     for question in current:
+        question.over_exposed = exposure_weight(question.seen_by) < 1
         version = question.latest_version
         question.gpu_needs = GPU_NEEDS.get(question_placement(version.content), "")
         question.cannot_grade = gaps.get(version.content.get("problem", ""), "")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assess.orgs.models import Organization
 from grader.routing import ungradable_problems
-from quizzes.models import Kind, Question, Topic
+from quizzes.models import Kind, Pool, Question, Topic
 
 from .models import MAX_POINTS, MIN_POINTS, Assessment, Section, SectionQuestion
 from .selectors import draw_available
@@ -114,6 +114,11 @@ def section_pick(section: Section, question: Question) -> None:
     """Add a bank question at the end of the section."""
     if not question.is_active or question.latest_version_id is None:
         raise RecruitingError("This question is retired from the bank.")
+    if question.pool != Pool.HIRING:
+        raise RecruitingError(
+            f"{question.key} is a public practice question (anyone can read its answer); "
+            "a hiring test takes hiring questions only."
+        )
     organization = section.assessment.organization
     content = question.latest_version.content
     if question.kind == Kind.CODING:

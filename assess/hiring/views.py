@@ -151,10 +151,7 @@ def question_preview(
     """A bank question as a candidate will see it (the same `candidate_view` the test page
     uses), with its answer key below for the recruiter."""
     question = get_object_or_404(
-        Question.objects.select_related("latest_version", "topic"),
-        pk=question_id,
-        is_active=True,
-        latest_version__isnull=False,
+        Question.objects.hiring().select_related("latest_version", "topic"), pk=question_id
     )
     version = question.latest_version
     seed = PREVIEW_SEED

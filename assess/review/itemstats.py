@@ -61,4 +61,9 @@ def item_statistics_refresh(*, now: datetime | None = None) -> RefreshSummary:
         .values_list("question_version__question_id", "attempts")
     ):
         seen_by[row[0]] += row[1]
-    return statistics_replace(responses, titles, seen_by, now=now)
+    seen_in = dict(
+        Answer.objects.values("question_version__question_id")
+        .annotate(organizations=Count("attempt__organization_id", distinct=True))
+        .values_list("question_version__question_id", "organizations")
+    )
+    return statistics_replace(responses, titles, seen_by, now=now, seen_in=seen_in)

@@ -144,7 +144,8 @@ def test_no_serious_accessibility_violations_on_the_practice_pages(
 
 def _practice_version(kind: str) -> int:
     return (
-        Question.objects.filter(kind=kind, in_practice=True, is_active=True)
+        Question.objects.practice()
+        .filter(kind=kind)
         .order_by("pk")
         .values_list("latest_version_id", flat=True)
         .first()

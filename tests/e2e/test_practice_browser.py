@@ -1,9 +1,11 @@
 """A visitor takes a practice quiz in a real browser, on the real question bank."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
-from quizzes.models import PracticeRun, QuestionVersion
+from quizzes.models import PracticeRun, Question, QuestionVersion
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -57,3 +59,41 @@ def test_a_visitor_takes_a_practice_quiz_in_the_browser(live_server, page, scree
     scored = sum(1 for v in kinds if v.kind != "written")
     assert f"/ {scored} " in page.locator("p.score").inner_text()
     screenshot("practice-result")
+
+
+def _snippet(prompt: str) -> str:
+    """The start of a prompt as the page shows it: Markdown marks gone, spaces collapsed."""
+    plain = re.sub(r"[`*_]", "", prompt)
+    return " ".join(plain.split())[:40]
+
+
+def test_practice_pages_never_show_a_hiring_question(live_server, page):
+    call_command("loadbank", verbosity=0)
+    hiring = {
+        q.key: _snippet(q.latest_version.content["prompt"])
+        for q in Question.objects.hiring().select_related("latest_version")
+        if q.kind != "numeric"  # a numeric prompt's start may hold a drawn value
+    }
+    shown = 0
+    for level in ("junior", "mid", "senior"):
+        page.goto(live_server.url + "/")
+        page.select_option("select[name=level]", level)
+        page.select_option("select[name=length]", "15")
+        page.click("text=Start practice")
+        token = page.url.split("/practice/")[1].split("/")[0]
+        run = PracticeRun.objects.get(token=token)
+        versions = QuestionVersion.objects.select_related("question").in_bulk(
+            [item["version"] for item in run.items]
+        )
+        for number, item in enumerate(run.items, start=1):
+            page.goto(f"{live_server.url}/practice/{token}/q/{number}/")
+            text = " ".join(page.locator("main").inner_text().split())
+            question = versions[item["version"]].question
+            assert question.pool == "practice", question.key
+            if question.kind != "numeric":
+                # The page shows the question drawn (so the check below reads real pages).
+                assert _snippet(question.latest_version.content["prompt"]) in text
+            leaked = [key for key, start in hiring.items() if start in text]
+            assert leaked == [], f"practice page {number} ({level}) shows {leaked}"
+            shown += 1
+    assert shown >= 30

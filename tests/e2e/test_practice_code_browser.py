@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from quizzes.models import PracticeRun, Question
+from quizzes.models import Pool, PracticeRun, Question
 from tests.assess import factories
 from tests.e2e.conftest import ARTIFACTS
 
@@ -20,6 +20,8 @@ def test_a_visitor_runs_practice_code_and_reads_the_diagnosis(
     settings.PRACTICE_CODE_QUEUE = pipeline.queue
     pipeline()
     factories.make_bank("coding", "single")
+    # The factories write hiring questions; practice offers practice questions only.
+    Question.objects.filter(key__in=["t-coding", "t-single"]).update(pool=Pool.PRACTICE)
     context = browser.new_context(viewport={"width": width, "height": 844})
     page = context.new_page()
     page.goto(live_server.url + "/")

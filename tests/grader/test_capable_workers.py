@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from grader.routing import NEEDS_GPU, NEEDS_TORCH, NO_GPU_IN_PRACTICE, ungradable_problems
+from quizzes.models import Pool
 from quizzes.practice import PracticeError, practice_start
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def _torch_practice_question():
         )
     )
     question, _, _ = save_question(item, Topic.objects.get(slug=item.topic))
-    type(question).objects.filter(pk=question.pk).update(in_practice=True)
+    type(question).objects.filter(pk=question.pk).update(pool=Pool.PRACTICE)
 
 
 def test_practice_never_draws_a_problem_no_worker_can_grade(announced_worker):

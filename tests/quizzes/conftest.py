@@ -40,6 +40,7 @@ questions:
     kind: single_choice
     topic: normalization-operation
     level: junior
+    pool: practice
     prompt: |
       Why is epsilon added to the variance?
     choices:
@@ -58,6 +59,7 @@ CODING = """\
 questions:
   - id: c-layernorm
     kind: coding
+    pool: practice
     topic: normalization-operation
     level: junior
     problem: layernorm-forward

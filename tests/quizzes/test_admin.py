@@ -40,7 +40,7 @@ def _form(yaml_text: str) -> dict:
 
 def _current_yaml() -> str:
     question = Question.objects.get(key="op-eps")
-    return dump_text(question_to_file_entry(question.latest_version.content, question.in_practice))
+    return dump_text(question_to_file_entry(question.latest_version.content, question.pool))
 
 
 def test_saving_an_edit_creates_a_new_version(editor):

@@ -10,10 +10,12 @@ WORDS = [
     "epsilon", "momentum", "channels", "running", "affine", "gamma", "beta", "folding",
     "eval", "dropout", "groups", "spatial", "tokens", "warmup",
 ]  # fmt: skip
+SETTINGS = ["scale", "shift", "stride", "kernel"]
 
 
 def _choice_item(i: int, *, key: int = 0, texts: list[str] | None = None, explanation=None) -> str:
-    texts = texts or [f"Statement {i:02d}-{n} about the {WORDS[n]} setting" for n in range(4)]
+    # The options' words never appear in the stem (which would be an echo cue).
+    texts = texts or [f"Statement {i:02d}-{n} about the {SETTINGS[n]} setting" for n in range(4)]
     choices = "".join(
         f"      - text: {text!r}\n        correct: {'true' if n == key else 'false'}\n"
         for n, text in enumerate(texts)
@@ -130,6 +132,123 @@ def _longest_key(items: list[str]) -> list[str]:
             "  item-00: stem 100% like 'item-11'",
         ),
         (
+            lambda items: [
+                *items[:-1],
+                _choice_item(
+                    11,
+                    key=0,
+                    texts=[
+                        "It scales each channel by a learned factor",
+                        "It always removes the need for a schedule",
+                        "It never changes which functions are represented",
+                        "It divides by the number of samples seen",
+                    ],
+                ),
+            ],
+            "absolute: 1 item(s) (allowed 0)\n  item-11: 2 distractors use absolute words",
+        ),
+        (
+            lambda items: [
+                *items[:-1],
+                _choice_item(
+                    11,
+                    key=1,
+                    texts=[
+                        "Statement about the scale setting",
+                        "Statement about the tokens setting",
+                        "Statement about the shift setting",
+                        "Statement about the stride setting",
+                    ],
+                ),
+            ],
+            "  item-11: only the key repeats the stem's words",
+        ),
+        (
+            lambda items: [
+                *items[:-1],
+                _choice_item(
+                    11,
+                    key=0,
+                    texts=[
+                        "A long, carefully qualified statement that is plainly the key one here",
+                        "Short wrong one",
+                        "Another short",
+                        "Third short",
+                    ],
+                ),
+            ],
+            "  item-11: the key has 70 characters, the longest distractor 15",
+        ),
+        (
+            lambda items: [
+                _choice_item(
+                    i,
+                    key=1,
+                    texts=[
+                        f"Short {i}",
+                        f"A medium statement {i}",
+                        f"A longer wrong statement {i}!",
+                    ],
+                )
+                for i in range(12)
+            ],
+            "long keys were over-corrected",
+        ),
+        (
+            lambda items: [
+                _choice_item(
+                    i,
+                    key=0,
+                    texts=[
+                        f"It can help the {WORDS[i]} setting",
+                        f"It fixes item {i}",
+                        f"It fixes case {i}",
+                        f"It fixes step {i}",
+                    ],
+                )
+                for i in range(12)
+            ],
+            "pattern guess, hiring junior single choice: answers 12 of 12 (1.00; blind guess 0.25, "
+            "allowed +0.10)  FAIL",
+        ),
+        (
+            lambda items: [
+                *items[:-1],
+                items[0]
+                .replace("item-00", "item-11")
+                .replace("    level: junior\n", "    level: junior\n    pool: practice\n", 1),
+            ],
+            "  item-11: stem 100% like the hiring item 'item-00'",
+        ),
+        (
+            # The same question in other words: the stem's word pairs differ, its words do not.
+            lambda items: [
+                *items[:-1],
+                items[0]
+                .replace("item-00", "item-11")
+                .replace("    level: junior\n", "    level: junior\n    pool: practice\n", 1)
+                .replace(
+                    "How does epsilon interact with momentum when case 0 applies?",
+                    "When case 0 applies, momentum interacts with epsilon how?",
+                ),
+            ],
+            "  item-11: stem and key 78% like the hiring item 'item-00': ask something else",
+        ),
+        (
+            lambda items: [
+                *items[:6],
+                *(
+                    item.replace(
+                        "    level: junior\n",
+                        f"    level: junior\n    excludes: [item-{n - 1:02d}]\n",
+                        1,
+                    )
+                    for n, item in enumerate(items[6:], start=6)
+                ),
+            ],
+            "exclusion group: 1 item(s) (allowed 0)\n  item-05: 7 questions chained",
+        ),
+        (
             lambda items: [*items[:-1], _choice_item(11, explanation="See the docs.")],
             "  item-11: explanation has 13 characters",
         ),
@@ -142,6 +261,14 @@ def _longest_key(items: list[str]) -> list[str]:
         "last-one",
         "hedge",
         "dup",
+        "absolute",
+        "echo",
+        "long-key",
+        "short-key-avoided",
+        "pattern",
+        "across-pools",
+        "across-pools-reworded",
+        "chained-group",
         "thin",
     ],
 )

@@ -19,6 +19,7 @@ NUMERIC = """\
 questions:
   - id: num-unbiased
     kind: numeric
+    pool: practice
     topic: batch-running-statistics
     level: mid
     prompt: |
@@ -38,6 +39,7 @@ MULTI = """\
 questions:
   - id: stats-which-axes
     kind: multiple_choice
+    pool: practice
     topic: batch-running-statistics
     level: mid
     prompt: |

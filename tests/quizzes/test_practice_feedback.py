@@ -17,6 +17,7 @@ MARKDOWN_CHOICES = """\
 questions:
   - id: md-axes
     kind: multiple_choice
+    pool: practice
     topic: batch-running-statistics
     level: mid
     prompt: |
@@ -118,6 +119,7 @@ WRITTEN = """\
 questions:
   - id: w-small-batch
     kind: written
+    pool: practice
     topic: normalization-operation
     level: senior
     prompt: Explain why a model fine-tuned with batch size 2 can degrade.
