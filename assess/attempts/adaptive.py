@@ -16,44 +16,13 @@ from datetime import datetime
 import numpy as np
 
 from assess.calibration.services import ItemParameters, item_parameters
+from assess.hiring.draws import adaptive_pool, adaptive_usable
 from assess.hiring.models import Section
 from quizzes import irt
-from quizzes.models import AUTO_SCORED_KINDS, Question
+from quizzes.models import Question
 
 from .freeze import answer_frozen
 from .models import Answer, Attempt
-
-# Only answers scored the moment they are given can steer the next question.
-ADAPTIVE_KINDS = AUTO_SCORED_KINDS
-
-
-def _usable():
-    return Question.objects.hiring().filter(kind__in=ADAPTIVE_KINDS)
-
-
-def adaptive_pool(section: Section) -> list[Question]:
-    """The questions an adaptive section may draw: its own plus the bank's matching its
-    draw filters, auto-scored kinds only, in a stable order (by id). A section with no
-    picks and no draw settings adapts over the whole bank (its filters read "any"): an
-    empty pool is never what the recruiter who ticked "Adaptive" meant."""
-    usable = _usable()
-    matching = usable.none()
-    own = usable.filter(pk__in=section.questions.values("pk"))
-    if (
-        section.draw_kind
-        or section.draw_level
-        or section.draw_topic_id
-        or section.draw_count
-        or not section.questions.exists()
-    ):
-        matching = usable
-        if section.draw_kind:
-            matching = matching.filter(kind=section.draw_kind)
-        if section.draw_level:
-            matching = matching.filter(level=section.draw_level)
-        if section.draw_topic_id:
-            matching = matching.filter(topic_id=section.draw_topic_id)
-    return list((matching | own).distinct().select_related("latest_version").order_by("pk"))
 
 
 def _section_steps(attempt: Attempt, section: Section) -> list[dict]:
@@ -80,7 +49,7 @@ def _exposure(params: ItemParameters, pool: list[Question], elsewhere: set[int])
     other sections, uses them."""
     if params.exposure is None:
         return None
-    whole_bank = set(_usable().values_list("pk", flat=True))
+    whole_bank = set(adaptive_usable().values_list("pk", flat=True))
     if not whole_bank <= {q.pk for q in pool} | elsewhere:
         return None
     return [params.exposure[q.pk] for q in pool]

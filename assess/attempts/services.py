@@ -17,12 +17,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assess.hiring.models import Assessment, Invitation, Section
-from assess.hiring.selectors import draw_pool, section_picks
+from assess.hiring.draws import assessment_questions
+from assess.hiring.models import Invitation
 from assess.strictinput import text_problem
 from assess.tokens import token_digest
-from quizzes.draws import draw_questions
-from quizzes.models import CHOICE_KINDS, Kind, Question, QuestionVersion
+from quizzes.models import CHOICE_KINDS, Kind
 from quizzes.responses import ResponseInvalid, response_clean
 
 from .adaptive import adaptive_advance, adaptive_pending, adaptive_record_step
@@ -110,57 +109,6 @@ def attempt_of(invitation: Invitation) -> Attempt | None:
 
 
 # --- Starting: freeze the questions -----------------------------------------------------
-
-
-def _section_pick(
-    section: Section, taken: set[int], reserved: set[int], rng: random.Random
-) -> list[QuestionVersion]:
-    """The section's questions: its picks, then its draw, which avoids the questions
-    `taken` (ids) so far and those `reserved` (picked into any section of the test)."""
-    explicit = [
-        q
-        for q in section_picks(section)
-        if q.is_active and q.latest_version_id and q.pk not in taken
-    ]
-    taken.update(q.pk for q in explicit)
-    chosen = [q.latest_version_id for q in explicit]
-    if section.draw_count:
-        blocked = taken | reserved
-        pool = draw_pool(section, section.assessment.organization).exclude(pk__in=blocked)
-        # At most one question of an exclusion group, none of a group already in the
-        # attempt or picked into a later section, over-exposed questions less often
-        # (docs/bank.md).
-        candidates = list(
-            pool.select_related(None).order_by("pk").only("key", "latest_version_id", "seen_by")
-        )
-        in_attempt = Question.objects.filter(pk__in=blocked).values_list("key", flat=True)
-        drawn = draw_questions(candidates, section.draw_count, rng, avoid_keys=in_attempt)
-        taken.update(q.pk for q in drawn)
-        chosen += [q.latest_version_id for q in drawn]
-    versions = QuestionVersion.objects.in_bulk(chosen)
-    picked = [versions[vid] for vid in chosen]
-    if section.assessment.shuffle_questions:
-        rng.shuffle(picked)
-    return picked
-
-
-def assessment_questions(
-    assessment: Assessment, rng: random.Random
-) -> list[tuple[Section, QuestionVersion]]:
-    """The questions one candidate gets, section by section: the picks, then the random
-    draws (`rng` decides the draws and the shuffles). `attempt_start` freezes them; the
-    builder's whole-test preview shows them."""
-    taken: set[int] = set()
-    frozen: list[tuple[Section, QuestionVersion]] = []
-    sections = assessment.sections.select_related("draw_topic", "assessment__organization")
-    sections = sections.filter(adaptive=False)  # adaptive ones are drawn as the candidate answers
-    sections = list(sections.prefetch_related("picks__question").order_by("position", "id"))
-    # A draw never takes a question the recruiter picked into a later section (the pick
-    # would then be dropped as a repeat, and the test would be one question short).
-    reserved = {q.pk for section in sections for q in section_picks(section) if q.is_active}
-    for section in sections:
-        frozen += [(section, version) for version in _section_pick(section, taken, reserved, rng)]
-    return frozen
 
 
 def invitation_check_open(invitation: Invitation, now: datetime) -> None:

@@ -15,6 +15,7 @@ from assess.orgs.models import Organization
 from grader.routing import ungradable_problems
 from quizzes.models import Kind, Pool, Question, Topic
 
+from .draws import ADAPTIVE_KINDS, adaptive_pool
 from .models import MAX_POINTS, MIN_POINTS, Assessment, Section, SectionQuestion
 from .selectors import draw_available
 
@@ -231,8 +232,6 @@ def section_set_draw(
 
 def section_set_adaptive(section: Section, **settings) -> Section:
     """Make the section adaptive (or fixed again) with its stopping and exposure settings."""
-    from assess.attempts.adaptive import ADAPTIVE_KINDS, adaptive_pool
-
     for name in ADAPTIVE_FIELDS:
         setattr(section, name, settings[name])
     if section.adaptive_min_items > section.adaptive_max_items:

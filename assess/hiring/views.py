@@ -17,13 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from assess.attempts.adaptive import adaptive_pool
-from assess.attempts.services import assessment_questions
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
 from quizzes.models import Kind, Level, Question, Topic
 from quizzes.questions import candidate_view, correct_answer_text
 
+from .draws import adaptive_pool, assessment_questions
 from .forms import (
     AdaptiveForm,
     AssessmentForm,

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assess.attempts.adaptive import adaptive_left, adaptive_pool
+from assess.attempts.adaptive import adaptive_left
 from assess.attempts.services import (
     AnswerConfirmed,
     AttemptClosed,
@@ -22,6 +22,7 @@ from assess.attempts.services import (
 )
 from assess.calibration.models import ItemCalibration, ItemParameter
 from assess.calibration.services import item_parameters
+from assess.hiring.draws import adaptive_pool
 from assess.hiring.services import RecruitingError, section_set_adaptive
 from assess.models import Section
 from assess.scoring import attempt_results

@@ -9,7 +9,7 @@ import random
 import pytest
 from django.urls import reverse
 
-from assess.attempts.services import assessment_questions
+from assess.hiring.draws import assessment_questions
 from assess.hiring.selectors import assessment_summary
 from assess.hiring.services import section_set_picks
 from assess.models import Section
@@ -71,7 +71,10 @@ def test_two_draws_from_one_pool_cannot_ask_more_than_its_distinct_groups(
         {"candidate_name": "Ada Lovelace", "candidate_email": "ada@example.com", "days": 7},
     )
     assert page.status_code == 400
-    assert "This assessment cannot be sent yet. Main: asks for 3" in page.content.decode()
+    shown = page.content.decode()
+    # Said once, with the reason, where the invite forms are.
+    assert shown.count("This assessment cannot be sent yet") == 1
+    assert "<li>Main: asks for 3 random questions" in shown
     assert not assessment.invitations.exists()
 
 
