@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grader.engine.devices import CUDA_DEVICE, FAKE_GPU_DEVICE
-from grader.engine.grading import INTERNAL_ERROR
+from grader.engine.report import INTERNAL_ERROR
 
 from .models import FINAL_STATUSES, Submission, SubmissionStatus
 from .signals import submission_finalized

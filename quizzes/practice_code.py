@@ -109,7 +109,7 @@ def practice_code_grade(run_id: int, index: int, number: int) -> str:
     """Grade run `number` of question `index` (skipped when a newer run was queued);
     returns the verdict written, or "" when skipped. Runs in the practice grading service,
     never the hiring tests' one; without it the run is marked `CODE_UNAVAILABLE`, not run."""
-    from grader.engine.grading import INTERNAL_ERROR, grade_submission
+    from grader.engine import INTERNAL_ERROR, grade_submission
     from grader.engine.sandbox import PRACTICE, NoPracticeService
 
     run = PracticeRun.objects.get(pk=run_id)

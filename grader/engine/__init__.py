@@ -6,7 +6,8 @@ It imports neither Django nor Celery (nor ``assess`` or ``quizzes``): the comman
 """
 
 from grader.engine.devices import CPU_DEVICE, CUDA_DEVICE, FAKE_GPU_DEVICE
-from grader.engine.grading import (
+from grader.engine.grading import grade_submission, warm_up
+from grader.engine.report import (
     ACCEPTED,
     INTERNAL_ERROR,
     INVALID_SUBMISSION,
@@ -14,8 +15,6 @@ from grader.engine.grading import (
     VERDICTS,
     WRONG_ANSWER,
     Report,
-    grade_submission,
-    warm_up,
 )
 
 __all__ = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,49 +32,18 @@ from grader.engine.problems.base import (
     WEIGHT_NONE,
     reference_impl,
 )
+from grader.engine.report import CERTAIN, HIGH, MEDIUM, NO_MATCH, NONE, Diagnosis
 
 if TYPE_CHECKING:
-    from grader.engine.grading import CaseOutcome
+    from grader.engine.report import CaseOutcome
 
 logger = logging.getLogger(__name__)
 
-NO_MATCH = "no known mistake matches"
 
 _predictions: dict[tuple[str, str, str, int], dict[str, np.ndarray] | None] = {}
 _lock = threading.Lock()
 
 
-# How sure a finding is, shown with it: "certain" for what the checks observed directly
-# (a dtype, a modified input, a ValueError not raised), "high" when a variant of the
-# reference reproduces every returned output, "medium" for a pattern of the failing cases
-# (confined to one kind of case, a constant ratio).
-CERTAIN, HIGH, MEDIUM = "certain", "high", "medium"
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    slug: str | None
-    title: str | None
-    explanation: str
-    confidence: str = MEDIUM
-
-    def to_dict(self) -> dict:
-        if self.slug is None:
-            return {"slug": None, "explanation": self.explanation}
-        return {
-            "slug": self.slug,
-            "title": self.title,
-            "explanation": self.explanation,
-            "confidence": self.confidence,
-        }
-
-    def with_evidence(self, confidence: str, evidence: str) -> Diagnosis:
-        return Diagnosis(
-            self.slug, self.title, f"{self.explanation} ({evidence}.)", confidence=confidence
-        )
-
-
-NONE = Diagnosis(None, None, NO_MATCH)
 UNKNOWN = Diagnosis(
     None,
     None,

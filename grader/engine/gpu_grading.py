@@ -23,15 +23,9 @@ import tokenize
 
 from grader.engine import gpu_speed, gpu_telemetry, gpu_timing
 from grader.engine.devices import CUDA_DEVICE, FAKE_GPU_DEVICE
-from grader.engine.grading import (
-    ACCEPTED,
-    INVALID_SUBMISSION,
-    Report,
-    _decode_source,
-    evaluate,
-    run_job,
-)
+from grader.engine.judging import decode_source, evaluate, run_job
 from grader.engine.problems import Problem
+from grader.engine.report import ACCEPTED, INVALID_SUBMISSION, Report
 from grader.engine.sandbox import (
     HIRING,
     RunResult,
@@ -189,7 +183,7 @@ def grade_tensor_problem(
         speed = gpu_speed.not_measured(
             gpu_speed.NOT_MEASURED_FAKE if device == FAKE_GPU_DEVICE else gpu_speed.NOT_MEASURED_CPU
         )
-    text, problem_text = _decode_source(source, pool.config.source_bytes)
+    text, problem_text = decode_source(source, pool.config.source_bytes)
     if text is None:
         report = Report(problem.slug, INVALID_SUBMISSION, 0.0, message=problem_text)
         report.extra = _extra(

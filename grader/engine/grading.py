@@ -1,161 +1,34 @@
-"""Grade one submission: run it in the sandbox, check it against normcore, diagnose it.
+"""Grade one submission: dispatch it to the tensor grading or run it in the sandbox, judge
+it against normcore (`judging`), and explain a wrong answer (the probes, the shrinking).
 
 ``grade_submission`` is the one entry point of the command line, the Celery tasks and
-the GPU worker.
+the GPU worker. The verdicts and the report are `report`'s.
 """
 
 from __future__ import annotations
 
 import logging
-import signal
 import time
-from dataclasses import dataclass, field
 
-import numpy as np
-
-from grader.engine.checks import (
-    DTYPE_ROW,
-    HOUSEKEEPING,
-    INPUTS_ROW,
-    RESULT,
-    VALUE_ERROR_ROW,
-    CheckResult,
-    clip,
-    compare_array,
-)
 from grader.engine.devices import CPU_DEVICE
-from grader.engine.diagnosis import NONE, Diagnosis, diagnose
-from grader.engine.problems import Case, Problem, get_problem
+from grader.engine.judging import decode_source, evaluate, run_job
+from grader.engine.problems import Problem, get_problem
+from grader.engine.report import (
+    INTERNAL_ERROR,
+    INVALID_SUBMISSION,
+    RUNTIME_ERROR,
+    WRONG_ANSWER,
+    CaseOutcome,
+    Report,
+)
 from grader.engine.sandbox import (
     HIRING,
     NoPracticeService,
-    RunResult,
     SandboxPool,
-    SandboxUnavailable,
     get_pool,
 )
 
 logger = logging.getLogger(__name__)
-
-ACCEPTED = "accepted"
-WRONG_ANSWER = "wrong_answer"
-RUNTIME_ERROR = "runtime_error"
-TIME_LIMIT_EXCEEDED = "time_limit_exceeded"
-MEMORY_LIMIT_EXCEEDED = "memory_limit_exceeded"
-OUTPUT_LIMIT_EXCEEDED = "output_limit_exceeded"
-INVALID_SUBMISSION = "invalid_submission"
-INTERNAL_ERROR = "internal_error"
-VERDICTS = (
-    ACCEPTED,
-    WRONG_ANSWER,
-    RUNTIME_ERROR,
-    TIME_LIMIT_EXCEEDED,
-    MEMORY_LIMIT_EXCEEDED,
-    OUTPUT_LIMIT_EXCEEDED,
-    INVALID_SUBMISSION,
-    INTERNAL_ERROR,
-)
-# The verdicts in words, for the people who read reports.
-VERDICT_LABELS = {
-    ACCEPTED: "Accepted",
-    WRONG_ANSWER: "Wrong answer",
-    RUNTIME_ERROR: "Runtime error",
-    TIME_LIMIT_EXCEEDED: "Too slow (time limit exceeded)",
-    MEMORY_LIMIT_EXCEEDED: "Too much memory (memory limit exceeded)",
-    OUTPUT_LIMIT_EXCEEDED: "Too much output (output limit exceeded)",
-    INVALID_SUBMISSION: "Not a valid submission",
-    INTERNAL_ERROR: "Grading failed on our side (not counted against the candidate)",
-}
-# Exit status the job process uses when it ran out of memory outside the candidate's code.
-_EXIT_OUT_OF_MEMORY = 86
-
-
-@dataclass
-class Report:
-    """The outcome of grading one submission; ``to_dict()`` is what gets stored and shown."""
-
-    problem: str
-    verdict: str
-    score: float | None
-    checks: list[CheckResult] = field(default_factory=list)
-    diagnosis: Diagnosis = NONE
-    elapsed_ms: int = 0
-    message: str = ""
-    stdout: str = ""
-    stderr: str = ""
-    # The first exception the candidate's code raised, as their own file's frames (the
-    # sandbox strips the harness's): the console of a sample run shows it.
-    traceback: str = ""
-    public_only: bool = False
-    # Tensor problems only: placement, device, speed and performance_score (gpu_grading).
-    extra: dict = field(default_factory=dict)
-    # Every finding (the diagnosis first): a wrong value and a modified input, for example.
-    findings: list[Diagnosis] = field(default_factory=list)
-    # The smallest input on which a wrong answer fails (grader.engine.shrink), or None.
-    smallest_failing_case: dict | None = None
-    # Per case, what came back (not stored: the diagnosis and the shrinking read it).
-    outcomes: list[CaseOutcome] = field(default_factory=list, repr=False)
-
-    @property
-    def passed(self) -> bool:
-        return self.verdict == ACCEPTED
-
-    def to_dict(self) -> dict:
-        return {
-            "problem": self.problem,
-            "verdict": self.verdict,
-            "score": self.score,
-            "public_only": self.public_only,
-            "message": self.message,
-            "checks": [c.to_dict() for c in self.checks],
-            "diagnosis": self.diagnosis.to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
-            "smallest_failing_case": self.smallest_failing_case,
-            "elapsed_ms": self.elapsed_ms,
-            "stdout": self.stdout,
-            "stderr": self.stderr,
-            "traceback": self.traceback,
-            **self.extra,
-        }
-
-    def to_candidate_dict(self) -> dict:
-        """``to_dict()`` without what only a reviewer may see: a shrunk hidden input."""
-        shown = self.to_dict()
-        if (shown["smallest_failing_case"] or {}).get("reviewer_only", True):
-            shown["smallest_failing_case"] = None
-        return shown
-
-
-@dataclass
-class CaseOutcome:
-    """One case as graded: its rows, the candidate's arrays, and how it ended."""
-
-    index: int
-    case: Case
-    rows: list[CheckResult]
-    got: dict[str, np.ndarray] | None
-    raised: bool
-    # Every returned value right (for an expect_error case: raised ValueError).
-    correct: bool
-
-
-def _decode_source(source: str | bytes, limit: int) -> tuple[str | None, str]:
-    if isinstance(source, bytes):
-        if len(source) > limit:
-            return None, f"the file is {len(source)} bytes; the limit is {limit}"
-        try:
-            source = source.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            return None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
-    if len(source.encode("utf-8", "surrogatepass")) > limit:
-        return None, f"the file is larger than {limit} bytes"
-    if source.startswith("\ufeff"):
-        source = source[1:]
-    try:
-        source.encode("utf-8")
-    except UnicodeEncodeError:
-        return None, "the file is not valid UTF-8 text"
-    return source, ""
 
 
 def grade_submission(
@@ -204,30 +77,8 @@ def grade_submission(
     return report
 
 
-def run_job(
-    problem: Problem, pool: SandboxPool, header: dict, arrays: dict
-) -> tuple[RunResult, Report | None]:
-    """Run one job in the sandbox; the second value is the ``internal_error`` report when the
-    sandbox itself failed (the grade is retried, never counted as a pass or a fail)."""
-    try:
-        run = pool.run(header, arrays)
-    except SandboxUnavailable:
-        logger.exception("the sandbox is unavailable")
-        run = RunResult(internal="sandbox unavailable")
-    if not run.internal:
-        return run, None
-    logger.error("sandbox failure on %s: %s", problem.slug, run.internal)
-    failed = Report(
-        problem.slug,
-        INTERNAL_ERROR,
-        None,
-        message="The grader failed; the submission will be graded again.",
-    )
-    return run, failed
-
-
 def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: SandboxPool) -> Report:
-    text, problem_text = _decode_source(source, pool.config.source_bytes)
+    text, problem_text = decode_source(source, pool.config.source_bytes)
     if text is None:
         return Report(problem.slug, INVALID_SUBMISSION, 0.0, message=problem_text)
     cases = problem.cases(public_only=public_only)
@@ -283,272 +134,6 @@ def _case_to_shrink(report: Report) -> CaseOutcome | None:
     if not failing:
         return None
     return min(failing, key=lambda o: sum(int(v.size) for v in o.case.inputs.values()))
-
-
-def _excerpt(data: bytes) -> str:
-    return clip(data.decode("utf-8", "replace"), 4000)
-
-
-def _error_text(error: dict) -> str:
-    return clip(f"{error.get('type', 'Error')}: {error.get('message', '')}".strip())
-
-
-def _first_traceback(import_phase: dict | None, case_headers: list[dict]) -> str:
-    """The candidate's traceback of the first exception: loading the file, else the
-    first case that raised. It comes from the sandbox, so it is clipped and must be text."""
-    for header in [import_phase or {}, *case_headers]:
-        error = header.get("error") if header.get("status") == "raised" else None
-        text = error.get("traceback") if isinstance(error, dict) else None
-        if isinstance(text, str) and text:
-            return clip(text, 4000)
-    return ""
-
-
-def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: float) -> Report:
-    """Turn what came back from the sandbox into a verdict, check rows and a diagnosis."""
-    report = Report(
-        problem.slug, WRONG_ANSWER, 0.0, stdout=_excerpt(run.stdout), stderr=_excerpt(run.stderr)
-    )
-    phases = {h.get("phase"): h for h, _ in run.messages if "phase" in h}
-    by_case: dict[int, tuple[dict, dict]] = {}
-    for header, arrays in run.messages:
-        index = header.get("case")
-        if isinstance(index, int) and 0 <= index < len(cases) and index not in by_case:
-            by_case[index] = (header, arrays)
-
-    compile_phase = phases.get("compile")
-    if compile_phase and compile_phase.get("status") == "syntax_error":
-        report.verdict = INVALID_SUBMISSION
-        report.message = "The file does not compile: " + _error_text(compile_phase.get("error", {}))
-        return report
-    import_phase = phases.get("import")
-    report.traceback = _first_traceback(import_phase, [by_case[i][0] for i in sorted(by_case)])
-    if import_phase and import_phase.get("status") == "missing_function":
-        missing = ", ".join(str(n) for n in import_phase.get("missing", []))[:300]
-        report.verdict = INVALID_SUBMISSION
-        report.message = f"The file does not define the function(s): {missing}"
-        return report
-
-    raised = False
-    for index, case in enumerate(cases):
-        rows, got, case_raised = _check_case(problem, case, by_case.get(index))
-        report.checks += rows
-        raised |= case_raised
-        correct = all(r.passed for r in rows if r.kind == RESULT or case.expect_error)
-        report.outcomes.append(CaseOutcome(index, case, rows, got, case_raised, correct))
-    passed = sum(c.passed for c in report.checks)
-    report.score = score(report.outcomes)
-
-    memory_error = (
-        run.memory_exceeded
-        or run.exit_code == _EXIT_OUT_OF_MEMORY
-        or any(h.get("error", {}).get("is_memory_error") for h, _ in run.messages)
-    )
-    cpu_exceeded = run.exit_code in (-signal.SIGXCPU, -signal.SIGKILL) and run.cpu_s >= cpu_limit_s
-    finished = "done" in phases
-    if run.output_exceeded or run.result_exceeded:
-        report.verdict = OUTPUT_LIMIT_EXCEEDED
-        report.message = "The submission printed or returned more than the output limit."
-    elif memory_error:
-        report.verdict = MEMORY_LIMIT_EXCEEDED
-        report.message = "The submission ran out of memory."
-    elif run.timed_out or cpu_exceeded:
-        report.verdict = TIME_LIMIT_EXCEEDED
-        report.message = "The submission ran past the time limit."
-    elif import_phase and import_phase.get("status") == "raised":
-        report.verdict = RUNTIME_ERROR
-        report.message = "Loading the file raised " + _error_text(import_phase.get("error", {}))
-    elif run.corrupt:
-        report.verdict = RUNTIME_ERROR
-        report.message = "The submission interfered with the grader's result channel."
-    elif not finished:
-        report.verdict = RUNTIME_ERROR
-        report.message = _how_it_ended(run)
-    elif raised:
-        report.verdict = RUNTIME_ERROR
-        first = next(c for c in report.checks if c.message.startswith("raised"))
-        report.message = f"{first.name}: {first.message}"
-    elif passed == len(report.checks):
-        report.verdict = ACCEPTED
-        report.score = 1.0
-        report.message = f"All {passed} checks passed."
-    else:
-        report.verdict = WRONG_ANSWER
-        report.message = _wrong_answer_summary(report.outcomes)
-    if report.verdict in (WRONG_ANSWER, RUNTIME_ERROR) and finished:
-        report.findings = diagnose(problem, report.outcomes)
-        report.diagnosis = report.findings[0] if report.findings else NONE
-    if (
-        report.verdict in (TIME_LIMIT_EXCEEDED, MEMORY_LIMIT_EXCEEDED, OUTPUT_LIMIT_EXCEEDED)
-        and not finished
-    ):
-        report.score = 0.0 if not by_case else report.score
-    return report
-
-
-def _wrong_answer_summary(outcomes: list[CaseOutcome]) -> str:
-    """In words: how many test cases came out wrong, and which housekeeping checks failed."""
-    results = [o for o in outcomes if not o.case.expect_error]
-    wrong = sum(not o.correct for o in results)
-    parts = []
-    if wrong:
-        parts.append(f"Wrong result on {wrong} of {len(results)} test cases.")
-    else:
-        parts.append(f"Every result is right ({len(results)} test cases), but:")
-    failed = {
-        row.name.rsplit(": ", 1)[-1]
-        for o in outcomes
-        for row in o.rows
-        if row.kind == HOUSEKEEPING and not row.passed
-    }
-    words = {
-        DTYPE_ROW: "an output has the wrong dtype",
-        INPUTS_ROW: "an input array was modified",
-        VALUE_ERROR_ROW: "a required ValueError was not raised",
-    }
-    parts += [words[k][0].upper() + words[k][1:] + "." for k in words if k in failed]
-    return " ".join(parts)
-
-
-# Housekeeping failures cost this much each (inputs modified, wrong dtype, a missing
-# ValueError): small next to the results, and never an accepted verdict.
-HOUSEKEEPING_PENALTY = 0.1
-
-
-def score(outcomes: list[CaseOutcome]) -> float:
-    """The weighted share of result cases whose every output is right, less a small
-    penalty per kind of housekeeping check that failed (docs/grader.md, "Scoring")."""
-    total = sum(o.case.weight for o in outcomes if not o.case.expect_error)
-    earned = sum(o.case.weight for o in outcomes if not o.case.expect_error and o.correct)
-    failed_kinds = set()
-    for o in outcomes:
-        for row in o.rows:
-            if row.kind == HOUSEKEEPING and not row.passed:
-                failed_kinds.add(row.name.rsplit(": ", 1)[-1])
-    share = earned / total if total else 0.0
-    return round(max(0.0, share * (1 - HOUSEKEEPING_PENALTY * len(failed_kinds))), 4)
-
-
-def _how_it_ended(run: RunResult) -> str:
-    code = run.exit_code
-    if code is not None and code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"The process was killed by {name} before finishing."
-    return f"The process exited (status {code}) before finishing."
-
-
-def _check_case(
-    problem: Problem,
-    case: Case,
-    message: tuple[dict, dict] | None,
-    expected: dict[str, np.ndarray] | None = None,
-) -> tuple[list[CheckResult], dict[str, np.ndarray] | None, bool]:
-    """Rows for one case, the candidate's arrays (for the diagnosis) and whether it raised."""
-    name = case.name
-    if case.expect_error:
-        row = CheckResult(f"{name}: {VALUE_ERROR_ROW}", False, kind=HOUSEKEEPING)
-        if message is None:
-            row.message = "not run: the process ended before this case"
-        else:
-            header = message[0]
-            error = header.get("error") or {}
-            if header.get("status") == "raised" and error.get("is_value_error") is True:
-                row.passed = True
-            elif header.get("status") == "raised":
-                row.message = "raised " + _error_text(error) + ", expected ValueError"
-            else:
-                row.message = "returned normally; expected ValueError"
-        return [row], None, False
-
-    labels = [f"{name}: {output}" for output in case.outputs]
-    housekeeping = [f"{name}: {DTYPE_ROW}", f"{name}: {INPUTS_ROW}"]
-
-    def all_failed(text: str) -> list[CheckResult]:
-        # Nothing came back: dtype and inputs cannot be judged, so they get no rows.
-        return [CheckResult(label, False, message=text) for label in labels]
-
-    if message is None:
-        return all_failed("not run: the process ended before this case"), None, False
-    header, arrays = message
-    status = header.get("status")
-    if status == "raised":
-        return all_failed("raised " + _error_text(header.get("error") or {})), None, True
-    if status != "ok":
-        text = clip(str(header.get("message", "returned something unexpected")))
-        return all_failed(text), None, False
-
-    expected = problem.expected(case) if expected is None else expected
-    described = header.get("outputs") if isinstance(header.get("outputs"), dict) else {}
-    rows = []
-    got: dict[str, np.ndarray] = {}
-    wrong_dtypes = []
-    for output, label in zip(case.outputs, labels, strict=True):
-        array = arrays.get("out/" + output)
-        if array is None:
-            what = clip(str(described.get(output, "nothing")), 300)
-            rows.append(CheckResult(label, False, message=f"returned {what}"))
-            continue
-        got[output] = array
-        integer = output in case.int_outputs
-        if not integer and array.dtype.kind == "f" and array.dtype != np.dtype(case.dtype):
-            wrong_dtypes.append(f"{output} is {array.dtype}")
-        rows.append(
-            compare_array(
-                label,
-                array,
-                expected[output],
-                case.dtype,
-                case.tolerance,
-                integer=integer,
-                check_dtype=False,
-            )
-        )
-    dtype_row = CheckResult(housekeeping[0], not wrong_dtypes, kind=HOUSEKEEPING)
-    if wrong_dtypes:
-        dtype_row.message = f"expected {case.dtype}: " + ", ".join(wrong_dtypes)
-    rows.append(dtype_row)
-    rows.append(_check_inputs(housekeeping[1], case, header, arrays))
-    return rows, got, False
-
-
-def _check_inputs(label: str, case: Case, header: dict, arrays: dict) -> CheckResult:
-    """Compare the inputs as the job saw them after its calls with what we sent."""
-    echo = header.get("echo")
-    blob = arrays.get("echo")
-    if not isinstance(echo, list) or blob is None or blob.dtype != np.uint8 or blob.ndim != 1:
-        return CheckResult(
-            label, False, message="the inputs could not be checked", kind=HOUSEKEEPING
-        )
-    data = blob.tobytes()
-    offset = 0
-    changed = []
-    frozen = set(case.frozen_inputs)
-    try:
-        for name, dtype, shape in echo:
-            before = case.inputs[name]
-            size = before.nbytes
-            after = data[offset : offset + size]
-            offset += size
-            same = (
-                dtype == before.dtype.str
-                and tuple(shape) == before.shape
-                and after == before.tobytes()
-            )
-            if name in frozen and not same:
-                changed.append(name)
-    except (KeyError, TypeError, ValueError):
-        return CheckResult(
-            label, False, message="the inputs could not be checked", kind=HOUSEKEEPING
-        )
-    if offset != len(data):
-        changed.append("(sizes)")
-    if changed:
-        text = "modified its input(s): " + ", ".join(changed)
-        return CheckResult(label, False, message=text, kind=HOUSEKEEPING)
-    return CheckResult(label, True, kind=HOUSEKEEPING)
 
 
 def warm_up(problem_slugs: list[str] | None = None, pool: SandboxPool | None = None) -> None:

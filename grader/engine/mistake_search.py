@@ -30,7 +30,7 @@ from grader.engine.problems import Case, Problem
 from grader.engine.problems.base import reference_impl
 
 if TYPE_CHECKING:
-    from grader.engine.grading import CaseOutcome
+    from grader.engine.report import CaseOutcome
     from normcore.mistakes import Operator
 
 MAX_SIZE = 2

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from grader.engine.checks import matches
-from grader.engine.diagnosis import MEDIUM, Diagnosis
 from grader.engine.problems import Case, Problem
 from grader.engine.problems.base import EPS_SENSITIVE, LARGE_MEANS
+from grader.engine.report import MEDIUM, Diagnosis
 from grader.engine.sandbox import SandboxPool
 
 if TYPE_CHECKING:
-    from grader.engine.grading import CaseOutcome
+    from grader.engine.report import CaseOutcome
 
 logger = logging.getLogger(__name__)
 

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from grader.engine.checks import RESULT
+from grader.engine.judging import check_case, error_text
 from grader.engine.problems import Case, Problem
 from grader.engine.sandbox import SandboxPool
 
 if TYPE_CHECKING:
-    from grader.engine.grading import CaseOutcome
+    from grader.engine.report import CaseOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +129,6 @@ def _failing(
 ) -> list:
     """(case, reference, rows, got, error, kind) for every variant on which the candidate
     still fails (the same way as ``kind``, when given), in the order given."""
-    from grader.engine.grading import _check_case, _error_text
-
     header = {
         "source": source,
         "functions": list(problem.function_names),
@@ -149,10 +148,10 @@ def _failing(
         message = by_case.get(index)
         if message is None:
             continue  # the process ended: not evidence about this input
-        rows, got, raised = _check_case(problem, variant, message, reference)
+        rows, got, raised = check_case(problem, variant, message, reference)
         failed = _kind(rows, got, raised)
         if not all(r.passed for r in rows if r.kind == RESULT) and kind in (None, failed):
-            error = _error_text(message[0].get("error") or {}) if raised else None
+            error = error_text(message[0].get("error") or {}) if raised else None
             found.append((variant, reference, rows, got, error, failed))
     return found
 

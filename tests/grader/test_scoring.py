@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from grader.engine.checks import CheckResult
-from grader.engine.grading import CaseOutcome, score
+from grader.engine.judging import score
 from grader.engine.problems import get_problem
+from grader.engine.report import CaseOutcome
 from tests.grader.conftest import SUBMISSIONS
 
 _HEADER = "import numpy as np\n\n\n"
