@@ -21,7 +21,7 @@ from grader.engine.problems.base import (
     load_text,
     val,
 )
-from grader.engine.problems.catalog import _pos, _rng, _x
+from grader.engine.problems.inputs import normal_array, positive_array, seeded_rng
 
 # The library batch norm in every spelling a candidate could reach for, cuDNN itself, and
 # the other normalization layers that compute it after a reshape (instance norm calls
@@ -90,17 +90,17 @@ def _reference_device() -> str | None:
 
 
 def _bn_inputs(name: str, shape: tuple[int, ...], dtype, *, constant_channel: bool = False) -> dict:
-    rng = _rng(name)
+    rng = seeded_rng(name)
     c = shape[1]
-    x = _x(rng, shape, dtype, loc=0.5, scale=2.0)
+    x = normal_array(rng, shape, dtype, loc=0.5, scale=2.0)
     if constant_channel:
         x[:, 0] = 3.25
     return {
         "x": x,
-        "gamma": _pos(rng, (c,), dtype),
-        "beta": _x(rng, (c,), dtype),
-        "running_mean": _x(rng, (c,), dtype, scale=0.5),
-        "running_var": _pos(rng, (c,), dtype),
+        "gamma": positive_array(rng, (c,), dtype),
+        "beta": normal_array(rng, (c,), dtype),
+        "running_mean": normal_array(rng, (c,), dtype, scale=0.5),
+        "running_var": positive_array(rng, (c,), dtype),
     }
 
 
