@@ -589,6 +589,15 @@ REFERENCES: dict[str, Callable[..., float]] = {
     "num-identical-batch-bn-output": ref_identical_batch,
 }
 
+# The practice pool's worked examples compute the same quantities as a hiring template.
+PRACTICE_TWINS = {
+    "pn-num-running-mean-step": "num-bn-running-mean-update",
+    "pn-num-standardize-new-value": "num-zscore-test-value",
+}
+for _practice, _hiring in PRACTICE_TWINS.items():
+    REFERENCES[_practice] = REFERENCES[_hiring]
+    MISTAKES[_practice] = MISTAKES[_hiring]
+
 N_DRAWS = 1000
 IDS = [t["id"] for t in TEMPLATES]
 
@@ -610,7 +619,8 @@ def test_bank_has_numeric_templates_on_every_level():
 @pytest.mark.parametrize("tid", IDS)
 def test_template_names_existing_quantity_with_matching_params(tid):
     t = BY_ID[tid]
-    assert t["id"].startswith("num-")
+    # Hiring templates are num-*, the practice pool's own pn-num-*.
+    assert t["id"].startswith("pn-num-" if t.get("pool") == "practice" else "num-")
     name = t["answer"]["quantity"]
     assert name in q.__all__, name
     fn = getattr(q, name)
