@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "assess",
     "assess.api",
+    "assess.privacy",
     "quizzes",
     "grader.apps.GraderConfig",
 ]
@@ -313,6 +314,16 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["refresh-item-statistics"] = {
     "task": "assess.refresh_item_statistics",
     "schedule": float(env_int("QUIZZES_STATISTICS_EVERY_SECONDS", 3600, minimum=60)),
+}
+
+# Candidates' data (docs/privacy.md): erasures are appended to this log, kept outside the
+# database and its backups, so a restore can re-apply them (`manage.py
+# privacy_replay_erasures`); retention is applied once a day.
+PRIVACY_ERASURE_LOG = env_str("PRIVACY_ERASURE_LOG", str(VAR_DIR / "privacy" / "erasure-log.jsonl"))
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "assess.privacy.apply_retention",
+    "schedule": 24 * 3600.0,
+    "options": {"queue": CELERY_PERIODIC_QUEUE},
 }
 
 # The question bank (docs/bank.md): a question shown to more candidates than this is drawn

@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-NormAssess-Signature"
 EVENT_ATTEMPT_GRADED = "attempt.graded"
+# Sent when a candidate's data is erased (assess.privacy): ids only, so the receiver can
+# erase its own copy; the payload names no one.
+EVENT_CANDIDATE_ERASED = "candidate.erased"
 REPLAY_WINDOW_SECONDS = 300
 ERROR_EXCERPT_CHARS = 500
 # Receivers answering with these are asked again later; any other 4xx is final.
@@ -204,32 +207,61 @@ def webhooks_emit_attempt_graded(attempt: Attempt) -> list[int]:
     from .serializers import AttemptDetailOut
 
     attempt = Attempt.objects.select_related("assessment", "invitation").get(pk=attempt.pk)
-    event_id = event_id_for(EVENT_ATTEMPT_GRADED, attempt.pk)
+    return webhooks_emit(
+        attempt.organization_id,
+        EVENT_ATTEMPT_GRADED,
+        attempt.pk,
+        {"attempt": AttemptDetailOut(attempt).data},
+        created=attempt.graded_at,
+    )
+
+
+def webhooks_emit(
+    organization_id: int,
+    event_type: str,
+    subject_id: int,
+    data: dict,
+    *,
+    created: datetime | None = None,
+) -> list[int]:
+    """Queue one event for every active endpoint of the organization, once per endpoint
+    however often it is emitted; the tasks are sent when the caller's transaction commits.
+    Returns the new deliveries' ids."""
+    endpoints = list(WebhookEndpoint.objects.filter(organization_id=organization_id, active=True))
+    if not endpoints:
+        return []
+    event_id = event_id_for(event_type, subject_id)
     payload = {
         "id": event_id,
-        "type": EVENT_ATTEMPT_GRADED,
-        "created": (attempt.graded_at or timezone.now()).isoformat(),
-        "data": {"attempt": AttemptDetailOut(attempt).data},
+        "type": event_type,
+        "created": (created or timezone.now()).isoformat(),
+        "data": data,
     }
     payload = json.loads(json.dumps(payload))  # plain JSON types, as it will be sent
-    created: list[int] = []
-    for endpoint in WebhookEndpoint.objects.filter(
-        organization_id=attempt.organization_id, active=True
-    ):
+    created_ids: list[int] = []
+    for endpoint in endpoints:
         try:
             with transaction.atomic():
                 delivery, is_new = WebhookDelivery.objects.get_or_create(
                     endpoint=endpoint,
                     event_id=event_id,
-                    defaults={"event_type": EVENT_ATTEMPT_GRADED, "payload": payload},
+                    defaults={"event_type": event_type, "payload": payload},
                 )
         except IntegrityError:  # a concurrent emit made it first
             continue
         if is_new:
-            created.append(delivery.pk)
-    if created:
-        transaction.on_commit(lambda: deliveries_enqueue(created))
-    return created
+            created_ids.append(delivery.pk)
+    if created_ids:
+        transaction.on_commit(lambda: deliveries_enqueue(created_ids))
+    return created_ids
+
+
+def webhook_deliveries_about_attempt(attempt_id: int):
+    """The stored deliveries whose payload describes this attempt (what erasure removes)."""
+    return WebhookDelivery.objects.filter(
+        Q(event_id=event_id_for(EVENT_ATTEMPT_GRADED, attempt_id))
+        | Q(payload__data__attempt__id=attempt_id)
+    )
 
 
 def deliveries_enqueue(delivery_ids: list[int]) -> None:

@@ -13,6 +13,11 @@ from django.utils import timezone
 
 from assess.attempts.models import Answer, IntegrityEvent, IntegrityKind
 from assess.hiring.models import Assessment
+from assess.privacy.selectors import (
+    anonymous_respondent_key,
+    anonymous_responses,
+    anonymous_seen_by,
+)
 from quizzes.itemstats import RefreshSummary, Response, statistics_replace
 
 
@@ -49,6 +54,18 @@ def item_statistics_refresh(*, now: datetime | None = None) -> RefreshSummary:
         )
         for attempt_id, assessment_id, position, version_id, score, drawn in answers.iterator()
     ]
+    # Erased candidates' answers stay in the figures without identity (assess.privacy).
+    responses += [
+        Response(
+            attempt_id=anonymous_respondent_key(row.respondent),
+            assessment_id=row.assessment_id,
+            version_id=row.question_version_id,
+            score=row.score,
+            seconds=row.seconds,
+            drawn_values=row.drawn_values,
+        )
+        for row in anonymous_responses(submitted=True).iterator()
+    ]
     titles = dict(
         Assessment.objects.filter(pk__in={r.assessment_id for r in responses}).values_list(
             "pk", "title"
@@ -61,4 +78,6 @@ def item_statistics_refresh(*, now: datetime | None = None) -> RefreshSummary:
         .values_list("question_version__question_id", "attempts")
     ):
         seen_by[row[0]] += row[1]
+    for question_id, attempts in anonymous_seen_by().items():
+        seen_by[question_id] += attempts
     return statistics_replace(responses, titles, seen_by, now=now)

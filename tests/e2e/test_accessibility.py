@@ -65,6 +65,7 @@ def test_no_serious_accessibility_violations_on_the_candidate_pages(
     page.get_by_label(re.compile("Over the batch axis N")).check()
     page.wait_for_selector("#warm-up-feedback:has-text('Right')")
     scan("candidate-warm-up")
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     for number in range(1, len(KINDS) + 1):
         page.goto(f"{live_server.url}/t/{token}/q/{number}/")

@@ -1,0 +1,28 @@
+"""Reads of the privacy feature's rows that other features need."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from .models import AnonymousResponse
+
+
+def anonymous_respondent_key(respondent: int) -> int:
+    """An erased attempt's stand-in for an attempt id in response matrices: negative, so it
+    never meets a live attempt's id."""
+    return -respondent
+
+
+def anonymous_responses(*, submitted: bool | None = None) -> QuerySet[AnonymousResponse]:
+    """The item responses that erased attempts left, without identity."""
+    rows = AnonymousResponse.objects.all()
+    return rows if submitted is None else rows.filter(submitted=submitted)
+
+
+def anonymous_seen_by() -> dict[int, int]:
+    """Erased attempts that were shown each question (by question id)."""
+    return dict(
+        AnonymousResponse.objects.values("question_version__question_id")
+        .annotate(attempts=Count("respondent", distinct=True))
+        .values_list("question_version__question_id", "attempts")
+    )
