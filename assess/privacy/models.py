@@ -153,6 +153,7 @@ class AuditSource(models.TextChoices):
     CANDIDATE = "candidate", "The candidate"
     RETENTION = "retention", "The retention schedule"
     API = "api", "The API"
+    RESTORE = "restore", "Re-applied after a restore"
 
 
 class PrivacyAuditEntry(models.Model):

@@ -207,8 +207,9 @@ def candidate_erase(
     now: datetime | None = None,
 ) -> ErasureReceipt:
     """Erase the candidate of `invitation` (see the module's docstring). Refused while a
-    legal hold is on. `replaying` (a restore re-applying the erasure log) neither logs,
-    audits nor notifies again: all three already happened."""
+    legal hold is on. `replaying` (a restore re-applying the erasure log) neither appends
+    to the log nor notifies again (both happened the first time); it is audited anew,
+    since the restored audit trail predates it."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -243,8 +244,8 @@ def candidate_erase(
         )
         # Deleting the invitation also drops its sealed (queued) email link.
         locked.delete()
+        audit_record(locked.organization_id, AuditAction.ERASED, source, actor=actor)
         if not replaying:
-            audit_record(locked.organization_id, AuditAction.ERASED, source, actor=actor)
             webhooks_emit(
                 locked.organization_id,
                 EVENT_CANDIDATE_ERASED,
@@ -269,3 +270,41 @@ def invitation_of(organization: Organization, invitation_id) -> Invitation:
     if invitation is None:
         raise CandidateNotFound("No such candidate.")
     return invitation
+
+
+# --- After a restore ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplaySummary:
+    erased: int  # brought back by the restore, erased again
+    absent: int  # not in the restored database (erased before the backup was taken)
+    skipped: int  # the id now belongs to another invitation: left alone
+
+    def __str__(self) -> str:
+        return (
+            f"{self.erased} erasure(s) re-applied, {self.absent} already absent, "
+            f"{self.skipped} skipped (the id now names another invitation)"
+        )
+
+
+def erasures_replay(lines: list[ErasureLine]) -> ReplaySummary:
+    """Re-apply the erasure log to a database restored from a backup: every invitation it
+    names that is back is erased again, unless its id now names a different invitation
+    (created at another time), which is left alone. A hold restored with it is dropped: the
+    erasure was made after that hold was lifted."""
+    erased = absent = skipped = 0
+    for line in lines:
+        invitation = Invitation.objects.filter(
+            pk=line.invitation_id, organization_id=line.organization_id
+        ).first()
+        if invitation is None:
+            absent += 1
+            continue
+        if invitation.created_at != datetime.fromisoformat(line.invitation_created_at):
+            skipped += 1
+            continue
+        LegalHold.objects.filter(invitation=invitation).delete()
+        candidate_erase(invitation, source=AuditSource.RESTORE, replaying=True)
+        erased += 1
+    return ReplaySummary(erased, absent, skipped)
