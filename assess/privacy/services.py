@@ -288,6 +288,11 @@ class ReplaySummary:
         )
 
 
+def _to_millisecond(moment: datetime) -> datetime:
+    """Some dump formats (Django's JSON serializer among them) keep milliseconds only."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def erasures_replay(lines: list[ErasureLine]) -> ReplaySummary:
     """Re-apply the erasure log to a database restored from a backup: every invitation it
     names that is back is erased again, unless its id now names a different invitation
@@ -301,7 +306,9 @@ def erasures_replay(lines: list[ErasureLine]) -> ReplaySummary:
         if invitation is None:
             absent += 1
             continue
-        if invitation.created_at != datetime.fromisoformat(line.invitation_created_at):
+        if _to_millisecond(invitation.created_at) != _to_millisecond(
+            datetime.fromisoformat(line.invitation_created_at)
+        ):
             skipped += 1
             continue
         LegalHold.objects.filter(invitation=invitation).delete()
