@@ -362,8 +362,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "NormAssess <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Candidate links are credentials: every log record has them redacted (assess.logredact).
+# Candidate links are credentials and emails personal data: every log record has them
+# redacted (assess.logredact); error reports carry no form values or local variables.
 _logredact.install()
+DEFAULT_EXCEPTION_REPORTER_FILTER = "assess.privacy.error_reports.PersonalDataReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
