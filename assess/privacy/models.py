@@ -152,7 +152,6 @@ class AuditSource(models.TextChoices):
     ADMIN = "admin", "An admin"
     CANDIDATE = "candidate", "The candidate"
     RETENTION = "retention", "The retention schedule"
-    API = "api", "The API"
     RESTORE = "restore", "Re-applied after a restore"
 
 
@@ -177,3 +176,22 @@ class PrivacyAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.get_source_display()}, {self.at:%Y-%m-%d})"
+
+
+class ErasedGrade(models.Model):
+    """What the metrics' counters read from an erased candidate's graded submission (its
+    status, verdict, runs and times: no code, no report), so the `_total` families of
+    /metrics never go backwards after an erasure (assess.metrics)."""
+
+    status = models.CharField(max_length=20)
+    verdict = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class ErasedDelivery(models.Model):
+    """The same for a webhook delivery about an erased candidate: its status and tries."""
+
+    status = models.CharField(max_length=20)
+    tries = models.PositiveIntegerField(default=0)

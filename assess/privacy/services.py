@@ -36,6 +36,8 @@ from .models import (
     AnonymousResponse,
     AuditAction,
     AuditSource,
+    ErasedDelivery,
+    ErasedGrade,
     LegalHold,
     PrivacyAuditEntry,
     PrivacySettings,
@@ -188,6 +190,19 @@ def _anonymize_responses(attempt: Attempt) -> int:
     return len(rows)
 
 
+def _keep_metric_counts(attempt: Attempt) -> None:
+    """The rows the metrics count, without their content (see ErasedGrade)."""
+    grades = Submission.objects.filter(answer__attempt=attempt, public_only=False)
+    ErasedGrade.objects.bulk_create(
+        ErasedGrade(**row)
+        for row in grades.values("status", "verdict", "attempts", "created_at", "finished_at")
+    )
+    ErasedDelivery.objects.bulk_create(
+        ErasedDelivery(**row)
+        for row in webhook_deliveries_about_attempt(attempt.pk).values("status", "tries")
+    )
+
+
 def _admin_log_forget(model, ids) -> None:
     """The admin site's history names rows by their str(), which for an invitation is the
     candidate's name and email."""
@@ -224,6 +239,7 @@ def candidate_erase(
         if attempt is not None:
             attempt_id = attempt.pk
             anonymous = _anonymize_responses(attempt)
+            _keep_metric_counts(attempt)
             webhook_deliveries_about_attempt(attempt.pk).delete()
             answer_ids = list(attempt.answers.values_list("pk", flat=True))
             submission_ids = list(

@@ -9,9 +9,11 @@ import sys
 
 import pytest
 from django.test import RequestFactory
+from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
 from assess.logredact import redact
+from assess.models import Membership, Role
 from tests.assess.privacy_support import candidate_with_everything
 
 logger = logging.getLogger("assess.tests.privacy")
@@ -60,8 +62,9 @@ def test_error_reports_hide_form_values_and_local_variables(settings):
 
 @pytest.mark.django_db
 def test_rows_are_named_by_number_and_metrics_hold_no_candidate(
-    client, assessment, django_user_model, settings, django_capture_on_commit_callbacks
+    client, assessment, django_user_model, settings, django_capture_on_commit_callbacks, tmp_path
 ):
+    settings.PRIVACY_ERASURE_LOG = str(tmp_path / "erasure-log.jsonl")
     staff = django_user_model.objects.create_user("ana", password="pw-ana-12345678")
     candidate = candidate_with_everything(
         client, assessment, staff, django_capture_on_commit_callbacks
@@ -75,3 +78,30 @@ def test_rows_are_named_by_number_and_metrics_hold_no_candidate(
     assert "django_http_requests" in body or "grading" in body
     for label, needle in candidate.needles.items():
         assert needle not in body, label
+
+    # An erasure takes no count back: Prometheus counters only grow (the erasure's own
+    # `candidate.erased` delivery adds one).
+    def counters(text: str) -> dict[str, float]:
+        return {
+            line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith(("normassess_grading_", "normassess_webhook_"))
+            and any(kind in line for kind in ("_total", "_bucket", "_count"))
+        }
+
+    before = counters(body)
+    assert before['normassess_grading_verdicts_total{verdict="accepted"}'] >= 1
+    erase_admin = django_user_model.objects.create_user("eve", password="pw-eve-12345678")
+    Membership.objects.create(
+        user=erase_admin, organization=assessment.organization, role=Role.ADMIN
+    )
+    client.force_login(erase_admin)
+    url = reverse("org:privacy_erase", args=[assessment.organization.slug, candidate.invitation.pk])
+    assert client.post(url, {"confirm": "erase"}).status_code == 302
+    after = counters(
+        client.get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-secret").content.decode()
+    )
+    grading = {k: v for k, v in before.items() if k.startswith("normassess_grading_")}
+    assert grading and all(after[k] == v for k, v in grading.items())
+    assert all(after[k] >= v for k, v in before.items())
+    assert sum(after.values()) == sum(before.values()) + 1
