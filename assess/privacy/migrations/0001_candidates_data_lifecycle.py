@@ -8,126 +8,310 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assess', '0010_points_per_question'),
-        ('quizzes', '0005_exposure_parameters'),
+        ("assess", "0010_points_per_question"),
+        ("quizzes", "0005_exposure_parameters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ErasedDelivery',
+            name="ErasedDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(max_length=20)),
-                ('tries', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("status", models.CharField(max_length=20)),
+                ("tries", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='ErasedGrade',
+            name="ErasedGrade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(max_length=20)),
-                ('verdict', models.CharField(blank=True, max_length=40)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("status", models.CharField(max_length=20)),
+                ("verdict", models.CharField(blank=True, max_length=40)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='LegalHold',
+            name="LegalHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300)),
-                ('placed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='legal_hold', to='assess.invitation')),
-                ('placed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300)),
+                ("placed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="legal_hold",
+                        to="assess.invitation",
+                    ),
+                ),
+                (
+                    "placed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='NoticeVersion',
+            name="NoticeVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('digest', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notice_versions', to='assess.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                ("digest", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice_versions",
+                        to="assess.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization', '-number'],
+                "ordering": ["organization", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeConfirmation',
+            name="NoticeConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attempt', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notice_confirmation', to='assess.attempt')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assess_privacy.noticeversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attempt",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice_confirmation",
+                        to="assess.attempt",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assess_privacy.noticeversion",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PrivacyAuditEntry',
+            name="PrivacyAuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('erased', "A candidate's data was erased"), ('exported', "A candidate's data was exported"), ('hold_placed', 'A legal hold was placed'), ('hold_lifted', 'A legal hold was lifted'), ('settings_changed', 'Privacy settings were changed'), ('evidence_expired', 'Integrity evidence past its period was erased')], max_length=20)),
-                ('source', models.CharField(choices=[('admin', 'An admin'), ('candidate', 'The candidate'), ('retention', 'The retention schedule'), ('restore', 'Re-applied after a restore')], max_length=20)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('detail', models.CharField(blank=True, max_length=200)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='privacy_audit', to='assess.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("erased", "A candidate's data was erased"),
+                            ("exported", "A candidate's data was exported"),
+                            ("hold_placed", "A legal hold was placed"),
+                            ("hold_lifted", "A legal hold was lifted"),
+                            ("settings_changed", "Privacy settings were changed"),
+                            ("evidence_expired", "Integrity evidence past its period was erased"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("admin", "An admin"),
+                            ("candidate", "The candidate"),
+                            ("retention", "The retention schedule"),
+                            ("restore", "Re-applied after a restore"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("detail", models.CharField(blank=True, max_length=200)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="privacy_audit",
+                        to="assess.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'privacy audit entries',
-                'ordering': ['-at', '-id'],
+                "verbose_name_plural": "privacy audit entries",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PrivacySettings',
+            name="PrivacySettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('privacy_text', models.TextField(blank=True, help_text='Shown to every candidate before they start (plain text).', max_length=4000, verbose_name='Your privacy notice')),
-                ('contact', models.CharField(blank=True, help_text='Where candidates ask for a copy or the deletion of their data.', max_length=200, verbose_name='Privacy contact')),
-                ('retention_days', models.PositiveIntegerField(default=365, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(3650)], verbose_name='Keep attempts, code and reports for (days)')),
-                ('evidence_days', models.PositiveIntegerField(default=90, validators=[django.core.validators.MinValueValidator(7), django.core.validators.MaxValueValidator(3650)], verbose_name='Keep integrity evidence for (days)')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='privacy_settings', to='assess.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "privacy_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown to every candidate before they start (plain text).",
+                        max_length=4000,
+                        verbose_name="Your privacy notice",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where candidates ask for a copy or the deletion of their data.",
+                        max_length=200,
+                        verbose_name="Privacy contact",
+                    ),
+                ),
+                (
+                    "retention_days",
+                    models.PositiveIntegerField(
+                        default=365,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(3650),
+                        ],
+                        verbose_name="Keep attempts, code and reports for (days)",
+                    ),
+                ),
+                (
+                    "evidence_days",
+                    models.PositiveIntegerField(
+                        default=90,
+                        validators=[
+                            django.core.validators.MinValueValidator(7),
+                            django.core.validators.MaxValueValidator(3650),
+                        ],
+                        verbose_name="Keep integrity evidence for (days)",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="privacy_settings",
+                        to="assess.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'privacy settings',
+                "verbose_name_plural": "privacy settings",
             },
         ),
         migrations.CreateModel(
-            name='AnonymousResponse',
+            name="AnonymousResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('respondent', models.BigIntegerField(db_index=True)),
-                ('position', models.PositiveIntegerField()),
-                ('submitted', models.BooleanField()),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('seconds', models.FloatField(blank=True, null=True)),
-                ('drawn_values', models.JSONField(blank=True, null=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assess.assessment')),
-                ('question_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='quizzes.questionversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("respondent", models.BigIntegerField(db_index=True)),
+                ("position", models.PositiveIntegerField()),
+                ("submitted", models.BooleanField()),
+                ("score", models.FloatField(blank=True, null=True)),
+                ("seconds", models.FloatField(blank=True, null=True)),
+                ("drawn_values", models.JSONField(blank=True, null=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assess.assessment",
+                    ),
+                ),
+                (
+                    "question_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="quizzes.questionversion",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('respondent', 'position'), name='one_anonymous_response_per_position')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("respondent", "position"),
+                        name="one_anonymous_response_per_position",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='noticeversion',
-            constraint=models.UniqueConstraint(fields=('organization', 'number'), name='one_notice_number'),
+            model_name="noticeversion",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "number"), name="one_notice_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='noticeversion',
-            constraint=models.UniqueConstraint(fields=('organization', 'digest'), name='one_notice_per_text'),
+            model_name="noticeversion",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "digest"), name="one_notice_per_text"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacysettings',
-            constraint=models.CheckConstraint(condition=models.Q(('evidence_days__lte', models.F('retention_days'))), name='evidence_kept_no_longer_than_attempts'),
+            model_name="privacysettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("evidence_days__lte", models.F("retention_days"))),
+                name="evidence_kept_no_longer_than_attempts",
+            ),
         ),
     ]
