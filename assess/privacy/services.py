@@ -227,7 +227,9 @@ def candidate_erase(
     since the restored audit trail predates it."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if locked is None:  # erased meanwhile (another admin, the candidate, retention)
+            raise CandidateNotFound("This candidate's data has already been erased.")
         if LegalHold.objects.filter(invitation=locked).exists():
             raise CandidateHeld(
                 "This candidate's data is under a legal hold; it can be erased once the "

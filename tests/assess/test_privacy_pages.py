@@ -279,3 +279,14 @@ def test_a_malformed_erasure_log_is_named_not_guessed(erasure_log):
         call_command("privacy_replay_erasures")
     with pytest.raises(CommandError, match="No erasure log"):
         call_command("privacy_replay_erasures", "--log", str(erasure_log) + ".missing")
+
+
+@pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 500, "%00", "..%2F..", "ｔｏｋｅｎ"])
+def test_hostile_candidate_links_are_refused_on_the_data_pages(client, token):
+    for path in ("privacy/", "privacy/export/", "privacy/export.json"):
+        response = client.get(f"/t/{token}/{path}")
+        assert response.status_code == 404
+        if "%2F" not in token:  # a slash: no page at all, Django's plain 404
+            assert "This link is not valid" in response.content.decode()
+    erase = client.post(f"/t/{token}/privacy/erase/", {"confirm": "erase"})
+    assert erase.status_code == 404
