@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assess.privacy.forms import privacy_settings_form
+
 from .access import BUILD, MANAGE, READ_REPORTS, org_view, organizations_of
 from .forms import OFF, ON, CandidateFeedbackForm
 from .models import Organization
@@ -43,8 +45,6 @@ def org_settings_page(
 ) -> HttpResponse:
     """The settings page; each of its forms posts to its own view, which re-renders the
     page here with that form's errors."""
-    from assess.privacy.views import privacy_settings_form
-
     return render(
         request,
         "assess/orgs/settings.html",

@@ -14,7 +14,7 @@ from .models import (
     MIN_RETENTION_DAYS,
     PRIVACY_TEXT_MAX,
 )
-from .services import HOLD_REASON_MAX
+from .services import HOLD_REASON_MAX, privacy_settings_of
 
 SEARCH_MAX = 200
 
@@ -93,5 +93,19 @@ class CandidateSearchForm(forms.Form):
         error_messages={
             "required": "Type a name or an email address.",
             "max_length": f"Type at most {SEARCH_MAX} characters.",
+        },
+    )
+
+
+def privacy_settings_form(organization, data=None) -> PrivacySettingsForm:
+    """The settings page's privacy form, filled with the organization's current values."""
+    current = privacy_settings_of(organization)
+    return PrivacySettingsForm(
+        data,
+        initial={
+            "privacy_text": current.privacy_text,
+            "contact": current.contact,
+            "retention_days": current.retention_days,
+            "evidence_days": current.evidence_days,
         },
     )

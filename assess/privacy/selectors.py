@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+
+from assess.hiring.models import Invitation
 
 from .models import AnonymousResponse
 
@@ -25,4 +27,15 @@ def anonymous_seen_by() -> dict[int, int]:
         AnonymousResponse.objects.values("question_version__question_id")
         .annotate(attempts=Count("respondent", distinct=True))
         .values_list("question_version__question_id", "attempts")
+    )
+
+
+def candidates_matching(organization, text: str, *, limit: int) -> list[Invitation]:
+    """The organization's candidates whose name or email contains `text`, newest first."""
+    text = text.strip()
+    return list(
+        Invitation.objects.filter(organization=organization)
+        .filter(Q(candidate_name__icontains=text) | Q(candidate_email__icontains=text))
+        .select_related("assessment", "legal_hold")
+        .order_by("-created_at")[:limit]
     )

@@ -12,7 +12,6 @@ import json
 from functools import wraps
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,11 +22,13 @@ from assess.attempts.services import invitation_check_open
 from assess.hiring.models import Invitation
 from assess.orgs.access import MANAGE, org_view
 from assess.orgs.models import Organization
+from assess.orgs.views import org_settings_page
 
 from .export import candidate_export
-from .forms import CandidateSearchForm, EraseForm, HoldForm, PrivacySettingsForm
+from .forms import CandidateSearchForm, EraseForm, HoldForm, privacy_settings_form
 from .models import AuditAction, AuditSource, PrivacyAuditEntry
 from .retention import retention_upcoming
+from .selectors import candidates_matching
 from .services import (
     PrivacyError,
     audit_record,
@@ -41,20 +42,6 @@ from .services import (
 
 AUDIT_SHOWN = 50
 SEARCH_RESULTS = 50
-
-
-def privacy_settings_form(org: Organization, data=None) -> PrivacySettingsForm:
-    """The settings page's privacy form, filled with the organization's current values."""
-    current = privacy_settings_of(org)
-    return PrivacySettingsForm(
-        data,
-        initial={
-            "privacy_text": current.privacy_text,
-            "contact": current.contact,
-            "retention_days": current.retention_days,
-            "evidence_days": current.evidence_days,
-        },
-    )
 
 
 def _refused(request: HttpRequest, org: Organization, role: str, error: PrivacyError):
@@ -86,8 +73,6 @@ def _export_response(data: dict, *, as_json: bool, request: HttpRequest, context
 def privacy_settings_save(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
     form = privacy_settings_form(org, request.POST)
     if not form.is_valid():
-        from assess.orgs.views import org_settings_page
-
         return org_settings_page(request, org, role, privacy_form=form, status=400)
     privacy_settings_update(org, **form.cleaned_data, actor=request.user)
     messages.success(request, "Saved: the privacy notice and retention periods.")
@@ -100,13 +85,7 @@ def privacy_overview(request: HttpRequest, org: Organization, role: str) -> Http
     search = CandidateSearchForm(request.GET if "q" in request.GET else None)
     found = None
     if search.is_bound and search.is_valid():
-        q = search.cleaned_data["q"].strip()
-        found = list(
-            Invitation.objects.filter(organization=org)
-            .filter(Q(candidate_name__icontains=q) | Q(candidate_email__icontains=q))
-            .select_related("assessment", "legal_hold")
-            .order_by("-created_at")[:SEARCH_RESULTS]
-        )
+        found = candidates_matching(org, search.cleaned_data["q"], limit=SEARCH_RESULTS)
     return render(
         request,
         "assess/privacy/overview.html",
