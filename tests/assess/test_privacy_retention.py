@@ -140,8 +140,13 @@ def test_a_lifted_hold_lets_retention_erase(org, population, client):
 
 
 def test_the_daily_task_is_scheduled_and_runs_the_same_function(org, population):
+    from assess.celery import app
+
     entry = django_settings.CELERY_BEAT_SCHEDULE["apply-retention"]
     assert entry["task"] == apply_retention.name
+    app.loader.import_default_modules()  # what a worker does on start: autodiscovery
+    assert entry["task"] in app.tasks
+    assert entry["options"]["queue"] == django_settings.CELERY_PERIODIC_QUEUE
     assert entry["schedule"] == 24 * 3600
     assert apply_retention() == (
         "2 candidate(s) erased, integrity evidence of 1 attempt(s) erased, 1 held"
