@@ -335,17 +335,19 @@ def backoff_seconds(tries: int) -> int:
     return int(min(base * 2 ** max(tries - 1, 0), settings.WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS))
 
 
-def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDelivery:
+def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDelivery | None:
     """Try one delivery once. A delivered or failed row is left alone (re-running after
-    success sends nothing). Raises `DeliveryRetry` when it should be tried again;
-    after WEBHOOKS_MAX_TRIES tries, or a final 4xx, the row is `failed`."""
+    success sends nothing); a row deleted meanwhile (its candidate was erased) is None.
+    Raises `DeliveryRetry` when it should be tried again; after WEBHOOKS_MAX_TRIES tries,
+    or a final 4xx, the row is `failed`."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update()
             .select_related("endpoint")
-            .get(pk=delivery_id)
+            .filter(pk=delivery_id)
+            .first()
         )
-        if delivery.status != DeliveryStatus.PENDING:
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return delivery
         delivery.tries += 1
         delivery.last_tried_at = now or timezone.now()

@@ -41,7 +41,9 @@ def _answer(answer) -> dict[str, Any]:
         "section": answer.section_title,
         "kind": view["kind"],
         "prompt": view.get("title") or view["prompt"],
-        "response": answer.response,
+        # A choice answer by the texts picked: the bank's indices would reveal its order,
+        # which the candidate's pages never show (assess.attempts.services.choice_value).
+        "response": None if answer.kind in CHOICE_KINDS else answer.response,
         "saved_at": _when(answer.saved_at),
         "score": answer.score,
         "scored_at": _when(answer.scored_at),

@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from assess.api.models import WebhookDelivery
+from assess.api.webhooks import delivery_send
 from assess.calibration.models import ItemCalibration, ItemParameter
 from assess.calibration.services import item_calibration_run
 from assess.models import Attempt, Invitation, Membership, Role
@@ -102,7 +103,7 @@ def test_an_erased_candidate_is_found_nowhere_and_the_statistics_do_not_change(
     # never is (only its hash, and the sealed email link).
     for label, needle in candidate.needles.items():
         assert bool(database_hits(needle)) == (label != "token"), label
-    assert WebhookDelivery.objects.filter(payload__data__attempt__id=candidate.attempt.pk)
+    [graded_event] = WebhookDelivery.objects.filter(payload__data__attempt__id=candidate.attempt.pk)
     item_statistics_refresh()
     before = _statistics()
     calibration_before = _calibration(item_calibration_run())
@@ -140,6 +141,8 @@ def test_an_erased_candidate_is_found_nowhere_and_the_statistics_do_not_change(
         "invitation": {"id": candidate.invitation.pk},
         "attempt": {"id": candidate.attempt.pk},
     }
+    # A delivery task still queued for the erased payload finds nothing to send.
+    assert delivery_send(graded_event.pk) is None
     # The erasure log (for restores) names the invitation by numbers only.
     [line] = erasure_log_read()
     assert line.invitation_id == candidate.invitation.pk

@@ -70,6 +70,7 @@ def test_the_export_holds_every_kind_of_data_and_nothing_of_others(
     assert written["reviews"][0]["note"].startswith(candidate.name)
     single = next(a for a in attempt["answers"] if a["kind"] == "single_choice")
     assert single["chosen"] == ["To avoid dividing by zero when a channel is constant"]
+    assert single["response"] is None  # the bank's index would reveal its order
     assert {s["kind"] for s in attempt["integrity_signals"]} == {
         "tab_hidden",
         "paste",
