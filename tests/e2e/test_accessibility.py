@@ -170,6 +170,8 @@ def test_a_whole_test_is_taken_with_the_keyboard_alone(live_server, browser):
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     page.goto(f"{live_server.url}/t/{token}/")
+    _tab_to(page, "#notice-confirm")  # the privacy notice, read and confirmed
+    page.keyboard.press("Space")
     _tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/q/1/$"))
