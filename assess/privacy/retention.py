@@ -122,6 +122,11 @@ def retention_upcoming(organization: Organization, *, now: datetime | None = Non
     return sorted(items, key=lambda item: (item.due_at, item.invitation_id))
 
 
+def retention_due_now(organization: Organization, *, now: datetime | None = None) -> int:
+    """Candidates whose data the next daily run would erase entirely (held ones aside)."""
+    return sum(not item.held for item in _candidates_due(organization, now or timezone.now()))
+
+
 @dataclass(frozen=True)
 class RetentionRun:
     candidates_erased: int

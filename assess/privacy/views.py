@@ -27,7 +27,7 @@ from assess.orgs.views import org_settings_page
 from .export import candidate_export
 from .forms import CandidateSearchForm, EraseForm, HoldForm, privacy_settings_form
 from .models import AuditAction, AuditSource, PrivacyAuditEntry
-from .retention import retention_upcoming
+from .retention import retention_due_now, retention_upcoming
 from .selectors import candidates_matching
 from .services import (
     PrivacyError,
@@ -76,6 +76,14 @@ def privacy_settings_save(request: HttpRequest, org: Organization, role: str) ->
         return org_settings_page(request, org, role, privacy_form=form, status=400)
     privacy_settings_update(org, **form.cleaned_data, actor=request.user)
     messages.success(request, "Saved: the privacy notice and retention periods.")
+    # Shorter periods can make data due at once: say so before the daily run erases it.
+    due = retention_due_now(org)
+    if due:
+        messages.warning(
+            request,
+            f"With these periods, the data of {due} candidate(s) is due now and will be "
+            "erased at the next daily run, unless held (see Candidates' data).",
+        )
     return redirect("org:org_settings", org_slug=org.slug)
 
 

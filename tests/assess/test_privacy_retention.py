@@ -152,3 +152,15 @@ def test_the_daily_task_is_scheduled_and_runs_the_same_function(org, population)
         "2 candidate(s) erased, integrity evidence of 1 attempt(s) erased, 1 held"
     )
     assert _gone(population["due"]) and not _gone(population["soon"])
+
+
+def test_shortening_the_periods_warns_of_what_is_now_due(org, population, client):
+    client.force_login(population["admin"])
+    saved = client.post(
+        reverse("org:privacy_settings", args=[org.slug]),
+        {"privacy_text": "", "contact": "", "retention_days": "30", "evidence_days": "14"},
+        follow=True,
+    )
+    # Past 30 days: "due" (61), "soon" (59) and the invitation never started; the held
+    # one (90) is not counted, the evidence candidates (10 and 20 days) are not due.
+    assert "the data of 3 candidate(s) is due now" in saved.content.decode()
