@@ -152,6 +152,7 @@ class AuditSource(models.TextChoices):
     ADMIN = "admin", "An admin"
     CANDIDATE = "candidate", "The candidate"
     RETENTION = "retention", "The retention schedule"
+    API = "api", "The API (an applicant-tracking system)"
     RESTORE = "restore", "Re-applied after a restore"
 
 
