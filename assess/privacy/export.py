@@ -14,7 +14,7 @@ from django.utils import timezone
 from assess.api.webhooks import webhook_deliveries_about_attempt
 from assess.attempts.models import Attempt
 from assess.hiring.models import Invitation
-from quizzes.models import CHOICE_KINDS
+from quizzes.models import CHOICE_KINDS, Kind
 from quizzes.questions import candidate_view
 
 from .models import LegalHold, NoticeConfirmation
@@ -40,6 +40,7 @@ def _answer(answer) -> dict[str, Any]:
         "number": answer.position + 1,
         "section": answer.section_title,
         "kind": view["kind"],
+        "kind_name": Kind(view["kind"]).label,
         "prompt": view.get("title") or view["prompt"],
         # A choice answer by the texts picked: the bank's indices would reveal its order,
         # which the candidate's pages never show (assess.attempts.services.choice_value).
@@ -102,6 +103,7 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
         "integrity_signals": [
             {
                 "kind": e.kind,
+                "what": e.get_kind_display(),
                 "question": e.position + 1 if e.position is not None else None,
                 "amount": e.amount,
                 "at": _when(e.created_at),

@@ -88,6 +88,8 @@ def test_the_export_holds_every_kind_of_data_and_nothing_of_others(
     # The readable page holds the same, and the export is audited (naming no one).
     page = client.get(_url("privacy_export", org, candidate.invitation.pk)).content.decode()
     assert candidate.name in page and candidate.code_marker in page
+    assert "Pasted into an answer, question 1 (40 characters)" in page
+    assert "(multiple choice (several answers))" in page
     assert PrivacyAuditEntry.objects.filter(action=AuditAction.EXPORTED).count() == 2
 
 
