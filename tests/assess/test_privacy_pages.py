@@ -293,3 +293,24 @@ def test_hostile_candidate_links_are_refused_on_the_data_pages(client, token):
             assert "This link is not valid" in response.content.decode()
     erase = client.post(f"/t/{token}/privacy/erase/", {"confirm": "erase"})
     assert erase.status_code == 404
+
+
+def test_deleting_a_candidate_in_the_admin_site_is_an_erasure(
+    client, assessment, django_user_model, erasure_log
+):
+    from assess.privacy.erasure_log import erasure_log_read
+    from assess.privacy.services import hold_place
+
+    staff = django_user_model.objects.create_superuser("root", password="pw-root-1234567")
+    client.force_login(staff)
+    unstarted, _ = factories.make_invitation(assessment, name="Never Began")
+    held, _ = factories.make_invitation(assessment, name="Held Person")
+    hold_place(held, "Claim 9")
+    deleted = client.post(f"/admin/assess/invitation/{unstarted.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not Invitation.objects.filter(pk=unstarted.pk).exists()
+    assert [line.invitation_id for line in erasure_log_read()] == [unstarted.pk]
+    assert PrivacyAuditEntry.objects.get(action=AuditAction.ERASED).actor == staff
+    refused = client.post(f"/admin/assess/invitation/{held.pk}/delete/", {"post": "yes"})
+    assert refused.status_code == 403
+    assert Invitation.objects.filter(pk=held.pk).exists()
