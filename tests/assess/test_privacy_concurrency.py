@@ -33,3 +33,18 @@ def test_two_erasures_at_once_erase_the_candidate_once(settings, tmp_path):
     assert AnonymousResponse.objects.count() == 2
     assert PrivacyAuditEntry.objects.filter(action=AuditAction.ERASED).count() == 1
     assert len(erasure_log_read()) == 1
+
+
+def test_a_save_that_meets_its_attempt_erased_is_told_the_link_is_gone(settings, tmp_path):
+    """The candidate's tab autosaves in the instant their erasure commits: the page had
+    found the attempt, the lock finds it gone."""
+    from assess.attempts.services import InvitationInvalid
+
+    bank = factories.make_bank("single")
+    assessment = factories.make_assessment(factories.make_org(), [bank["single"]])
+    invitation, _ = factories.make_invitation(assessment)
+    attempt = attempt_start(invitation)  # what the autosave view had loaded
+    candidate_erase(Invitation.objects.get(pk=invitation.pk), source="candidate")
+    with pytest.raises(InvitationInvalid) as refused:
+        answer_save(attempt, 0, 0, 0)
+    assert refused.value.status == 404
