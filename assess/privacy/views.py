@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assess.attempts.decorators import candidate_page
-from assess.attempts.services import invitation_check_open
+from assess.attempts.services import InvitationExpired, invitation_check_open
 from assess.hiring.models import Invitation
 from assess.orgs.access import MANAGE, org_view
 from assess.orgs.models import Organization
@@ -212,10 +212,24 @@ def candidate_data_export(request, org, role, invitation, fmt: str) -> HttpRespo
 # --- The candidate, through their link ------------------------------------------------------
 
 
+def _link_still_valid(invitation: Invitation) -> None:
+    """The link opens the candidate's data only while it works; once it does not, say whom
+    to ask instead."""
+    try:
+        invitation_check_open(invitation, timezone.now())
+    except InvitationExpired:
+        contact = privacy_settings_of(invitation.organization).contact
+        whom = contact or f"the hiring team at {invitation.organization.name}"
+        raise InvitationExpired(
+            f"This link no longer works, so it cannot open your data. For a copy of your "
+            f"data, or its erasure, ask {whom}."
+        ) from None
+
+
 @require_GET
 @candidate_page
 def my_data(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
-    invitation_check_open(invitation, timezone.now())
+    _link_still_valid(invitation)
     return render(
         request,
         "assess/privacy/my_data.html",
@@ -228,7 +242,7 @@ def my_data(request: HttpRequest, invitation: Invitation, token: str) -> HttpRes
 def my_data_export(
     request: HttpRequest, invitation: Invitation, token: str, fmt: str
 ) -> HttpResponse:
-    invitation_check_open(invitation, timezone.now())
+    _link_still_valid(invitation)
     data = candidate_export(invitation)
     audit_record(invitation.organization_id, AuditAction.EXPORTED, AuditSource.CANDIDATE)
     return _export_response(data, as_json=fmt == "json", request=request, context={"token": token})
@@ -237,7 +251,7 @@ def my_data_export(
 @require_POST
 @candidate_page
 def my_data_erase(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
-    invitation_check_open(invitation, timezone.now())
+    _link_still_valid(invitation)
     form = EraseForm(request.POST)
     if not form.is_valid():
         return render(

@@ -17,6 +17,7 @@ from assess.calibration.services import item_calibration_run
 from assess.models import Attempt, Invitation, Membership, Role
 from assess.privacy.erasure_log import erasure_log_read
 from assess.privacy.models import AnonymousResponse, AuditAction, PrivacyAuditEntry
+from assess.privacy.services import privacy_settings_update
 from assess.review.itemstats import item_statistics_refresh
 from quizzes.models import AssessmentStatistics, ItemStatistics, Question
 from tests.assess import factories
@@ -179,8 +180,17 @@ def test_an_expired_link_can_no_longer_erase_or_export(client, assessment):
     from datetime import timedelta
 
     invitation, token = factories.make_invitation(assessment, expires_in=timedelta(seconds=-1))
+    privacy_settings_update(
+        assessment.organization,
+        privacy_text="",
+        contact="dpo@acme.example",
+        retention_days=365,
+        evidence_days=90,
+    )
     for name in ("my_data", "my_data_export", "my_data_export_json"):
-        assert client.get(reverse(f"org:{name}", args=[token])).status_code == 410
+        refused = client.get(reverse(f"org:{name}", args=[token]))
+        assert refused.status_code == 410
+        assert "ask dpo@acme.example" in refused.content.decode()
     refused = client.post(reverse("org:my_data_erase", args=[token]), {"confirm": "erase"})
     assert refused.status_code == 410
     assert Invitation.objects.filter(pk=invitation.pk).exists()
