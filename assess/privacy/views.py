@@ -61,8 +61,11 @@ def _export_response(data: dict, *, as_json: bool, request: HttpRequest, context
         response["Content-Disposition"] = (
             f'attachment; filename="candidate-data-{data["invitation"]["id"]}.json"'
         )
-        return response
-    return render(request, "assess/privacy/export.html", {**context, "data": data})
+    else:
+        response = render(request, "assess/privacy/export.html", {**context, "data": data})
+    # A copy of someone's personal data: kept by no browser or proxy cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- The organization's admin ---------------------------------------------------------------

@@ -55,6 +55,7 @@ def test_the_export_holds_every_kind_of_data_and_nothing_of_others(
     response = client.get(_url("privacy_export_json", org, candidate.invitation.pk))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in response["Cache-Control"]
     data = json.loads(response.content)
     text = response.content.decode()
     assert data["candidate"] == {"name": candidate.name, "email": candidate.email}
