@@ -204,8 +204,8 @@ def _keep_metric_counts(attempt: Attempt) -> None:
 
 
 def _admin_log_forget(model, ids) -> None:
-    """The admin site's history names rows by their str(), which for an invitation is the
-    candidate's name and email."""
+    """The admin site's history keeps each row's str() as it was; before invitations were
+    named by number, that was the candidate's name and email."""
     ids = [str(pk) for pk in ids]
     if ids:
         LogEntry.objects.filter(
