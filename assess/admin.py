@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.urls import reverse
 
+from assess.privacy.models import AuditSource, LegalHold
+from assess.privacy.services import candidate_erase
 from assess.publicurl import public_url
 
 from .hiring.invitations import invitation_create
@@ -92,6 +94,20 @@ class InvitationAdmin(OrgScopedAdmin):
         messages.warning(
             request, f"Send this link to {obj.candidate_name}; it is shown only once: {link}"
         )
+
+    # Deleting a candidate here is an erasure (assess.privacy): their data goes the same
+    # way, the erasure log that a restore replays gets its line, and a legal hold stops it.
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and LegalHold.objects.filter(invitation=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        candidate_erase(obj, source=AuditSource.ADMIN, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for invitation in queryset.exclude(legal_hold__isnull=False):
+            candidate_erase(invitation, source=AuditSource.ADMIN, actor=request.user)
 
 
 class AnswerInline(admin.TabularInline):

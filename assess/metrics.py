@@ -2,8 +2,9 @@
 
 Grading and delivery figures are read from the database and the broker when Prometheus
 scrapes, not counted in memory: the web server, every worker and every container then
-agree, and a restart loses nothing. Rows are never deleted, so the `_total` families only
-grow, as Prometheus counters must.
+agree, and a restart loses nothing. The rows of an erased candidate leave their countable
+fields behind (assess.privacy's ErasedGrade, ErasedDelivery), so the `_total` families
+only grow, as Prometheus counters must.
 """
 
 from __future__ import annotations
@@ -34,12 +35,11 @@ class GradingCollector:
         from grader.models import FINAL_STATUSES, Submission, SubmissionStatus
 
         from .api.models import WebhookDelivery
+        from .privacy.models import ErasedDelivery, ErasedGrade
         from .review.health import queues_waiting
 
         graded = Submission.objects.filter(public_only=False)
-        by_status = dict(
-            graded.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-        )
+        by_status = _counts_by(graded, ErasedGrade.objects.all(), "status")
         pending = GaugeMetricFamily(
             "normassess_grading_submissions",
             "Graded (not sample-run) submissions by status; queued + running + waiting_gpu "
@@ -65,11 +65,15 @@ class GradingCollector:
             labels=["verdict"],
         )
         final = graded.filter(status__in=FINAL_STATUSES)
-        for verdict, n in final.values_list("verdict").annotate(n=Count("pk")).order_by():
+        erased_final = ErasedGrade.objects.filter(status__in=FINAL_STATUSES)
+        for verdict, n in sorted(_counts_by(final, erased_final, "verdict").items()):
             verdicts.add_metric([verdict or "none"], n)
         yield verdicts
 
-        runs = final.aggregate(runs=Sum("attempts"), n=Count("pk"))
+        parts = [
+            rows.aggregate(runs=Sum("attempts"), n=Count("pk")) for rows in (final, erased_final)
+        ]
+        runs = {key: sum(part[key] or 0 for part in parts) for key in ("runs", "n")}
         yield CounterMetricFamily(
             "normassess_grading_internal_errors",
             "Submissions whose grade ended as internal_error.",
@@ -80,40 +84,45 @@ class GradingCollector:
             "Grading runs beyond the first for final submissions (retries and redeliveries).",
             value=(runs["runs"] or 0) - (runs["n"] or 0),
         )
-        yield self._latency(final)
+        yield self._latency(final, erased_final)
 
         deliveries = CounterMetricFamily(
             "normassess_webhook_deliveries",
             "Webhook deliveries by status (pending ones are still being tried).",
             labels=["status"],
         )
-        counts = dict(
-            WebhookDelivery.objects.values_list("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
+        counts = _counts_by(WebhookDelivery.objects.all(), ErasedDelivery.objects.all(), "status")
         for status, n in sorted(counts.items()):
             deliveries.add_metric([status], n)
         yield deliveries
-        tries = WebhookDelivery.objects.aggregate(tries=Sum("tries"))["tries"] or 0
+        tries = sum(
+            rows.aggregate(tries=Sum("tries"))["tries"] or 0
+            for rows in (WebhookDelivery.objects.all(), ErasedDelivery.objects.all())
+        )
         yield CounterMetricFamily(
             "normassess_webhook_delivery_tries", "HTTP requests made to webhook receivers.", tries
         )
 
     @staticmethod
-    def _latency(final) -> HistogramMetricFamily:
+    def _latency(*finals) -> HistogramMetricFamily:
         from datetime import timedelta
 
         latency = ExpressionWrapper(
             F("finished_at") - F("created_at"), output_field=DurationField()
         )
-        rows = final.filter(finished_at__isnull=False).annotate(latency=latency)
         buckets = {
             f"le_{i}": Count("pk", filter=Q(latency__lte=timedelta(seconds=bound)))
             for i, bound in enumerate(LATENCY_BUCKETS)
         }
-        figures = rows.aggregate(n=Count("pk"), total=Sum("latency"), **buckets)
-        total = figures["total"]
+        parts = [
+            rows.filter(finished_at__isnull=False)
+            .annotate(latency=latency)
+            .aggregate(n=Count("pk"), total=Sum("latency"), **buckets)
+            for rows in finals
+        ]
+        figures = {key: sum(part[key] or 0 for part in parts) for key in ["n", *buckets]}
+        totals = [part["total"] for part in parts if part["total"] is not None]
+        total = sum(totals, timedelta()) if totals else None
         family = HistogramMetricFamily(
             "normassess_grading_latency_seconds",
             "Seconds from a submission's creation (the candidate's submit) to its final grade.",
@@ -125,6 +134,15 @@ class GradingCollector:
             sum_value=total.total_seconds() if total is not None else 0.0,
         )
         return family
+
+
+def _counts_by(live, erased, field: str) -> dict:
+    """Rows per value of `field`, the erased candidates' leftovers included."""
+    counts: dict = {}
+    for rows in (live, erased):
+        for value, n in rows.values_list(field).annotate(n=Count("pk")).values_list(field, "n"):
+            counts[value] = counts.get(value, 0) + n
+    return counts
 
 
 _grading_registry = CollectorRegistry(auto_describe=False)

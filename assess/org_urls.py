@@ -1,13 +1,22 @@
 """The `org` URL namespace: the hiring team's pages, all under /org/<slug>/ (the
 organization comes from the URL and every view checks the user's role in it), the sign-in
-page, and the candidate's integrity-signal endpoint beside the other /t/<token>/ addresses.
+page, and the candidate's integrity-signal endpoint and data pages beside the other /t/<token>/ addresses.
 Each feature lists its own paths; this module only joins them under one namespace."""
 
 from assess.attempts.urls import signal_urlpatterns
 from assess.hiring.urls import urlpatterns as hiring_urlpatterns
 from assess.orgs.urls import urlpatterns as orgs_urlpatterns
+from assess.privacy.urls import candidate_urlpatterns as privacy_candidate_urlpatterns
+from assess.privacy.urls import urlpatterns as privacy_urlpatterns
 from assess.review.urls import urlpatterns as review_urlpatterns
 
 app_name = "org"
 
-urlpatterns = [*orgs_urlpatterns, *hiring_urlpatterns, *review_urlpatterns, *signal_urlpatterns]
+urlpatterns = [
+    *orgs_urlpatterns,
+    *hiring_urlpatterns,
+    *review_urlpatterns,
+    *privacy_urlpatterns,
+    *signal_urlpatterns,
+    *privacy_candidate_urlpatterns,
+]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "assess",
     "assess.api",
+    "assess.privacy",
     "quizzes",
     "grader.apps.GraderConfig",
 ]
@@ -309,6 +310,16 @@ CELERY_BEAT_SCHEDULE["refresh-item-statistics"] = {
     "schedule": float(env_int("QUIZZES_STATISTICS_EVERY_SECONDS", 3600, minimum=60)),
 }
 
+# Candidates' data (docs/privacy.md): erasures are appended to this log, kept outside the
+# database and its backups, so a restore can re-apply them (`manage.py
+# privacy_replay_erasures`); retention is applied once a day.
+PRIVACY_ERASURE_LOG = env_str("PRIVACY_ERASURE_LOG", str(VAR_DIR / "privacy" / "erasure-log.jsonl"))
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "assess.privacy.apply_retention",
+    "schedule": 24 * 3600.0,
+    "options": {"queue": CELERY_PERIODIC_QUEUE},
+}
+
 # The question bank (docs/bank.md): a question shown to more candidates than this is drawn
 # with weight limit/seen_by; 0 turns the rotation off.
 QUIZZES_EXPOSURE_LIMIT = env_int("QUIZZES_EXPOSURE_LIMIT", 200, minimum=0)
@@ -345,8 +356,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "NormAssess <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Candidate links are credentials: every log record has them redacted (assess.logredact).
+# Candidate links are credentials and emails personal data: every log record has them
+# redacted (assess.logredact); error reports carry no form values or local variables.
 _logredact.install()
+DEFAULT_EXCEPTION_REPORTER_FILTER = "assess.privacy.error_reports.PersonalDataReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

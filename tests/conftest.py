@@ -85,3 +85,16 @@ def smtp_receiver(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     yield receiver
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def _test_erasure_log(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("privacy") / "erasure-log.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def _private_erasure_log(settings, _test_erasure_log):
+    """A test that erases a candidate (a page, the API, retention, a live server in this
+    process) appends to the test session's erasure log, never to the installation's
+    var/privacy/ (docs/privacy.md); tests that read the log set one of their own."""
+    settings.PRIVACY_ERASURE_LOG = _test_erasure_log

@@ -52,4 +52,8 @@ def add_error_responses(result, generator, request, public):
                     code,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
+            # An error a view documents itself (e.g. 409) has the same body.
+            for code, response in operation["responses"].items():
+                if str(code).startswith("4") and "content" not in response:
+                    response["content"] = {"application/json": {"schema": ref}}
     return result

@@ -4,13 +4,15 @@ organization, call one domain function, answer with an output serializer."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from assess.hiring import selectors as hiring_selectors
 from assess.hiring.invitations import invitation_invite, invitation_link
 from assess.hiring.services import RecruitingError
+from assess.privacy.models import AuditSource
+from assess.privacy.services import CandidateHeld, CandidateNotFound, candidate_erase
 from assess.publicurl import public_base_url
 from assess.review.selectors import AttemptFilters, attempts_list
 from quizzes.models import Topic
@@ -19,6 +21,7 @@ from ..models import Attempt
 from . import serializers as s
 from .auth import CanReadBank
 from .base import ApiView
+from .errors import Conflict
 from .models import WebhookDelivery, WebhookEndpoint
 from .services import (
     SectionSpec,
@@ -144,11 +147,35 @@ class InvitationListView(ApiView):
 
 
 class InvitationDetailView(ApiView):
+    def get_throttles(self):
+        self.throttle_scope = "api_read" if self.request.method == "GET" else "api_write"
+        return super().get_throttles()
+
     @extend_schema(responses=s.InvitationOut, summary="Read an invitation")
     def get(self, request, invitation_id: int):
         self.query_filters()
         invitation = get_object_or_404(invitations_of(self.organization), pk=invitation_id)
         return Response(s.InvitationOut(invitation).data)
+
+    @extend_schema(
+        responses={
+            204: None,
+            409: OpenApiResponse(description="The candidate's data is under a legal hold."),
+        },
+        summary="Erase the candidate and all their data",
+        description="The invitation, attempt, answers, code, reports and signals are erased "
+        "(docs/privacy.md); `candidate.erased` is sent to the webhooks. 409 while the "
+        "organization holds the candidate's data under a legal hold.",
+    )
+    def delete(self, request, invitation_id: int):
+        invitation = get_object_or_404(invitations_of(self.organization), pk=invitation_id)
+        try:
+            candidate_erase(invitation, source=AuditSource.API)
+        except CandidateHeld as held:
+            raise Conflict(held.message) from None
+        except CandidateNotFound:
+            raise exceptions.NotFound() from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Attempts and results -------------------------------------------------------------------

@@ -31,6 +31,9 @@ from .webhook_signing import SIGNATURE_HEADER, webhook_signature
 logger = logging.getLogger(__name__)
 
 EVENT_ATTEMPT_GRADED = "attempt.graded"
+# Sent when a candidate's data is erased (assess.privacy): ids only, so the receiver can
+# erase its own copy; the payload names no one.
+EVENT_CANDIDATE_ERASED = "candidate.erased"
 ERROR_EXCERPT_CHARS = 500
 # Receivers answering with these are asked again later; any other 4xx is final.
 RETRY_STATUSES = {408, 409, 425, 429}
@@ -68,32 +71,61 @@ def webhooks_emit_attempt_graded(attempt: Attempt) -> list[int]:
     from .serializers import AttemptDetailOut
 
     attempt = Attempt.objects.select_related("assessment", "invitation").get(pk=attempt.pk)
-    event_id = event_id_for(EVENT_ATTEMPT_GRADED, attempt.pk)
+    return webhooks_emit(
+        attempt.organization_id,
+        EVENT_ATTEMPT_GRADED,
+        attempt.pk,
+        {"attempt": AttemptDetailOut(attempt).data},
+        created=attempt.graded_at,
+    )
+
+
+def webhooks_emit(
+    organization_id: int,
+    event_type: str,
+    subject_id: int,
+    data: dict,
+    *,
+    created: datetime | None = None,
+) -> list[int]:
+    """Queue one event for every active endpoint of the organization, once per endpoint
+    however often it is emitted; the tasks are sent when the caller's transaction commits.
+    Returns the new deliveries' ids."""
+    endpoints = list(WebhookEndpoint.objects.filter(organization_id=organization_id, active=True))
+    if not endpoints:
+        return []
+    event_id = event_id_for(event_type, subject_id)
     payload = {
         "id": event_id,
-        "type": EVENT_ATTEMPT_GRADED,
-        "created": (attempt.graded_at or timezone.now()).isoformat(),
-        "data": {"attempt": AttemptDetailOut(attempt).data},
+        "type": event_type,
+        "created": (created or timezone.now()).isoformat(),
+        "data": data,
     }
     payload = json.loads(json.dumps(payload))  # plain JSON types, as it will be sent
-    created: list[int] = []
-    for endpoint in WebhookEndpoint.objects.filter(
-        organization_id=attempt.organization_id, active=True
-    ):
+    created_ids: list[int] = []
+    for endpoint in endpoints:
         try:
             with transaction.atomic():
                 delivery, is_new = WebhookDelivery.objects.get_or_create(
                     endpoint=endpoint,
                     event_id=event_id,
-                    defaults={"event_type": EVENT_ATTEMPT_GRADED, "payload": payload},
+                    defaults={"event_type": event_type, "payload": payload},
                 )
         except IntegrityError:  # a concurrent emit made it first
             continue
         if is_new:
-            created.append(delivery.pk)
-    if created:
-        transaction.on_commit(lambda: deliveries_enqueue(created))
-    return created
+            created_ids.append(delivery.pk)
+    if created_ids:
+        transaction.on_commit(lambda: deliveries_enqueue(created_ids))
+    return created_ids
+
+
+def webhook_deliveries_about_attempt(attempt_id: int):
+    """The stored deliveries whose payload describes this attempt (what erasure removes)."""
+    return WebhookDelivery.objects.filter(
+        Q(event_id=event_id_for(EVENT_ATTEMPT_GRADED, attempt_id))
+        | Q(payload__data__attempt__id=attempt_id)
+    )
 
 
 def deliveries_enqueue(delivery_ids: list[int]) -> None:
@@ -165,17 +197,19 @@ def backoff_seconds(tries: int) -> int:
     return int(min(base * 2 ** max(tries - 1, 0), settings.WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS))
 
 
-def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDelivery:
+def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDelivery | None:
     """Try one delivery once. A delivered or failed row is left alone (re-running after
-    success sends nothing). Raises `DeliveryRetry` when it should be tried again;
-    after WEBHOOKS_MAX_TRIES tries, or a final 4xx, the row is `failed`."""
+    success sends nothing); a row deleted meanwhile (its candidate was erased) is None.
+    Raises `DeliveryRetry` when it should be tried again; after WEBHOOKS_MAX_TRIES tries,
+    or a final 4xx, the row is `failed`."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update()
             .select_related("endpoint")
-            .get(pk=delivery_id)
+            .filter(pk=delivery_id)
+            .first()
         )
-        if delivery.status != DeliveryStatus.PENDING:
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return delivery
         delivery.tries += 1
         delivery.last_tried_at = now or timezone.now()

@@ -60,7 +60,7 @@ class Attempt(models.Model):
         indexes = [models.Index(fields=["status", "deadline"])]
 
     def __str__(self) -> str:
-        return f"attempt {self.pk} · {self.invitation.candidate_name}"
+        return f"attempt {self.pk}"  # never the candidate's name (see Invitation.__str__)
 
     @property
     def is_open(self) -> bool:

@@ -218,7 +218,9 @@ def _response_clean(answer: Answer, response: Any) -> Any:
 def _lock_open(attempt: Attempt, now: datetime) -> tuple[Attempt, bool]:
     """The attempt, locked; and whether it is still open. Past the deadline it is
     submitted here, in the caller's transaction."""
-    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    locked = Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+    if locked is None:  # erased (assess.privacy) between the page's lookup and this lock
+        raise InvitationInvalid("This link is not valid. Check that you copied all of it.")
     if locked.status != AttemptStatus.IN_PROGRESS:
         return locked, False
     if now >= locked.deadline:

@@ -15,6 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assess.hiring.models import Invitation
 from assess.hiring.selectors import assessment_summary
+from assess.privacy.notice import (
+    NoticeNotConfirmed,
+    notice_confirm,
+    notice_confirmed_version,
+    notice_context,
+)
 from assess.strictinput import InputRejected, parse_json_object
 from grader.models import Submission
 
@@ -54,6 +60,28 @@ def _open_attempt(invitation: Invitation) -> Attempt | None:
     return attempt_close_if_due(attempt) if attempt is not None else None
 
 
+def _landing(
+    request: HttpRequest, invitation: Invitation, token: str, notice_error: str = ""
+) -> HttpResponse:
+    assessment = invitation.assessment
+    return render(
+        request,
+        "assess/attempt_landing.html",
+        {
+            **notice_context(assessment.organization),
+            "notice_error": notice_error,
+            "token": token,
+            "invitation": invitation,
+            "assessment": assessment,
+            "question_count": assessment_summary(assessment).length,
+            # Extra time granted to this candidate (accommodations) is part of their limit.
+            "time_limit_minutes": assessment.time_limit_minutes + invitation.extra_minutes,
+            "has_adaptive": assessment.sections.filter(adaptive=True).exists(),
+        },
+        status=400 if notice_error else 200,
+    )
+
+
 @require_GET
 @candidate_page
 def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
@@ -63,26 +91,23 @@ def attempt_landing(request: HttpRequest, invitation: Invitation, token: str) ->
             return redirect("assess:attempt_done", token=token)
         return redirect("assess:attempt_question", token=token, number=1)
     invitation_check_open(invitation, timezone.now())
-    assessment = invitation.assessment
-    return render(
-        request,
-        "assess/attempt_landing.html",
-        {
-            "token": token,
-            "invitation": invitation,
-            "assessment": assessment,
-            "question_count": assessment_summary(assessment).length,
-            # Extra time granted to this candidate (accommodations) is part of their limit.
-            "time_limit_minutes": assessment.time_limit_minutes + invitation.extra_minutes,
-            "has_adaptive": assessment.sections.filter(adaptive=True).exists(),
-        },
-    )
+    return _landing(request, invitation, token)
 
 
 @require_POST
 @candidate_page
 def attempt_begin(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
-    attempt_start(invitation)
+    """Start the test once the candidate has confirmed the privacy notice they were shown
+    (a second click after the start just goes on)."""
+    if attempt_of(invitation) is None:
+        invitation_check_open(invitation, timezone.now())
+        try:
+            notice = notice_confirmed_version(invitation.organization, request.POST)
+        except NoticeNotConfirmed as refused:
+            return _landing(request, invitation, token, notice_error=refused.message)
+        notice_confirm(attempt_start(invitation), notice)
+    else:
+        attempt_start(invitation)
     return redirect("assess:attempt_question", token=token, number=1)
 
 

@@ -48,11 +48,17 @@ class Candidate(HttpUser):
             "Cookie": f"csrftoken={self.csrf}",
             "Referer": f"{self.host}{self.base}/",
         }
+        # The privacy notice, confirmed as the candidate's tick does.
+        notice = re.search(r'name="notice_version" value="(\d+)"', landing.text)[1]
         self.client.post(
             f"{self.base}/start/",
             headers=self.headers,
             name="page: start",
-            data={"csrfmiddlewaretoken": self.csrf},
+            data={
+                "csrfmiddlewaretoken": self.csrf,
+                "notice_confirmed": "yes",
+                "notice_version": notice,
+            },
         )
         self.revisions = {n: 0 for n in range(1, 6)}
         self.saves = 0

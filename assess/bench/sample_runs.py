@@ -76,8 +76,12 @@ def main() -> None:
     cookie = landing.cookies.get("csrftoken")
     http.headers["Cookie"] = f"csrftoken={cookie}"
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', landing.text).group(1)
+    notice = re.search(r'name="notice_version" value="(\d+)"', landing.text)[1]
     start = http.post(
-        f"{args.base}/t/{token}/start/", data={"csrfmiddlewaretoken": csrf}, allow_redirects=False
+        f"{args.base}/t/{token}/start/",
+        # The privacy notice, confirmed as the candidate's tick does.
+        data={"csrfmiddlewaretoken": csrf, "notice_confirmed": "yes", "notice_version": notice},
+        allow_redirects=False,
     )
     start.raise_for_status()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import asdict, dataclass, field
 
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from assess.attempts.models import Answer, AttemptStatus
 from assess.hiring.models import Section
+from assess.privacy.selectors import anonymous_respondent_key, anonymous_responses
 from quizzes import irt, irtfit
 from quizzes.exposure import sympson_hetter
 from quizzes.models import AUTO_SCORED_KINDS, ExposureParameters, Question
@@ -32,9 +34,19 @@ def item_calibration_run() -> ItemCalibration:
         score__isnull=False,
         question_version__question__in=questions,
     ).values_list("attempt_id", "question_version__question_id", "score")
+    # Erased candidates' scored answers stay in the fit without identity (assess.privacy).
+    erased = anonymous_responses(submitted=True).filter(
+        score__isnull=False, question_version__question__in=questions
+    )
+    erased_rows = (
+        (anonymous_respondent_key(respondent), question_id, score)
+        for respondent, question_id, score in erased.values_list(
+            "respondent", "question_version__question_id", "score"
+        )
+    )
     attempts: dict[int, int] = {}
     cells = []
-    for attempt_id, question_id, score in rows:
+    for attempt_id, question_id, score in itertools.chain(rows, erased_rows):
         cells.append((attempts.setdefault(attempt_id, len(attempts)), column[question_id], score))
     scores = np.full((len(attempts), len(questions)), np.nan)
     for i, j, score in cells:

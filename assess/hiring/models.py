@@ -223,4 +223,6 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.candidate_name} <{self.candidate_email}> · {self.assessment}"
+        # By number, never by person: str() ends up in logs, error reports and the admin
+        # site's stored history (docs/privacy.md).
+        return f"invitation {self.pk} · {self.assessment}"

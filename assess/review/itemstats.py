@@ -5,7 +5,7 @@ and hands them to `quizzes.itemstats`, which owns the figures (the bank never re
 attempts itself).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
 from django.db.models import Count, Sum
@@ -13,6 +13,12 @@ from django.utils import timezone
 
 from assess.attempts.models import Answer, IntegrityEvent, IntegrityKind
 from assess.hiring.models import Assessment
+from assess.privacy.selectors import (
+    anonymous_respondent_key,
+    anonymous_responses,
+    anonymous_seen_by,
+    anonymous_seen_in,
+)
 from quizzes.itemstats import RefreshSummary, Response, statistics_replace
 
 
@@ -49,6 +55,18 @@ def item_statistics_refresh(*, now: datetime | None = None) -> RefreshSummary:
         )
         for attempt_id, assessment_id, position, version_id, score, drawn in answers.iterator()
     ]
+    # Erased candidates' answers stay in the figures without identity (assess.privacy).
+    responses += [
+        Response(
+            attempt_id=anonymous_respondent_key(row.respondent),
+            assessment_id=row.assessment_id,
+            version_id=row.question_version_id,
+            score=row.score,
+            seconds=row.seconds,
+            drawn_values=row.drawn_values,
+        )
+        for row in anonymous_responses(submitted=True).iterator()
+    ]
     titles = dict(
         Assessment.objects.filter(pk__in={r.assessment_id for r in responses}).values_list(
             "pk", "title"
@@ -61,9 +79,12 @@ def item_statistics_refresh(*, now: datetime | None = None) -> RefreshSummary:
         .values_list("question_version__question_id", "attempts")
     ):
         seen_by[row[0]] += row[1]
-    seen_in = dict(
-        Answer.objects.values("question_version__question_id")
-        .annotate(organizations=Count("attempt__organization_id", distinct=True))
-        .values_list("question_version__question_id", "organizations")
+    for question_id, attempts in anonymous_seen_by().items():
+        seen_by[question_id] += attempts
+    # Organizations whose candidates saw each question, the erased candidates' included.
+    shown_in = (
+        set(Answer.objects.values_list("question_version__question_id", "attempt__organization_id"))
+        | anonymous_seen_in()
     )
+    seen_in = Counter(question_id for question_id, _ in shown_in)
     return statistics_replace(responses, titles, seen_by, now=now, seen_in=seen_in)

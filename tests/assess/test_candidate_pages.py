@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from assess.attempts.services import attempt_start
+from assess.attempts.services import attempt_start, invitation_for_token
 from assess.models import Membership, Role
 from grader.models import Submission
 from quizzes.models import Kind
 from quizzes.questions import correct_answer_text
 from tests.assess import factories
+from tests.assess.privacy_support import start_form
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,8 @@ def save(client, token, number, response, revision):
 
 
 def started(client, token):
-    response = client.post(url("attempt_begin", token))
+    organization = invitation_for_token(token).organization
+    response = client.post(url("attempt_begin", token), start_form(organization))
     assert response.status_code == 302
     return response
 

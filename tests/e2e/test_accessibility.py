@@ -65,6 +65,7 @@ def test_no_serious_accessibility_violations_on_the_candidate_pages(
     page.get_by_label(re.compile("Over the batch axis N")).check()
     page.wait_for_selector("#warm-up-feedback:has-text('Right')")
     scan("candidate-warm-up")
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     for number in range(1, len(KINDS) + 1):
         page.goto(f"{live_server.url}/t/{token}/q/{number}/")
@@ -170,6 +171,8 @@ def test_a_whole_test_is_taken_with_the_keyboard_alone(live_server, browser):
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     page.goto(f"{live_server.url}/t/{token}/")
+    _tab_to(page, "#notice-confirm")  # the privacy notice, read and confirmed
+    page.keyboard.press("Space")
     _tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/q/1/$"))

@@ -37,6 +37,7 @@ def test_a_candidate_takes_an_adaptive_section_in_the_browser(
 
     page.goto(f"{live_server.url}/t/{token}/")
     assert "except in the adaptive part" in page.inner_text("main")
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     shown = []
     while True:

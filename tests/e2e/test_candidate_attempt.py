@@ -23,6 +23,7 @@ def test_a_candidate_takes_a_test_in_the_browser(live_server, page, screenshot, 
     page.goto(f"{live_server.url}/t/{token}/")
     assert page.locator("h1").inner_text() == "Normalization screen"
     screenshot("candidate-instructions")
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
 
     # Question 1 (picks keep the recruiter's order): the coding problem, in the Ace editor.

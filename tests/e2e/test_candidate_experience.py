@@ -28,6 +28,7 @@ def open_test(live_server, browser):
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server.url}/t/{token}/")
+        page.check("#notice-confirm")  # the privacy notice, read
         page.click("button:has-text('Start the test')")
         page.wait_for_url(re.compile(r"/q/1/$"))
         return page

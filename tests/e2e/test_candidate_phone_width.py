@@ -50,6 +50,7 @@ def test_no_page_scrolls_sideways_with_long_inline_code(live_server, browser):
     page = context.new_page()
     too_wide = {}
     page.goto(f"{live_server.url}/t/{token}/")
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     ARTIFACTS.mkdir(exist_ok=True)
     for number, question in enumerate(questions, start=1):

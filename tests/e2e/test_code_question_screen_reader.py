@@ -27,6 +27,7 @@ def test_a_screen_reader_finds_the_code_box_headings_button_and_live_result(
     context = browser.new_context(viewport=VIEWPORTS[name])
     page = context.new_page()
     page.goto(f"{live_server.url}/t/{token}/")
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     page.wait_for_selector(".ace_editor")
 

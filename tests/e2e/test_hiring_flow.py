@@ -97,6 +97,7 @@ def test_recruiter_builds_invites_candidate_takes_worker_grades_reviewer_scores_
     # The candidate takes the test in their own browser.
     candidate = browser.new_context(viewport={"width": 1366, "height": 800}).new_page()
     candidate.goto(link)
+    candidate.check("#notice-confirm")  # the privacy notice, read
     candidate.click("button:has-text('Start the test')")
     kinds = set()
     for number in (1, 2, 3):

@@ -92,6 +92,7 @@ def test_a_coding_answer_is_graded_with_make_run_started_by_a_normal_user(
     link, lines = unprivileged_make_run
     assert not [line for line in lines if "cannot be graded on this machine" in line]
     page.goto(link)
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     for _ in range(20):  # to the coding question, wherever the demo puts it
         if page.locator(".ace_editor").count():
