@@ -6,6 +6,8 @@ PY     := $(VENV)/bin/python
 ADDR   ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= normdemo-2026
 PYTEST_ARGS ?=
+# Extra arguments for the Python benchmarks (the smoke test passes a few iterations).
+BENCH_ARGS ?=
 
 .PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load bench-sample-runs bench-bank-table banktable clean
 
@@ -61,10 +63,10 @@ banktable: $(VENV)/.installed-run
 	$(PY) manage.py banktable
 
 bench-normcore: $(VENV)/.installed-dev
-	$(PY) -m normcore bench
+	$(PY) -m normcore bench $(BENCH_ARGS)
 
 bench-grader: $(VENV)/.installed-dev
-	$(PY) -m grader bench
+	$(PY) -m grader bench $(BENCH_ARGS)
 
 # 200 simulated candidates against gunicorn + PostgreSQL + Redis + one worker (loopback).
 bench-load: $(VENV)/.installed-dev
@@ -74,7 +76,7 @@ bench-sample-runs: $(VENV)/.installed-dev
 	sh assess/bench/sample_runs.sh
 
 bench-bank-table: $(VENV)/.installed-dev
-	$(PY) manage.py bench_bank_table
+	$(PY) manage.py bench_bank_table $(BENCH_ARGS)
 
 clean:
 	rm -rf var db.sqlite3 staticfiles
