@@ -51,6 +51,13 @@ test: $(VENV)/.installed-dev test-deps
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests; that is a failure, not a pass"; exit 1; fi; \
 	exit $$rc
 
+# The production compose stack (docker-compose.yml), built from Debian's packages and
+# started for real, then attacked: docs/deploy.md says what it exercises. Needs root and
+# Docker (installed when missing); minutes. Not part of `make test`.
+.PHONY: test-deploy
+test-deploy: $(VENV)/.installed-dev test-deps
+	NORMASSESS_TEST_DEPLOY=1 $(PY) -m pytest tests/deploy $(PYTEST_ARGS)
+
 # The edit loop: everything but the browser tests and the ones marked slow (real workers).
 test-fast: $(VENV)/.installed-dev
 	$(PY) -m pytest -m "not e2e and not slow" $(PYTEST_ARGS)
