@@ -139,18 +139,19 @@ def _certificate(directory: Path) -> None:
 class Stack:
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
+    extra_files: list[Path] = field(default_factory=list)  # more compose files, last wins
 
     @property
     def base(self) -> str:
         return f"https://localhost:{HTTPS_PORT}"
 
     def compose_files(self) -> list[str]:
-        return [
-            "-f",
-            str(ROOT / "docker-compose.yml"),
-            "-f",
-            str(ROOT / "tests/deploy/compose.test.yml"),
+        files = [
+            ROOT / "docker-compose.yml",
+            ROOT / "tests/deploy/compose.test.yml",
+            *self.extra_files,
         ]
+        return [arg for f in files for arg in ("-f", str(f))]
 
     def compose_command(self) -> str:
         """The compose command line for deploy/'s scripts (their COMPOSE variable)."""

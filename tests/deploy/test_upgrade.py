@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.deploy.stack import build_previous_release_image
+from tests.deploy.stack import ROOT, build_previous_release_image
 from tests.deploy.test_compose_stack import (
     PASSWORD,
     SETUP,
@@ -34,6 +34,7 @@ def test_a_candidate_half_way_on_the_previous_release_finishes_after_the_upgrade
     previous = build_previous_release_image()
     stack.down()
     stack.env["NORMASSESS_IMAGE"] = previous
+    stack.extra_files = [ROOT / "tests/deploy/compose.previous.yml"]
     try:
         stack.up()
         demo = json.loads(
@@ -66,6 +67,7 @@ def test_a_candidate_half_way_on_the_previous_release_finishes_after_the_upgrade
 
         # The upgrade: the same volumes and secrets, the current images.
         stack.env["NORMASSESS_IMAGE"] = current
+        stack.extra_files = []
         stack.up()
         assert stack.inspect("web", "{{.Config.Image}}") == current
         # The migrations ran once, in the current image, before web and the workers.
@@ -91,3 +93,4 @@ def test_a_candidate_half_way_on_the_previous_release_finishes_after_the_upgrade
         }
     finally:
         stack.env["NORMASSESS_IMAGE"] = current
+        stack.extra_files = []
