@@ -243,9 +243,10 @@ def test_a_worker_killed_mid_grade_grades_once_and_loses_nothing(stack, demo, br
     assert hiring_submissions(stack, "kill@example.com") == [("graded", "accepted")]
 
 
-def _unavailable_until_back(stack, service: str) -> None:
+def _unavailable_until_back(stack, service: str, meanwhile=lambda: None) -> None:
     """While `service` is down the pages answer 503 with a page that says to retry (never a
-    traceback); once it is back they work again without anyone restarting the web app."""
+    traceback), and `meanwhile` runs; once it is back they work again without anyone
+    restarting the web app."""
     pages = [f"{stack.base}/", f"{stack.base}/org/login/"]
     session = requests.Session()
     stack.compose("stop", service)
@@ -261,6 +262,7 @@ def _unavailable_until_back(stack, service: str) -> None:
         assert statuses <= {200, 302, 503}
         if service == "db":
             assert 503 in statuses
+        meanwhile()
     finally:
         stack.compose("start", service)
     stack.wait_for(
@@ -274,18 +276,27 @@ def _unavailable_until_back(stack, service: str) -> None:
     )
 
 
-def test_redis_and_postgresql_restarts_answer_503_meanwhile_and_recover_by_themselves(
-    stack, demo, browser
-):
-    for service in ("redis", "db"):
-        _unavailable_until_back(stack, service)
-    # And the whole pipeline works after both: a fresh candidate's code is graded.
+def test_redis_and_postgresql_stopped_lose_nothing_and_recover_by_themselves(stack, demo, browser):
     context = browser.new_context(ignore_https_errors=True)
     page = context.new_page()
     sign_in(page, stack.base)
-    link = invite(page, stack.base, demo["assessment"], "After Restarts", "after@example.com")
+    during = invite(page, stack.base, demo["assessment"], "Redis Outage", "outage@example.com")
+    after = invite(page, stack.base, demo["assessment"], "After Restarts", "after@example.com")
     context.close()
-    take_test(browser, link, correct_answer(demo["problem"]), only_coding=True)
+    code = correct_answer(demo["problem"])
+    # A candidate submits while the broker is down: the submission is kept and queued by
+    # the periodic sweep once Redis is back.
+    _unavailable_until_back(
+        stack, "redis", meanwhile=lambda: take_test(browser, during, code, only_coding=True)
+    )
+    _unavailable_until_back(stack, "db")
+    stack.wait_for(
+        "the grade of the answer submitted during the Redis outage",
+        lambda: hiring_submissions(stack, "outage@example.com") == [("graded", "accepted")],
+        timeout=240,
+    )
+    # And the whole pipeline works after both: a fresh candidate's code is graded.
+    take_test(browser, after, code, only_coding=True)
     stack.wait_for(
         "the grade after the restarts",
         lambda: hiring_submissions(stack, "after@example.com") == [("graded", "accepted")],
@@ -319,10 +330,11 @@ def test_a_job_that_fills_the_grading_services_memory_fails_and_the_service_live
 
 def test_nothing_was_lost(stack):
     """Every candidate of this run has one attempt, submitted, and one graded submission."""
-    for email in ("grace@example.com", "kill@example.com", "after@example.com"):
+    emails = ("grace@example.com", "kill@example.com", "outage@example.com", "after@example.com")
+    for email in emails:
         assert hiring_submissions(stack, email) == [("graded", "accepted")], email
     submitted = stack.sql("SELECT count(*) FROM assess_attempt WHERE submitted_at IS NOT NULL")
-    assert int(submitted) == 3
+    assert int(submitted) == len(emails)
 
 
 def _counts(stack) -> dict[str, str]:
