@@ -6,6 +6,8 @@ PY     := $(VENV)/bin/python
 ADDR   ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= normdemo-2026
 PYTEST_ARGS ?=
+# Extra arguments for the Python benchmarks (the smoke test passes a few iterations).
+BENCH_ARGS ?=
 
 .PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load bench-sample-runs bench-bank-table banktable clean
 
@@ -49,6 +51,13 @@ test: $(VENV)/.installed-dev test-deps
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests; that is a failure, not a pass"; exit 1; fi; \
 	exit $$rc
 
+# The production compose stack (docker-compose.yml), built from Debian's packages and
+# started for real, then attacked: docs/deploy.md says what it exercises. Needs root and
+# Docker (installed when missing); minutes. Not part of `make test`.
+.PHONY: test-deploy
+test-deploy: $(VENV)/.installed-dev test-deps
+	NORMASSESS_TEST_DEPLOY=1 $(PY) -m pytest tests/deploy $(PYTEST_ARGS)
+
 # The edit loop: everything but the browser tests and the ones marked slow (real workers).
 test-fast: $(VENV)/.installed-dev
 	$(PY) -m pytest -m "not e2e and not slow" $(PYTEST_ARGS)
@@ -61,10 +70,10 @@ banktable: $(VENV)/.installed-run
 	$(PY) manage.py banktable
 
 bench-normcore: $(VENV)/.installed-dev
-	$(PY) -m normcore bench
+	$(PY) -m normcore bench $(BENCH_ARGS)
 
 bench-grader: $(VENV)/.installed-dev
-	$(PY) -m grader bench
+	$(PY) -m grader bench $(BENCH_ARGS)
 
 # 200 simulated candidates against gunicorn + PostgreSQL + Redis + one worker (loopback).
 bench-load: $(VENV)/.installed-dev
@@ -74,7 +83,7 @@ bench-sample-runs: $(VENV)/.installed-dev
 	sh assess/bench/sample_runs.sh
 
 bench-bank-table: $(VENV)/.installed-dev
-	$(PY) manage.py bench_bank_table
+	$(PY) manage.py bench_bank_table $(BENCH_ARGS)
 
 clean:
 	rm -rf var db.sqlite3 staticfiles

@@ -10,12 +10,17 @@ from assess.review.urls import legacy_report_urlpatterns, shared_report_urlpatte
 from assess.review.views import item_statistics_refresh_now
 
 from .metrics import metrics_view
+from .unavailable import healthz
+
+# An outage of PostgreSQL or Redis answers 503 "briefly unavailable", other errors 500.
+handler500 = "assess.unavailable.server_error_or_unavailable"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers and tools that ask for /favicon.ico without reading the page's <link>.
     path("favicon.ico", RedirectView.as_view(url=static("assess/favicon.svg"), permanent=True)),
     path("metrics", metrics_view, name="metrics"),
+    path("healthz", healthz, name="healthz"),
     path("api/", include("assess.api.urls")),
     *shared_report_urlpatterns,
     # Beside the bank editors' statistics page (quizzes), which cannot import attempts.

@@ -1,7 +1,8 @@
 """Simulated candidates: open the link, start, autosave every few seconds across the
 questions, save code, submit, see the end page. Run through `assess/bench/run.sh`.
 
-Questions (bank-id order, see prepare.py): 1 coding, 2 multiple, 3 numeric, 4 single, 5 written.
+The questions' numbers come by kind from prepare.py (BENCH_KINDS), never by position:
+a change of order in the bank or the attempt cannot send code to a choice question.
 """
 
 import itertools
@@ -15,6 +16,9 @@ from locust.exception import StopUser
 
 TOKENS = [t.strip() for t in open(os.environ["BENCH_TOKENS"]) if t.strip()]
 _next = itertools.count()
+NUMBER = json.load(open(os.environ["BENCH_KINDS"]))  # {kind: page number}
+CODING, MULTIPLE, NUMERIC = NUMBER["coding"], NUMBER["multiple_choice"], NUMBER["numeric"]
+SINGLE, WRITTEN = NUMBER["single_choice"], NUMBER["written"]
 SAVES_BEFORE_SUBMIT = int(os.environ.get("BENCH_SAVES", "15"))
 # The grader's own accepted layer-norm solution (the test suite's one correct answer).
 CODE = open(
@@ -60,7 +64,7 @@ class Candidate(HttpUser):
                 "notice_version": notice,
             },
         )
-        self.revisions = {n: 0 for n in range(1, 6)}
+        self.revisions = {n: 0 for n in NUMBER.values()}
         self.saves = 0
         # Choices post the page's per-attempt opaque values, as a browser does.
         self.choices = {
@@ -68,7 +72,7 @@ class Candidate(HttpUser):
                 r'name="choice"\s+value="([^"]+)"',
                 self.client.get(f"{self.base}/q/{n}/", name="page: question").text,
             )
-            for n in (2, 4)
+            for n in (MULTIPLE, SINGLE)
         }
 
     def save(self, number, response):
@@ -85,19 +89,19 @@ class Candidate(HttpUser):
 
     @task
     def work(self):
-        number = random.randint(2, 5)
+        number = random.choice((MULTIPLE, NUMERIC, SINGLE, WRITTEN))
         if random.random() < 0.3:
             self.client.get(f"{self.base}/q/{number}/", name="page: question")
-        if number in (2, 4):
+        if number in (MULTIPLE, SINGLE):
             picked = random.choice(self.choices[number])
-            self.save(number, [picked] if number == 2 else picked)
-        elif number == 3:
-            self.save(3, f"{random.uniform(-2, 2):.3f}")
+            self.save(number, [picked] if number == MULTIPLE else picked)
+        elif number == NUMERIC:
+            self.save(number, f"{random.uniform(-2, 2):.3f}")
         else:
-            self.save(5, "Tiny batches give noisy statistics " * random.randint(1, 3))
+            self.save(number, "Tiny batches give noisy statistics " * random.randint(1, 3))
         self.saves += 1
         if self.saves >= SAVES_BEFORE_SUBMIT:
-            self.save(1, CODE)
+            self.save(CODING, CODE)
             self.client.post(
                 f"{self.base}/submit/",
                 headers=self.headers,

@@ -1,10 +1,13 @@
-"""Create a benchmark assessment and N invitations; write their tokens, one a line.
+"""Create a benchmark assessment and N invitations; write their tokens, one a line, and
+the questions' numbers in the attempt by kind (JSON) for the simulated candidates.
 
-python -m assess.bench.prepare --candidates 200 --out /tmp/tokens.txt
+python -m assess.bench.prepare --candidates 200 --out /tmp/tokens.txt --kinds /tmp/kinds.json
 """
 
 import argparse
+import json
 import os
+import random
 import textwrap
 
 
@@ -12,11 +15,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--candidates", type=int, default=200)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--kinds", required=True, help="where to write {kind: number}")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assess.settings")
     import django
 
     django.setup()
+    from assess.attempts.services import assessment_questions
     from assess.hiring.invitations import invitation_create
     from assess.models import Assessment, Organization, Section
     from quizzes.bankfiles import question_from_yaml, save_question
@@ -40,6 +45,10 @@ def main() -> None:
     )
     section = Section.objects.create(assessment=assessment, title="All kinds")
     section.questions.set(questions)
+    # Unshuffled, so every candidate gets this order; page numbers count from 1.
+    order = assessment_questions(assessment, random.Random(0))
+    with open(args.kinds, "w") as out:
+        json.dump({v.question.kind: n for n, (_, v) in enumerate(order, start=1)}, out)
     with open(args.out, "w") as out:
         for n in range(args.candidates):
             _, token = invitation_create(
