@@ -18,7 +18,7 @@ from assess.hiring.services import section_set_picks
 from assess.models import Membership, Role
 from grader.models import Submission, SubmissionStatus
 from quizzes.bankfiles import question_from_yaml, save_question
-from quizzes.models import Question, Topic
+from quizzes.models import Pool, Question, Topic
 from tests.assess import factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -345,7 +345,9 @@ def test_home_and_new_assessment_fit_a_phone_and_the_form_reads_as_one(
 
 def test_practice_says_why_it_is_short_and_draws_no_frame_round_choices(gunicorn_server, open_page):
     base = gunicorn_server()
-    factories.make_bank("single", "multiple")
+    bank = factories.make_bank("single", "multiple")
+    # Practice draws only from its own public pool.
+    Question.objects.filter(pk__in=[q.pk for q in bank.values()]).update(pool=Pool.PRACTICE)
     page = open_page()
     page.goto(f"{base}/")
     page.select_option("#id_length", "10")
