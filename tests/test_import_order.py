@@ -3,8 +3,8 @@ import, lazy ones inside functions included, points down the order or stays in i
 layer, and no module takes part in an import cycle.
 
     normcore < grader.engine < grader < quizzes < assess
-    inside assess: base < feature models < orgs < hiring < calibration < scoring
-                   < attempts < review < assess.models < api < project
+    inside assess: base < feature models < privacy policy < orgs < hiring < calibration
+                   < scoring < attempts < review < privacy < assess.models < api < project
 
 What must go up goes through a signal (`grader.signals.submission_finalized`,
 `assess.attempts.signals.attempt_graded`) or Celery's task names.
@@ -31,18 +31,25 @@ ASSESS_BASE = {
     "strictinput",
     "tokens",
 }
-ASSESS_FEATURES = ("orgs", "hiring", "calibration", "scoring", "attempts", "review")
+ASSESS_FEATURES = (
+    "privacy_policy",  # see PRIVACY_POLICY
+    "orgs",
+    "hiring",
+    "calibration",
+    "scoring",
+    "attempts",
+    "review",
+    "privacy",
+)
+# The privacy package's lower half: the organization's policy, the candidate's notice, the
+# settings form and the anonymous responses, which the candidate's landing page, the
+# settings page and the statistics read; its erasure, export and retention sit above the
+# features they erase.
+PRIVACY_POLICY = {"models", "policy", "notice", "forms", "selectors", "signals"}
 
 # Backward imports still to be turned around (issue 26). The list may only shrink: an
 # entry that no longer occurs fails the test too, so the fix removes it here.
-KNOWN_BACKWARD: set[tuple[str, str]] = {
-    ("assess.api.views", "assess.privacy.models"),
-    ("assess.api.views", "assess.privacy.services"),
-    ("assess.attempts.views", "assess.privacy.notice"),
-    ("assess.calibration.services", "assess.privacy.selectors"),
-    ("assess.orgs.views", "assess.privacy.forms"),
-    ("assess.review.itemstats", "assess.privacy.selectors"),
-}
+KNOWN_BACKWARD: set[tuple[str, str]] = set()
 # Import cycles still to be broken (issue 26), each as its sorted modules; may only shrink.
 KNOWN_CYCLES: set[tuple[str, ...]] = set()
 
@@ -57,9 +64,11 @@ def layer(module: str) -> tuple[int, int]:
     if parts[0] == "quizzes":
         return (3, 0)
     sub = parts[1] if len(parts) > 1 else ""
+    if sub == "privacy" and parts[2:3] != ["models"] and set(parts[2:3]) <= PRIVACY_POLICY:
+        sub = "privacy_policy"
     if sub in ASSESS_BASE:
         return (4, 0)
-    if sub in ASSESS_FEATURES and parts[2:3] == ["models"]:
+    if sub in (*ASSESS_FEATURES, "api") and parts[2:3] == ["models"]:
         return (4, 1)  # every feature's models: one Django app, related by name
     if sub in ASSESS_FEATURES:
         return (4, 2 + ASSESS_FEATURES.index(sub))

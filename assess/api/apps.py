@@ -11,9 +11,13 @@ class AssessApiConfig(AppConfig):
 
     def ready(self) -> None:
         from assess.attempts.signals import attempt_graded
+        from assess.privacy.signals import candidate_erased
 
-        from .webhooks import on_attempt_graded
+        from .webhooks import on_attempt_graded, on_candidate_erased
 
         attempt_graded.connect(
             on_attempt_graded, dispatch_uid="assess.api.webhooks.on_attempt_graded"
+        )
+        candidate_erased.connect(
+            on_candidate_erased, dispatch_uid="assess.api.webhooks.on_candidate_erased"
         )

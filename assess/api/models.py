@@ -8,9 +8,11 @@ is signed with it.
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from assess.tokens import token_digest
@@ -101,6 +103,25 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+EVENT_ATTEMPT_GRADED = "attempt.graded"
+_EVENT_NAMESPACE = uuid.UUID("5b0e8a3e-7f43-4d8f-9a55-2f1f0d6c9a11")
+
+
+def event_id_for(event_type: str, subject_id: int) -> str:
+    """Stable, so emitting the same event twice finds the same delivery rows."""
+    return "evt_" + uuid.uuid5(_EVENT_NAMESPACE, f"{event_type}:{subject_id}").hex
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def about_attempt(self, attempt_id: int) -> DeliveryQuerySet:
+        """The stored deliveries whose payload describes this attempt (what an erasure
+        removes, what the candidate's export shows)."""
+        return self.filter(
+            Q(event_id=event_id_for(EVENT_ATTEMPT_GRADED, attempt_id))
+            | Q(payload__data__attempt__id=attempt_id)
+        )
+
+
 class WebhookDelivery(models.Model):
     """One event for one endpoint. (endpoint, event_id) is unique, so an event is queued
     once per endpoint however often it is emitted, and a delivered row is never sent again."""
@@ -121,6 +142,8 @@ class WebhookDelivery(models.Model):
     last_tried_at = models.DateTimeField(null=True, blank=True)
     next_try_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -12,7 +12,8 @@ from assess.hiring import selectors as hiring_selectors
 from assess.hiring.invitations import invitation_invite, invitation_link
 from assess.hiring.services import RecruitingError
 from assess.privacy.models import AuditSource
-from assess.privacy.services import CandidateHeld, CandidateNotFound, candidate_erase
+from assess.privacy.policy import CandidateHeld, CandidateNotFound
+from assess.privacy.services import candidate_erase
 from assess.publicurl import public_base_url
 from assess.review.selectors import AttemptFilters, attempts_list
 from quizzes.models import Topic

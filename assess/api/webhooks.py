@@ -13,7 +13,6 @@ import logging
 import socket
 import ssl
 import time
-import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -24,20 +23,25 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Attempt
-from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from ..privacy.models import ErasedDelivery
+from .models import (
+    EVENT_ATTEMPT_GRADED,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    event_id_for,
+)
 from .webhook_addresses import WebhookUrlError, default_port, webhook_target
 from .webhook_signing import SIGNATURE_HEADER, webhook_signature
 
 logger = logging.getLogger(__name__)
 
-EVENT_ATTEMPT_GRADED = "attempt.graded"
 # Sent when a candidate's data is erased (assess.privacy): ids only, so the receiver can
 # erase its own copy; the payload names no one.
 EVENT_CANDIDATE_ERASED = "candidate.erased"
 ERROR_EXCERPT_CHARS = 500
 # Receivers answering with these are asked again later; any other 4xx is final.
 RETRY_STATUSES = {408, 409, 425, 429}
-_EVENT_NAMESPACE = uuid.UUID("5b0e8a3e-7f43-4d8f-9a55-2f1f0d6c9a11")
 
 
 class DeliveryRetry(Exception):
@@ -49,11 +53,6 @@ class DeliveryRetry(Exception):
 
 
 # --- Emitting -------------------------------------------------------------------------------
-
-
-def event_id_for(event_type: str, subject_id: int) -> str:
-    """Stable, so emitting the same event twice finds the same delivery rows."""
-    return "evt_" + uuid.uuid5(_EVENT_NAMESPACE, f"{event_type}:{subject_id}").hex
 
 
 def on_attempt_graded(sender, *, attempt: Attempt, **kwargs) -> None:
@@ -120,12 +119,27 @@ def webhooks_emit(
     return created_ids
 
 
-def webhook_deliveries_about_attempt(attempt_id: int):
-    """The stored deliveries whose payload describes this attempt (what erasure removes)."""
-    return WebhookDelivery.objects.filter(
-        Q(event_id=event_id_for(EVENT_ATTEMPT_GRADED, attempt_id))
-        | Q(payload__data__attempt__id=attempt_id)
-    )
+def on_candidate_erased(
+    sender, *, organization_id, invitation_id, attempt_id, erased_at, replaying, **kwargs
+) -> None:
+    """Receiver of `assess.privacy.signals.candidate_erased` (connected in `apps.ready`), in
+    the erasing transaction: the stored payloads about the attempt go (their counts stay for
+    the metrics, without content), and connected systems hear `candidate.erased` (ids only),
+    except when a restore replays the erasure."""
+    if attempt_id is not None:
+        about = WebhookDelivery.objects.about_attempt(attempt_id)
+        ErasedDelivery.objects.bulk_create(
+            ErasedDelivery(**row) for row in about.values("status", "tries")
+        )
+        about.delete()
+    if not replaying:
+        webhooks_emit(
+            organization_id,
+            EVENT_CANDIDATE_ERASED,
+            invitation_id,
+            {"invitation": {"id": invitation_id}, "attempt": {"id": attempt_id}},
+            created=erased_at,
+        )
 
 
 def deliveries_enqueue(delivery_ids: list[int]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from assess.api.webhooks import webhook_deliveries_about_attempt
+from assess.api.models import WebhookDelivery
 from assess.attempts.models import Attempt
 from assess.hiring.models import Invitation
 from quizzes.models import CHOICE_KINDS, Kind
@@ -120,7 +120,7 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
         ],
         "webhook_events": [
             {"type": d.event_type, "created_at": _when(d.created_at), "status": d.status}
-            for d in webhook_deliveries_about_attempt(attempt.pk).order_by("created_at", "pk")
+            for d in WebhookDelivery.objects.about_attempt(attempt.pk).order_by("created_at", "pk")
         ],
     }
 

@@ -14,7 +14,7 @@ from .models import (
     MIN_RETENTION_DAYS,
     PRIVACY_TEXT_MAX,
 )
-from .services import HOLD_REASON_MAX, privacy_settings_of
+from .policy import HOLD_REASON_MAX, privacy_settings_of
 
 SEARCH_MAX = 200
 

@@ -14,7 +14,7 @@ from assess.attempts.models import Attempt
 from assess.orgs.models import Organization
 
 from .models import NoticeConfirmation, NoticeVersion
-from .services import PrivacyError, privacy_settings_of
+from .policy import PrivacyError, privacy_settings_of
 
 CONFIRM_FIELD = "notice_confirmed"
 VERSION_FIELD = "notice_version"

@@ -23,7 +23,8 @@ from assess.hiring.models import Invitation
 from assess.orgs.models import Organization
 
 from .models import AuditAction, AuditSource
-from .services import CandidateHeld, audit_record, candidate_erase, privacy_settings_of
+from .policy import CandidateHeld, privacy_settings_of
+from .services import audit_record, candidate_erase
 
 logger = logging.getLogger(__name__)
 

@@ -21,11 +21,6 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from assess.api.webhooks import (
-    EVENT_CANDIDATE_ERASED,
-    webhook_deliveries_about_attempt,
-    webhooks_emit,
-)
 from assess.attempts.models import Answer, Attempt, IntegrityEvent, IntegrityKind
 from assess.hiring.models import Invitation
 from assess.orgs.models import Organization
@@ -36,37 +31,19 @@ from .models import (
     AnonymousResponse,
     AuditAction,
     AuditSource,
-    ErasedDelivery,
     ErasedGrade,
     LegalHold,
     PrivacyAuditEntry,
     PrivacySettings,
 )
-
-HOLD_REASON_MAX = 300
-
-
-class PrivacyError(Exception):
-    """A privacy request that cannot be honoured; `status` is the HTTP status to answer."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class CandidateHeld(PrivacyError):
-    status = 409
-
-
-class CandidateNotFound(PrivacyError):
-    status = 404
-
-
-def privacy_settings_of(organization: Organization) -> PrivacySettings:
-    settings_row, _ = PrivacySettings.objects.get_or_create(organization=organization)
-    return settings_row
+from .policy import (
+    HOLD_REASON_MAX,
+    CandidateHeld,
+    CandidateNotFound,
+    PrivacyError,
+    privacy_settings_of,
+)
+from .signals import candidate_erased
 
 
 def audit_record(
@@ -191,15 +168,12 @@ def _anonymize_responses(attempt: Attempt) -> int:
 
 
 def _keep_metric_counts(attempt: Attempt) -> None:
-    """The rows the metrics count, without their content (see ErasedGrade)."""
+    """The rows the metrics count, without their content (see ErasedGrade; the API keeps
+    its deliveries' counts when it hears `candidate_erased`)."""
     grades = Submission.objects.filter(answer__attempt=attempt, public_only=False)
     ErasedGrade.objects.bulk_create(
         ErasedGrade(**row)
         for row in grades.values("status", "verdict", "attempts", "created_at", "finished_at")
-    )
-    ErasedDelivery.objects.bulk_create(
-        ErasedDelivery(**row)
-        for row in webhook_deliveries_about_attempt(attempt.pk).values("status", "tries")
     )
 
 
@@ -242,7 +216,6 @@ def candidate_erase(
             attempt_id = attempt.pk
             anonymous = _anonymize_responses(attempt)
             _keep_metric_counts(attempt)
-            webhook_deliveries_about_attempt(attempt.pk).delete()
             answer_ids = list(attempt.answers.values_list("pk", flat=True))
             submission_ids = list(
                 Submission.objects.filter(answer_id__in=answer_ids).values_list("pk", flat=True)
@@ -263,14 +236,17 @@ def candidate_erase(
         # Deleting the invitation also drops its sealed (queued) email link.
         locked.delete()
         audit_record(locked.organization_id, AuditAction.ERASED, source, actor=actor)
+        # In this transaction: the API forgets its stored payloads about the attempt and,
+        # unless this is a replay, tells connected systems (`candidate.erased`).
+        candidate_erased.send(
+            sender=Invitation,
+            organization_id=locked.organization_id,
+            invitation_id=line.invitation_id,
+            attempt_id=attempt_id,
+            erased_at=now,
+            replaying=replaying,
+        )
         if not replaying:
-            webhooks_emit(
-                locked.organization_id,
-                EVENT_CANDIDATE_ERASED,
-                line.invitation_id,
-                {"invitation": {"id": line.invitation_id}, "attempt": {"id": attempt_id}},
-                created=now,
-            )
             # Written before the commit: if the commit then failed, a restore would replay
             # an erasure that was asked for; written after, a crash between the two would
             # let a restore bring back data that was erased.

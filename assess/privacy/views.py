@@ -27,16 +27,15 @@ from assess.orgs.views import org_settings_page
 from .export import candidate_export
 from .forms import CandidateSearchForm, EraseForm, HoldForm, privacy_settings_form
 from .models import AuditAction, AuditSource, PrivacyAuditEntry
+from .policy import PrivacyError, privacy_settings_of
 from .retention import retention_due_now, retention_upcoming
 from .selectors import candidates_matching
 from .services import (
-    PrivacyError,
     audit_record,
     candidate_erase,
     hold_lift,
     hold_place,
     invitation_of,
-    privacy_settings_of,
     privacy_settings_update,
 )
 

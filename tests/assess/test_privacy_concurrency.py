@@ -7,7 +7,8 @@ from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.models import Invitation
 from assess.privacy.erasure_log import erasure_log_read
 from assess.privacy.models import AnonymousResponse, AuditAction, PrivacyAuditEntry
-from assess.privacy.services import CandidateNotFound, candidate_erase
+from assess.privacy.policy import CandidateNotFound
+from assess.privacy.services import candidate_erase
 from tests.assess import factories
 from tests.assess.test_concurrency import in_threads
 
