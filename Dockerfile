@@ -35,7 +35,8 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=build EMAIL
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app app \
  && useradd --system --uid 10002 --gid app grader \
- && mkdir -p /app/var /run/grader /run/grader-practice && chown app /app/var \
+ && mkdir -p /app/var/privacy /run/grader /run/grader-practice \
+ && chown app /app/var /app/var/privacy \
  && chown grader:app /run/grader /run/grader-practice \
  && chmod 0770 /run/grader /run/grader-practice
 USER app

@@ -132,3 +132,14 @@ def test_a_grading_service_has_memory_for_its_pool_and_room_for_its_jobs(name):
     assert _bytes(service["mem_limit"]) >= pool_size * JOB_BYTES + SERVICE_BYTES
     # Each job may start 16 processes (64 for a tensor job), plus the service's threads.
     assert int(service["pids_limit"]) >= pool_size * 64 + 64
+
+
+def test_every_service_that_erases_candidates_writes_one_erasure_log_outside_the_database():
+    # Web (admins, candidates, the API) and beat (retention) erase; a restore of the
+    # database replays the log, so it lives on a volume of its own, shared by both.
+    log = COMPOSE["x-app"]["environment"]["PRIVACY_ERASURE_LOG"]
+    for name in ("web", "beat"):
+        mounts = COMPOSE["services"][name]["volumes"]
+        assert any(m.startswith("privacy-log:") and log.startswith(m.split(":")[1]) for m in mounts)
+    assert "privacy-log" in COMPOSE["volumes"]
+    assert not any("privacy-log" in str(v) for v in COMPOSE["services"]["db"].get("volumes", []))
