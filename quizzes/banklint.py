@@ -14,10 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 
+from .bankoverlap import (
+    Finding,
+    content_words,
+    cross_pool_findings,
+    duplicate_findings,
+    group_findings,
+)
 from .bankvalidate import BankQuestion
-from .draws import exclusion_groups
 from .models import CHOICE_KINDS, Kind, Level, Pool
 
 # How far above its chance rate the "key is the longest option" share may go, and the
@@ -29,16 +34,6 @@ MIN_ITEMS_JUDGED = 10
 # The key may be the shortest option less often than chance (the over-correction of long
 # keys) by at most this much, per pool and kind.
 SHORTEST_SHORTFALL_PER_KIND = 0.05
-NEAR_DUPLICATE_SIMILARITY = 0.6
-# `excludes` closes transitively into groups, and a draw takes one question per group: a
-# larger group means a chain of declarations that keeps unrelated questions apart.
-MAX_EXCLUSION_GROUP = 5
-# A practice item (public, with its key) this close to a hiring item would leak it, so the
-# bar across pools is lower, and `excludes` does not excuse it.
-CROSS_POOL_SIMILARITY = 0.4
-# The same bar on the content words of the stem and the key together: the same question
-# reworded (its key's words included) is as much a leak as a copied stem.
-CROSS_POOL_QUESTION_SIMILARITY = 0.4
 # A key this many times as long as the longest distractor (and LONG_KEY_MIN_CHARS longer)
 # is picked by length alone.
 LONG_KEY_RATIO = 1.5
@@ -68,7 +63,6 @@ HEDGED_WORDS = re.compile(
     r"mostly|some|could|partly)\b(?!['’]t)",  # "can't" is an absolute
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-z0-9_]+")
 
 
 @dataclass
@@ -107,13 +101,6 @@ class LengthRow:
     @property
     def failed(self) -> bool:
         return self.limit is not None and self.excess > self.limit or self.short_key_avoided
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    key: str
-    detail: str
 
 
 @dataclass
@@ -260,24 +247,10 @@ def absolute_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
     return found
 
 
-# Words too common to count as echoing the stem.
-_STOPWORDS = frozenset(
-    """a an the and or of to in on at by for with from as is are was were be been being it
-    its this that these those which what when why how who whom whose than then there their
-    they them you your we our one two does do did not no can may might will would should
-    could into over under between about above after before during each per only also more most
-    less same other such any all both use used using uses""".split()
-)
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if len(w) >= 4 and w not in _STOPWORDS}
-
-
 def _echoing(q: BankQuestion) -> list[bool]:
     """Per option: does it repeat a content word of the stem (4+ letters, no stopword)?"""
-    stem = _content_words(re.sub(r"\{[^}]*\}", " ", q.content["prompt"]))
-    return [bool(_content_words(c["text"]) & stem) for c in q.content["choices"]]
+    stem = content_words(re.sub(r"\{[^}]*\}", " ", q.content["prompt"]))
+    return [bool(content_words(c["text"]) & stem) for c in q.content["choices"]]
 
 
 def echo_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
@@ -370,102 +343,6 @@ def pattern_statistics(questions: Sequence[BankQuestion]) -> list[PatternRow]:
         base = sum(1 / len(q.content["choices"]) for q in group) / len(group)
         rows.append(PatternRow(pool, len(group), answered, base))
     return rows
-
-
-def cross_pool_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
-    """A practice item whose stem is CROSS_POOL_SIMILARITY like a hiring item's, or that
-    poses the same coding problem: its public key would give the hiring item away."""
-    practice = [q for q in questions if q.pool == Pool.PRACTICE]
-    hiring = [q for q in questions if q.pool == Pool.HIRING]
-    found = []
-    for p in practice:
-        words = _stem_words(p)
-        for h in hiring:
-            if p.kind == Kind.CODING or h.kind == Kind.CODING:
-                if p.kind == h.kind == Kind.CODING and p.content["problem"] == h.content["problem"]:
-                    found.append(
-                        Finding("across pools", p.key, f"same coding problem as {h.key!r}")
-                    )
-                continue
-            other = _stem_words(h)
-            if not words or not other:
-                continue
-            similarity = len(words & other) / len(words | other)
-            asked = _jaccard(_question_words(p), _question_words(h))
-            if similarity >= CROSS_POOL_SIMILARITY:
-                found.append(
-                    Finding(
-                        "across pools",
-                        p.key,
-                        f"stem {similarity:.0%} like the hiring item {h.key!r}: rewrite it",
-                    )
-                )
-            elif asked >= CROSS_POOL_QUESTION_SIMILARITY:
-                found.append(
-                    Finding(
-                        "across pools",
-                        p.key,
-                        f"stem and key {asked:.0%} like the hiring item {h.key!r}: ask "
-                        "something else",
-                    )
-                )
-    return found
-
-
-def _question_words(q: BankQuestion) -> set[str]:
-    """Content words of the stem and of the keyed options."""
-    keyed = " ".join(c["text"] for c in q.content.get("choices", ()) if c["correct"])
-    return _content_words(f"{q.content['prompt']} {keyed}")
-
-
-def _jaccard(a: set, b: set) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def _stem_words(q: BankQuestion) -> set[tuple[str, str]]:
-    words = _WORD.findall(re.sub(r"\{[^}]*\}", " ", q.content["prompt"].lower()))
-    return set(zip(words, words[1:], strict=False))
-
-
-def duplicate_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
-    """Stem pairs whose word-pair (bigram) Jaccard similarity reaches
-    NEAR_DUPLICATE_SIMILARITY, unless `excludes` already keeps them apart."""
-    groups = exclusion_groups({q.key: q.excludes for q in questions})
-    stems = [(q, _stem_words(q)) for q in questions]
-    found = []
-    for (a, wa), (b, wb) in combinations(stems, 2):
-        if not wa or not wb or a.kind == Kind.CODING or b.kind == Kind.CODING:
-            continue
-        similarity = len(wa & wb) / len(wa | wb)
-        if similarity < NEAR_DUPLICATE_SIMILARITY:
-            continue
-        if groups.get(a.key, a.key) == groups.get(b.key, b.key):
-            continue
-        found.append(
-            Finding(
-                "duplicate",
-                a.key,
-                f"stem {similarity:.0%} like {b.key!r} (declare 'excludes' or rewrite one)",
-            )
-        )
-    return found
-
-
-def group_findings(questions: Sequence[BankQuestion]) -> list[Finding]:
-    """Exclusion groups larger than MAX_EXCLUSION_GROUP, named by their smallest id."""
-    members: dict[str, list[str]] = {}
-    for key, root in exclusion_groups({q.key: q.excludes for q in questions}).items():
-        members.setdefault(root, []).append(key)
-    return [
-        Finding(
-            "exclusion group",
-            root,
-            f"{len(keys)} questions chained by 'excludes' (at most {MAX_EXCLUSION_GROUP}): "
-            f"{', '.join(sorted(keys))}",
-        )
-        for root, keys in sorted(members.items())
-        if len(keys) > MAX_EXCLUSION_GROUP
-    ]
 
 
 def explanation_findings(questions: Sequence[BankQuestion]) -> list[Finding]:

@@ -225,3 +225,24 @@ def test_the_order_places_each_layer_below_the_next():
     ]
     assert [layer(m) for m in ordered] == sorted(layer(m) for m in ordered)
     assert len({layer(m) for m in ordered}) == len(ordered)
+
+
+# A module a reader can hold in their head; the zygote is the exception, as it must stand
+# alone (the sandbox loads it by path, before anything of the project can be imported).
+MAX_MODULE_LINES = 500
+LONG_MODULES_ALLOWED = {"grader/engine/sandbox/zygote.py"}
+
+
+def test_no_module_of_assess_quizzes_or_grader_is_over_500_lines():
+    long = {
+        str(path.relative_to(ROOT)): len(path.read_text().splitlines())
+        for package in ("assess", "quizzes", "grader")
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    over = {
+        name: lines
+        for name, lines in long.items()
+        if lines > MAX_MODULE_LINES and name not in LONG_MODULES_ALLOWED
+    }
+    assert not over, f"modules over {MAX_MODULE_LINES} lines: {over}"
