@@ -43,7 +43,7 @@ def _click_to_result(http, base: str, token: str, csrf: str, source: str) -> flo
     answer.raise_for_status()
     html = answer.text
     while "run-report" not in html:
-        poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:(\d+)ms"', html)
+        poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:(\d+)ms[^"]*"', html)
         if poll is None:
             raise RuntimeError(f"unexpected fragment: {html[:300]}")
         time.sleep(int(poll.group(2)) / 1000)

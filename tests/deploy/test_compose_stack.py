@@ -95,6 +95,7 @@ def take_test(browser, link: str, code: str, *, only_coding: bool = False) -> No
     context = browser.new_context(ignore_https_errors=True, viewport={"width": 1366, "height": 800})
     page = context.new_page()
     page.goto(link)
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     page.wait_for_selector("#answer-form")
     count = page.locator("#question-nav a[data-position]").count()

@@ -27,6 +27,7 @@ def long_answer() -> str:
 
 def start_test(page, base: str, token: str, code: str) -> None:
     page.goto(f"{base}/t/{token}/")
+    page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     page.wait_for_selector(".ace_editor")
     page.evaluate("code => ace.edit('editor').setValue(code, -1)", code)
