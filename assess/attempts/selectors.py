@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from assess.scoring import attempt_results
 from grader.console import sample_run_console
+from grader.engine.report import candidate_report
 from grader.models import Submission, SubmissionStatus
 from quizzes.models import Kind
 from quizzes.questions import candidate_view
@@ -67,6 +68,7 @@ def _sample_run_view(submission: Submission) -> dict:
     verdict = report.get("verdict", "")
     return {
         "submission": submission,
+        "report": candidate_report(report),
         "verdict_label": verdict.replace("_", " ") or "error",
         "console": sample_run_console(report),
     }

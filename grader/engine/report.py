@@ -128,11 +128,18 @@ class Report:
         }
 
     def to_candidate_dict(self) -> dict:
-        """``to_dict()`` without what only a reviewer may see: a shrunk hidden input."""
-        shown = self.to_dict()
-        if (shown["smallest_failing_case"] or {}).get("reviewer_only", True):
-            shown["smallest_failing_case"] = None
-        return shown
+        """``to_dict()`` as a candidate may see it (``candidate_report``)."""
+        return candidate_report(self.to_dict())
+
+
+def candidate_report(report: dict) -> dict:
+    """A stored report as a candidate may see it: without what only a reviewer may see, a
+    shrunk hidden input (a case not marked ``reviewer_only: False`` counts as hidden). The one
+    place of the rule: sample runs, practice and the engine's candidate dict all use it."""
+    shown = dict(report)
+    if (shown.get("smallest_failing_case") or {}).get("reviewer_only", True):
+        shown["smallest_failing_case"] = None
+    return shown
 
 
 @dataclass

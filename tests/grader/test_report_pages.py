@@ -5,16 +5,17 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape
 
+from assess.attempts.selectors import sample_run_context
 from tests.grader.conftest import SUBMISSIONS
 
 
 def _sample_run(report: dict) -> str:
-    submission = SimpleNamespace(is_final=True, report=report)
-    return render_to_string(
-        "assess/_sample_run.html", {"submission": submission, "verdict_label": "wrong answer"}
-    )
+    """The sample-run fragment as the candidate's page renders it, from a stored report."""
+    submission = SimpleNamespace(is_final=True, report=report, created_at=timezone.now(), pk=1)
+    return render_to_string("assess/_sample_run.html", sample_run_context(submission, "token"))
 
 
 def test_a_sample_run_shows_the_diagnosis_and_the_shrunk_sample_before_the_folded_table(grade):
