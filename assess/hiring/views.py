@@ -236,6 +236,84 @@ def section_new(
     return _builder_redirect(request, org, assessment)
 
 
+def _posted_question(request: HttpRequest) -> Question:
+    try:
+        return Question.objects.select_related("latest_version").get(
+            pk=int(request.POST.get("question", ""))
+        )
+    except (ValueError, Question.DoesNotExist):
+        raise RecruitingError("Unknown question.") from None
+
+
+def _form_problems(form, *, labels: bool = False) -> str:
+    if labels:
+        return "; ".join(f"{form[f].label}: {e}" for f, errs in form.errors.items() for e in errs)
+    return "; ".join(e for errs in form.errors.values() for e in errs)
+
+
+def _pick(request: HttpRequest, section: Section) -> None:
+    section_pick(section, _posted_question(request))
+
+
+def _unpick(request: HttpRequest, section: Section) -> None:
+    section_unpick(section, _posted_question(request))
+
+
+def _move_up(request: HttpRequest, section: Section) -> None:
+    section_move(section, _posted_question(request), -1)
+
+
+def _move_down(request: HttpRequest, section: Section) -> None:
+    section_move(section, _posted_question(request), 1)
+
+
+def _set_points(request: HttpRequest, section: Section) -> None:
+    question = _posted_question(request)
+    form = PointsForm(request.POST)
+    if not form.is_valid():
+        raise RecruitingError(f"{question.key}: {form.errors['points'][0]}")
+    section_set_points(section, question, form.cleaned_data["points"])
+
+
+def _set_draw(request: HttpRequest, section: Section) -> None:
+    form = DrawForm(request.POST)
+    if not form.is_valid():
+        raise RecruitingError("Random draw: " + _form_problems(form))
+    data = form.cleaned_data
+    section_set_draw(
+        section,
+        count=data["draw_count"],
+        kind=data["draw_kind"],
+        level=data["draw_level"],
+        topic=data["draw_topic"],
+        points=data["draw_points"],
+    )
+
+
+def _set_adaptive(request: HttpRequest, section: Section) -> None:
+    form = AdaptiveForm(request.POST)
+    if not form.is_valid():
+        raise RecruitingError("Adaptive section: " + _form_problems(form, labels=True))
+    section_set_adaptive(section, **form.cleaned_data)
+
+
+def _delete(request: HttpRequest, section: Section) -> None:
+    section_delete(section)
+
+
+# The builder's section actions, by the name in their URL (hiring/urls.py).
+SECTION_ACTIONS = {
+    "pick": _pick,
+    "unpick": _unpick,
+    "up": _move_up,
+    "down": _move_down,
+    "points": _set_points,
+    "draw": _set_draw,
+    "adaptive": _set_adaptive,
+    "delete": _delete,
+}
+
+
 @require_POST
 @org_view(BUILD)
 def section_change(
@@ -246,57 +324,12 @@ def section_change(
     section_id: int,
     action: str,
 ) -> HttpResponse:
-    """pick / unpick / move a question up or down / set its points, set the random draw,
-    delete the section."""
+    """One of the builder's SECTION_ACTIONS on a section; a refusal is said on the builder."""
+    if action not in SECTION_ACTIONS:
+        raise Http404("Unknown action")
     section = _section(org, assessment_id, section_id)
     try:
-        if action in ("pick", "unpick", "up", "down", "points"):
-            try:
-                question = Question.objects.select_related("latest_version").get(
-                    pk=int(request.POST.get("question", ""))
-                )
-            except (ValueError, Question.DoesNotExist):
-                raise RecruitingError("Unknown question.") from None
-            if action == "points":
-                form = PointsForm(request.POST)
-                if not form.is_valid():
-                    raise RecruitingError(f"{question.key}: {form.errors['points'][0]}")
-                section_set_points(section, question, form.cleaned_data["points"])
-            elif action == "pick":
-                section_pick(section, question)
-            elif action == "unpick":
-                section_unpick(section, question)
-            else:
-                section_move(section, question, -1 if action == "up" else 1)
-        elif action == "draw":
-            form = DrawForm(request.POST)
-            if not form.is_valid():
-                raise RecruitingError(
-                    "Random draw: " + "; ".join(e for errs in form.errors.values() for e in errs)
-                )
-            data = form.cleaned_data
-            section_set_draw(
-                section,
-                count=data["draw_count"],
-                kind=data["draw_kind"],
-                level=data["draw_level"],
-                topic=data["draw_topic"],
-                points=data["draw_points"],
-            )
-        elif action == "adaptive":
-            form = AdaptiveForm(request.POST)
-            if not form.is_valid():
-                raise RecruitingError(
-                    "Adaptive section: "
-                    + "; ".join(
-                        f"{form[f].label}: {e}" for f, errs in form.errors.items() for e in errs
-                    )
-                )
-            section_set_adaptive(section, **form.cleaned_data)
-        elif action == "delete":
-            section_delete(section)
-        else:
-            raise Http404("Unknown action")
+        SECTION_ACTIONS[action](request, section)
     except RecruitingError as exc:
         messages.error(request, str(exc))
     return _builder_redirect(request, org, section.assessment)
