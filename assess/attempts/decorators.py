@@ -1,14 +1,16 @@
-"""The decorator of every candidate page: the link's token resolves to its invitation."""
+"""The decorators of the candidate's pages: the link's token resolves to its invitation
+(`candidate_page`, every page); the invitation to its started attempt (`started_attempt`)."""
 
 from __future__ import annotations
 
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from .services import AttemptError, invitation_for_token
+from .models import AttemptStatus
+from .services import AttemptError, attempt_close_if_due, attempt_of, invitation_for_token
 
 
 def _refusal(request: HttpRequest, error: AttemptError) -> HttpResponse:
@@ -31,3 +33,26 @@ def candidate_page(view):
         return response
 
     return never_cache(wrapper)
+
+
+def started_attempt(*, close_if_due: bool = True, open_only: bool = False):
+    """For a page (under `candidate_page`) that needs the test started: the view gets the
+    link's attempt as `attempt`, submitted first when its deadline has passed
+    (`close_if_due`). Not started yet: the landing page. With `open_only`, a submitted
+    attempt goes to the done page instead."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, invitation, token: str, *args, **kwargs):
+            attempt = attempt_of(invitation)
+            if attempt is None:
+                return redirect("assess:attempt_landing", token=token)
+            if close_if_due:
+                attempt = attempt_close_if_due(attempt)
+            if open_only and attempt.status == AttemptStatus.SUBMITTED:
+                return redirect("assess:attempt_done", token=token)
+            return view(request, invitation, token, *args, attempt=attempt, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -24,7 +24,7 @@ from assess.privacy.notice import (
 from assess.strictinput import InputRejected, parse_json_object
 from grader.models import Submission
 
-from .decorators import candidate_page
+from .decorators import candidate_page, started_attempt
 from .integrity import MAX_BODY_BYTES, integrity_record
 from .models import Attempt, AttemptStatus
 from .selectors import (
@@ -113,14 +113,10 @@ def attempt_begin(request: HttpRequest, invitation: Invitation, token: str) -> H
 
 @require_GET
 @candidate_page
+@started_attempt(open_only=True)
 def attempt_question(
-    request: HttpRequest, invitation: Invitation, token: str, number: int
+    request: HttpRequest, invitation: Invitation, token: str, number: int, *, attempt: Attempt
 ) -> HttpResponse:
-    attempt = _open_attempt(invitation)
-    if attempt is None:
-        return redirect("assess:attempt_landing", token=token)
-    if attempt.status == AttemptStatus.SUBMITTED:
-        return redirect("assess:attempt_done", token=token)
     answers = attempt_answers(attempt)
     if not 1 <= number <= len(answers):
         raise Http404("No such question in this test")
@@ -170,13 +166,11 @@ def answer_autosave(
 
 @require_POST
 @candidate_page
+@started_attempt(close_if_due=False)
 def adaptive_next(
-    request: HttpRequest, invitation: Invitation, token: str, number: int
+    request: HttpRequest, invitation: Invitation, token: str, number: int, *, attempt: Attempt
 ) -> HttpResponse:
     """Confirm an adaptive question (its autosaved response) and show the next one."""
-    attempt = attempt_of(invitation)
-    if attempt is None:
-        return redirect("assess:attempt_landing", token=token)
     try:
         following = adaptive_confirm(attempt, number - 1)
     except AttemptClosed:
@@ -230,12 +224,10 @@ def sample_run_status(
 
 @require_GET
 @candidate_page
-def attempt_review(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
-    attempt = _open_attempt(invitation)
-    if attempt is None:
-        return redirect("assess:attempt_landing", token=token)
-    if attempt.status == AttemptStatus.SUBMITTED:
-        return redirect("assess:attempt_done", token=token)
+@started_attempt(open_only=True)
+def attempt_review(
+    request: HttpRequest, invitation: Invitation, token: str, *, attempt: Attempt
+) -> HttpResponse:
     answers = attempt_answers(attempt)
     return render(
         request,
@@ -252,20 +244,20 @@ def attempt_review(request: HttpRequest, invitation: Invitation, token: str) -> 
 
 @require_POST
 @candidate_page
-def attempt_finish(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
-    attempt = attempt_of(invitation)
-    if attempt is None:
-        return redirect("assess:attempt_landing", token=token)
+@started_attempt(close_if_due=False)
+def attempt_finish(
+    request: HttpRequest, invitation: Invitation, token: str, *, attempt: Attempt
+) -> HttpResponse:
     attempt_submit(attempt)
     return redirect("assess:attempt_done", token=token)
 
 
 @require_GET
 @candidate_page
-def attempt_done(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
-    attempt = _open_attempt(invitation)
-    if attempt is None:
-        return redirect("assess:attempt_landing", token=token)
+@started_attempt()
+def attempt_done(
+    request: HttpRequest, invitation: Invitation, token: str, *, attempt: Attempt
+) -> HttpResponse:
     if attempt.status != AttemptStatus.SUBMITTED:
         return redirect("assess:attempt_review", token=token)
     return render(
