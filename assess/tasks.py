@@ -26,7 +26,7 @@ def submit_expired_attempts() -> int:
 @shared_task(name="assess.refresh_item_statistics", ignore_result=True)
 def refresh_item_statistics() -> str:
     """Recompute the bank's item statistics and exposure from the attempts (periodic)."""
-    from .review.itemstats import item_statistics_refresh
+    from .review.item_responses import item_statistics_refresh
 
     return str(item_statistics_refresh())
 

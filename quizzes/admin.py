@@ -16,7 +16,7 @@ from .bankfiles import (
     question_to_file_entry,
     save_question,
 )
-from .itemstats import question_retire, question_return, statistics_rows
+from .item_statistics import question_retire, question_return, statistics_rows
 from .models import (
     AssessmentStatistics,
     ExposureParameters,

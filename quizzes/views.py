@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import PracticeStartForm, StatisticsFilterForm
-from .itemstats import over_exposed_questions, statistics_rows
+from .item_statistics import over_exposed_questions, statistics_rows
 from .models import AssessmentStatistics, Kind, PracticeRun, Question
 from .practice import (
     PRACTICE_KINDS,

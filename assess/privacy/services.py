@@ -140,7 +140,7 @@ class ErasureReceipt:
 
 def _anonymize_responses(attempt: Attempt) -> int:
     """Copy what item statistics and calibration read from the attempt's answers into
-    rows without identity (assess.review.itemstats and assess.calibration read both)."""
+    rows without identity (assess.review.item_responses and assess.calibration read both)."""
     seconds = {
         row["position"]: row["ms"] / 1000
         for row in IntegrityEvent.objects.filter(

@@ -27,7 +27,7 @@ from quizzes.models import Kind
 from .export import results_csv
 from .forms import AttemptFilterForm, RubricForm
 from .health import grading_health
-from .itemstats import item_statistics_refresh
+from .item_responses import item_statistics_refresh
 from .models import ReportShare
 from .selectors import (
     AttemptFilters,

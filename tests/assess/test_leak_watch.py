@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from assess.attempts.services import attempt_start
 from assess.hiring.selectors import bank_browse
-from assess.review.itemstats import item_statistics_refresh
-from quizzes.itemstats import question_retire
+from assess.review.item_responses import item_statistics_refresh
+from quizzes.item_statistics import question_retire
 from quizzes.models import Question
 from tests.assess import factories
 

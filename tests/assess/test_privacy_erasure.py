@@ -18,7 +18,7 @@ from assess.models import Attempt, Invitation, Membership, Role
 from assess.privacy.erasure_log import erasure_log_read
 from assess.privacy.models import AnonymousResponse, AuditAction, PrivacyAuditEntry
 from assess.privacy.services import privacy_settings_update
-from assess.review.itemstats import item_statistics_refresh
+from assess.review.item_responses import item_statistics_refresh
 from quizzes.models import AssessmentStatistics, ItemStatistics, Question
 from tests.assess import factories
 from tests.assess.privacy_support import (

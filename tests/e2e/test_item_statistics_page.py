@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from assess.review.itemstats import item_statistics_refresh
+from assess.review.item_responses import item_statistics_refresh
 from tests.support.population import default_items, simulate_attempts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

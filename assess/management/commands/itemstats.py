@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assess.review.itemstats import item_statistics_refresh
+from assess.review.item_responses import item_statistics_refresh
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from quizzes.stats import bank_table
+from quizzes.bank_counts import bank_table
 
 
 class Command(BaseCommand):

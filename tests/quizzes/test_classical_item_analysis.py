@@ -13,7 +13,7 @@ is off by many standard errors:
 import numpy as np
 import pytest
 
-from quizzes.psychometrics import (
+from quizzes.classical_item_analysis import (
     FLAG_EASY,
     FLAG_HARD,
     FLAG_NEGATIVE,

@@ -1,7 +1,7 @@
 """Item statistics and exposure from candidates' attempts: the hiring app's side.
 
 It extracts each submitted attempt's scored answers and the time reported per question,
-and hands them to `quizzes.itemstats`, which owns the figures (the bank never reads
+and hands them to `quizzes.item_statistics`, which owns the figures (the bank never reads
 attempts itself).
 """
 
@@ -19,7 +19,7 @@ from assess.privacy.selectors import (
     anonymous_seen_by,
     anonymous_seen_in,
 )
-from quizzes.itemstats import RefreshSummary, Response, statistics_replace
+from quizzes.item_statistics import RefreshSummary, Response, statistics_replace
 
 
 def _seconds_per_answer() -> dict[tuple[int, int], float]:

@@ -2,7 +2,7 @@
 editors' page and the admin.
 
 The hiring app extracts the responses (it owns attempts) and hands them here as plain
-`Response` rows; this module builds the response matrices, runs `quizzes.psychometrics`
+`Response` rows; this module builds the response matrices, runs `quizzes.classical_item_analysis`
 and replaces the stored figures. It never imports the hiring app.
 """
 
@@ -14,8 +14,8 @@ import numpy as np
 from django.db import transaction
 from django.db.models import Q
 
+from .classical_item_analysis import item_statistics, reliability_statistics
 from .models import AssessmentStatistics, ItemStatistics, Kind, Question, QuestionVersion
-from .psychometrics import item_statistics, reliability_statistics
 
 # Discrete numeric parameters define a variant; continuous ones vary within it.
 VARIANT_SPECS = ("choice", "integer")

@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from assess.review.itemstats import item_statistics_refresh
+from assess.review.item_responses import item_statistics_refresh
 from assess.tasks import refresh_item_statistics
+from quizzes.classical_item_analysis import FLAG_EASY, FLAG_NEGATIVE
 from quizzes.models import AssessmentStatistics, ItemStatistics, Question
-from quizzes.psychometrics import FLAG_EASY, FLAG_NEGATIVE
 from tests.support.irt import population_alpha, population_moments, rank_correlation
 from tests.support.population import default_items, simulate_attempts
 
