@@ -114,7 +114,7 @@ def simulate(
     calibration_form: int = 30,
     seed: int = 0,
     max_exposure: float | None = None,
-    exposure_candidates: int = 500,
+    exposure_candidates: int = 2000,
 ) -> SimulationReport:
     """Run the whole loop (see the module docstring) and return one row per test; with
     `max_exposure`, also the adaptive section under Sympson-Hetter exposure control."""

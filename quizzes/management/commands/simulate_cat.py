@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quizzes import irt
 from quizzes.bankfiles import BANK_DIR, BankError, read_bank
+from quizzes.models import Pool
 from quizzes.simulation import certainty_tables, simulate
 
 # Only answers scored the moment they are given can steer an adaptive section.
@@ -58,7 +59,13 @@ class Command(BaseCommand):
             bank = read_bank(options["bank"])
         except BankError as exc:
             raise CommandError(f"the bank does not load:\n{exc}") from None
-        levels = [q.level for q in bank.questions if q.kind in ADAPTIVE_KINDS]
+        # The hiring pool's auto-scored questions (what an adaptive section draws from), in
+        # the order of their ids, so that how the bank's files are split changes nothing.
+        levels = [
+            q.level
+            for q in sorted(bank.questions, key=lambda q: q.key)
+            if q.kind in ADAPTIVE_KINDS and q.pool == Pool.HIRING
+        ]
         if options["candidates"] < 1 or options["calibration_candidates"] < 0:
             raise CommandError("--candidates must be at least 1, --calibration-candidates >= 0")
         if options["certainty"]:
