@@ -20,14 +20,19 @@ HOSTILE = {
 
 def main() -> int:
     from grader.engine.grading import grade_submission
+    from grader.engine.problems import list_problems
 
-    # correct/bn_forward_plain.py answers bn-forward, correct/bn_fold.py bn-fold, ...
-    correct = sorted((SUBMISSIONS / "correct").glob("*.py"))
+    # A file answers the problem its name starts with (the longest such slug):
+    # correct/bn_forward_plain.py bn-forward, correct/groupnorm_forward_dataclass.py
+    # groupnorm-forward, correct/bn_fold.py bn-fold, ...
+    slugs = sorted((p.slug for p in list_problems()), key=len, reverse=True)
+
+    def answered(path: Path) -> str:
+        name = path.stem.replace("_", "-")
+        return next(slug for slug in slugs if name == slug or name.startswith(slug + "-"))
+
     files = {
-        f"correct/{p.name}": "bn-forward"
-        if p.stem.startswith("bn_forward")
-        else p.stem.replace("_", "-")
-        for p in correct
+        f"correct/{p.name}": answered(p) for p in sorted((SUBMISSIONS / "correct").glob("*.py"))
     }
     files |= {
         str(p.relative_to(SUBMISSIONS)): "bn-forward"
