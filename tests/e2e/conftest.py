@@ -105,7 +105,10 @@ def _server_quiet_before_flush(request):
     transactions before pytest-django TRUNCATEs the tables. Closing a browser context does
     not wait for the requests it had in flight (autosave, heartbeat), and a TRUNCATE that
     meets one of them holding row locks is a deadlock PostgreSQL resolves by failing the
-    flush (CI saw it as "Database test_normassess couldn't be flushed")."""
+    flush (CI saw it as "Database test_normassess couldn't be flushed", twice: once with no
+    wait, once after a request that was still busy when a 20 s wait ran out). A request still
+    in a transaction after the wait belongs to a test that has ended: its backend is ended,
+    so the flush never meets it."""
     # Depend on the db helper so this teardown runs before its flush.
     request.getfixturevalue("_django_db_helper")
     yield
@@ -115,15 +118,27 @@ def _server_quiet_before_flush(request):
         return
     import time
 
-    deadline = time.monotonic() + 20
+    busy = (
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid()"
+        " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+    )
+    deadline = time.monotonic() + 10
     with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid()"
-                " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
-            )
-            if cursor.fetchone()[0] == 0:
+        while True:
+            cursor.execute(busy)
+            pids = [row[0] for row in cursor.fetchall()]
+            if not pids:
+                return
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        for pid in pids:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        ended = time.monotonic() + 10
+        while time.monotonic() < ended:
+            cursor.execute(busy)
+            if not cursor.fetchall():
                 return
             time.sleep(0.05)
 
