@@ -25,6 +25,7 @@ ASSESS_BASE = {
     "envconfig",
     "logredact",
     "publicurl",
+    "refusals",
     "sealing",
     "signin_throttling",
     "spreadsheet",

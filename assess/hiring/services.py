@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from assess.orgs.models import Organization
 from grader.routing import ungradable_problems
+from quizzes.errors import UserError
 from quizzes.models import Kind, Pool, Question, Topic
 
 from .draws import ADAPTIVE_KINDS, adaptive_pool
@@ -20,7 +21,7 @@ from .models import MAX_POINTS, MIN_POINTS, Assessment, Section, SectionQuestion
 from .selectors import draw_available
 
 
-class RecruitingError(Exception):
+class RecruitingError(UserError):
     """A request that cannot be honoured, in words for the person who made it."""
 
 
