@@ -426,6 +426,8 @@ WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
 INTEGRATIONS_RATE_PER_MINUTE = env_int("INTEGRATIONS_RATE_PER_MINUTE", 120, minimum=1)
 INTEGRATIONS_RATE_PER_IP = env_int("INTEGRATIONS_RATE_PER_IP", 600, minimum=1)
 INTEGRATIONS_CREDENTIALS_KEY = env_str("INTEGRATIONS_CREDENTIALS_KEY", "")
+# Where Ashby's API answers (assessment.update); a test points it at a fake.
+ASHBY_API_URL = env_str("ASHBY_API_URL", "https://api.ashbyhq.com")
 # The bank's item parameters are refitted from all scored answers this often (docs/scoring.md).
 ASSESS_CALIBRATION_HOURS = env_int("ASSESS_CALIBRATION_HOURS", 24, minimum=1)
 CELERY_BEAT_SCHEDULE["calibrate-items"] = {

@@ -100,3 +100,12 @@ def exchange_logged(connection, direction: str, endpoint: str):
 
 INCOMING = Direction.INCOMING
 OUTGOING = Direction.OUTGOING
+
+
+def connection_set_outgoing_key(connection: AtsConnection, raw: str) -> None:
+    """Store the ATS's own API key (sealed) for the calls we make to it."""
+    raw = (raw or "").strip()
+    if not raw or len(raw) > MAX_KEY_CHARS or any(ord(c) < 33 or ord(c) == 127 for c in raw):
+        raise ValueError("Paste the key as the ATS shows it: one line, without spaces.")
+    connection.outgoing_key_sealed = credential_seal(raw)
+    connection.save(update_fields=["outgoing_key_sealed"])

@@ -70,6 +70,7 @@ def link_invite(
                 external_key=external_key,
                 partner_interview_id=id_prefix + secrets.token_urlsafe(18),
                 callback_url=callback_url,
+                base_url=base_url[:200],
             )
             # Queued for after the commit, so a request that lost the race sends nothing.
             invitation_send(invitation, token, base_url)

@@ -14,6 +14,7 @@ from django.db import models
 
 class Ats(models.TextChoices):
     GREENHOUSE = "greenhouse", "Greenhouse"
+    ASHBY = "ashby", "Ashby"
 
 
 class AtsConnection(models.Model):
@@ -25,6 +26,9 @@ class AtsConnection(models.Model):
     # The first characters of the key, to recognise it on the settings page; not a secret.
     key_prefix = models.CharField(max_length=16, editable=False)
     key_sealed = models.TextField(editable=False)
+    # The ATS's own key for the calls we make (Ashby's API key, with candidatesWrite),
+    # sealed; empty for an ATS that authenticates our calls with the key above.
+    outgoing_key_sealed = models.TextField(blank=True, editable=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
@@ -53,6 +57,9 @@ class AtsLink(models.Model):
     partner_interview_id = models.CharField(max_length=40, unique=True, editable=False)
     # Where the ATS wants to hear of a result (Greenhouse's `url`).
     callback_url = models.URLField(max_length=500, blank=True)
+    # Our public address as the ATS reached it, for the report's link in a result we push
+    # (no request is at hand then); ASSESS_PUBLIC_URL wins when set.
+    base_url = models.URLField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 a reviewer's change grades it anew), one `AtsPush` row, sent by a Celery task through the
 webhooks' connection code (`assess.api.webhooks.http_send`, `webhook_target`: the same
 SSRF rules, the same backoff). Greenhouse's call is "PATCH Completed Test" to the `url` it
-gave, with the organization's key; it then asks `test_status` for the result.
+gave, with the organization's key (it then asks `test_status`); Ashby's is
+`assessment.update` with the result, with Ashby's own API key.
 
 A 429's Retry-After is honoured; 5xx, timeouts and 408/409/425/429 are retried; after
 WEBHOOKS_MAX_TRIES, or another 4xx, the row is `failed`: the dead letter, which the admin
@@ -12,24 +13,56 @@ can send again from the settings page.
 from __future__ import annotations
 
 import base64
+import json
 import logging
+import time
 from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from assess.api.webhook_addresses import WebhookUrlError, webhook_target
 from assess.api.webhooks import RETRY_STATUSES, DeliveryRetry, backoff_seconds, http_send
 from assess.models import Attempt
 
+from .ashby import update_body
 from .connections import OUTGOING, exchange_logged
 from .credentials import credential_unseal
-from .models import AtsLink, AtsPush, PushStatus
+from .models import Ats, AtsLink, AtsPush, PushStatus
 
 logger = logging.getLogger(__name__)
-ENDPOINT_COMPLETED = "patch_completed_test"
+ENDPOINT = {Ats.GREENHOUSE: "patch_completed_test", Ats.ASHBY: "assessment.update"}
+
+
+class CannotSend(Exception):
+    """The push cannot be made as things stand (no key, a refused address): not retried."""
+
+
+def _basic(key: str) -> str:
+    return "Basic " + base64.b64encode(f"{key}:".encode()).decode("ascii")
+
+
+def _request_for(link: AtsLink, connection) -> tuple[str, str, bytes, dict]:
+    """(method, URL, body, headers) of the call that tells the ATS about this link now."""
+    if not connection.active:
+        raise CannotSend("The connection is off.")
+    headers = {"User-Agent": "NormAssess-Integrations/1"}
+    if connection.ats == Ats.ASHBY:
+        key = credential_unseal(connection.outgoing_key_sealed or "")
+        if not key:
+            raise CannotSend("Ashby's API key is not set or cannot be read.")
+        url = settings.ASHBY_API_URL.rstrip("/") + "/assessment.update"
+        body = json.dumps(update_body(link, timestamp_ms=int(time.time() * 1000))).encode()
+        headers |= {"Content-Type": "application/json", "Accept": "application/json"}
+        return "POST", url, body, headers | {"Authorization": _basic(key)}
+    key = credential_unseal(connection.key_sealed)
+    if key is None:
+        raise CannotSend("The connection's key cannot be read.")
+    headers |= {"Content-Length": "0", "Authorization": _basic(key)}
+    return "PATCH", link.callback_url, b"", headers
 
 
 def on_attempt_graded(sender, *, attempt: Attempt, **kwargs) -> None:
@@ -43,7 +76,8 @@ def push_for_attempt(attempt: Attempt) -> int | None:
     link = (
         AtsLink.objects.select_related("connection")
         .filter(invitation_id=attempt.invitation_id, connection__active=True)
-        .exclude(callback_url="")
+        # Greenhouse is told at the URL it gave; Ashby at its one API address.
+        .filter(~Q(callback_url="") | Q(connection__ats=Ats.ASHBY))
         .first()
     )
     if link is None or attempt.graded_at is None:
@@ -93,26 +127,19 @@ def push_send(push_id: int, *, now: datetime | None = None) -> AtsPush | None:
     link = push.link
     connection = link.connection
     retry, retry_after = False, None
-    with exchange_logged(connection, OUTGOING, ENDPOINT_COMPLETED) as exchange:
+    with exchange_logged(connection, OUTGOING, ENDPOINT[connection.ats]) as exchange:
         exchange.link = link
-        key = credential_unseal(connection.key_sealed)
-        if not connection.active or key is None:
-            status, error = None, "The connection is off or its key cannot be read."
-        else:
+        try:
+            method, url, body, headers = _request_for(link, connection)
             try:
-                address = webhook_target(link.callback_url)
+                address = webhook_target(url)
             except WebhookUrlError as exc:
-                status, error = None, f"Refused: {exc}"
-            else:
-                auth = base64.b64encode(f"{key}:".encode()).decode("ascii")
-                headers = {
-                    "Authorization": f"Basic {auth}",
-                    "User-Agent": "NormAssess-Integrations/1",
-                    "Content-Length": "0",
-                }
-                answer = http_send("PATCH", link.callback_url, b"", headers, address=address)
-                status, error, retry_after = answer
-                retry = status is None or status >= 500 or status in RETRY_STATUSES
+                raise CannotSend(f"Refused: {exc}") from None
+        except CannotSend as exc:
+            status, error = None, str(exc)
+        else:
+            status, error, retry_after = http_send(method, url, body, headers, address=address)
+            retry = status is None or status >= 500 or status in RETRY_STATUSES
         exchange.status = status
         # The receiver's words may echo what we sent; the log keeps the status only.
         exchange.note = "" if status is not None and status < 300 else (error or "")[:60]

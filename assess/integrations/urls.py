@@ -1,22 +1,25 @@
-"""The admin's page (in the `org` namespace, under /org/<slug>/) and the endpoints
-Greenhouse calls (namespace `integrations`, under /integrations/)."""
+"""The admin's page (in the `org` namespace, under /org/<slug>/) and the endpoints the
+ATSes call (namespace `integrations`, under /integrations/)."""
 
 from django.urls import path
 
 from assess.orgs.urls import ORG
 
-from . import greenhouse_views, views
+from . import ashby_views, greenhouse_views, views
+
+PAGE = ORG + "settings/integrations/"
 
 urlpatterns = [
-    path(ORG + "settings/integrations/", views.integrations_page, name="integrations"),
+    path(PAGE, views.integrations_page, name="integrations"),
+    path(PAGE + "<slug:ats>/connect/", views.integrations_connect, name="integrations_connect"),
+    path(PAGE + "<slug:ats>/check/", views.integrations_check, name="integrations_check"),
     path(
-        ORG + "settings/integrations/connect/",
-        views.integrations_connect,
-        name="integrations_connect",
+        PAGE + "<slug:ats>/api-key/",
+        views.integrations_outgoing_key,
+        name="integrations_outgoing_key",
     ),
-    path(ORG + "settings/integrations/check/", views.integrations_check, name="integrations_check"),
     path(
-        ORG + "settings/integrations/pushes/<int:push_id>/retry/",
+        PAGE + "pushes/<int:push_id>/retry/",
         views.integrations_push_retry,
         name="integrations_push_retry",
     ),
@@ -34,4 +37,9 @@ ats_urlpatterns = [
         greenhouse_views.response_error,
         name="greenhouse_response_error",
     ),
+    path("ashby/assessment.list", ashby_views.assessment_list, name="ashby_assessment_list"),
+    path(
+        "ashby/assessment.start", ashby_views.assessment_start_view, name="ashby_assessment_start"
+    ),
+    path("ashby/assessment.cancel", ashby_views.assessment_cancel, name="ashby_assessment_cancel"),
 ]

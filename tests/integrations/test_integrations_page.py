@@ -27,7 +27,7 @@ def test_connecting_shows_the_key_once_and_greenhouse_can_use_it(admin_client, a
     AtsConnection.objects.all().delete()
     page = admin_client.get(page_url(acme.org))
     assert b"Not connected" in page.content
-    response = admin_client.post(page_url(acme.org) + "connect/")
+    response = admin_client.post(page_url(acme.org) + "greenhouse/connect/")
     assert response.status_code == 302 and "nai_" not in response["Location"]
     shown = admin_client.get(page_url(acme.org)).content.decode()
     key = shown.split('<code id="new-key">')[1].split("</code>")[0]
@@ -40,7 +40,7 @@ def test_connecting_shows_the_key_once_and_greenhouse_can_use_it(admin_client, a
 
 def test_rotating_the_key_stops_the_old_one_at_once(admin_client, acme, client):
     old = acme.key
-    admin_client.post(page_url(acme.org) + "connect/")
+    admin_client.post(page_url(acme.org) + "greenhouse/connect/")
     assert (
         client.get("/integrations/greenhouse/list_tests", HTTP_AUTHORIZATION=basic(old)).status_code
         == 401
@@ -60,7 +60,7 @@ def test_the_key_is_stored_sealed_not_in_clear(acme, settings):
 
 def test_testing_the_connection_says_what_greenhouse_will_see(admin_client, acme, client):
     client.get("/integrations/greenhouse/list_tests", HTTP_AUTHORIZATION=basic(acme.key))
-    response = admin_client.post(page_url(acme.org) + "check/", follow=True)
+    response = admin_client.post(page_url(acme.org) + "greenhouse/check/", follow=True)
     text = response.content.decode()
     assert "The connection works: Greenhouse will see 1 test(s)" in text
     assert "last call from Greenhouse: list_tests" in text
@@ -70,7 +70,7 @@ def test_testing_the_connection_says_what_greenhouse_will_see(admin_client, acme
 
 def test_testing_a_connection_whose_key_cannot_be_read_says_to_rotate(admin_client, acme, settings):
     settings.INTEGRATIONS_CREDENTIALS_KEY = Fernet.generate_key().decode()
-    response = admin_client.post(page_url(acme.org) + "check/", follow=True)
+    response = admin_client.post(page_url(acme.org) + "greenhouse/check/", follow=True)
     assert "rotate it" in response.content.decode()
 
 
@@ -80,7 +80,7 @@ def test_only_admins_see_the_page(client, acme, role, django_user_model):
     Membership.objects.create(user=user, organization=acme.org, role=role)
     client.force_login(user)
     assert client.get(page_url(acme.org)).status_code == 403
-    assert client.post(page_url(acme.org) + "connect/").status_code == 403
+    assert client.post(page_url(acme.org) + "greenhouse/connect/").status_code == 403
 
 
 def test_another_organizations_admin_gets_a_404(client, acme, globex, django_user_model):
@@ -88,5 +88,5 @@ def test_another_organizations_admin_gets_a_404(client, acme, globex, django_use
     Membership.objects.create(user=user, organization=globex.org, role=Role.ADMIN)
     client.force_login(user)
     assert client.get(page_url(acme.org)).status_code == 404
-    assert client.post(page_url(acme.org) + "connect/").status_code == 404
+    assert client.post(page_url(acme.org) + "greenhouse/connect/").status_code == 404
     assert AtsConnection.objects.get(organization=acme.org).key_prefix == acme.key[:10]
