@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from assess.models import Assessment
+from assess.tokens import token_digest
 
 from .inbound import object_field, text_field
 from .links import (
@@ -65,7 +66,13 @@ def assessment_start(
     email = text_field(candidate, "email", max_chars=254)
     application_id = text_field(application, "ashby_id", required=False, max_chars=100)
     assessment = ats_assessment(connection, type_id)
-    who = f"application:{application_id}" if application_id else f"email:{email.lower()}"
+    # Without Ashby's application id, the email stands for the candidate, hashed: the key is
+    # kept as long as the invitation and read by no one.
+    who = (
+        f"application:{application_id}"
+        if application_id
+        else f"email:{token_digest(email.lower())}"
+    )
     return link_invite(
         connection,
         assessment,

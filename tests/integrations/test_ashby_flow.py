@@ -167,3 +167,17 @@ def test_a_wrong_key_or_another_orgs_id_is_refused(ashby):
     finally:
         intruder.close()
     assert Invitation.objects.get().revoked_at is None
+
+
+def test_without_an_application_id_the_same_email_is_one_invitation(ashby):
+    from assess.integrations.models import AtsLink
+
+    body = {
+        "assessment_type_id": str(ashby.assessment.pk),
+        "candidate": {"first_name": "Grace", "email": "Grace@Example.com"},
+    }
+    first = ashby.call("assessment.start", body)
+    again = ashby.call("assessment.start", body | {"candidate": {"email": "grace@example.com"}})
+    assert first[0] == 200 and first == again
+    # The key stands for the email without holding it.
+    assert "example.com" not in AtsLink.objects.get().external_key.lower()

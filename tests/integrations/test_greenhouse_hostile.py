@@ -218,3 +218,18 @@ def test_response_error_is_taken_and_logged_without_its_details(client, acme):
         HTTP_AUTHORIZATION=basic(acme.key),
     )
     assert_errors(bad, 400)
+
+
+def test_erasing_the_candidate_leaves_greenhouse_only_an_unknown_id(client, acme):
+    from assess.integrations.models import AtsExchange
+    from assess.privacy.services import candidate_erase
+
+    pid = post(client, acme.key, json.dumps(good_body(acme))).json()["partner_interview_id"]
+    candidate_erase(Invitation.objects.get(), source="admin")
+    assert AtsLink.objects.count() == 0
+    status = client.get(
+        BASE + "test_status", {"partner_interview_id": pid}, HTTP_AUTHORIZATION=basic(acme.key)
+    )
+    assert_errors(status, 404)
+    # The log keeps its rows (ids, statuses, timings), no longer tied to the invitation.
+    assert AtsExchange.objects.filter(endpoint="send_test", link__isnull=True).count() == 1
