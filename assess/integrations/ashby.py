@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from assess.models import Assessment
 from assess.tokens import token_digest
 
 from .inbound import object_field, text_field
@@ -26,6 +25,7 @@ from .links import (
     ats_assessment,
     link_invite,
     link_result,
+    sendable_assessments,
 )
 from .models import AtsConnection, AtsLink
 
@@ -40,16 +40,13 @@ STATUS_WORDS = {
 
 
 def assessments_list(connection: AtsConnection) -> list[dict]:
-    assessments = Assessment.objects.filter(
-        organization_id=connection.organization_id, archived_at__isnull=True
-    ).order_by("title", "pk")
     return [
         {
             "assessment_type_id": str(a.pk),
             "name": a.title,
             "description": f"Pass mark {a.pass_mark}%.",
         }
-        for a in assessments
+        for a in sendable_assessments(connection)
     ]
 
 

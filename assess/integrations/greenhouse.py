@@ -10,10 +10,16 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from assess.api.webhook_addresses import WebhookUrlError, webhook_url_check
-from assess.models import Assessment
 
 from .inbound import RequestRefused, object_field, text_field
-from .links import STATE_COMPLETE, STATE_STARTED, ats_assessment, link_invite, link_result
+from .links import (
+    STATE_COMPLETE,
+    STATE_STARTED,
+    ats_assessment,
+    link_invite,
+    link_result,
+    sendable_assessments,
+)
 from .models import AtsConnection, AtsLink
 
 ID_PREFIX = "gh_"
@@ -23,10 +29,10 @@ PARTNER_STATUS = {STATE_STARTED: "in_progress"}
 
 def tests_list(connection: AtsConnection) -> list[dict]:
     """The organization's assessments that can be sent, as Greenhouse's test objects."""
-    assessments = Assessment.objects.filter(
-        organization_id=connection.organization_id, archived_at__isnull=True
-    ).order_by("title", "pk")
-    return [{"partner_test_id": str(a.pk), "partner_test_name": a.title} for a in assessments]
+    return [
+        {"partner_test_id": str(a.pk), "partner_test_name": a.title}
+        for a in sendable_assessments(connection)
+    ]
 
 
 def _external_key(test_id: str, profile_url: str, callback_url: str) -> str:

@@ -31,6 +31,13 @@ STATE_COMPLETE = "complete"
 STATE_CANCELLED = "cancelled"
 
 
+def sendable_assessments(connection: AtsConnection):
+    """What an ATS may send for this organization: its assessments that are not archived."""
+    return Assessment.objects.filter(
+        organization_id=connection.organization_id, archived_at__isnull=True
+    ).order_by("title", "pk")
+
+
 def ats_assessment(connection: AtsConnection, test_id: str) -> Assessment:
     """The connection's organization's assessment with this id, if it can be sent."""
     assessment = Assessment.objects.filter(

@@ -159,6 +159,29 @@ def push_send(push_id: int, *, now: datetime | None = None) -> AtsPush | None:
     return push
 
 
+def ashby_key_check(connection) -> str:
+    """Ask Ashby whether it accepts the stored API key (`apiKey.info`, logged like every
+    call): the admin's "Test the connection". Raises `CannotSend` with the reason."""
+    key = credential_unseal(connection.outgoing_key_sealed or "")
+    if not key:
+        raise CannotSend("Ashby's API key is missing or cannot be read: results cannot be sent.")
+    url = settings.ASHBY_API_URL.rstrip("/") + "/apiKey.info"
+    with exchange_logged(connection, OUTGOING, "apiKey.info") as exchange:
+        try:
+            address = webhook_target(url)
+        except WebhookUrlError as exc:
+            raise CannotSend(f"Ashby's address is refused: {exc}") from None
+        headers = {"Authorization": _basic(key), "Content-Type": "application/json"}
+        status, _, _ = http_send("POST", url, b"{}", headers, address=address)
+        exchange.status = status
+    # 403: the key is Ashby's but may not read key details (apiKeysRead), which is enough.
+    if status in (200, 403):
+        return "Ashby accepts the API key."
+    if status in (401,):
+        raise CannotSend("Ashby refuses the API key: paste a new one.")
+    raise CannotSend(f"Ashby did not answer as expected ({status or 'no answer'}); try later.")
+
+
 def push_retry(push: AtsPush) -> None:
     """The admin sends a dead letter again: a fresh set of tries."""
     updated = AtsPush.objects.filter(pk=push.pk, status=PushStatus.FAILED).update(

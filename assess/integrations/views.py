@@ -16,9 +16,9 @@ from assess.publicurl import public_url
 
 from .connections import connection_connect, connection_set_outgoing_key
 from .credentials import credential_unseal
-from .greenhouse import tests_list
+from .links import sendable_assessments
 from .models import Ats, AtsConnection, AtsExchange, AtsPush, PushStatus
-from .pushes import push_retry
+from .pushes import CannotSend, ashby_key_check, push_retry
 
 LOG_ROWS = 50
 CALLS = {
@@ -107,28 +107,32 @@ def integrations_outgoing_key(
 def integrations_check(
     request: HttpRequest, org: Organization, role: str, ats: str
 ) -> HttpResponse:
-    """Test the connection: the stored keys can be read, and how many tests the ATS sees."""
+    """Test the connection: the stored keys can be read (and, for Ashby, Ashby accepts its
+    key), and how many tests the ATS sees."""
     connection = get_object_or_404(AtsConnection, organization=org, ats=_ats(ats))
     name = connection.get_ats_display()
     if credential_unseal(connection.key_sealed) is None:
         messages.error(
             request, "The stored key cannot be read (the server's key changed): rotate it."
         )
-    elif ats == Ats.ASHBY and not credential_unseal(connection.outgoing_key_sealed or ""):
-        messages.error(
-            request, "Ashby's API key is missing or cannot be read: results cannot be sent."
-        )
-    else:
-        tests = tests_list(connection)
-        last = connection.exchanges.filter(direction="in").first()
-        heard = (
-            f"last call from {name}: {last.endpoint} at {last.created_at:%Y-%m-%d %H:%M} UTC"
-            if last
-            else f"no call from {name} yet"
-        )
-        messages.success(
-            request, f"The connection works: {name} will see {len(tests)} test(s); {heard}."
-        )
+        return redirect("org:integrations", org_slug=org.slug)
+    accepted = ""
+    if ats == Ats.ASHBY:
+        try:
+            accepted = ashby_key_check(connection) + " "
+        except CannotSend as exc:
+            messages.error(request, str(exc))
+            return redirect("org:integrations", org_slug=org.slug)
+    tests = sendable_assessments(connection).count()
+    last = connection.exchanges.filter(direction="in").first()
+    heard = (
+        f"last call from {name}: {last.endpoint} at {last.created_at:%Y-%m-%d %H:%M} UTC"
+        if last
+        else f"no call from {name} yet"
+    )
+    messages.success(
+        request, f"{accepted}The connection works: {name} will see {tests} test(s); {heard}."
+    )
     return redirect("org:integrations", org_slug=org.slug)
 
 

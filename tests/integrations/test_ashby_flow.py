@@ -181,3 +181,26 @@ def test_without_an_application_id_the_same_email_is_one_invitation(ashby):
     assert first[0] == 200 and first == again
     # The key stands for the email without holding it.
     assert "example.com" not in AtsLink.objects.get().external_key.lower()
+
+
+def test_testing_the_ashby_connection_asks_ashby_about_its_key(ashby, client, django_user_model):
+    from assess.models import Membership, Role
+
+    admin = django_user_model.objects.create_user("admin", password="pw-admin-12345678")
+    Membership.objects.create(user=admin, organization=ashby.org, role=Role.ADMIN)
+    client.force_login(admin)
+    page = "/org/acme/settings/integrations/ashby/"
+    text = client.post(page + "check/", follow=True).content.decode()
+    assert "Ashby accepts the API key. The connection works: Ashby will see 1 test(s)" in text
+    assert ashby.calls[-1] == ("/apiKey.info", FakeAshby.basic(ASHBY_KEY))
+    client.post(page + "api-key/", {"api_key": "a-key-ashby-does-not-know"})
+    text = client.post(page + "check/", follow=True).content.decode()
+    assert "Ashby refuses the API key" in text
+    for bad in ("", "two words", "x" * 500, "nul\x00"):
+        client.post(page + "api-key/", {"api_key": bad})
+    # A refused paste leaves the saved key as it was; the page shows no key.
+    assert (
+        "a-key-ashby-does-not-know"
+        not in client.get("/org/acme/settings/integrations/").content.decode()
+    )
+    assert AtsExchange.objects.filter(endpoint="apiKey.info").count() == 2
