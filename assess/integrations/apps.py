@@ -11,11 +11,14 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from assess.attempts.signals import attempt_graded
+        from assess.attempts.signals import attempt_graded, attempt_started
 
-        from .pushes import on_attempt_graded
+        from .pushes import on_attempt_graded, on_attempt_started
 
         # Sent when an attempt is first graded and again after a reviewer changes a score.
         attempt_graded.connect(
             on_attempt_graded, dispatch_uid="assess.integrations.pushes.on_attempt_graded"
+        )
+        attempt_started.connect(
+            on_attempt_started, dispatch_uid="assess.integrations.pushes.on_attempt_started"
         )

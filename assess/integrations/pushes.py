@@ -70,19 +70,29 @@ def on_attempt_graded(sender, *, attempt: Attempt, **kwargs) -> None:
     push_for_attempt(attempt)
 
 
-def push_for_attempt(attempt: Attempt) -> int | None:
-    """Queue the result of an attempt an ATS asked for; None when none did. One row per
-    grading (the signal sent twice for the same grading makes one)."""
-    link = (
-        AtsLink.objects.select_related("connection")
-        .filter(invitation_id=attempt.invitation_id, connection__active=True)
-        # Greenhouse is told at the URL it gave; Ashby at its one API address.
-        .filter(~Q(callback_url="") | Q(connection__ats=Ats.ASHBY))
-        .first()
+def on_attempt_started(sender, *, attempt: Attempt, **kwargs) -> None:
+    """Receiver of `assess.attempts.signals.attempt_started` (connected in `apps.ready`)."""
+    push_for_attempt(attempt, started=True)
+
+
+def push_for_attempt(attempt: Attempt, *, started: bool = False) -> int | None:
+    """Queue what the ATS that asked for this attempt should hear: its result once graded,
+    one row per grading (the signal sent twice for the same grading makes one); with
+    `started`, the progress (Ashby only: Greenhouse polls, and its PATCH means complete).
+    None when there is nothing to send."""
+    links = AtsLink.objects.select_related("connection").filter(
+        invitation_id=attempt.invitation_id, connection__active=True
     )
-    if link is None or attempt.graded_at is None:
+    if started:
+        link = links.filter(connection__ats=Ats.ASHBY).first()
+        key = f"{link.pk}:started" if link else ""
+    else:
+        # Greenhouse is told at the URL it gave; Ashby at its one API address.
+        link = links.filter(~Q(callback_url="") | Q(connection__ats=Ats.ASHBY)).first()
+        graded = attempt.graded_at
+        key = f"{link.pk}:{graded.timestamp():.6f}" if link and graded else ""
+    if not key:
         return None
-    key = f"{link.pk}:{attempt.graded_at.timestamp():.6f}"
     try:
         with transaction.atomic():
             push, created = AtsPush.objects.get_or_create(link=link, idempotency_key=key)

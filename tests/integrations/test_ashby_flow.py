@@ -48,8 +48,18 @@ def test_ashby_starts_a_test_and_hears_the_graded_result(ashby):
     assert invitation.candidate_email == "grace@example.com"
     assert [m.to for m in mail.outbox] == [["grace@example.com"]]
 
+    from assess.attempts.services import attempt_start
+
+    # The candidate presses Start: Ashby hears of the progress.
+    attempt_start(invitation)
+    [progress] = ashby.updates
+    assert progress["assessment_id"] == assessment_id
+    assert progress["assessment_status"]["value"] == "Started"
+    assert "assessment_result" not in progress
+
     attempt = take_test(invitation)
-    [update] = ashby.updates
+    started, update = ashby.updates
+    assert update["timestamp"] >= started["timestamp"]
     assert ashby.calls[-1] == ("/assessment.update", FakeAshby.basic(ASHBY_KEY))
     assert update["assessment_id"] == assessment_id
     assert isinstance(update["timestamp"], int) and update["timestamp"] > 1_600_000_000_000
@@ -66,7 +76,8 @@ def test_ashby_starts_a_test_and_hears_the_graded_result(ashby):
     )
     words = {m["identifier"]: m["value"] for m in update["metadata"]}
     assert words["passed"] is True and words["pass_mark"] == "60%" and words["level"]
-    assert AtsPush.objects.get().status == PushStatus.DELIVERED
+    assert set(AtsPush.objects.values_list("status", flat=True)) == {PushStatus.DELIVERED}
+    assert AtsPush.objects.count() == 2
 
 
 def test_cancelling_in_ashby_revokes_the_invitation_once(ashby, client):
@@ -92,10 +103,14 @@ def test_cancelling_after_the_candidate_started_is_refused_in_ashbys_shape(ashby
 
 def test_errors_and_429s_are_retried_and_ashby_hears_the_result_once(ashby, settings):
     ashby.start(str(ashby.assessment.pk), email="grace@example.com")
+    from assess.attempts.services import attempt_start
+
+    attempt_start(Invitation.objects.get())  # the progress update goes through at once
+    AtsExchange.objects.filter(direction="out").delete()
     ashby.script = [(500, {}, 0), (429, {"Retry-After": "1"}, 0), (200, {}, 1.5)]
     take_test(Invitation.objects.get())
-    assert len(ashby.updates) == 1
-    push = AtsPush.objects.get()
+    assert [u["assessment_status"]["value"] for u in ashby.updates] == ["Started", "Completed"]
+    push = AtsPush.objects.exclude(idempotency_key__endswith=":started").get()
     assert (push.status, push.tries) == (PushStatus.DELIVERED, 4)
     statuses = list(
         AtsExchange.objects.filter(direction="out").order_by("pk").values_list("status", flat=True)
@@ -110,7 +125,7 @@ def test_without_ashbys_key_the_result_waits_in_the_dead_letters(ashby, client, 
     AtsConnection.objects.update(outgoing_key_sealed="")
     ashby.start(str(ashby.assessment.pk), email="grace@example.com")
     take_test(Invitation.objects.get())
-    push = AtsPush.objects.get()
+    push = AtsPush.objects.exclude(idempotency_key__endswith=":started").get()
     assert push.status == PushStatus.FAILED and "key" in push.last_error
     assert ashby.updates == []
     admin = django_user_model.objects.create_user("admin", password="pw-admin-12345678")
@@ -119,8 +134,10 @@ def test_without_ashbys_key_the_result_waits_in_the_dead_letters(ashby, client, 
     page = "/org/acme/settings/integrations/"
     client.post(page + "ashby/api-key/", {"api_key": ASHBY_KEY})
     client.post(page + f"pushes/{push.pk}/retry/")
-    assert AtsPush.objects.get().status == PushStatus.DELIVERED
-    assert len(ashby.updates) == 1
+    push.refresh_from_db()
+    assert push.status == PushStatus.DELIVERED
+    # The result arrives; the progress row stays a dead letter until it is sent again.
+    assert [u["assessment_status"]["value"] for u in ashby.updates] == ["Completed"]
 
 
 @pytest.mark.parametrize(
