@@ -4,7 +4,8 @@ layer, and no module takes part in an import cycle.
 
     normcore < grader.engine < grader < quizzes < assess
     inside assess: base < feature models < privacy policy < orgs < hiring < calibration
-                   < scoring < attempts < review < privacy < assess.models < api < project
+                   < scoring < attempts < review < privacy < assess.models < api < integrations
+                   < project
 
 What must go up goes through a signal (`grader.signals.submission_finalized`,
 `assess.attempts.signals.attempt_graded`) or Celery's task names.
@@ -77,7 +78,9 @@ def layer(module: str) -> tuple[int, int]:
         return (4, 2 + len(ASSESS_FEATURES))  # the app's re-export of every model
     if sub == "api":
         return (4, 3 + len(ASSESS_FEATURES))
-    return (4, 4 + len(ASSESS_FEATURES))  # settings, urls, tasks, demo, commands, bench
+    if sub == "integrations":  # the applicant-tracking systems: over the API's webhooks
+        return (4, 4 + len(ASSESS_FEATURES))
+    return (4, 5 + len(ASSESS_FEATURES))  # settings, urls, tasks, demo, commands, bench
 
 
 def _module_name(path: Path, root: Path) -> str:
@@ -222,6 +225,7 @@ def test_the_order_places_each_layer_below_the_next():
         "assess.review.selectors",
         "assess.models",
         "assess.api.webhooks",
+        "assess.integrations.pushes",
         "assess.urls",
     ]
     assert [layer(m) for m in ordered] == sorted(layer(m) for m in ordered)

@@ -28,6 +28,7 @@ from quizzes.responses import response_clean
 from .adaptive import adaptive_advance, adaptive_pending, adaptive_record_step
 from .freeze import answer_frozen
 from .models import Answer, Attempt, AttemptStatus, SubmitReason
+from .signals import attempt_started
 from .workflow import (
     answer_score_now,
     answers_score_on_submit,
@@ -151,6 +152,10 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
         # Adaptive sections come after the fixed ones: their first question is drawn now.
         if adaptive_advance(attempt) is None and not answers:
             raise AttemptError("This test has no questions yet. Please contact the hiring team.")
+        # Listeners (the ATS integrations) live above this package: they subscribe.
+        transaction.on_commit(
+            lambda: attempt_started.send(sender=Attempt, attempt=attempt), robust=True
+        )
     return attempt
 
 
