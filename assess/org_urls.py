@@ -5,6 +5,7 @@ Each feature lists its own paths; this module only joins them under one namespac
 
 from assess.attempts.urls import signal_urlpatterns
 from assess.hiring.urls import urlpatterns as hiring_urlpatterns
+from assess.library.urls import urlpatterns as library_urlpatterns
 from assess.orgs.urls import urlpatterns as orgs_urlpatterns
 from assess.privacy.urls import candidate_urlpatterns as privacy_candidate_urlpatterns
 from assess.privacy.urls import urlpatterns as privacy_urlpatterns
@@ -19,4 +20,5 @@ urlpatterns = [
     *privacy_urlpatterns,
     *signal_urlpatterns,
     *privacy_candidate_urlpatterns,
+    *library_urlpatterns,
 ]

@@ -3,7 +3,7 @@ import, lazy ones inside functions included, points down the order or stays in i
 layer, and no module takes part in an import cycle.
 
     normcore < grader.engine < grader < quizzes < assess
-    inside assess: base < feature models < privacy policy < orgs < hiring < calibration
+    inside assess: base < feature models < privacy policy < orgs < library < hiring < calibration
                    < scoring < attempts < review < privacy < assess.models < api < project
 
 What must go up goes through a signal (`grader.signals.submission_finalized`,
@@ -34,6 +34,7 @@ ASSESS_BASE = {
 ASSESS_FEATURES = (
     "privacy_policy",  # see PRIVACY_POLICY
     "orgs",
+    "library",  # organizations' own questions: below the builder that offers them
     "hiring",
     "calibration",
     "scoring",
