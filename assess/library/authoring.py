@@ -19,7 +19,7 @@ import yaml
 from quizzes import banklint
 from quizzes.bankfiles import question_to_file_entry
 from quizzes.bankvalidate import BankQuestion, Reporter, validate_question
-from quizzes.models import Pool, Question, Topic
+from quizzes.models import Pool, Topic
 from quizzes.yamlio import dump_text, load_with_lines
 
 from .models import LibraryItem
@@ -143,18 +143,15 @@ def check_mapping(organization_id: int, raw: Any, *, slug: str | None = None) ->
 
 
 def _unknown_excludes(organization_id: int, question: BankQuestion, author_id: str) -> list[str]:
-    """An exclusion may name the organization's own ids or the bank's hiring ids; any other
-    id reads as unknown, whether or not another organization uses it."""
+    """A library question may exclude its own library's questions only: an exclusion of a
+    bank question would chain bank questions into one group and change every other
+    organization's draws. Any other id reads as unknown, whoever uses it."""
     mine = stored_key(organization_id, "")
-    named = list(question.excludes)
-    known = set(
-        Question.objects.filter(key__in=named, pool=Pool.HIRING).values_list("key", flat=True)
-    )
-    known |= {key for key in named if key.startswith(mine)}
     return [
-        f"'excludes' names unknown id {author_key(organization_id, key)!r}"
-        for key in named
-        if key not in known
+        f"'excludes' names unknown id {author_key(organization_id, key)!r} "
+        "(name the ids of your library's questions)"
+        for key in question.excludes
+        if not key.startswith(mine)
     ]
 
 
@@ -165,13 +162,25 @@ def _storage_problems(content: Mapping) -> list[str]:
         text = json.dumps(content, allow_nan=False, ensure_ascii=False)
     except ValueError:
         return ["Every number must be finite (no .nan or .inf)."]
-    if "\x00" in text:
+    if any("\x00" in piece for piece in _strings(content)):
         return ["The text contains a NUL character."]
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return ["The text contains an invalid character (a lone surrogate)."]
     return []
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def advice_for(organization_id: int, question: BankQuestion) -> list[str]:
