@@ -22,9 +22,8 @@ def admin(db, django_user_model, org, settings, client):
 
 
 LAUGHS = "a: &a [x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{c}: &{c} [{', '.join([f'*{p}'] * 8)}]\n" for p, c in zip("abcdefg", "bcdefgh")
+    f"{c}: &{c} [{', '.join([f'*{p}'] * 8)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True)
 )
-
 
 
 def _prompt(value: str) -> str:
@@ -53,20 +52,34 @@ HOSTILE = {
     "nan tolerance": (NUMERIC.replace("{abs: 0.005}", "{abs: .nan}"), "'tolerance' must be"),
     "inf tolerance": (NUMERIC.replace("{abs: 0.005}", "{abs: .inf}"), "must be finite"),
     "nan range": (NUMERIC.replace("[1.0, 5.0]", "[.nan, 5.0]"), "finite"),
-    "overflow": (NUMERIC.replace("[1.0, 5.0]", "[1.0e+300, 1.0e+308]").replace(
-        '"(x - mu) / sqrt(var)"', '"x * x"'), "finite"),
-    "formula import": (NUMERIC.replace('"(x - mu) / sqrt(var)"', "\"__import__('os')\""),
-                       "only these functions may be called"),
-    "formula attribute": (NUMERIC.replace('"(x - mu) / sqrt(var)"', '"x.__class__"'),
-                          "Attribute is not allowed"),
-    "formula lambda": (NUMERIC.replace('"(x - mu) / sqrt(var)"', '"(lambda: 1)()"'),
-                       "only these functions may be called"),
-    "formula power": (NUMERIC.replace('"(x - mu) / sqrt(var)"', '"9 ** 9 ** 9 + x"'),
-                      "an exponent above 1000"),
+    "overflow": (
+        NUMERIC.replace("[1.0, 5.0]", "[1.0e+300, 1.0e+308]").replace(
+            '"(x - mu) / sqrt(var)"', '"x * x"'
+        ),
+        "finite",
+    ),
+    "formula import": (
+        NUMERIC.replace('"(x - mu) / sqrt(var)"', "\"__import__('os')\""),
+        "only these functions may be called",
+    ),
+    "formula attribute": (
+        NUMERIC.replace('"(x - mu) / sqrt(var)"', '"x.__class__"'),
+        "Attribute is not allowed",
+    ),
+    "formula lambda": (
+        NUMERIC.replace('"(x - mu) / sqrt(var)"', '"(lambda: 1)()"'),
+        "only these functions may be called",
+    ),
+    "formula power": (
+        NUMERIC.replace('"(x - mu) / sqrt(var)"', '"9 ** 9 ** 9 + x"'),
+        "an exponent above 1000",
+    ),
     "formula unknown": (NUMERIC.replace('"(x - mu) / sqrt(var)"', '"x + y"'), "unknown name 'y'"),
     "formula syntax": (NUMERIC.replace('"(x - mu) / sqrt(var)"', '"x +"'), "not valid arithmetic"),
-    "formula divide": (NUMERIC.replace('"(x - mu) / sqrt(var)"', '"x / (mu - mu)"'),
-                       "divides by zero"),
+    "formula divide": (
+        NUMERIC.replace('"(x - mu) / sqrt(var)"', '"x / (mu - mu)"'),
+        "divides by zero",
+    ),
     "formula text": (NUMERIC.replace('"(x - mu) / sqrt(var)"', "[1, 2]"), "non-empty text"),
 }
 
@@ -92,7 +105,9 @@ def test_script_in_a_prompt_is_shown_as_text_never_run(client, org, admin):
     url = reverse("org:library_new", kwargs={"org_slug": org.slug})
     response = client.post(url, {"source": source, "save": "1"})
     item = LibraryItem.objects.get()
-    page = client.get(reverse("org:library_item", kwargs={"org_slug": org.slug, "item_id": item.pk}))
+    page = client.get(
+        reverse("org:library_item", kwargs={"org_slug": org.slug, "item_id": item.pk})
+    )
     preview = page.content.decode().split('id="preview"')[1]
     assert response.status_code == 302
     assert "<script>" not in preview and "onerror" not in preview
@@ -106,9 +121,13 @@ def test_script_in_a_prompt_is_shown_as_text_never_run(client, org, admin):
         (b"questions: 3\n", "only a 'questions' list"),
         (b"topics: []\n", "only a 'questions' list"),
         (b"questions:\n  - [1, 2]\n", "question 1: A question is a mapping"),
-        (("questions:\n" + "".join(
-            "  - " + SINGLE.replace("\n", "\n    ").rstrip() + "\n" for _ in range(2)
-        )).encode(), "question 2: the id 'acme-eps' is in the file twice"),
+        (
+            (
+                "questions:\n"
+                + "".join("  - " + SINGLE.replace("\n", "\n    ").rstrip() + "\n" for _ in range(2))
+            ).encode(),
+            "question 2: the id 'acme-eps' is in the file twice",
+        ),
         (b"questions: [" + b"[" * 3000 + b"]" * 3000 + b"]", "Nothing was imported"),
     ],
 )
