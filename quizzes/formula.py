@@ -122,16 +122,20 @@ def _check_node(node: ast.AST, known: set[str]) -> None:
             raise FormulaError(f"{node.func.id}() takes {arity or 'one or more'} argument(s)")
         return
     if isinstance(node, ast.Subscript):
-        index = node.slice
-        if not (
-            isinstance(node.value, ast.Name)
-            and isinstance(index, ast.Constant)
-            and isinstance(index.value, int)
-            and not isinstance(index.value, bool)
-        ):
+        if not isinstance(node.value, ast.Name) or _index_of(node.slice) is None:
             raise FormulaError("index a drawn vector with a whole number only, like x[0]")
         return
     raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
+
+
+def _index_of(node: ast.AST) -> int | None:
+    """A whole-number index written as `3` or `-1`; None for anything else."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        sign, node = -1, node.operand
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sign * node.value
+    return None
 
 
 def _evaluate(node: ast.AST, values: Mapping[str, Any]) -> Any:
@@ -162,7 +166,7 @@ def _evaluate(node: ast.AST, values: Mapping[str, Any]) -> Any:
         vector = _evaluate(node.value, values)
         if not isinstance(vector, list):
             raise FormulaError(f"{node.value.id} is a number, not a vector: it has no [index]")
-        index = node.slice.value
+        index = _index_of(node.slice)
         if not -len(vector) <= index < len(vector):
             raise FormulaError(f"{node.value.id}[{index}] is outside its {len(vector)} values")
         return float(vector[index])
