@@ -13,7 +13,9 @@ from .authoring import MAX_IMPORT_CHARS, MAX_SOURCE_CHARS
 class SourceForm(forms.Form):
     source = forms.CharField(
         label="The question, in the bank's YAML",
-        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code"}),
+        widget=forms.Textarea(
+            attrs={"rows": 24, "spellcheck": "false", "wrap": "off", "class": "yaml-source"}
+        ),
         max_length=MAX_SOURCE_CHARS,
         strip=False,
         error_messages={"required": "Write the question in YAML: the text is empty."},
