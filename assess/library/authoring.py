@@ -18,7 +18,7 @@ import yaml
 
 from quizzes import banklint
 from quizzes.bankfiles import question_to_file_entry
-from quizzes.bankvalidate import BankQuestion, Reporter, validate_question
+from quizzes.bankvalidate import KEY_PATTERN_CHARS, BankQuestion, Reporter, validate_question
 from quizzes.models import Pool, Topic
 from quizzes.yamlio import dump_text, load_with_lines
 
@@ -101,8 +101,15 @@ def check_mapping(organization_id: int, raw: Any, *, slug: str | None = None) ->
     if slug is not None and author_id != slug:
         checked.errors.append(f"'id' must stay {slug!r}: write a new question for a new id.")
         return checked
-    if isinstance(author_id, str) and len(author_id) > MAX_SLUG_CHARS:
-        checked.errors.append(f"'id' is over {MAX_SLUG_CHARS} characters.")
+    if (
+        not isinstance(author_id, str)
+        or not 3 <= len(author_id) <= MAX_SLUG_CHARS
+        or set(author_id) - KEY_PATTERN_CHARS
+        or author_id.startswith("-")
+    ):
+        checked.errors.append(
+            f"'id' must be 3-{MAX_SLUG_CHARS} characters of a-z, 0-9 and '-', got {author_id!r}"
+        )
         return checked
     if raw.get("pool", Pool.HIRING) != Pool.HIRING:
         checked.errors.append(

@@ -46,7 +46,7 @@ HOSTILE = {
     "nested field": (_prompt("[[[[What]]]]"), "'prompt' must be non-empty text"),
     "laughs": (LAUGHS, None),
     "html id": (SINGLE.replace("id: acme-eps", "id: '<script>x</script>'"), "'id' must be"),
-    "long id": (SINGLE.replace("acme-eps", "a" * 61), "over 60 characters"),
+    "long id": (SINGLE.replace("acme-eps", "a" * 61), "'id' must be 3-60 characters"),
     "private pool": (SINGLE + "pool: practice\n", "leave out 'pool'"),
     "unknown field": (SINGLE + "weight: 3\n", "unknown field(s) for single_choice: weight"),
     "nan tolerance": (NUMERIC.replace("{abs: 0.005}", "{abs: .nan}"), "'tolerance' must be"),
