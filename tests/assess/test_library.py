@@ -176,3 +176,25 @@ def test_export_then_import_round_trips_and_bad_files_import_nothing(client, org
     with pytest.raises(services.LibraryError, match=r"question 2: .*'kind' must be one of"):
         services.library_import(factories.make_org("umbrella"), people["admin"], broken)
     assert not LibraryItem.objects.filter(organization__slug="umbrella").exists()
+
+
+def test_its_item_statistics_appear_on_its_page_once_candidates_answered(client, org, people):
+    from assess.review.item_responses import item_statistics_refresh
+
+    item = publish(org, people["admin"], SINGLE)
+    other = factories.make_bank("single")["single"]
+    assessment = factories.make_assessment(org, [item.question, other])
+    for number, right in enumerate((True, True, False, False)):
+        invitation, _ = factories.make_invitation(assessment, name=f"Cand {number}")
+        attempt = attempt_start(invitation)
+        for answer in attempt.answers.select_related("question_version"):
+            choices = answer.question_version.content["choices"]
+            pick = next(i for i, c in enumerate(choices) if c["correct"] == right)
+            answer_save(attempt, answer.position, pick, answer.revision)
+        attempt_submit(attempt)
+    item_statistics_refresh()
+    client.force_login(people["recruiter"])
+    page = client.get(_url("library_item", org, item_id=item.pk)).content.decode()
+    table = page.split('id="statistics"')[1]
+    assert "every attempt" in table and f"assessment {assessment.pk}" in table
+    assert "<td>4</td>" in table and "0.50" in table  # 4 responses, half right
