@@ -198,3 +198,27 @@ def test_its_item_statistics_appear_on_its_page_once_candidates_answered(client,
     table = page.split('id="statistics"')[1]
     assert "every attempt" in table and f"assessment {assessment.pk}" in table
     assert "<td>4</td>" in table and "0.50" in table  # 4 responses, half right
+
+
+def test_the_admin_chooses_authors_and_review_and_only_the_admin(client, org, people):
+    url = _url("library_settings", org)
+    client.force_login(people["recruiter"])
+    assert client.get(url).status_code == 403
+    client.force_login(people["admin"])
+    outsider = people["other_recruiter"]
+    refused = client.post(url, {"review_required": "on", "authors": [outsider.pk]})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    for hostile in ("x", "1\x00", "9" * 40, "NaN"):
+        response = client.post(url, {"authors": [hostile]})
+        assert response.status_code == 200, hostile
+        assert 'role="alert"' in response.content.decode()
+    assert (
+        client.post(url, {"review_required": "on", "authors": [people["recruiter"].pk]}).status_code
+        == 302
+    )
+    policy = services.library_policy(org)
+    assert policy.review_required and list(policy.authors.all()) == [people["recruiter"]]
+    client.force_login(people["recruiter"])
+    assert client.get(_url("library_new", org)).status_code == 200
+    client.force_login(people["author"])  # no longer allowed
+    assert client.get(_url("library_new", org)).status_code == 403
