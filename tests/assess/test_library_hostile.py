@@ -139,3 +139,15 @@ def test_a_bad_import_file_imports_nothing_and_says_why(client, org, admin, cont
     body = response.content.decode().replace("&#x27;", "'")
     assert message in body
     assert not LibraryItem.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["empty", "huge", "nul", "nested", "nan range", "laughs"])
+def test_hostile_text_on_an_existing_item_keeps_its_working_copy(client, org, admin, name):
+    from assess.library import services
+
+    item = services.item_create(org, admin, SINGLE)
+    url = reverse("org:library_item", kwargs={"org_slug": org.slug, "item_id": item.pk})
+    response = client.post(url, {"source": HOSTILE[name][0], "save": "1"})
+    assert response.status_code in (200, 400) and 'role="alert"' in response.content.decode()
+    item.refresh_from_db()
+    assert item.source == SINGLE
