@@ -28,6 +28,7 @@ MAX_SOURCE_CHARS = 50_000
 MAX_IMPORT_CHARS = 1_000_000
 MAX_IMPORT_QUESTIONS = 200
 MAX_SLUG_CHARS = 60
+MAX_FLOW_DEPTH = 40
 # The bank linter's per-item checks, shown to the author as advice while writing.
 ADVICE_CHECKS = (
     banklint.position_findings,
@@ -72,6 +73,9 @@ def parse_yaml(text: Any, *, limit: int) -> tuple[Any, list[str]]:
         return None, [f"The text is {len(text)} characters, over the limit of {limit}."]
     if "\x00" in text:
         return None, ["The text contains a NUL character."]
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        # PyYAML takes seconds on thousands of nested brackets before it gives up.
+        return None, [f"The YAML is nested over {MAX_FLOW_DEPTH} levels deep."]
     try:
         return load_with_lines(text), []
     except yaml.YAMLError as exc:
@@ -81,6 +85,19 @@ def parse_yaml(text: Any, *, limit: int) -> tuple[Any, list[str]]:
         return None, [f"{where}invalid YAML: {problem}"]
     except RecursionError:
         return None, ["The YAML is nested too deeply."]
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of YAML's flow brackets (a bound: brackets in quoted text count
+    too, which only an absurd question reaches)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def check_source(organization_id: int, text: Any, *, slug: str | None = None) -> Checked:

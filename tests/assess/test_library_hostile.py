@@ -42,7 +42,7 @@ HOSTILE = {
     "not yaml": ("id: [unclosed", "invalid YAML"),
     "duplicate key": (SINGLE + "id: again\n", "duplicate key"),
     "a list": ("- a\n- b\n", "A question is a mapping"),
-    "nested": ("[" * 3000 + "]" * 3000, None),
+    "nested": ("[" * 3000 + "]" * 3000, "nested over 40 levels"),
     "nested field": (_prompt("[[[[What]]]]"), "'prompt' must be non-empty text"),
     "laughs": (LAUGHS, None),
     "html id": (SINGLE.replace("id: acme-eps", "id: '<script>x</script>'"), "'id' must be"),
