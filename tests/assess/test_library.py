@@ -222,3 +222,36 @@ def test_the_admin_chooses_authors_and_review_and_only_the_admin(client, org, pe
     assert client.get(_url("library_new", org)).status_code == 200
     client.force_login(people["author"])  # no longer allowed
     assert client.get(_url("library_new", org)).status_code == 403
+
+
+def test_an_adaptive_section_asks_the_library_questions_picked_into_it(org, people):
+    from assess.attempts.services import adaptive_confirm
+    from assess.hiring.services import section_set_adaptive
+
+    items = [
+        publish(
+            org,
+            people["admin"],
+            SINGLE.replace("acme-eps", f"acme-eps-{n}").replace(
+                "guard against?", f"guard against (variant {n})?"
+            ),
+        )
+        for n in range(4)
+    ]
+    factories.make_bank("single")  # a bank question the section must not ask
+    assessment = factories.make_assessment(org, [item.question for item in items])
+    section_set_adaptive(
+        assessment.sections.get(),
+        adaptive=True,
+        adaptive_min_items=2,
+        adaptive_max_items=4,
+        adaptive_target_se=0.05,
+        adaptive_exposure=1,
+    )
+    attempt = attempt_start(factories.make_invitation(assessment)[0])
+    answer, asked = attempt.answers.order_by("-position").first(), []
+    while answer is not None:
+        asked.append(answer.question_version.question_id)
+        answer_save(attempt, answer.position, 0, answer.revision)
+        answer = adaptive_confirm(attempt, answer.position)
+    assert sorted(asked) == sorted(item.question_id for item in items)
