@@ -255,3 +255,23 @@ def test_an_adaptive_section_asks_the_library_questions_picked_into_it(org, peop
         answer_save(attempt, answer.position, 0, answer.revision)
         answer = adaptive_confirm(attempt, answer.position)
     assert sorted(asked) == sorted(item.question_id for item in items)
+
+
+def test_review_through_the_pages_needs_a_second_author(client, org, people):
+    services.policy_update(org, review_required=True, authors=[people["author"]])
+    client.force_login(people["author"])
+    client.post(_url("library_new", org), {"source": SINGLE, "save": "1"})
+    item = LibraryItem.objects.get()
+    page = client.get(_url("library_item", org, item_id=item.pk)).content.decode()
+    assert "Send for review" in page and "Publish</button>" not in page
+    client.post(_url("library_submit", org, item_id=item.pk))
+    refused = client.post(_url("library_publish", org, item_id=item.pk), follow=True)
+    assert "Someone other than the person who sent it for review" in refused.content.decode()
+    item.refresh_from_db()
+    assert item.status == Status.IN_REVIEW and item.question is None
+    client.force_login(people["recruiter"])  # not an author: cannot approve
+    assert client.post(_url("library_publish", org, item_id=item.pk)).status_code == 403
+    client.force_login(people["admin"])
+    client.post(_url("library_publish", org, item_id=item.pk))
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED and item.published_by == people["admin"]
