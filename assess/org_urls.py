@@ -6,6 +6,7 @@ Each feature lists its own paths; this module only joins them under one namespac
 from assess.attempts.urls import signal_urlpatterns
 from assess.hiring.urls import urlpatterns as hiring_urlpatterns
 from assess.integrations.urls import urlpatterns as integrations_urlpatterns
+from assess.library.urls import urlpatterns as library_urlpatterns
 from assess.orgs.urls import urlpatterns as orgs_urlpatterns
 from assess.privacy.urls import candidate_urlpatterns as privacy_candidate_urlpatterns
 from assess.privacy.urls import urlpatterns as privacy_urlpatterns
@@ -21,4 +22,5 @@ urlpatterns = [
     *signal_urlpatterns,
     *privacy_candidate_urlpatterns,
     *integrations_urlpatterns,
+    *library_urlpatterns,
 ]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "assess.api",
     "assess.privacy",
     "assess.integrations",
+    "assess.library",
     "quizzes",
     "grader.apps.GraderConfig",
 ]

@@ -122,9 +122,7 @@ def correct_answer_text(version: QuestionVersion, seed: int) -> str:
     if content["kind"] in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE):
         return "; ".join(c["text"] for c in content["choices"] if c["correct"])
     if content["kind"] == Kind.NUMERIC:
-        answer = numeric.compute_answer(
-            content["answer"]["quantity"], numeric_values(version, seed)
-        )
+        answer = numeric.answer_value(content["answer"], numeric_values(version, seed))
         return f"{answer:.{content['answer_decimals']}f}"
     if content["kind"] == Kind.WRITTEN:
         return content["expected_answer"]
@@ -150,7 +148,7 @@ def score_response(version: QuestionVersion, seed: int, response: Any) -> Scored
     if kind == Kind.NUMERIC:
         given = parse_number(response)
         values = numeric_values(version, seed)
-        answer = numeric.compute_answer(content["answer"]["quantity"], values)
+        answer = numeric.answer_value(content["answer"], values)
         ok = numeric.within_tolerance(given, answer, content["tolerance"])
         return Scored(1.0 if ok else 0.0, ok, f"{answer:.{content['answer_decimals']}f}")
     # Written answers wait for a reviewer; coding answers for the grader.

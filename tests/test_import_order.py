@@ -3,9 +3,9 @@ import, lazy ones inside functions included, points down the order or stays in i
 layer, and no module takes part in an import cycle.
 
     normcore < grader.engine < grader < quizzes < assess
-    inside assess: base < feature models < privacy policy < orgs < hiring < calibration
-                   < scoring < attempts < review < privacy < assess.models < api < integrations
-                   < project
+    inside assess: base < feature models < privacy policy < orgs < library < hiring
+                   < calibration < scoring < attempts < review < privacy < assess.models < api
+                   < integrations < project
 
 What must go up goes through a signal (`grader.signals.submission_finalized`,
 `assess.attempts.signals.attempt_graded`) or Celery's task names.
@@ -36,6 +36,7 @@ ASSESS_BASE = {
 ASSESS_FEATURES = (
     "privacy_policy",  # see PRIVACY_POLICY
     "orgs",
+    "library",  # organizations' own questions: below the builder that offers them
     "hiring",
     "calibration",
     "scoring",
