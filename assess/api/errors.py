@@ -29,11 +29,18 @@ class BodyTooLarge(exceptions.APIException):
     default_code = "body_too_large"
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
 FIELDS_INVALID = "Some fields are not valid; see `fields`."
 
 # The code a refusal from below carries in the envelope, by its HTTP status.
 USER_ERROR_CODES = {
     400: "invalid",
+    403: "forbidden",
     404: "not_found",
     409: "conflict",
     410: "gone",

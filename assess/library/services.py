@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from assess.orgs.models import Organization, Role
 from quizzes.bankfiles import save_question
 from quizzes.bankvalidate import plain
+from quizzes.errors import UserError
 from quizzes.models import Topic
 from quizzes.yamlio import dump_text
 
@@ -21,15 +22,14 @@ from .authoring import Checked, check_mapping, check_source, split_import
 from .models import LibraryItem, LibraryPolicy, Status
 
 
-class LibraryError(Exception):
-    """A request the library cannot honour; `errors` for the author, `status` for HTTP."""
-
-    status = 400
+class LibraryError(UserError):
+    """A request the library cannot honour; `errors` for the author (each also in
+    `fields["question"]`), `advice` the cue linter's."""
 
     def __init__(self, errors: list[str] | str, *, advice: list[str] | None = None):
         self.errors = [errors] if isinstance(errors, str) else list(errors)
         self.advice = advice or []
-        super().__init__("; ".join(self.errors))
+        super().__init__("; ".join(self.errors), fields={"question": self.errors})
 
 
 class NotAllowed(LibraryError):
