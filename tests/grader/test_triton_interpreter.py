@@ -177,3 +177,17 @@ def test_the_kernel_problems_are_offered_without_a_gpu_and_the_builder_says_how(
     assert GPU_NEEDS[question_placement({"kind": Kind.CODING, "problem": "bn-relu-triton"})] == (
         "GPU required"
     )
+
+
+@pytest.mark.django_db
+def test_a_cpu_worker_grades_a_stored_kernel_answer_and_the_report_says_speed_was_not_measured():
+    from grader.grading import submission_grade
+    from tests.grader.gpu_helpers import make_submission
+
+    submission = make_submission("add-rmsnorm-triton", _file("add_rmsnorm_triton_correct.py"))
+    assert submission_grade(submission.pk).status == "graded"
+    submission.refresh_from_db()
+    assert (submission.verdict, submission.score) == ("accepted", 1.0)
+    assert submission.report["speed"]["note"] == (
+        "correct on the CPU interpreter; speed not measured: no GPU"
+    )
