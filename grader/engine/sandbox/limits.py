@@ -31,7 +31,7 @@ def tensor_config(config: GraderConfig, device: str) -> GraderConfig:
     """Limits for the tensor zygote: importing torch, creating a CUDA context and moving
     the large hidden tests (hundreds of MB each) need more than the NumPy jobs. On a CPU,
     the Triton problems run in Triton's interpreter, which runs each program of a kernel's
-    grid in Python with NumPy (a few ms each: 3-25 s a grade, docs/grader.md), hence the
+    grid in Python with NumPy (a few ms each: 1-26 s a grade, docs/grader.md), hence the
     same time as on a GPU."""
     return replace(
         config,
