@@ -125,6 +125,11 @@ ANSWERS = [
     ),
     (
         "rmsnorm-backward-triton",
+        BACKWARD + "    return dy.clone(), weight.clone()\n",
+        "returns-its-input",
+    ),
+    (
+        "rmsnorm-backward-triton",
         BACKWARD + "    xf, g = x.to(torch.float32), (dy * weight).to(torch.float32)\n"
         "    r = torch.rsqrt((xf * xf).mean(dim=-1, keepdim=True) + eps)\n"
         "    dx = r * g - xf * r**3 * (g * xf).mean(dim=-1, keepdim=True)\n"
@@ -191,3 +196,17 @@ def test_a_cpu_worker_grades_a_stored_kernel_answer_and_the_report_says_speed_wa
     assert submission.report["speed"]["note"] == (
         "correct on the CPU interpreter; speed not measured: no GPU"
     )
+
+
+@pytest.mark.parametrize(
+    ("slug", "function"),
+    [("add-rmsnorm-triton", "add_rmsnorm"), ("rmsnorm-backward-triton", "rmsnorm_backward")],
+)
+def test_the_starter_code_is_a_kernel_to_finish_and_says_so_when_submitted(
+    tensor_pool, slug, function
+):
+    problem = get_problem(slug)
+    assert f"def {function}(" in problem.statement and f"def {function}(" in problem.starter_code
+    assert "@triton.jit" in problem.starter_code and problem.level == "senior"
+    report = grade_submission(slug, problem.starter_code, pool=tensor_pool, public_only=True)
+    assert report.verdict == "runtime_error" and "NotImplementedError" in report.message
