@@ -139,6 +139,23 @@ ANSWERS = [
     ),
 ]
 
+# The search composes normcore's rms_norm_backward operators (normcore/mistakes.py).
+NO_EPS = BACKWARD + (
+    "    xf, g = x.to(torch.float32), (dy * weight).to(torch.float32)\n"
+    "    r = torch.rsqrt((xf * xf).mean(dim=-1, keepdim=True))\n"
+    "    dx = r * g - xf * r**3 * (g * xf).mean(dim=-1, keepdim=True)\n"
+    "    dw = (dy.to(torch.float32) * xf * r).reshape(-1, x.shape[-1]).sum(dim=0)\n"
+    "    return dx.to(x.dtype), dw.to(x.dtype)\n"
+)
+ANSWERS += [
+    ("rmsnorm-backward-triton", NO_EPS, "eps-missing"),
+    (
+        "rmsnorm-backward-triton",
+        NO_EPS.replace(" - xf * r**3 * (g * xf).mean(dim=-1, keepdim=True)", ""),
+        "rms-backward-no-projection+eps-missing",
+    ),
+]
+
 
 @pytest.mark.parametrize(("slug", "source", "diagnosis"), ANSWERS)
 def test_degenerate_answers_score_at_most_a_tenth_and_mistakes_are_named(
