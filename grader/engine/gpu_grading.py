@@ -239,7 +239,8 @@ def grade_tensor_problem(
         judged = measured_speed(report.verdict, run)
         if judged["status"] == gpu_speed.REJECTED:
             speed = judged
-    if interpreted and speed.get("status") != gpu_speed.REJECTED:
+    # (The fake GPU keeps its own note: it stands in for a card in the worker's tests.)
+    if interpreted and device != FAKE_GPU_DEVICE and speed.get("status") != gpu_speed.REJECTED:
         note = (
             gpu_speed.INTERPRETED_CORRECT if report.verdict == ACCEPTED else gpu_speed.INTERPRETED
         )
