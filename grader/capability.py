@@ -263,13 +263,13 @@ def gpu_alive(*, broker_url: str | None = None, folder: str | Path | None = None
 def worker_runtimes(worker: dict, *, practice: bool = False) -> list[str]:
     """What a live worker's sandbox runs for hiring submissions (``practice``: for the
     practice code it takes). A record from a worker older than this announcement: NumPy,
-    and torch on a GPU worker (the GPU image always has it)."""
+    and torch and Triton on a GPU worker (the GPU image always has them)."""
     announced = worker.get("practice_runtimes" if practice else "runtimes")
     if announced is not None:
         return [str(r) for r in announced]
     if not practice and worker.get("sandbox_problem"):
         return []
-    return ["numpy", "torch"] if worker.get("kind") == "gpu" else ["numpy"]
+    return ["numpy", "torch", "triton"] if worker.get("kind") == "gpu" else ["numpy"]
 
 
 def can_grade(

@@ -153,6 +153,8 @@ def _cannot_run_here(problem: str) -> bool:
         return False
     if definition.placement == GPU_REQUIRED and _grading_device() is None:
         return True
+    if definition.interpreter and _grading_device() is None:
+        return "triton" not in _sandbox_runtimes()  # its kernels run in the interpreter
     return definition.runtime not in _sandbox_runtimes()
 
 

@@ -54,10 +54,26 @@ def problem_placement(problem_slug: str) -> str:
         return CPU  # graded (as an internal error) wherever it lands
 
 
+def problem_interpreted(problem_slug: str) -> bool:
+    """A Triton problem that a CPU worker may grade through Triton's interpreter (not a
+    GPU-required one: that one waits for a GPU)."""
+    from grader.engine.problems import GPU_REQUIRED, UnknownProblem, get_problem
+
+    try:
+        problem = get_problem(problem_slug)
+    except UnknownProblem:
+        return False
+    return problem.interpreter and problem.placement != GPU_REQUIRED
+
+
 # Why a problem cannot be graded now, in words a recruiter and a visitor understand.
 NEEDS_TORCH = "it needs a grading worker with PyTorch, and none is running"
 NEEDS_GPU = "it needs a GPU grading worker, and none is running"
 NO_GPU_IN_PRACTICE = "it needs a GPU, and practice code is never graded on one"
+NEEDS_TRITON = (
+    "it needs a GPU grading worker, or a CPU worker with PyTorch and Triton (its "
+    "interpreter), and none is running"
+)
 
 
 def _baseline(problem) -> bool:
@@ -68,6 +84,12 @@ def _baseline(problem) -> bool:
     from grader.engine.sandbox import NUMPY
 
     return problem.placement == CPU and problem.runtime == NUMPY
+
+
+def cpu_runtime(problem) -> str:
+    """What a CPU worker's sandbox must run to grade ``problem``: its runtime, or Triton
+    for a Triton problem (its kernels then run in Triton's interpreter: correctness only)."""
+    return "triton" if problem.interpreter else problem.runtime
 
 
 def problem_queue(problem, workers: list[dict]) -> str | None:
@@ -88,7 +110,7 @@ def problem_queue(problem, workers: list[dict]) -> str | None:
         return queue
     queue = settings.GRADER_CPU_QUEUE
     if problem.placement != GPU_REQUIRED and any(
-        can_grade(w, queue=queue, runtime=problem.runtime) for w in workers
+        can_grade(w, queue=queue, runtime=cpu_runtime(problem)) for w in workers
     ):
         return queue
     return None
@@ -116,11 +138,14 @@ def ungradable_problems(
                 gaps[problem.slug] = NO_GPU_IN_PRACTICE
             elif not any(
                 can_grade(
-                    w, queue=settings.PRACTICE_CODE_QUEUE, runtime=problem.runtime, practice=True
+                    w,
+                    queue=settings.PRACTICE_CODE_QUEUE,
+                    runtime=cpu_runtime(problem),
+                    practice=True,
                 )
                 for w in workers
             ):
-                gaps[problem.slug] = NEEDS_TORCH
+                gaps[problem.slug] = NEEDS_TRITON if problem.interpreter else NEEDS_TORCH
             continue
         if (
             problem.placement == GPU_REQUIRED
@@ -131,7 +156,13 @@ def ungradable_problems(
                 f"it needs a GPU worker, and GPU grading is off for {organization.name}"
             )
         elif problem_queue(problem, workers) is None:
-            gaps[problem.slug] = NEEDS_GPU if problem.placement == GPU_REQUIRED else NEEDS_TORCH
+            gaps[problem.slug] = (
+                NEEDS_GPU
+                if problem.placement == GPU_REQUIRED
+                else NEEDS_TRITON
+                if problem.interpreter
+                else NEEDS_TORCH
+            )
     return gaps
 
 

@@ -382,6 +382,44 @@ def _layer_norm_backward_variant(
     return layer_norm_backward
 
 
+def _rms_norm_backward_variant(
+    *,
+    projection: bool = True,
+    dweight_from_x: bool = False,
+    fixed_eps: float | None = None,
+    eps_outside_sqrt: bool = False,
+) -> Callable[..., Any]:
+    """RMS norm's backward as code gets it wrong: the term through the RMS left out of dx,
+    dweight from the raw input, eps misplaced (the standard formula on the mistaken r)."""
+
+    def rms_norm_backward(
+        grad_output: Array,
+        input: Array,
+        normalized_shape: Any,
+        weight: Array | None = None,
+        eps: float | None = None,
+    ) -> tuple[Array, Array | None]:
+        x = np.asarray(input)
+        x64 = x.astype(np.float64)
+        dy = np.asarray(grad_output, dtype=np.float64)
+        red, shape = _trailing_axes(x, normalized_shape)
+        lead = tuple(range(x.ndim - len(shape)))
+        eps = float(np.finfo(x.dtype).eps) if eps is None else eps
+        eps = eps if fixed_eps is None else fixed_eps
+        ms = (x64 * x64).mean(axis=red, keepdims=True)
+        r = 1.0 / (np.sqrt(ms) + eps if eps_outside_sqrt else np.sqrt(ms + eps))
+        g = dy if weight is None else dy * _f64(weight).reshape(shape)
+        dx = r * g
+        if projection:
+            dx = dx - x64 * r**3 * (g * x64).mean(axis=red, keepdims=True)
+        if weight is None:
+            return dx.astype(x.dtype), None
+        dw = (dy * (x64 if dweight_from_x else x64 * r)).sum(axis=lead)
+        return dx.astype(x.dtype), dw.astype(np.asarray(weight).dtype)
+
+    return rms_norm_backward
+
+
 def _group_norm_variant(
     *,
     grouping: str = "contiguous",
@@ -1117,6 +1155,7 @@ _FACTORIES: dict[str, Callable[..., Callable[..., Any]]] = {
     "layer_norm_backward": _layer_norm_backward_variant,
     "group_norm": _group_norm_variant,
     "rms_norm": _rms_norm_variant,
+    "rms_norm_backward": _rms_norm_backward_variant,
     "fold_batchnorm": _fold_variant,
     "combine_batch_stats": _combine_variant,
 }
@@ -1476,6 +1515,32 @@ OPERATORS: dict[str, tuple[Operator, ...]] = {
             *_affine_ops("group_norm"),
             _op("group_norm", "raw-moments-variance", _RAW_MOMENTS, raw_moments=True),
         ]
+    ),
+    "rms_norm_backward": (
+        _op(
+            "rms_norm_backward",
+            "rms-backward-no-projection",
+            "leaves out dx's term through the RMS: dx = dy * weight * r",
+            projection=False,
+        ),
+        _op(
+            "rms_norm_backward",
+            "rms-backward-dweight-raw-x",
+            "sums dy * x for dweight instead of dy * x * r",
+            dweight_from_x=True,
+        ),
+        _op(
+            "rms_norm_backward",
+            "rms-eps-outside-sqrt",
+            "adds eps to the root mean square, sqrt(mean(x^2)) + eps, not inside the root",
+            eps_outside_sqrt=True,
+        ),
+        _op(
+            "rms_norm_backward",
+            "eps-missing",
+            "leaves eps out: divides by sqrt(mean(x^2))",
+            fixed_eps=0.0,
+        ),
     ),
     "rms_norm": tuple(
         [

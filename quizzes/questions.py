@@ -156,10 +156,14 @@ def score_response(version: QuestionVersion, seed: int, response: Any) -> Scored
 
 
 # What a coding problem needs to be graded, in the recruiter's words.
+TRITON_INTERPRETER = "gpu-preferred-interpreter"
 GPU_NEEDS = {
     "cpu": "",
     "gpu-preferred": "GPU preferred (else a CPU worker with PyTorch grades it)",
     "gpu-required": "GPU required",
+    # A Triton problem: without a GPU its kernels run in Triton's interpreter on a CPU.
+    TRITON_INTERPRETER: "GPU preferred (else correctness only, on a CPU worker's Triton "
+    "interpreter; speed not measured)",
 }
 
 
@@ -168,9 +172,10 @@ def question_placement(content: dict[str, Any]) -> str:
     GPU (`gpu-preferred`) or cannot run without one (`gpu-required`)."""
     if content.get("kind") != Kind.CODING:
         return "cpu"
-    from grader.routing import problem_placement
+    from grader.routing import problem_interpreted, problem_placement
 
-    return problem_placement(content["problem"])
+    placement = problem_placement(content["problem"])
+    return TRITON_INTERPRETER if problem_interpreted(content["problem"]) else placement
 
 
 def gpu_problems() -> list[str]:

@@ -8,7 +8,7 @@ CUDA GPU (nothing is measured, nothing is made up):
 - ``machine``: the card, driver, torch / CUDA / Triton versions, the device files the
   sandbox adds, the card's temperature and clocks;
 - ``grade``: a correct, a wrong and a slow submission (tests/grader/submissions/gpu/) of
-  each GPU problem graded by the engine in the bubblewrap sandbox on the GPU: verdict,
+  each GPU problem (a correct and a wrong one of each Triton kernel problem) graded by the engine in the bubblewrap sandbox on the GPU: verdict,
   score, the timing's status, medians, spread, bandwidth, performance score, wall time;
 - ``repeatability``: the correct bn-forward-cuda timed three times, and how far the three
   medians disagree (the issue asks for 5%);
@@ -32,6 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SUBMISSIONS = ROOT / "tests" / "grader" / "submissions" / "gpu"
 PROBLEMS = {"bn-forward-cuda": "bn_forward_cuda", "bn-relu-triton": "bn_relu_triton"}
+# The LLM kernel problems: a correct and a wrong Triton kernel each, graded on the card for
+# correctness (no speed yet: the timing harness's library baselines are batch norm's).
+KERNELS = {
+    "add-rmsnorm-triton": "add_rmsnorm_triton",
+    "rmsnorm-backward-triton": "rmsnorm_backward_triton",
+}
 SHAPE = (64, 256, 56, 56)
 REPEATS = 3
 
@@ -81,7 +87,7 @@ def machine() -> dict:
 def grade(slug: str, kind: str) -> dict:
     from grader.engine import CUDA_DEVICE, grade_submission
 
-    source = (SUBMISSIONS / f"{PROBLEMS[slug]}_{kind}.py").read_text()
+    source = (SUBMISSIONS / f"{(PROBLEMS | KERNELS)[slug]}_{kind}.py").read_text()
     started = time.perf_counter()
     report = grade_submission(slug, source, device=CUDA_DEVICE).to_dict()
     speed = report.get("speed", {})
@@ -201,6 +207,7 @@ def main() -> int:
         return 2
     machine()
     graded = {(s, k): grade(s, k) for s in PROBLEMS for k in ("correct", "wrong", "slow")}
+    graded |= {(s, k): grade(s, k) for s in KERNELS for k in ("correct", "wrong")}
     repeat = repeatability(graded[("bn-forward-cuda", "correct")])
     bandwidth = reference_bandwidth()
     start = startup()

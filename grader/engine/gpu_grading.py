@@ -79,8 +79,8 @@ HARNESS_ONLY = (
     "importlib",
 )
 _STATIC_MESSAGES = {
-    "library": "this problem asks you to write batch norm yourself, without the library's "
-    "batch norm or another normalization layer.",
+    "library": "this problem asks you to write {what} yourself, without the library's "
+    "{what} or another normalization layer.",
     "precision": "this problem requires the inputs' precision (float32 or float64); half, "
     "bfloat16, TF32 and autocast are not allowed.",
     "harness": "timers, events, streams, threads and introspection are reserved for the "
@@ -88,7 +88,9 @@ _STATIC_MESSAGES = {
 }
 
 
-def static_check(source: str, library_names: tuple[str, ...]) -> str | None:
+def static_check(
+    source: str, library_names: tuple[str, ...], what: str = "batch norm"
+) -> str | None:
     """Why ``source`` is refused before it runs (the first offending name), or ``None``."""
     rules = (
         ("library", library_names),
@@ -101,7 +103,7 @@ def static_check(source: str, library_names: tuple[str, ...]) -> str | None:
     if not hits:
         return None
     line, name, rule = min(hits)
-    return f"Line {line} uses {name}: {_STATIC_MESSAGES[rule]}"
+    return f"Line {line} uses {name}: {_STATIC_MESSAGES[rule].format(what=what)}"
 
 
 # The library's time and the card's bandwidth, measured outside the sandbox, are reused
@@ -177,7 +179,9 @@ def grade_tensor_problem(
     job_device = CUDA_DEVICE if on_gpu else "cpu"
     if pool is None or pool.runtime != "torch":  # a caller's NumPy pool cannot run tensors
         pool = get_tensor_pool(job_device, purpose=purpose)
-    if on_gpu:
+    if on_gpu and problem.timing is None:
+        speed = gpu_speed.not_measured(gpu_speed.NOT_MEASURED_NO_TIMING)
+    elif on_gpu:
         speed = gpu_speed.not_measured(gpu_speed.NOT_MEASURED_SAMPLE) if public_only else {}
     else:
         speed = gpu_speed.not_measured(
@@ -190,7 +194,8 @@ def grade_tensor_problem(
             problem, device, speed or gpu_speed.not_measured(gpu_speed.NOT_MEASURED_FAILED)
         )
         return report
-    refusal = static_check(text, problem.forbidden)
+    what = "RMSNorm" if "rms_norm" in problem.forbidden else "batch norm"
+    refusal = static_check(text, problem.forbidden, what)
     if refusal:
         report = Report(problem.slug, INVALID_SUBMISSION, 0.0, message=refusal)
         report.extra = _extra(
@@ -200,6 +205,10 @@ def grade_tensor_problem(
 
     cases = problem.cases(public_only=public_only, gpu=on_gpu)
     env = {"HOME": "/tmp", "TRITON_CACHE_DIR": "/tmp/triton", "PATH": "/usr/bin:/bin"}
+    interpreted = problem.interpreter and not on_gpu
+    if interpreted:
+        # Set before the candidate's file runs: @triton.jit reads it when it decorates.
+        env["TRITON_INTERPRET"] = "1"
     if on_gpu and libcuda_dir():
         env["TRITON_LIBCUDA_PATH"] = libcuda_dir()
     header = {
@@ -230,6 +239,12 @@ def grade_tensor_problem(
         judged = measured_speed(report.verdict, run)
         if judged["status"] == gpu_speed.REJECTED:
             speed = judged
+    # (The fake GPU keeps its own note: it stands in for a card in the worker's tests.)
+    if interpreted and device != FAKE_GPU_DEVICE and speed.get("status") != gpu_speed.REJECTED:
+        note = (
+            gpu_speed.INTERPRETED_CORRECT if report.verdict == ACCEPTED else gpu_speed.INTERPRETED
+        )
+        speed = gpu_speed.not_measured(note)
     report.extra = _extra(problem, device, speed)
     if speed.get("status") != gpu_speed.SCORED and not public_only:
         report.message = f"{report.message} ({speed['note']}.)".strip()

@@ -27,6 +27,10 @@ NOT_MEASURED_FAKE = (
 )
 NOT_MEASURED_FAILED = "speed not measured: the submission did not pass every correctness check"
 NOT_MEASURED_SAMPLE = "speed not measured: sample tests only"
+NOT_MEASURED_NO_TIMING = "speed not measured: this problem is not timed yet"
+# A Triton problem graded on a CPU worker: its kernels ran in Triton's interpreter.
+INTERPRETED_CORRECT = "correct on the CPU interpreter; speed not measured: no GPU"
+INTERPRETED = "graded on the CPU interpreter; speed not measured: no GPU"
 
 SCORED = "scored"
 REJECTED = "rejected"

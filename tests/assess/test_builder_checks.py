@@ -213,3 +213,31 @@ def test_the_whole_test_previews_as_a_candidate_gets_it_without_the_keys(
     assert "running estimates drift" not in page  # the written answer expected
     other = factories.make_assessment(factories.make_org("globex"), [])
     assert client.get(url("assessment_preview", other.pk)).status_code == 404
+
+
+KERNEL = """
+    id: t-kernel-rmsnorm
+    kind: coding
+    topic: alternatives
+    level: senior
+    problem: add-rmsnorm-triton
+    prompt: Write a fused residual add + RMSNorm kernel in Triton.
+    explanation: One program per row.
+"""
+
+
+def test_a_triton_kernel_problem_is_offered_on_a_cpu_only_deployment_marked_as_such(
+    client, recruiter, org, bank, announced_worker
+):
+    item = question_from_yaml(textwrap.dedent(KERNEL))
+    save_question(item, Topic.objects.get(slug=item.topic))
+    assessment = factories.make_assessment(org, [], minutes=600)
+    announced_worker("celery@cpu", runtimes=("numpy", "torch"))  # no Triton: not offered
+    page = client.get(url("builder", assessment.pk), {"kind": "coding"}).content.decode()
+    row = page.split('data-key="t-kernel-rmsnorm"')[1].split("</tr>")[0]
+    assert "or a CPU worker with PyTorch and Triton (its interpreter)" in row
+    announced_worker("celery@triton", runtimes=("numpy", "torch", "triton"))
+    page = client.get(url("builder", assessment.pk), {"kind": "coding"}).content.decode()
+    row = page.split('data-key="t-kernel-rmsnorm"')[1].split("</tr>")[0]
+    assert "correctness only, on a CPU worker&#x27;s Triton interpreter" in row
+    assert "cannot be graded" not in row and "none is running" not in row

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from grader.routing import NEEDS_GPU, NEEDS_TORCH, NO_GPU_IN_PRACTICE, ungradable_problems
+from grader.routing import (
+    NEEDS_GPU,
+    NEEDS_TORCH,
+    NEEDS_TRITON,
+    NO_GPU_IN_PRACTICE,
+    ungradable_problems,
+)
 from quizzes.models import Pool
 from quizzes.practice import PracticeError, practice_start
 
 pytestmark = pytest.mark.django_db
+
+# The Triton kernel problems: a GPU worker, or a CPU worker with torch and Triton (whose
+# interpreter grades their correctness).
+KERNELS = dict.fromkeys(("add-rmsnorm-triton", "rmsnorm-backward-triton"), NEEDS_TRITON)
 
 
 def test_torch_and_gpu_problems_are_offered_only_while_a_capable_worker_is_alive(
@@ -17,18 +27,28 @@ def test_torch_and_gpu_problems_are_offered_only_while_a_capable_worker_is_alive
 ):
     # No worker: NumPy problems stay offered (an outage, shown on the health panel); the
     # torch and GPU ones are not, and say why.
-    assert ungradable_problems() == {"bn-forward-cuda": NEEDS_TORCH, "bn-relu-triton": NEEDS_GPU}
+    no_torch = {"bn-forward-cuda": NEEDS_TORCH, "bn-relu-triton": NEEDS_GPU, **KERNELS}
+    assert ungradable_problems() == no_torch
     announced_worker("celery@laptop", runtimes=("numpy",))  # `make run` without torch
-    assert ungradable_problems() == {"bn-forward-cuda": NEEDS_TORCH, "bn-relu-triton": NEEDS_GPU}
+    assert ungradable_problems() == no_torch
     assert ungradable_problems(practice=True) == {
-        "bn-forward-cuda": NEEDS_TORCH,
+        **no_torch,
         "bn-relu-triton": NO_GPU_IN_PRACTICE,
     }
     announced_worker("celery@torch", runtimes=("numpy", "torch"))
-    assert ungradable_problems() == {"bn-relu-triton": NEEDS_GPU}
-    assert ungradable_problems(practice=True) == {"bn-relu-triton": NO_GPU_IN_PRACTICE}
+    assert ungradable_problems() == {"bn-relu-triton": NEEDS_GPU, **KERNELS}
+    assert ungradable_problems(practice=True) == {"bn-relu-triton": NO_GPU_IN_PRACTICE, **KERNELS}
     announced_worker("celery@gpu", kind="gpu", runtimes=("numpy", "torch"))
     assert ungradable_problems() == {}
+
+
+def test_a_cpu_worker_with_triton_offers_the_kernel_problems_to_hiring_and_practice(
+    announced_worker,
+):
+    announced_worker("celery@triton", runtimes=("numpy", "torch", "triton"))
+    # The GPU-required Triton problem still waits for a GPU: its point is speed.
+    assert ungradable_problems() == {"bn-relu-triton": NEEDS_GPU}
+    assert ungradable_problems(practice=True) == {"bn-relu-triton": NO_GPU_IN_PRACTICE}
 
 
 def test_a_worker_that_cannot_sandbox_or_takes_other_queues_grades_nothing_extra(

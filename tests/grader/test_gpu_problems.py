@@ -30,6 +30,8 @@ def test_every_problem_declares_where_it_is_graded():
     placements = {p.slug: p.placement for p in list_problems()}
     assert placements.pop("bn-forward-cuda") == GPU_PREFERRED
     assert placements.pop("bn-relu-triton") == GPU_REQUIRED
+    assert placements.pop("add-rmsnorm-triton") == GPU_PREFERRED
+    assert placements.pop("rmsnorm-backward-triton") == GPU_PREFERRED
     assert set(placements.values()) == {"cpu"} and len(placements) == 9
 
 

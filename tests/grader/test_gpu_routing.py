@@ -143,6 +143,18 @@ def test_gpu_preferred_work_goes_to_the_gpu_queue_only_while_a_gpu_worker_is_ali
     assert broker.client.llen(broker.gpu) == 1
 
 
+def test_triton_kernel_work_goes_to_a_cpu_worker_with_triton_while_no_gpu_worker_is_alive(
+    broker,
+):
+    sub = make_submission("rmsnorm-backward-triton", "x = 1")
+    broker.cpu_worker()  # torch without Triton: its kernels cannot run there
+    assert submission_queue(sub) is None
+    broker.cpu_worker(runtimes=("numpy", "torch", "triton"))
+    assert submission_queue(sub) == broker.cpu  # correctness through the interpreter
+    broker()
+    assert submission_queue(sub) == broker.gpu  # a live GPU worker times it too
+
+
 def test_gpu_required_work_waits_visibly_and_the_sweep_sends_it_when_a_gpu_worker_appears(broker):
     sub = make_submission("bn-relu-triton", GOOD_BN_RELU)
     assert submissions_enqueue([sub.pk]) == 0

@@ -20,13 +20,18 @@ SLUGS = [
     "bn-sync-stats",
     "cs231n-batchnorm",
 ]
-GPU_SLUGS = ["bn-forward-cuda", "bn-relu-triton"]
+GPU_SLUGS = ["bn-forward-cuda", "bn-relu-triton", "add-rmsnorm-triton", "rmsnorm-backward-triton"]
 
 
 def test_registry_lists_the_nine_cpu_problems_then_the_gpu_ones():
     assert [p.slug for p in list_problems()] == SLUGS + GPU_SLUGS
     assert {p.placement for p in list_problems() if p.slug in SLUGS} == {"cpu"}
-    assert [get_problem(s).placement for s in GPU_SLUGS] == ["gpu-preferred", "gpu-required"]
+    assert [get_problem(s).placement for s in GPU_SLUGS] == [
+        "gpu-preferred",
+        "gpu-required",
+        "gpu-preferred",
+        "gpu-preferred",
+    ]
 
 
 def test_unknown_slug_raises_unknown_problem_which_is_a_key_error():

@@ -28,6 +28,7 @@ def example_args(name, rng, dtype=np.float32):
     """Inputs under which each mistake shows (eval for eval-only mistakes is added by the test)."""
     x = rng.normal(1.0, 2.0, (6, 4, 5)).astype(dtype)
     c = lambda lo, hi: rng.uniform(lo, hi, 4).astype(dtype)  # noqa: E731
+    c5 = lambda lo, hi: rng.uniform(lo, hi, 5).astype(dtype)  # noqa: E731
     return {
         "batch_norm": (x, c(-1, 1), c(0.5, 2), c(0.5, 2), c(-1, 1), True, 0.2, 1e-2),
         "batch_norm_backward": (rng.normal(size=x.shape).astype(dtype), x, c(0.5, 2), 1e-2),
@@ -41,6 +42,7 @@ def example_args(name, rng, dtype=np.float32):
         ),
         "group_norm": (rng.normal(size=(2, 6, 5)).astype(dtype), 3, None, None, 1e-5),
         "rms_norm": (x * 0.01, 5, None, None),
+        "rms_norm_backward": (rng.normal(size=x.shape).astype(dtype), x, 5, c5(0.5, 2)),
         "fold_batchnorm": (
             rng.normal(size=(4, 4, 3)).astype(dtype),
             c(-1, 1),
@@ -142,6 +144,7 @@ ARG_X = {
     "layer_norm_backward": 1,
     "group_norm": 0,
     "rms_norm": 0,
+    "rms_norm_backward": 1,
     "fold_batchnorm": 0,
     "combine_batch_stats": 1,
 }
@@ -173,7 +176,12 @@ def test_each_operator_departs_from_the_reference_on_some_input():
             calls.append(calls[0][:2] + (rng.normal(size=c), rng.normal(size=c), 0.5))
         if name == "rms_norm":
             calls.append(calls[0][:2] + (rng.normal(size=5), 0.5))
-        if name in ("batch_norm_backward", "layer_norm_backward", "fold_batchnorm"):
+        if name in (
+            "batch_norm_backward",
+            "layer_norm_backward",
+            "rms_norm_backward",
+            "fold_batchnorm",
+        ):
             # batch_norm_backward's example ends with its eps; the others leave eps out
             head = calls[0][:-1] if name == "batch_norm_backward" else calls[0]
             calls.append(head + (0.5,))

@@ -15,6 +15,9 @@ import numpy as np
 TOLERANCES: dict[str, tuple[float, float]] = {
     "float32": (1e-4, 1e-5),
     "float64": (1e-7, 1e-9),
+    # The kernel problems' half-precision cases (fp16 in, fp16 out, accumulated in fp32):
+    # a few units in fp16's last place (2**-10 is about 1e-3).
+    "float16": (2e-3, 2e-3),
 }
 
 Impl = Any  # an object with normcore's functions as attributes (or mistakes in their place)
@@ -148,6 +151,9 @@ class Problem:
     forbidden: tuple[str, ...] = ()
     # How the sandbox times the candidate against the library on a GPU (gpu_timing.py).
     timing: dict | None = None
+    # A Triton kernel problem: without a GPU, a CPU worker that has Triton grades its
+    # correctness through Triton's interpreter (TRITON_INTERPRET=1), never its speed.
+    interpreter: bool = False
     build_gpu_cases: Callable[[], list[Case]] | None = field(default=None, repr=False)
     # Mistakes of the problem's own interface (e.g. the course's momentum convention), beside
     # normcore's catalog: ``normcore.mistakes.Mistake`` whose ``fn(case, nc)`` replaces ``solve``.

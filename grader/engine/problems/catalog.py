@@ -24,6 +24,7 @@ from grader.engine.problems.batch_stats import fold_cases, solve_fold, solve_syn
 from grader.engine.problems.cs231n import CS_MISTAKES, cs_cases, solve_cs
 from grader.engine.problems.gpu import build_gpu_problems
 from grader.engine.problems.group_norm import gn_cases, solve_gn
+from grader.engine.problems.kernels import build_kernel_problems
 from grader.engine.problems.layer_norm import (
     RMS_MISTAKES,
     ln_backward_cases,
@@ -116,4 +117,4 @@ def build_problems() -> list[Problem]:
                 **_EXTRAS.get(slug, {}),
             )
         )
-    return problems + build_gpu_problems()
+    return problems + build_gpu_problems() + build_kernel_problems()

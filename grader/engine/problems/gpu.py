@@ -303,6 +303,9 @@ def build_gpu_problems() -> list[Problem]:
                 runtime="torch",
                 forbidden=FORBIDDEN_BATCH_NORM,
                 timing=timing,
+                # Triton: graded on a CPU (tests, the command line) its kernel runs in the
+                # interpreter; still GPU-required for hiring (the point of it is speed).
+                interpreter=slug == "bn-relu-triton",
             )
         )
     return problems

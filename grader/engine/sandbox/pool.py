@@ -449,14 +449,20 @@ def get_tensor_pool(device: str = CPU_DEVICE, *, purpose: str = HIRING) -> Sandb
 
 # The languages of the problems (``Problem.runtime``): NumPy arrays, or torch tensors.
 NUMPY, TORCH = "numpy", "torch"
+# Not a zygote of its own: the torch zygote with Triton beside torch, which grades the
+# Triton problems' correctness on a CPU through Triton's interpreter.
+TRITON = "triton"
 
 
 def installed_runtimes() -> list[str]:
     """The runtimes this host's sandbox can run: NumPy always (a dependency of the
-    project), torch only where it is installed (it is optional: gigabytes on a GPU image)."""
+    project), torch only where it is installed (it is optional: gigabytes on a GPU image),
+    and Triton (its interpreter, on a CPU) where it is installed beside torch."""
     import importlib.util
 
-    return [NUMPY] + ([TORCH] if importlib.util.find_spec("torch") is not None else [])
+    if importlib.util.find_spec("torch") is None:
+        return [NUMPY]
+    return [NUMPY, TORCH] + ([TRITON] if importlib.util.find_spec("triton") is not None else [])
 
 
 def sandbox_runtimes(*, purpose: str = HIRING) -> list[str]:
@@ -466,4 +472,4 @@ def sandbox_runtimes(*, purpose: str = HIRING) -> list[str]:
     if not service_socket(purpose):
         return installed_runtimes()
     status = get_pool(purpose=purpose).status()  # a ServicePool
-    return [r for r in status.get("runtimes", [NUMPY]) if r in (NUMPY, TORCH)]
+    return [r for r in status.get("runtimes", [NUMPY]) if r in (NUMPY, TORCH, TRITON)]

@@ -109,6 +109,7 @@ if __name__ == "__main__":
         _install_filter(_read_filter(ZYGOTE_FILTER_FD))
     JOB_FILTER = _read_filter(JOB_FILTER_FD)
 
+import linecache  # noqa: E402
 import re  # noqa: E402
 
 # Everything a job's error paths use is imported here, before any job runs: a job imports
@@ -455,7 +456,7 @@ class _Tensors:
             torch.float64,
         ):
             return None, f"a tensor of dtype {_short(str(value.dtype))}"
-        if value.dtype in (torch.float16, torch.bfloat16):
+        if value.dtype == torch.bfloat16:  # NumPy has none; float16 is judged by dtype
             return None, f"a tensor of dtype {value.dtype}; expected the input's dtype"
         return np.ascontiguousarray(value.detach().to("cpu").numpy()), "tensor"
 
@@ -613,6 +614,9 @@ def run_job(stdin_fd: int, result_fd: int) -> None:
     # @dataclass under `from __future__ import annotations` fails to load otherwise).
     module = types.ModuleType(SUBMISSION_MODULE)
     module.__file__ = SUBMISSION_FILE
+    # The file exists only in memory: Triton's @jit reads a kernel's text back through
+    # inspect.getsource (linecache), and refuses a function whose source it cannot find.
+    linecache.cache[SUBMISSION_FILE] = (len(source), None, source.splitlines(True), SUBMISSION_FILE)
     sys.modules[SUBMISSION_MODULE] = module
     namespace = module.__dict__
     tensors = None
