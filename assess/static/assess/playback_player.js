@@ -91,9 +91,9 @@
         code.appendChild(mark);
         code.appendChild(document.createTextNode(t.slice(pos + recent.e[4].length)));
       }
-      scrub.value = String(now);
+      scrub.value = String(Math.round(now));
       shown.textContent = clock(now) + " / " + clock(total);
-      code.dataset.t = String(now);
+      code.dataset.t = String(Math.round(now));
     }
 
     function tick(stamp) {
@@ -125,7 +125,9 @@
       jump.className = "link-button";
       jump.dataset.t = String(item.t);
       jump.textContent = clock(item.t) + " " + words;
-      jump.addEventListener("click", function () { setPlaying(false); now = item.t; render(); code.focus(); });
+      // A paste's moment shows it landed (its edit follows within a few ms), marked.
+      var at = item.e[0] === "p" ? Math.min(total, item.t + 50) : item.t;
+      jump.addEventListener("click", function () { setPlaying(false); now = at; render(); code.focus(); });
       li.appendChild(jump);
       if (item.e[0] === "p" && item.e[4]) {
         var pasted = document.createElement("details");
