@@ -21,6 +21,12 @@ class DecisionForm(forms.Form):
         help_text="What you looked at and why you decided so.",
     )
 
+    def clean(self):
+        # A form posted with two decisions is ambiguous: Django would keep the last one.
+        if hasattr(self.data, "getlist") and len(self.data.getlist("decision")) > 1:
+            raise forms.ValidationError("Choose one decision.")
+        return super().clean()
+
 
 class PolicyForm(forms.Form):
     ai_assistance_allowed = forms.BooleanField(

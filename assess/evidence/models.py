@@ -11,7 +11,7 @@ from django.utils import timezone
 
 class PlaybackLog(models.Model):
     """The playback of one answer: how many bytes of events it holds (bounded by
-    `evidence.playback.MAX_BYTES_PER_ANSWER`) and whether the bound was reached."""
+    `evidence.events.MAX_BYTES_PER_ANSWER`) and whether the bound was reached."""
 
     answer = models.OneToOneField(
         "assess.Answer", on_delete=models.CASCADE, related_name="playback"

@@ -23,7 +23,6 @@ the server's own replay (`final_text`) counts code points, which differ only pas
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,12 +35,20 @@ from assess.attempts.models import Answer
 from assess.strictinput import InputRejected, parse_json, text_problem
 from quizzes.models import Kind
 
+from .events import (
+    BLUR,
+    CAPPED,
+    EDIT,
+    FOCUS,
+    MAX_BYTES_PER_ANSWER,
+    OPENED,
+    PASTE,
+    PASTE_SOURCES,
+    RUN,
+    events_bytes,
+)
 from .models import PlaybackChunk, PlaybackLog
 
-# Per answer, all sessions together. A long honest session (benchmark `integrity_bench`,
-# docs/benchmarks.md) stays well under it; beyond it one "x" marker is stored and the rest
-# of the answer is not recorded (the final code still is).
-MAX_BYTES_PER_ANSWER = 256 * 1024
 MAX_EVENTS_PER_BATCH = 2000
 # The autosave's body may be this much larger than an answer alone (attempts.views).
 MAX_BATCH_BYTES = 128 * 1024
@@ -52,9 +59,6 @@ MAX_PASTE_TEXT = 20_000
 MAX_T_MS = 24 * 3600 * 1000
 MAX_SEQ = 1_000_000
 _SESSION = re.compile(r"[0-9a-f]{8,32}")
-
-OPENED, EDIT, PASTE, BLUR, FOCUS, RUN, CAPPED = "o", "e", "p", "b", "f", "r", "x"
-PASTE_SOURCES = ("page", "outside")
 
 
 class PlaybackRejected(ValueError):
@@ -157,7 +161,7 @@ def playback_batch_parse(text: Any) -> PlaybackBatch:
             raise PlaybackRejected(f"Playback event {i + 2} is earlier than the one before.")
     if any(event[0] == OPENED for event in clean[1:]):
         raise PlaybackRejected("Only a batch's first event may be the opening text.")
-    size = len(json.dumps(clean, separators=(",", ":"), ensure_ascii=False).encode())
+    size = events_bytes(clean)
     if size > MAX_BATCH_BYTES:
         raise PlaybackRejected(f"A playback batch holds at most {MAX_BATCH_BYTES} bytes.")
     return PlaybackBatch(session, seq, clean, size)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .playback import BLUR, CAPPED, EDIT, OPENED, PASTE, RUN
+from .events import BLUR, CAPPED, EDIT, OPENED, PASTE, RUN
 
 TYPED, PAGE, OUTSIDE, START = "typed", "page", "outside", "start"
 # An edit belongs to the paste just recorded when it comes within this many ms of it and

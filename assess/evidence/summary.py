@@ -37,6 +37,10 @@ class Summary:
     reasons: list[str] = field(default_factory=list)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _seconds(ms: int) -> str:
     return f"{ms / 1000:.0f} s" if ms < 120_000 else f"{ms / 60_000:.0f} min"
 
@@ -80,11 +84,13 @@ def answer_summary(r: Replay, *, outside_paste_allowed: bool = True) -> Summary:
             suggested = True
         elif not suggested:
             reasons.append(
-                f"Typed {r.typed_chars} characters with {r.deletions} corrections, at an "
-                "uneven rhythm, as people type."
+                f"Typed {_count(r.typed_chars, 'character')} with "
+                f"{_count(r.deletions, 'correction')}, at an uneven rhythm, as people type."
             )
     elif not suggested:
-        reasons.append(f"Typed {r.typed_chars} characters with {r.deletions} corrections.")
+        reasons.append(
+            f"Typed {_count(r.typed_chars, 'character')} with {_count(r.deletions, 'correction')}."
+        )
     if outside and not suggested:
         reasons.append(
             f"{len(outside)} paste{'s' if len(outside) != 1 else ''} from outside the page "

@@ -32,7 +32,7 @@ def attempt_integrity(
     attempt = get_object_or_404(
         Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
     )
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             integrity_decide(
@@ -99,7 +99,7 @@ def policy_edit(
     assessment = get_object_or_404(Assessment, pk=assessment_id, organization=org)
     policy = integrity_policy_of(assessment)
     form = PolicyForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "ai_assistance_allowed": policy.ai_assistance_allowed,
             "outside_paste_allowed": policy.outside_paste_allowed,

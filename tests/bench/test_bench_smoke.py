@@ -36,6 +36,11 @@ SMOKE = {
         {},
         [r"^\s+8\s+\S+.*\d+\.\d+\s+\d+\.\d+$", r"x the baseline's median"],
     ),
+    "bench-integrity": (
+        ["BENCH_ARGS=--sessions 3 --long-minutes 5"],
+        {},
+        [r"^honest\s+3\s+[\d.]+%", r"long honest session: \d+ min, \d+ events, \d+ bytes"],
+    ),
     "bench-sample-runs": (
         [],
         {"BENCH_RUNS": "2"},
