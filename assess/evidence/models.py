@@ -89,3 +89,47 @@ class IntegrityDecision(models.Model):
 
     def __str__(self) -> str:
         return f"integrity decision on attempt {self.attempt_id}"
+
+
+class FingerprintedAnswer(models.Model):
+    """A final coding answer indexed for similarity across the organization's history
+    (evidence.similarity): its problem and how many fingerprints it has."""
+
+    answer = models.OneToOneField(
+        "assess.Answer", on_delete=models.CASCADE, related_name="fingerprinted"
+    )
+    organization = models.ForeignKey(
+        "assess.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    problem = models.CharField(max_length=100)
+    count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"fingerprints of answer {self.answer_id}"
+
+
+class CodeFingerprint(models.Model):
+    """One winnowed fingerprint of a final coding answer; the index that makes the lookup
+    "which earlier answers share these hashes" fast is (organization, problem, hash)."""
+
+    owner = models.ForeignKey(
+        FingerprintedAnswer, on_delete=models.CASCADE, related_name="fingerprints"
+    )
+    organization = models.ForeignKey(
+        "assess.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    problem = models.CharField(max_length=100)
+    hash = models.BigIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organization", "problem", "hash"], name="evidence_fingerprint_lookup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"fingerprint of {self.owner_id}"

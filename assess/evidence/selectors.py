@@ -12,6 +12,7 @@ from quizzes.models import Kind
 from .models import IntegrityDecision, PlaybackChunk
 from .policy import integrity_policy_of
 from .replay import Replay, replay
+from .similarity import Match, similar_answers
 from .summary import Summary, answer_summary, attempt_summary
 
 
@@ -52,20 +53,30 @@ def answer_replay(answer: Answer) -> Replay:
     return replay(answer_sessions(answer))
 
 
-def answer_evidence(answer: Answer) -> Summary:
+def answer_evidence(answer: Answer, matches: list[Match] | None = None) -> Summary:
     policy = integrity_policy_of(answer.attempt.assessment)
-    return answer_summary(answer_replay(answer), outside_paste_allowed=policy.outside_paste_allowed)
+    matches = similar_answers(answer, limit=1) if matches is None else matches
+    return answer_summary(
+        answer_replay(answer),
+        outside_paste_allowed=policy.outside_paste_allowed,
+        best_match=matches[0].share if matches else None,
+    )
 
 
-def attempt_evidence(attempt: Attempt) -> tuple[Summary, list[tuple[Answer, Summary]]]:
-    """The attempt's summary and each coding answer's, in order."""
+def attempt_evidence(
+    attempt: Attempt,
+) -> tuple[Summary, list[tuple[Answer, Summary, list[Match]]]]:
+    """The attempt's summary and each coding answer's (with its closest answers), in order."""
     answers = [
         a
         for a in attempt.answers.select_related("question_version", "attempt__assessment")
         if a.question_version.content["kind"] == Kind.CODING
     ]
-    per_answer = [(a, answer_evidence(a)) for a in answers]
-    return attempt_summary([(a.position + 1, s) for a, s in per_answer]), per_answer
+    per_answer = []
+    for a in answers:
+        matches = similar_answers(a)
+        per_answer.append((a, answer_evidence(a, matches), matches))
+    return attempt_summary([(a.position + 1, s) for a, s, _ in per_answer]), per_answer
 
 
 def decisions_of(attempt: Attempt) -> list[IntegrityDecision]:

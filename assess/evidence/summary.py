@@ -27,6 +27,10 @@ MIN_GAPS = 40
 # ... or, where the test forbids pasting from outside, when a paste from outside carried
 # at least this many characters (a variable name is not worth a review).
 FORBIDDEN_PASTE_CHARS = 40
+# ... or when another answer to the same problem in the organization holds at least this
+# share of the answer's telling fingerprints (evidence.similarity). Correct answers to a
+# short problem resemble each other; the idioms all share are left out before this share.
+SIMILAR_SHARE = 0.8
 # Below this many written characters there is too little to say anything.
 MIN_EVIDENCE_CHARS = 40
 
@@ -45,8 +49,22 @@ def _seconds(ms: int) -> str:
     return f"{ms / 1000:.0f} s" if ms < 120_000 else f"{ms / 60_000:.0f} min"
 
 
-def answer_summary(r: Replay, *, outside_paste_allowed: bool = True) -> Summary:
-    """The summary of one coding answer's replay."""
+def answer_summary(
+    r: Replay, *, outside_paste_allowed: bool = True, best_match: float | None = None
+) -> Summary:
+    """The summary of one coding answer's replay; `best_match`: the largest share of its
+    fingerprints another answer to the problem holds (None: not indexed)."""
+    if best_match is not None and best_match >= SIMILAR_SHARE:
+        rest = answer_summary(r, outside_paste_allowed=outside_paste_allowed)
+        reasons = [x for x in rest.reasons if not x.startswith("Typed ")]
+        return Summary(
+            YES,
+            [
+                f"Matches another candidate's answer at {best_match:.0%}; the pair view "
+                "highlights the shared fragments.",
+                *[x for x in reasons if x != "No playback was recorded for this answer."],
+            ],
+        )
     outside_chars, counted = share_of(r.origins, r.text, OUTSIDE)
     if r.edits == 0 and not r.pastes:
         return Summary(NOT_ENOUGH, ["No playback was recorded for this answer."])

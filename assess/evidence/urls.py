@@ -19,6 +19,11 @@ urlpatterns = [
         name="answer_playback",
     ),
     path(
+        ORG + "review/attempts/<int:attempt_id>/answers/<int:answer_id>/similar/<int:other_id>/",
+        views.answer_pair,
+        name="answer_pair",
+    ),
+    path(
         ORG + "assessments/<int:assessment_id>/integrity-policy/",
         views.policy_edit,
         name="integrity_policy",

@@ -4,7 +4,7 @@ other organization's attempt is a 404) and the test's policy (recruiters and adm
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -20,6 +20,7 @@ from .forms import DecisionForm, PolicyForm
 from .policy import RECORDED, integrity_policy_of, integrity_policy_set
 from .selectors import answer_evidence, answer_sessions, attempt_evidence, decisions_of, run_results
 from .services import integrity_decide
+from .similarity import matching_fragments
 
 
 @never_cache
@@ -87,6 +88,50 @@ def answer_playback(
                 "runs": {str(k): v for k, v in run_results(answer).items()},
                 "final": answer.response or "",
             },
+        },
+    )
+
+
+def _highlighted(code: str, ranges: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """The code cut into (text, shared) pieces for the template."""
+    pieces, at = [], 0
+    for start, end in ranges:
+        pieces += [(code[at:start], False), (code[start:end], True)]
+        at = end
+    return [*pieces, (code[at:], False)]
+
+
+@never_cache
+@require_http_methods(["GET"])
+@org_view(REVIEW)
+def answer_pair(
+    request: HttpRequest,
+    org: Organization,
+    role: str,
+    attempt_id: int,
+    answer_id: int,
+    other_id: int,
+) -> HttpResponse:
+    """Two coding answers to the same problem side by side, the shared fragments marked."""
+    answers = Answer.objects.select_related("question_version", "attempt").filter(
+        attempt__organization=org, question_version__content__kind=Kind.CODING
+    )
+    answer = get_object_or_404(answers, pk=answer_id, attempt_id=attempt_id)
+    other = get_object_or_404(answers, pk=other_id)
+    if other.question_version.content["problem"] != answer.question_version.content["problem"]:
+        raise Http404("Not an answer to the same problem")
+    mine, theirs = matching_fragments(answer, other)
+    return render(
+        request,
+        "assess/evidence/pair.html",
+        {
+            "org": org,
+            "role": role,
+            "attempt": answer.attempt,
+            "answer": answer,
+            "other": other,
+            "left": _highlighted(answer.response or "", mine),
+            "right": _highlighted(other.response or "", theirs),
         },
     )
 
