@@ -131,3 +131,20 @@ def test_the_paste_warning_is_on_the_coding_page_only_when_the_policy_forbids(
         attempt.assessment, ai_assistance_allowed=True, outside_paste_allowed=False
     )
     assert 'id="paste-warning"' in client.get(url).content.decode()
+
+
+def test_the_report_outside_the_review_carries_the_decision_only(
+    client, recruiter, attempt, django_user_model
+):
+    from assess.attempts.services import attempt_submit
+    from assess.evidence.services import integrity_decide
+
+    attempt_submit(attempt)
+    report = reverse("org:report", args=["acme", attempt.pk])
+    assert "Integrity review" not in client.get(report).content.decode()
+    victor = django_user_model.objects.create_user("victor2", password="pw-victor-12345678")
+    integrity_decide(attempt, "confirmed_concern", "Pasted in two pieces at 0:40.", victor)
+    html = client.get(report).content.decode()
+    assert "Integrity review: <strong>Confirmed concern</strong>" in html
+    assert "Pasted in two pieces" not in html and "Review suggested" not in html
+    assert "paste from outside" not in html.lower()

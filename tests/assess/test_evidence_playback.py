@@ -249,3 +249,31 @@ def test_erasing_the_candidate_erases_their_playback_and_decisions(client, recor
     candidate_erase(attempt.invitation, source="restore", replaying=True)
     assert not PlaybackLog.objects.exists() and not PlaybackChunk.objects.exists()
     assert not IntegrityDecision.objects.exists()
+
+
+def test_the_playback_expires_with_the_integrity_evidence_and_is_in_the_export(recorded):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assess.attempts.services import attempt_submit
+    from assess.privacy.export import candidate_export
+    from assess.privacy.retention import retention_apply, retention_upcoming
+    from assess.privacy.services import privacy_settings_update
+
+    attempt, answer = recorded
+    exported = candidate_export(attempt.invitation)["attempt"]["code_playback"]
+    assert exported == [
+        {"question": CODING, "capped": False, "events": PlaybackChunk.objects.get().events}
+    ]
+    attempt_submit(attempt)
+    org = attempt.organization
+    privacy_settings_update(org, privacy_text="", contact="", retention_days=60, evidence_days=14)
+    later = timezone.now() + timedelta(days=15)
+    assert [i.what for i in retention_upcoming(org, now=later)] == ["integrity evidence"]
+    retention_apply(now=timezone.now() + timedelta(days=13))
+    assert PlaybackChunk.objects.exists()
+    retention_apply(now=later)
+    assert not PlaybackLog.objects.exists() and not PlaybackChunk.objects.exists()
+    answer.refresh_from_db()
+    assert answer.response == factories.GOOD_LAYERNORM  # the answer itself is kept

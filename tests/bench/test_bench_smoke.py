@@ -41,6 +41,11 @@ SMOKE = {
         {},
         [r"^honest\s+3\s+[\d.]+%", r"long honest session: \d+ min, \d+ events, \d+ bytes"],
     ),
+    "bench-similarity": (
+        ["BENCH_ARGS=--answers 20 --lookups 2"],
+        {},
+        [r"lookup over 20 answers: median [\d.]+ ms", r"planted renamed copies found: 9 of 9"],
+    ),
     "bench-sample-runs": (
         [],
         {"BENCH_RUNS": "2"},
