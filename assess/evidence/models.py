@@ -110,8 +110,9 @@ class FingerprintedAnswer(models.Model):
 
 
 class CodeFingerprint(models.Model):
-    """One winnowed fingerprint of a final coding answer; the index that makes the lookup
-    "which earlier answers share these hashes" fast is (organization, problem, hash)."""
+    """One winnowed fingerprint of a final coding answer (each hash once per answer); the
+    index that makes the lookup "which answers share these hashes" fast is (organization,
+    problem, hash, owner)."""
 
     owner = models.ForeignKey(
         FingerprintedAnswer, on_delete=models.CASCADE, related_name="fingerprints"
@@ -126,8 +127,10 @@ class CodeFingerprint(models.Model):
 
     class Meta:
         indexes = [
+            # The owner is in the index, so a lookup reads the index alone.
             models.Index(
-                fields=["organization", "problem", "hash"], name="evidence_fingerprint_lookup"
+                fields=["organization", "problem", "hash", "owner"],
+                name="evidence_fingerprint_lookup",
             )
         ]
 

@@ -45,7 +45,8 @@ def answer_fingerprint(answer: Answer) -> FingerprintedAnswer | None:
     content = answer.question_version.content
     if content["kind"] != Kind.CODING:
         return None
-    prints = _answer_fingerprints(answer)
+    # Each hash once per answer: the lookup then counts rows, with no DISTINCT to sort.
+    prints = list({f.hash: f for f in reversed(_answer_fingerprints(answer))}.values())
     org_id = answer.attempt.organization_id
     with transaction.atomic():
         FingerprintedAnswer.objects.filter(answer=answer).delete()
@@ -83,7 +84,7 @@ def similar_answers(answer: Answer, *, limit: int = 5) -> list[Match]:
     spread = (
         rows.filter(hash__in=own)
         .values("hash")
-        .annotate(answers=Count("owner", distinct=True))
+        .annotate(answers=Count("owner"))
         .filter(answers__gt=common_at)
         .values_list("hash", flat=True)
     )
@@ -94,7 +95,7 @@ def similar_answers(answer: Answer, *, limit: int = 5) -> list[Match]:
         rows.filter(hash__in=telling)
         .exclude(owner=owner)
         .values("owner__answer_id", "owner__answer__attempt_id")
-        .annotate(shared=Count("hash", distinct=True))
+        .annotate(shared=Count("hash"))
         .order_by("-shared", "owner__answer_id")[:limit]
     )
     return [
