@@ -148,3 +148,25 @@ def test_the_report_outside_the_review_carries_the_decision_only(
     assert "Integrity review: <strong>Confirmed concern</strong>" in html
     assert "Pasted in two pieces" not in html and "Review suggested" not in html
     assert "paste from outside" not in html.lower()
+
+
+def test_the_api_gives_the_decision_only(db, django_user_model):
+    from rest_framework.test import APIClient
+
+    from assess.api.models import ApiToken
+    from assess.evidence.services import integrity_decide
+    from tests.api.conftest import graded_attempt
+
+    bank = factories.make_bank("single")
+    org = factories.make_org("acme")
+    attempt = graded_attempt(factories.make_assessment(org, [bank["single"]]), "Ann Api")
+    token = ApiToken.issue(org, "ATS")[1]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/attempts/{attempt.pk}/"
+    assert api.get(url).json()["integrity_decision"] is None
+    victor = django_user_model.objects.create_user("victor3", password="pw-victor-12345678")
+    integrity_decide(attempt, "no_concern", "Their own notes, said so.", victor)
+    body = api.get(url).json()
+    assert body["integrity_decision"]["decision"] == "no_concern"
+    assert "Their own notes" not in str(body) and "suggested" not in str(body)
