@@ -131,3 +131,17 @@ def test_erasing_a_candidate_removes_their_answer_from_the_index(history):
     assert history["renamed"][1].pk not in [
         m.answer_id for m in similar_answers(history["mine"][1])
     ]
+
+
+def test_the_backfill_indexes_answers_submitted_before_the_index(history):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    FingerprintedAnswer.objects.filter(answer=history["renamed"][1]).delete()
+    out = StringIO()
+    call_command("fingerprint_backfill", stdout=out)
+    assert out.getvalue().strip() == "Indexed 1 coding answer(s)."
+    assert history["renamed"][1].pk in [m.answer_id for m in similar_answers(history["mine"][1])]
+    call_command("fingerprint_backfill", stdout=out)
+    assert "Indexed 0 coding answer(s)." in out.getvalue()
