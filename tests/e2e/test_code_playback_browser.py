@@ -40,7 +40,7 @@ def moments(page) -> list[tuple[int, str]]:
 
 
 def test_a_reviewer_replays_the_pastes_focus_losses_and_runs_and_records_a_decision(
-    live_server, browser, pipeline, django_user_model
+    live_server, browser, pipeline, django_user_model, axe_scan
 ):
     pipeline()  # a real worker runs the sample tests in the sandbox
     org = factories.make_org("acme")
@@ -142,6 +142,7 @@ def test_a_reviewer_replays_the_pastes_focus_losses_and_runs_and_records_a_decis
     page.locator("#moments button", has_text="Paste from outside").click()
     page.wait_for_timeout(200)
     page.screenshot(path=str(ARTIFACTS / "code-playback-1280.png"), full_page=True)
+    assert axe_scan(page, "code-playback") == []
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     page.wait_for_selector("#moments button")
@@ -160,5 +161,6 @@ def test_a_reviewer_replays_the_pastes_focus_losses_and_runs_and_records_a_decis
     row = IntegrityDecision.objects.get(attempt=attempt)
     assert (row.decision, row.reviewer.username) == ("confirmed_concern", "victor")
     page.screenshot(path=str(ARTIFACTS / "integrity-evidence-1280.png"), full_page=True)
+    assert axe_scan(page, "integrity-evidence") == []
     assert json.loads(json.dumps(words))  # the moments are plain text
     reviewer.close()
