@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Extra arguments for the Python benchmarks (the smoke test passes a few iterations).
 BENCH_ARGS ?=
 
-.PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load bench-sample-runs bench-bank-table banktable clean
+.PHONY: run setup test test-fast test-deps lint bench-normcore bench-grader bench-load bench-sample-runs bench-bank-table bench-integrity bench-similarity banktable clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,12 @@ bench-sample-runs: $(VENV)/.installed-dev
 
 bench-bank-table: $(VENV)/.installed-dev
 	$(PY) manage.py bench_bank_table $(BENCH_ARGS)
+
+bench-integrity: $(VENV)/.installed-dev
+	$(PY) -m assess.bench.integrity_sessions $(BENCH_ARGS)
+
+bench-similarity: $(VENV)/.installed-dev
+	$(PY) manage.py bench_similarity $(BENCH_ARGS)
 
 clean:
 	rm -rf var db.sqlite3 staticfiles

@@ -4,6 +4,7 @@ page, and the candidate's integrity-signal endpoint and data pages beside the ot
 Each feature lists its own paths; this module only joins them under one namespace."""
 
 from assess.attempts.urls import signal_urlpatterns
+from assess.evidence.urls import urlpatterns as evidence_urlpatterns
 from assess.hiring.urls import urlpatterns as hiring_urlpatterns
 from assess.integrations.urls import urlpatterns as integrations_urlpatterns
 from assess.library.urls import urlpatterns as library_urlpatterns
@@ -23,4 +24,5 @@ urlpatterns = [
     *privacy_candidate_urlpatterns,
     *integrations_urlpatterns,
     *library_urlpatterns,
+    *evidence_urlpatterns,
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "assess.privacy",
     "assess.integrations",
     "assess.library",
+    "assess.evidence",
     "quizzes",
     "grader.apps.GraderConfig",
 ]

@@ -4,8 +4,8 @@ layer, and no module takes part in an import cycle.
 
     normcore < grader.engine < grader < quizzes < assess
     inside assess: base < feature models < privacy policy < orgs < library < hiring
-                   < calibration < scoring < attempts < review < privacy < assess.models < api
-                   < integrations < project
+                   < calibration < scoring < evidence < attempts < review < privacy
+                   < assess.models < api < integrations < project
 
 What must go up goes through a signal (`grader.signals.submission_finalized`,
 `assess.attempts.signals.attempt_graded`) or Celery's task names.
@@ -40,6 +40,7 @@ ASSESS_FEATURES = (
     "hiring",
     "calibration",
     "scoring",
+    "evidence",  # code playback, integrity policy, decisions (below the candidate's pages)
     "attempts",
     "review",
     "privacy",

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from assess.evidence.models import Decision
+from assess.evidence.selectors import decision_of
 from assess.hiring import selectors as hiring_selectors
 from assess.strictinput import validate_single_line
 from grader.routing import ungradable_problems
@@ -380,11 +382,24 @@ class AttemptOut(serializers.ModelSerializer):
         return attempt_state(attempt)
 
 
+class IntegrityDecisionOut(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    decided_at = serializers.DateTimeField(source="created_at")
+
+
 class AttemptDetailOut(AttemptOut):
     results = serializers.SerializerMethodField()
+    # The reviewer's decision only (null until one is recorded): the integrity evidence and
+    # its summary stay in the review (assess.evidence).
+    integrity_decision = serializers.SerializerMethodField()
 
     class Meta(AttemptOut.Meta):
-        fields = [*AttemptOut.Meta.fields, "results"]
+        fields = [*AttemptOut.Meta.fields, "results", "integrity_decision"]
+
+    @extend_schema_field(IntegrityDecisionOut(allow_null=True))
+    def get_integrity_decision(self, attempt) -> dict | None:
+        decision = decision_of(attempt)
+        return IntegrityDecisionOut(decision).data if decision is not None else None
 
     @extend_schema_field(ResultsOut)
     def get_results(self, attempt) -> dict:

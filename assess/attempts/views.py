@@ -13,6 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.evidence.playback import (
+    MAX_BATCH_TEXT,
+    PlaybackRejected,
+    playback_batch_parse,
+    playback_record,
+)
+from assess.evidence.policy import RECORDED, integrity_policy_of
 from assess.hiring.models import Invitation
 from assess.hiring.selectors import assessment_summary
 from assess.privacy.notice import (
@@ -78,6 +85,8 @@ def _landing(
             # Extra time granted to this candidate (accommodations) is part of their limit.
             "time_limit_minutes": assessment.time_limit_minutes + invitation.extra_minutes,
             "has_adaptive": assessment.sections.filter(adaptive=True).exists(),
+            "integrity_policy": integrity_policy_of(assessment),
+            "integrity_recorded": RECORDED,
         },
         status=400 if notice_error else 200,
     )
@@ -123,6 +132,7 @@ def attempt_question(
         raise Http404("No such question in this test")
     context = question_context(attempt, answers, number)
     context["token"] = token
+    context["integrity_policy"] = integrity_policy_of(attempt.assessment)
     return render(request, "assess/attempt_question.html", context)
 
 
@@ -131,12 +141,14 @@ def attempt_question(
 def answer_autosave(
     request: HttpRequest, invitation: Invitation, token: str, number: int
 ) -> HttpResponse:
-    """JSON in: {"response": ..., "revision": n}. 200 with the new revision; 409 with the
-    current answer when another tab saved first; 409 with `closed` after submission."""
+    """JSON in: {"response": ..., "revision": n, "playback": optional batch}. 200 with the
+    new revision; 409 with the current answer when another tab saved first; 409 with
+    `closed` after submission. A bad playback batch never costs the answer: it is saved,
+    and the reply is a 400 with the new revision and `playback_rejected`."""
     attempt = attempt_of(invitation)
     if attempt is None:
         return JsonResponse({"error": "This test has not been started."}, status=409)
-    if len(request.body) > MAX_AUTOSAVE_BODY:
+    if len(request.body) > MAX_AUTOSAVE_BODY + MAX_BATCH_TEXT:
         return JsonResponse({"error": "This answer is too large."}, status=413)
     try:
         payload = parse_json_object(request.body)
@@ -145,17 +157,28 @@ def answer_autosave(
     revision = payload.get("revision")
     if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
         return JsonResponse({"error": "Malformed save request: no revision."}, status=400)
+    playback, rejected = None, None
+    try:
+        if payload.get("playback") is not None:
+            playback = playback_batch_parse(payload["playback"])
+    except PlaybackRejected as refused:
+        rejected = refused
     try:
         answer = answer_save(attempt, number - 1, payload.get("response"), revision, from_page=True)
+        recorded = playback_record(answer, playback) if playback is not None else None
     except StaleRevision as stale:
         return refusal_json(stale, stale=True, **answer_json(stale.answer))
     except AttemptClosed as closed:
         return refusal_json(
             closed, closed=True, redirect=reverse("assess:attempt_done", args=[token])
         )
+    except PlaybackRejected as refused:
+        rejected = refused
     except UserError as refused:
         return refusal_json(refused)
-    return JsonResponse(answer_json(answer))
+    if rejected is not None:
+        return refusal_json(rejected, playback_rejected=True, **answer_json(answer))
+    return JsonResponse({**answer_json(answer), "playback": recorded})
 
 
 @require_POST

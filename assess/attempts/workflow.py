@@ -69,6 +69,7 @@ def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
     """Score what can be scored now and store coding answers as submissions; returns the
     submissions' ids. Runs inside the submitting transaction; the grading tasks are queued
     once it commits, so the source is stored before any task exists."""
+    from assess.evidence.similarity import answer_fingerprint
     from grader.models import Submission
     from grader.routing import submissions_enqueue
 
@@ -87,6 +88,8 @@ def answers_score_on_submit(attempt: Attempt, now: datetime) -> list[int]:
                 },
             )
             created.append(submission.pk)
+            # Indexed for similarity across the organization's history (assess.evidence).
+            answer_fingerprint(answer)
         # Written answers wait for a reviewer.
     if created:
         transaction.on_commit(lambda: submissions_enqueue(created))

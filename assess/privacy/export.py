@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from assess.api.models import WebhookDelivery
 from assess.attempts.models import Attempt
+from assess.evidence.models import PlaybackLog
 from assess.hiring.models import Invitation
 from quizzes.models import CHOICE_KINDS, Kind
 from quizzes.questions import candidate_view
@@ -109,6 +110,17 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
                 "at": _when(e.created_at),
             }
             for e in attempt.integrity_events.all()
+        ],
+        # The code playback of each coding answer, as recorded (assess/evidence/playback.py).
+        "code_playback": [
+            {
+                "question": log.answer.position + 1,
+                "capped": log.capped,
+                "events": [
+                    e for chunk in log.chunks.order_by("session", "seq") for e in chunk.events
+                ],
+            }
+            for log in PlaybackLog.objects.filter(answer__attempt=attempt).select_related("answer")
         ],
         "report_links": [
             {

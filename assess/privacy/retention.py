@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assess.attempts.models import Attempt, IntegrityEvent, IntegrityKind
+from assess.evidence.models import PlaybackLog
 from assess.hiring.models import Invitation
 from assess.orgs.models import Organization
 
@@ -95,7 +96,8 @@ def _evidence_due(organization: Organization, until: datetime) -> list[DueItem]:
     attempts = (
         Attempt.objects.filter(organization=organization)
         .annotate(since=_kept_since())
-        .filter(since__lte=until - keep, integrity_events__kind__in=EVIDENCE_KINDS)
+        .filter(since__lte=until - keep)
+        .filter(Q(integrity_events__kind__in=EVIDENCE_KINDS) | Q(answers__playback__isnull=False))
         .distinct()
         .select_related("invitation__legal_hold", "assessment")
     )
@@ -152,10 +154,21 @@ def _evidence_erase(organization: Organization, now: datetime) -> int:
         )
         .exclude(attempt__invitation__legal_hold__isnull=False)
     )
+    # The code playback is evidence too (assess.evidence): it expires with the signals.
+    playbacks = (
+        PlaybackLog.objects.filter(answer__attempt__organization=organization)
+        .filter(
+            Q(answer__attempt__submitted_at__lte=cutoff)
+            | Q(answer__attempt__submitted_at__isnull=True, answer__attempt__deadline__lte=cutoff)
+        )
+        .exclude(answer__attempt__invitation__legal_hold__isnull=False)
+    )
     attempts = set(events.values_list("attempt_id", flat=True))
+    attempts |= set(playbacks.values_list("answer__attempt_id", flat=True))
     if attempts:
         with transaction.atomic():
             events.delete()
+            playbacks.delete()
             audit_record(
                 organization.pk,
                 AuditAction.EVIDENCE_EXPIRED,

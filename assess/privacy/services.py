@@ -224,7 +224,8 @@ def candidate_erase(
             _admin_log_forget(Answer, answer_ids)
             _admin_log_forget(Submission, submission_ids)
             # Cascades to answers, submissions (sample runs too), re-grades, rubric
-            # reviews, integrity events, share links, frozen points, the notice confirmation.
+            # reviews, integrity events, share links, frozen points, the notice confirmation,
+            # and the integrity evidence (code playback, decisions: assess.evidence).
             attempt.delete()
         _admin_log_forget(Invitation, [locked.pk])
         line = ErasureLine(

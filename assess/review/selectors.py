@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assess.attempts.integrity import IntegritySummary
 from assess.attempts.models import Answer, Attempt, AttemptStatus, CandidateLevel
+from assess.evidence.selectors import decision_of
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
 from assess.review.level_words import SOURCE_NAMES, certainty_words, level_report
@@ -138,6 +139,9 @@ def report_context(attempt: Attempt) -> dict:
             "labels": [t.label for t in results.topics],
             "values": [t.percent for t in results.topics],
         },
+        # The reviewer's integrity decision only: the evidence and the summary stay in the
+        # review (assess.evidence), out of reports that leave it.
+        "integrity_decision": decision_of(attempt),
     }
 
 

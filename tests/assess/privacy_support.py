@@ -20,6 +20,7 @@ from assess.attempts.services import (
     attempt_submit,
     choice_value,
 )
+from assess.evidence.services import integrity_decide
 from assess.hiring.invitations import invitation_send
 from assess.hiring.models import Assessment, Decision, Invitation
 from assess.models import Attempt
@@ -110,9 +111,13 @@ def candidate_with_everything(
                     reverse("assess:sample_run", args=[token, number]), {"source": code}
                 )
             assert run.status_code == 200
+        body = {"response": response, "revision": 0}
+        if answer.kind == Kind.CODING:  # the code playback (assess.evidence) holds it too
+            events = [["o", 0, ""], ["p", 500, len(code), "outside", code], ["e", 510, 0, 0, code]]
+            body["playback"] = json.dumps({"session": tag, "seq": 0, "events": events})
         saved = client.post(
             reverse("assess:answer_autosave", args=[token, number]),
-            json.dumps({"response": response, "revision": 0}),
+            json.dumps(body),
             content_type="application/json",
         )
         assert saved.status_code == 200, saved.content
@@ -152,6 +157,7 @@ def candidate_with_everything(
     written = attempt.answers.get(question_version__question__kind=Kind.WRITTEN)
     rubric_score(written, [0], staff_user, note=f"{name} names the noise")
     report_share_create(attempt, staff_user)
+    integrity_decide(attempt, "no_concern", f"{name} explained the paste", staff_user)
     Invitation.objects.filter(pk=invitation.pk).update(decision=Decision.ADVANCED)
     WebhookEndpoint.objects.get_or_create(organization=org, url="https://hooks.example.com/n")
     with django_capture_on_commit_callbacks(execute=False):

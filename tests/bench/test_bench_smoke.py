@@ -36,6 +36,16 @@ SMOKE = {
         {},
         [r"^\s+8\s+\S+.*\d+\.\d+\s+\d+\.\d+$", r"x the baseline's median"],
     ),
+    "bench-integrity": (
+        ["BENCH_ARGS=--sessions 3 --long-minutes 5"],
+        {},
+        [r"^honest\s+3\s+[\d.]+%", r"long honest session: \d+ min, \d+ events, \d+ bytes"],
+    ),
+    "bench-similarity": (
+        ["BENCH_ARGS=--answers 20 --lookups 2"],
+        {},
+        [r"lookup over 20 answers: median [\d.]+ ms", r"planted renamed copies found: 9 of 9"],
+    ),
     "bench-sample-runs": (
         [],
         {"BENCH_RUNS": "2"},

@@ -39,6 +39,7 @@
   }
 
   var form, status, editor, revision, saving = null, dirty = false, debounce = null;
+  var playback = null;  // the code playback's recorder (playback_recorder.js), coding only
 
   function response() {
     var kind = form.dataset.kind;
@@ -104,6 +105,12 @@
       .then(function (data) { return { status: r.status, data: data, headers: r.headers }; });
   }
 
+  // The playback batch travels as JSON text of its own (assess/evidence/playback.py).
+  function playbackText() {
+    var batch = playback ? playback.take() : null;
+    return batch ? JSON.stringify(batch) : null;
+  }
+
   function save() {
     if (saving) { dirty = true; return saving; }
     dirty = false;
@@ -114,11 +121,13 @@
       credentials: "same-origin",
       keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": form.dataset.csrf },
-      body: JSON.stringify({ response: response(), revision: revision })
+      body: JSON.stringify({ response: response(), revision: revision, playback: playbackText() })
     }).then(readReply, function () { return null; }).then(function (res) {
       if (res === null) return retryLater("Not saved: the connection failed.");
       var data = res.data;
-      if (res.status === 200) {
+      // A refused playback batch is dropped; the answer itself was saved.
+      if (playback && (res.status === 200 || data.playback_rejected)) playback.done(data.playback || "rejected");
+      if (res.status === 200 || data.playback_rejected) {
         retryDelay = 0;
         revision = data.revision;
         markNav(data.answered);
@@ -326,6 +335,15 @@
     }, 15000);
   }
 
+  // The test's policy forbids pasting from outside the page: say so, once, at the first one.
+  var pasteWarned = false;
+  function warnOutsidePaste() {
+    var note = document.getElementById("paste-warning");
+    if (!note || pasteWarned) return;
+    pasteWarned = true;
+    note.hidden = false;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     startTimer();
     runSystemCheck();
@@ -335,6 +353,9 @@
     status = document.getElementById("save-status");
     revision = parseInt(form.dataset.revision, 10);
     editor = window.NormAssessCodeEditor ? window.NormAssessCodeEditor.setUp(form, changed) : null;
+    if (window.NormAssessPlayback && form.dataset.kind === "coding") {
+      playback = window.NormAssessPlayback.attach(form, editor, function () { if (!debounce && !saving) changed(1500); }, warnOutsidePaste);
+    }
     setUpSplitter();
     showRefusedSampleRuns();
     wordCount();
