@@ -4,6 +4,7 @@ page, and the candidate's integrity-signal endpoint and data pages beside the ot
 Each feature lists its own paths; this module only joins them under one namespace."""
 
 from assess.attempts.urls import signal_urlpatterns
+from assess.audit.urls import urlpatterns as audit_urlpatterns
 from assess.hiring.urls import urlpatterns as hiring_urlpatterns
 from assess.orgs.urls import urlpatterns as orgs_urlpatterns
 from assess.privacy.urls import candidate_urlpatterns as privacy_candidate_urlpatterns
@@ -19,4 +20,5 @@ urlpatterns = [
     *privacy_urlpatterns,
     *signal_urlpatterns,
     *privacy_candidate_urlpatterns,
+    *audit_urlpatterns,
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "assess",
     "assess.api",
     "assess.privacy",
+    "assess.audit",
     "quizzes",
     "grader.apps.GraderConfig",
 ]
@@ -458,3 +459,12 @@ ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 # Recruiters and reviewers need not be staff: they sign in on the hiring team's own page.
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "org:home"
+
+# The audit trail (assess/audit, docs/audit.md): events older than an organization's
+# retention (this many days unless its admin set another) are deleted once a day.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=30)
+CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
+    "task": "assess.audit.purge_expired",
+    "schedule": 24 * 3600.0,
+    "options": {"queue": CELERY_PERIODIC_QUEUE},
+}
