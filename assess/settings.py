@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "assess.api",
     "assess.privacy",
     "assess.audit",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "assess.accounts",
     "quizzes",
     "grader.apps.GraderConfig",
 ]
@@ -76,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-allauth's sign-in flow (stages such as the second factor) needs it.
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last of the auth middleware: answers a locked-out login with its own page.
@@ -459,6 +465,18 @@ ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 # Recruiters and reviewers need not be staff: they sign in on the hiring team's own page.
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "org:home"
+
+# Signing in (assess/accounts): django-allauth's account flow at /org/login/ with the
+# username and password fields the page always had; accounts are made by admins, never by
+# signing up. Failed sign-ins are throttled by django-axes alone (above): allauth's own
+# login limits are off, so one set of rules applies.
+ACCOUNT_ADAPTER = "assess.accounts.adapter.TeamAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "org:login"
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
 
 # The audit trail (assess/audit, docs/audit.md): events older than an organization's
 # retention (this many days unless its admin set another) are deleted once a day.

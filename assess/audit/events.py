@@ -10,7 +10,7 @@ MFA_ENROLLED = "mfa.enrolled"
 MFA_REMOVED = "mfa.removed"
 MFA_RESET_BY_ADMIN = "mfa.reset_by_admin"
 MFA_FAILED = "mfa.failed"
-MFA_RECOVERY_CODES_VIEWED = "mfa.recovery_codes_viewed"
+MFA_RECOVERY_CODES_REGENERATED = "mfa.recovery_codes_regenerated"
 ROLE_CHANGED = "role.changed"
 MEMBER_ADDED = "member.added"
 MEMBER_REMOVED = "member.removed"
@@ -37,7 +37,7 @@ KNOWN = (
     MFA_REMOVED,
     MFA_RESET_BY_ADMIN,
     MFA_FAILED,
-    MFA_RECOVERY_CODES_VIEWED,
+    MFA_RECOVERY_CODES_REGENERATED,
     ROLE_CHANGED,
     MEMBER_ADDED,
     MEMBER_REMOVED,

@@ -1,0 +1,24 @@
+"""django-allauth's account adapter for the hiring team: accounts are made by an
+organization's admin (or the directory), never by signing up; the sign-in form answers as
+it always has."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+
+# The words the sign-in page has always used (and people and tests know).
+WRONG_PASSWORD = (
+    "Please enter a correct username and password. Note that both fields may be case-sensitive."
+)
+
+
+class TeamAccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": WRONG_PASSWORD,
+        "email_password_mismatch": WRONG_PASSWORD,
+    }
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
