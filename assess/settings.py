@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "assess.accounts",
     "quizzes",
     "grader.apps.GraderConfig",
@@ -82,6 +83,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # django-allauth's sign-in flow (stages such as the second factor) needs it.
     "allauth.account.middleware.AccountMiddleware",
+    # The organization's timeouts and required second factor (assess/accounts).
+    "assess.accounts.middleware.SecurityPolicyMiddleware",
+    # Each member's sessions (device, address, last seen) for the sessions pages.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last of the auth middleware: answers a locked-out login with its own page.
@@ -477,6 +482,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "org:login"
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
+# Second factors (allauth.mfa): an authenticator app (TOTP) with recovery codes, and
+# passkeys, which also sign in on their own. WebAuthn needs https except on localhost.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "NormAssess")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # The audit trail (assess/audit, docs/audit.md): events older than an organization's
 # retention (this many days unless its admin set another) are deleted once a day.

@@ -23,3 +23,21 @@ class TeamSigninForm(LoginForm):
         if "username" in self.cleaned_data:
             self.cleaned_data["login"] = self.cleaned_data["username"]
         return super().clean()
+
+
+class SecurityPolicyForm(forms.Form):
+    require_second_factor = forms.BooleanField(
+        required=False, label="Require a second factor (authenticator app or passkey)"
+    )
+    idle_timeout_minutes = forms.IntegerField(
+        required=False,
+        min_value=5,
+        max_value=7 * 24 * 60,
+        label="End a session unused for (minutes; empty: never)",
+    )
+    absolute_timeout_hours = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=90 * 24,
+        label="End a session this long after signing in (hours; empty: never)",
+    )

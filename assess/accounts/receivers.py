@@ -3,6 +3,8 @@ in the audit trail. Connected in AccountsConfig.ready."""
 
 from __future__ import annotations
 
+import time
+
 from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
@@ -10,6 +12,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 
 from assess.audit import events
 from assess.audit.trail import record_event
+
+from .middleware import LAST_SEEN_AT, SIGNED_IN_AT
 
 
 def connect() -> None:
@@ -31,6 +35,8 @@ def account_named(username) -> object | None:
 
 
 def on_signed_in(sender, request, user, **kwargs) -> None:
+    # The session's clock for the organization's timeouts (assess.accounts.middleware).
+    request.session[SIGNED_IN_AT] = request.session[LAST_SEEN_AT] = time.time()
     record_event(events.SIGNIN_SUCCEEDED, request, actor=user, organization=None)
 
 
