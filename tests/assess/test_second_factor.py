@@ -222,3 +222,26 @@ def test_hostile_member_ids_are_404(org, people, user_id):
     admin, _ = sign_in("ada")
     url = f"/org/{org.slug}/security/members/{user_id}/reset-mfa/"
     assert admin.post(url).status_code == 404
+
+
+def test_signing_in_through_djangos_admin_page_does_not_skip_the_second_factor(
+    org, people, enrol_totp
+):
+    ada = people["admin"]
+    ada.is_staff = True
+    ada.save(update_fields=["is_staff"])
+    client, _ = sign_in("ada")
+    enrol_totp(client)
+    sneaky = Client(REMOTE_ADDR=ADDRESS)
+    response = sneaky.post(
+        reverse("admin:login"), {"username": "ada", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302  # Django's page took the password alone
+    page = sneaky.get(reverse("org:candidates", args=[org.slug]))
+    assert urlparse(page["Location"]).path == reverse("org:login")
+    assert "_auth_user_id" not in sneaky.session
+    assert sneaky.get("/admin/").status_code == 302
+    row = AuditEvent.objects.get(event="session.ended")
+    assert row.details == {"reason": "second_factor_skipped"}
+    # Through the team's page with the code, the same admin gets in.
+    assert client.get(reverse("org:candidates", args=[org.slug])).status_code == 200
