@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from assess.audit.models import AuditEvent
 from assess.models import Membership, Role
 from tests.assess import factories
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -63,12 +64,16 @@ def test_a_recruiter_adds_a_passkey_and_signs_in_with_it(
         page.click("button[type=submit]")
         page.wait_for_url(re.compile(r"/webauthn/add/"))
     page.fill("input[name=name]", "Work laptop")
+    page.screenshot(path=str(ARTIFACTS / "passkey-add.png"), full_page=True)
     passwordless = page.locator("input[name=passwordless]")
     if passwordless.count() and not passwordless.is_checked():
         passwordless.check()
     page.click("#mfa_webauthn_add")
     page.wait_for_url(lambda url: "/webauthn/add/" not in url)
     assert Authenticator.objects.filter(user=rita, type="webauthn").count() == 1
+    page.goto(f"{base}/accounts/2fa/")
+    assert "Passkey" in page.inner_text("main") or "Security Key" in page.inner_text("main")
+    page.screenshot(path=str(ARTIFACTS / "second-factors.png"), full_page=True)
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})
     assert len(credentials["credentials"]) == 1
 
@@ -77,6 +82,7 @@ def test_a_recruiter_adds_a_passkey_and_signs_in_with_it(
     page.wait_for_url(re.compile(r"/org/login/"))
     assert page.locator("#id_password").is_visible()
 
+    page.screenshot(path=str(ARTIFACTS / "signin-with-passkey.png"), full_page=True)
     page.click("#passkey_login")
     page.wait_for_url(re.compile(r"/org/acme/"))
     assert "rita" in page.locator("header").inner_text()
