@@ -83,10 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # django-allauth's sign-in flow (stages such as the second factor) needs it.
     "allauth.account.middleware.AccountMiddleware",
-    # The organization's timeouts and required second factor (assess/accounts).
+    # The organization's timeouts, required second factor, members' sessions (assess/accounts).
     "assess.accounts.middleware.SecurityPolicyMiddleware",
-    # Each member's sessions (device, address, last seen) for the sessions pages.
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last of the auth middleware: answers a locked-out login with its own page.
@@ -471,28 +469,10 @@ ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "org:home"
 
-# Signing in (assess/accounts): django-allauth's account flow at /org/login/ with the
-# username and password fields the page always had; accounts are made by admins, never by
-# signing up. Failed sign-ins are throttled by django-axes alone (above): allauth's own
-# login limits are off, so one set of rules applies.
-ACCOUNT_ADAPTER = "assess.accounts.adapter.TeamAccountAdapter"
-ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_SESSION_REMEMBER = True
-ACCOUNT_LOGOUT_REDIRECT_URL = "org:login"
-ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
-# Second factors (allauth.mfa): an authenticator app (TOTP) with recovery codes, and
-# passkeys, which also sign in on their own. WebAuthn needs https except on localhost.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
-MFA_PASSKEY_LOGIN_ENABLED = True
-MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "NormAssess")
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-USERSESSIONS_TRACK_ACTIVITY = True
+# The hiring team's sign-in, second factors, sessions and audit trail (docs/security.md).
+from .security_settings import *  # noqa: E402, F403
 
-# The audit trail (assess/audit, docs/audit.md): events older than an organization's
-# retention (this many days unless its admin set another) are deleted once a day.
-AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=30)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # WebAuthn needs https except on localhost
 CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
     "task": "assess.audit.purge_expired",
     "schedule": 24 * 3600.0,
