@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "assess.accounts",
+    "assess.integrations",
+    "assess.library",
     "quizzes",
     "grader.apps.GraderConfig",
 ]
@@ -301,6 +303,8 @@ PERIODIC_TASKS = {
     "webhooks-requeue-stuck": ("assess.api.requeue_stuck_deliveries", 300.0),
     # Invitation emails whose task was lost while the broker was down.
     "requeue-stuck-emails": ("assess.requeue_stuck_emails", 300.0),
+    # Results owed to an applicant-tracking system whose task was lost.
+    "integrations-requeue-stuck": ("assess.integrations.requeue_stuck_pushes", 300.0),
 }
 CELERY_TASK_ROUTES = {
     **{task: {"queue": CELERY_PERIODIC_QUEUE} for task, _ in PERIODIC_TASKS.values()},
@@ -427,6 +431,14 @@ WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
 # Deliveries share the CPU workers by default; a busy deployment can give them their own
 # queue (and a worker started with `-Q webhooks`) so slow receivers never hold grading slots.
 WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
+# Applicant-tracking systems (assess/integrations, docs/integrations.md): requests per
+# minute per connection and per client address; the key that seals their credentials
+# (a Fernet key; derived from SECRET_KEY when empty).
+INTEGRATIONS_RATE_PER_MINUTE = env_int("INTEGRATIONS_RATE_PER_MINUTE", 120, minimum=1)
+INTEGRATIONS_RATE_PER_IP = env_int("INTEGRATIONS_RATE_PER_IP", 600, minimum=1)
+INTEGRATIONS_CREDENTIALS_KEY = env_str("INTEGRATIONS_CREDENTIALS_KEY", "")
+# Where Ashby's API answers (assessment.update); a test points it at a fake.
+ASHBY_API_URL = env_str("ASHBY_API_URL", "https://api.ashbyhq.com")
 # The bank's item parameters are refitted from all scored answers this often (docs/scoring.md).
 ASSESS_CALIBRATION_HOURS = env_int("ASSESS_CALIBRATION_HOURS", 24, minimum=1)
 CELERY_BEAT_SCHEDULE["calibrate-items"] = {
