@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "assess",
     "assess.api",
     "assess.privacy",
+    "assess.audit",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "assess.accounts",
     "assess.integrations",
     "assess.library",
     "assess.evidence",
@@ -78,6 +84,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-allauth's sign-in flow (stages such as the second factor) needs it.
+    "allauth.account.middleware.AccountMiddleware",
+    # The organization's timeouts, required second factor, members' sessions (assess/accounts).
+    "assess.accounts.middleware.SecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last of the auth middleware: answers a locked-out login with its own page.
@@ -471,3 +481,13 @@ ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 # Recruiters and reviewers need not be staff: they sign in on the hiring team's own page.
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "org:home"
+
+# The hiring team's sign-in, second factors, sessions and audit trail (docs/security.md).
+from .security_settings import *  # noqa: E402, F403
+
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # WebAuthn needs https except on localhost
+CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
+    "task": "assess.audit.purge_expired",
+    "schedule": 24 * 3600.0,
+    "options": {"queue": CELERY_PERIODIC_QUEUE},
+}
