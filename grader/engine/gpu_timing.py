@@ -28,6 +28,7 @@ process, so nothing it reports is believed on its own:
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import threading
@@ -39,16 +40,15 @@ TIMED_RUNS = 20
 # Work still running on the device this long after the end event ran outside the timing.
 PENDING_LIMIT_MS = 0.05
 PENDING_FRACTION = 0.1
-# Runs over that limit before the timing is refused: one can be the host descheduled
-# between the end event and the synchronize; work on a side stream shows in every run.
-PENDING_STRIKES = 2
+# Runs over a limit before the timing is refused, as a share of the runs (at least 2): a few
+# can be the host descheduled (seen on a loaded 2-core VM: 8.5 ms checks against 0.1 ms, in
+# 2 runs of 20); work on a side stream or deferred into the check shows in every run it
+# helps, and the median a speed is judged by moves only when more than half the runs help.
+STRIKE_SHARE, MIN_STRIKES = 0.25, 2
 # The output check may take this many times its cost on the library's outputs (plus a
 # fixed slack for scheduling noise) before it counts as running the candidate's work.
 CHECK_SLOWDOWN = 4.0
 CHECK_SLACK_S = 0.005
-# Slow checks before the timing is refused: one can be the host descheduled mid-check (seen
-# on a loaded 2-core machine: 8.5 ms against 0.1 ms); deferred work slows every check.
-CHECK_STRIKES = 2
 
 
 def median(values: Sequence[float]) -> float:
@@ -260,6 +260,7 @@ class TimingHarness:
         self.guard.accept_threads()
         times = []
         strikes = check_strikes = 0
+        limit = max(MIN_STRIKES, math.ceil(STRIKE_SHARE * self.runs))
         for index in range(self.runs):
             run = f"timed run {index + 1}"
             inputs = self.fresh_inputs()
@@ -275,7 +276,7 @@ class TimingHarness:
             elapsed_ms = device.elapsed_ms(start, end)
             pending_ms = device.pending_ms()
             strikes += pending_ms > PENDING_LIMIT_MS + PENDING_FRACTION * elapsed_ms
-            if strikes >= PENDING_STRIKES:
+            if strikes >= limit:
                 raise TimingRejected(
                     "side_stream",
                     f"{run} left {pending_ms:.3f} ms of work running after its end event: "
@@ -288,7 +289,7 @@ class TimingHarness:
             device.synchronize()
             check_s = device.clock() - checked
             check_strikes += check_s > CHECK_SLOWDOWN * self.check_cost_s + CHECK_SLACK_S
-            if check_strikes >= CHECK_STRIKES:
+            if check_strikes >= limit:
                 raise TimingRejected(
                     "deferred_work",
                     f"checking {run} took {check_s * 1000:.1f} ms, against "
