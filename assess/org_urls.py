@@ -9,6 +9,7 @@ from assess.orgs.urls import urlpatterns as orgs_urlpatterns
 from assess.privacy.urls import candidate_urlpatterns as privacy_candidate_urlpatterns
 from assess.privacy.urls import urlpatterns as privacy_urlpatterns
 from assess.review.urls import urlpatterns as review_urlpatterns
+from assess.scim.org_urls import urlpatterns as scim_urlpatterns
 
 app_name = "org"
 
@@ -19,4 +20,5 @@ urlpatterns = [
     *privacy_urlpatterns,
     *signal_urlpatterns,
     *privacy_candidate_urlpatterns,
+    *scim_urlpatterns,
 ]

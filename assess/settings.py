@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "assess",
     "assess.api",
     "assess.privacy",
+    "assess.scim",
     "quizzes",
     "grader.apps.GraderConfig",
 ]

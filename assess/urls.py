@@ -22,6 +22,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("healthz", healthz, name="healthz"),
     path("api/", include("assess.api.urls")),
+    path("scim/v2/", include("assess.scim.urls")),
     *shared_report_urlpatterns,
     # Beside the bank editors' statistics page (quizzes), which cannot import attempts.
     path(

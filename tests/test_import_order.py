@@ -40,6 +40,7 @@ ASSESS_FEATURES = (
     "attempts",
     "review",
     "privacy",
+    "scim",  # SCIM provisioning: reads orgs and the API's tokens, above every feature
 )
 # The privacy package's lower half: the organization's policy, the candidate's notice, the
 # settings form and the anonymous responses, which the candidate's landing page, the

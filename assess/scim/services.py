@@ -1,0 +1,273 @@
+"""What a directory's requests do: create, replace, patch and remove its users and groups,
+keep each user's role in the organization in step with the groups, and lock a deactivated
+person out at once.
+
+A directory owns the accounts it provisions: the Django user's name, email and whether it
+may sign in follow the directory, and its role follows the directory's groups.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from scim2_models import Group, PatchOp, SCIMException, User
+
+from assess.api.models import ApiToken
+from assess.orgs.models import Membership, Organization, Role
+
+from .models import Directory, DirectoryGroup, DirectoryUser
+from .protocol import ScimError
+from .resources import account_fields, member_ids, stored_form
+
+# A person in groups of several roles gets the first of these they hold.
+ROLE_PRECEDENCE = (Role.ADMIN, Role.REVIEWER, Role.RECRUITER)
+
+
+def _not_found(kind: str) -> ScimError:
+    return ScimError(404, f"No {kind} with this id in this organization's directory.")
+
+
+def _parse_id(scim_id: str, kind: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(scim_id))
+    except ValueError:
+        raise _not_found(kind) from None
+
+
+def directory_user(org: Organization, scim_id: str, *, lock: bool = False) -> DirectoryUser:
+    rows = DirectoryUser.objects.select_related("user")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    row = rows.filter(organization=org, scim_id=_parse_id(scim_id, "user")).first()
+    if row is None:
+        raise _not_found("user")
+    return row
+
+
+def directory_group(org: Organization, scim_id: str, *, lock: bool = False) -> DirectoryGroup:
+    rows = DirectoryGroup.objects.select_for_update() if lock else DirectoryGroup.objects
+    row = rows.filter(organization=org, scim_id=_parse_id(scim_id, "group")).first()
+    if row is None:
+        raise _not_found("group")
+    return row
+
+
+def group_role(org: Organization, display_name: str) -> str:
+    """The role a group of this name gives: the admin's mapping on the settings page, or,
+    without one, the role the group is named after ("Admin", "reviewer"); "" for none."""
+    directory = Directory.objects.filter(organization=org).first()
+    mapping = directory.group_roles if directory else {}
+    name = display_name.strip().casefold()
+    if mapping:
+        return mapping.get(name, "")
+    return next((role.value for role in Role if name in (role.value, role.label.casefold())), "")
+
+
+def membership_sync(row: DirectoryUser) -> None:
+    """The user's membership as the directory says: the highest role of their groups while
+    active; none when inactive or in no group that maps to a role."""
+    roles = set(row.groups.exclude(role="").values_list("role", flat=True))
+    role = next((r for r in ROLE_PRECEDENCE if r in roles), None)
+    if not row.active or role is None:
+        Membership.objects.filter(user=row.user, organization=row.organization).delete()
+        return
+    Membership.objects.update_or_create(
+        user=row.user, organization=row.organization, defaults={"role": role}
+    )
+
+
+def sessions_end(user) -> int:
+    """Ends every signed-in session of `user` (database sessions: each is read once)."""
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def lock_out(row: DirectoryUser) -> None:
+    """The person can do nothing from their next request on: the account cannot sign in,
+    their sessions are gone and the API tokens they made for the organization revoked."""
+    user = row.user
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    sessions_end(user)
+    for token in ApiToken.objects.filter(
+        organization=row.organization, created_by=user, revoked_at__isnull=True
+    ):
+        token.revoke()
+
+
+def _account_for(org: Organization, fields: dict[str, str], current=None):
+    """The Django user the directory may own under this userName: a new one, or an
+    existing member of this organization alone not yet owned by a directory. Anyone else
+    (another organization's person, staff) makes the name taken."""
+    User_ = get_user_model()
+    taken = User_.objects.filter(username__iexact=fields["username"])
+    if current is not None:
+        taken = taken.exclude(pk=current.pk)
+        if taken.exists():
+            raise ScimError(409, "This userName is already in use.", "uniqueness")
+        return current
+    existing = taken.first()
+    if existing is None:
+        user = User_(username=fields["username"])
+        user.set_unusable_password()
+        return user
+    adoptable = (
+        not existing.is_superuser
+        and not existing.is_staff
+        and not DirectoryUser.objects.filter(user=existing).exists()
+        and existing.memberships.filter(organization=org).exists()
+        and not existing.memberships.exclude(organization=org).exists()
+    )
+    if not adoptable:
+        raise ScimError(409, "This userName is already in use.", "uniqueness")
+    return existing
+
+
+def _write_account(row: DirectoryUser | None, org: Organization, resource: User):
+    fields = account_fields(resource)
+    user = _account_for(org, fields, current=row.user if row else None)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.is_active = resource.active is not False
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ScimError(409, "This userName is already in use.", "uniqueness") from None
+    return user
+
+
+@transaction.atomic
+def user_create(org: Organization, resource: User) -> DirectoryUser:
+    user = _write_account(None, org, resource)
+    row = DirectoryUser.objects.create(
+        organization=org, user=user, active=user.is_active, resource=stored_form(resource)
+    )
+    membership_sync(row)
+    if not row.active:
+        lock_out(row)
+    return row
+
+
+@transaction.atomic
+def user_update(org: Organization, scim_id: str, change) -> DirectoryUser:
+    """Replaces the user with `change(row)`, the new resource (a PUT's body, or the stored
+    one patched), under a row lock so two updates never interleave."""
+    row = directory_user(org, scim_id, lock=True)
+    return user_replace(row, change(row))
+
+
+def user_replace(row: DirectoryUser, resource: User) -> DirectoryUser:
+    was_active = row.active
+    row.user = _write_account(row, row.organization, resource)
+    row.active = row.user.is_active
+    row.resource = stored_form(resource)
+    row.save(update_fields=["active", "resource", "updated_at"])
+    membership_sync(row)
+    if was_active and not row.active:
+        lock_out(row)
+    return row
+
+
+def patched(resource: User | Group, patch: PatchOp) -> User | Group:
+    try:
+        patch.patch(resource)
+    except SCIMException as exc:
+        raise ScimError(exc.status, exc.detail, exc.scim_type or None) from None
+    except (ValueError, TypeError) as exc:
+        raise ScimError(400, f"The patch cannot be applied ({exc}).", "invalidValue") from None
+    return resource
+
+
+@transaction.atomic
+def user_delete(org: Organization, scim_id: str) -> None:
+    """Removes the person: locked out first, then the account goes (every row that named
+    them keeps its history with the name cleared)."""
+    row = directory_user(org, scim_id, lock=True)
+    lock_out(row)
+    row.user.delete()
+
+
+def _members(org: Organization, resource: Group) -> list[DirectoryUser]:
+    ids = member_ids(resource)
+    wanted = {_parse_id(value, "user") for value in ids}
+    found = list(DirectoryUser.objects.filter(organization=org, scim_id__in=wanted))
+    if len(found) != len(wanted):
+        raise ScimError(
+            400, "A member is not a user of this organization's directory.", "invalidValue"
+        )
+    return found
+
+
+def _write_group(row: DirectoryGroup, resource: Group) -> DirectoryGroup:
+    name = (resource.display_name or "").strip()
+    if not name or len(name) > 200:
+        raise ScimError(400, "displayName must hold 1 to 200 characters.", "invalidValue")
+    before = set(row.members.values_list("pk", flat=True)) if row.pk else set()
+    members = _members(row.organization, resource)
+    row.display_name = name
+    row.role = group_role(row.organization, name)
+    row.resource = stored_form(resource)
+    row.save()
+    row.members.set(members)
+    touched = before | {member.pk for member in members}
+    for member in DirectoryUser.objects.filter(pk__in=touched).select_related("user"):
+        membership_sync(member)
+    return row
+
+
+@transaction.atomic
+def group_create(org: Organization, resource: Group) -> DirectoryGroup:
+    name = (resource.display_name or "").strip()
+    if DirectoryGroup.objects.filter(organization=org, display_name__iexact=name).exists():
+        raise ScimError(409, "A group with this displayName exists.", "uniqueness")
+    return _write_group(DirectoryGroup(organization=org), resource)
+
+
+@transaction.atomic
+def group_update(org: Organization, scim_id: str, change) -> DirectoryGroup:
+    row = directory_group(org, scim_id, lock=True)
+    return group_replace(row, change(row))
+
+
+def group_replace(row: DirectoryGroup, resource: Group) -> DirectoryGroup:
+    name = (resource.display_name or "").strip()
+    clash = DirectoryGroup.objects.filter(organization=row.organization, display_name__iexact=name)
+    if clash.exclude(pk=row.pk).exists():
+        raise ScimError(409, "A group with this displayName exists.", "uniqueness")
+    return _write_group(row, resource)
+
+
+@transaction.atomic
+def group_delete(org: Organization, scim_id: str) -> None:
+    row = directory_group(org, scim_id, lock=True)
+    members = list(row.members.select_related("user"))
+    row.delete()
+    for member in members:
+        membership_sync(member)
+
+
+def token_rotate(org: Organization, actor) -> tuple[Directory, str]:
+    """A new SCIM token for the organization; the previous one stops working at once."""
+    return Directory.rotate(org, created_by=actor)
+
+
+@transaction.atomic
+def group_roles_set(org: Organization, mapping: dict[str, str], *, actor=None) -> None:
+    """The admin's group -> role mapping; every group's role and member follows at once."""
+    Directory.objects.filter(organization=org).update(group_roles=mapping)
+    for group in DirectoryGroup.objects.filter(organization=org):
+        group.role = group_role(org, group.display_name)
+        group.save(update_fields=["role"])
+    for row in DirectoryUser.objects.filter(organization=org).select_related("user"):
+        membership_sync(row)
