@@ -3,7 +3,9 @@ organization comes from the URL and every view checks the user's role in it), th
 page, and the candidate's integrity-signal endpoint and data pages beside the other /t/<token>/ addresses.
 Each feature lists its own paths; this module only joins them under one namespace."""
 
+from assess.accounts.urls import urlpatterns as accounts_urlpatterns
 from assess.attempts.urls import signal_urlpatterns
+from assess.audit.urls import urlpatterns as audit_urlpatterns
 from assess.hiring.urls import urlpatterns as hiring_urlpatterns
 from assess.orgs.urls import urlpatterns as orgs_urlpatterns
 from assess.privacy.urls import candidate_urlpatterns as privacy_candidate_urlpatterns
@@ -14,11 +16,14 @@ from assess.scim.org_urls import urlpatterns as scim_urlpatterns
 app_name = "org"
 
 urlpatterns = [
+    # First: /org/login/ would otherwise read as the organization `login`.
+    *accounts_urlpatterns,
     *orgs_urlpatterns,
     *hiring_urlpatterns,
     *review_urlpatterns,
     *privacy_urlpatterns,
     *signal_urlpatterns,
     *privacy_candidate_urlpatterns,
+    *audit_urlpatterns,
     *scim_urlpatterns,
 ]

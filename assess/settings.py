@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "assess",
     "assess.api",
     "assess.privacy",
+    "assess.audit",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "assess.accounts",
     "assess.scim",
     "quizzes",
     "grader.apps.GraderConfig",
@@ -76,6 +82,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-allauth's sign-in flow (stages such as the second factor) needs it.
+    "allauth.account.middleware.AccountMiddleware",
+    # The organization's timeouts and required second factor (assess/accounts).
+    "assess.accounts.middleware.SecurityPolicyMiddleware",
+    # Each member's sessions (device, address, last seen) for the sessions pages.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last of the auth middleware: answers a locked-out login with its own page.
@@ -375,9 +387,8 @@ LOGGING = {
 # the endpoint is open in development and absent (404) in production.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 
-# The REST API and webhooks (assess.api, docs/api.md). Authentication, permissions,
-# parsers and pagination are set on the API's own views, so these defaults change nothing
-# for other DRF views.
+# The REST API and webhooks (assess.api, docs/api.md). Authentication, permissions, parsers
+# and pagination are set on the API's own views: these defaults change no other DRF view.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assess.api.errors.api_exception_handler",
@@ -459,3 +470,31 @@ ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 # Recruiters and reviewers need not be staff: they sign in on the hiring team's own page.
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "org:home"
+
+# Signing in (assess/accounts): django-allauth's account flow at /org/login/ with the
+# username and password fields the page always had; accounts are made by admins, never by
+# signing up. Failed sign-ins are throttled by django-axes alone (above): allauth's own
+# login limits are off, so one set of rules applies.
+ACCOUNT_ADAPTER = "assess.accounts.adapter.TeamAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "org:login"
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
+# Second factors (allauth.mfa): an authenticator app (TOTP) with recovery codes, and
+# passkeys, which also sign in on their own. WebAuthn needs https except on localhost.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "NormAssess")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# The audit trail (assess/audit, docs/audit.md): events older than an organization's
+# retention (this many days unless its admin set another) are deleted once a day.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=30)
+CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
+    "task": "assess.audit.purge_expired",
+    "schedule": 24 * 3600.0,
+    "options": {"queue": CELERY_PERIODIC_QUEUE},
+}

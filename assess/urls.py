@@ -22,6 +22,9 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("healthz", healthz, name="healthz"),
     path("api/", include("assess.api.urls")),
+    # django-allauth: second factors and passkeys (/accounts/2fa/...), and its account
+    # pages; the team signs in at /org/login/ (assess/accounts/urls.py).
+    path("accounts/", include("allauth.urls")),
     path("scim/v2/", include("assess.scim.urls")),
     *shared_report_urlpatterns,
     # Beside the bank editors' statistics page (quizzes), which cannot import attempts.
