@@ -17,8 +17,11 @@ from django.utils import timezone
 from scim2_models import Group, PatchOp, SCIMException, User
 
 from assess.api.models import ApiToken
+from assess.audit import events as audit_events
+from assess.audit.trail import record_event
 from assess.orgs.models import Membership, Organization, Role
 
+from . import events
 from .models import Directory, DirectoryGroup, DirectoryUser
 from .protocol import ScimError
 from .resources import account_fields, member_ids, stored_form
@@ -56,6 +59,35 @@ def directory_group(org: Organization, scim_id: str, *, lock: bool = False) -> D
     return row
 
 
+def request_refused(org: Organization, request, error: ScimError, scim_id: str | None) -> None:
+    """Audits a refused request of a known directory; one that named a user or group of
+    another organization is recorded in that organization's trail too."""
+    details = {
+        "method": request.method,
+        "path": request.path[:200],
+        "status": error.status,
+        "scim_type": error.scim_type or "",
+        "detail": error.detail,
+    }
+    record_event(events.REQUEST_REFUSED, request, organization=org, details=details)
+    if error.status != 404 or scim_id is None:
+        return
+    try:
+        wanted = uuid.UUID(str(scim_id))
+    except ValueError:
+        return
+    for model in (DirectoryUser, DirectoryGroup):
+        owner = model.objects.filter(scim_id=wanted).exclude(organization=org).first()
+        if owner is not None:
+            record_event(
+                events.REQUEST_REFUSED,
+                request,
+                organization=owner.organization,
+                target=owner,
+                details={**details, "detail": "Another organization's SCIM token named this."},
+            )
+
+
 def group_role(org: Organization, display_name: str) -> str:
     """The role a group of this name gives: the admin's mapping on the settings page, or,
     without one, the role the group is named after ("Admin", "reviewer"); "" for none."""
@@ -67,16 +99,27 @@ def group_role(org: Organization, display_name: str) -> str:
     return next((role.value for role in Role if name in (role.value, role.label.casefold())), "")
 
 
-def membership_sync(row: DirectoryUser) -> None:
+def membership_sync(row: DirectoryUser, request=None) -> None:
     """The user's membership as the directory says: the highest role of their groups while
-    active; none when inactive or in no group that maps to a role."""
+    active; none when inactive or in no group that maps to a role. A change is audited."""
     roles = set(row.groups.exclude(role="").values_list("role", flat=True))
-    role = next((r for r in ROLE_PRECEDENCE if r in roles), None)
-    if not row.active or role is None:
-        Membership.objects.filter(user=row.user, organization=row.organization).delete()
+    role = next((r for r in ROLE_PRECEDENCE if r in roles), None) if row.active else None
+    memberships = Membership.objects.filter(user=row.user, organization=row.organization)
+    before = memberships.values_list("role", flat=True).first()
+    if before == role:
         return
-    Membership.objects.update_or_create(
-        user=row.user, organization=row.organization, defaults={"role": role}
+    if role is None:
+        memberships.delete()
+    else:
+        Membership.objects.update_or_create(
+            user=row.user, organization=row.organization, defaults={"role": role}
+        )
+    record_event(
+        audit_events.ROLE_CHANGED,
+        request,
+        organization=row.organization,
+        target=row.user,
+        details={"from": before or "none", "to": role or "none", "by": "directory (SCIM)"},
     )
 
 
@@ -91,18 +134,27 @@ def sessions_end(user) -> int:
     return len(ended)
 
 
-def lock_out(row: DirectoryUser) -> None:
+def lock_out(row: DirectoryUser, request=None) -> None:
     """The person can do nothing from their next request on: the account cannot sign in,
     their sessions are gone and the API tokens they made for the organization revoked."""
     user = row.user
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-    sessions_end(user)
+    ended = sessions_end(user)
+    revoked = 0
     for token in ApiToken.objects.filter(
         organization=row.organization, created_by=user, revoked_at__isnull=True
     ):
         token.revoke()
+        revoked += 1
+    record_event(
+        events.USER_DEACTIVATED,
+        request,
+        organization=row.organization,
+        target=user,
+        details={"username": user.get_username(), "sessions_ended": ended, "api_revoked": revoked},
+    )
 
 
 def _account_for(org: Organization, fields: dict[str, str], current=None):
@@ -148,34 +200,53 @@ def _write_account(row: DirectoryUser | None, org: Organization, resource: User)
 
 
 @transaction.atomic
-def user_create(org: Organization, resource: User) -> DirectoryUser:
+def user_create(org: Organization, resource: User, request=None) -> DirectoryUser:
     user = _write_account(None, org, resource)
     row = DirectoryUser.objects.create(
         organization=org, user=user, active=user.is_active, resource=stored_form(resource)
     )
-    membership_sync(row)
+    record_event(
+        events.USER_CREATED,
+        request,
+        organization=org,
+        target=user,
+        details={"username": user.get_username(), "active": row.active},
+    )
+    membership_sync(row, request)
     if not row.active:
-        lock_out(row)
+        lock_out(row, request)
     return row
 
 
 @transaction.atomic
-def user_update(org: Organization, scim_id: str, change) -> DirectoryUser:
+def user_update(org: Organization, scim_id: str, change, request=None) -> DirectoryUser:
     """Replaces the user with `change(row)`, the new resource (a PUT's body, or the stored
     one patched), under a row lock so two updates never interleave."""
     row = directory_user(org, scim_id, lock=True)
-    return user_replace(row, change(row))
+    return user_replace(row, change(row), request)
 
 
-def user_replace(row: DirectoryUser, resource: User) -> DirectoryUser:
+def user_replace(row: DirectoryUser, resource: User, request=None) -> DirectoryUser:
     was_active = row.active
     row.user = _write_account(row, row.organization, resource)
     row.active = row.user.is_active
     row.resource = stored_form(resource)
     row.save(update_fields=["active", "resource", "updated_at"])
-    membership_sync(row)
     if was_active and not row.active:
-        lock_out(row)
+        lock_out(row, request)
+    elif row.active and not was_active:
+        record_event(
+            events.USER_REACTIVATED, request, organization=row.organization, target=row.user
+        )
+    else:
+        record_event(
+            events.USER_UPDATED,
+            request,
+            organization=row.organization,
+            target=row.user,
+            details={"username": row.user.get_username()},
+        )
+    membership_sync(row, request)
     return row
 
 
@@ -190,11 +261,20 @@ def patched(resource: User | Group, patch: PatchOp) -> User | Group:
 
 
 @transaction.atomic
-def user_delete(org: Organization, scim_id: str) -> None:
+def user_delete(org: Organization, scim_id: str, request=None) -> None:
     """Removes the person: locked out first, then the account goes (every row that named
     them keeps its history with the name cleared)."""
     row = directory_user(org, scim_id, lock=True)
-    lock_out(row)
+    lock_out(row, request)
+    row.active = False
+    membership_sync(row, request)
+    record_event(
+        events.USER_DELETED,
+        request,
+        organization=org,
+        target=row.user,
+        details={"username": row.user.get_username()},
+    )
     row.user.delete()
 
 
@@ -209,7 +289,7 @@ def _members(org: Organization, resource: Group) -> list[DirectoryUser]:
     return found
 
 
-def _write_group(row: DirectoryGroup, resource: Group) -> DirectoryGroup:
+def _write_group(row: DirectoryGroup, resource: Group, request=None) -> DirectoryGroup:
     name = (resource.display_name or "").strip()
     if not name or len(name) > 200:
         raise ScimError(400, "displayName must hold 1 to 200 characters.", "invalidValue")
@@ -218,56 +298,91 @@ def _write_group(row: DirectoryGroup, resource: Group) -> DirectoryGroup:
     row.display_name = name
     row.role = group_role(row.organization, name)
     row.resource = stored_form(resource)
+    created = row.pk is None
     row.save()
     row.members.set(members)
+    record_event(
+        events.GROUP_CREATED if created else events.GROUP_UPDATED,
+        request,
+        organization=row.organization,
+        target=row,
+        details={"group": name, "role": row.role or "none", "members": len(members)},
+    )
     touched = before | {member.pk for member in members}
     for member in DirectoryUser.objects.filter(pk__in=touched).select_related("user"):
-        membership_sync(member)
+        membership_sync(member, request)
     return row
 
 
 @transaction.atomic
-def group_create(org: Organization, resource: Group) -> DirectoryGroup:
+def group_create(org: Organization, resource: Group, request=None) -> DirectoryGroup:
     name = (resource.display_name or "").strip()
     if DirectoryGroup.objects.filter(organization=org, display_name__iexact=name).exists():
         raise ScimError(409, "A group with this displayName exists.", "uniqueness")
-    return _write_group(DirectoryGroup(organization=org), resource)
+    return _write_group(DirectoryGroup(organization=org), resource, request)
 
 
 @transaction.atomic
-def group_update(org: Organization, scim_id: str, change) -> DirectoryGroup:
+def group_update(org: Organization, scim_id: str, change, request=None) -> DirectoryGroup:
     row = directory_group(org, scim_id, lock=True)
-    return group_replace(row, change(row))
+    return group_replace(row, change(row), request)
 
 
-def group_replace(row: DirectoryGroup, resource: Group) -> DirectoryGroup:
+def group_replace(row: DirectoryGroup, resource: Group, request=None) -> DirectoryGroup:
     name = (resource.display_name or "").strip()
     clash = DirectoryGroup.objects.filter(organization=row.organization, display_name__iexact=name)
     if clash.exclude(pk=row.pk).exists():
         raise ScimError(409, "A group with this displayName exists.", "uniqueness")
-    return _write_group(row, resource)
+    return _write_group(row, resource, request)
 
 
 @transaction.atomic
-def group_delete(org: Organization, scim_id: str) -> None:
+def group_delete(org: Organization, scim_id: str, request=None) -> None:
     row = directory_group(org, scim_id, lock=True)
     members = list(row.members.select_related("user"))
+    record_event(
+        events.GROUP_DELETED,
+        request,
+        organization=org,
+        target=row,
+        details={"group": row.display_name, "role": row.role or "none"},
+    )
     row.delete()
     for member in members:
-        membership_sync(member)
-
-
-def token_rotate(org: Organization, actor) -> tuple[Directory, str]:
-    """A new SCIM token for the organization; the previous one stops working at once."""
-    return Directory.rotate(org, created_by=actor)
+        membership_sync(member, request)
 
 
 @transaction.atomic
-def group_roles_set(org: Organization, mapping: dict[str, str], *, actor=None) -> None:
+def token_rotate(org: Organization, actor, request=None) -> tuple[Directory, str]:
+    """A new SCIM token for the organization; the previous one stops working at once."""
+    replaced = Directory.objects.filter(organization=org).exists()
+    directory, raw = Directory.rotate(org, created_by=actor)
+    record_event(
+        events.TOKEN_CREATED,
+        request,
+        actor=actor,
+        organization=org,
+        target=directory,
+        details={"replaced_previous": replaced, "prefix": directory.prefix},
+    )
+    return directory, raw
+
+
+@transaction.atomic
+def group_roles_set(
+    org: Organization, mapping: dict[str, str], *, actor=None, request=None
+) -> None:
     """The admin's group -> role mapping; every group's role and member follows at once."""
     Directory.objects.filter(organization=org).update(group_roles=mapping)
+    record_event(
+        events.GROUP_ROLES_CHANGED,
+        request,
+        actor=actor,
+        organization=org,
+        details={"groups": [f"{group} = {role}" for group, role in sorted(mapping.items())]},
+    )
     for group in DirectoryGroup.objects.filter(organization=org):
         group.role = group_role(org, group.display_name)
         group.save(update_fields=["role"])
     for row in DirectoryUser.objects.filter(organization=org).select_related("user"):
-        membership_sync(row)
+        membership_sync(row, request)

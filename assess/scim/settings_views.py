@@ -19,7 +19,7 @@ from .models import Directory
 @require_POST
 @org_view(MANAGE)
 def token_rotate(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
-    directory, raw = services.token_rotate(org, request.user)
+    directory, raw = services.token_rotate(org, request.user, request)
     response = render(
         request,
         "assess/scim/token_created.html",
@@ -47,6 +47,6 @@ def group_roles(request: HttpRequest, org: Organization, role: str) -> HttpRespo
         return render(
             request, "assess/scim/group_roles.html", {"org": org, "form": form}, status=400
         )
-    services.group_roles_set(org, form.cleaned_data["mapping"], actor=request.user)
+    services.group_roles_set(org, form.cleaned_data["mapping"], actor=request.user, request=request)
     messages.success(request, "Saved: the directory's groups give the roles listed.")
     return redirect("org:org_settings", org_slug=org.slug)

@@ -41,6 +41,7 @@ def scim_endpoint(methods: tuple[str, ...]):
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            org = None
             try:
                 org = calling_organization(request)
                 if request.method not in methods:
@@ -51,6 +52,8 @@ def scim_endpoint(methods: tuple[str, ...]):
                 response = exc.response()
                 if exc.status == 401:
                     response["WWW-Authenticate"] = 'Bearer realm="scim"'
+                else:
+                    services.request_refused(org, request, exc, kwargs.get("scim_id"))
                 return response
 
         return wrapper
@@ -85,7 +88,7 @@ def users(request: HttpRequest, org) -> HttpResponse:
         rows = DirectoryUser.objects.filter(organization=org).select_related("user")
         return _list(request, rows, USER_FILTERS, user_resource)
     resource = read_resource(read_body(request), User, Context.RESOURCE_CREATION_REQUEST)
-    row = services.user_create(org, resource)
+    row = services.user_create(org, resource, request)
     body = dump(user_resource(row, request.scim_base))
     return scim_response(body, status=201, location=body["meta"]["location"])
 
@@ -98,16 +101,19 @@ def user(request: HttpRequest, org, scim_id: str) -> HttpResponse:
             dump(user_resource(row, request.scim_base), attributes=attribute_params(request.GET))
         )
     if request.method == "DELETE":
-        services.user_delete(org, scim_id)
+        services.user_delete(org, scim_id, request)
         return HttpResponse(status=204)
     body = read_body(request)
     if request.method == "PUT":
         resource = read_resource(body, User, Context.RESOURCE_REPLACEMENT_REQUEST)
-        row = services.user_update(org, scim_id, lambda row: resource)
+        row = services.user_update(org, scim_id, lambda row: resource, request)
     else:
         patch = read_patch(body, User)
         row = services.user_update(
-            org, scim_id, lambda row: services.patched(user_resource(row, request.scim_base), patch)
+            org,
+            scim_id,
+            lambda row: services.patched(user_resource(row, request.scim_base), patch),
+            request,
         )
     return scim_response(dump(user_resource(row, request.scim_base)))
 
@@ -118,7 +124,7 @@ def groups(request: HttpRequest, org) -> HttpResponse:
         rows = DirectoryGroup.objects.filter(organization=org)
         return _list(request, rows, GROUP_FILTERS, group_resource)
     resource = read_resource(read_body(request), Group, Context.RESOURCE_CREATION_REQUEST)
-    row = services.group_create(org, resource)
+    row = services.group_create(org, resource, request)
     body = dump(group_resource(row, request.scim_base))
     return scim_response(body, status=201, location=body["meta"]["location"])
 
@@ -131,12 +137,12 @@ def group(request: HttpRequest, org, scim_id: str) -> HttpResponse:
             dump(group_resource(row, request.scim_base), attributes=attribute_params(request.GET))
         )
     if request.method == "DELETE":
-        services.group_delete(org, scim_id)
+        services.group_delete(org, scim_id, request)
         return HttpResponse(status=204)
     body = read_body(request)
     if request.method == "PUT":
         resource = read_resource(body, Group, Context.RESOURCE_REPLACEMENT_REQUEST)
-        row = services.group_update(org, scim_id, lambda row: resource)
+        row = services.group_update(org, scim_id, lambda row: resource, request)
     else:
         patch = read_patch(body, Group)
         row = services.group_update(

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from assess.api.models import ApiToken
+from assess.audit.models import AuditEvent
 from assess.models import Membership, Role
 from assess.scim.models import Directory
 from tests.assess import factories
@@ -59,6 +60,27 @@ def test_directory_creates_a_user_and_finds_it_by_username(idp):
     assert missing["totalResults"] == 0 and missing["Resources"] == []
     read = idp.call("get", f"Users/{created['id']}").json()
     assert read["name"]["familyName"] == "Lovelace" and read["externalId"] == "okta-1"
+
+
+def test_every_change_is_in_the_organizations_audit_trail(idp, acme):
+    ada = idp.create_user("ada@acme.com")
+    group = idp.create_group("Admin", [ada["id"]])
+    idp.call("put", f"Users/{ada['id']}", {"schemas": [USER_SCHEMA], "userName": "ada@acme.com"})
+    idp.call("delete", f"Groups/{group['id']}")
+    idp.call("delete", f"Users/{ada['id']}")
+    trail = list(
+        AuditEvent.objects.filter(organization=acme).order_by("pk").values_list("event", flat=True)
+    )
+    assert trail == [
+        "scim.user_created",
+        "scim.group_created",
+        "role.changed",  # none -> admin
+        "scim.user_updated",
+        "scim.group_deleted",
+        "role.changed",  # admin -> none
+        "scim.user_deactivated",
+        "scim.user_deleted",
+    ]
 
 
 def test_groups_give_roles_and_a_group_mapping_to_no_role_gives_none(idp, acme):
@@ -124,6 +146,13 @@ def test_deactivation_locks_the_person_out_within_one_request(idp, acme, setting
     assert page.status_code == 302 and "/org/login/" in page["Location"]
     assert api.get("/api/v1/assessments/").status_code == 401
     assert role_of("ada@acme.com", acme) is None
+    deactivated = AuditEvent.objects.get(event="scim.user_deactivated", organization=acme)
+    assert deactivated.target_id == str(user.pk)
+    # Two sessions: the sign-in checked above and the browser's.
+    assert deactivated.details["sessions_ended"] == 2 and deactivated.details["api_revoked"] == 1
+    assert AuditEvent.objects.filter(
+        event="role.changed", organization=acme, details__to="none"
+    ).exists()
     refused = Client().post("/org/login/", credentials)
     assert refused.status_code == 200 and "correct username and password" in refused.text
 
@@ -186,6 +215,11 @@ def test_another_organizations_token_sees_and_touches_nothing(idp, acme):
     assert response.status_code == 409 and response.json()["scimType"] == "uniqueness"
     assert role_of("ada@acme.com", acme) == Role.ADMIN
     assert get_user_model().objects.get(username="ada@acme.com").is_active
+    # Each refusal is in globex's trail; those that named acme's rows are in acme's too.
+    refusals = AuditEvent.objects.filter(event="scim.request_refused")
+    assert refusals.filter(organization__slug="globex").count() == 8
+    assert refusals.filter(organization=acme).count() == 6
+    assert all(e.details["status"] == 404 for e in refusals.filter(organization=acme))
 
 
 def test_a_rotated_token_stops_working_and_no_token_is_a_401(idp, acme):

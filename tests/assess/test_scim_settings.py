@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from assess.audit.models import AuditEvent
 from assess.models import Membership, Role
 from assess.scim.models import Directory, DirectoryUser
 from tests.assess import factories
@@ -60,6 +61,10 @@ def test_the_admin_makes_a_token_that_is_shown_once_and_stored_hashed(people):
     assert Client().get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
     people["admin"].post(rotate_url())
     assert Client().get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    made = AuditEvent.objects.filter(event="scim.token_created", organization=people["acme"])
+    assert [e.details["replaced_previous"] for e in made.order_by("pk")] == [False, True]
+    assert {e.actor_label for e in made} == {"ada"}
+    assert not any(token in str(e.details) for e in made)
 
 
 def test_only_the_organizations_admins_reach_the_token(people):
@@ -81,6 +86,11 @@ def test_the_admin_maps_groups_to_roles_and_members_follow_at_once(people):
     )
     assert response.status_code == 302
     assert role_of("ada@acme.com", people["acme"]) == Role.RECRUITER
+    changed = AuditEvent.objects.get(event="scim.group_roles_changed")
+    assert (
+        changed.actor_label == "ada"
+        and "normassess hiring = recruiter" in changed.details["groups"]
+    )
     page = people["admin"].get(reverse("org:org_settings", args=["acme"])).text
     assert "normassess hiring = recruiter" in page
     assert people["recruiter"].post(url, {"mapping": "x = admin"}).status_code == 403
