@@ -15,6 +15,7 @@ from grader.engine.envparse import ConfigError, env_bool, env_float, env_int, en
 
 from . import logredact as _logredact
 from .envconfig import email_settings
+from .sso import APPS as SSO_APPS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("NORMASSESS_VAR_DIR", str(BASE_DIR / "var")))
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "assess.accounts",
     "assess.scim",
+    *SSO_APPS,
     "quizzes",
     "grader.apps.GraderConfig",
 ]
@@ -160,9 +162,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# TLS. Production runs behind the compose file's TLS proxy, which sets X-Forwarded-Proto;
-# only trust that header when a proxy that always sets it stands in front (else a client
-# could claim https).
+# TLS. Production runs behind the compose file's TLS proxy, which sets X-Forwarded-Proto; only trust
+# that header when a proxy that always sets it stands in front (else a client could claim https).
 if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -194,16 +195,15 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Sign-in throttling (django-axes, with the handler in assess/signin_throttling.py) for the
-# hiring team's and the admin's sign-in pages. Three counters of failed sign-ins, each locked
-# at its own limit until AXES_COOLOFF_MINUTES after its latest failures, even for the right
-# password: one username from one address (AXES_FAILURE_LIMIT), one address over all
-# usernames (AXES_ADDRESS_FAILURE_LIMIT: a spray), one username over all addresses
-# (AXES_USERNAME_FAILURE_LIMIT: a distributed guess). Past half its limit a counter also asks
-# for a pause after each failure, AXES_DELAY_SECONDS doubled per failure up to
-# AXES_DELAY_MAX_SECONDS; an attempt inside the pause is refused unchecked and uncounted (a
-# sleep instead would hold one of gunicorn's few sync workers per attacker's request).
-# Counters live in the database.
+# Sign-in throttling (django-axes, with the handler in assess/signin_throttling.py) for the hiring
+# team's and the admin's sign-in pages. Three counters of failed sign-ins, each locked at its own
+# limit until AXES_COOLOFF_MINUTES after its latest failures, even for the right password: one
+# username from one address (AXES_FAILURE_LIMIT), one address over all usernames
+# (AXES_ADDRESS_FAILURE_LIMIT: a spray), one username over all addresses
+# (AXES_USERNAME_FAILURE_LIMIT: a distributed guess). Past half its limit a counter also asks for a
+# pause after each failure, AXES_DELAY_SECONDS doubled per failure up to AXES_DELAY_MAX_SECONDS; an
+# attempt inside the pause is refused unchecked and uncounted (a sleep instead would hold one of
+# gunicorn's few sync workers per attacker's request). Counters live in the database.
 AXES_HANDLER = "assess.signin_throttling.SigninThrottleHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -286,11 +286,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# The default queue of each task; a grading task's queue is chosen per submission when it is
-# sent (grader.routing.submission_queue).
-# The periodic tasks have a queue of their own, so a grading backlog never delays the
-# deadline submission or the sweep that recovers from a dead worker (compose runs one
-# small worker with the embedded beat on it: `celery worker -B -Q periodic`).
+# The default queue of each task; a grading task's queue is chosen per submission when it is sent
+# (grader.routing.submission_queue). The periodic tasks have a queue of their own, so a grading
+# backlog never delays the deadline submission or the sweep that recovers from a dead worker
+# (compose runs one small worker with the embedded beat on it: `celery worker -B -Q periodic`).
 CELERY_PERIODIC_QUEUE = env_str("CELERY_PERIODIC_QUEUE", "periodic")
 PERIODIC_TASKS = {
     # Attempts whose candidate closed the tab are submitted at their deadline.
@@ -475,7 +474,8 @@ LOGIN_REDIRECT_URL = "org:home"
 # username and password fields the page always had; accounts are made by admins, never by
 # signing up. Failed sign-ins are throttled by django-axes alone (above): allauth's own
 # login limits are off, so one set of rules applies.
-ACCOUNT_ADAPTER = "assess.accounts.adapter.TeamAccountAdapter"
+ACCOUNT_ADAPTER = "assess.sso.account_adapter.SsoAwareAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "assess.sso.adapter.OrganizationSsoAdapter"  # assess/sso
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
