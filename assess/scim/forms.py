@@ -25,20 +25,25 @@ class GroupRolesForm(forms.Form):
     )
 
     def clean_mapping(self) -> dict[str, str]:
-        mapping: dict[str, str] = {}
-        lines = [line.strip() for line in self.cleaned_data["mapping"].splitlines()]
-        lines = [line for line in lines if line]
-        if len(lines) > MAX_MAPPING_LINES:
-            raise forms.ValidationError(f"At most {MAX_MAPPING_LINES} groups.")
-        roles = {role.value for role in Role}
-        for number, line in enumerate(lines, start=1):
-            group, sep, role = line.rpartition("=")
-            group, role = group.strip(), role.strip().casefold()
-            if not sep or not group or len(group) > 200:
-                raise forms.ValidationError(f"Line {number}: write 'Group name = role'.")
-            if role not in roles:
-                raise forms.ValidationError(
-                    f"Line {number}: the role must be one of {', '.join(sorted(roles))}."
-                )
-            mapping[group.casefold()] = role
-        return mapping
+        return group_roles_parse(self.cleaned_data["mapping"])
+
+
+def group_roles_parse(text: str) -> dict[str, str]:
+    """{casefolded group: role} from lines 'Group name = role' (also read by assess/sso)."""
+    mapping: dict[str, str] = {}
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > MAX_MAPPING_LINES:
+        raise forms.ValidationError(f"At most {MAX_MAPPING_LINES} groups.")
+    roles = {role.value for role in Role}
+    for number, line in enumerate(lines, start=1):
+        group, sep, role = line.rpartition("=")
+        group, role = group.strip(), role.strip().casefold()
+        if not sep or not group or len(group) > 200:
+            raise forms.ValidationError(f"Line {number}: write 'Group name = role'.")
+        if role not in roles:
+            raise forms.ValidationError(
+                f"Line {number}: the role must be one of {', '.join(sorted(roles))}."
+            )
+        mapping[group.casefold()] = role
+    return mapping

@@ -134,3 +134,80 @@ def test_sso_only_refuses_members_passwords_and_audits_the_admins_break_glass(
         .status_code
         == 302
     )
+
+
+@pytest.fixture
+def admin_browser(db, django_user_model):
+    org = factories.make_org("acme")
+    admin = django_user_model.objects.create_user("ada")
+    Membership.objects.create(user=admin, organization=org, role=Role.ADMIN)
+    recruiter = django_user_model.objects.create_user("rita")
+    Membership.objects.create(user=recruiter, organization=org, role=Role.RECRUITER)
+    browser = Client()
+    browser.force_login(admin)
+    return org, browser
+
+
+def settings_form(**overrides):
+    return {
+        "server_url": "https://idp.acme.com",
+        "client_id": "normassess",
+        "client_secret": "s3cret-value",
+        "allowed_domains": "acme.com, Acme.co.uk",
+        "groups_claim": "groups",
+        "group_roles": "Hiring = recruiter\nSecurity = admin",
+        "sso_only": "on",
+        **overrides,
+    }
+
+
+def test_the_admin_sets_up_the_identity_provider_and_the_secret_is_never_shown(admin_browser):
+    org, browser = admin_browser
+    url = "/org/acme/settings/sso/"
+    assert browser.post(url, settings_form()).status_code == 302
+    sso = OrganizationSso.objects.get(organization=org)
+    assert sso.allowed_domains == ["acme.co.uk", "acme.com"] and sso.sso_only
+    assert sso.group_roles == {"hiring": "recruiter", "security": "admin"}
+    assert (sso.app.provider_id, sso.app.secret) == ("org-acme", "s3cret-value")
+    page = browser.get(url).text
+    assert "s3cret-value" not in page and "/accounts/oidc/org-acme/login/callback/" in page
+    # An empty secret keeps the one stored.
+    assert browser.post(url, settings_form(client_secret="", sso_only="")).status_code == 302
+    sso.refresh_from_db()
+    assert sso.app.secret == "s3cret-value" and not sso.sso_only
+    changes = AuditEvent.objects.filter(event="sso.settings_changed", organization=org)
+    assert changes.count() == 2 and "s3cret" not in str(list(changes.values("details")))
+    # The sign-in page leads to the organization's provider.
+    start = Client().post("/org/sso/", {"organization": "ACME"})
+    assert start.status_code == 302 and start["Location"] == "/accounts/oidc/org-acme/login/"
+    assert Client().post("/org/sso/", {"organization": "globex"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("server_url", "javascript:alert(1)", "Enter a valid URL"),
+        ("server_url", "https://idp.acme.com/\nx", "single line"),
+        ("client_id", "", "required"),
+        ("allowed_domains", "not a domain!", "Not a domain name"),
+        ("allowed_domains", " ".join(f"d{i}.com" for i in range(21)), "At most 20"),
+        ("allowed_domains", "acme.com\x00", "NUL"),
+        ("groups_claim", "groups; drop", "Letters, digits"),
+        ("group_roles", "Hiring = owner", "the role must be one of"),
+        ("server_url", "https://idp.acme.com/" + "a" * 600, "at most 500"),
+    ],
+)
+def test_bad_settings_get_a_clear_message(admin_browser, field, value, message):
+    org, browser = admin_browser
+    response = browser.post("/org/acme/settings/sso/", settings_form(**{field: value}))
+    assert response.status_code == 400 and message in response.text
+    assert not OrganizationSso.objects.exists()
+
+
+def test_only_the_admin_reaches_the_sso_settings(admin_browser):
+    org, _ = admin_browser
+    recruiter = Client()
+    recruiter.force_login(Membership.objects.get(role=Role.RECRUITER).user)
+    assert recruiter.get("/org/acme/settings/sso/").status_code == 403
+    assert recruiter.post("/org/acme/settings/sso/", settings_form()).status_code == 403
+    assert not OrganizationSso.objects.exists()
