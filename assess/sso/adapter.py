@@ -41,6 +41,25 @@ class OrganizationSsoAdapter(DefaultSocialAccountAdapter):
             # Made in save_user, just after this hook.
             request._sso_pending = (sso, email, role)
 
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        """An identity provider's answer that failed allauth's checks (a replayed or forged
+        callback, an id token for another audience, expired or from another issuer): the
+        person reads why, and the organization's trail records it."""
+        sso = services.sso_of_app(getattr(provider, "app", None)) if provider else None
+        reason = str(error or "unknown")[:40]
+        if exception is not None:
+            reason = f"{reason}: {type(exception).__name__}"
+        refusal = services.SsoRefused(
+            "Your identity provider's answer could not be trusted (it was used before, has "
+            "expired, or was not meant for this site). Start the sign-in again.",
+            reason,
+        )
+        services.refused(sso, request, refusal, "")
+        page = render(request, "assess/sso/refused.html", {"message": refusal.message}, status=400)
+        raise ImmediateHttpResponse(page)
+
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return True
 

@@ -64,6 +64,8 @@ def sso_configure(org, data: dict, *, actor=None, request=None) -> OrganizationS
 
 
 def sso_of_app(app) -> OrganizationSso | None:
+    if app is None or app.pk is None:
+        return None
     return OrganizationSso.objects.select_related("organization").filter(app=app).first()
 
 

@@ -211,3 +211,16 @@ def test_only_the_admin_reaches_the_sso_settings(admin_browser):
     assert recruiter.get("/org/acme/settings/sso/").status_code == 403
     assert recruiter.post("/org/acme/settings/sso/", settings_form()).status_code == 403
     assert not OrganizationSso.objects.exists()
+
+
+def test_a_replayed_callback_is_refused_and_audited(idp, acme):
+    browser = Client()
+    start = browser.post(f"/accounts/oidc/{PROVIDER_ID}/login/")
+    back = path_and_query(idp.sign_in(start["Location"], "ada"))
+    assert browser.get(back).status_code == 302
+    browser.post("/org/logout/")
+    replayed = Client().get(back)  # the same code and state, from anyone's browser
+    assert replayed.status_code == 400 and "could not be trusted" in replayed.text
+    again = browser.get(back)
+    assert again.status_code == 400
+    assert AuditEvent.objects.filter(event="sso.signin_refused", organization=acme).count() == 2
