@@ -80,3 +80,75 @@ class OidcProvider:
 def path_and_query(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+class ForgingTokenEndpoint:
+    """A hostile man in the middle of the token exchange, on loopback: it serves the real
+    provider's discovery document with its own token endpoint and keys, forwards the code
+    to the real provider, and hands back the id token with one claim changed (`forge`:
+    claim -> value), signed with its own key. Our side must refuse what it changed."""
+
+    def __init__(self, real_issuer: str):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import jwt
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.real_issuer, self.forge = real_issuer, {}
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+        jwks = {"keys": [{**public, "kid": "forger", "alg": "RS256", "use": "sig"}]}
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, body: dict, status: int = 200):
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_GET(self):
+                if self.path.startswith("/.well-known/openid-configuration"):
+                    real = requests.get(
+                        f"{proxy.real_issuer}/.well-known/openid-configuration", timeout=10
+                    ).json()
+                    real["token_endpoint"] = f"{proxy.url}/token"
+                    real["jwks_uri"] = f"{proxy.url}/jwks"
+                    return self._answer(real)
+                if self.path == "/jwks":
+                    return self._answer(jwks)
+                return self._answer({"error": "not_found"}, 404)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                real = requests.post(
+                    f"{proxy.real_issuer}/token",
+                    data=body,
+                    headers={
+                        "Authorization": self.headers.get("Authorization", ""),
+                        "Content-Type": self.headers.get("Content-Type", ""),
+                    },
+                    timeout=10,
+                )
+                answer = real.json()
+                if "id_token" in answer:
+                    claims = jwt.decode(answer["id_token"], options={"verify_signature": False})
+                    claims.update(proxy.forge)
+                    answer["id_token"] = jwt.encode(
+                        claims, key, algorithm="RS256", headers={"kid": "forger"}
+                    )
+                return self._answer(answer, real.status_code)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -13,7 +13,13 @@ from assess.audit.models import AuditEvent
 from assess.models import Membership, Role
 from assess.sso.models import OrganizationSso
 from tests.assess import factories
-from tests.assess.sso_support import CLIENT_ID, CLIENT_SECRET, OidcProvider, path_and_query
+from tests.assess.sso_support import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ForgingTokenEndpoint,
+    OidcProvider,
+    path_and_query,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +230,34 @@ def test_a_replayed_callback_is_refused_and_audited(idp, acme):
     again = browser.get(back)
     assert again.status_code == 400
     assert AuditEvent.objects.filter(event="sso.signin_refused", organization=acme).count() == 2
+
+
+@pytest.fixture(scope="module")
+def forger(idp):
+    proxy = ForgingTokenEndpoint(idp.issuer)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        {"aud": "another-client"},  # an id token issued to another site
+        {"exp": 1_000_000_000},  # expired in 2001
+        {"iss": "http://127.0.0.1:9/evil"},  # from another issuer
+    ],
+    ids=["wrong-audience", "expired", "wrong-issuer"],
+)
+def test_an_id_token_not_meant_for_us_is_refused_and_audited(idp, acme, forger, forge):
+    forged_discovery = {"server_url": forger.url, "scope": ["openid", "email", "profile", "groups"]}
+    SocialApp.objects.filter(provider_id=PROVIDER_ID).update(settings=forged_discovery)
+    forger.forge = forge
+    browser, done = sign_in(idp, "ada")
+    assert done.status_code == 400 and "could not be trusted" in done.text
+    assert not Membership.objects.filter(organization=acme).exists()
+    assert browser.get("/org/acme/assessments/").status_code == 302
+    assert AuditEvent.objects.filter(event="sso.signin_refused", organization=acme).exists()
+    # The same provider without the forger signs ada in: the refusal was the forged claim.
+    forger.forge = {}
+    _, done = sign_in(idp, "ada")
+    assert done.status_code == 302
