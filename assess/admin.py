@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.urls import reverse
 
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.privacy.models import AuditSource, LegalHold
 from assess.privacy.services import candidate_erase
 from assess.publicurl import public_url
@@ -30,6 +32,38 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "candidate_feedback", "gpu_grading", "created_at")
     search_fields = ("name", "slug")
     inlines = (MembershipInline,)
+
+    def save_formset(self, request, form, formset, change):
+        """Members added, removed or given another role here are in the audit trail."""
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Membership:
+            return
+        org = form.instance
+        for m in formset.new_objects:
+            record_event(
+                events.MEMBER_ADDED,
+                request,
+                organization=org,
+                target=m.user,
+                details={"role": m.role},
+            )
+        for m, fields in formset.changed_objects:
+            if "role" in fields:
+                record_event(
+                    events.ROLE_CHANGED,
+                    request,
+                    organization=org,
+                    target=m.user,
+                    details={"role": m.role},
+                )
+        for m in formset.deleted_objects:
+            record_event(
+                events.MEMBER_REMOVED,
+                request,
+                organization=org,
+                target=m.user,
+                details={"role": m.role},
+            )
 
 
 # --- Assessments, invitations, attempts (scoped to the staff user's organizations) ----------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -21,6 +22,9 @@ from .policy import policy_for_user
 
 SIGNED_IN_AT = "assess_signed_in_at"
 LAST_SEEN_AT = "assess_last_seen_at"
+# Set on a session's first request once its sign-in is known to have used the member's
+# second factor (or they had none then): checked once per session.
+FACTOR_CHECKED = "assess_factor_checked"
 # How stale the last-seen stamp may get before it is written again: the idle timeout is
 # then exact to a minute, and a busy page does not save its session on every request.
 LAST_SEEN_RESOLUTION_SECONDS = 60
@@ -52,6 +56,20 @@ class SecurityPolicyMiddleware:
                 else ""
             )
             return redirect(reverse("org:login") + query)
+        if not request.session.get(FACTOR_CHECKED):
+            if is_mfa_enabled(user) and not _factor_used(request, user):
+                # Signed in by a path that skipped the second factor (Django's own admin
+                # sign-in): the session does not count.
+                record_event(
+                    events.SESSION_ENDED,
+                    request,
+                    actor=user,
+                    details={"reason": "second_factor_skipped"},
+                )
+                logout(request)
+                messages.info(request, "Please sign in here, with your second factor.")
+                return redirect("org:login")
+            request.session[FACTOR_CHECKED] = True
         if (
             policy.require_second_factor
             and not request.path.startswith(ENROLMENT_PATHS)
@@ -84,3 +102,10 @@ class SecurityPolicyMiddleware:
         if now - last_seen_at >= LAST_SEEN_RESOLUTION_SECONDS or LAST_SEEN_AT not in session:
             session[LAST_SEEN_AT] = now
         return ""
+
+
+def _factor_used(request: HttpRequest, user) -> bool:
+    """Whether this session's sign-in passed a second factor (allauth records it)."""
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )

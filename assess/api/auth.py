@@ -10,6 +10,8 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.tokens import token_digest
 
 from .models import ApiToken
@@ -64,6 +66,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            # As often as last_used_at is written: a busy client is not one row per call.
+            record_event(
+                events.API_TOKEN_USED,
+                request._request,
+                organization=token.organization,
+                target=token,
+            )
         return ApiClient(token), token
 
     def authenticate_header(self, request) -> str:

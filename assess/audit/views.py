@@ -24,6 +24,12 @@ PAGE_SIZE = 100
 CSV_COLUMNS = ("time (UTC)", "event", "by", "address", "target type", "target id", "details")
 
 
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _filtered(request: HttpRequest, org: Organization):
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and form.is_valid():
@@ -49,7 +55,8 @@ def _page(request, org, role, *, retention_form=None, status=200) -> HttpRespons
             "event_names": sorted(set(events.KNOWN) | set(audit_event_names_of(org))),
             "retention_form": retention_form
             or AuditRetentionForm(initial={"days": audit_retention_days(org)}),
-            "query": request.GET.urlencode(),
+            # The filters without the page number, for the export and the next page's links.
+            "query": _without_page(request),
         },
         status=status if found is not None else 400,
     )

@@ -20,6 +20,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.orgs.models import Organization
 from assess.tokens import token_digest
 
@@ -69,6 +71,12 @@ def invitation_link(base_url: str, token: str) -> str:
 def invitation_send(invitation: Invitation, token: str, base_url: str) -> None:
     """Queue the candidate's email with their link (sent by a worker, assess.hiring.delivery)."""
     emails_queue([(invitation, invitation_link(base_url, token))])
+    record_event(
+        events.INVITATION_SENT,
+        actor=invitation.created_by,
+        organization=invitation.organization,
+        target=invitation,
+    )
 
 
 def _clean_candidate(name: str, email: str) -> tuple[str, str]:

@@ -22,6 +22,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from assess.attempts.models import Answer, Attempt, IntegrityEvent, IntegrityKind
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.hiring.models import Invitation
 from assess.orgs.models import Organization
 from grader.models import Submission
@@ -236,6 +238,14 @@ def candidate_erase(
         # Deleting the invitation also drops its sealed (queued) email link.
         locked.delete()
         audit_record(locked.organization_id, AuditAction.ERASED, source, actor=actor)
+        record_event(
+            events.CANDIDATE_ERASED,
+            actor=actor,
+            organization=locked.organization,
+            target_type="assess.invitation",
+            target_id=line.invitation_id,
+            details={"source": source},
+        )
         # In this transaction: the API forgets its stored payloads about the attempt and,
         # unless this is a replay, tells connected systems (`candidate.erased`).
         candidate_erased.send(

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assess.attempts.integrity import integrity_summary
 from assess.attempts.models import Answer, Attempt
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.hiring.models import Assessment
 from assess.hiring.selectors import candidate_stage
 from assess.orgs.access import READ_REPORTS, REVIEW, member_role, org_view
@@ -86,6 +88,7 @@ def dashboard(request: HttpRequest, org: Organization, role: str) -> HttpRespons
 @org_view(REVIEW)
 def export_csv(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
     form = AttemptFilterForm(request.GET or None, organization=org)
+    record_event(events.REPORT_EXPORTED, request, details={"export": "results_csv"})
     response = HttpResponse(
         results_csv(attempts_list(org, _filters(form))), content_type="text/csv; charset=utf-8"
     )
@@ -109,6 +112,7 @@ def attempt_review(
     """Everything about one attempt: the report, each answer (code with its grading report,
     written answers with the rubric), and the integrity signals."""
     attempt = _attempt(org, attempt_id)
+    record_event(events.REPORT_VIEWED, request, target=attempt, details={"page": "review"})
     signals = integrity_summary(attempt)
     answers = review_answers(attempt, signals)
     for answer in answers:
@@ -209,6 +213,7 @@ def regrade(
     else:
         try:
             submission_regrade(submission, request.user)
+            record_event(events.REGRADE_REQUESTED, request, target=answer)
         except ReviewError as exc:
             messages.error(request, str(exc))
         else:
@@ -340,6 +345,7 @@ def report(request: HttpRequest, org: Organization, role: str, attempt_id: int) 
     attempt = get_object_or_404(
         Attempt.objects.select_related("invitation", "assessment"), pk=attempt_id, organization=org
     )
+    record_event(events.REPORT_VIEWED, request, target=attempt, details={"page": "report"})
     return _render_report(request, attempt, org, role)
 
 
@@ -355,6 +361,7 @@ def report_share(
     try:
         days = int(request.POST.get("days", "7"))
         share, token = report_share_create(attempt, request.user, days=days)
+        record_event(events.SHARE_LINK_CREATED, request, target=share, details={"days": days})
     except (ValueError, ReviewError) as exc:
         messages.error(request, str(exc) if isinstance(exc, ReviewError) else "Days: a number.")
         return redirect("org:report", org_slug=org.slug, attempt_id=attempt.pk)
@@ -372,6 +379,9 @@ def report_shared(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such link") from None
     except ShareClosed as exc:
         return render(request, "assess/review/share_closed.html", {"message": str(exc)}, status=410)
+    record_event(
+        events.SHARE_LINK_OPENED, request, organization=attempt.organization, target=attempt
+    )
     response = _render_report(request, attempt, None, None, shared=True)
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"

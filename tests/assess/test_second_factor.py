@@ -222,3 +222,49 @@ def test_hostile_member_ids_are_404(org, people, user_id):
     admin, _ = sign_in("ada")
     url = f"/org/{org.slug}/security/members/{user_id}/reset-mfa/"
     assert admin.post(url).status_code == 404
+
+
+def test_signing_in_through_djangos_admin_page_does_not_skip_the_second_factor(
+    org, people, enrol_totp
+):
+    ada = people["admin"]
+    ada.is_staff = True
+    ada.save(update_fields=["is_staff"])
+    client, _ = sign_in("ada")
+    enrol_totp(client)
+    sneaky = Client(REMOTE_ADDR=ADDRESS)
+    response = sneaky.post(
+        reverse("admin:login"), {"username": "ada", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302  # Django's page took the password alone
+    page = sneaky.get(reverse("org:candidates", args=[org.slug]))
+    assert urlparse(page["Location"]).path == reverse("org:login")
+    assert "_auth_user_id" not in sneaky.session
+    assert sneaky.get("/admin/").status_code == 302
+    row = AuditEvent.objects.get(event="session.ended")
+    assert row.details == {"reason": "second_factor_skipped"}
+    # Through the team's page with the code, the same admin gets in.
+    assert client.get(reverse("org:candidates", args=[org.slug])).status_code == 200
+
+
+HOSTILE_TEXT = ["", "x" * 100_000, "12\x0034", "NaN", '{"a": ' * 500, "[]", "１２３４５６"]
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT)
+def test_hostile_input_on_the_enrolment_and_passkey_forms_gets_an_answer_not_a_500(
+    org, people, value
+):
+    client, _ = sign_in("rita")
+    reauth = client.get(reverse("mfa_activate_totp"))["Location"]
+    assert client.post(reauth, {"password": PASSWORD}).status_code == 302
+    client.get(reverse("mfa_activate_totp"))
+    body = {"code": value, "credential": value, "name": value, "passwordless": value}
+    for name in ("mfa_activate_totp", "mfa_add_webauthn"):
+        response = client.post(reverse(name), body)
+        assert response.status_code in (200, 400), (name, response.status_code)
+    assert not Authenticator.objects.filter(user=people["recruiter"]).exists()
+    anonymous = Client(REMOTE_ADDR=ADDRESS)
+    response = anonymous.post(reverse("mfa_login_webauthn"), {"credential": value})
+    assert response.status_code in (200, 302, 400) and "_auth_user_id" not in anonymous.session
+    response = client.post(reauth, {"password": value})
+    assert response.status_code in (200, 400)

@@ -3,6 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assess.api.models import ApiToken
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.models import Organization
 
 
@@ -25,6 +27,7 @@ class Command(BaseCommand):
         if not name.strip() or len(name) > 100:
             raise CommandError("--name must be 1 to 100 characters.")
         token, raw = ApiToken.issue(organization, name.strip(), can_read_bank=bank)
+        record_event(events.API_TOKEN_CREATED, organization=organization, target=token)
         self.stderr.write(
             f"Token {token.prefix}… for {organization.slug}"
             f"{' (bank scope)' if bank else ''}; copy it now, it is not shown again:"
