@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import uuid
 
+from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from scim2_models import Group, PatchOp, SCIMException, User
 
+from assess.accounts.services import sessions_end
 from assess.api.models import ApiToken
 from assess.audit import events as audit_events
 from assess.audit.trail import record_event
@@ -123,17 +123,6 @@ def membership_sync(row: DirectoryUser, request=None) -> None:
     )
 
 
-def sessions_end(user) -> int:
-    """Ends every signed-in session of `user` (database sessions: each is read once)."""
-    ended = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get("_auth_user_id") == str(user.pk)
-    ]
-    Session.objects.filter(pk__in=ended).delete()
-    return len(ended)
-
-
 def lock_out(row: DirectoryUser, request=None) -> None:
     """The person can do nothing from their next request on: the account cannot sign in,
     their sessions are gone and the API tokens they made for the organization revoked."""
@@ -141,7 +130,14 @@ def lock_out(row: DirectoryUser, request=None) -> None:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-    ended = sessions_end(user)
+    # The sessions 27a's session list tracks end (each audited as session.ended); any
+    # other is refused by Django's sign-in check now that the account is inactive.
+    ended = sessions_end(
+        request,
+        UserSession.objects.filter(user=user),
+        reason="scim_deactivated",
+        organization=row.organization,
+    )
     revoked = 0
     for token in ApiToken.objects.filter(
         organization=row.organization, created_by=user, revoked_at__isnull=True

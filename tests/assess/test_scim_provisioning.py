@@ -150,6 +150,8 @@ def test_deactivation_locks_the_person_out_within_one_request(idp, acme, setting
     assert deactivated.target_id == str(user.pk)
     # Two sessions: the sign-in checked above and the browser's.
     assert deactivated.details["sessions_ended"] == 2 and deactivated.details["api_revoked"] == 1
+    ended = AuditEvent.objects.filter(event="session.ended", details__reason="scim_deactivated")
+    assert ended.filter(organization=acme).count() == 2
     assert AuditEvent.objects.filter(
         event="role.changed", organization=acme, details__to="none"
     ).exists()
