@@ -3,6 +3,8 @@ through their organization's identity provider."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +21,21 @@ from .models import OrganizationSso
 
 def _sign_in_url(sso: OrganizationSso) -> str:
     return reverse("openid_connect_login", kwargs={"provider_id": sso.provider_id})
+
+
+def _continue_page(request: HttpRequest, sso: OrganizationSso) -> HttpResponse:
+    """A form that posts to allauth's sign-in, which redirects to the identity provider.
+    The site's CSP allows forms to post to itself only, and browsers hold the redirect
+    that follows a form to the same rule: this page alone also allows the provider."""
+    issuer = urlsplit(sso.app.settings.get("server_url", ""))
+    response = render(
+        request,
+        "assess/sso/continue.html",
+        {"sso": sso, "action": _sign_in_url(sso), "provider": issuer.netloc},
+    )
+    if issuer.scheme in ("https", "http") and issuer.netloc:
+        response._csp_update = {"form-action": [f"{issuer.scheme}://{issuer.netloc}"]}
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,6 +74,6 @@ def sso_start(request: HttpRequest) -> HttpResponse:
         slug = str(request.POST.get("organization", "")).strip().casefold()[:80]
         sso = OrganizationSso.objects.select_related("app").filter(organization__slug=slug).first()
         if sso is not None:
-            return redirect(_sign_in_url(sso))
+            return _continue_page(request, sso)
         error = "This organization does not sign in through an identity provider."
     return render(request, "assess/sso/start.html", {"error": error}, status=400 if error else 200)

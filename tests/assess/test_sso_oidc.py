@@ -185,7 +185,10 @@ def test_the_admin_sets_up_the_identity_provider_and_the_secret_is_never_shown(a
     assert changes.count() == 2 and "s3cret" not in str(list(changes.values("details")))
     # The sign-in page leads to the organization's provider.
     start = Client().post("/org/sso/", {"organization": "ACME"})
-    assert start.status_code == 302 and start["Location"] == "/accounts/oidc/org-acme/login/"
+    assert start.status_code == 200 and 'action="/accounts/oidc/org-acme/login/"' in start.text
+    # That page alone lets its form lead to the provider (the site's CSP: forms post to it).
+    assert "form-action 'self' https://idp.acme.com" in start["Content-Security-Policy"]
+    assert "idp.acme.com" not in Client().get("/org/sso/")["Content-Security-Policy"]
     assert Client().post("/org/sso/", {"organization": "globex"}).status_code == 400
 
 
