@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+
+from tests.conftest import missing_service
 
 IDP_DIR = Path(__file__).resolve().parents[1] / "sso_idp"
 CLIENT_ID, CLIENT_SECRET = "normassess", "idp-client-secret-for-tests"
@@ -27,6 +30,11 @@ class OidcProvider:
     """The node process; `accounts` maps a login to its email and groups."""
 
     def __init__(self, redirect_uri: str, accounts: dict[str, dict]):
+        if (
+            shutil.which("node") is None
+            or not (IDP_DIR / "node_modules" / "oidc-provider").exists()
+        ):
+            missing_service("the test identity provider needs node and `npm ci` in tests/sso_idp")
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         env = {
