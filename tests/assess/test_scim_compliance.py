@@ -44,5 +44,8 @@ def test_scim2_tester_finds_no_error_on_our_endpoint(live_scim):
     ]
     for line in failures:
         print("  ", line)
+    for result in results:
+        if result.status == Status.SKIPPED:
+            print("   skipped:", result.title, result.resource_type, "-", result.reason)
     assert not failures
     assert counts["SUCCESS"] > 50
