@@ -7,6 +7,8 @@ from assess.accounts.urls import urlpatterns as accounts_urlpatterns
 from assess.attempts.urls import signal_urlpatterns
 from assess.audit.urls import urlpatterns as audit_urlpatterns
 from assess.hiring.urls import urlpatterns as hiring_urlpatterns
+from assess.integrations.urls import urlpatterns as integrations_urlpatterns
+from assess.library.urls import urlpatterns as library_urlpatterns
 from assess.orgs.urls import urlpatterns as orgs_urlpatterns
 from assess.privacy.urls import candidate_urlpatterns as privacy_candidate_urlpatterns
 from assess.privacy.urls import urlpatterns as privacy_urlpatterns
@@ -27,5 +29,7 @@ urlpatterns = [
     *signal_urlpatterns,
     *privacy_candidate_urlpatterns,
     *audit_urlpatterns,
+    *integrations_urlpatterns,
+    *library_urlpatterns,
     *scim_urlpatterns,
 ]

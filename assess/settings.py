@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "assess.accounts",
+    "assess.integrations",
+    "assess.library",
     "assess.scim",
     *SSO_APPS,
     "quizzes",
@@ -86,10 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # django-allauth's sign-in flow (stages such as the second factor) needs it.
     "allauth.account.middleware.AccountMiddleware",
-    # The organization's timeouts and required second factor (assess/accounts).
+    # The organization's timeouts, required second factor, members' sessions (assess/accounts).
     "assess.accounts.middleware.SecurityPolicyMiddleware",
-    # Each member's sessions (device, address, last seen) for the sessions pages.
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last of the auth middleware: answers a locked-out login with its own page.
@@ -162,8 +162,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# TLS. Production runs behind the compose file's TLS proxy, which sets X-Forwarded-Proto; only trust
-# that header when a proxy that always sets it stands in front (else a client could claim https).
+# TLS. Production runs behind the compose file's TLS proxy, which sets X-Forwarded-Proto;
+# only trust that header when a proxy that always sets it stands in front (else a client
+# could claim https).
 if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -195,15 +196,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Sign-in throttling (django-axes, with the handler in assess/signin_throttling.py) for the hiring
-# team's and the admin's sign-in pages. Three counters of failed sign-ins, each locked at its own
-# limit until AXES_COOLOFF_MINUTES after its latest failures, even for the right password: one
-# username from one address (AXES_FAILURE_LIMIT), one address over all usernames
-# (AXES_ADDRESS_FAILURE_LIMIT: a spray), one username over all addresses
-# (AXES_USERNAME_FAILURE_LIMIT: a distributed guess). Past half its limit a counter also asks for a
-# pause after each failure, AXES_DELAY_SECONDS doubled per failure up to AXES_DELAY_MAX_SECONDS; an
-# attempt inside the pause is refused unchecked and uncounted (a sleep instead would hold one of
-# gunicorn's few sync workers per attacker's request). Counters live in the database.
+# Sign-in throttling (django-axes, with the handler in assess/signin_throttling.py) for the
+# hiring team's and the admin's sign-in pages. Three counters of failed sign-ins, each locked
+# at its own limit until AXES_COOLOFF_MINUTES after its latest failures, even for the right
+# password: one username from one address (AXES_FAILURE_LIMIT), one address over all
+# usernames (AXES_ADDRESS_FAILURE_LIMIT: a spray), one username over all addresses
+# (AXES_USERNAME_FAILURE_LIMIT: a distributed guess). Past half its limit a counter also asks
+# for a pause after each failure, AXES_DELAY_SECONDS doubled per failure up to
+# AXES_DELAY_MAX_SECONDS; an attempt inside the pause is refused unchecked and uncounted (a
+# sleep instead would hold one of gunicorn's few sync workers per attacker's request).
+# Counters live in the database.
 AXES_HANDLER = "assess.signin_throttling.SigninThrottleHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -286,10 +288,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# The default queue of each task; a grading task's queue is chosen per submission when it is sent
-# (grader.routing.submission_queue). The periodic tasks have a queue of their own, so a grading
-# backlog never delays the deadline submission or the sweep that recovers from a dead worker
-# (compose runs one small worker with the embedded beat on it: `celery worker -B -Q periodic`).
+# The default queue of each task; a grading task's queue is chosen per submission when it is
+# sent (grader.routing.submission_queue).
+# The periodic tasks have a queue of their own, so a grading backlog never delays the
+# deadline submission or the sweep that recovers from a dead worker (compose runs one
+# small worker with the embedded beat on it: `celery worker -B -Q periodic`).
 CELERY_PERIODIC_QUEUE = env_str("CELERY_PERIODIC_QUEUE", "periodic")
 PERIODIC_TASKS = {
     # Attempts whose candidate closed the tab are submitted at their deadline.
@@ -303,6 +306,8 @@ PERIODIC_TASKS = {
     "webhooks-requeue-stuck": ("assess.api.requeue_stuck_deliveries", 300.0),
     # Invitation emails whose task was lost while the broker was down.
     "requeue-stuck-emails": ("assess.requeue_stuck_emails", 300.0),
+    # Results owed to an applicant-tracking system whose task was lost.
+    "integrations-requeue-stuck": ("assess.integrations.requeue_stuck_pushes", 300.0),
 }
 CELERY_TASK_ROUTES = {
     **{task: {"queue": CELERY_PERIODIC_QUEUE} for task, _ in PERIODIC_TASKS.values()},
@@ -386,8 +391,9 @@ LOGGING = {
 # the endpoint is open in development and absent (404) in production.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 
-# The REST API and webhooks (assess.api, docs/api.md). Authentication, permissions, parsers
-# and pagination are set on the API's own views: these defaults change no other DRF view.
+# The REST API and webhooks (assess.api, docs/api.md). Authentication, permissions,
+# parsers and pagination are set on the API's own views, so these defaults change nothing
+# for other DRF views.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assess.api.errors.api_exception_handler",
@@ -428,6 +434,14 @@ WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
 # Deliveries share the CPU workers by default; a busy deployment can give them their own
 # queue (and a worker started with `-Q webhooks`) so slow receivers never hold grading slots.
 WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
+# Applicant-tracking systems (assess/integrations, docs/integrations.md): requests per
+# minute per connection and per client address; the key that seals their credentials
+# (a Fernet key; derived from SECRET_KEY when empty).
+INTEGRATIONS_RATE_PER_MINUTE = env_int("INTEGRATIONS_RATE_PER_MINUTE", 120, minimum=1)
+INTEGRATIONS_RATE_PER_IP = env_int("INTEGRATIONS_RATE_PER_IP", 600, minimum=1)
+INTEGRATIONS_CREDENTIALS_KEY = env_str("INTEGRATIONS_CREDENTIALS_KEY", "")
+# Where Ashby's API answers (assessment.update); a test points it at a fake.
+ASHBY_API_URL = env_str("ASHBY_API_URL", "https://api.ashbyhq.com")
 # The bank's item parameters are refitted from all scored answers this often (docs/scoring.md).
 ASSESS_CALIBRATION_HOURS = env_int("ASSESS_CALIBRATION_HOURS", 24, minimum=1)
 CELERY_BEAT_SCHEDULE["calibrate-items"] = {
@@ -470,29 +484,10 @@ ASSESS_PUBLIC_URL = env_str("ASSESS_PUBLIC_URL", "")
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "org:home"
 
-# Signing in (assess/accounts): django-allauth's account flow at /org/login/ with the
-# username and password fields the page always had; accounts are made by admins, never by
-# signing up. Failed sign-ins are throttled by django-axes alone (above): allauth's own
-# login limits are off, so one set of rules applies.
-ACCOUNT_ADAPTER = "assess.sso.account_adapter.SsoAwareAccountAdapter"
-SOCIALACCOUNT_ADAPTER = "assess.sso.adapter.OrganizationSsoAdapter"  # assess/sso
-ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_SESSION_REMEMBER = True
-ACCOUNT_LOGOUT_REDIRECT_URL = "org:login"
-ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
-# Second factors (allauth.mfa): an authenticator app (TOTP) with recovery codes, and
-# passkeys, which also sign in on their own. WebAuthn needs https except on localhost.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
-MFA_PASSKEY_LOGIN_ENABLED = True
-MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "NormAssess")
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-USERSESSIONS_TRACK_ACTIVITY = True
+# The hiring team's sign-in, second factors, sessions and audit trail (docs/security.md).
+from .security_settings import *  # noqa: E402, F403
 
-# The audit trail (assess/audit, docs/audit.md): events older than an organization's
-# retention (this many days unless its admin set another) are deleted once a day.
-AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=30)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # WebAuthn needs https except on localhost
 CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
     "task": "assess.audit.purge_expired",
     "schedule": 24 * 3600.0,

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from quizzes.errors import UserError
+
 # Deep enough for every body we accept (an integrity batch is 3 levels, an API body 4).
 MAX_JSON_DEPTH = 8
 # Integers beyond what a JavaScript client (and a 64-bit column) can represent exactly.
@@ -25,14 +27,9 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
-class InputRejected(ValueError):
-    """A request body or field the platform refuses, with a message for the sender."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class InputRejected(UserError, ValueError):
+    """A request body or field the platform refuses, with a message for the sender (a
+    ValueError too, as parsers' callers expect of a value they cannot read)."""
 
 
 def text_problem(value: str) -> str | None:

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from assess.attempts import urls as candidate_urls
+from assess.integrations import urls as integration_urls
 from assess.review.urls import legacy_report_urlpatterns, shared_report_urlpatterns
 from assess.review.views import item_statistics_refresh_now
 
@@ -25,6 +26,7 @@ urlpatterns = [
     # django-allauth: second factors and passkeys (/accounts/2fa/...), and its account
     # pages; the team signs in at /org/login/ (assess/accounts/urls.py).
     path("accounts/", include("allauth.urls")),
+    path("integrations/", include((integration_urls.ats_urlpatterns, "integrations"))),
     path("scim/v2/", include("assess.scim.urls")),
     *shared_report_urlpatterns,
     # Beside the bank editors' statistics page (quizzes), which cannot import attempts.

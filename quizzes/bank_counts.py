@@ -2,11 +2,15 @@
 
 from collections import Counter
 
-from .models import Kind, Level, Question, Topic
+from .models import Kind, Level, Pool, Question, Topic
 
 
 def bank_counts() -> Counter:
-    rows = Question.objects.filter(is_active=True).values_list("topic__slug", "level", "kind")
+    rows = (
+        Question.objects.filter(is_active=True)
+        .exclude(pool=Pool.PRIVATE)
+        .values_list("topic__slug", "level", "kind")
+    )
     return Counter(rows)
 
 

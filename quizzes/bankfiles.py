@@ -211,7 +211,12 @@ def load_bank(bank: Bank, *, retire_missing: bool = True) -> LoadSummary:
             summary.unchanged += 1
     if retire_missing:
         loaded = {q.key for q in bank.questions}
-        stale = Question.objects.filter(is_active=True).exclude(key__in=loaded)
+        # An organization's private questions are not in the files: never retire them here.
+        stale = (
+            Question.objects.filter(is_active=True)
+            .exclude(pool=Pool.PRIVATE)
+            .exclude(key__in=loaded)
+        )
         summary.retired = sorted(stale.values_list("key", flat=True))
         stale.update(is_active=False)
     return summary
@@ -290,7 +295,10 @@ def dump_bank(root: Path = BANK_DIR) -> list[Path]:
     written = [root / TOPICS_FILE]
     by_file: dict[str, list[dict]] = {}
     active = (
-        Question.objects.filter(is_active=True).select_related("latest_version").order_by("key")
+        Question.objects.filter(is_active=True)
+        .exclude(pool=Pool.PRIVATE)  # organizations' own questions never go into the files
+        .select_related("latest_version")
+        .order_by("key")
     )
     for question in active:
         if question.latest_version is None:

@@ -23,7 +23,7 @@ from .bankoverlap import (
     group_findings,
 )
 from .bankvalidate import BankQuestion
-from .models import CHOICE_KINDS, Kind, Level, Pool
+from .models import BANK_POOLS, CHOICE_KINDS, Kind, Level
 
 # How far above its chance rate the "key is the longest option" share may go, and the
 # "key is the shortest option" share (a writer who over-corrects the first makes the second).
@@ -158,7 +158,7 @@ def length_statistics(questions: Sequence[BankQuestion]) -> list[LengthRow]:
     shortest option is keyed, against the share of keyed options (1/k for single choice).
     Each pool is judged on its own: practice items cannot hide a hiring pool's cue."""
     rows = []
-    for pool, kind in ((pool, kind) for pool in Pool.values for kind in CHOICE_KINDS):
+    for pool, kind in ((pool, kind) for pool in BANK_POOLS for kind in CHOICE_KINDS):
         items = [q for q in questions if q.kind == kind and q.pool == pool]
         for level in ("all", *Level.values):
             group = items if level == "all" else [q for q in items if q.level == level]
@@ -327,7 +327,7 @@ class PatternRow:
 def pattern_statistics(questions: Sequence[BankQuestion]) -> list[PatternRow]:
     """Per pool, the junior single-choice items the pattern guess answers, against 1/k."""
     rows = []
-    for pool in Pool.values:
+    for pool in BANK_POOLS:
         group = [
             q
             for q in questions

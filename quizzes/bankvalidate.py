@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import numeric
-from .models import Kind, Level, Pool
+from .models import BANK_POOLS, Kind, Level, Pool
 from .yamlio import LineDict
 
 KEY_PATTERN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -174,23 +174,9 @@ def _validate_numeric(q: Mapping, prompt: str | None, report: Report) -> dict | 
         if problem:
             report(line_of(spec) or line_of(params, name), problem)
             ok = False
-    if not isinstance(answer, Mapping) or set(answer) != {"quantity"}:
-        report(
-            line_of(q, "answer"),
-            "'answer' must be {quantity: NAME} (a quizzes.quantities function)",
-        )
-        return None
-    try:
-        expected = numeric.quantity_parameter_names(answer["quantity"])
-    except numeric.TemplateError as exc:
-        report(line_of(answer) or line_of(q, "answer"), str(exc))
-        return None
-    if expected != set(params):
-        report(
-            line_of(q, "params"),
-            f"params {sorted(params)} do not match quantity {answer['quantity']!r}'s "
-            f"arguments {sorted(expected)}",
-        )
+    if not _answer_names_match(q, params, answer, report):
+        if not isinstance(answer, Mapping) or set(answer) not in ({"quantity"}, {"formula"}):
+            return None
         ok = False
     if (
         not isinstance(tolerance, Mapping)
@@ -219,18 +205,58 @@ def _validate_numeric(q: Mapping, prompt: str | None, report: Report) -> dict | 
         values = numeric.draw_values(params, seed)
         try:
             numeric.render_prompt(prompt, values)
-            numeric.compute_answer(answer["quantity"], values)
         except numeric.TemplateError as exc:
             report(line_of(q, "prompt"), str(exc))
             return None
+        try:
+            numeric.answer_value(answer, values)
+        except numeric.TemplateError as exc:
+            report(line_of(q, "answer"), f"the answer failed on {values}: {exc}")
+            return None
         except Exception as exc:  # the quantity raised on drawn values: a bank bug
-            report(
-                line_of(q, "answer"), f"quantity {answer['quantity']!r} failed on {values}: {exc}"
-            )
+            report(line_of(q, "answer"), f"the answer failed on {values}: {exc}")
             return None
     content = {"params": plain(params), "answer": plain(answer), "tolerance": plain(tolerance)}
     content["answer_decimals"] = decimals
     return content
+
+
+def _answer_names_match(q: Mapping, params: Mapping, answer: Any, report: Report) -> bool:
+    """Whether `answer` is {quantity: NAME} taking exactly the params, or {formula: TEXT}
+    reading only them (quizzes.formula); reports why not."""
+    from .formula import FormulaError, formula_names, parse_formula
+
+    where = line_of(answer) or line_of(q, "answer")
+    if not isinstance(answer, Mapping) or set(answer) not in ({"quantity"}, {"formula"}):
+        report(
+            line_of(q, "answer"),
+            "'answer' must be {quantity: NAME} (a quizzes.quantities function) "
+            "or {formula: TEXT} (arithmetic of the params)",
+        )
+        return False
+    if "formula" in answer:
+        try:
+            parse_formula(answer["formula"], [str(name) for name in params])
+        except FormulaError as exc:
+            report(where, f"answer formula: {exc}")
+            return False
+        if not formula_names(answer["formula"]):
+            report(where, "answer formula: it reads none of the params")
+            return False
+        return True
+    try:
+        expected = numeric.quantity_parameter_names(answer["quantity"])
+    except numeric.TemplateError as exc:
+        report(where, str(exc))
+        return False
+    if expected != set(params):
+        report(
+            line_of(q, "params"),
+            f"params {sorted(params)} do not match quantity {answer['quantity']!r}'s "
+            f"arguments {sorted(expected)}",
+        )
+        return False
+    return True
 
 
 def _validate_written(q: Mapping, prompt: str | None, report: Report) -> dict | None:
@@ -388,8 +414,8 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
     # Hiring unless said otherwise: a question written without thinking of the pool stays
     # private rather than publishing its key.
     pool = q.get("pool", Pool.HIRING)
-    if pool not in Pool.values:
-        say(line_of(q, "pool"), f"'pool' must be one of {', '.join(Pool.values)}, got {pool!r}")
+    if pool not in BANK_POOLS:
+        say(line_of(q, "pool"), f"'pool' must be one of {', '.join(BANK_POOLS)}, got {pool!r}")
     excludes = _validate_excludes(q, key, say)
     prompt = _text(q, "prompt", say)
     explanation = _text(q, "explanation", say)
@@ -398,7 +424,7 @@ def validate_question(q: Any, topics: Iterable[str], report) -> BankQuestion | N
         unknown
         or topic not in topics
         or level not in Level.values
-        or pool not in Pool.values
+        or pool not in BANK_POOLS
         or excludes is None
         or prompt is None
         or explanation is None

@@ -33,6 +33,14 @@ class Pool(models.TextChoices):
 
     HIRING = "hiring", "Hiring (private)"
     PRACTICE = "practice", "Practice (public)"
+    # One organization's own question (assess.library records which): never in the bank
+    # files, the public practice mode, the API's bank or another organization's builder.
+    # `hiring()` and `practice()` leave these out, so every bank read is safe by default.
+    PRIVATE = "private", "Private (one organization's library)"
+
+
+# The pools a bank file may name; `private` is set by the organizations' libraries only.
+BANK_POOLS = (Pool.HIRING, Pool.PRACTICE)
 
 
 CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)

@@ -1,7 +1,8 @@
 """Numeric question templates: values drawn per candidate, answers computed by normcore.
 
 A template's `params` say how each value is drawn; `answer.quantity` names a function in
-`quizzes.quantities` that is called with the drawn values. The same seed always gives
+`quizzes.quantities` that is called with the drawn values, or `answer.formula` is an
+arithmetic formula of them (`quizzes.formula`, evaluated without `eval`). The same seed always gives
 the same values, so an attempt only stores its seed.
 """
 
@@ -81,6 +82,18 @@ def compute_answer(quantity: str, values: Mapping[str, Any]) -> float:
     if not math.isfinite(result):
         raise TemplateError(f"quantity {quantity!r} gave a non-finite answer for {dict(values)}")
     return result
+
+
+def answer_value(answer: Mapping[str, str], values: Mapping[str, Any]) -> float:
+    """The reference answer of a template's `answer` ({quantity: NAME} or {formula: TEXT})."""
+    if "formula" in answer:
+        from .formula import FormulaError, evaluate_formula
+
+        try:
+            return evaluate_formula(answer["formula"], values)
+        except FormulaError as exc:
+            raise TemplateError(str(exc)) from None
+    return compute_answer(answer["quantity"], values)
 
 
 def within_tolerance(given: float, answer: float, tolerance: Mapping[str, float]) -> bool:

@@ -11,9 +11,10 @@ from grader.console import sample_run_console
 from grader.routing import ungradable_problems
 
 from .draws import draw_questions
+from .errors import ResponseInvalid, UserError
 from .models import CHOICE_KINDS, Kind, PracticeRun, Question, QuestionVersion, Topic
-from .questions import ResponseError, Scored, correct_answer_text, score_response
-from .responses import ResponseInvalid, response_clean
+from .questions import Scored, correct_answer_text, score_response
+from .responses import response_clean
 
 # Choices and numbers are scored on the spot, code by the grader (`practice_code`); a
 # written answer is checked by the visitor against the model answer and the rubric (nobody
@@ -25,7 +26,7 @@ PRACTICE_LENGTHS = (5, 10, 15)
 CODE_UNAVAILABLE = "unavailable"
 
 
-class PracticeError(Exception):
+class PracticeError(UserError):
     """The practice quiz cannot be started or answered as asked."""
 
 
@@ -83,10 +84,10 @@ def practice_answer(run: PracticeRun, index: int, response) -> Scored:
     item = run.items[index]
     version = QuestionVersion.objects.get(pk=item["version"])
     if version.kind == Kind.CODING:
-        raise ResponseError("code is graded by running it (practice_code_submit)")
+        raise ResponseInvalid("code is graded by running it (practice_code_submit)")
     if version.kind == Kind.WRITTEN:
         response = _written_clean(version, response)
-    scored = score_response(version, item["seed"], response)  # may raise ResponseError
+    scored = score_response(version, item["seed"], response)  # may raise ResponseInvalid
     with transaction.atomic():
         locked = PracticeRun.objects.select_for_update().get(pk=run.pk)
         if str(index) not in locked.answers:
@@ -103,12 +104,9 @@ def practice_answer(run: PracticeRun, index: int, response) -> Scored:
 
 
 def _written_clean(version: QuestionVersion, response) -> str:
-    try:
-        text = response_clean(version.content, response, source_bytes=0)
-    except ResponseInvalid as exc:
-        raise ResponseError(str(exc)) from None
+    text = response_clean(version.content, response, source_bytes=0)
     if not text or not text.strip():
-        raise ResponseError("write your answer first")
+        raise ResponseInvalid("write your answer first")
     return text
 
 
@@ -246,7 +244,7 @@ __all__ = [
     "PracticeError",
     "PracticeFeedback",
     "PracticeItem",
-    "ResponseError",
+    "ResponseInvalid",
     "practice_answer",
     "practice_feedback",
     "practice_items",

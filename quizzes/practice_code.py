@@ -19,7 +19,7 @@ from grader.routing import ungradable_problems
 
 from .models import Kind, PracticeRun, QuestionVersion
 from .practice import CODE_UNAVAILABLE, PracticeError
-from .responses import ResponseInvalid, response_clean
+from .responses import response_clean
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +27,10 @@ logger = logging.getLogger(__name__)
 class PracticeRateLimited(PracticeError):
     """Too many practice code runs in this minute; `retry_after` is in seconds."""
 
+    status = 429
+
     def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after)
 
 
 def _take(key: str, limit: int, now: float) -> int | None:
@@ -51,7 +52,8 @@ def practice_code_submit(
     run: PracticeRun, index: int, source: str, visitor: str, *, now: float | None = None
 ) -> int:
     """Queue the visitor's code for question `index`; returns the run number. Raises
-    `PracticeError` for a bad question or code, `PracticeRateLimited` when over a limit."""
+    `PracticeError` for a bad question or empty code, `ResponseInvalid` for code the
+    grader would refuse (too large), `PracticeRateLimited` when over a limit."""
     from grader.engine.config import load_config
 
     now = time.time() if now is None else now
@@ -64,10 +66,7 @@ def practice_code_submit(
     why = ungradable_problems(practice=True).get(version.content["problem"])
     if why:
         raise PracticeError(f"this problem cannot be graded on this site right now: {why}")
-    try:
-        source = response_clean(version.content, source, source_bytes=load_config().source_bytes)
-    except ResponseInvalid as exc:
-        raise PracticeError(str(exc)) from None
+    source = response_clean(version.content, source, source_bytes=load_config().source_bytes)
     if not source or not source.strip():
         raise PracticeError("write some code first")
     per_visitor = settings.PRACTICE_CODE_RUNS_PER_MINUTE

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import numeric
+from .errors import ResponseInvalid
 from .models import Kind, QuestionVersion
 
 MAX_NUMERIC_INPUT = 64
@@ -24,10 +25,6 @@ class Scored:
     correct: bool | None
     correct_answer: str
     error: str = ""
-
-
-class ResponseError(ValueError):
-    """The response cannot be read (not a number, an unknown choice, ...)."""
 
 
 def choice_order(version: QuestionVersion, seed: int) -> list[int]:
@@ -95,13 +92,13 @@ def parse_number(raw: Any) -> float:
         try:
             value = float(raw.strip())
         except ValueError:
-            raise ResponseError(
+            raise ResponseInvalid(
                 f"{raw.strip()!r} is not a number (use a dot for decimals)"
             ) from None
     else:
-        raise ResponseError("enter a number")
+        raise ResponseInvalid("enter a number")
     if not math.isfinite(value):
-        raise ResponseError("enter a finite number")
+        raise ResponseInvalid("enter a finite number")
     return value
 
 
@@ -113,9 +110,9 @@ def _choice_indices(version: QuestionVersion, raw: Any) -> set[int]:
         try:
             index = int(item)
         except (TypeError, ValueError):
-            raise ResponseError("unknown choice") from None
+            raise ResponseInvalid("unknown choice") from None
         if not 0 <= index < total:
-            raise ResponseError("unknown choice")
+            raise ResponseInvalid("unknown choice")
         picked.add(index)
     return picked
 
@@ -125,9 +122,7 @@ def correct_answer_text(version: QuestionVersion, seed: int) -> str:
     if content["kind"] in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE):
         return "; ".join(c["text"] for c in content["choices"] if c["correct"])
     if content["kind"] == Kind.NUMERIC:
-        answer = numeric.compute_answer(
-            content["answer"]["quantity"], numeric_values(version, seed)
-        )
+        answer = numeric.answer_value(content["answer"], numeric_values(version, seed))
         return f"{answer:.{content['answer_decimals']}f}"
     if content["kind"] == Kind.WRITTEN:
         return content["expected_answer"]
@@ -137,15 +132,15 @@ def correct_answer_text(version: QuestionVersion, seed: int) -> str:
 def score_response(version: QuestionVersion, seed: int, response: Any) -> Scored:
     """Score one response. Multiple-answer questions give partial credit:
     (correct picks - wrong picks) / number of correct choices, never below zero.
-    Raises `ResponseError` for a response that cannot be read."""
+    Raises `ResponseInvalid` for a response that cannot be read."""
     content = version.content
     kind = content["kind"]
     if kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE):
         picked = _choice_indices(version, response)
         if kind == Kind.SINGLE_CHOICE and len(picked) != 1:
-            raise ResponseError("choose one answer")
+            raise ResponseInvalid("choose one answer")
         if not picked:
-            raise ResponseError("choose at least one answer")
+            raise ResponseInvalid("choose at least one answer")
         correct = {i for i, c in enumerate(content["choices"]) if c["correct"]}
         hits, wrong = len(picked & correct), len(picked - correct)
         score = max(0.0, (hits - wrong) / len(correct))
@@ -153,7 +148,7 @@ def score_response(version: QuestionVersion, seed: int, response: Any) -> Scored
     if kind == Kind.NUMERIC:
         given = parse_number(response)
         values = numeric_values(version, seed)
-        answer = numeric.compute_answer(content["answer"]["quantity"], values)
+        answer = numeric.answer_value(content["answer"], values)
         ok = numeric.within_tolerance(given, answer, content["tolerance"])
         return Scored(1.0 if ok else 0.0, ok, f"{answer:.{content['answer_decimals']}f}")
     # Written answers wait for a reviewer; coding answers for the grader.

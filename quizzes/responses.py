@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import ResponseInvalid
 from .models import CHOICE_KINDS, Kind
-
-
-class ResponseInvalid(ValueError):
-    """A response of the wrong shape; the message is for the candidate."""
-
 
 WRITTEN_MAX_CHARS = 20_000
 

@@ -8,13 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .errors import UserError
 from .forms import PracticeStartForm, StatisticsFilterForm
 from .item_statistics import over_exposed_questions, statistics_rows
 from .models import AssessmentStatistics, Kind, PracticeRun, Question
 from .practice import (
     PRACTICE_KINDS,
     PracticeError,
-    ResponseError,
     practice_answer,
     practice_feedback,
     practice_items,
@@ -23,7 +23,7 @@ from .practice import (
     practice_start,
     practice_topics,
 )
-from .practice_code import PracticeRateLimited, practice_code_submit
+from .practice_code import practice_code_submit
 from .questions import candidate_view
 
 SESSION_RUNS = "practice_runs"
@@ -114,16 +114,14 @@ def practice_question(request: HttpRequest, token: str, number: int) -> HttpResp
                 run, item.index, request.POST.get("source", ""), request.session.session_key
             )
             return redirect("quizzes:practice_question", token=token, number=number)
-        except PracticeRateLimited as exc:
-            error, status = str(exc), 429
-        except PracticeError as exc:
-            error, status = str(exc), 400
+        except UserError as exc:
+            error, status = exc.message, exc.status
     elif request.method == "POST" and item.answer is None:
         try:
             practice_answer(run, item.index, _response_from_post(item.version.kind, request.POST))
             return redirect("quizzes:practice_question", token=token, number=number)
-        except ResponseError as exc:
-            error, status = str(exc), 400
+        except UserError as exc:
+            error, status = exc.message, exc.status
     elif request.method == "POST":
         messages.info(request, "You already answered this question; your first answer counts.")
         return redirect("quizzes:practice_question", token=token, number=number)

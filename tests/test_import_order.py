@@ -3,9 +3,9 @@ import, lazy ones inside functions included, points down the order or stays in i
 layer, and no module takes part in an import cycle.
 
     normcore < grader.engine < grader < quizzes < assess
-    inside assess: base < feature models < audit core < privacy policy < orgs < hiring
-                   < calibration < scoring < attempts < review < privacy < audit < accounts
-                   < assess.models < api < project
+    inside assess: base < feature models < audit core < privacy policy < orgs < library
+                   < hiring < calibration < scoring < attempts < review < privacy < audit
+                   < accounts < assess.models < api < integrations < project
 
 What must go up goes through a signal (`grader.signals.submission_finalized`,
 `assess.attempts.signals.attempt_graded`) or Celery's task names.
@@ -26,6 +26,7 @@ ASSESS_BASE = {
     "envconfig",
     "logredact",
     "publicurl",
+    "refusals",
     "sealing",
     "signin_throttling",
     "spreadsheet",
@@ -36,6 +37,7 @@ ASSESS_FEATURES = (
     "audit_core",  # see AUDIT_CORE
     "privacy_policy",  # see PRIVACY_POLICY
     "orgs",
+    "library",  # organizations' own questions: below the builder that offers them
     "hiring",
     "calibration",
     "scoring",
@@ -87,7 +89,9 @@ def layer(module: str) -> tuple[int, int]:
         return (4, 2 + len(ASSESS_FEATURES))  # the app's re-export of every model
     if sub == "api":
         return (4, 3 + len(ASSESS_FEATURES))
-    return (4, 4 + len(ASSESS_FEATURES))  # settings, urls, tasks, demo, commands, bench
+    if sub == "integrations":  # the applicant-tracking systems: over the API's webhooks
+        return (4, 4 + len(ASSESS_FEATURES))
+    return (4, 5 + len(ASSESS_FEATURES))  # settings, urls, tasks, demo, commands, bench
 
 
 def _module_name(path: Path, root: Path) -> str:
@@ -236,6 +240,7 @@ def test_the_order_places_each_layer_below_the_next():
         "assess.accounts.views",
         "assess.models",
         "assess.api.webhooks",
+        "assess.integrations.pushes",
         "assess.urls",
     ]
     assert [layer(m) for m in ordered] == sorted(layer(m) for m in ordered)

@@ -8,6 +8,7 @@ import time
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
@@ -101,6 +102,9 @@ class SecurityPolicyMiddleware:
             return "idle_timeout"
         if now - last_seen_at >= LAST_SEEN_RESOLUTION_SECONDS or LAST_SEEN_AT not in session:
             session[LAST_SEEN_AT] = now
+            # The member's sessions page (allauth.usersessions) at the same resolution:
+            # allauth's own tracking (USERSESSIONS_TRACK_ACTIVITY) writes on every request.
+            UserSession.objects.create_from_request(request)
         return ""
 
 

@@ -2,8 +2,10 @@
 
     {"error": {"code": "invalid", "message": "...", "fields": {"title": ["This field is required."]}}}
 
-`fields` is present only for field-level validation errors. Views outside the API keep
-DRF's default bodies."""
+`fields` is present only for field-level validation errors. A refusal raised by the layers
+below (any `quizzes.errors.UserError`: recruiting's, privacy's, the webhook address's, ...)
+is answered here with its own status and message, so views do not translate them. Views
+outside the API keep DRF's default bodies."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from quizzes.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,19 @@ class Conflict(exceptions.APIException):
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
 
+
+FIELDS_INVALID = "Some fields are not valid; see `fields`."
+
+# The code a refusal from below carries in the envelope, by its HTTP status.
+USER_ERROR_CODES = {
+    400: "invalid",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    410: "gone",
+    413: "body_too_large",
+    429: "throttled",
+}
 
 CODES = {
     exceptions.ParseError: "malformed_json",
@@ -63,7 +80,15 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     view = context.get("view")
-    if not getattr(view, "error_envelope", False):
+    envelope = getattr(view, "error_envelope", False)
+    if isinstance(exc, UserError):
+        code = USER_ERROR_CODES.get(exc.status, "error")
+        body = error_body(code, exc.message, exc.fields) if envelope else {"detail": exc.message}
+        response = Response(body, status=exc.status)
+        if exc.retry_after is not None:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    if not envelope:
         return drf_exception_handler(exc, context)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -83,7 +108,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         detail = _flatten(exc.detail)
         if isinstance(detail, dict):
             general = detail.pop("non_field_errors", None)
-            message = " ".join(general) if general else "Some fields are not valid; see `fields`."
+            message = " ".join(general) if general else FIELDS_INVALID
             response.data = error_body(code, message, detail or None)
         else:
             response.data = error_body(

@@ -12,18 +12,19 @@ from django.db.models import QuerySet
 from assess.hiring import services as recruiting
 from assess.hiring.selectors import bank_browse, section_draw
 from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity
+from quizzes.errors import UserError
 from quizzes.models import Question, Topic
 
 from ..models import Assessment, Attempt, AttemptStatus, Invitation, Organization, Section
+from .errors import FIELDS_INVALID
 
 
-class SpecError(ValueError):
+class SpecError(UserError):
     """An assessment specification that cannot be built; `fields` maps a field path to
     its messages, as a validation error would."""
 
     def __init__(self, fields: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
-        self.fields = fields
+        super().__init__(FIELDS_INVALID, fields=fields)
 
 
 @dataclass

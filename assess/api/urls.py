@@ -5,7 +5,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from . import views
+from . import library_views, views
 
 app_name = "api"
 
@@ -51,6 +51,16 @@ urlpatterns = [
         "v1/webhooks/deliveries/",
         views.WebhookDeliveryListView.as_view(),
         name="webhook-deliveries",
+    ),
+    path(
+        "v1/library/questions/",
+        library_views.LibraryQuestionListView.as_view(),
+        name="library-questions",
+    ),
+    path(
+        "v1/library/questions/<int:item_id>/",
+        library_views.LibraryQuestionDetailView.as_view(),
+        name="library-question",
     ),
     re_path(r"^", views.NotFoundView.as_view(), name="not-found"),
 ]

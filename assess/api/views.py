@@ -10,9 +10,7 @@ from rest_framework.response import Response
 
 from assess.hiring import selectors as hiring_selectors
 from assess.hiring.invitations import invitation_invite, invitation_link
-from assess.hiring.services import RecruitingError
 from assess.privacy.models import AuditSource
-from assess.privacy.policy import CandidateHeld, CandidateNotFound
 from assess.privacy.services import candidate_erase
 from assess.publicurl import public_base_url
 from assess.review.selectors import AttemptFilters, attempts_list
@@ -22,16 +20,14 @@ from ..models import Attempt
 from . import serializers as s
 from .auth import CanReadBank
 from .base import ApiView
-from .errors import Conflict
 from .models import WebhookDelivery, WebhookEndpoint
 from .services import (
     SectionSpec,
-    SpecError,
     assessment_create_from_queries,
     assessments_of,
     invitations_of,
 )
-from .webhook_addresses import WebhookUrlError, webhook_endpoint_register
+from .webhook_addresses import webhook_endpoint_register
 
 
 def _validated(serializer_class, request) -> dict:
@@ -79,12 +75,9 @@ class AssessmentListView(ApiView):
             )
             for spec in data.pop("sections")
         ]
-        try:
-            assessment = assessment_create_from_queries(
-                self.organization, sections=sections, created_by=request.auth.created_by, **data
-            )
-        except SpecError as exc:
-            raise exceptions.ValidationError(exc.fields) from None
+        assessment = assessment_create_from_queries(
+            self.organization, sections=sections, created_by=request.auth.created_by, **data
+        )
         return Response(
             s.AssessmentOut(assessments_of(self.organization).get(pk=assessment.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -112,18 +105,15 @@ class AssessmentInvitationsView(ApiView):
     def post(self, request, assessment_id: int):
         assessment = get_object_or_404(assessments_of(self.organization), pk=assessment_id)
         data = _validated(s.InvitationInput, request)
-        try:
-            invitation, token = invitation_invite(
-                assessment,
-                name=data["candidate_name"],
-                email=data["candidate_email"],
-                user=request.auth.created_by,
-                base_url=public_base_url(request),
-                days=data.get("expires_in_days"),
-                send_email=data["send_email"],
-            )
-        except RecruitingError as exc:
-            raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
+        invitation, token = invitation_invite(
+            assessment,
+            name=data["candidate_name"],
+            email=data["candidate_email"],
+            user=request.auth.created_by,
+            base_url=public_base_url(request),
+            days=data.get("expires_in_days"),
+            send_email=data["send_email"],
+        )
         url = invitation_link(public_base_url(request), token)
         return Response(
             s.InvitationCreatedOut(invitation, context={"url": url}).data,
@@ -170,12 +160,7 @@ class InvitationDetailView(ApiView):
     )
     def delete(self, request, invitation_id: int):
         invitation = get_object_or_404(invitations_of(self.organization), pk=invitation_id)
-        try:
-            candidate_erase(invitation, source=AuditSource.API)
-        except CandidateHeld as held:
-            raise Conflict(held.message) from None
-        except CandidateNotFound:
-            raise exceptions.NotFound() from None
+        candidate_erase(invitation, source=AuditSource.API)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -291,12 +276,9 @@ class WebhookEndpointListView(ApiView):
     )
     def post(self, request):
         data = _validated(s.WebhookEndpointInput, request)
-        try:
-            endpoint = webhook_endpoint_register(
-                self.organization, data["url"], description=data["description"]
-            )
-        except WebhookUrlError as exc:
-            raise exceptions.ValidationError({"url": [str(exc)]}) from None
+        endpoint = webhook_endpoint_register(
+            self.organization, data["url"], description=data["description"]
+        )
         return Response(s.WebhookEndpointCreatedOut(endpoint).data, status=status.HTTP_201_CREATED)
 
 

@@ -10,12 +10,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from quizzes.errors import UserError
+
 from ..models import Organization
 from .models import WebhookEndpoint
 
 
-class WebhookUrlError(ValueError):
-    pass
+class WebhookUrlError(UserError):
+    """A webhook receiver's address refused (its one field is `url`)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, fields={"url": [message]})
 
 
 # IPv6 prefixes that carry an IPv4 address inside them: a receiver behind one of them is

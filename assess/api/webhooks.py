@@ -14,6 +14,7 @@ import socket
 import ssl
 import time
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -176,11 +177,28 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
         self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
 
 
-def _post(
-    url: str, body: bytes, headers: dict[str, str], *, address: str | None = None
-) -> tuple[int | None, str]:
-    """(HTTP status, error excerpt); status None when no answer came. Redirects are not
-    followed: one could point at an address the check never saw."""
+class HttpAnswer(NamedTuple):
+    """What a receiver answered: the HTTP status (None when no answer came), an error
+    excerpt ("" on success) and its Retry-After in seconds (None when absent or unreadable)."""
+
+    status: int | None
+    error: str
+    retry_after: int | None = None
+
+
+def _retry_after(value: str | None) -> int | None:
+    # Only the delta-seconds form; an HTTP date is rare from APIs and read as absent.
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
+def http_send(
+    method: str, url: str, body: bytes, headers: dict[str, str], *, address: str | None = None
+) -> HttpAnswer:
+    """One request to a checked address (`webhook_target`). Redirects are not followed:
+    one could point at an address the check never saw. Also used by assess.integrations
+    for the applicant-tracking systems' callbacks."""
     parts = urlsplit(url)
     connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(
@@ -193,16 +211,28 @@ def _post(
     if parts.query:
         path += "?" + parts.query
     try:
-        connection.request("POST", path, body=body, headers=headers)
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         if 200 <= response.status < 300:
-            return response.status, ""
+            return HttpAnswer(response.status, "")
         excerpt = response.read(ERROR_EXCERPT_CHARS).decode("utf-8", "replace")
-        return response.status, f"HTTP {response.status}: {excerpt}"[:ERROR_EXCERPT_CHARS]
+        return HttpAnswer(
+            response.status,
+            f"HTTP {response.status}: {excerpt}"[:ERROR_EXCERPT_CHARS],
+            _retry_after(response.getheader("Retry-After")),
+        )
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:ERROR_EXCERPT_CHARS]
+        return HttpAnswer(None, f"{type(exc).__name__}: {exc}"[:ERROR_EXCERPT_CHARS])
     finally:
         connection.close()
+
+
+def _post(
+    url: str, body: bytes, headers: dict[str, str], *, address: str | None = None
+) -> tuple[int | None, str]:
+    """(HTTP status, error excerpt); status None when no answer came."""
+    answer = http_send("POST", url, body, headers, address=address)
+    return answer.status, answer.error
 
 
 def backoff_seconds(tries: int) -> int:

@@ -6,19 +6,19 @@ from __future__ import annotations
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
+from assess.refusals import refusal_page
+from quizzes.errors import UserError
+
 from .models import AttemptStatus
-from .services import AttemptError, attempt_close_if_due, attempt_of, invitation_for_token
-
-
-def _refusal(request: HttpRequest, error: AttemptError) -> HttpResponse:
-    return render(request, "assess/refusal.html", {"message": error.message}, status=error.status)
+from .services import attempt_close_if_due, attempt_of, invitation_for_token
 
 
 def candidate_page(view):
-    """Resolve the link's token to its invitation; a refusal page for any AttemptError.
+    """Resolve the link's token to its invitation; a refusal page for any refused request
+    (`UserError`) the view does not answer itself.
     Candidate pages are never cached (they hold live state), and the link (with its token)
     is never sent as a referrer to another site. ("no-referrer" would make browsers send
     `Origin: null` on form posts, which Django's CSRF check rightly refuses.)"""
@@ -27,8 +27,8 @@ def candidate_page(view):
     def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
         try:
             response = view(request, invitation_for_token(token), token, *args, **kwargs)
-        except AttemptError as error:
-            response = _refusal(request, error)
+        except UserError as error:
+            response = refusal_page(request, error)
         response["Referrer-Policy"] = "same-origin"
         return response
 

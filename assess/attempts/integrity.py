@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import Attempt, IntegrityEvent, IntegrityKind
-from .services import AttemptClosed, InvalidResponse, RateLimited, attempt_close_if_due
+from .services import AttemptClosed, AttemptError, RateLimited, attempt_close_if_due
 
 MAX_EVENTS_PER_POST = 20
 MAX_BODY_BYTES = 4096
@@ -28,23 +28,23 @@ MAX_PASTE_CHARS = 1_000_000
 
 def _clean(event: Any, question_count: int) -> IntegrityEvent:
     if not isinstance(event, dict):
-        raise InvalidResponse("Each event is an object.")
+        raise AttemptError("Each event is an object.")
     kind = event.get("kind")
     if kind not in IntegrityKind.values:
-        raise InvalidResponse("Unknown event kind.")
+        raise AttemptError("Unknown event kind.")
     position = event.get("position")
     if position is not None and (
         not isinstance(position, int)
         or isinstance(position, bool)
         or not 0 <= position < question_count
     ):
-        raise InvalidResponse("Unknown question.")
+        raise AttemptError("Unknown question.")
     amount = event.get("amount", 0)
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-        raise InvalidResponse("The amount is a non-negative integer.")
+        raise AttemptError("The amount is a non-negative integer.")
     if kind == IntegrityKind.QUESTION_TIME:
         if position is None:
-            raise InvalidResponse("Time is reported per question.")
+            raise AttemptError("Time is reported per question.")
         amount = min(amount, MAX_QUESTION_MS)
     elif kind == IntegrityKind.PASTE:
         amount = min(amount, MAX_PASTE_CHARS)
@@ -56,13 +56,13 @@ def _clean(event: Any, question_count: int) -> IntegrityEvent:
 def integrity_record(attempt: Attempt, events: Any, *, now: datetime | None = None) -> int:
     """Store a batch of events for an open attempt; returns how many were stored.
     `AttemptClosed` once submitted or past the deadline, `RateLimited` beyond
-    `ASSESS_SIGNAL_POSTS_PER_MINUTE`, `InvalidResponse` for a malformed batch."""
+    `ASSESS_SIGNAL_POSTS_PER_MINUTE`, `AttemptError` for a malformed batch."""
     now = now or timezone.now()
     attempt = attempt_close_if_due(attempt, now=now)
     if not attempt.is_open:
         raise AttemptClosed("This test has been submitted.")
     if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS_PER_POST:
-        raise InvalidResponse(f"Send 1 to {MAX_EVENTS_PER_POST} events.")
+        raise AttemptError(f"Send 1 to {MAX_EVENTS_PER_POST} events.")
     question_count = attempt.answers.count()
     rows = [_clean(event, question_count) for event in events]
     # A batch's rows share one timestamp; the rate is counted in batches (distinct times).

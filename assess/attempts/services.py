@@ -21,12 +21,14 @@ from assess.hiring.draws import assessment_questions
 from assess.hiring.models import Invitation
 from assess.strictinput import text_problem
 from assess.tokens import token_digest
+from quizzes.errors import ResponseInvalid, UserError
 from quizzes.models import CHOICE_KINDS, Kind
-from quizzes.responses import ResponseInvalid, response_clean
+from quizzes.responses import response_clean
 
 from .adaptive import adaptive_advance, adaptive_pending, adaptive_record_step
 from .freeze import answer_frozen
 from .models import Answer, Attempt, AttemptStatus, SubmitReason
+from .signals import attempt_started
 from .workflow import (
     answer_score_now,
     answers_score_on_submit,
@@ -35,14 +37,8 @@ from .workflow import (
 )
 
 
-class AttemptError(Exception):
-    """A candidate's request that cannot be honoured; `status` is the HTTP status to answer."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class AttemptError(UserError):
+    """A candidate's request that cannot be honoured at this point of their attempt."""
 
 
 class InvitationInvalid(AttemptError):
@@ -71,10 +67,6 @@ class StaleRevision(AttemptError):
         self.answer = answer
 
 
-class InvalidResponse(AttemptError):
-    status = 400
-
-
 class AnswerConfirmed(AttemptError):
     """An adaptive question already confirmed (and scored) cannot change."""
 
@@ -85,8 +77,7 @@ class RateLimited(AttemptError):
     status = 429
 
     def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after)
 
 
 # --- Invitations ------------------------------------------------------------------------
@@ -161,6 +152,10 @@ def attempt_start(invitation: Invitation, *, now: datetime | None = None) -> Att
         # Adaptive sections come after the fixed ones: their first question is drawn now.
         if adaptive_advance(attempt) is None and not answers:
             raise AttemptError("This test has no questions yet. Please contact the hiring team.")
+        # Listeners (the ATS integrations) live above this package: they subscribe.
+        transaction.on_commit(
+            lambda: attempt_started.send(sender=Attempt, attempt=attempt), robust=True
+        )
     return attempt
 
 
@@ -180,14 +175,14 @@ def choice_value(answer: Answer, index: int) -> str:
 
 
 def _choice_indices(answer: Answer, response: Any) -> Any:
-    """A page's opaque choice values, as the bank's indices; InvalidResponse for any other."""
+    """A page's opaque choice values, as the bank's indices; ResponseInvalid for any other."""
     if response in (None, "", []):
         return response
     count = len(answer.question_version.content["choices"])
     by_value = {choice_value(answer, i): i for i in range(count)}
     items = response if isinstance(response, list) else [response]
     if any(not isinstance(item, str) or item not in by_value for item in items):
-        raise InvalidResponse("Unknown choice.")
+        raise ResponseInvalid("Unknown choice.")
     picked = [by_value[item] for item in items]
     return picked if isinstance(response, list) else picked[0]
 
@@ -206,13 +201,10 @@ def _response_clean(answer: Answer, response: Any) -> Any:
 
     if isinstance(response, str) and text_problem(response) is not None:
         # PostgreSQL's jsonb cannot hold it; the strict parser refuses it before this.
-        raise InvalidResponse(f"The answer {text_problem(response)}.")
-    try:
-        return response_clean(
-            answer.question_version.content, response, source_bytes=load_config().source_bytes
-        )
-    except ResponseInvalid as exc:
-        raise InvalidResponse(str(exc)) from None
+        raise ResponseInvalid(f"The answer {text_problem(response)}.")
+    return response_clean(
+        answer.question_version.content, response, source_bytes=load_config().source_bytes
+    )
 
 
 def _lock_open(attempt: Attempt, now: datetime) -> tuple[Attempt, bool]:
@@ -248,7 +240,7 @@ def answer_save(
     `from_page`: the candidate's page posted it, choices as their opaque values.
 
     Raises `StaleRevision` (with the current answer) when another tab saved first,
-    `AttemptClosed` once submitted or past the deadline, `InvalidResponse`."""
+    `AttemptClosed` once submitted or past the deadline, `ResponseInvalid`."""
     now = now or timezone.now()
     with transaction.atomic():
         locked, is_open = _lock_open(attempt, now)
@@ -260,7 +252,7 @@ def answer_save(
                     .get(attempt=locked, position=position)
                 )
             except Answer.DoesNotExist:
-                raise InvalidResponse("No such question in this test.") from None
+                raise ResponseInvalid("No such question in this test.") from None
             if answer.score is not None:
                 # Only a confirmed adaptive question has a score before submission.
                 raise AnswerConfirmed(
@@ -371,9 +363,9 @@ def sample_run_start(attempt: Attempt, position: int, source: str, *, now: datet
                     attempt=locked, position=position
                 )
             except Answer.DoesNotExist:
-                raise InvalidResponse("No such question in this test.") from None
+                raise ResponseInvalid("No such question in this test.") from None
             if answer.kind != Kind.CODING:
-                raise InvalidResponse("Only coding questions have sample tests.")
+                raise ResponseInvalid("Only coding questions have sample tests.")
             source = _response_clean(answer, source) or ""
             window = now - timedelta(seconds=60)
             recent = list(

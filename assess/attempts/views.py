@@ -21,8 +21,10 @@ from assess.privacy.notice import (
     notice_confirmed_version,
     notice_context,
 )
+from assess.refusals import refusal_json, refusal_page
 from assess.strictinput import InputRejected, parse_json_object
 from grader.models import Submission
+from quizzes.errors import UserError
 
 from .decorators import candidate_page, started_attempt
 from .integrity import MAX_BODY_BYTES, integrity_record
@@ -38,7 +40,6 @@ from .selectors import (
 from .services import (
     AnswerConfirmed,
     AttemptClosed,
-    AttemptError,
     RateLimited,
     StaleRevision,
     adaptive_confirm,
@@ -140,27 +141,20 @@ def answer_autosave(
     try:
         payload = parse_json_object(request.body)
     except InputRejected as refused:
-        return JsonResponse({"error": f"Not saved: {refused.message}"}, status=refused.status)
+        return refusal_json(refused, message=f"Not saved: {refused.message}")
     revision = payload.get("revision")
     if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
         return JsonResponse({"error": "Malformed save request: no revision."}, status=400)
     try:
         answer = answer_save(attempt, number - 1, payload.get("response"), revision, from_page=True)
     except StaleRevision as stale:
-        return JsonResponse(
-            {"error": stale.message, "stale": True, **answer_json(stale.answer)}, status=409
-        )
+        return refusal_json(stale, stale=True, **answer_json(stale.answer))
     except AttemptClosed as closed:
-        return JsonResponse(
-            {
-                "error": closed.message,
-                "closed": True,
-                "redirect": reverse("assess:attempt_done", args=[token]),
-            },
-            status=409,
+        return refusal_json(
+            closed, closed=True, redirect=reverse("assess:attempt_done", args=[token])
         )
-    except AttemptError as error:
-        return JsonResponse({"error": error.message}, status=error.status)
+    except UserError as refused:
+        return refusal_json(refused)
     return JsonResponse(answer_json(answer))
 
 
@@ -195,13 +189,9 @@ def sample_run(
     try:
         submission = sample_run_start(attempt, number - 1, request.POST.get("source", ""))
     except RateLimited as limited:
-        response = render(
-            request, "assess/_sample_run.html", {"error": limited.message}, status=429
-        )
-        response["Retry-After"] = str(limited.retry_after)
-        return response
+        return refusal_page(request, limited, "assess/_sample_run.html", error=limited.message)
     except AttemptClosed as closed:
-        response = render(request, "assess/_sample_run.html", {"error": closed.message}, status=409)
+        response = refusal_page(request, closed, "assess/_sample_run.html", error=closed.message)
         response["HX-Redirect"] = reverse("assess:attempt_done", args=[token])
         return response
     return render(request, "assess/_sample_run.html", sample_run_context(submission, token))
@@ -319,12 +309,9 @@ def attempt_signals(request: HttpRequest, invitation: Invitation, token: str) ->
     try:
         events = parse_json_object(request.body).get("events")
     except InputRejected as refused:
-        return JsonResponse({"error": refused.message}, status=refused.status)
+        return refusal_json(refused)
     try:
         integrity_record(attempt, events)
-    except AttemptError as exc:
-        response = JsonResponse({"error": exc.message}, status=exc.status)
-        if isinstance(exc, RateLimited):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
+    except UserError as refused:
+        return refusal_json(refused)
     return HttpResponse(status=204)

@@ -15,8 +15,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from quizzes.errors import ResponseInvalid
 from quizzes.models import AUTO_SCORED_KINDS, Kind
-from quizzes.questions import ResponseError, score_response
+from quizzes.questions import score_response
 
 from ..hiring.models import AttemptPoints, SectionQuestion
 from ..scoring import attempt_results
@@ -60,7 +61,7 @@ def answer_score_now(answer: Answer, now: datetime) -> None:
     try:
         scored = score_response(answer.question_version, answer.seed, answer.response)
         _set_score(answer, scored.score, scored.correct, "auto", now)
-    except ResponseError:
+    except ResponseInvalid:
         _set_score(answer, 0.0, False, "auto", now)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+from assess.library.selectors import questions_for
 from quizzes.draws import draw_questions
 from quizzes.models import AUTO_SCORED_KINDS, Question, QuestionVersion
 
@@ -29,7 +30,10 @@ def adaptive_pool(section: Section) -> list[Question]:
     empty pool is never what the recruiter who ticked "Adaptive" meant."""
     usable = adaptive_usable()
     matching = usable.none()
-    own = usable.filter(pk__in=section.questions.values("pk"))
+    # The section's picks may include the organization's own library questions.
+    own = questions_for(section.assessment.organization).filter(
+        kind__in=ADAPTIVE_KINDS, pk__in=section.questions.values("pk")
+    )
     if (
         section.draw_kind
         or section.draw_level

@@ -65,6 +65,11 @@ class BankFilterForm(forms.Form):
         label="Grading", choices=[("", "Any grading"), *GpuNeeds.choices], required=False
     )
     q = forms.CharField(label="Search", max_length=100, required=False)
+    source = forms.ChoiceField(
+        label="Source",
+        choices=[("", "Bank and library"), ("bank", "The bank"), ("library", "Our library")],
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from assess.library.selectors import questions_for
 from assess.orgs.models import Organization
 from grader.routing import ungradable_problems
 from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity, exposure_weight
@@ -43,11 +44,20 @@ class GpuNeeds(TextChoices):
 
 
 def bank_browse(
-    *, kind: str = "", level: str = "", topic: str = "", search: str = "", gpu: str = ""
+    *,
+    kind: str = "",
+    level: str = "",
+    topic: str = "",
+    search: str = "",
+    gpu: str = "",
+    organization: Organization | None = None,
+    source: str = "",
 ) -> QuerySet[Question]:
-    """Active questions of the hiring pool, filtered; `search` looks in the bank id and the
-    prompt, `gpu` keeps the questions that want a GPU worker or those a CPU grades (GpuNeeds)."""
-    questions = Question.objects.hiring().select_related("topic", "latest_version")
+    """Active questions of the hiring pool, with the `organization`'s own library beside
+    them (`source` "bank" or "library" keeps one), filtered; `search` looks in the bank id
+    and the prompt, `gpu` keeps the questions that want a GPU worker or those a CPU grades
+    (GpuNeeds). Without an organization (draws, the API's bank): the bank alone."""
+    questions = questions_for(organization, source).select_related("topic", "latest_version")
     if kind in Kind.values:
         questions = questions.filter(kind=kind)
     if level in Level.values:

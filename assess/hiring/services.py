@@ -11,8 +11,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from assess.library.selectors import owned_questions
 from assess.orgs.models import Organization
 from grader.routing import ungradable_problems
+from quizzes.errors import UserError
 from quizzes.models import Kind, Pool, Question, Topic
 
 from .draws import ADAPTIVE_KINDS, adaptive_pool
@@ -20,7 +22,7 @@ from .models import MAX_POINTS, MIN_POINTS, Assessment, Section, SectionQuestion
 from .selectors import draw_available
 
 
-class RecruitingError(Exception):
+class RecruitingError(UserError):
     """A request that cannot be honoured, in words for the person who made it."""
 
 
@@ -115,12 +117,16 @@ def section_pick(section: Section, question: Question) -> None:
     """Add a bank question at the end of the section."""
     if not question.is_active or question.latest_version_id is None:
         raise RecruitingError("This question is retired from the bank.")
-    if question.pool != Pool.HIRING:
+    organization = section.assessment.organization
+    if question.pool == Pool.PRIVATE:
+        # Only the organization's own library question; another's reads as unknown.
+        if not owned_questions(organization).filter(pk=question.pk).exists():
+            raise RecruitingError("Unknown question.")
+    elif question.pool != Pool.HIRING:
         raise RecruitingError(
             f"{question.key} is a public practice question (anyone can read its answer); "
             "a hiring test takes hiring questions only."
         )
-    organization = section.assessment.organization
     content = question.latest_version.content
     if question.kind == Kind.CODING:
         why = ungradable_problems(organization=organization).get(content.get("problem", ""))

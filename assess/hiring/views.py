@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.library.selectors import questions_for, questions_known_to
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
 from quizzes.models import Kind, Level, Question, Topic
@@ -110,6 +111,8 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
         topic=criteria.get("topic", ""),
         search=criteria.get("q", ""),
         gpu=criteria.get("gpu", ""),
+        organization=org,
+        source=criteria.get("source", ""),
     )
     sections = list(
         assessment.sections.prefetch_related("picks__question__topic").select_related("draw_topic")
@@ -150,7 +153,7 @@ def question_preview(
     """A bank question as a candidate will see it (the same `candidate_view` the test page
     uses), with its answer key below for the recruiter."""
     question = get_object_or_404(
-        Question.objects.hiring().select_related("latest_version", "topic"), pk=question_id
+        questions_for(org).select_related("latest_version", "topic"), pk=question_id
     )
     version = question.latest_version
     seed = PREVIEW_SEED
@@ -237,9 +240,12 @@ def section_new(
 
 
 def _posted_question(request: HttpRequest) -> Question:
+    # Another organization's library question reads as unknown, like an id never used.
     try:
-        return Question.objects.select_related("latest_version").get(
-            pk=int(request.POST.get("question", ""))
+        return (
+            questions_known_to(request.org)
+            .select_related("latest_version")
+            .get(pk=int(request.POST.get("question", "")))
         )
     except (ValueError, Question.DoesNotExist):
         raise RecruitingError("Unknown question.") from None

@@ -7,20 +7,15 @@ they erase (docs/architecture.md)."""
 from __future__ import annotations
 
 from assess.orgs.models import Organization
+from quizzes.errors import UserError
 
 from .models import PrivacySettings
 
 HOLD_REASON_MAX = 300
 
 
-class PrivacyError(Exception):
-    """A privacy request that cannot be honoured; `status` is the HTTP status to answer."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class PrivacyError(UserError):
+    """A privacy request that cannot be honoured."""
 
 
 class CandidateHeld(PrivacyError):

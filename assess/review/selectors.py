@@ -1,5 +1,6 @@
-"""The review dashboard's reads: the attempts list (also the API's), the report in plain
-words, the score distribution, a live attempt's progress."""
+"""The review dashboard's reads: the attempts list (also the API's), the report's figures
+(its words are `report_words` and `level_words`), the score distribution, a live attempt's
+progress."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from assess.attempts.models import Answer, Attempt, AttemptStatus, CandidateLeve
 from assess.hiring.models import Assessment
 from assess.orgs.models import Organization
 from assess.review.level_words import SOURCE_NAMES, certainty_words, level_report
-from assess.scoring import AttemptResults, attempt_results, frozen_points
-from grader.engine import VERDICT_LABELS
+from assess.review.report_words import report_notes, response_words, scored_by_words, verdict_words
+from assess.scoring import attempt_results, frozen_points
 from quizzes.models import Kind
 from quizzes.questions import candidate_view, correct_answer_text
 
@@ -81,45 +82,6 @@ def attempts_list(organization: Organization, filters: AttemptFilters) -> QueryS
     )
     order = SORTS.get(filters.sort, SORTS["date"])
     return attempts.order_by(order, "-pk")
-
-
-STRENGTH_PERCENT = 75.0
-
-
-GAP_PERCENT = 50.0
-
-
-@dataclass
-class ReportNotes:
-    strengths: list[str]
-    gaps: list[str]
-    summary: str
-
-
-def report_notes(results: AttemptResults, pass_mark: int) -> ReportNotes:
-    """Strengths and gaps in words a recruiter who is not an ML expert can use."""
-    strengths = [
-        f"{t.label}: {t.percent:.0f}% of {t.questions} question{'s' if t.questions != 1 else ''}"
-        for t in results.topics
-        if t.percent is not None and t.percent >= STRENGTH_PERCENT
-    ]
-    gaps = [
-        f"{t.label}: {t.percent:.0f}% of {t.questions} question{'s' if t.questions != 1 else ''}"
-        for t in results.topics
-        if t.percent is not None and t.percent < GAP_PERCENT
-    ]
-    if not results.complete:
-        summary = (
-            f"{results.total.pending} answer{'s' if results.total.pending != 1 else ''} still "
-            "to be graded; the result is not final yet."
-        )
-    else:
-        verdict = "met" if results.passed else "did not meet"
-        # The level has a line of its own, with how sure it is (level_words).
-        summary = f"Scored {results.total.percent or 0:.0f}%, and {verdict} the pass mark of {pass_mark}%."
-        if gaps:
-            summary += " Probe the gaps below in the interview."
-    return ReportNotes(strengths, gaps, summary)
 
 
 # Below this many graded attempts of the same assessment a percentile says too little.
@@ -199,23 +161,6 @@ def live_progress(attempt: Attempt) -> dict:
     }
 
 
-SCORED_BY_WORDS = {
-    "auto": "scored automatically",
-    "grader": "scored by the grader",
-    "unanswered": "not answered",
-    "": "",
-}
-
-
-def scored_by_words(scored_by: str, reviewers: dict[int, str]) -> str:
-    """Who scored an answer, in words: `reviewer:<user id>` becomes the reviewer's name."""
-    if scored_by.startswith("reviewer:"):
-        user_id = scored_by.split(":", 1)[1]
-        name = reviewers.get(int(user_id)) if user_id.isdigit() else None
-        return f"scored by {name or 'a former reviewer'}"
-    return SCORED_BY_WORDS.get(scored_by, scored_by)
-
-
 def _reviewer_names(answers: list[Answer]) -> dict[int, str]:
     from django.contrib.auth import get_user_model
 
@@ -259,21 +204,9 @@ def review_answers(attempt: Attempt, signals: IntegritySummary) -> list[Answer]:
         )
         answer.content = answer.question_version.content
         answer.key_text = correct_answer_text(answer.question_version, answer.seed)
-        if (
-            answer.content["kind"] in ("single_choice", "multiple_choice")
-            and answer.response is not None
-        ):
-            picked = answer.response if isinstance(answer.response, list) else [answer.response]
-            answer.response_text = "; ".join(
-                answer.content["choices"][i]["text"]
-                for i in picked
-                if isinstance(i, int) and 0 <= i < len(answer.content["choices"])
-            )
-        else:
-            answer.response_text = answer.response
+        answer.response_text = response_words(answer.content, answer.response)
         if answer.final_submission and answer.final_submission.verdict:
-            verdict = answer.final_submission.verdict
-            answer.verdict_label = VERDICT_LABELS.get(verdict, verdict.replace("_", " "))
+            answer.verdict_label = verdict_words(answer.final_submission.verdict)
         if answer.final_submission and answer.final_submission.report:
             checks = answer.final_submission.report.get("checks") or []
             answer.checks_passed = sum(1 for c in checks if c.get("passed"))

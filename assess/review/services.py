@@ -19,12 +19,13 @@ from assess.attempts.models import Answer, Attempt, AttemptStatus
 from assess.attempts.workflow import answer_review
 from assess.tokens import token_digest
 from grader.models import FINAL_STATUSES, Submission
+from quizzes.errors import UserError
 from quizzes.models import Kind
 
 from .models import Regrade, ReportShare, RubricReview
 
 
-class ReviewError(Exception):
+class ReviewError(UserError):
     """A reviewer's request that cannot be honoured, in words for them."""
 
 
@@ -132,6 +133,8 @@ SHARE_MAX_DAYS = 30
 
 class ShareClosed(ReviewError):
     """The share link expired or was revoked."""
+
+    status = 410
 
 
 def report_share_create(attempt: Attempt, user, *, days: int = 7) -> tuple[ReportShare, str]:

@@ -23,6 +23,7 @@ from assess.hiring.selectors import candidate_stage
 from assess.orgs.access import READ_REPORTS, REVIEW, member_role, org_view
 from assess.orgs.models import Organization
 from assess.publicurl import public_url
+from assess.refusals import refusal_page
 from grader.models import Submission
 from quizzes.models import Kind
 
@@ -378,7 +379,7 @@ def report_shared(request: HttpRequest, token: str) -> HttpResponse:
     except ReportShare.DoesNotExist:
         raise Http404("No such link") from None
     except ShareClosed as exc:
-        return render(request, "assess/review/share_closed.html", {"message": str(exc)}, status=410)
+        return refusal_page(request, exc, "assess/review/share_closed.html")
     record_event(
         events.SHARE_LINK_OPENED, request, organization=attempt.organization, target=attempt
     )

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from assess.attempts.services import (
     AttemptClosed,
-    InvalidResponse,
     InvitationExpired,
     InvitationInvalid,
     RateLimited,
@@ -26,6 +25,7 @@ from assess.models import Answer, AttemptStatus, Invitation, SubmitReason
 from assess.scoring import attempt_results, level_estimate
 from assess.tokens import token_digest
 from grader.models import Submission
+from quizzes.errors import ResponseInvalid
 from quizzes.models import Kind
 from quizzes.questions import correct_answer_text, numeric_values
 from tests.assess import factories
@@ -116,12 +116,12 @@ def test_autosave_refuses_an_older_revision_and_returns_the_newer_answer(invitat
 def test_autosave_checks_the_shape_of_a_response(invitation):
     attempt = attempt_start(invitation[0])
     single = answer_of(attempt, Kind.SINGLE_CHOICE)
-    with pytest.raises(InvalidResponse):
+    with pytest.raises(ResponseInvalid):
         answer_save(attempt, single.position, 7, 0)
-    with pytest.raises(InvalidResponse):
+    with pytest.raises(ResponseInvalid):
         answer_save(attempt, single.position, [0, 1], 0)
     written = answer_of(attempt, Kind.WRITTEN)
-    with pytest.raises(InvalidResponse, match="limit is 40"):
+    with pytest.raises(ResponseInvalid, match="limit is 40"):
         answer_save(attempt, written.position, "word " * 41, 0)
     assert answer_save(attempt, written.position, "word " * 40, 0).revision == 1
 
@@ -258,5 +258,5 @@ def test_sample_runs_are_rate_limited_per_attempt(invitation, settings):
     assert 1 <= limited.value.retry_after <= 61
     later = timezone.now() + timedelta(seconds=61)
     assert sample_run_start(attempt, coding.position, "x = 1", now=later).public_only
-    with pytest.raises(InvalidResponse):
+    with pytest.raises(ResponseInvalid):
         sample_run_start(attempt, answer_of(attempt, Kind.NUMERIC).position, "x = 1", now=later)

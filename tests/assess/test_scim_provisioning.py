@@ -127,7 +127,7 @@ def test_deactivation_locks_the_person_out_within_one_request(idp, acme, setting
     credentials = {"username": "ada@acme.com", "password": "pw-ada-12345678"}
     assert Client().post("/org/login/", credentials).status_code == 302
     browser = Client()
-    browser.force_login(user)
+    assert browser.post("/org/login/", credentials).status_code == 302
     assert browser.get("/org/acme/assessments/").status_code == 200
     _, raw = ApiToken.issue(acme, "ada's script", created_by=user)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")

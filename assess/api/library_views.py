@@ -1,0 +1,128 @@
+"""The organization's question library over the API: list, create and update its own
+questions with the library's validation (the bank's validators), answered in the one error
+envelope. Another organization's item is a 404, like an id never used."""
+
+from __future__ import annotations
+
+import re
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+
+from assess.library import services
+from assess.library.authoring import MAX_SOURCE_CHARS, check_source, parse_yaml
+from assess.library.models import LibraryItem
+from assess.library.selectors import library_items
+from quizzes.bankvalidate import plain
+from quizzes.yamlio import dump_text
+
+from .base import ApiView
+from .errors import Conflict
+from .serializers import StrictInput
+
+_LINE = re.compile(r"^line \d+: ")
+
+
+class LibraryQuestionInput(StrictInput):
+    question = serializers.DictField(
+        help_text="The question's fields as in a bank file (id, kind, topic, level, prompt, "
+        "explanation and the kind's own fields); `pool` is left out: library questions are "
+        "private."
+    )
+
+
+class LibraryQuestionOut(serializers.ModelSerializer):
+    question = serializers.SerializerMethodField(help_text="The working copy, as written.")
+    published_version = serializers.SerializerMethodField()
+    retired = serializers.BooleanField()
+    advice = serializers.SerializerMethodField(help_text="The bank's cue linter's findings.")
+
+    class Meta:
+        model = LibraryItem
+        fields = [
+            "id",
+            "slug",
+            "kind",
+            "status",
+            "retired",
+            "published_version",
+            "question",
+            "advice",
+        ]
+
+    def get_question(self, item: LibraryItem) -> dict:
+        raw, _ = parse_yaml(item.source, limit=MAX_SOURCE_CHARS)
+        return plain(raw) if isinstance(raw, dict) else {}
+
+    def get_published_version(self, item: LibraryItem) -> int | None:
+        return item.question.latest_version.number if item.question_id else None
+
+    def get_advice(self, item: LibraryItem) -> list[str]:
+        return check_source(item.organization_id, item.source, slug=item.slug).advice
+
+
+def _source(request) -> str:
+    serializer = LibraryQuestionInput(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dump_text(serializer.validated_data["question"])
+
+
+def _refusal(exc: services.LibraryError) -> exceptions.APIException:
+    errors = [_LINE.sub("", error) for error in exc.errors]
+    if isinstance(exc, services.Conflict):
+        return Conflict(" ".join(errors))
+    return exceptions.ValidationError({"question": errors})
+
+
+class LibraryQuestionListView(ApiView):
+    def get_throttles(self):
+        self.throttle_scope = "api_write" if self.request.method == "POST" else "api_read"
+        return super().get_throttles()
+
+    @extend_schema(
+        responses=LibraryQuestionOut(many=True), summary="List your organization's own questions"
+    )
+    def get(self, request):
+        self.query_filters()
+        return self.list_response(library_items(self.organization), LibraryQuestionOut)
+
+    @extend_schema(
+        request=LibraryQuestionInput,
+        responses={201: LibraryQuestionOut},
+        summary="Write a question into your organization's library (a draft)",
+    )
+    def post(self, request):
+        source = _source(request)
+        try:
+            item = services.item_create(self.organization, None, source)
+        except services.LibraryError as exc:
+            raise _refusal(exc) from None
+        return Response(LibraryQuestionOut(item).data, status=status.HTTP_201_CREATED)
+
+
+class LibraryQuestionDetailView(ApiView):
+    def get_throttles(self):
+        self.throttle_scope = "api_read" if self.request.method == "GET" else "api_write"
+        return super().get_throttles()
+
+    @extend_schema(responses=LibraryQuestionOut, summary="Read one of your library's questions")
+    def get(self, request, item_id: int):
+        self.query_filters()
+        item = get_object_or_404(library_items(self.organization), pk=item_id)
+        return Response(LibraryQuestionOut(item).data)
+
+    @extend_schema(
+        request=LibraryQuestionInput,
+        responses=LibraryQuestionOut,
+        summary="Replace a library question's working copy (a draft until published)",
+    )
+    def put(self, request, item_id: int):
+        item = get_object_or_404(library_items(self.organization), pk=item_id)
+        source = _source(request)
+        try:
+            item = services.item_update(item, None, source)
+        except services.LibraryError as exc:
+            raise _refusal(exc) from None
+        return Response(LibraryQuestionOut(library_items(self.organization).get(pk=item.pk)).data)

@@ -1,0 +1,45 @@
+"""The admin's page (in the `org` namespace, under /org/<slug>/) and the endpoints the
+ATSes call (namespace `integrations`, under /integrations/)."""
+
+from django.urls import path
+
+from assess.orgs.urls import ORG
+
+from . import ashby_views, greenhouse_views, views
+
+PAGE = ORG + "settings/integrations/"
+
+urlpatterns = [
+    path(PAGE, views.integrations_page, name="integrations"),
+    path(PAGE + "<slug:ats>/connect/", views.integrations_connect, name="integrations_connect"),
+    path(PAGE + "<slug:ats>/check/", views.integrations_check, name="integrations_check"),
+    path(
+        PAGE + "<slug:ats>/api-key/",
+        views.integrations_outgoing_key,
+        name="integrations_outgoing_key",
+    ),
+    path(
+        PAGE + "pushes/<int:push_id>/retry/",
+        views.integrations_push_retry,
+        name="integrations_push_retry",
+    ),
+]
+
+app_name = "integrations"
+ats_urlpatterns = [
+    path("greenhouse/list_tests", greenhouse_views.list_tests, name="greenhouse_list_tests"),
+    path("greenhouse/send_test", greenhouse_views.send_test, name="greenhouse_send_test"),
+    path(
+        "greenhouse/test_status", greenhouse_views.test_status_view, name="greenhouse_test_status"
+    ),
+    path(
+        "greenhouse/response_error",
+        greenhouse_views.response_error,
+        name="greenhouse_response_error",
+    ),
+    path("ashby/assessment.list", ashby_views.assessment_list, name="ashby_assessment_list"),
+    path(
+        "ashby/assessment.start", ashby_views.assessment_start_view, name="ashby_assessment_start"
+    ),
+    path("ashby/assessment.cancel", ashby_views.assessment_cancel, name="ashby_assessment_cancel"),
+]

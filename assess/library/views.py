@@ -1,0 +1,236 @@
+"""The library's pages under /org/<slug>/library/: thin views over `services` and
+`selectors`. Every page goes through `org_view(BUILD)`; writing needs an author
+(`may_author`), and every item is looked up within the URL's organization (a 404 else)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assess.orgs.access import BUILD, MANAGE, org_view
+from assess.orgs.models import Organization
+from quizzes.models import Kind, QuestionVersion
+from quizzes.questions import candidate_view, correct_answer_text
+
+from . import services
+from .authoring import STARTERS, Checked, check_source
+from .forms import ImportForm, PolicyForm, SourceForm
+from .selectors import (
+    item_statistics,
+    item_versions,
+    library_export,
+    library_item,
+    library_items,
+)
+
+PREVIEW_SEED = 0
+NOT_AN_AUTHOR = "Your admin has not allowed you to write questions."
+
+
+def author_view(view):
+    """`org_view(BUILD)` and an author of the organization's library (403 else)."""
+
+    @org_view(BUILD)
+    @wraps(view)
+    def wrapper(request: HttpRequest, org: Organization, role: str, *args, **kwargs):
+        if not services.may_author(request.user, org, role):
+            raise PermissionDenied(NOT_AN_AUTHOR)
+        return view(request, org, role, *args, **kwargs)
+
+    return wrapper
+
+
+def _preview(checked: Checked) -> dict | None:
+    """The working copy as a candidate will see it, and its key for the author."""
+    if not checked.ok:
+        return None
+    version = QuestionVersion(content=checked.question.content)
+    return {
+        "view": candidate_view(version, PREVIEW_SEED),
+        "content": version.content,
+        "key": correct_answer_text(version, PREVIEW_SEED),
+    }
+
+
+def _editor(request, org, role, *, form, item=None, checked=None, errors=(), status=200):
+    return render(
+        request,
+        "assess/library/item.html",
+        {
+            "org": org,
+            "role": role,
+            "item": item,
+            "form": form,
+            "checked": checked,
+            "errors": list(errors) or (checked.errors if checked else []),
+            "preview": _preview(checked) if checked else None,
+            "may_author": services.may_author(request.user, org, role),
+            "review_required": services.library_policy(org).review_required,
+            "versions": item_versions(item) if item else [],
+            "statistics": item_statistics(item) if item else [],
+        },
+        status=status,
+    )
+
+
+@require_GET
+@org_view(BUILD)
+def library(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    return render(
+        request,
+        "assess/library/list.html",
+        {
+            "org": org,
+            "role": role,
+            "items": library_items(org),
+            "kinds": [(k, label) for k, label in Kind.choices if k in STARTERS],
+            "may_author": services.may_author(request.user, org, role),
+            "import_form": ImportForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@author_view
+def item_new(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    if request.method == "GET":
+        starter = STARTERS.get(request.GET.get("kind", ""), STARTERS["single_choice"])
+        form = SourceForm(initial={"source": starter})
+        return _editor(request, org, role, form=form, checked=check_source(org.pk, starter))
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        return _editor(request, org, role, form=form, errors=form.errors["source"], status=400)
+    source = form.cleaned_data["source"]
+    if "save" not in request.POST:  # "Check and preview"
+        return _editor(request, org, role, form=form, checked=check_source(org.pk, source))
+    try:
+        item = services.item_create(org, request.user, source)
+    except services.LibraryError as exc:
+        checked = check_source(org.pk, source)
+        return _editor(
+            request, org, role, form=form, checked=checked, errors=exc.errors, status=exc.status
+        )
+    messages.success(request, "Draft saved.")
+    return redirect("org:library_item", org_slug=org.slug, item_id=item.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(BUILD)
+def item_page(request: HttpRequest, org: Organization, role: str, item_id: int) -> HttpResponse:
+    item = library_item(org, item_id)
+    if request.method == "GET":
+        checked = check_source(org.pk, item.source, slug=item.slug)
+        return _editor(
+            request,
+            org,
+            role,
+            form=SourceForm(initial={"source": item.source}),
+            item=item,
+            checked=checked,
+        )
+    if not services.may_author(request.user, org, role):
+        raise PermissionDenied(NOT_AN_AUTHOR)
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        return _editor(
+            request, org, role, form=form, item=item, errors=form.errors["source"], status=400
+        )
+    source = form.cleaned_data["source"]
+    checked = check_source(org.pk, source, slug=item.slug)
+    if "save" not in request.POST:
+        return _editor(request, org, role, form=form, item=item, checked=checked)
+    try:
+        services.item_update(item, request.user, source)
+    except services.LibraryError as exc:
+        return _editor(
+            request,
+            org,
+            role,
+            form=form,
+            item=item,
+            checked=checked,
+            errors=exc.errors,
+            status=exc.status,
+        )
+    messages.success(request, "Draft saved: publish it to give it to new candidates.")
+    return redirect("org:library_item", org_slug=org.slug, item_id=item.pk)
+
+
+def _item_action(action, done: str):
+    """A POST that applies one service to one of the organization's items."""
+
+    @require_POST
+    @author_view
+    def view(request: HttpRequest, org: Organization, role: str, item_id: int) -> HttpResponse:
+        item = library_item(org, item_id)
+        try:
+            action(item, request.user)
+        except services.LibraryError as exc:
+            for error in exc.errors:
+                messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return redirect("org:library_item", org_slug=org.slug, item_id=item.pk)
+
+    return view
+
+
+item_submit = _item_action(services.item_submit, "Sent for review: another author publishes it.")
+item_publish = _item_action(
+    services.item_publish,
+    "Published: new tests can take it; attempts keep the version they had.",
+)
+item_retire = _item_action(
+    lambda item, user: services.item_retire(item), "Retired: no new test takes it."
+)
+item_restore = _item_action(lambda item, user: services.item_restore(item), "Restored.")
+
+
+@require_GET
+@org_view(BUILD)
+def export(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    response = HttpResponse(library_export(org), content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{org.slug}-library.yaml"'
+    return response
+
+
+@require_POST
+@author_view
+def import_file(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("org:library", org_slug=org.slug)
+    try:
+        summary = services.library_import(org, request.user, form.cleaned_data["file"])
+    except services.LibraryError as exc:
+        messages.error(request, "Nothing was imported: " + "; ".join(exc.errors[:20]))
+    else:
+        messages.success(
+            request,
+            f"Imported as drafts: {len(summary.created)} new, {len(summary.updated)} updated.",
+        )
+    return redirect("org:library", org_slug=org.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(MANAGE)
+def settings(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    policy = services.library_policy(org)
+    form = PolicyForm(
+        request.POST or None,
+        organization=org,
+        initial={"review_required": policy.review_required, "authors": policy.authors.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.policy_update(org, **form.cleaned_data)
+        messages.success(request, "Library settings saved.")
+        return redirect("org:library", org_slug=org.slug)
+    return render(request, "assess/library/settings.html", {"org": org, "role": role, "form": form})

@@ -1,0 +1,110 @@
+"""An organization's own question, end to end in chromium: its admin writes it in the
+library, previews it as the candidate will see it, saves and publishes it; a recruiter
+finds it in the builder with the library filter and adds it to a test; a candidate answers
+it and it is scored. Screenshots at 1280 and 390 px go to tests/e2e/artifacts/."""
+
+import re
+
+import pytest
+
+from assess.models import Attempt, Membership, Role
+from tests.assess import factories
+from tests.assess.library_support import SINGLE
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "library-flow-2026!"
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/org/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_load_state("load")
+
+
+def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
+    live_server, browser, page, screenshot, django_user_model
+):
+    base = live_server.url
+    factories.make_bank("single")
+    org = factories.make_org("acme")
+    for name, role in (("ada", Role.ADMIN), ("rita", Role.RECRUITER)):
+        user = django_user_model.objects.create_user(name, password=PASSWORD)
+        Membership.objects.create(user=user, organization=org, role=role)
+
+    # The admin writes the question, previews it and publishes it.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, base, "ada")
+    page.click("nav >> text=Library")
+    page.click("text=Multiple choice (one answer)")
+    page.fill("#id_source", SINGLE)
+    page.click("button:has-text('Check and preview')")
+    page.wait_for_selector("#preview:has-text('A division by zero')")
+    assert "As the candidate sees it" in page.inner_text("#preview")
+    page.click("button:has-text('Save draft')")
+    page.wait_for_selector("#item-status:has-text('Draft')")
+    page.click("button:has-text('Publish')")
+    page.wait_for_selector("#item-status:has-text('Published')")
+    assert "Candidates get version 1." in page.inner_text("main")
+    screenshot("library-item-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("library-item-390")
+    # Nothing on the page is wider than the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.click("text=← The library")
+    screenshot("library-list-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot("library-list-1280")
+
+    # A recruiter adds it to a new test, filtering the builder to the library.
+    recruiter = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(recruiter, base, "rita")
+    recruiter.click("text=New assessment")
+    recruiter.fill("#id_title", "Our own screen")
+    recruiter.fill("#id_time_limit_minutes", "20")
+    recruiter.fill("#id_pass_mark", "50")
+    recruiter.click("button:has-text('Create and add questions')")
+    recruiter.wait_for_selector("#bank")
+    recruiter.select_option("#id_source", "library")
+    recruiter.click("button:has-text('Filter')")
+    recruiter.wait_for_url(re.compile(r"source=library"))
+    recruiter.wait_for_load_state("load")
+    key = f"org{org.pk}-acme-eps"
+    recruiter.wait_for_selector(f"tr[data-key='{key}']")
+    assert recruiter.locator("#bank tbody tr").count() == 1
+    assert "Our library" in recruiter.inner_text(f"tr[data-key='{key}']")
+    recruiter.click(f"tr[data-key='{key}'] button")
+    recruiter.wait_for_selector("#summary-length:has-text('1 (1 picked')")
+    recruiter.screenshot(path=str(_artifact("library-builder-1280")), full_page=True)
+    recruiter.click("text=Invite candidates")
+    recruiter.fill("#id_candidate_name", "Grace Hopper")
+    recruiter.fill("#id_candidate_email", "grace@example.com")
+    recruiter.click("#invite-one button[type=submit]")
+    link = recruiter.inner_text("#new-link code").strip()
+    recruiter.context.close()
+
+    # The candidate answers it; it is scored at submission.
+    candidate = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    candidate.goto(link)
+    candidate.check("#notice-confirm")
+    candidate.click("button:has-text('Start the test')")
+    candidate.goto(f"{link}q/1/")
+    candidate.check("label:has-text('A division by zero') input")
+    candidate.wait_for_selector("#save-status:has-text('Saved at')")
+    candidate.screenshot(path=str(_artifact("library-candidate-390")), full_page=True)
+    candidate.goto(f"{link}review/")
+    candidate.click("#submit-test")
+    candidate.wait_for_selector("text=Your test has been submitted")
+    candidate.context.close()
+    attempt = Attempt.objects.get(invitation__candidate_email="grace@example.com")
+    answer = attempt.answers.get()
+    assert answer.question_version.question.key == key and answer.score == 1.0
+
+
+def _artifact(name: str):
+    from tests.e2e.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"{name}.png"
