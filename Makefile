@@ -45,6 +45,9 @@ test-deps:
 	    echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Missing system packages:$$missing (install them; tests that need them are skipped outside CI)"; fi; \
 	fi
+	@# The SSO tests' identity provider (panva/oidc-provider under node, tests/sso_idp/).
+	@test -d tests/sso_idp/node_modules/oidc-provider || ! command -v npm >/dev/null || \
+	  npm ci --prefix tests/sso_idp --no-audit --no-fund >/dev/null
 
 test: $(VENV)/.installed-dev test-deps
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \

@@ -14,12 +14,15 @@ from assess.orgs.urls import urlpatterns as orgs_urlpatterns
 from assess.privacy.urls import candidate_urlpatterns as privacy_candidate_urlpatterns
 from assess.privacy.urls import urlpatterns as privacy_urlpatterns
 from assess.review.urls import urlpatterns as review_urlpatterns
+from assess.scim.org_urls import urlpatterns as scim_urlpatterns
+from assess.sso.urls import urlpatterns as sso_urlpatterns
 
 app_name = "org"
 
 urlpatterns = [
     # First: /org/login/ would otherwise read as the organization `login`.
     *accounts_urlpatterns,
+    *sso_urlpatterns,  # before orgs': /org/sso/ is no organization's address
     *orgs_urlpatterns,
     *hiring_urlpatterns,
     *review_urlpatterns,
@@ -30,4 +33,5 @@ urlpatterns = [
     *integrations_urlpatterns,
     *library_urlpatterns,
     *evidence_urlpatterns,
+    *scim_urlpatterns,
 ]

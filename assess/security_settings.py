@@ -7,7 +7,11 @@ from grader.engine.envparse import env_int, env_str
 # had; accounts are made by admins, never by signing up. django-axes alone throttles failed
 # sign-ins (assess/settings.py): allauth's own login limits are off, so one set of rules
 # applies.
-ACCOUNT_ADAPTER = "assess.accounts.adapter.TeamAccountAdapter"
+# SSO-only organizations refuse their members' local credentials (assess/sso, a subclass of
+# assess.accounts.adapter.TeamAccountAdapter); each organization's identity provider signs
+# its team in through allauth's social accounts.
+ACCOUNT_ADAPTER = "assess.sso.account_adapter.SsoAwareAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "assess.sso.adapter.OrganizationSsoAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"

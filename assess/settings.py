@@ -15,6 +15,7 @@ from grader.engine.envparse import ConfigError, env_bool, env_float, env_int, en
 
 from . import logredact as _logredact
 from .envconfig import email_settings
+from .sso import APPS as SSO_APPS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("NORMASSESS_VAR_DIR", str(BASE_DIR / "var")))
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
     "assess.integrations",
     "assess.library",
     "assess.evidence",
+    "assess.scim",
+    *SSO_APPS,
     "quizzes",
     "grader.apps.GraderConfig",
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     # pages; the team signs in at /org/login/ (assess/accounts/urls.py).
     path("accounts/", include("allauth.urls")),
     path("integrations/", include((integration_urls.ats_urlpatterns, "integrations"))),
+    path("scim/v2/", include("assess.scim.urls")),
     *shared_report_urlpatterns,
     # Beside the bank editors' statistics page (quizzes), which cannot import attempts.
     path(

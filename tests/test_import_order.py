@@ -47,6 +47,8 @@ ASSESS_FEATURES = (
     "privacy",
     "audit",
     "accounts",
+    "scim",  # SCIM provisioning: reads orgs and the API's tokens, above every feature
+    "sso",  # sign-in through each organization's identity provider (allauth's social accounts)
 )
 # The privacy package's lower half: the organization's policy, the candidate's notice, the
 # settings form and the anonymous responses, which the candidate's landing page, the

@@ -1,0 +1,13 @@
+"""The audit trail's names for what a directory does (assess.audit.trail.record_event)."""
+
+USER_CREATED = "scim.user_created"
+USER_UPDATED = "scim.user_updated"
+USER_DEACTIVATED = "scim.user_deactivated"
+USER_REACTIVATED = "scim.user_reactivated"
+USER_DELETED = "scim.user_deleted"
+GROUP_CREATED = "scim.group_created"
+GROUP_UPDATED = "scim.group_updated"
+GROUP_DELETED = "scim.group_deleted"
+REQUEST_REFUSED = "scim.request_refused"
+TOKEN_CREATED = "scim.token_created"
+GROUP_ROLES_CHANGED = "scim.group_roles_changed"
