@@ -5,7 +5,8 @@ layer, and no module takes part in an import cycle.
     normcore < grader.engine < grader < quizzes < assess
     inside assess: base < feature models < audit core < privacy policy < orgs < library
                    < hiring < calibration < scoring < evidence < attempts < review < privacy
-                   < audit < accounts < assess.models < api < integrations < project
+                   < audit < accounts < scim < sso < assess.models < api < integrations
+                   < project
 
 What must go up goes through a signal (`grader.signals.submission_finalized`,
 `assess.attempts.signals.attempt_graded`) or Celery's task names.
