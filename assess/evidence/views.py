@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from assess.attempts.models import Answer, Attempt
+from assess.audit.trail import record_event
 from assess.hiring.models import Assessment
 from assess.orgs.access import BUILD, REVIEW, org_view
 from assess.orgs.models import Organization
@@ -36,8 +37,15 @@ def attempt_integrity(
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
-            integrity_decide(
+            decision = integrity_decide(
                 attempt, form.cleaned_data["decision"], form.cleaned_data["note"], request.user
+            )
+            # The note stays on the decision (the review's words), not in the trail.
+            record_event(
+                "integrity.decided",
+                request,
+                target=attempt,
+                details={"decision": decision.decision},
             )
             messages.success(request, "Decision recorded.")
             return redirect("org:attempt_integrity", org_slug=org.slug, attempt_id=attempt.pk)
@@ -152,6 +160,9 @@ def policy_edit(
     )
     if request.method == "POST" and form.is_valid():
         integrity_policy_set(assessment, **form.cleaned_data)
+        record_event(
+            "integrity.policy_changed", request, target=assessment, details=form.cleaned_data
+        )
         messages.success(request, "Integrity policy saved; candidates see it before they start.")
         return redirect("org:integrity_policy", org_slug=org.slug, assessment_id=assessment.pk)
     return render(

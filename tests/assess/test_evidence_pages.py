@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assess.attempts.services import attempt_start
+from assess.audit.models import AuditEvent
 from assess.evidence.models import IntegrityDecision, IntegrityPolicy
 from assess.evidence.policy import integrity_policy_set
 from assess.models import Membership, Role
@@ -38,6 +39,12 @@ def test_the_reviewer_records_decisions_and_the_earlier_ones_stay(client, review
     assert "Earlier decisions" in html and "One paste, whole answer." in html
     rows = list(IntegrityDecision.objects.values_list("decision", "reviewer__username"))
     assert rows == [("no_concern", "victor"), ("confirmed_concern", "victor")]
+    trail = AuditEvent.objects.filter(event="integrity.decided", organization=attempt.organization)
+    assert sorted((e.actor.username, e.details["decision"]) for e in trail) == [
+        ("victor", "confirmed_concern"),
+        ("victor", "no_concern"),
+    ]
+    assert all("note" not in e.details for e in trail)
 
 
 @pytest.mark.parametrize(
