@@ -77,7 +77,9 @@ def test_a_required_second_factor_is_enrolled_at_sign_in_and_seen_by_the_admin(
     page.screenshot(path=str(ARTIFACTS / "security.png"), full_page=True)
 
     page.get_by_role("navigation", name="Organization").get_by_role("link", name="Settings").click()
-    page.get_by_role("navigation", name="Settings pages").get_by_role("link", name="Audit trail").click()
+    page.get_by_role("navigation", name="Settings pages").get_by_role(
+        "link", name="Audit trail"
+    ).click()
     page.select_option("#id_event", "mfa.enrolled")
     page.click("button:has-text('Filter')")
     rows = page.locator("#audit-events tbody tr")
