@@ -94,6 +94,14 @@ def test_replayed_results_are_caught_by_the_fresh_inputs_of_every_run():
     assert "is wrong for its inputs" in result["message"]
 
 
+def test_a_backward_finishing_dx_off_the_timed_stream_is_caught():
+    result = time_in_child(
+        exploit("rms_backward_side_stream"), BACKWARD_SPEC, function="rmsnorm_backward", runs=RUNS
+    )
+    assert result.get("rejected") == "side_stream", result
+    assert "all work must be on the stream being timed" in result["message"]
+
+
 def test_work_deferred_into_the_untimed_check_is_caught_by_the_checks_own_time():
     result = time_in_child(
         GOOD_ADD_RMS, ADD_SPEC, function="add_rmsnorm", warmup=1, runs=RUNS, check_delay_s=0.05
