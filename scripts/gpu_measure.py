@@ -8,13 +8,18 @@ CUDA GPU (nothing is measured, nothing is made up):
 - ``machine``: the card, driver, torch / CUDA / Triton versions, the device files the
   sandbox adds, the card's temperature and clocks;
 - ``grade``: a correct, a wrong and a slow submission (tests/grader/submissions/gpu/) of
-  each GPU problem (a correct and a wrong one of each Triton kernel problem) graded by the engine in the bubblewrap sandbox on the GPU: verdict,
-  score, the timing's status, medians, spread, bandwidth, performance score, wall time;
+  each GPU problem (a correct and a wrong one of each Triton kernel problem) graded by the
+  engine in the bubblewrap sandbox on the GPU: verdict, score, the timing's status,
+  medians, spread, bandwidth, performance score, wall time;
 - ``repeatability``: the correct bn-forward-cuda timed three times, and how far the three
   medians disagree (the issue asks for 5%);
 - ``reference_bandwidth``: normcore's batch norm (through PyTorch CUDA tensors) and cuDNN's
   on (64, 256, 56, 56) float32, training, against the card's measured copy bandwidth (the
   issue asks for 70%);
+- ``kernel_baseline``: for each RMSNorm kernel problem, the library's side of its timing
+  (torch's composition; autograd of it for the backward) on the problem's timing shape,
+  measured as the grader's trusted baseline is: median, spread, bandwidth by the bytes the
+  roofline gate counts, against the card's copy bandwidth;
 - ``startup``: what a CUDA job costs before it computes anything: CUDA's initialization in
   a fresh process, and a sandboxed sample-only grading job, cold and warm.
 """
@@ -32,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SUBMISSIONS = ROOT / "tests" / "grader" / "submissions" / "gpu"
 PROBLEMS = {"bn-forward-cuda": "bn_forward_cuda", "bn-relu-triton": "bn_relu_triton"}
-# The LLM kernel problems: a correct and a wrong Triton kernel each, graded on the card for
-# correctness (no speed yet: the timing harness's library baselines are batch norm's).
+# The LLM kernel problems: a correct and a wrong Triton kernel each, graded and timed on the
+# card against torch's composition (gpu_timing_kinds.py).
 KERNELS = {
     "add-rmsnorm-triton": "add_rmsnorm_triton",
     "rmsnorm-backward-triton": "rmsnorm_backward_triton",
@@ -171,6 +176,29 @@ def reference_bandwidth() -> dict:
     )
 
 
+def kernel_baseline(slug: str) -> dict:
+    from grader.engine import gpu_speed, gpu_timing
+    from grader.engine.problems import get_problem
+
+    spec = get_problem(slug).timing
+    measured = gpu_timing.measure_baseline(spec)
+    achieved = gpu_timing.bandwidth(
+        measured["bytes_moved"], gpu_timing.median(measured["reference_ms"]) / 1000
+    )
+    return emit(
+        "kernel_baseline",
+        problem=slug,
+        kind=spec["kind"],
+        shape=spec["shape"],
+        dtype=spec["dtype"],
+        bytes_counted=measured["bytes_moved"],
+        library=gpu_speed.spread(measured["reference_ms"]),
+        bandwidth_gb_s=round(achieved / 1e9, 1),
+        copy_bandwidth_gb_s=round(measured["peak_bytes_per_s"] / 1e9, 1),
+        fraction_of_copy=round(achieved / measured["peak_bytes_per_s"], 3),
+    )
+
+
 def startup() -> dict:
     from grader.engine import CUDA_DEVICE, grade_submission
 
@@ -210,6 +238,8 @@ def main() -> int:
     graded |= {(s, k): grade(s, k) for s in KERNELS for k in ("correct", "wrong")}
     repeat = repeatability(graded[("bn-forward-cuda", "correct")])
     bandwidth = reference_bandwidth()
+    for slug in KERNELS:
+        kernel_baseline(slug)
     start = startup()
     expected = {"correct": "accepted", "wrong": "wrong_answer", "slow": "accepted"}
     emit(
@@ -220,6 +250,7 @@ def main() -> int:
             < (graded[(s, "correct")]["performance_score"] or 0)
             for s in PROBLEMS
         ),
+        kernels_timed=all(graded[(s, "correct")]["candidate_ms"] is not None for s in KERNELS),
         timing_within_5_percent=repeat.get("within_5_percent"),
         normcore_reaches_70_percent=bandwidth["normcore_reaches_70_percent"],
         cuda_init_s=start["cuda_init_s"],

@@ -5,7 +5,8 @@ checks, a verdict and a diagnosis), with four differences: a static check refuse
 library's batch norm, lower precision and what only the timing harness may touch (timers,
 streams, threads, introspection) before anything runs; the job runs in the tensor zygote
 on the worker's device; the large hidden tests run only on a real GPU; and on a GPU an
-accepted submission is also timed against cuDNN (``gpu_timing``) after a cool-down, with
+accepted submission is also timed against the library (cuDNN; torch's composition for
+RMSNorm: ``gpu_timing``, ``gpu_timing_kinds``) after a cool-down, with
 the card's temperature and clocks recorded, giving a performance score beside the
 correctness score (or a rejection, or a hold for review). Elsewhere the report says why
 speed was not measured.
@@ -254,6 +255,8 @@ def grade_tensor_problem(
 # The fake GPU's timing shape: the harness's rules do not depend on the size, and CPU
 # tensors of the card's shape would take minutes.
 FAKE_TIMING_SHAPE = [4, 8, 6, 6]
+# The same for the row-wise problems (RMSNorm): a few rows of an odd width.
+FAKE_ROWS_TIMING_SHAPE = [6, 40]
 
 
 def _timing_spec(problem: Problem, device: str) -> dict | None:
@@ -261,7 +264,8 @@ def _timing_spec(problem: Problem, device: str) -> dict | None:
     if problem.timing is None or device not in (CUDA_DEVICE, FAKE_GPU_DEVICE):
         return None
     if device == FAKE_GPU_DEVICE:
-        return {**problem.timing, "shape": FAKE_TIMING_SHAPE}
+        rows = len(problem.timing["shape"]) == 2
+        return {**problem.timing, "shape": FAKE_ROWS_TIMING_SHAPE if rows else FAKE_TIMING_SHAPE}
     return problem.timing
 
 

@@ -1,7 +1,9 @@
 """The in-sandbox timing harness: times a candidate's GPU code against the library.
 
 Standalone on purpose: the sandbox's zygote loads this file by path (it imports nothing of
-the project; torch only inside the functions that time). The score made of its times is in
+the project; torch only inside the functions that time), and this file loads what each
+problem times (its inputs, the library's version, its contract's call) from
+``gpu_timing_kinds.py`` beside it, by path too. The score made of its times is in
 ``gpu_speed.py``, the card's temperature and clocks in ``gpu_telemetry.py``; both run
 outside the sandbox.
 The harness (``TimingHarness``) assumes the candidate's code is hostile and shares its
@@ -27,6 +29,7 @@ process, so nothing it reports is believed on its own:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -49,6 +52,19 @@ STRIKE_SHARE, MIN_STRIKES = 0.25, 2
 # fixed slack for scheduling noise) before it counts as running the candidate's work.
 CHECK_SLOWDOWN = 4.0
 CHECK_SLACK_S = 0.005
+
+
+def _load_kinds():
+    # By path, as the zygote loads this file: in the sandbox there is no package to import
+    # from, only the two files bound side by side.
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_timing_kinds.py")
+    spec = importlib.util.spec_from_file_location("gpu_timing_kinds", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+kinds = _load_kinds()
 
 
 def median(values: Sequence[float]) -> float:
@@ -116,20 +132,6 @@ class Guard:
             )
 
 
-def _contract(spec: dict, fn: Callable, inputs: dict):
-    """Call ``fn`` as the problem's contract does; its outputs as a tuple (or a string
-    saying why they are not usable)."""
-    i = inputs
-    returned = fn(i["x"], i["weight"], i["bias"], i["running_mean"], i["running_var"])
-    if spec["kind"] == "batch_norm_train":
-        if type(returned) not in (tuple, list) or len(returned) != 3:
-            return "did not return a tuple of 3 tensors"
-        return tuple(returned)
-    if spec["kind"] == "batch_norm_relu_eval":
-        return (returned,)
-    raise ValueError(f"unknown timing kind {spec['kind']!r}")
-
-
 class TimingHarness:
     """Times the library and then the candidate on ``device`` by the rules in the module
     docstring. Build it before the candidate's code is loaded."""
@@ -145,28 +147,26 @@ class TimingHarness:
     ) -> None:
         import torch
 
-        if spec["kind"] not in ("batch_norm_train", "batch_norm_relu_eval"):
-            raise ValueError(f"unknown timing kind {spec['kind']!r}")
         self.spec, self.device, self.warmup, self.runs = spec, device, warmup, runs
         self._seed = seed
-        # Bound now: the sandbox replaces the library's batch norm before the candidate's
-        # code runs, and the candidate may replace anything else.
+        # What is timed (its inputs, the library's version, the contract's call), its torch
+        # operations bound now, before the candidate's code is loaded; its methods too.
+        kind = kinds.make(spec, torch)
+        self._inputs, self._call, self._reference = kind.inputs, kind.call, kind.reference
         self._tensor = torch.Tensor
-        self._batch_norm, self._relu = torch.batch_norm, torch.relu
         self._clone, self._equal = torch.clone, torch.equal
         self._abs, self._sub, self._amax = torch.abs, torch.sub, torch.amax
         self._le, self._all = torch.le, torch.all
         self._randn, self._generator = torch.randn, torch.Generator
         self._dtype = getattr(torch, spec["dtype"])
         self._rtol, self._atol = (1e-4, 1e-5) if spec["dtype"] == "float32" else (1e-7, 1e-9)
-        self.guard = Guard(list(device.watched()) + self._watched_ops(torch))
+        self.guard = Guard(list(device.watched()) + self._watched_ops(torch) + kind.watched(torch))
         self.template = self.fresh_inputs()
         self.check_cost_s = self._check_cost()
 
     @staticmethod
     def _watched_ops(torch) -> list:
-        # Not batch_norm: the sandbox itself replaces it for the candidate (bound above).
-        names = ("relu", "clone", "equal", "abs", "sub", "amax", "le", "all")
+        names = ("clone", "equal", "abs", "sub", "amax", "le", "all")
         # The tensor methods the check and the input generator reach through operators.
         methods = ("__float__", "__bool__", "__add__", "__mul__", "__radd__", "__rmul__", "item")
         return (
@@ -177,33 +177,22 @@ class TimingHarness:
 
     def fresh_inputs(self) -> dict:
         """New tensors with new values (a seed drawn now) of the timing shape."""
-        shape = tuple(self.spec["shape"])
-        c = shape[1]
         where = self.device.tensor_device
         generator = self._generator(device=where).manual_seed(self._seed() & (2**63 - 1))
 
         def randn(*size):
             return self._randn(*size, generator=generator, device=where, dtype=self._dtype)
 
-        return {
-            "x": randn(*shape),
-            "weight": self._abs(randn(c)) + 0.5,
-            "bias": randn(c),
-            "running_mean": randn(c) * 0.5,
-            "running_var": self._abs(randn(c)) + 0.5,
-        }
+        return self._inputs(randn)
 
-    def reference(self, x, weight, bias, running_mean, running_var):
-        """The library's operation under the problem's contract (cuDNN on a GPU)."""
-        training = self.spec["kind"] == "batch_norm_train"
-        if training:
-            running_mean, running_var = self._clone(running_mean), self._clone(running_var)
-        out = self._batch_norm(
-            x, weight, bias, running_mean, running_var, training, 0.1, 1e-5, True
-        )
-        if training:
-            return out, running_mean, running_var
-        return self._relu(out)
+    def reference(self, *args):
+        """The library's operation under the problem's contract (``gpu_timing_kinds``)."""
+        return self._reference(*args)
+
+    def _contract(self, fn: Callable, inputs: dict):
+        """Call ``fn`` as the problem's contract does; its outputs as a tuple (or a string
+        saying why they are not usable)."""
+        return self._call(fn, inputs)
 
     def _check(self, outputs, pristine: dict, inputs: dict, run: str) -> None:
         if isinstance(outputs, str):
@@ -211,7 +200,7 @@ class TimingHarness:
         for name in pristine:
             if not self._equal(inputs[name], pristine[name]):
                 raise TimingRejected("modified_input", f"{run} modified its input {name}")
-        expected = _contract(self.spec, self.reference, pristine)
+        expected = self._contract(self.reference, pristine)
         for index, (got, ref) in enumerate(zip(outputs, expected, strict=True)):
             if type(got) is not self._tensor:
                 raise TimingRejected(
@@ -235,7 +224,7 @@ class TimingHarness:
 
     def _check_cost(self) -> float:
         pristine = {k: self._clone(v) for k, v in self.template.items()}
-        outputs = _contract(self.spec, self.reference, self.template)
+        outputs = self._contract(self.reference, self.template)
         self.device.synchronize()
         costs = []
         for _ in range(3):
@@ -253,7 +242,7 @@ class TimingHarness:
         for index in range(self.warmup):
             inputs = self.fresh_inputs()
             pristine = {k: self._clone(v) for k, v in inputs.items()}
-            outputs = _contract(self.spec, fn, inputs)
+            outputs = self._contract(fn, inputs)
             device.synchronize()
             self.guard.verify(f"after warm-up run {index + 1}", threads=False)
             self._check(outputs, pristine, inputs, f"warm-up run {index + 1}")
@@ -270,7 +259,7 @@ class TimingHarness:
             self.guard.verify(f"before {run}")
             start, end = device.event(), device.event()
             device.record(start)
-            outputs = _contract(self.spec, fn, inputs)
+            outputs = self._contract(fn, inputs)
             device.record(end)
             device.wait(end)
             elapsed_ms = device.elapsed_ms(start, end)

@@ -30,6 +30,23 @@ from normcore.mistakes import Mistake
 # The library's RMSNorm in every spelling a candidate could reach for.
 FORBIDDEN_RMS_NORM = ("rms_norm", "RMSNorm", "_fused_rms_norm", "layer_norm", "LayerNorm")
 DEFAULT_EPS = 1e-6
+# What a GPU worker times (gpu_timing_kinds.py): 8192 tokens of a 4096-wide hidden state
+# (a 7B-class model's), float32. The bytes the kernel must move at least, in tensors of
+# that shape: add+RMSNorm reads x and the residual and writes y and the new residual; the
+# backward reads dy and x and writes dx (dweight's partial sums are a row's worth).
+TIMING_SHAPE = [8192, 4096]
+ADD_RMS_TIMING = {
+    "kind": "add_rms_norm",
+    "shape": TIMING_SHAPE,
+    "dtype": "float32",
+    "bytes_factor": 4,
+}
+RMS_BACKWARD_TIMING = {
+    "kind": "rms_norm_backward",
+    "shape": TIMING_SHAPE,
+    "dtype": "float32",
+    "bytes_factor": 3,
+}
 
 
 def _as64(a: np.ndarray) -> np.ndarray:
@@ -184,6 +201,7 @@ def build_kernel_problems() -> list[Problem]:
             ("rms_norm",),
             solve_add_rms,
             ADD_RMS_MISTAKES,
+            ADD_RMS_TIMING,
         ),
         (
             "rmsnorm-backward-triton",
@@ -192,10 +210,11 @@ def build_kernel_problems() -> list[Problem]:
             ("rms_norm_backward",),
             solve_rms_backward,
             RMS_BACKWARD_MISTAKES,
+            RMS_BACKWARD_TIMING,
         ),
     ]
     problems = []
-    for slug, fn, backward, uses, solve, own_mistakes in definitions:
+    for slug, fn, backward, uses, solve, own_mistakes, timing in definitions:
         title, statement, starter = load_text(slug, "_common_gpu.md")
         problems.append(
             Problem(
@@ -211,8 +230,7 @@ def build_kernel_problems() -> list[Problem]:
                 placement=GPU_PREFERRED,
                 runtime="torch",
                 forbidden=FORBIDDEN_RMS_NORM,
-                # No speed yet: gpu_timing's library baselines are batch norm's.
-                timing=None,
+                timing=timing,
                 interpreter=True,
                 mistakes=own_mistakes,
             )

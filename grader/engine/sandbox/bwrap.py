@@ -26,6 +26,8 @@ from grader.engine.sandbox.seccomp import SeccompUnavailable, job_filter, zygote
 
 ZYGOTE_SOURCE = Path(__file__).with_name("zygote.py")
 TIMING_SOURCE = Path(__file__).resolve().parent.parent / "gpu_timing.py"
+# What each problem times; gpu_timing.py loads it from beside itself.
+TIMING_KINDS_SOURCE = TIMING_SOURCE.with_name("gpu_timing_kinds.py")
 # The zygote gives each job fresh namespaces (CAP_SYS_ADMIN); run as root, it also maps
 # each job to a host uid of its own and kills its processes. Unprivileged, these are
 # capabilities within the zygote's own user namespace only, none on the host.
@@ -139,6 +141,7 @@ def _filesystem_args(runtime: str, device: str) -> list[str]:
         for source, target in _torch_binds():
             args += ["--ro-bind", source, target]
         args += ["--ro-bind", str(TIMING_SOURCE), "/opt/grader/engine/gpu_timing.py"]
+        args += ["--ro-bind", str(TIMING_KINDS_SOURCE), "/opt/grader/engine/gpu_timing_kinds.py"]
     args += ["--ro-bind", str(ZYGOTE_SOURCE), "/opt/grader/zygote.py"]
     args += ["--proc", "/proc", *_device_args()]
     if device == CUDA_DEVICE:
