@@ -1,0 +1,56 @@
+"""The admin's SAML 2.0 settings page (the sign-in itself is allauth's, under
+/accounts/saml/<organization slug>/)."""
+
+from __future__ import annotations
+
+from allauth.socialaccount.providers.saml.views import finish_acs
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from assess.orgs.access import MANAGE, org_view
+from assess.orgs.models import Organization
+
+from . import saml, services
+from .models import OrganizationSso
+from .saml_forms import SamlSettingsForm, saml_settings_initial
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(MANAGE)
+def saml_settings(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    sso = OrganizationSso.objects.select_related("app").filter(organization=org).first()
+    if request.method == "POST":
+        form = SamlSettingsForm(request.POST, request.FILES, has_secret=True)
+        if form.is_valid():
+            saml.saml_configure(org, form.cleaned_data, actor=request.user, request=request)
+            messages.success(request, "Saved: the SAML identity provider's settings.")
+            return redirect("org:sso_saml_settings", org_slug=org.slug)
+        status = 400
+    else:
+        form, status = SamlSettingsForm(initial=saml_settings_initial(sso)), 200
+    context = {"org": org, "form": form, "sso": sso, **saml.sp_addresses(request, org)}
+    return render(request, "assess/sso/saml_settings.html", context, status=status)
+
+
+def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's last step of a SAML sign-in. A valid assertion whose request this browser
+    did not make, or already used (a replay), fails allauth's state check with a bare 403:
+    here the person reads why and the organization's trail records it."""
+    try:
+        return finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        sso = (
+            OrganizationSso.objects.select_related("organization")
+            .filter(app__provider="saml", app__client_id=organization_slug)
+            .first()
+        )
+        refusal = services.SsoRefused(
+            "This sign-in answer was already used or was not started in this browser. "
+            "Start the sign-in again.",
+            "saml: replayed or unsolicited assertion",
+        )
+        services.refused(sso, request, refusal, "")
+        return render(request, "assess/sso/refused.html", {"message": refusal.message}, status=403)
