@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from lxml import etree
+from onelogin.saml2.xmlparser import DTDForbidden, EntitiesForbidden, NotSupportedError
 
 from assess.orgs.access import MANAGE, org_view
 from assess.orgs.models import Organization
@@ -35,22 +37,35 @@ def saml_settings(request: HttpRequest, org: Organization, role: str) -> HttpRes
     return render(request, "assess/sso/saml_settings.html", context, status=status)
 
 
+def _refused(request, organization_slug: str, message: str, reason: str, status: int):
+    sso = (
+        OrganizationSso.objects.select_related("organization")
+        .filter(app__provider="saml", app__client_id=organization_slug)
+        .first()
+    )
+    services.refused(sso, request, services.SsoRefused(message, reason), "")
+    return render(request, "assess/sso/refused.html", {"message": message}, status=status)
+
+
 def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
-    """allauth's last step of a SAML sign-in. A valid assertion whose request this browser
-    did not make, or already used (a replay), fails allauth's state check with a bare 403:
-    here the person reads why and the organization's trail records it."""
+    """allauth's last step of a SAML sign-in, where python3-saml reads the response. Two
+    refusals allauth leaves bare: a valid assertion whose request this browser did not
+    make, or already used (a replay), fails its state check with a plain 403; a response
+    that is no XML, has a DTD or is nested too deep raises lxml's or the parser's error
+    (a 500). Here the person reads why and the organization's trail records it."""
     try:
         return finish_acs(request, organization_slug=organization_slug)
     except PermissionDenied:
-        sso = (
-            OrganizationSso.objects.select_related("organization")
-            .filter(app__provider="saml", app__client_id=organization_slug)
-            .first()
-        )
-        refusal = services.SsoRefused(
+        message = (
             "This sign-in answer was already used or was not started in this browser. "
-            "Start the sign-in again.",
-            "saml: replayed or unsolicited assertion",
+            "Start the sign-in again."
         )
-        services.refused(sso, request, refusal, "")
-        return render(request, "assess/sso/refused.html", {"message": refusal.message}, status=403)
+        reason = "saml: replayed or unsolicited assertion"
+        return _refused(request, organization_slug, message, reason, 403)
+    except (etree.LxmlError, DTDForbidden, EntitiesForbidden, NotSupportedError) as error:
+        message = (
+            "Your identity provider's answer could not be trusted (it is not a readable SAML "
+            "response). Start the sign-in again."
+        )
+        reason = f"saml: unreadable response: {type(error).__name__}"
+        return _refused(request, organization_slug, message, reason, 400)

@@ -6,6 +6,7 @@ no role are each refused with a clear message and recorded in the organization's
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import urlsplit
 
 import pytest
@@ -102,6 +103,7 @@ def test_a_first_sign_in_makes_the_account_with_its_groups_role(idp, acme):
     ("variant", "why"),
     [
         ("other_key", "Signature validation failed"),
+        ("unsigned", "is not signed"),
         ("audience", "is not a valid audience"),
         ("expired", "expired"),
     ],
@@ -145,3 +147,30 @@ def test_sso_only_refuses_a_saml_members_password(idp, acme, django_user_model, 
     assert refused.status_code == 403
     assert "signs in through its identity provider only" in refused.text
     assert AuditEvent.objects.filter(event="sso.password_refused", organization=acme).exists()
+
+
+XXE = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"SAMLResponse": ""},
+        {"SAMLResponse": "not base64 at all!"},
+        {"SAMLResponse": base64.b64encode(b"not xml").decode()},
+        {"SAMLResponse": base64.b64encode(XXE).decode()},
+        {"SAMLResponse": base64.b64encode(b"<r>\x00</r>").decode()},
+        {"SAMLResponse": "\x00"},
+        {"SAMLResponse": base64.b64encode(b"<r>" * 50_000).decode()},
+        {"SAMLResponse": base64.b64encode(b"<r/>").decode(), "RelayState": "\x00" * 10},
+    ],
+    ids=["none", "empty", "not-base64", "not-xml", "xxe", "nul-in-xml", "nul", "deep", "nul-relay"],
+)
+def test_hostile_posts_to_the_assertion_consumer_are_refused_never_a_500(acme, body):
+    browser = Client(HTTP_HOST=HOST)
+    done = browser.post("/accounts/saml/acme/acs/", body, follow=True)
+    assert done.status_code in (400, 403), done.status_code
+    assert "could not be trusted" in done.text or "already used" in done.text
+    assert browser.get("/org/acme/assessments/").status_code == 302
+    assert refusal_reasons(acme)  # audited

@@ -6,7 +6,8 @@ program, which this machine lacks).
 GET /metadata         the IdP's metadata (entity id, sign-in address, certificate)
 GET /sso?SAMLRequest  HTTP-Redirect binding; the person is named by `user=`, and
                       `variant=` makes a hostile answer: `other_key` (signed with another
-                      key), `audience` (for another service provider), `expired`.
+                      key), `unsigned`, `audience` (for another service provider),
+                      `expired`.
                       Answers JSON {acs, SAMLResponse, RelayState}: what the IdP's page
                       would post to the service provider.
 
@@ -143,7 +144,7 @@ def answer(query: dict) -> dict:
         if variant == "other_key"
         else ("KEY_FILE", "CERT_FILE")
     )
-    signed = sign(xml.encode(), _read(keys[0]), _read(keys[1]))
+    signed = xml.encode() if variant == "unsigned" else sign(xml.encode(), *map(_read, keys))
     return {
         "acs": request.assertion_consumer_service_url,
         "SAMLResponse": base64.b64encode(signed).decode(),
