@@ -4,7 +4,8 @@ is given (RSA-SHA256, through the xmlsec library: pysaml2's own signing needs th
 program, which this machine lacks).
 
 GET /metadata         the IdP's metadata (entity id, sign-in address, certificate)
-GET /sso?SAMLRequest  HTTP-Redirect binding; the person is named by `user=`, and
+GET /sso?SAMLRequest  HTTP-Redirect binding; without `user=`, a sign-in page for a browser
+                      (and with `page=1`, a page that posts the answer back); the person is named by `user=`, and
                       `variant=` makes a hostile answer: `other_key` (signed with another
                       key), `unsigned`, `audience` (for another service provider),
                       `expired`.
@@ -17,6 +18,7 @@ login -> {email, groups})."""
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import re
@@ -152,12 +154,41 @@ def answer(query: dict) -> dict:
     }
 
 
+def sign_in_page(query: dict) -> str:
+    hidden = "".join(
+        f'<input type="hidden" name="{name}" value="{html.escape(query[name][0])}">'
+        for name in ("SAMLRequest", "RelayState")
+        if name in query
+    )
+    return (
+        "<!doctype html><title>Test IdP</title><h1>Test IdP: sign in</h1>"
+        f'<form method="get" action="/sso">{hidden}<input type="hidden" name="page" value="1">'
+        '<label>Login <input name="user" id="login"></label>'
+        '<button type="submit" id="sign-in">Sign in</button></form>'
+    )
+
+
+def post_back_page(found: dict) -> str:
+    """What an IdP's page does: post the signed response to the service provider."""
+    return (
+        "<!doctype html><title>Test IdP</title>"
+        f'<form method="post" action="{html.escape(found["acs"])}">'
+        f'<input type="hidden" name="SAMLResponse" value="{found["SAMLResponse"]}">'
+        f'<input type="hidden" name="RelayState" value="{html.escape(found["RelayState"])}">'
+        '<button type="submit" id="continue">Continue to the service</button></form>'
+    )
+
+
 def app(environ, start_response):
     path = environ["PATH_INFO"]
     query = parse_qs(environ.get("QUERY_STRING", ""))
     try:
         if path == "/metadata":
             body, kind = str(entity_descriptor(IDP.config)).encode(), "application/xml"
+        elif path == "/sso" and "user" not in query:  # a browser: the sign-in page
+            body, kind = sign_in_page(query).encode(), "text/html"
+        elif path == "/sso" and "page" in query:  # the browser posts the answer back
+            body, kind = post_back_page(answer(query)).encode(), "text/html"
         elif path == "/sso":
             body, kind = json.dumps(answer(query)).encode(), "application/json"
         else:
