@@ -105,6 +105,10 @@ def app_settings(idp: dict) -> dict:
             "strict": True,
             "want_assertion_signed": True,
             "reject_idp_initiated_sso": True,
+            # Our own addresses come from a host ALLOWED_HOSTS accepted, the identity
+            # provider's were checked by the settings form: an intranet name without a dot
+            # (https://normassess/) must not make python3-saml refuse every sign-in (a 500).
+            "allow_single_label_domains": True,
         },
     }
 

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from allauth.socialaccount.providers.saml.views import finish_acs
+import functools
+
+from allauth.socialaccount.providers.saml.views import acs, finish_acs, login
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.views.decorators.http import require_http_methods
 from lxml import etree
 from onelogin.saml2.xmlparser import DTDForbidden, EntitiesForbidden, NotSupportedError
@@ -53,6 +56,7 @@ def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpRespons
     make, or already used (a replay), fails its state check with a plain 403; a response
     that is no XML, has a DTD or is nested too deep raises lxml's or the parser's error
     (a 500). Here the person reads why and the organization's trail records it."""
+    _host_known(request)
     try:
         return finish_acs(request, organization_slug=organization_slug)
     except PermissionDenied:
@@ -69,3 +73,26 @@ def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpRespons
         )
         reason = f"saml: unreadable response: {type(error).__name__}"
         return _refused(request, organization_slug, message, reason, 400)
+
+
+def _host_known(request: HttpRequest) -> None:
+    """allauth's SAML views read the Host header itself (a request without one, as HTTP/1.0
+    allows, was a 500); the host Django would use, checked against ALLOWED_HOSTS (else 400)."""
+    request.META.setdefault("HTTP_HOST", request.get_host())
+
+
+def _with_host(view):
+    @functools.wraps(view)  # keeps allauth's csrf_exempt (the IdP's page posts the answer)
+    def wrapped(request: HttpRequest, organization_slug: str) -> HttpResponse:
+        _host_known(request)
+        return view(request, organization_slug=organization_slug)
+
+    return wrapped
+
+
+# Matched before allauth's own SAML addresses (assess/urls.py), at the same paths.
+allauth_saml_urlpatterns = [
+    path("accounts/saml/<str:organization_slug>/login/", _with_host(login)),
+    path("accounts/saml/<str:organization_slug>/acs/", _with_host(acs)),
+    path("accounts/saml/<str:organization_slug>/acs/finish/", saml_finish_acs),
+]

@@ -67,6 +67,8 @@ def test_the_admin_uploads_the_identity_providers_metadata(admin_browser, idp):
     assert app.settings["advanced"]["want_assertion_signed"] is True
     event = AuditEvent.objects.get(event="sso.settings_changed", organization=org)
     assert event.details["protocol"] == "saml" and event.details["issuer"] == idp.entity_id
+    overview = browser.get("/org/acme/settings/")
+    assert f"signs in through {idp.entity_id} (SAML 2.0)" in overview.text
     # The sign-in page now hands over to the SAML identity provider.
     start = Client().post("/org/sso/", {"organization": "acme"})
     assert 'action="/accounts/saml/acme/login/"' in start.text
