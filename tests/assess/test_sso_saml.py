@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 
 from assess.audit.models import AuditEvent
@@ -184,3 +186,19 @@ def test_a_request_without_a_host_header_is_no_500(idp, acme):
     for path in ("acs/", "acs/finish/"):
         answer = Client().post(f"/accounts/saml/acme/{path}", {"SAMLResponse": "x"}, follow=True)
         assert answer.status_code in (400, 403), answer.status_code
+
+
+def test_a_member_with_a_second_factor_gives_it_after_the_saml_sign_in(idp, acme):
+    """The SAML sign-in goes through allauth's login flow, so its second-factor stage runs."""
+    browser, answer = idp_answer(idp, "ada")
+    assert post_back(browser, answer).status_code == 200  # the account, made just in time
+    ada = Membership.objects.get(organization=acme, user__username="ada@acme.com").user
+    secret = pyotp.random_base32()
+    TOTP.activate(ada, secret)
+    browser, answer = idp_answer(idp, "ada")
+    asked = post_back(browser, answer)
+    assert asked.redirect_chain[-1][0].startswith("/accounts/2fa/authenticate/")
+    assert browser.get("/org/acme/assessments/").status_code == 302  # not signed in yet
+    done = browser.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 302
+    assert browser.get("/org/acme/assessments/").status_code == 200
