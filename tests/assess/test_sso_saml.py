@@ -202,3 +202,24 @@ def test_a_member_with_a_second_factor_gives_it_after_the_saml_sign_in(idp, acme
     done = browser.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 302
     assert browser.get("/org/acme/assessments/").status_code == 200
+
+
+def test_an_assertion_for_one_organization_does_not_sign_in_to_another(idp, acme):
+    beta = factories.make_org("beta")
+    saml.saml_configure(
+        beta,
+        {
+            "idp": saml.metadata_parse(idp.metadata()),  # the same identity provider
+            "allowed_domains": ["acme.com"],
+            "groups_claim": "groups",
+            "group_roles": {"hiring": "admin"},
+            "sso_only": False,
+        },
+    )
+    browser, answer = idp_answer(idp, "ada")  # started for acme
+    data = {"SAMLResponse": answer["SAMLResponse"], "RelayState": answer["RelayState"]}
+    done = browser.post("/accounts/saml/beta/acs/", data, follow=True)
+    assert done.status_code == 400 and "could not be trusted" in done.text
+    assert not Membership.objects.filter(user__username="ada@acme.com").exists()
+    [reason] = refusal_reasons(beta)
+    assert "saml: " in reason
