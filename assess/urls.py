@@ -9,6 +9,7 @@ from assess.attempts import urls as candidate_urls
 from assess.integrations import urls as integration_urls
 from assess.review.urls import legacy_report_urlpatterns, shared_report_urlpatterns
 from assess.review.views import item_statistics_refresh_now
+from assess.sso.saml_views import allauth_saml_urlpatterns
 
 from .metrics import metrics_view
 from .unavailable import healthz
@@ -25,6 +26,8 @@ urlpatterns = [
     path("api/", include("assess.api.urls")),
     # django-allauth: second factors and passkeys (/accounts/2fa/...), and its account
     # pages; the team signs in at /org/login/ (assess/accounts/urls.py).
+    # allauth's SAML steps, wrapped: a replayed or unreadable response is audited, never a 500.
+    *allauth_saml_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("integrations/", include((integration_urls.ats_urlpatterns, "integrations"))),
     path("scim/v2/", include("assess.scim.urls")),

@@ -13,6 +13,8 @@ from . import services
 
 def _claims(sociallogin) -> dict:
     data = sociallogin.account.extra_data or {}
+    if sociallogin.account.get_provider().id == "saml":
+        return data  # the assertion's attributes, each a list of values
     return data.get("userinfo") or data.get("id_token") or {}
 
 
@@ -20,7 +22,9 @@ class OrganizationSsoAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin) -> None:
         sso = services.sso_of_app(sociallogin.provider.app)
         claims = _claims(sociallogin)
-        email = str(claims.get("email") or sociallogin.user.email or "").strip()
+        email = claims.get("email")  # a SAML attribute is a list: allauth mapped it to user
+        email = str((email if isinstance(email, str) else "") or sociallogin.user.email or "")
+        email = email.strip()
         try:
             if sso is None:
                 raise services.SsoRefused("This sign-in is not set up.", "not_configured")
@@ -51,6 +55,9 @@ class OrganizationSsoAdapter(DefaultSocialAccountAdapter):
         reason = str(error or "unknown")[:40]
         if exception is not None:
             reason = f"{reason}: {type(exception).__name__}"
+        saml_reason = (extra_context or {}).get("saml_last_error_reason")
+        if saml_reason:  # python3-saml's why: signature, audience, times, destination
+            reason = f"saml: {saml_reason}"[:200]
         refusal = services.SsoRefused(
             "Your identity provider's answer could not be trusted (it was used before, has "
             "expired, or was not meant for this site). Start the sign-in again.",

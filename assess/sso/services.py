@@ -34,7 +34,7 @@ def sso_configure(org, data: dict, *, actor=None, request=None) -> OrganizationS
     the OpenID Connect provider, `org-<slug>`); an empty secret keeps the current one."""
     sso = OrganizationSso.objects.select_related("app").filter(organization=org).first()
     app = sso.app if sso else SocialApp(provider="openid_connect", provider_id=f"org-{org.slug}")
-    app.name = org.name[:40]
+    app.provider, app.name = "openid_connect", org.name[:40]  # it may have been SAML
     app.client_id = data["client_id"]
     if data["client_secret"]:
         app.secret = data["client_secret"]
@@ -42,6 +42,7 @@ def sso_configure(org, data: dict, *, actor=None, request=None) -> OrganizationS
     app.settings = {"server_url": data["server_url"], "scope": scopes}
     app.save()
     sso = sso or OrganizationSso(organization=org, app=app)
+    sso.protocol = OrganizationSso.Protocol.OIDC
     sso.allowed_domains = data["allowed_domains"]
     sso.groups_claim = data["groups_claim"]
     sso.group_roles = data["group_roles"]

@@ -14,12 +14,14 @@ from django.views.decorators.http import require_http_methods
 from assess.orgs.access import MANAGE, org_view
 from assess.orgs.models import Organization
 
-from . import services
+from . import saml, services
 from .forms import SsoSettingsForm, sso_settings_initial
 from .models import OrganizationSso
 
 
 def _sign_in_url(sso: OrganizationSso) -> str:
+    if sso.protocol == OrganizationSso.Protocol.SAML:
+        return saml.sign_in_url(sso)
     return reverse("openid_connect_login", kwargs={"provider_id": sso.provider_id})
 
 
@@ -27,7 +29,7 @@ def _continue_page(request: HttpRequest, sso: OrganizationSso) -> HttpResponse:
     """A form that posts to allauth's sign-in, which redirects to the identity provider.
     The site's CSP allows forms to post to itself only, and browsers hold the redirect
     that follows a form to the same rule: this page alone also allows the provider."""
-    issuer = urlsplit(sso.app.settings.get("server_url", ""))
+    issuer = urlsplit(sso.app.settings.get("server_url", "") or sso.saml_sso_url)
     response = render(
         request,
         "assess/sso/continue.html",
