@@ -81,7 +81,9 @@ def metadata_fetch(url: str) -> bytes:
     try:
         with requests.get(url, timeout=FETCH_TIMEOUT_S, stream=True, allow_redirects=False) as r:
             if r.status_code != 200:
-                raise MetadataRefused(f"The metadata URL answered HTTP {r.status_code}.")
+                # Not the status: an answer per address would let an admin map the network
+                # this server sits in (the fetch itself is the weak point: docs/security.md).
+                raise MetadataRefused("The metadata URL did not answer with the metadata.")
             body = r.raw.read(MAX_METADATA_BYTES + 1, decode_content=True)
     except requests.RequestException:
         raise MetadataRefused("The metadata URL could not be read.") from None
