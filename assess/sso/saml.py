@@ -11,10 +11,8 @@ from django.db import transaction
 from django.urls import reverse
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
-from assess.audit.trail import record_event
-
-from . import events
 from .models import OrganizationSso
+from .services import sso_rules_save
 
 # Larger than any one identity provider's metadata (a few KiB); a federation's aggregate of
 # thousands of entities is not what an organization's admin uploads.
@@ -131,25 +129,13 @@ def saml_configure(org, data: dict, *, actor=None, request=None) -> Organization
     sso.saml_entity_id = data["idp"]["entity_id"]
     sso.saml_sso_url = data["idp"]["sso_url"]
     sso.saml_x509cert = data["idp"]["x509cert"]
-    sso.allowed_domains = data["allowed_domains"]
-    sso.groups_claim = data["groups_claim"]
-    sso.group_roles = data["group_roles"]
-    sso.sso_only = data["sso_only"]
-    sso.save()
-    record_event(
-        events.SETTINGS_CHANGED,
-        request,
+    return sso_rules_save(
+        sso,
+        data,
         actor=actor,
-        organization=org,
-        target=sso,
-        details={
-            "protocol": "saml",
-            "issuer": sso.saml_entity_id,
-            "domains": sso.allowed_domains,
-            "sso_only": sso.sso_only,
-        },
+        request=request,
+        details={"protocol": "saml", "issuer": sso.saml_entity_id},
     )
-    return sso
 
 
 def sign_in_url(sso: OrganizationSso) -> str:

@@ -43,6 +43,22 @@ def sso_configure(org, data: dict, *, actor=None, request=None) -> OrganizationS
     app.save()
     sso = sso or OrganizationSso(organization=org, app=app)
     sso.protocol = OrganizationSso.Protocol.OIDC
+    return sso_rules_save(
+        sso,
+        data,
+        actor=actor,
+        request=request,
+        details={
+            "issuer": data["server_url"],
+            "client_credential_changed": bool(data["client_secret"]),
+        },
+    )
+
+
+def sso_rules_save(sso: OrganizationSso, data: dict, *, actor, request, details) -> OrganizationSso:
+    """What both protocols share, saved and audited as one settings change: the allowed
+    email domains, the groups claim and its role lines, SSO-only. `details` adds the
+    protocol's own facts to the audit row (never a secret)."""
     sso.allowed_domains = data["allowed_domains"]
     sso.groups_claim = data["groups_claim"]
     sso.group_roles = data["group_roles"]
@@ -52,14 +68,9 @@ def sso_configure(org, data: dict, *, actor=None, request=None) -> OrganizationS
         events.SETTINGS_CHANGED,
         request,
         actor=actor,
-        organization=org,
+        organization=sso.organization,
         target=sso,
-        details={
-            "issuer": data["server_url"],
-            "domains": sso.allowed_domains,
-            "sso_only": sso.sso_only,
-            "client_credential_changed": bool(data["client_secret"]),
-        },
+        details={**details, "domains": sso.allowed_domains, "sso_only": sso.sso_only},
     )
     return sso
 
