@@ -82,6 +82,17 @@ def _list(request, rows, filters, to_resource) -> HttpResponse:
     return scim_response(list_response(resources, total=total, start=start))
 
 
+def _change(request: HttpRequest, schema, as_resource):
+    """The new resource for the row an update locks: a PUT's body (read before the lock, so
+    a bad body locks nothing), or a PATCH's operations applied to the stored resource."""
+    body = read_body(request)
+    if request.method == "PUT":
+        resource = read_resource(body, schema, Context.RESOURCE_REPLACEMENT_REQUEST)
+        return lambda row: resource
+    patch = read_patch(body, schema)
+    return lambda row: services.patched(as_resource(row, request.scim_base), patch)
+
+
 @scim_endpoint(("GET", "POST"))
 def users(request: HttpRequest, org) -> HttpResponse:
     if request.method == "GET":
@@ -103,18 +114,7 @@ def user(request: HttpRequest, org, scim_id: str) -> HttpResponse:
     if request.method == "DELETE":
         services.user_delete(org, scim_id, request)
         return HttpResponse(status=204)
-    body = read_body(request)
-    if request.method == "PUT":
-        resource = read_resource(body, User, Context.RESOURCE_REPLACEMENT_REQUEST)
-        row = services.user_update(org, scim_id, lambda row: resource, request)
-    else:
-        patch = read_patch(body, User)
-        row = services.user_update(
-            org,
-            scim_id,
-            lambda row: services.patched(user_resource(row, request.scim_base), patch),
-            request,
-        )
+    row = services.user_update(org, scim_id, _change(request, User, user_resource), request)
     return scim_response(dump(user_resource(row, request.scim_base)))
 
 
@@ -139,17 +139,7 @@ def group(request: HttpRequest, org, scim_id: str) -> HttpResponse:
     if request.method == "DELETE":
         services.group_delete(org, scim_id, request)
         return HttpResponse(status=204)
-    body = read_body(request)
-    if request.method == "PUT":
-        resource = read_resource(body, Group, Context.RESOURCE_REPLACEMENT_REQUEST)
-        row = services.group_update(org, scim_id, lambda row: resource, request)
-    else:
-        patch = read_patch(body, Group)
-        row = services.group_update(
-            org,
-            scim_id,
-            lambda row: services.patched(group_resource(row, request.scim_base), patch),
-        )
+    row = services.group_update(org, scim_id, _change(request, Group, group_resource), request)
     return scim_response(dump(group_resource(row, request.scim_base)))
 
 
