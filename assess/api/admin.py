@@ -14,11 +14,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "organization",
         "prefix",
         "can_read_bank",
+        "can_write_library",
         "created_at",
         "last_used_at",
         "revoked_at",
     )
-    list_filter = ("organization", "can_read_bank")
+    list_filter = ("organization", "can_read_bank", "can_write_library")
     search_fields = ("name", "prefix")
     readonly_fields = ("prefix", "created_by", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]

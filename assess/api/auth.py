@@ -92,6 +92,18 @@ class CanReadBank(permissions.BasePermission):
         return isinstance(request.auth, ApiToken) and request.auth.can_read_bank
 
 
+class CanWriteLibrary(permissions.BasePermission):
+    message = (
+        "This API token may not write your library (it needs the library scope: "
+        "manage.py create_api_token --library)."
+    )
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return isinstance(request.auth, ApiToken) and request.auth.can_write_library
+
+
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "assess.api.auth.ApiTokenAuthentication"
     name = "ApiToken"

@@ -1,13 +1,14 @@
 """The organization's question library over the API: list, create and update its own
-questions with the library's validation (the bank's validators), answered in the one error
-envelope. Another organization's item is a 404, like an id never used."""
+questions with the library's validation (the bank's validators), send them for review,
+publish, retire and restore them, answered in the one error envelope. Writing needs a token
+with the library scope; another organization's item is a 404, like an id never used."""
 
 from __future__ import annotations
 
 import re
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -18,6 +19,7 @@ from assess.library.selectors import library_items
 from quizzes.bankvalidate import plain
 from quizzes.yamlio import dump_text
 
+from .auth import CanWriteLibrary, HasApiToken
 from .base import ApiView
 from .errors import Conflict
 from .serializers import StrictInput
@@ -76,7 +78,11 @@ def _refusal(exc: services.LibraryError) -> exceptions.APIException:
     return exceptions.ValidationError({"question": errors})
 
 
-class LibraryQuestionListView(ApiView):
+class LibraryView(ApiView):
+    permission_classes = [HasApiToken, CanWriteLibrary]
+
+
+class LibraryQuestionListView(LibraryView):
     def get_throttles(self):
         self.throttle_scope = "api_write" if self.request.method == "POST" else "api_read"
         return super().get_throttles()
@@ -102,7 +108,7 @@ class LibraryQuestionListView(ApiView):
         return Response(LibraryQuestionOut(item).data, status=status.HTTP_201_CREATED)
 
 
-class LibraryQuestionDetailView(ApiView):
+class LibraryQuestionDetailView(LibraryView):
     def get_throttles(self):
         self.throttle_scope = "api_read" if self.request.method == "GET" else "api_write"
         return super().get_throttles()
@@ -123,6 +129,44 @@ class LibraryQuestionDetailView(ApiView):
         source = _source(request)
         try:
             item = services.item_update(item, None, source)
+        except services.LibraryError as exc:
+            raise _refusal(exc) from None
+        return Response(LibraryQuestionOut(library_items(self.organization).get(pk=item.pk)).data)
+
+
+# The workflow's steps, each one service of the library (the same rules as its pages).
+LIBRARY_ACTIONS = {
+    "submit": services.item_submit,
+    "publish": services.item_publish,
+    "retire": services.item_retire,
+    "restore": services.item_restore,
+}
+
+
+class LibraryQuestionActionView(LibraryView):
+    throttle_scope = "api_write"
+
+    @extend_schema(
+        operation_id="library_questions_step",
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(LIBRARY_ACTIONS)),
+        ],
+        request=None,
+        responses=LibraryQuestionOut,
+        summary="Send for review, publish, retire or restore one of your library's questions",
+        description="`submit` sends the working copy for review; `publish` makes it what new "
+        "attempts get (where your organization asks for a second person's review, a person "
+        "approves it on the library page: a token cannot); `retire` stops new tests taking "
+        "it; `restore` undoes that. A step that does not apply is a 409.",
+    )
+    def post(self, request, item_id: int, action: str):
+        item = get_object_or_404(library_items(self.organization), pk=item_id)
+        if request.data:
+            raise exceptions.ValidationError({"non_field_errors": ["Send an empty body."]})
+        try:
+            LIBRARY_ACTIONS[action](item, None)
+        except services.NotAllowed as exc:
+            raise exceptions.PermissionDenied(" ".join(exc.errors)) from None
         except services.LibraryError as exc:
             raise _refusal(exc) from None
         return Response(LibraryQuestionOut(library_items(self.organization).get(pk=item.pk)).data)

@@ -27,7 +27,8 @@ def webhook_secret_new() -> str:
 class ApiToken(models.Model):
     """A machine's credential for one organization; every request it makes sees only that
     organization's rows. `can_read_bank` (off by default) opens the question bank with its
-    answer keys, for staff integrations only."""
+    answer keys, for staff integrations only; `can_write_library` (off by default) lets it
+    write the organization's own questions."""
 
     organization = models.ForeignKey(
         "assess.Organization", on_delete=models.CASCADE, related_name="api_tokens"
@@ -38,6 +39,12 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     can_read_bank = models.BooleanField(
         default=False, help_text="Staff only: may read the question bank, answer keys included."
+    )
+    # Off by default: a token an ATS holds to send tests must not be able to write (or publish)
+    # the questions candidates are asked.
+    can_write_library = models.BooleanField(
+        default=False,
+        help_text="May write, publish and retire the organization's own library questions.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -59,7 +66,13 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(
-        cls, organization, name: str, *, can_read_bank: bool = False, created_by=None
+        cls,
+        organization,
+        name: str,
+        *,
+        can_read_bank: bool = False,
+        can_write_library: bool = False,
+        created_by=None,
     ) -> tuple[ApiToken, str]:
         """A new token and its raw value; the raw value is never stored."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -69,6 +82,7 @@ class ApiToken(models.Model):
             prefix=raw[:12],
             key_hash=token_digest(raw),
             can_read_bank=can_read_bank,
+            can_write_library=can_write_library,
             created_by=created_by,
         )
         return token, raw

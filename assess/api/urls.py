@@ -62,5 +62,10 @@ urlpatterns = [
         library_views.LibraryQuestionDetailView.as_view(),
         name="library-question",
     ),
+    re_path(
+        r"^v1/library/questions/(?P<item_id>[0-9]{1,9})/(?P<action>submit|publish|retire|restore)/$",
+        library_views.LibraryQuestionActionView.as_view(),
+        name="library-question-action",
+    ),
     re_path(r"^", views.NotFoundView.as_view(), name="not-found"),
 ]

@@ -27,6 +27,9 @@ SESSION_ENDED = "session.ended"
 SECURITY_SETTINGS_CHANGED = "security.settings_changed"
 AUDIT_EXPORTED = "audit.exported"
 AUDIT_RETENTION_CHANGED = "audit.retention_changed"
+LIBRARY_PUBLISHED = "library.published"
+LIBRARY_RETIRED = "library.retired"
+LIBRARY_RESTORED = "library.restored"
 
 KNOWN = (
     SIGNIN_SUCCEEDED,
@@ -54,4 +57,7 @@ KNOWN = (
     SECURITY_SETTINGS_CHANGED,
     AUDIT_EXPORTED,
     AUDIT_RETENTION_CHANGED,
+    LIBRARY_PUBLISHED,
+    LIBRARY_RETIRED,
+    LIBRARY_RESTORED,
 )

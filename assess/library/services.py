@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.orgs.models import Organization, Role
 from quizzes.bankfiles import save_question
 from quizzes.bankvalidate import plain
@@ -60,6 +62,17 @@ def policy_update(organization: Organization, *, review_required: bool, authors)
     policy.save(update_fields=["review_required"])
     policy.authors.set(authors)
     return policy
+
+
+def _audit(event: str, item: LibraryItem, user) -> None:
+    """Who changed what candidates are asked; `user` None is an API token (its own use is
+    in the trail as `api_token.used`)."""
+    details = {"question": item.slug}
+    if item.question_id is not None:
+        details["version"] = item.question.latest_version.number
+    if user is None:
+        details["via"] = "api"
+    record_event(event, actor=user, organization=item.organization, target=item, details=details)
 
 
 def _checked_or_raise(checked: Checked) -> Checked:
@@ -130,6 +143,10 @@ def item_publish(item: LibraryItem, user) -> LibraryItem:
     if library_policy(item.organization).review_required:
         if item.status != Status.IN_REVIEW:
             raise Conflict("Your organization reviews questions: send it for review first.")
+        if user is None:
+            raise NotAllowed(
+                "Your organization reviews questions: a person approves it on the library page."
+            )
         if item.submitted_by_id == user.pk:
             raise NotAllowed(
                 "Someone other than the person who sent it for review must approve it."
@@ -140,25 +157,29 @@ def item_publish(item: LibraryItem, user) -> LibraryItem:
     item.status = Status.PUBLISHED
     item.published_by = user
     item.save(update_fields=["question", "status", "published_by", "updated_at"])
+    _audit(events.LIBRARY_PUBLISHED, item, user)
     return item
 
 
-def _set_active(item: LibraryItem, active: bool) -> LibraryItem:
+def _set_active(item: LibraryItem, user, active: bool) -> LibraryItem:
     if item.question_id is None:
         raise Conflict("This question was never published.")
     question = item.question
+    if question.is_active == active:
+        raise Conflict("This question is already " + ("in use." if active else "retired."))
     question.is_active = active
     question.save(update_fields=["is_active", "updated_at"])
+    _audit(events.LIBRARY_RESTORED if active else events.LIBRARY_RETIRED, item, user)
     return item
 
 
-def item_retire(item: LibraryItem) -> LibraryItem:
+def item_retire(item: LibraryItem, user) -> LibraryItem:
     """No new test picks or draws it; attempts that hold it keep it."""
-    return _set_active(item, False)
+    return _set_active(item, user, False)
 
 
-def item_restore(item: LibraryItem) -> LibraryItem:
-    return _set_active(item, True)
+def item_restore(item: LibraryItem, user) -> LibraryItem:
+    return _set_active(item, user, True)
 
 
 @dataclass

@@ -185,10 +185,8 @@ item_publish = _item_action(
     services.item_publish,
     "Published: new tests can take it; attempts keep the version they had.",
 )
-item_retire = _item_action(
-    lambda item, user: services.item_retire(item), "Retired: no new test takes it."
-)
-item_restore = _item_action(lambda item, user: services.item_restore(item), "Restored.")
+item_retire = _item_action(services.item_retire, "Retired: no new test takes it.")
+item_restore = _item_action(services.item_restore, "Restored.")
 
 
 @require_GET

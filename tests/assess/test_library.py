@@ -137,9 +137,9 @@ def test_retire_and_restore(client, org, people):
     client.force_login(people["recruiter"])
     builder = _url("builder", org, assessment_id=assessment.pk)
     assert item.question.key in client.get(builder).content.decode()
-    services.item_retire(item)
+    services.item_retire(item, people["admin"])
     assert item.question.key not in client.get(builder).content.decode()
-    services.item_restore(item)
+    services.item_restore(item, people["admin"])
     assert item.question.key in client.get(builder + "?source=library").content.decode()
     assert item.question.key not in client.get(builder + "?source=bank").content.decode()
 
