@@ -18,9 +18,9 @@ def bank_table() -> str:
     """A plain-text table: one row per topic, a column per level, then totals per kind."""
     counts = bank_counts()
     levels = Level.values
-    width = max([len(t.slug) for t in Topic.objects.all()] + [12])
+    width = max([len(t.slug) for t in Topic.objects.bank()] + [12])
     lines = [f"{'topic':<{width}}  " + "  ".join(f"{lv:>6}" for lv in levels) + "   total"]
-    for topic in Topic.objects.all():
+    for topic in Topic.objects.bank():
         per_level = [
             sum(n for (t, lv, _), n in counts.items() if t == topic.slug and lv == level)
             for level in levels

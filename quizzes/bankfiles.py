@@ -289,7 +289,7 @@ def dump_bank(root: Path = BANK_DIR) -> list[Path]:
     root.mkdir(parents=True, exist_ok=True)
     topics = [
         {"slug": t.slug, "title": t.title, "description": t.description}
-        for t in Topic.objects.all()
+        for t in Topic.objects.bank()
     ]
     dump_readable({"topics": topics}, root / TOPICS_FILE)
     written = [root / TOPICS_FILE]
@@ -333,7 +333,7 @@ def question_from_yaml(text: str, *, shown: str = "<question>") -> BankQuestion:
                 )
             ]
         ) from None
-    question = validate_question(raw, Topic.objects.values_list("slug", flat=True), report)
+    question = validate_question(raw, Topic.objects.bank().values_list("slug", flat=True), report)
     if question is not None:
         known = set(
             Question.objects.filter(key__in=question.excludes).values_list("key", flat=True)

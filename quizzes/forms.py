@@ -6,7 +6,7 @@ from .practice import PRACTICE_LENGTHS
 
 class PracticeStartForm(forms.Form):
     topic = forms.ModelChoiceField(
-        queryset=Topic.objects.all(), required=False, empty_label="Any topic"
+        queryset=Topic.objects.bank(), required=False, empty_label="Any topic"
     )
     level = forms.ChoiceField(choices=[("", "Any level"), *Level.choices], required=False)
     length = forms.TypedChoiceField(

@@ -48,11 +48,22 @@ CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
 AUTO_SCORED_KINDS = (*CHOICE_KINDS, Kind.NUMERIC)
 
 
+class TopicQuerySet(models.QuerySet):
+    def bank(self) -> "TopicQuerySet":
+        """The bank's topics: what practice, the bank files and everyone's builder offer.
+        An organization's own topics (`private`) belong to its library alone."""
+        return self.filter(private=False)
+
+
 class Topic(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # An organization's own topic (assess.library owns the link; its slug is namespaced).
+    private = models.BooleanField(default=False)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "slug"]

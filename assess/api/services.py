@@ -69,7 +69,7 @@ def assessment_create_from_queries(
         errors.update(_points_errors(index, spec))
         topic = None
         if spec.draw_topic:
-            topic = Topic.objects.filter(slug=spec.draw_topic).first()
+            topic = Topic.objects.bank().filter(slug=spec.draw_topic).first()
             if topic is None:
                 errors[f"sections.{index}.draw.topic"] = [f"Unknown topic {spec.draw_topic!r}."]
         if spec.draw_count and (topic is not None or not spec.draw_topic):

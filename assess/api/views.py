@@ -216,7 +216,7 @@ class BankTopicListView(ApiView):
     @extend_schema(responses=s.TopicOut(many=True), summary="List the bank's topics (bank scope)")
     def get(self, request):
         self.query_filters()
-        return self.list_response(Topic.objects.order_by("position", "slug"), s.TopicOut)
+        return self.list_response(Topic.objects.bank().order_by("position", "slug"), s.TopicOut)
 
 
 class BankQuestionListView(ApiView):

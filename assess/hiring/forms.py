@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from assess.library.topics import topics_for
 from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Topic
 
@@ -53,8 +54,9 @@ class AssessmentForm(forms.ModelForm):
         return value
 
 
-def _topic_choices():
-    return [("", "Any topic"), *((t.slug, t.title) for t in Topic.objects.all())]
+def _topic_choices(organization):
+    """The bank's topics and the organization's own (never another organization's)."""
+    return [("", "Any topic"), *((t.slug, t.title) for t in topics_for(organization))]
 
 
 class BankFilterForm(forms.Form):
@@ -71,9 +73,9 @@ class BankFilterForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = _topic_choices()
+        self.fields["topic"].choices = _topic_choices(organization)
 
 
 def points_field(**kwargs) -> forms.IntegerField:
@@ -103,8 +105,13 @@ class DrawForm(forms.Form):
         label="Level", choices=[("", "Any level"), *Level.choices], required=False
     )
     draw_topic = forms.ModelChoiceField(
-        label="Topic", queryset=Topic.objects.all(), required=False, empty_label="Any topic"
+        label="Topic", queryset=Topic.objects.none(), required=False, empty_label="Any topic"
     )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Another organization's topic id is "not one of the available choices".
+        self.fields["draw_topic"].queryset = topics_for(organization)
 
 
 class AdaptiveForm(forms.Form):

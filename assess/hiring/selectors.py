@@ -22,10 +22,11 @@ from django.db.models import (
 from django.utils import timezone
 
 from assess.library.selectors import questions_for
+from assess.library.topics import topics_for
 from assess.orgs.models import Organization
 from grader.routing import ungradable_problems
 from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity, exposure_weight
-from quizzes.models import Kind, Level, Question, Topic
+from quizzes.models import Kind, Level, Question
 from quizzes.questions import (
     GPU_NEEDS,
     candidate_view,
@@ -289,7 +290,7 @@ def assessment_summary(assessment: Assessment) -> AssessmentSummary:
     summary.estimated_minutes = int(round(minutes))
     if ANY not in summary.topics:
         summary.missing_topics = [
-            t.title for t in Topic.objects.all() if t.title not in summary.topics
+            t.title for t in topics_for(assessment.organization) if t.title not in summary.topics
         ]
     return summary
 

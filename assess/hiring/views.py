@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from assess.library.selectors import questions_for, questions_known_to
+from assess.library.topics import topics_for
 from assess.orgs.access import BUILD, org_view
 from assess.orgs.models import Organization
-from quizzes.models import Kind, Level, Question, Topic
+from quizzes.models import Kind, Level, Question
 from quizzes.questions import candidate_view, correct_answer_text
 
 from .draws import adaptive_pool, assessment_questions
@@ -103,7 +104,7 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
             assessment_update(assessment, **form.cleaned_data)
             messages.success(request, "Settings saved.")
             return redirect("org:builder", org_slug=org.slug, assessment_id=assessment.pk)
-    filters = BankFilterForm(request.GET or None)
+    filters = BankFilterForm(request.GET or None, organization=org)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     bank = bank_browse(
         kind=criteria.get("kind", ""),
@@ -138,7 +139,7 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
             "summary": assessment_summary(assessment),
             "kind_choices": [("", "Any kind"), *Kind.choices],
             "level_choices": [("", "Any level"), *Level.choices],
-            "topics": Topic.objects.all(),
+            "topics": topics_for(org),
             "section_form": SectionForm(),
             "query": request.GET.urlencode(),
         },
@@ -282,7 +283,7 @@ def _set_points(request: HttpRequest, section: Section) -> None:
 
 
 def _set_draw(request: HttpRequest, section: Section) -> None:
-    form = DrawForm(request.POST)
+    form = DrawForm(request.POST, organization=section.assessment.organization)
     if not form.is_valid():
         raise RecruitingError("Random draw: " + _form_problems(form))
     data = form.cleaned_data

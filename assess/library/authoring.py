@@ -22,7 +22,7 @@ from quizzes.bankvalidate import KEY_PATTERN_CHARS, BankQuestion, Reporter, vali
 from quizzes.models import Pool, Topic
 from quizzes.yamlio import dump_text, load_with_lines
 
-from .models import LibraryItem
+from .models import LibraryItem, LibraryTopic
 
 MAX_SOURCE_CHARS = 50_000
 MAX_IMPORT_CHARS = 1_000_000
@@ -148,12 +148,21 @@ def check_mapping(organization_id: int, raw: Any, *, slug: str | None = None) ->
             stored_key(organization_id, x) if isinstance(x, str) and x in own else x
             for x in excludes
         ]
+    own_topics = set(
+        LibraryTopic.objects.filter(organization_id=organization_id).values_list("slug", flat=True)
+    )
+    if isinstance(entry.get("topic"), str) and entry["topic"] in own_topics:
+        entry["topic"] = stored_key(organization_id, entry["topic"])
+    topics = [
+        *Topic.objects.bank().values_list("slug", flat=True),
+        *(stored_key(organization_id, slug) for slug in own_topics),
+    ]
     report = Reporter("")
-    topics = Topic.objects.values_list("slug", flat=True)
     question = validate_question(entry, topics, report)
     shown = entry.get("id") if isinstance(author_id, str) else None
     for issue in report.issues:
         message = issue.message.replace(shown, author_id) if shown else issue.message
+        message = message.replace("(see topics.yaml)", "(a bank topic or one of your library's)")
         checked.errors.append(f"line {issue.line}: {message}" if issue.line else message)
     if question is None:
         return checked
@@ -221,6 +230,7 @@ def file_entry(organization_id: int, question: BankQuestion) -> dict:
     excludes = [author_key(organization_id, key) for key in question.excludes]
     entry = question_to_file_entry(question.content, Pool.HIRING, excludes)
     entry["id"] = author_key(organization_id, entry["id"])
+    entry["topic"] = author_key(organization_id, entry["topic"])
     return entry
 
 

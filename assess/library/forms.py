@@ -6,8 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from assess.orgs.models import Organization, Role
+from assess.strictinput import validate_single_line, validate_storable_text
+from quizzes.bankvalidate import KEY_PATTERN_CHARS
 
-from .authoring import MAX_IMPORT_CHARS, MAX_SOURCE_CHARS
+from .authoring import MAX_IMPORT_CHARS, MAX_SLUG_CHARS, MAX_SOURCE_CHARS
 
 
 class SourceForm(forms.Form):
@@ -55,3 +57,30 @@ class PolicyForm(forms.Form):
             )
             .order_by("username")
         )
+
+
+def _topic_id(value: str) -> None:
+    if not 3 <= len(value) <= MAX_SLUG_CHARS or set(value) - KEY_PATTERN_CHARS or value[0] == "-":
+        raise forms.ValidationError(
+            f"An id is 3-{MAX_SLUG_CHARS} characters of a-z, 0-9 and '-', not starting with '-'."
+        )
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, validators=[validate_single_line])
+    description = forms.CharField(
+        label="Description",
+        max_length=2000,
+        required=False,
+        validators=[validate_storable_text],
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
+class NewTopicForm(TopicForm):
+    slug = forms.CharField(
+        label="Id (questions name it as their topic)",
+        max_length=MAX_SLUG_CHARS,
+        validators=[_topic_id],
+    )
+    field_order = ["slug", "title", "description"]

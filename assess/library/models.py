@@ -83,3 +83,33 @@ class LibraryItem(models.Model):
     @property
     def retired(self) -> bool:
         return self.question_id is not None and not self.question.is_active
+
+
+class LibraryTopic(models.Model):
+    """A topic an organization added for its own questions. Its `quizzes.Topic` is private
+    (left out of the bank's lists) and stored under a namespaced slug, like the items' keys;
+    the author only ever sees `slug`."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="library_topics"
+    )
+    slug = models.SlugField(max_length=60)
+    # PROTECT from the questions' side: a topic in use is not deleted (services refuse it).
+    topic = models.OneToOneField(
+        "quizzes.Topic", on_delete=models.CASCADE, related_name="library_topic"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "slug"], name="one_library_topic_slug_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.slug

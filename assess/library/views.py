@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assess.orgs.access import BUILD, MANAGE, org_view
@@ -19,7 +19,7 @@ from quizzes.questions import candidate_view, correct_answer_text
 
 from . import services
 from .authoring import STARTERS, Checked, check_source
-from .forms import ImportForm, PolicyForm, SourceForm
+from .forms import ImportForm, NewTopicForm, PolicyForm, SourceForm, TopicForm
 from .selectors import (
     item_statistics,
     item_versions,
@@ -27,6 +27,7 @@ from .selectors import (
     library_item,
     library_items,
 )
+from .topics import own_topics, topic_create, topic_delete, topic_update, topics_in_use
 
 PREVIEW_SEED = 0
 NOT_AN_AUTHOR = "Your admin has not allowed you to write questions."
@@ -232,3 +233,68 @@ def settings(request: HttpRequest, org: Organization, role: str) -> HttpResponse
         messages.success(request, "Library settings saved.")
         return redirect("org:library", org_slug=org.slug)
     return render(request, "assess/library/settings.html", {"org": org, "role": role, "form": form})
+
+
+def _topics_page(request, org, role, *, form, edit_forms=None, status=200):
+    in_use = topics_in_use(org)
+    rows = [
+        {
+            "own": own,
+            "used": in_use.get(own.slug, 0),
+            "form": (edit_forms or {}).get(own.pk)
+            or TopicForm(
+                initial={"title": own.topic.title, "description": own.topic.description},
+                prefix=f"t{own.pk}",
+            ),
+        }
+        for own in own_topics(org)
+    ]
+    return render(
+        request,
+        "assess/library/topics.html",
+        {"org": org, "role": role, "form": form, "rows": rows},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@author_view
+def topics(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
+    """The organization's own topics, and a form to add one."""
+    form = NewTopicForm(request.POST or None)
+    if request.method == "GET":
+        return _topics_page(request, org, role, form=form)
+    if form.is_valid():
+        try:
+            topic_create(org, request.user, **form.cleaned_data)
+        except services.LibraryError as exc:
+            for error in exc.errors:
+                form.add_error(None, error)
+        else:
+            messages.success(request, "Topic added: your questions may name it now.")
+            return redirect("org:library_topics", org_slug=org.slug)
+    return _topics_page(request, org, role, form=form, status=400)
+
+
+@require_POST
+@author_view
+def topic_change(request: HttpRequest, org: Organization, role: str, topic_id: int) -> HttpResponse:
+    """Rename one of the organization's topics, or delete it when no question names it."""
+    own = get_object_or_404(own_topics(org), pk=topic_id)
+    if request.POST.get("action") == "delete":
+        try:
+            topic_delete(own)
+        except services.LibraryError as exc:
+            for error in exc.errors:
+                messages.error(request, error)
+        else:
+            messages.success(request, f"Topic {own.slug!r} deleted.")
+        return redirect("org:library_topics", org_slug=org.slug)
+    form = TopicForm(request.POST, prefix=f"t{own.pk}")
+    if not form.is_valid():
+        return _topics_page(
+            request, org, role, form=NewTopicForm(), edit_forms={own.pk: form}, status=400
+        )
+    topic_update(own, **form.cleaned_data)
+    messages.success(request, "Topic saved.")
+    return redirect("org:library_topics", org_slug=org.slug)
