@@ -16,6 +16,7 @@ from assess.strictinput import validate_single_line
 from grader.routing import ungradable_problems
 from quizzes.models import Kind, Level, Question, Topic
 
+from ..hiring.models import DrawSource
 from ..models import Assessment, Attempt, Invitation, Section
 from ..scoring import LevelSource, attempt_results
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -77,6 +78,12 @@ class DrawInput(StrictInput):
     topic = StrictCharField(max_length=80, required=False, default="", help_text="A topic slug.")
     points = StrictIntegerField(
         required=False, help_text="What each drawn question is worth, 1 to 100 (default 1)."
+    )
+    source = serializers.ChoiceField(
+        choices=DrawSource.choices,
+        required=False,
+        default=DrawSource.BANK,
+        help_text="Draw from the bank (default), your organization's library, or both.",
     )
 
 
@@ -178,10 +185,11 @@ class DrawOut(serializers.ModelSerializer):
     topic = serializers.SlugRelatedField(
         source="draw_topic", slug_field="slug", read_only=True, allow_null=True
     )
+    source = serializers.CharField(source="draw_source")
 
     class Meta:
         model = Section
-        fields = ["count", "kind", "level", "topic", "points"]
+        fields = ["count", "kind", "level", "topic", "points", "source"]
 
 
 def _picks_in_order(section) -> list:

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from assess.hiring import services as recruiting
+from assess.hiring.models import DrawSource
 from assess.hiring.selectors import bank_browse, section_draw
+from assess.hiring.services import DRAW_SOURCE_WORDS
 from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity
 from quizzes.errors import UserError
 from quizzes.models import Question, Topic
@@ -37,6 +39,7 @@ class SectionSpec:
     draw_topic: str = ""  # topic slug
     points: dict[str, int] = field(default_factory=dict)  # bank id -> points, for `questions`
     draw_points: int | None = None  # each drawn question's; None: the builder's default
+    draw_source: str = DrawSource.BANK
 
 
 def assessment_create_from_queries(
@@ -81,13 +84,14 @@ def assessment_create_from_queries(
                 draw_kind=spec.draw_kind,
                 draw_level=spec.draw_level,
                 draw_topic=topic,
+                draw_source=spec.draw_source,
             )
             draws.append(section_draw(unsaved, organization, reserved))
             available = draws_capacity(draws, groups=groups)[-1]
             if available < spec.draw_count:
                 errors[f"sections.{index}.draw.count"] = [
-                    f"Only {available} questions of the bank are sure to be left for this "
-                    f"draw; asked for {spec.draw_count}."
+                    f"Only {available} questions of {DRAW_SOURCE_WORDS[spec.draw_source]} are "
+                    f"sure to be left for this draw; asked for {spec.draw_count}."
                 ]
         total += len(found) + spec.draw_count
         resolved.append((spec, [found[k] for k in keys if k in found], topic))
@@ -122,6 +126,7 @@ def assessment_create_from_queries(
                     level=spec.draw_level,
                     topic=topic,
                     points=spec.draw_points,
+                    source=spec.draw_source,
                 )
     return assessment
 

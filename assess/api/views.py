@@ -16,6 +16,7 @@ from assess.publicurl import public_base_url
 from assess.review.selectors import AttemptFilters, attempts_list
 from quizzes.models import Topic
 
+from ..hiring.models import DrawSource
 from ..models import Attempt
 from . import serializers as s
 from .auth import CanReadBank
@@ -72,6 +73,7 @@ class AssessmentListView(ApiView):
                 draw_topic=spec.get("draw", {}).get("topic", ""),
                 points=spec["points"],
                 draw_points=spec.get("draw", {}).get("points"),
+                draw_source=spec.get("draw", {}).get("source", DrawSource.BANK),
             )
             for spec in data.pop("sections")
         ]

@@ -12,7 +12,7 @@ from quizzes.draws import draw_questions
 from quizzes.models import AUTO_SCORED_KINDS, Question, QuestionVersion
 
 from .models import Assessment, Section
-from .selectors import draw_pool, section_picks
+from .selectors import draw_pool, draw_scope, section_picks
 
 # Only answers scored the moment they are given can steer the next question.
 ADAPTIVE_KINDS = AUTO_SCORED_KINDS
@@ -24,11 +24,13 @@ def adaptive_usable():
 
 
 def adaptive_pool(section: Section) -> list[Question]:
-    """The questions an adaptive section may draw: its own plus the bank's matching its
-    draw filters, auto-scored kinds only, in a stable order (by id). A section with no
+    """The questions an adaptive section may draw: its own plus those of its draw source
+    (the bank unless the recruiter chose the library) matching its draw filters, auto-scored kinds only, in a stable order (by id). A section with no
     picks and no draw settings adapts over the whole bank (its filters read "any"): an
     empty pool is never what the recruiter who ticked "Adaptive" meant."""
-    usable = adaptive_usable()
+    usable = questions_for(**draw_scope(section, section.assessment.organization)).filter(
+        kind__in=ADAPTIVE_KINDS
+    )
     matching = usable.none()
     # The section's picks may include the organization's own library questions.
     own = questions_for(section.assessment.organization).filter(

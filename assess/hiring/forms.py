@@ -10,7 +10,7 @@ from assess.strictinput import validate_single_line
 from quizzes.models import Kind, Level, Topic
 
 from .invitations import CSV_MAX_BYTES, MAX_EXTRA_MINUTES
-from .models import MAX_POINTS, MIN_POINTS, Assessment
+from .models import MAX_POINTS, MIN_POINTS, Assessment, DrawSource
 from .selectors import GpuNeeds, Stage
 from .services import ASSESSMENT_FIELDS, POINTS_ERROR
 
@@ -107,6 +107,8 @@ class DrawForm(forms.Form):
     draw_topic = forms.ModelChoiceField(
         label="Topic", queryset=Topic.objects.none(), required=False, empty_label="Any topic"
     )
+    # Left out (an older page): the bank, as before sources existed.
+    draw_source = forms.ChoiceField(label="From", choices=DrawSource.choices, required=False)
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -56,6 +56,14 @@ class Assessment(models.Model):
 MIN_POINTS, MAX_POINTS = 1, 100
 
 
+class DrawSource(models.TextChoices):
+    """Where a section's random (or adaptive) draw takes its questions from."""
+
+    BANK = "bank", "The bank"
+    LIBRARY = "library", "Our library"
+    BOTH = "both", "The bank and our library"
+
+
 class Section(models.Model):
     """Questions picked explicitly, then `draw_count` more drawn at random from the bank
     by kind, level and topic (each filter optional)."""
@@ -75,6 +83,9 @@ class Section(models.Model):
     )
     draw_topic = models.ForeignKey(
         "quizzes.Topic", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    draw_source = models.CharField(
+        max_length=10, choices=DrawSource.choices, default=DrawSource.BANK
     )
     # What each drawn question is worth (one value for the section: the recruiter does not
     # know which questions the draw will hold). Adaptive sections' drawn questions too.

@@ -34,7 +34,7 @@ from quizzes.questions import (
     question_placement,
 )
 
-from .models import Assessment, Decision, Invitation, Section
+from .models import Assessment, Decision, DrawSource, Invitation, Section
 
 
 class GpuNeeds(TextChoices):
@@ -110,14 +110,24 @@ def gradable_for(questions: QuerySet[Question], organization: Organization) -> Q
     return questions.exclude(kind=Kind.CODING, latest_version__content__problem__in=list(gaps))
 
 
+def draw_scope(section: Section, organization: Organization) -> dict:
+    """`questions_for`'s arguments for the section's draw source (`DrawSource`): the bank's
+    questions, the organization's own library's, or both; never another organization's."""
+    if section.draw_source == DrawSource.BANK:
+        return {"organization": None, "source": ""}
+    library = section.draw_source == DrawSource.LIBRARY
+    return {"organization": organization, "source": "library" if library else ""}
+
+
 def draw_pool(section: Section, organization: Organization) -> QuerySet[Question]:
-    """The bank questions a section's random draw chooses from (before excluding the
-    questions already in the test): what `attempt_start` draws and the builder counts."""
+    """The questions a section's random draw chooses from (before excluding the questions
+    already in the test): what `attempt_start` draws and the builder counts."""
     return gradable_for(
         bank_browse(
             kind=section.draw_kind,
             level=section.draw_level,
             topic=section.draw_topic.slug if section.draw_topic_id else "",
+            **draw_scope(section, organization),
         ),
         organization,
     )

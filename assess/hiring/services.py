@@ -18,7 +18,7 @@ from quizzes.errors import UserError
 from quizzes.models import Kind, Pool, Question, Topic
 
 from .draws import ADAPTIVE_KINDS, adaptive_pool
-from .models import MAX_POINTS, MIN_POINTS, Assessment, Section, SectionQuestion
+from .models import MAX_POINTS, MIN_POINTS, Assessment, DrawSource, Section, SectionQuestion
 from .selectors import draw_available
 
 
@@ -190,6 +190,14 @@ def section_set_points(section: Section, question: Question, points: int) -> Non
         raise RecruitingError(f"{question.key} is not in this section.")
 
 
+# How a refusal names where a draw takes its questions from.
+DRAW_SOURCE_WORDS = {
+    DrawSource.BANK: "the bank",
+    DrawSource.LIBRARY: "your library",
+    DrawSource.BOTH: "the bank and your library",
+}
+
+
 def section_set_draw(
     section: Section,
     *,
@@ -198,12 +206,15 @@ def section_set_draw(
     level: str = "",
     topic: Topic | None = None,
     points: int | None = None,
+    source: str = DrawSource.BANK,
 ) -> Section:
-    """Draw `count` random questions matching the filters, each worth `points` (None: as
-    before); refused when the bank (less the questions already in the assessment) has
-    fewer."""
+    """Draw `count` random questions from `source` (`DrawSource`) matching the filters, each
+    worth `points` (None: as before); refused when the source (less the questions already in
+    the assessment) has fewer."""
     if not 0 <= count <= 100:
         raise RecruitingError("Draw between 0 and 100 questions.")
+    if source not in DrawSource.values:
+        raise RecruitingError("Draw from the bank, your library or both.")
     if points is not None:
         points_check(points)
         section.draw_points = points
@@ -213,6 +224,7 @@ def section_set_draw(
         level,
         topic,
     )
+    section.draw_source = source
     if count:
         picked = SectionQuestion.objects.filter(section__assessment=section.assessment_id)
         others = section.assessment.sections.exclude(pk=section.pk).filter(draw_count__gt=0)
@@ -223,15 +235,24 @@ def section_set_draw(
         )
         if count > available:
             one = available == 1
+            where = DRAW_SOURCE_WORDS[source]
             raise RecruitingError(
-                f"The bank has {available} question{'' if one else 's'} that "
+                f"{where[0].upper()}{where[1:]} {'have' if source == DrawSource.BOTH else 'has'} "
+                f"{available} question{'' if one else 's'} that "
                 f"{'fits' if one else 'fit'} these filters"
                 + (f" and {'is' if one else 'are'} not picked already" if picked.exists() else "")
                 + f"; {count} cannot be drawn."
-                + (" Other sections' draws take from the same bank." if others.exists() else "")
+                + (f" Other sections' draws take from {where} too." if others.exists() else "")
             )
     section.save(
-        update_fields=["draw_count", "draw_kind", "draw_level", "draw_topic", "draw_points"]
+        update_fields=[
+            "draw_count",
+            "draw_kind",
+            "draw_level",
+            "draw_topic",
+            "draw_points",
+            "draw_source",
+        ]
     )
     return section
 

@@ -33,7 +33,7 @@ from .forms import (
     PointsForm,
     SectionForm,
 )
-from .models import Assessment, Section
+from .models import Assessment, DrawSource, Section
 from .selectors import (
     PREVIEW_SEED,
     assessment_summary,
@@ -140,6 +140,7 @@ def builder(request: HttpRequest, org: Organization, role: str, assessment_id: i
             "kind_choices": [("", "Any kind"), *Kind.choices],
             "level_choices": [("", "Any level"), *Level.choices],
             "topics": topics_for(org),
+            "draw_source_choices": DrawSource.choices,
             "section_form": SectionForm(),
             "query": request.GET.urlencode(),
         },
@@ -294,6 +295,7 @@ def _set_draw(request: HttpRequest, section: Section) -> None:
         level=data["draw_level"],
         topic=data["draw_topic"],
         points=data["draw_points"],
+        source=data["draw_source"] or DrawSource.BANK,
     )
 
 
