@@ -39,7 +39,15 @@ def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
     sign_in(page, base, "ada")
     page.click("nav >> text=Library")
     page.click("text=Multiple choice (one answer)")
+    # The preview follows the typing: an invalid draft shows its errors, a valid one the
+    # candidate's view, with no click and nothing saved.
+    page.fill("#id_source", SINGLE.replace("correct: false", "correct: true", 1))
+    page.wait_for_selector("#errors:has-text('exactly one correct choice')")
     page.fill("#id_source", SINGLE)
+    page.wait_for_selector("#preview:has-text('A division by zero')")
+    page.wait_for_selector("#live-state:has-text('Preview up to date')")
+    assert not page.query_selector("#errors")
+    assert "/library/new/" in page.url  # still the new question's page: nothing saved
     page.click("button:has-text('Check and preview')")
     page.wait_for_selector("#preview:has-text('A division by zero')")
     assert "As the candidate sees it" in page.inner_text("#preview")
@@ -55,6 +63,15 @@ def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click("text=← The library")
     screenshot("library-list-390")
+    # Topics of the organization's own, on a phone.
+    page.click("text=Our topics")
+    page.fill("#id_slug", "our-serving-stack")
+    page.fill("#id_title", "Our serving stack")
+    page.click("button:has-text('Add the topic')")
+    page.wait_for_selector("h2:has-text('our-serving-stack')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("library-topics-390")
+    page.click("text=Back to the library")
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot("library-list-1280")
 
