@@ -15,7 +15,7 @@ from assess.hiring.models import Section
 from assess.privacy.selectors import anonymous_respondent_key, anonymous_responses
 from quizzes import irt, irtfit
 from quizzes.exposure import sympson_hetter
-from quizzes.models import AUTO_SCORED_KINDS, ExposureParameters, Question
+from quizzes.models import AUTO_SCORED_KINDS, ExposureParameters, Pool, Question
 
 from .models import ItemCalibration, ItemParameter
 
@@ -54,7 +54,15 @@ def item_calibration_run() -> ItemCalibration:
     levels = [q.level for q in questions]
     priors = irt.Priors()
     fit = irtfit.calibrate(scores, levels, priors)
-    cuts = irt.level_cut_points(fit.discrimination, fit.difficulty, levels)
+    # The level cuts are the bank's: an organization's own questions are fitted (its
+    # adaptive sections and statistics read them) but their authors' level labels never
+    # move the cut points every organization's reports are read against.
+    bank = [j for j, q in enumerate(questions) if q.pool != Pool.PRIVATE] or list(
+        range(len(questions))
+    )
+    cuts = irt.level_cut_points(
+        fit.discrimination[bank], fit.difficulty[bank], [levels[j] for j in bank]
+    )
     # Before the transaction: the simulation takes seconds, the rows a moment.
     exposure = _exposure_control(questions, fit, cuts)
     with transaction.atomic():
@@ -95,7 +103,11 @@ def _exposure_control(
     settings.ASSESS_ADAPTIVE_MAX_EXPOSURE. None when the cap is 1 (no control) or the pool
     is too small to keep every question under it (randomesque alone then)."""
     target = settings.ASSESS_ADAPTIVE_MAX_EXPOSURE
-    pool = [j for j, q in enumerate(questions) if q.kind in AUTO_SCORED_KINDS]
+    # What an adaptive section of any organization may draw: the bank's, not one
+    # organization's library (k defaults to 1 for a question outside the simulation).
+    pool = [
+        j for j, q in enumerate(questions) if q.kind in AUTO_SCORED_KINDS and q.pool != Pool.PRIVATE
+    ]
     if target >= 1 or not pool:
         return None
     candidates = settings.ASSESS_ADAPTIVE_EXPOSURE_CANDIDATES
