@@ -1,12 +1,15 @@
 """An organization's own question, end to end in chromium: its admin writes it in the
 library, previews it as the candidate will see it, saves and publishes it; a recruiter
 finds it in the builder with the library filter and adds it to a test; a candidate answers
-it and it is scored. Screenshots at 1280 and 390 px go to tests/e2e/artifacts/."""
+it and it is scored; once the item statistics ran, the author reads them. Screenshots at 1280 and 390 px go to tests/e2e/artifacts/."""
 
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
+from assess.library.models import LibraryItem
 from assess.models import Attempt, Membership, Role
 from tests.assess import factories
 from tests.assess.library_support import SINGLE
@@ -118,6 +121,18 @@ def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
     attempt = Attempt.objects.get(invitation__candidate_email="grace@example.com")
     answer = attempt.answers.get()
     assert answer.question_version.question.key == key and answer.score == 1.0
+
+    # The nightly item statistics run; the author reads the question's own figures.
+    call_command("itemstats", stdout=StringIO())
+    item = LibraryItem.objects.get(organization=org)
+    page.goto(f"{base}/org/{org.slug}/library/{item.pk}/")
+    page.wait_for_selector("#statistics table")
+    rows = page.inner_text("#statistics tbody").splitlines()
+    # Over every attempt and over this test: version 1, one response, answered right.
+    assert sorted(rows) == [
+        f"assessment {attempt.invitation.assessment_id}\tv1\t1\t1.00\t–\t–",
+        "every attempt\tv1\t1\t1.00\t–\t–",
+    ]
 
 
 def _artifact(name: str):
