@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from .classical_item_analysis import item_statistics, reliability_statistics
-from .models import AssessmentStatistics, ItemStatistics, Kind, Question, QuestionVersion
+from .models import AssessmentStatistics, ItemStatistics, Kind, Pool, Question, QuestionVersion
 
 # Discrete numeric parameters define a variant; continuous ones vary within it.
 VARIANT_SPECS = ("choice", "integer")
@@ -207,6 +207,8 @@ def statistics_rows(assessment_id: int | None = None, *, dubious_only: bool = Fa
         if assessment_id is not None
         else Q(assessment_id__isnull=True)
     ).select_related("version__question__topic")
+    # The bank editors' page shows the bank: an organization's own questions are its own.
+    rows = rows.exclude(version__question__pool=Pool.PRIVATE)
     if dubious_only:
         rows = rows.exclude(flags=[])
     return rows.order_by("version__question__key", "-version__number", "variant")
@@ -214,4 +216,8 @@ def statistics_rows(assessment_id: int | None = None, *, dubious_only: bool = Fa
 
 def over_exposed_questions(limit: int):
     """Active questions seen by more candidates than `limit`, most exposed first."""
-    return Question.objects.filter(is_active=True, seen_by__gt=limit).order_by("-seen_by", "key")
+    return (
+        Question.objects.filter(is_active=True, seen_by__gt=limit)
+        .exclude(pool=Pool.PRIVATE)
+        .order_by("-seen_by", "key")
+    )

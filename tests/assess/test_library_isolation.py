@@ -5,12 +5,15 @@ not through an exclusion or a clashing id. A guessed id is a 404, like one never
 from __future__ import annotations
 
 import random
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from assess.api.models import ApiToken
+from assess.attempts.services import answer_save, attempt_start, attempt_submit
 from assess.hiring.draws import assessment_questions
 from assess.hiring.models import SectionQuestion
 from assess.library import services
@@ -145,3 +148,20 @@ def test_ids_and_exclusions_reveal_nothing_about_another_library(world):
         with pytest.raises(services.LibraryError) as refused:
             services.item_create(other, people["other_admin"], source)
         assert f"unknown id {named!r}" in str(refused.value)
+
+
+def test_the_bank_editors_statistics_page_leaves_library_questions_out(
+    client, org, world, django_user_model
+):
+    item, single = world["item"], world["bank"]["single"]
+    assessment = factories.make_assessment(org, [item.question, single])
+    attempt = attempt_start(factories.make_invitation(assessment)[0])
+    for answer in attempt.answers.all():
+        answer_save(attempt, answer.position, 0, 0)
+    attempt_submit(attempt)
+    call_command("itemstats", stdout=StringIO())
+    staff = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
+    client.force_login(staff)
+    page = client.get(reverse("quizzes:bank_statistics")).content.decode()
+    assert single.key in page  # the bank's question, answered in the same attempt
+    assert not _secret_in(page, item)
