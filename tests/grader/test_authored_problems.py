@@ -88,9 +88,9 @@ def strong(pool):
 @pytest.fixture()
 def authored(strong):
     problem = make_problem("org1-layer-norm-0123abcd", "mid", strong)
-    set_resolver(lambda slug: problem if slug == problem.slug else None)
+    previous = set_resolver(lambda slug: problem if slug == problem.slug else None)
     yield problem
-    set_resolver(None)
+    set_resolver(previous)
 
 
 def test_strong_tests_kill_every_mutant_and_every_degenerate_scores_zero(strong):
@@ -156,12 +156,12 @@ def test_public_samples_grade_only_the_public_cases(authored, pool):
 def test_the_stored_form_grades_as_the_built_one(strong, pool):
     loaded = load_built(_spec(), dump_arrays(strong), mutant_rows(strong), strong.degenerate)
     problem = make_problem("org1-layer-norm-stored", "mid", loaded)
-    set_resolver(lambda slug: problem if slug == problem.slug else None)
+    previous = set_resolver(lambda slug: problem if slug == problem.slug else None)
     try:
         no_beta = REFERENCE.replace(" * gamma + beta", " * gamma")
         report = grade_submission(problem.slug, no_beta, pool=pool)
     finally:
-        set_resolver(None)
+        set_resolver(previous)
     assert report.diagnosis.slug.startswith("authored-mutant-drop-term")
     assert [r.survived for r in loaded.mutants] == [r.survived for r in strong.mutants]
 

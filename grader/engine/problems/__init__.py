@@ -48,10 +48,14 @@ _lock = threading.Lock()
 _resolver: Callable[[str], Problem | None] | None = None
 
 
-def set_resolver(resolver: Callable[[str], Problem | None] | None) -> None:
-    """Look unknown slugs up with ``resolver`` (None when it has no such problem)."""
+def set_resolver(
+    resolver: Callable[[str], Problem | None] | None,
+) -> Callable[[str], Problem | None] | None:
+    """Look unknown slugs up with ``resolver`` (None when it has no such problem); returns
+    the resolver it replaces."""
     global _resolver
-    _resolver = resolver
+    previous, _resolver = _resolver, resolver
+    return previous
 
 
 def _problems() -> dict[str, Problem]:
