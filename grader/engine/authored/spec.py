@@ -344,6 +344,11 @@ def _case(raw: Any, params: tuple[str, ...], errors: list[str]) -> CaseSpec | No
             errors.append(f"'values' names {_shown(param)}, not a parameter")
         elif param in inputs:
             errors.append(f"{param!r} is both an input array and a value")
+        elif isinstance(value, str) and _looks_numeric(value):
+            errors.append(
+                f"'values.{param}' is the text {value!r}: YAML reads 1e-5 as text, write "
+                "1.0e-5 for a number"
+            )
         elif not _scalar(value):
             errors.append(
                 f"'values.{param}' must be a finite number, true/false, null, short text or "
@@ -357,6 +362,14 @@ def _case(raw: Any, params: tuple[str, ...], errors: list[str]) -> CaseSpec | No
     if errors or name is None:
         return None
     return CaseSpec(name, public, dtype, seed, float(weight), arrays, dict(values))
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _scalar(value: Any) -> bool:
