@@ -124,7 +124,7 @@ def test_weak_tests_are_saved_as_a_draft_but_publishing_lists_the_survivors(org,
     [
         ("raise RuntimeError('my bug')", "raised RuntimeError: my bug"),
         ("while True: pass", "ran past the time limit"),
-        ("import os; os._exit(3)", "ended (status 3) before finishing"),
+        ("import os; os._exit(3)", "exited (status 3) before finishing"),
     ],
 )
 def test_a_failing_or_hostile_reference_is_contained_and_explained(org, people, pool, body, said):

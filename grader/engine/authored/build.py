@@ -15,7 +15,6 @@ sandbox that cannot run at all is :class:`BuildUnavailable` (ours: try again lat
 
 from __future__ import annotations
 
-import signal
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,11 +22,16 @@ import numpy as np
 from grader.engine.authored.mutants import Mutant, make_mutants
 from grader.engine.authored.spec import AuthoredSpec, AuthoredSpecError
 from grader.engine.checks import INPUTS_ROW, RESULT, compare_array
-from grader.engine.judging import check_case, error_text, score
+from grader.engine.judging import check_case, error_text, job_failure, score
 from grader.engine.report import CaseOutcome
 from grader.engine.sandbox import RunResult, SandboxPool, SandboxUnavailable
 
-_EXIT_OUT_OF_MEMORY = 86
+# The submissions' words, said of the author's code.
+_AUTHOR_WORDS = (
+    ("The submission", "it"),
+    ("Loading the file", "loading it"),
+    ("The process", "the process"),
+)
 
 Outputs = dict[str, np.ndarray]  # output name -> array, for one case
 
@@ -111,30 +115,21 @@ def _by_case(run: RunResult, count: int) -> dict[int, tuple[dict, dict]]:
 
 
 def how_it_failed(run: RunResult, cpu_limit_s: float) -> str | None:
-    """Why a whole job failed, in words, or None when it ran to the end."""
+    """Why a whole job failed, by the submissions' rules (`judging.job_failure`), in words
+    for the author, or None when it ran to the end."""
     phases = {h.get("phase"): h for h, _ in run.messages if "phase" in h}
     compile_phase = phases.get("compile") or {}
-    import_phase = phases.get("import") or {}
     if compile_phase.get("status") == "syntax_error":
         return "it does not compile: " + error_text(compile_phase.get("error", {}))
-    if import_phase.get("status") == "missing_function":
+    if (phases.get("import") or {}).get("status") == "missing_function":
         return "it does not define the function"
-    if run.output_exceeded or run.result_exceeded:
-        return "it printed or returned more than the output limit"
-    if run.memory_exceeded or run.exit_code == _EXIT_OUT_OF_MEMORY:
-        return "it ran out of memory"
-    if any((h.get("error") or {}).get("is_memory_error") for h, _ in run.messages):
-        return "it ran out of memory"
-    cpu_exceeded = run.exit_code in (-signal.SIGXCPU, -signal.SIGKILL) and run.cpu_s >= cpu_limit_s
-    if run.timed_out or cpu_exceeded:
-        return "it ran past the time limit"
-    if import_phase.get("status") == "raised":
-        return "loading it raised " + error_text(import_phase.get("error", {}))
-    if run.corrupt:
-        return "it interfered with the grader's result channel"
-    if "done" not in phases:
-        return f"the process ended (status {run.exit_code}) before finishing"
-    return None
+    failure = job_failure(run, phases, cpu_limit_s)
+    if failure is None:
+        return None
+    message = failure[1].rstrip(".")
+    for candidate_words, author_words in _AUTHOR_WORDS:
+        message = message.replace(candidate_words, author_words)
+    return message
 
 
 def run_reference(spec: AuthoredSpec, cases: list, pool: SandboxPool) -> dict[str, Outputs]:
