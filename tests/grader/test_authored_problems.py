@@ -300,3 +300,22 @@ def test_the_cases_are_the_same_every_time():
         assert all((a.inputs[k] == b.inputs[k]).all() for k in a.inputs)
     assert first[3].inputs["x"].dtype.name == "float64"
     assert first[0].tolerance == (1e-4, 1e-5)
+
+
+HAND_WRITTEN = """import numpy as np
+
+def layer_norm(x, gamma, beta, eps):
+    mu = x.mean(axis=-1, keepdims=True)
+    inv = (((x - mu) ** 2).mean(axis=-1, keepdims=True) + eps) ** -0.5
+    return (x - mu) * inv * gamma + beta
+"""
+
+
+def test_a_hand_written_variance_and_power_root_get_the_same_mutants(pool):
+    built = build(parse_spec(_spec(source=HAND_WRITTEN)), pool)
+    by_kind = {r.mutant.slug.split("-l")[0]: r for r in built.mutants}
+    assert {"ddof", "eps-outside", "eps-dropped", "no-sqrt", "no-centering"} <= set(by_kind)
+    assert "divided by n - 1" in by_kind["ddof"].mutant.description
+    assert built.weaknesses() == []
+    weak = build(parse_spec(_spec(WEAK_CASES, source=HAND_WRITTEN)), pool)
+    assert any("eps added outside the square root" in w for w in weak.weaknesses())

@@ -114,30 +114,52 @@ def _ddof_changes(node: ast.AST) -> Iterator[Change]:
     )
 
 
-def _is_sqrt(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and _call_name(node) == "sqrt" and len(node.args) == 1
+def _root_operand(node: ast.AST) -> ast.AST | None:
+    """What a square root is taken of: ``sqrt(a)``, ``a ** 0.5`` or ``a ** -0.5``."""
+    if isinstance(node, ast.Call) and _call_name(node) == "sqrt" and len(node.args) == 1:
+        return node.args[0]
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Pow)
+        and _literal(node.right) in (0.5, -0.5)
+    ):
+        return node.left
+    return None
+
+
+def _with_operand(node: ast.AST, operand: ast.AST) -> None:
+    if isinstance(node, ast.Call):
+        node.args = [operand]
+    else:
+        node.left = operand
 
 
 def _sqrt_changes(node: ast.AST) -> Iterator[Change]:
-    if not _is_sqrt(node):
+    inner = _root_operand(node)
+    if inner is None:
         return
-    inner = node.args[0]
+    inverse = isinstance(node, ast.BinOp) and _literal(node.right) == -0.5
+
+    def no_root(n: ast.AST) -> ast.AST:
+        operand = _root_operand(n)
+        return ast.BinOp(ast.Constant(1.0), ast.Div(), operand) if inverse else operand
+
     yield (
         "no-sqrt",
         "the square root left out",
         "add a case whose variance is far from 1 (scale the inputs)",
-        lambda n: n.args[0],
+        no_root,
     )
-    if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add):
+    if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add) and not inverse:
         hint = "add a case whose variance is near zero (all-equal values), or a large eps"
 
-        def outside(n: ast.Call) -> ast.AST:
-            add = n.args[0]
-            n.args = [add.left]
+        def outside(n: ast.AST) -> ast.AST:
+            add = _root_operand(n)
+            _with_operand(n, add.left)
             return ast.BinOp(n, ast.Add(), add.right)
 
-        def dropped(n: ast.Call) -> None:
-            n.args = [n.args[0].left]
+        def dropped(n: ast.AST) -> None:
+            _with_operand(n, _root_operand(n).left)
 
         term = ast.unparse(inner.right)[:40]
         yield (
@@ -147,6 +169,61 @@ def _sqrt_changes(node: ast.AST) -> Iterator[Change]:
             outside,
         )
         yield "eps-dropped", f"{term} left out of the square root", hint, dropped
+    elif isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add):
+        hint = "add a case whose variance is near zero (all-equal values), or a large eps"
+
+        def outside_inverse(n: ast.AST) -> ast.AST:
+            add = _root_operand(n)
+            root = ast.BinOp(add.left, ast.Pow(), ast.Constant(0.5))
+            return ast.BinOp(ast.Constant(1.0), ast.Div(), ast.BinOp(root, ast.Add(), add.right))
+
+        def dropped_inverse(n: ast.AST) -> None:
+            _with_operand(n, _root_operand(n).left)
+
+        term = ast.unparse(inner.right)[:40]
+        yield (
+            "eps-outside",
+            f"{term} added outside the square root instead of inside",
+            hint,
+            outside_inverse,
+        )
+        yield "eps-dropped", f"{term} left out of the square root", hint, dropped_inverse
+
+
+def _squared(node: ast.AST) -> bool:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return _literal(node.right) == 2
+    return isinstance(node, ast.Call) and _call_name(node) == "square"
+
+
+def _mean_of_squares_changes(node: ast.AST) -> Iterator[Change]:
+    """A variance written by hand, the mean of squared deviations: divided by n - 1."""
+    if not isinstance(node, ast.Call) or _call_name(node) != "mean":
+        return
+    func = node.func
+    receiver = func.value if isinstance(func, ast.Attribute) and not node.args else None
+    operand = node.args[0] if node.args else receiver
+    if operand is None or not _squared(operand):
+        return
+
+    def unbiased(n: ast.Call) -> ast.AST:
+        args = n.args[0] if n.args else n.func.value
+        count = ast.BinOp(
+            ast.Attribute(copy.deepcopy(args), "size", ast.Load()),
+            ast.Div(),
+            ast.Attribute(copy.deepcopy(n), "size", ast.Load()),
+        )
+        factor = ast.BinOp(
+            count, ast.Div(), ast.BinOp(copy.deepcopy(count), ast.Sub(), ast.Constant(1))
+        )
+        return ast.BinOp(n, ast.Mult(), factor)
+
+    yield (
+        "ddof",
+        "the mean of squares divided by n - 1 instead of n (unbiased variance)",
+        "add a case with few elements per statistic (2 or 3) so n and n - 1 differ clearly",
+        unbiased,
+    )
 
 
 def _term_changes(node: ast.AST) -> Iterator[Change]:
@@ -213,6 +290,7 @@ OPERATORS = (
     _axis_changes,
     _keepdims_changes,
     _ddof_changes,
+    _mean_of_squares_changes,
     _sqrt_changes,
     _statistic_changes,
     _term_changes,
