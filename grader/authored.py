@@ -23,6 +23,7 @@ from django.utils import timezone
 from grader.engine.authored import (
     AuthoredBuildError,
     AuthoredSpecError,
+    BuildUnavailable,
     build,
     dump_arrays,
     load_built,
@@ -37,7 +38,9 @@ from .models import AuthoredProblem, AuthoredStatus
 logger = logging.getLogger(__name__)
 
 BUILD_AUTHORED_TASK = "grader.build_authored_problem"
+OUR_FAILURE = "The build failed on our side, not because of your reference: check again later."
 DIGEST_CHARS = 10
+RESEND_AFTER_SECONDS = 60
 # What an authored slug looks like (the library's `org<id>-<id>` key, then the digest): any
 # other unknown slug is not looked up in the database.
 AUTHORED_SLUG = re.compile(rf"org[0-9]+-[a-z0-9-]+-[0-9a-f]{{{DIGEST_CHARS}}}")
@@ -60,9 +63,15 @@ def authored_problem_request(owner: int, key: str, raw_spec: dict, level: str) -
     )
     if row.owner != owner:  # the key is namespaced by owner: a clash is a bug, never a share
         raise AuthoredSpecError(["This problem's id is taken."])
-    if row.status == AuthoredStatus.PENDING:
-        # Again on every request while pending: a message lost by the broker is re-sent by
-        # the author's next check (the build is idempotent).
+    if row.status == AuthoredStatus.FAILED and row.errors == [OUR_FAILURE]:
+        AuthoredProblem.objects.filter(pk=row.pk, status=AuthoredStatus.FAILED).update(
+            status=AuthoredStatus.PENDING, errors=[]
+        )
+        row.refresh_from_db()
+    waited = (timezone.now() - row.created_at).total_seconds()
+    if row.status == AuthoredStatus.PENDING and (created or waited > RESEND_AFTER_SECONDS):
+        # A message the broker lost is sent again by a check made a while later (the build
+        # is idempotent; a second run's result is not written over the first's).
         transaction.on_commit(lambda: _send_build(row.pk))
     return row
 
@@ -87,9 +96,12 @@ def authored_problem_build(problem_id: int, pool=None) -> AuthoredProblem | None
     try:
         built = build(parse_spec(row.spec), pool or get_pool())
     except (AuthoredBuildError, AuthoredSpecError) as exc:
-        AuthoredProblem.objects.filter(pk=row.pk, status=AuthoredStatus.PENDING).update(
-            status=AuthoredStatus.FAILED, errors=exc.errors, built_at=timezone.now()
-        )
+        _failed(row.pk, exc.errors)
+    except BuildUnavailable:
+        raise
+    except Exception:  # a bug of ours: the author's next check builds it again
+        logger.exception("building authored problem %s failed", row.pk)
+        _failed(row.pk, [OUR_FAILURE])
     else:
         AuthoredProblem.objects.filter(pk=row.pk, status=AuthoredStatus.PENDING).update(
             status=AuthoredStatus.BUILT,
@@ -100,6 +112,12 @@ def authored_problem_build(problem_id: int, pool=None) -> AuthoredProblem | None
             built_at=timezone.now(),
         )
     return AuthoredProblem.objects.get(pk=row.pk)
+
+
+def _failed(problem_id: int, errors: list[str]) -> None:
+    AuthoredProblem.objects.filter(pk=problem_id, status=AuthoredStatus.PENDING).update(
+        status=AuthoredStatus.FAILED, errors=errors, built_at=timezone.now()
+    )
 
 
 _cache: dict[str, Problem] = {}

@@ -257,8 +257,11 @@ def build(spec: AuthoredSpec, pool: SandboxPool) -> Built:
     """Expected values from the reference, the degenerate battery and every mutant."""
     cases = spec.build_cases()
     expected = run_reference(spec, cases, pool)
-    mutants = [
-        run_mutant(spec, mutant, cases, expected, pool)
-        for mutant in make_mutants(spec.source, spec.function)
-    ]
+    try:
+        made = make_mutants(spec.source, spec.function)
+    except (RecursionError, MemoryError):
+        raise AuthoredBuildError(
+            ["The reference is nested too deeply to make its mutants: simplify its expressions."]
+        ) from None
+    mutants = [run_mutant(spec, mutant, cases, expected, pool) for mutant in made]
     return Built(spec, cases, expected, degenerate_scores(cases, expected), mutants)
