@@ -219,3 +219,20 @@ def test_hostile_reference_fields_get_a_clear_error_and_nothing_is_stored(
     assert page.status_code == 400
     assert said in page.content.decode().replace("&#x27;", "'")
     assert not LibraryItem.objects.exists() and not AuthoredProblem.objects.exists()
+
+
+def test_the_candidate_sees_the_statement_and_starter_never_the_reference(
+    client, org, people, pool
+):
+    from assess.attempts.services import invitation_for_token
+    from tests.assess.privacy_support import start_form
+
+    item = _published(org, people[0]["admin"], STARTER, pool)
+    _, token = factories.make_invitation(factories.make_assessment(org, [item.question]))
+    organization = invitation_for_token(token).organization
+    begin = reverse("assess:attempt_begin", args=[token])
+    assert client.post(begin, start_form(organization)).status_code == 302
+    page = client.get(reverse("assess:attempt_question", args=[token, 1])).content.decode()
+    assert "layer_norm(x, gamma, beta, eps)" in page and "raise NotImplementedError" in page
+    assert "np.var(x" not in page and "keepdims=True" not in page
+    assert "a constant row and a large eps" not in page  # a hidden case's name
