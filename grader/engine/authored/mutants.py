@@ -150,44 +150,24 @@ def _sqrt_changes(node: ast.AST) -> Iterator[Change]:
         "add a case whose variance is far from 1 (scale the inputs)",
         no_root,
     )
-    if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add) and not inverse:
-        hint = "add a case whose variance is near zero (all-equal values), or a large eps"
+    if not (isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add)):
+        return
 
-        def outside(n: ast.AST) -> ast.AST:
-            add = _root_operand(n)
-            _with_operand(n, add.left)
-            return ast.BinOp(n, ast.Add(), add.right)
-
-        def dropped(n: ast.AST) -> None:
-            _with_operand(n, _root_operand(n).left)
-
-        term = ast.unparse(inner.right)[:40]
-        yield (
-            "eps-outside",
-            f"{term} added outside the square root instead of inside",
-            hint,
-            outside,
-        )
-        yield "eps-dropped", f"{term} left out of the square root", hint, dropped
-    elif isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add):
-        hint = "add a case whose variance is near zero (all-equal values), or a large eps"
-
-        def outside_inverse(n: ast.AST) -> ast.AST:
-            add = _root_operand(n)
+    def outside(n: ast.AST) -> ast.AST:
+        add = _root_operand(n)
+        if inverse:  # (v + eps) ** -0.5 -> 1 / (v ** 0.5 + eps)
             root = ast.BinOp(add.left, ast.Pow(), ast.Constant(0.5))
             return ast.BinOp(ast.Constant(1.0), ast.Div(), ast.BinOp(root, ast.Add(), add.right))
+        _with_operand(n, add.left)
+        return ast.BinOp(n, ast.Add(), add.right)
 
-        def dropped_inverse(n: ast.AST) -> None:
-            _with_operand(n, _root_operand(n).left)
+    def dropped(n: ast.AST) -> None:
+        _with_operand(n, _root_operand(n).left)
 
-        term = ast.unparse(inner.right)[:40]
-        yield (
-            "eps-outside",
-            f"{term} added outside the square root instead of inside",
-            hint,
-            outside_inverse,
-        )
-        yield "eps-dropped", f"{term} left out of the square root", hint, dropped_inverse
+    hint = "add a case whose variance is near zero (all-equal values), or a large eps"
+    term = ast.unparse(inner.right)[:40]
+    yield "eps-outside", f"{term} added outside the square root instead of inside", hint, outside
+    yield "eps-dropped", f"{term} left out of the square root", hint, dropped
 
 
 def _squared(node: ast.AST) -> bool:
