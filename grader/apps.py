@@ -16,4 +16,10 @@ class GraderConfig(AppConfig):
     def ready(self) -> None:
         # Registers the tasks by name in every process: `routing` sends the grading task
         # by its name, as it sits below the tasks module.
+        from grader.engine.problems import set_resolver
+
         from . import tasks  # noqa: F401
+        from .authored import resolve
+
+        # An organization's authored problems are found by their slug like the catalog's.
+        set_resolver(resolve)

@@ -71,3 +71,37 @@ class Submission(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+class AuthoredStatus(models.TextChoices):
+    PENDING = "pending", "Running the reference in the sandbox"
+    BUILT = "built", "Built"
+    FAILED = "failed", "The reference failed"
+
+
+class AuthoredProblem(models.Model):
+    """A coding problem built from an author's reference (grader.engine.authored): one row
+    per version of the spec, never changed once built, so an attempt graded later is graded
+    against the very expected values its version had. The slug ends with a digest of the
+    spec; `owner` is the organization's id (the grader knows no organizations)."""
+
+    slug = models.CharField(max_length=80, unique=True)
+    owner = models.PositiveBigIntegerField(db_index=True)
+    spec = models.JSONField()
+    level = models.CharField(max_length=12, default="mid")
+    status = models.CharField(
+        max_length=12, choices=AuthoredStatus.choices, default=AuthoredStatus.PENDING
+    )
+    # Why the reference failed, for its author.
+    errors = models.JSONField(default=list, blank=True)
+    # Why the tests are too weak to publish (surviving mutants, degenerate scores).
+    weaknesses = models.JSONField(default=list, blank=True)
+    mutants = models.JSONField(default=list, blank=True)
+    degenerate = models.JSONField(default=dict, blank=True)
+    # The inputs, the expected values and the killed mutants' outputs, as one .npz.
+    arrays = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"authored problem {self.slug} · {self.status}"

@@ -3,8 +3,11 @@
 from celery import shared_task
 from django.conf import settings
 
+from grader.engine.authored import BuildUnavailable
+
 # Importing it connects the workers' announcements to Celery's signals.
 from . import worker
+from .authored import BUILD_AUTHORED_TASK, authored_problem_build
 from .grading import GradeRetry, submission_grade
 from .routing import GRADE_SUBMISSION_TASK
 from .sweep import submissions_requeue_stuck
@@ -32,6 +35,20 @@ def grade_submission_task(self, submission_id: int) -> dict:
         task_id=self.request.id or "",
     )
     return {"submission": outcome.submission_id, "status": outcome.status, "wrote": outcome.wrote}
+
+
+@shared_task(
+    name=BUILD_AUTHORED_TASK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(BuildUnavailable,),
+    retry_backoff=settings.GRADER_RETRY_BACKOFF_SECONDS,
+    max_retries=settings.GRADER_MAX_RETRIES,
+    ignore_result=True,
+)
+def build_authored_problem_task(problem_id: int) -> str:
+    row = authored_problem_build(problem_id)
+    return row.status if row else "missing"
 
 
 @shared_task(name="grader.requeue_stuck_submissions", ignore_result=True)

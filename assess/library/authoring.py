@@ -19,9 +19,10 @@ import yaml
 from quizzes import banklint
 from quizzes.bankfiles import question_to_file_entry
 from quizzes.bankvalidate import KEY_PATTERN_CHARS, BankQuestion, Reporter, validate_question
-from quizzes.models import Pool, Topic
+from quizzes.models import Kind, Pool, Topic
 from quizzes.yamlio import dump_text, load_with_lines
 
+from . import coding
 from .models import LibraryItem, LibraryTopic
 
 MAX_SOURCE_CHARS = 50_000
@@ -157,6 +158,15 @@ def check_mapping(organization_id: int, raw: Any, *, slug: str | None = None) ->
         *Topic.objects.bank().values_list("slug", flat=True),
         *(stored_key(organization_id, slug) for slug in own_topics),
     ]
+    reference_advice: list[str] = []
+    if coding.is_reference_item(entry):
+        key = stored_key(organization_id, author_id)
+        entry, problems, reference_advice = coding.reference_entry(key, organization_id, entry)
+        checked.errors += problems
+    else:
+        checked.errors += coding.named_problem_errors(entry)
+    if checked.errors:
+        return checked
     report = Reporter("")
     question = validate_question(entry, topics, report)
     shown = entry.get("id") if isinstance(author_id, str) else None
@@ -171,7 +181,7 @@ def check_mapping(organization_id: int, raw: Any, *, slug: str | None = None) ->
     checked.errors += _storage_problems(question.content)
     if not checked.errors:
         checked.question = question
-        checked.advice = advice_for(organization_id, question)
+        checked.advice = reference_advice + advice_for(organization_id, question)
     return checked
 
 
@@ -231,6 +241,10 @@ def file_entry(organization_id: int, question: BankQuestion) -> dict:
     entry = question_to_file_entry(question.content, Pool.HIRING, excludes)
     entry["id"] = author_key(organization_id, entry["id"])
     entry["topic"] = author_key(organization_id, entry["topic"])
+    reference = coding.reference_of(question.content)
+    if reference is not None:  # the author's own problem travels as its spec
+        entry.pop("problem", None)
+        entry[coding.REFERENCE] = reference
     return entry
 
 
@@ -330,3 +344,4 @@ explanation: |
   convolution's bias has no effect; beta does its job.
 """,
 }
+STARTERS[Kind.CODING] = coding.STARTER

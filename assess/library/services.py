@@ -7,6 +7,7 @@ and an attempt keeps the version it was given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -20,7 +21,16 @@ from quizzes.errors import UserError
 from quizzes.models import Topic
 from quizzes.yamlio import dump_text
 
-from .authoring import Checked, check_mapping, check_source, split_import
+from . import coding
+from .authoring import (
+    MAX_SOURCE_CHARS,
+    Checked,
+    check_mapping,
+    check_source,
+    parse_yaml,
+    split_import,
+    stored_key,
+)
 from .models import LibraryItem, LibraryPolicy, Status
 
 
@@ -81,9 +91,20 @@ def _checked_or_raise(checked: Checked) -> Checked:
     return checked
 
 
+def item_check(organization_id: int, source: str, *, slug: str | None = None) -> Checked:
+    """Check a working copy; a coding item written from a reference also gets its build
+    queued (the reference and its mutants run in a grading worker's sandbox, and the next
+    check shows the result)."""
+    raw, errors = parse_yaml(source, limit=MAX_SOURCE_CHARS)
+    author_id = raw.get("id") if not errors and isinstance(raw, Mapping) else None
+    if isinstance(author_id, str) and (slug is None or author_id == slug):
+        coding.request_build(stored_key(organization_id, author_id), organization_id, raw)
+    return check_source(organization_id, source, slug=slug)
+
+
 def item_create(organization: Organization, user, source: str) -> LibraryItem:
     """A new draft from valid YAML; an id the organization already uses is a conflict."""
-    checked = _checked_or_raise(check_source(organization.pk, source))
+    checked = _checked_or_raise(item_check(organization.pk, source))
     try:
         with transaction.atomic():
             return LibraryItem.objects.create(
@@ -104,7 +125,7 @@ def item_update(item: LibraryItem, user, source: str) -> LibraryItem:
     """Replace the working copy (valid YAML, same id and kind); it becomes a draft again,
     while the published version stays what candidates get until the next publication."""
     item = LibraryItem.objects.select_for_update().get(pk=item.pk)
-    checked = _checked_or_raise(check_source(item.organization_id, source, slug=item.slug))
+    checked = _checked_or_raise(item_check(item.organization_id, source, slug=item.slug))
     if checked.kind != item.kind:
         raise LibraryError(f"'kind' must stay {item.kind}: write a new question for another kind.")
     item.source = source
@@ -152,6 +173,9 @@ def item_publish(item: LibraryItem, user) -> LibraryItem:
                 "Someone other than the person who sent it for review must approve it."
             )
     checked = _checked_or_raise(check_source(item.organization_id, item.source, slug=item.slug))
+    refusal = coding.publish_refusal(checked.question.content)
+    if refusal:
+        raise LibraryError(refusal)
     question, _, _ = save_question(checked.question, Topic.objects.get(slug=checked.question.topic))
     item.question = question
     item.status = Status.PUBLISHED
@@ -198,6 +222,8 @@ def library_import(organization: Organization, user, text: str) -> ImportSummary
     checked: list[tuple[Checked, object]] = []
     seen: set[str] = set()
     for number, raw in enumerate(raws, start=1):
+        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+            coding.request_build(stored_key(organization.pk, raw["id"]), organization.pk, raw)
         result = check_mapping(organization.pk, raw)
         problems = list(result.errors)
         if result.ok and result.slug in seen:

@@ -108,7 +108,7 @@ def item_new(request: HttpRequest, org: Organization, role: str) -> HttpResponse
         return _editor(request, org, role, form=form, errors=form.errors["source"], status=400)
     source = form.cleaned_data["source"]
     if "save" not in request.POST:  # "Check and preview"
-        return _editor(request, org, role, form=form, checked=check_source(org.pk, source))
+        return _editor(request, org, role, form=form, checked=services.item_check(org.pk, source))
     try:
         item = services.item_create(org, request.user, source)
     except services.LibraryError as exc:
@@ -142,7 +142,7 @@ def item_page(request: HttpRequest, org: Organization, role: str, item_id: int) 
             request, org, role, form=form, item=item, errors=form.errors["source"], status=400
         )
     source = form.cleaned_data["source"]
-    checked = check_source(org.pk, source, slug=item.slug)
+    checked = services.item_check(org.pk, source, slug=item.slug)
     if "save" not in request.POST:
         return _editor(request, org, role, form=form, item=item, checked=checked)
     try:

@@ -141,31 +141,10 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
     passed = sum(c.passed for c in report.checks)
     report.score = score(report.outcomes)
 
-    memory_error = (
-        run.memory_exceeded
-        or run.exit_code == _EXIT_OUT_OF_MEMORY
-        or any(h.get("error", {}).get("is_memory_error") for h, _ in run.messages)
-    )
-    cpu_exceeded = run.exit_code in (-signal.SIGXCPU, -signal.SIGKILL) and run.cpu_s >= cpu_limit_s
     finished = "done" in phases
-    if run.output_exceeded or run.result_exceeded:
-        report.verdict = OUTPUT_LIMIT_EXCEEDED
-        report.message = "The submission printed or returned more than the output limit."
-    elif memory_error:
-        report.verdict = MEMORY_LIMIT_EXCEEDED
-        report.message = "The submission ran out of memory."
-    elif run.timed_out or cpu_exceeded:
-        report.verdict = TIME_LIMIT_EXCEEDED
-        report.message = "The submission ran past the time limit."
-    elif import_phase and import_phase.get("status") == "raised":
-        report.verdict = RUNTIME_ERROR
-        report.message = "Loading the file raised " + error_text(import_phase.get("error", {}))
-    elif run.corrupt:
-        report.verdict = RUNTIME_ERROR
-        report.message = "The submission interfered with the grader's result channel."
-    elif not finished:
-        report.verdict = RUNTIME_ERROR
-        report.message = _how_it_ended(run)
+    failure = job_failure(run, phases, cpu_limit_s)
+    if failure is not None:
+        report.verdict, report.message = failure
     elif raised:
         report.verdict = RUNTIME_ERROR
         first = next(c for c in report.checks if c.message.startswith("raised"))
@@ -186,6 +165,35 @@ def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: f
     ):
         report.score = 0.0 if not by_case else report.score
     return report
+
+
+def job_failure(run: RunResult, phases: dict, cpu_limit_s: float) -> tuple[str, str] | None:
+    """The verdict and message of a job that failed as a whole (a limit, loading the file
+    raised, a corrupt channel, an early end), or None when it ran to the end. The author's
+    reference is judged by the same rules (grader.engine.authored.build)."""
+    import_phase = phases.get("import")
+    memory_error = (
+        run.memory_exceeded
+        or run.exit_code == _EXIT_OUT_OF_MEMORY
+        or any(h.get("error", {}).get("is_memory_error") for h, _ in run.messages)
+    )
+    cpu_exceeded = run.exit_code in (-signal.SIGXCPU, -signal.SIGKILL) and run.cpu_s >= cpu_limit_s
+    if run.output_exceeded or run.result_exceeded:
+        return (
+            OUTPUT_LIMIT_EXCEEDED,
+            "The submission printed or returned more than the output limit.",
+        )
+    if memory_error:
+        return MEMORY_LIMIT_EXCEEDED, "The submission ran out of memory."
+    if run.timed_out or cpu_exceeded:
+        return TIME_LIMIT_EXCEEDED, "The submission ran past the time limit."
+    if import_phase and import_phase.get("status") == "raised":
+        return RUNTIME_ERROR, "Loading the file raised " + error_text(import_phase.get("error", {}))
+    if run.corrupt:
+        return RUNTIME_ERROR, "The submission interfered with the grader's result channel."
+    if "done" not in phases:
+        return RUNTIME_ERROR, _how_it_ended(run)
+    return None
 
 
 def _wrong_answer_summary(outcomes: list[CaseOutcome]) -> str:

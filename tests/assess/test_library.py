@@ -27,7 +27,9 @@ def _url(name, org, **kwargs):
     return reverse(f"org:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
-@pytest.mark.parametrize("kind", sorted(STARTERS))
+# The coding starter is built by a grading worker between its check and its save:
+# test_library_coding.py walks it through the same pages.
+@pytest.mark.parametrize("kind", sorted(set(STARTERS) - {"coding"}))
 def test_admin_writes_previews_saves_and_publishes_each_kind(client, org, people, kind):
     client.force_login(people["admin"])
     page = client.get(_url("library_new", org) + f"?kind={kind}")

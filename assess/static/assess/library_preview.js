@@ -40,8 +40,16 @@
     if (state) state.textContent = page.getElementById("errors") ? "Not valid yet" : "Preview up to date";
   }
 
+  // A coding problem's check runs its reference and mutants in a grading worker's sandbox:
+  // that waits for the button, not for every pause in the typing.
+  const CODING = /^kind:\s*coding\s*$/m;
+
   source.addEventListener("input", function () {
     clearTimeout(timer);
+    if (CODING.test(source.value)) {
+      if (state) state.textContent = "A coding problem is checked when you press Check and preview";
+      return;
+    }
     timer = setTimeout(refresh, WAIT_MS);
   });
 })();

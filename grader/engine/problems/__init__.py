@@ -7,6 +7,7 @@ use; each :class:`Problem` carries its statement, starter code, cases and refere
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from grader.engine.problems.base import (
     CPU,
@@ -29,6 +30,7 @@ __all__ = [
     "UnknownProblem",
     "get_problem",
     "list_problems",
+    "set_resolver",
 ]
 
 
@@ -41,6 +43,19 @@ class UnknownProblem(KeyError):
 
 _registry: dict[str, Problem] | None = None
 _lock = threading.Lock()
+# Where a slug the catalog does not know is looked up: the Django layer sets it to find an
+# organization's authored problems (grader.authored); the engine itself stays Django-free.
+_resolver: Callable[[str], Problem | None] | None = None
+
+
+def set_resolver(
+    resolver: Callable[[str], Problem | None] | None,
+) -> Callable[[str], Problem | None] | None:
+    """Look unknown slugs up with ``resolver`` (None when it has no such problem); returns
+    the resolver it replaces."""
+    global _resolver
+    previous, _resolver = _resolver, resolver
+    return previous
 
 
 def _problems() -> dict[str, Problem]:
@@ -60,7 +75,9 @@ def list_problems() -> list[Problem]:
 
 def get_problem(slug: str) -> Problem:
     """The problem named ``slug``; raises :class:`UnknownProblem` when there is none."""
-    try:
-        return _problems()[slug]
-    except KeyError:
-        raise UnknownProblem(slug) from None
+    found = _problems().get(slug) if isinstance(slug, str) else None
+    if found is None and _resolver is not None and isinstance(slug, str):
+        found = _resolver(slug)
+    if found is None:
+        raise UnknownProblem(slug)
+    return found
