@@ -46,7 +46,7 @@ def assessments_list(connection: AtsConnection) -> list[dict]:
             "name": a.title,
             "description": f"Pass mark {a.pass_mark}%.",
         }
-        for a in sendable_assessments(connection)
+        for a in sendable_assessments(connection.organization_id)
     ]
 
 

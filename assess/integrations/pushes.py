@@ -25,20 +25,30 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assess.api.webhook_addresses import WebhookUrlError, webhook_target
-from assess.api.webhooks import RETRY_STATUSES, DeliveryRetry, backoff_seconds, http_send
+from assess.api.webhooks import (
+    RETRY_STATUSES,
+    DeliveryRetry,
+    HttpAnswer,
+    backoff_seconds,
+    http_send,
+)
 from assess.models import Attempt
 
 from .ashby import update_body
-from .connections import OUTGOING, exchange_logged
+from .connections import OUTGOING, CannotSend, exchange_logged
 from .credentials import credential_unseal
-from .models import Ats, AtsLink, AtsPush, PushStatus
+from .lever import note_send
+from .models import Ats, AtsExchange, AtsLink, AtsPush, PushStatus
 
 logger = logging.getLogger(__name__)
-ENDPOINT = {Ats.GREENHOUSE: "patch_completed_test", Ats.ASHBY: "assessment.update"}
-
-
-class CannotSend(Exception):
-    """The push cannot be made as things stand (no key, a refused address): not retried."""
+ENDPOINT = {
+    Ats.GREENHOUSE: "patch_completed_test",
+    Ats.ASHBY: "assessment.update",
+    Ats.LEVER: "POST note",
+}
+# The ATSes told at one API address of theirs (Greenhouse: at the URL it gave per test),
+# and told of progress too (Greenhouse polls, and its PATCH means complete).
+TOLD_BY_API = (Ats.ASHBY, Ats.LEVER)
 
 
 def _basic(key: str) -> str:
@@ -47,8 +57,6 @@ def _basic(key: str) -> str:
 
 def _request_for(link: AtsLink, connection) -> tuple[str, str, bytes, dict]:
     """(method, URL, body, headers) of the call that tells the ATS about this link now."""
-    if not connection.active:
-        raise CannotSend("The connection is off.")
     headers = {"User-Agent": "NormAssess-Integrations/1"}
     if connection.ats == Ats.ASHBY:
         key = credential_unseal(connection.outgoing_key_sealed or "")
@@ -63,6 +71,20 @@ def _request_for(link: AtsLink, connection) -> tuple[str, str, bytes, dict]:
         raise CannotSend("The connection's key cannot be read.")
     headers |= {"Content-Length": "0", "Authorization": _basic(key)}
     return "PATCH", link.callback_url, b"", headers
+
+
+def _send(link: AtsLink, connection) -> HttpAnswer:
+    if not connection.active:
+        raise CannotSend("The connection is off.")
+    if connection.ats == Ats.LEVER:
+        # Lever's token is refreshed (and a 401 retried once) inside `note_send`.
+        return note_send(link)
+    method, url, body, headers = _request_for(link, connection)
+    try:
+        address = webhook_target(url)
+    except WebhookUrlError as exc:
+        raise CannotSend(f"Refused: {exc}") from None
+    return http_send(method, url, body, headers, address=address)
 
 
 def on_attempt_graded(sender, *, attempt: Attempt, **kwargs) -> None:
@@ -84,11 +106,11 @@ def push_for_attempt(attempt: Attempt, *, started: bool = False) -> int | None:
         invitation_id=attempt.invitation_id, connection__active=True
     )
     if started:
-        link = links.filter(connection__ats=Ats.ASHBY).first()
+        link = links.filter(connection__ats__in=TOLD_BY_API).first()
         key = f"{link.pk}:started" if link else ""
     else:
         # Greenhouse is told at the URL it gave; Ashby at its one API address.
-        link = links.filter(~Q(callback_url="") | Q(connection__ats=Ats.ASHBY)).first()
+        link = links.filter(~Q(callback_url="") | Q(connection__ats__in=TOLD_BY_API)).first()
         graded = attempt.graded_at
         key = f"{link.pk}:{graded.timestamp():.6f}" if link and graded else ""
     if not key:
@@ -140,15 +162,10 @@ def push_send(push_id: int, *, now: datetime | None = None) -> AtsPush | None:
     with exchange_logged(connection, OUTGOING, ENDPOINT[connection.ats]) as exchange:
         exchange.link = link
         try:
-            method, url, body, headers = _request_for(link, connection)
-            try:
-                address = webhook_target(url)
-            except WebhookUrlError as exc:
-                raise CannotSend(f"Refused: {exc}") from None
+            status, error, retry_after, _ = _send(link, connection)
         except CannotSend as exc:
             status, error = None, str(exc)
         else:
-            status, error, retry_after = http_send(method, url, body, headers, address=address)
             retry = status is None or status >= 500 or status in RETRY_STATUSES
         exchange.status = status
         # The receiver's words may echo what we sent; the log keeps the status only.
@@ -231,3 +248,15 @@ def push_to_ats(self, push_id: int) -> None:
 @shared_task(name="assess.integrations.requeue_stuck_pushes", ignore_result=True)
 def requeue_stuck_pushes() -> int:
     return pushes_requeue_stuck()
+
+
+def exchanges_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete the exchange log's rows older than INTEGRATIONS_EXCHANGE_RETENTION_DAYS."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.INTEGRATIONS_EXCHANGE_RETENTION_DAYS)
+    deleted, _ = AtsExchange.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="assess.integrations.purge_exchanges", ignore_result=True)
+def purge_exchanges() -> int:
+    return exchanges_purge_expired()

@@ -5,7 +5,7 @@ from django.urls import path
 
 from assess.orgs.urls import ORG
 
-from . import ashby_views, greenhouse_views, views
+from . import ashby_views, greenhouse_views, lever_views, views
 
 PAGE = ORG + "settings/integrations/"
 
@@ -18,6 +18,8 @@ urlpatterns = [
         views.integrations_outgoing_key,
         name="integrations_outgoing_key",
     ),
+    path(PAGE + "lever/connect/", lever_views.lever_connect, name="integrations_lever_connect"),
+    path(PAGE + "lever/settings/", lever_views.lever_settings, name="integrations_lever_settings"),
     path(
         PAGE + "pushes/<int:push_id>/retry/",
         views.integrations_push_retry,
@@ -42,4 +44,7 @@ ats_urlpatterns = [
         "ashby/assessment.start", ashby_views.assessment_start_view, name="ashby_assessment_start"
     ),
     path("ashby/assessment.cancel", ashby_views.assessment_cancel, name="ashby_assessment_cancel"),
+    # One address for every organization: Lever registers one redirect URI per app.
+    path("lever/oauth/callback", lever_views.lever_oauth_callback, name="lever_oauth_callback"),
+    path("lever/<str:webhook_id>/webhook", lever_views.lever_webhook, name="lever_webhook"),
 ]
