@@ -269,15 +269,39 @@ def note_text(link: AtsLink) -> str:
     )
 
 
-def note_send(link: AtsLink) -> HttpAnswer:
-    """POST the note to the opportunity (`perform_as` the admin's chosen Lever user)."""
+def _note_posted_already(connection: AtsConnection, opportunity_id: str, ref: str) -> bool:
+    """Whether a note carrying `ref` is on the opportunity (`GET .../notes`): Lever takes
+    no idempotency key, so a try whose answer never came is checked before it is sent
+    again. A read that fails says no: a second note is better than a lost result."""
+    with exchange_logged(connection, OUTGOING, "GET notes") as exchange:
+        answer = lever_call(
+            connection,
+            "GET",
+            f"/opportunities/{quote(opportunity_id)}/notes?limit=100",
+            read_body=MAX_ANSWER_BYTES,
+        )
+        exchange.status = answer.status
+    try:
+        notes = json.loads(answer.body)["data"] if answer.status == 200 else []
+        values = [f.get("value") for n in notes for f in n.get("fields") or []]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return any(isinstance(v, str) and ref in v for v in values)
+
+
+def note_send(link: AtsLink, *, ref: str, check_first: bool = False) -> HttpAnswer:
+    """POST the note to the opportunity (`perform_as` the admin's chosen Lever user); `ref`
+    (the push's key) ends the note, so a try that may have arrived is recognised."""
     connection = link.connection
     perform_as = (connection.options or {}).get("perform_as")
     if not perform_as:
         raise CannotSend("Choose the Lever user our notes are posted as (settings page).")
     opportunity_id = link.external_key.split(":")[1]
+    ref = f"(ref {ref})"
+    if check_first and _note_posted_already(connection, opportunity_id, ref):
+        return HttpAnswer(200, "")
     path = f"/opportunities/{quote(opportunity_id)}/notes?" + urlencode({"perform_as": perform_as})
-    body = json.dumps({"value": note_text(link), "secret": False}).encode()
+    body = json.dumps({"value": f"{note_text(link)} {ref}", "secret": False}).encode()
     return lever_call(connection, "POST", path, body=body)
 
 

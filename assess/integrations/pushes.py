@@ -73,12 +73,15 @@ def _request_for(link: AtsLink, connection) -> tuple[str, str, bytes, dict]:
     return "PATCH", link.callback_url, b"", headers
 
 
-def _send(link: AtsLink, connection) -> HttpAnswer:
+def _send(push: AtsPush, connection) -> HttpAnswer:
+    link = push.link
     if not connection.active:
         raise CannotSend("The connection is off.")
     if connection.ats == Ats.LEVER:
-        # Lever's token is refreshed (and a 401 retried once) inside `note_send`.
-        return note_send(link)
+        # Lever's token is refreshed (and a 401 retried once) inside `note_send`; after a
+        # try that got no answer, Lever's notes are read first (it takes no idempotency key).
+        no_answer_before = push.tries > 1 and push.last_status is None
+        return note_send(link, ref=push.idempotency_key, check_first=no_answer_before)
     method, url, body, headers = _request_for(link, connection)
     try:
         address = webhook_target(url)
@@ -162,7 +165,7 @@ def push_send(push_id: int, *, now: datetime | None = None) -> AtsPush | None:
     with exchange_logged(connection, OUTGOING, ENDPOINT[connection.ats]) as exchange:
         exchange.link = link
         try:
-            status, error, retry_after, _ = _send(link, connection)
+            status, error, retry_after, _ = _send(push, connection)
         except CannotSend as exc:
             status, error = None, str(exc)
         else:
@@ -199,7 +202,7 @@ def ashby_key_check(connection) -> str:
         except WebhookUrlError as exc:
             raise CannotSend(f"Ashby's address is refused: {exc}") from None
         headers = {"Authorization": _basic(key), "Content-Type": "application/json"}
-        status, _, _ = http_send("POST", url, b"{}", headers, address=address)
+        status = http_send("POST", url, b"{}", headers, address=address).status
         exchange.status = status
     # 403: the key is Ashby's but may not read key details (apiKeysRead), which is enough.
     if status in (200, 403):

@@ -11,6 +11,9 @@ PAGE = ORG + "settings/integrations/"
 
 urlpatterns = [
     path(PAGE, views.integrations_page, name="integrations"),
+    # Before `<slug:ats>/connect/`: Lever is connected by OAuth, not with a key of ours.
+    path(PAGE + "lever/connect/", lever_views.lever_connect, name="integrations_lever_connect"),
+    path(PAGE + "lever/settings/", lever_views.lever_settings, name="integrations_lever_settings"),
     path(PAGE + "<slug:ats>/connect/", views.integrations_connect, name="integrations_connect"),
     path(PAGE + "<slug:ats>/check/", views.integrations_check, name="integrations_check"),
     path(
@@ -18,8 +21,6 @@ urlpatterns = [
         views.integrations_outgoing_key,
         name="integrations_outgoing_key",
     ),
-    path(PAGE + "lever/connect/", lever_views.lever_connect, name="integrations_lever_connect"),
-    path(PAGE + "lever/settings/", lever_views.lever_settings, name="integrations_lever_settings"),
     path(
         PAGE + "pushes/<int:push_id>/retry/",
         views.integrations_push_retry,

@@ -1,0 +1,271 @@
+"""Lever drives us from a fake Lever on loopback: the admin connects by OAuth, Lever's
+signed stage-change webhook invites (once, however often or at once it comes), a move out
+or an archive revokes, the progress and the result arrive as notes on the opportunity
+(again after a reviewer's change), and faults on Lever's side lose and double nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core import mail
+
+from assess.attempts.services import attempt_start
+from assess.integrations.lever import lever_options_save
+from assess.integrations.lever_oauth import code_exchange, lever_connection
+from assess.integrations.models import AtsConnection, AtsExchange, AtsLink, AtsPush, PushStatus
+from assess.models import Invitation, Membership, Role
+from tests.assess import factories
+
+from .conftest import take_test
+from .fake_lever import CLIENT_ID, CLIENT_SECRET, FakeLever, opportunity
+
+pytestmark = pytest.mark.django_db(transaction=True)
+OPP = "250d8f03-738a-4bba-a671-8a3d73477145"
+STAGE = "4b1e3a54-assessment"
+OTHER_STAGE = "9a0d2b11-onsite"
+USER = "8d49b010-cc6a-4f40-ace5-e86061c677ed"
+TOKENS = {"candidateStageChange": "sig-stage-3f9a1c", "candidateArchiveChange": "sig-arch-77b2"}
+REDIRECT = "http://testserver/integrations/lever/oauth/callback"
+
+
+def lever_world(live_server, settings, slug="acme") -> SimpleNamespace:
+    org = factories.make_org(slug)
+    assessment = factories.make_assessment(org, [factories.make_question("single")])
+    fake = FakeLever(
+        opportunities={OPP: opportunity(OPP, name="Grace Hopper", email="grace@example.com")}
+    )
+    settings.LEVER_AUTH_URL = fake.base
+    settings.LEVER_API_URL = fake.base + "/v1"
+    settings.LEVER_CLIENT_ID, settings.LEVER_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
+    connection = lever_connection(org)
+    code_exchange(connection, fake.grant(REDIRECT), REDIRECT)
+    lever_options_save(
+        connection,
+        stages=f"{STAGE} {assessment.pk}",
+        perform_as=USER,
+        stage_token=TOKENS["candidateStageChange"],
+        archive_token=TOKENS["candidateArchiveChange"],
+    )
+    url = f"{live_server.url}/integrations/lever/{connection.webhook_id}/webhook"
+    return SimpleNamespace(fake=fake, org=org, assessment=assessment, url=url)
+
+
+@pytest.fixture
+def lever(live_server, settings):
+    world = lever_world(live_server, settings)
+    yield world
+    world.fake.close()
+
+
+def deliver(world, event="candidateStageChange", *, to=STAGE, frm="stage-screen", **signing):
+    data = {"opportunityId": OPP, "candidateId": OPP, "contactId": "contact-1"}
+    if event == "candidateStageChange":
+        data |= {"toStageId": to, "fromStageId": frm}
+    else:
+        data |= {"toArchived": {"archivedAt": 1_700_000_000_000, "reason": "r-1"}}
+    body = FakeLever.signed(event, data, TOKENS[event], **signing)
+    return FakeLever.post(world.url, body)
+
+
+def test_a_move_into_the_stage_invites_and_the_result_comes_back_as_notes(lever):
+    status, answer = deliver(lever)
+    assert (status, answer) == (200, {"ok": True, "revoked": 0, "invited": True})
+    assert deliver(lever)[0] == 200  # Lever sends it again (a new delivery token): one invitation
+    invitation = Invitation.objects.get()
+    assert (invitation.candidate_email, invitation.candidate_name) == (
+        "grace@example.com",
+        "Grace Hopper",
+    )
+    assert [m.to for m in mail.outbox] == [["grace@example.com"]]
+    attempt = take_test(invitation)
+    started, result = lever.fake.notes
+    assert started["perform_as"] == result["perform_as"] == USER
+    assert "started" in started["value"]
+    text = result["value"]
+    assert "passed, score 100.0% (pass mark 60%)" in text
+    assert "Level: " in text and f"/org/acme/attempts/{attempt.pk}/report/" in text
+    assert "grace@example.com" not in text and "/t/" not in text  # no candidate link
+    assert set(AtsPush.objects.values_list("status", flat=True)) == {PushStatus.DELIVERED}
+
+
+def test_a_reviewers_change_posts_a_second_result_note(live_server, settings, django_user_model):
+    from assess.attempts.services import answer_save, attempt_submit
+    from assess.review.services import rubric_score
+
+    world = lever_world(live_server, settings)
+    try:
+        bank = factories.make_bank("single", "written")
+        world.assessment.delete()
+        assessment = factories.make_assessment(world.org, [bank["single"], bank["written"]])
+        connection = AtsConnection.objects.get()
+        lever_options_save(
+            connection,
+            stages=f"{STAGE} {assessment.pk}",
+            perform_as=USER,
+            stage_token="",
+            archive_token="",
+        )
+        deliver(world)
+        attempt = attempt_start(Invitation.objects.get())
+        for answer in attempt.answers.select_related("question_version"):
+            content = answer.question_version.content
+            response = (
+                next(i for i, c in enumerate(content["choices"]) if c["correct"])
+                if "choices" in content
+                else "Two samples give noisy statistics."
+            )
+            answer_save(attempt, answer.position, response, answer.revision)
+        attempt_submit(attempt)
+        reviewer = django_user_model.objects.create_user("rev", password="pw-rev-12345678")
+        written = attempt.answers.get(question_version__question=bank["written"])
+        rubric_score(written, [], reviewer)
+        rubric_score(written, [0, 1], reviewer)
+        results = [v for v in world.fake.notes_for(OPP) if "result" in v]
+        assert ["score 50.0%" in results[0], "score 100.0%" in results[1]] == [True, True]
+        assert len(results) == 2
+    finally:
+        world.fake.close()
+
+
+def test_the_same_move_at_once_is_one_invitation(lever):
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(deliver(lever))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {status for status, _ in answers} == {200}
+    assert Invitation.objects.count() == AtsLink.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_archiving_or_moving_on_revokes_unless_the_candidate_started(lever):
+    deliver(lever)
+    assert deliver(lever, "candidateArchiveChange") == (200, {"ok": True, "revoked": 1})
+    assert Invitation.objects.get().revoked_at is not None
+    # A move out of the stage revokes too; once started, the attempt stands.
+    Invitation.objects.all().delete()
+    deliver(lever)
+    assert deliver(lever, to=OTHER_STAGE, frm=STAGE)[1]["revoked"] == 1
+    Invitation.objects.all().delete()
+    deliver(lever)
+    attempt_start(Invitation.objects.get())
+    assert deliver(lever, "candidateArchiveChange") == (200, {"ok": True, "revoked": 0})
+    assert Invitation.objects.get().revoked_at is None
+
+
+def test_a_stage_not_mapped_invites_no_one(lever):
+    assert deliver(lever, to=OTHER_STAGE) == (200, {"ok": True, "revoked": 0, "invited": False})
+    assert Invitation.objects.count() == 0
+
+
+def test_errors_429s_and_a_lost_answer_deliver_each_note_once(lever):
+    deliver(lever)
+    attempt_start(Invitation.objects.get())  # the progress note goes through at once
+    notes = "/v1/opportunities/"
+    lever.fake.script = [
+        (notes, 500, {}, 0),
+        (notes, 429, {"Retry-After": "1"}, 0),
+        (notes, 0, {}, 0),  # Lever keeps the note, but its answer never arrives
+    ]
+    take_test(Invitation.objects.get())
+    values = lever.fake.notes_for(OPP)
+    assert len(values) == 2 and "result" in values[1]  # the result: once
+    push = AtsPush.objects.exclude(idempotency_key__endswith=":started").get()
+    assert (push.status, push.tries) == (PushStatus.DELIVERED, 4)
+
+
+def test_an_expired_token_is_refreshed_once_and_the_note_arrives(lever):
+    deliver(lever)
+    lever.fake.expire_access_tokens()
+    attempt_start(Invitation.objects.get())
+    assert len(lever.fake.notes) == 1
+    posts = [c for c in lever.fake.calls if c[0] == "POST"]
+    assert [(p[1].rsplit("/", 1)[-1], p[2]) for p in posts[-3:]] == [
+        ("notes", 401),
+        ("token", 200),
+        ("notes", 201),
+    ]
+
+
+def test_a_lever_that_cannot_be_read_gets_a_503_and_its_resend_invites(lever):
+    lever.fake.script = [("/v1/opportunities/", 500, {}, 0)]
+    status, answer = deliver(lever)
+    assert status == 503 and "error" in answer
+    assert Invitation.objects.count() == 0
+    assert deliver(lever)[0] == 200  # Lever sends the webhook again
+    assert Invitation.objects.count() == 1
+
+
+def test_a_revoked_grant_makes_a_dead_letter_not_a_retry_storm(lever):
+    deliver(lever)
+    lever.fake.expire_access_tokens()
+    lever.fake.refresh.clear()  # the admin revoked our app in Lever
+    attempt_start(Invitation.objects.get())
+    push = AtsPush.objects.get()
+    assert push.status == PushStatus.FAILED and "connect Lever again" in push.last_error
+
+
+def _consent(client, page: str, fake: FakeLever) -> str:
+    """The admin presses Connect Lever and consents on Lever: where Lever sends them back."""
+    went = client.post(page + "lever/connect/")
+    assert went.status_code == 302 and went["Location"].startswith(fake.base + "/authorize?")
+    query = parse_qs(urlsplit(went["Location"]).query)
+    assert query["redirect_uri"] == [REDIRECT] and query["client_id"] == [CLIENT_ID]
+
+    class NoFollow(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        urllib.request.build_opener(NoFollow).open(went["Location"])
+    return redirected.value.headers["Location"].removeprefix("http://testserver")
+
+
+def test_the_admin_connects_lever_by_oauth_and_tests_it(
+    live_server, settings, client, django_user_model
+):
+    world = lever_world(live_server, settings, slug="initech")
+    AtsConnection.objects.update(oauth_sealed="")  # not connected yet
+    admin = django_user_model.objects.create_user("ada", password="pw-admin-12345678")
+    Membership.objects.create(user=admin, organization=world.org, role=Role.ADMIN)
+    client.force_login(admin)
+    page = "/org/initech/settings/integrations/"
+    try:
+        assert "Not connected." in client.get(page).content.decode()
+        back = _consent(client, page, world.fake)
+        forged = back.replace("state=", "state=x")
+        text = client.get(forged, follow=True).content.decode()
+        assert "did not match" in text and "Not connected." in text
+        text = client.get(_consent(client, page, world.fake), follow=True).content.decode()
+        assert "Lever is connected." in text
+        text = client.post(page + "lever/check/", follow=True).content.decode()
+        assert "Lever accepts our access." in text
+        assert f"/integrations/lever/{AtsConnection.objects.get().webhook_id}/webhook" in text
+        for secret in [*TOKENS.values(), CLIENT_SECRET, *world.fake.access, *world.fake.refresh]:
+            assert secret not in text
+    finally:
+        world.fake.close()
+
+
+def test_the_log_keeps_no_token_email_name_or_link(lever):
+    deliver(lever)
+    take_test(Invitation.objects.get())
+    deliver(lever, "candidateArchiveChange")
+    rows = json.dumps(list(AtsExchange.objects.values()), default=str)
+    assert {"webhook", "oauth/token", "GET opportunity", "POST note"} <= set(
+        AtsExchange.objects.values_list("endpoint", flat=True)
+    )
+    sealed = AtsConnection.objects.get()
+    secrets = [*TOKENS.values(), CLIENT_SECRET, *lever.fake.access, *lever.fake.refresh]
+    for secret in [*secrets, "grace@example.com", "Grace", "Hopper", "/t/"]:
+        assert secret not in rows
+        assert secret not in sealed.oauth_sealed + sealed.signing_sealed + json.dumps(
+            sealed.options
+        )
