@@ -21,6 +21,7 @@ from assess.models import Assessment, Attempt, Invitation, Membership, Organizat
 from tests.assess import factories
 
 from .fake_greenhouse import FakeGreenhouse
+from .lever_world import lever_world
 
 
 @dataclass
@@ -86,3 +87,10 @@ def admin_client(client, acme, django_user_model, settings):
     Membership.objects.create(user=user, organization=acme.org, role=Role.ADMIN)
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def lever(live_server, settings):
+    world = lever_world(live_server, settings)
+    yield world
+    world.fake.close()

@@ -9,7 +9,6 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,60 +16,15 @@ from django.core import mail
 
 from assess.attempts.services import attempt_start
 from assess.integrations.lever import lever_options_save
-from assess.integrations.lever_oauth import code_exchange, lever_connection
 from assess.integrations.models import AtsConnection, AtsExchange, AtsLink, AtsPush, PushStatus
 from assess.models import Invitation, Membership, Role
 from tests.assess import factories
 
 from .conftest import take_test
-from .fake_lever import CLIENT_ID, CLIENT_SECRET, FakeLever, opportunity
+from .fake_lever import CLIENT_ID, CLIENT_SECRET, FakeLever
+from .lever_world import OPP, OTHER_STAGE, REDIRECT, STAGE, TOKENS, USER, deliver, lever_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
-OPP = "250d8f03-738a-4bba-a671-8a3d73477145"
-STAGE = "4b1e3a54-assessment"
-OTHER_STAGE = "9a0d2b11-onsite"
-USER = "8d49b010-cc6a-4f40-ace5-e86061c677ed"
-TOKENS = {"candidateStageChange": "sig-stage-3f9a1c", "candidateArchiveChange": "sig-arch-77b2"}
-REDIRECT = "http://testserver/integrations/lever/oauth/callback"
-
-
-def lever_world(live_server, settings, slug="acme") -> SimpleNamespace:
-    org = factories.make_org(slug)
-    assessment = factories.make_assessment(org, [factories.make_question("single")])
-    fake = FakeLever(
-        opportunities={OPP: opportunity(OPP, name="Grace Hopper", email="grace@example.com")}
-    )
-    settings.LEVER_AUTH_URL = fake.base
-    settings.LEVER_API_URL = fake.base + "/v1"
-    settings.LEVER_CLIENT_ID, settings.LEVER_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
-    connection = lever_connection(org)
-    code_exchange(connection, fake.grant(REDIRECT), REDIRECT)
-    lever_options_save(
-        connection,
-        stages=f"{STAGE} {assessment.pk}",
-        perform_as=USER,
-        stage_token=TOKENS["candidateStageChange"],
-        archive_token=TOKENS["candidateArchiveChange"],
-    )
-    url = f"{live_server.url}/integrations/lever/{connection.webhook_id}/webhook"
-    return SimpleNamespace(fake=fake, org=org, assessment=assessment, url=url)
-
-
-@pytest.fixture
-def lever(live_server, settings):
-    world = lever_world(live_server, settings)
-    yield world
-    world.fake.close()
-
-
-def deliver(world, event="candidateStageChange", *, to=STAGE, frm="stage-screen", **signing):
-    data = {"opportunityId": OPP, "candidateId": OPP, "contactId": "contact-1"}
-    if event == "candidateStageChange":
-        data |= {"toStageId": to, "fromStageId": frm}
-    else:
-        data |= {"toArchived": {"archivedAt": 1_700_000_000_000, "reason": "r-1"}}
-    body = FakeLever.signed(event, data, TOKENS[event], **signing)
-    return FakeLever.post(world.url, body)
 
 
 def test_a_move_into_the_stage_invites_and_the_result_comes_back_as_notes(lever):
