@@ -5,6 +5,7 @@ send a failed result again."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -76,9 +77,13 @@ def integrations_page(request: HttpRequest, org: Organization, role: str) -> Htt
             "role": role,
             "systems": systems,
             "assessments": sendable_assessments(org.pk),
-            "exchanges": AtsExchange.objects.filter(connection__organization=org).select_related(
-                "connection", "link"
-            )[:LOG_ROWS],
+            # `get_page` reads any ?page= (a word, 0, past the end) as the nearest page.
+            "exchanges": Paginator(
+                AtsExchange.objects.filter(connection__organization=org).select_related(
+                    "connection", "link"
+                ),
+                LOG_ROWS,
+            ).get_page(request.GET.get("page")),
             "dead_letters": AtsPush.objects.filter(
                 link__connection__organization=org, status=PushStatus.FAILED
             ).select_related("link"),
