@@ -19,7 +19,9 @@ LEVER_AUTH_URL = env_str("LEVER_AUTH_URL", "https://auth.lever.co")
 LEVER_API_URL = env_str("LEVER_API_URL", "https://api.lever.co/v1")
 LEVER_CLIENT_ID = env_str("LEVER_CLIENT_ID", "")
 LEVER_CLIENT_SECRET = env_str("LEVER_CLIENT_SECRET", "")
-LEVER_SCOPES = env_str("LEVER_SCOPES", "offline_access opportunities:read:admin notes:write:admin")
+LEVER_SCOPES = env_str(
+    "LEVER_SCOPES", "offline_access opportunities:read:admin notes:write:admin files:write:admin"
+)
 # A webhook whose triggeredAt is further than this from now is refused (a replay); the
 # delivery's token is remembered as long, so the same delivery twice is refused too.
 LEVER_WEBHOOK_MAX_AGE_SECONDS = env_int("LEVER_WEBHOOK_MAX_AGE_SECONDS", 900, minimum=60)

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 import time
 from urllib.parse import quote, urlencode
 
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from assess.api.webhooks import HttpAnswer
+from assess.scoring import attempt_results
 
 from .connections import OUTGOING, CannotSend, exchange_logged
 from .credentials import credential_seal, credential_unseal
@@ -37,8 +39,11 @@ from .links import (
     link_result,
 )
 from .models import AtsConnection, AtsLink
+from .textpdf import text_pdf
 
 ID_PREFIX = "lv_"
+# The push that uploads the report's PDF: its key is the result's key and this.
+PDF_SUFFIX = ":pdf"
 STAGE_CHANGE = "candidateStageChange"
 ARCHIVE_CHANGE = "candidateArchiveChange"
 EVENTS = (STAGE_CHANGE, ARCHIVE_CHANGE)
@@ -116,13 +121,13 @@ def delivery_verified(connection: AtsConnection, body: dict) -> str:
     token = text_field(body, "token", max_chars=200)
     signature = text_field(body, "signature", max_chars=200)
     triggered = body.get("triggeredAt")
-    if isinstance(triggered, bool) or not isinstance(triggered, int) or triggered <= 0:
+    if isinstance(triggered, bool) or not isinstance(triggered, int) or not 0 < triggered < 10**15:
         raise RequestRefused(400, "triggeredAt must be a time in milliseconds.")
     secret = signing_tokens(connection).get(event)
     if event not in EVENTS or not secret:
         raise RequestRefused(400, f"Send only {' and '.join(EVENTS)} with a saved token.")
     expected = hmac.new(secret.encode(), f"{token}{triggered}".encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.lower()):
+    if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
         raise RequestRefused(401, "The signature is not valid.")
     if abs(time.time() - triggered / 1000) > settings.LEVER_WEBHOOK_MAX_AGE_SECONDS:
         raise RequestRefused(401, "The delivery is too old (triggeredAt); it is refused.")
@@ -269,40 +274,84 @@ def note_text(link: AtsLink) -> str:
     )
 
 
-def _note_posted_already(connection: AtsConnection, opportunity_id: str, ref: str) -> bool:
-    """Whether a note carrying `ref` is on the opportunity (`GET .../notes`): Lever takes
-    no idempotency key, so a try whose answer never came is checked before it is sent
-    again. A read that fails says no: a second note is better than a lost result."""
-    with exchange_logged(connection, OUTGOING, "GET notes") as exchange:
+def _posted_already(connection: AtsConnection, opportunity_id: str, kind: str, ref: str) -> bool:
+    """Whether a note (or file) carrying `ref` is on the opportunity (`GET .../notes`,
+    `.../files`): Lever takes no idempotency key, so a try whose answer never came is
+    checked before it is sent again. A read that fails says no: a second note is better
+    than a lost result."""
+    with exchange_logged(connection, OUTGOING, f"GET {kind}") as exchange:
         answer = lever_call(
             connection,
             "GET",
-            f"/opportunities/{quote(opportunity_id)}/notes?limit=100",
+            f"/opportunities/{quote(opportunity_id)}/{kind}?limit=100",
             read_body=MAX_ANSWER_BYTES,
         )
         exchange.status = answer.status
     try:
-        notes = json.loads(answer.body)["data"] if answer.status == 200 else []
-        values = [f.get("value") for n in notes for f in n.get("fields") or []]
+        items = json.loads(answer.body)["data"] if answer.status == 200 else []
+        if kind == "files":
+            values = [item.get("name") for item in items]
+        else:
+            values = [f.get("value") for item in items for f in item.get("fields") or []]
     except (ValueError, KeyError, TypeError, AttributeError):
         return False
     return any(isinstance(v, str) and ref in v for v in values)
 
 
-def note_send(link: AtsLink, *, ref: str, check_first: bool = False) -> HttpAnswer:
-    """POST the note to the opportunity (`perform_as` the admin's chosen Lever user); `ref`
-    (the push's key) ends the note, so a try that may have arrived is recognised."""
-    connection = link.connection
-    perform_as = (connection.options or {}).get("perform_as")
+def _opportunity_path(link: AtsLink, kind: str) -> tuple[str, str]:
+    """(the opportunity's id, the path of its notes or files `perform_as` our user)."""
+    perform_as = (link.connection.options or {}).get("perform_as")
     if not perform_as:
         raise CannotSend("Choose the Lever user our notes are posted as (settings page).")
     opportunity_id = link.external_key.split(":")[1]
+    query = urlencode({"perform_as": perform_as})
+    return opportunity_id, f"/opportunities/{quote(opportunity_id)}/{kind}?{query}"
+
+
+def note_send(link: AtsLink, *, ref: str, check_first: bool = False) -> HttpAnswer:
+    """POST the note to the opportunity; `ref` (the push's key) ends the note, so a try
+    that may have arrived is recognised."""
+    opportunity_id, path = _opportunity_path(link, "notes")
     ref = f"(ref {ref})"
-    if check_first and _note_posted_already(connection, opportunity_id, ref):
+    if check_first and _posted_already(link.connection, opportunity_id, "notes", ref):
         return HttpAnswer(200, "")
-    path = f"/opportunities/{quote(opportunity_id)}/notes?" + urlencode({"perform_as": perform_as})
     body = json.dumps({"value": f"{note_text(link)} {ref}", "secret": False}).encode()
-    return lever_call(connection, "POST", path, body=body)
+    return lever_call(link.connection, "POST", path, body=body)
+
+
+def report_pdf(link: AtsLink) -> bytes:
+    """The result as a one-page PDF: what the note says, and the score of each section and
+    topic."""
+    result = link_result(link)
+    lines = [note_text(link), ""]
+    if result.attempt is not None and result.state == STATE_COMPLETE:
+        results = attempt_results(result.attempt)
+        for heading, tallies in (("Sections", results.sections), ("Topics", results.topics)):
+            lines.append(heading + ":")
+            lines += [
+                f"  {t.label or 'Untitled'}: "
+                + (f"{t.percent}%" if t.percent is not None else "not scored yet")
+                + f" ({t.questions} question(s))"
+                for t in tallies
+            ]
+    return text_pdf(f"NormAssess report: {result.assessment_title}", lines)
+
+
+def file_send(link: AtsLink, *, ref: str, check_first: bool = False) -> HttpAnswer:
+    """POST the report's PDF to the opportunity's files (multipart, field `file`); its
+    name carries `ref`, so a try that may have arrived is recognised."""
+    opportunity_id, path = _opportunity_path(link, "files")
+    name = "normassess-report-" + re.sub(r"[^A-Za-z0-9-]", "-", ref) + ".pdf"
+    if check_first and _posted_already(link.connection, opportunity_id, "files", name):
+        return HttpAnswer(200, "")
+    boundary = "normassess-" + secrets.token_hex(12)
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    body += report_pdf(link) + f"\r\n--{boundary}--\r\n".encode()
+    content_type = f"multipart/form-data; boundary={boundary}"
+    return lever_call(link.connection, "POST", path, body=body, content_type=content_type)
 
 
 def lever_check(connection: AtsConnection) -> str:

@@ -3,7 +3,8 @@ a reviewer's change grades it anew), one `AtsPush` row, sent by a Celery task th
 webhooks' connection code (`assess.api.webhooks.http_send`, `webhook_target`: the same
 SSRF rules, the same backoff). Greenhouse's call is "PATCH Completed Test" to the `url` it
 gave, with the organization's key (it then asks `test_status`); Ashby's is
-`assessment.update` with the result, with Ashby's own API key.
+`assessment.update` with the result, with Ashby's own API key; Lever's is a note on the
+opportunity and the report's PDF among its files (two rows), with our OAuth token.
 
 A 429's Retry-After is honoured; 5xx, timeouts and 408/409/425/429 are retried; after
 WEBHOOKS_MAX_TRIES, or another 4xx, the row is `failed`: the dead letter, which the admin
@@ -37,7 +38,7 @@ from assess.models import Attempt
 from .ashby import update_body
 from .connections import OUTGOING, CannotSend, exchange_logged
 from .credentials import credential_unseal
-from .lever import note_send
+from .lever import PDF_SUFFIX, file_send, note_send
 from .models import Ats, AtsExchange, AtsLink, AtsPush, PushStatus
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ ENDPOINT = {
     Ats.ASHBY: "assessment.update",
     Ats.LEVER: "POST note",
 }
+ENDPOINT_PDF = "POST file"
 # The ATSes told at one API address of theirs (Greenhouse: at the URL it gave per test),
 # and told of progress too (Greenhouse polls, and its PATCH means complete).
 TOLD_BY_API = (Ats.ASHBY, Ats.LEVER)
@@ -81,7 +83,8 @@ def _send(push: AtsPush, connection) -> HttpAnswer:
         # Lever's token is refreshed (and a 401 retried once) inside `note_send`; after a
         # try that got no answer, Lever's notes are read first (it takes no idempotency key).
         no_answer_before = push.tries > 1 and push.last_status is None
-        return note_send(link, ref=push.idempotency_key, check_first=no_answer_before)
+        send = file_send if push.idempotency_key.endswith(PDF_SUFFIX) else note_send
+        return send(link, ref=push.idempotency_key, check_first=no_answer_before)
     method, url, body, headers = _request_for(link, connection)
     try:
         address = webhook_target(url)
@@ -118,14 +121,21 @@ def push_for_attempt(attempt: Attempt, *, started: bool = False) -> int | None:
         key = f"{link.pk}:{graded.timestamp():.6f}" if link and graded else ""
     if not key:
         return None
-    try:
-        with transaction.atomic():
-            push, created = AtsPush.objects.get_or_create(link=link, idempotency_key=key)
-    except IntegrityError:
-        return None
-    if created:
-        transaction.on_commit(lambda: pushes_enqueue([push.pk]))
-    return push.pk
+    keys = [key]
+    if link.connection.ats == Ats.LEVER and not started:
+        keys.append(key + PDF_SUFFIX)  # Lever takes files: the report as a PDF too
+    made = []
+    for each in keys:
+        try:
+            with transaction.atomic():
+                push, created = AtsPush.objects.get_or_create(link=link, idempotency_key=each)
+        except IntegrityError:
+            continue
+        if created:
+            made.append(push.pk)
+    if made:
+        transaction.on_commit(lambda: pushes_enqueue(made))
+    return AtsPush.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
 
 
 def pushes_enqueue(ids: list[int]) -> None:
@@ -162,7 +172,10 @@ def push_send(push_id: int, *, now: datetime | None = None) -> AtsPush | None:
     link = push.link
     connection = link.connection
     retry, retry_after = False, None
-    with exchange_logged(connection, OUTGOING, ENDPOINT[connection.ats]) as exchange:
+    endpoint = ENDPOINT[connection.ats]
+    if push.idempotency_key.endswith(PDF_SUFFIX):
+        endpoint = ENDPOINT_PDF
+    with exchange_logged(connection, OUTGOING, endpoint) as exchange:
         exchange.link = link
         try:
             status, error, retry_after, _ = _send(push, connection)

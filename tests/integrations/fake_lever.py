@@ -6,9 +6,10 @@
   refresh token (the old one stops working: rotation).
 - The API under `/v1` with `Authorization: Bearer`: `GET /opportunities/:id`
   (`{"data": {id, name, emails, ...}}`), `GET /opportunities`, `GET .../notes`
-  (`{"data": [{id, fields: [{type, text, value}]}]}`), and
+  (`{"data": [{id, fields: [{type, text, value}]}]}`), `GET .../files`,
   `POST /opportunities/:id/notes?perform_as=` (`{"value": ...}` -> 201
-  `{"data": {"noteId": ...}}`). An unknown or expired token is a 401.
+  `{"data": {"noteId": ...}}`) and `POST .../files?perform_as=` (multipart, one part
+  named `file`). An unknown or expired token is a 401.
 - The webhook driver: `deliver(event, data)` POSTs `{triggeredAt, event, signature, token,
   data}` to the partner, signed as Lever signs (hex HMAC-SHA256 of token + triggeredAt).
 
@@ -27,6 +28,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -42,6 +45,7 @@ class FakeLever:
         self.refresh: set[str] = set()
         self.script: list[tuple[str, int, dict, float]] = []
         self.notes: list[dict] = []  # {"opportunity", "perform_as", "value"} accepted
+        self.files: list[dict] = []  # {"opportunity", "name", "type", "content"} uploaded
         self.calls: list[tuple[str, str, int]] = []  # (method, path, status answered)
         self.lock = threading.Lock()
         fake = self
@@ -89,6 +93,14 @@ class FakeLever:
                     return None
                 if parts.path == "/v1/opportunities":
                     return self._answer(200, {"data": list(fake.opportunities.values())[:1]})
+                if parts.path.endswith("/files"):
+                    wanted = parts.path.removeprefix("/v1/opportunities/").removesuffix("/files")
+                    files = [
+                        {"id": str(i), "name": f["name"]}
+                        for i, f in enumerate(fake.files)
+                        if f["opportunity"] == wanted
+                    ]
+                    return self._answer(200, {"data": files, "hasNext": False})
                 if parts.path.endswith("/notes"):
                     wanted = parts.path.removeprefix("/v1/opportunities/").removesuffix("/notes")
                     notes = [
@@ -110,16 +122,41 @@ class FakeLever:
                     return self._token(parse_qs(body.decode()))
                 if not self._authorized():
                     return None
-                opportunity = parts.path.removeprefix("/v1/opportunities/").removesuffix("/notes")
+                opportunity, _, kind = parts.path.removeprefix("/v1/opportunities/").partition("/")
                 perform_as = parse_qs(parts.query).get("perform_as", [""])[0]
-                if not parts.path.endswith("/notes") or opportunity not in fake.opportunities:
+                if kind not in ("notes", "files") or opportunity not in fake.opportunities:
                     return self._answer(404, {"code": "ResourceNotFound", "message": "no"})
                 if not perform_as:
                     return self._answer(400, {"code": "BadRequest", "message": "perform_as"})
+                if kind == "files":
+                    return self._file(opportunity, body)
                 note = json.loads(body)
                 with fake.lock:
                     fake.notes.append({"opportunity": opportunity, "perform_as": perform_as} | note)
                 return self._answer(201, {"data": {"noteId": secrets.token_hex(8)}})
+
+            def _file(self, opportunity: str, body: bytes):
+                """A multipart upload with one part named `file`."""
+                head = f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n"
+                message = BytesParser(policy=default).parsebytes(head.encode() + body)
+                parts = [
+                    p
+                    for p in message.iter_parts()
+                    if p.get_param("name", header="content-disposition") == "file"
+                ]
+                if len(parts) != 1:
+                    return self._answer(400, {"code": "BadRequest", "message": "file"})
+                upload = {
+                    "opportunity": opportunity,
+                    "name": parts[0].get_filename(),
+                    "type": parts[0].get_content_type(),
+                    "content": parts[0].get_payload(decode=True),
+                }
+                with fake.lock:
+                    fake.files.append(upload)
+                return self._answer(
+                    200, {"data": {"id": secrets.token_hex(8), "name": upload["name"]}}
+                )
 
             def _authorized(self) -> bool:
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")

@@ -45,6 +45,10 @@ def test_a_move_into_the_stage_invites_and_the_result_comes_back_as_notes(lever)
     assert "passed, score 100.0% (pass mark 60%)" in text
     assert "Level: " in text and f"/org/acme/attempts/{attempt.pk}/report/" in text
     assert "grace@example.com" not in text and "/t/" not in text  # no candidate link
+    # The report as a PDF among the opportunity's files.
+    [upload] = lever.fake.files
+    assert upload["type"] == "application/pdf" and upload["name"].startswith("normassess-report-")
+    assert upload["content"].startswith(b"%PDF-1.4") and b"score 100.0%" in upload["content"]
     assert set(AtsPush.objects.values_list("status", flat=True)) == {PushStatus.DELIVERED}
 
 
@@ -128,11 +132,14 @@ def test_errors_429s_and_a_lost_answer_deliver_each_note_once(lever):
         (notes, 429, {"Retry-After": "1"}, 0),
         (notes, 0, {}, 0),  # Lever keeps the note, but its answer never arrives
     ]
+    lever.fake.script.append((f"/v1/opportunities/{OPP}/files", 0, {}, 0))
     take_test(Invitation.objects.get())
     values = lever.fake.notes_for(OPP)
     assert len(values) == 2 and "result" in values[1]  # the result: once
-    push = AtsPush.objects.exclude(idempotency_key__endswith=":started").get()
-    assert (push.status, push.tries) == (PushStatus.DELIVERED, 4)
+    assert len(lever.fake.files) == 1  # the PDF: once, though its first answer was lost
+    tries = dict(AtsPush.objects.values_list("idempotency_key", "tries"))
+    assert sorted(tries.values()) == [1, 2, 4]  # started; the PDF; the note
+    assert set(AtsPush.objects.values_list("status", flat=True)) == {PushStatus.DELIVERED}
 
 
 def test_an_expired_token_is_refreshed_once_and_the_note_arrives(lever):
@@ -213,7 +220,7 @@ def test_the_log_keeps_no_token_email_name_or_link(lever):
     take_test(Invitation.objects.get())
     deliver(lever, "candidateArchiveChange")
     rows = json.dumps(list(AtsExchange.objects.values()), default=str)
-    assert {"webhook", "oauth/token", "GET opportunity", "POST note"} <= set(
+    assert {"webhook", "oauth/token", "GET opportunity", "POST note", "POST file"} <= set(
         AtsExchange.objects.values_list("endpoint", flat=True)
     )
     sealed = AtsConnection.objects.get()
