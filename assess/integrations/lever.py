@@ -221,7 +221,10 @@ def webhook_handle(
         archived = data.get("toArchived")
         if archived is not None and not isinstance(archived, dict):
             raise RequestRefused(400, "toArchived must be an object or null.")
-        revoked = _revoke_unstarted(_links_of(connection, opportunity_id)) if archived else 0
+        # Lever's `toArchived` is {archivedAt, reason} when archived, null when restored.
+        revoked = (
+            _revoke_unstarted(_links_of(connection, opportunity_id)) if archived is not None else 0
+        )
         delivery_done(connection, body)
         return {"revoked": revoked}, None
     to_stage = _lever_id(data, "toStageId")

@@ -80,7 +80,8 @@ def _tokens(connection: AtsConnection) -> dict:
 
 
 def is_connected(connection: AtsConnection) -> bool:
-    return bool(_tokens(connection).get("refresh_token") or _tokens(connection).get("access_token"))
+    tokens = _tokens(connection)
+    return bool(tokens.get("refresh_token") or tokens.get("access_token"))
 
 
 def _token_request(connection: AtsConnection, form: dict) -> dict | None:

@@ -49,6 +49,20 @@ def take_test(invitation: Invitation, *, correct: bool = True) -> Attempt:
     return attempt_submit(attempt)
 
 
+def answer_everything(attempt: Attempt) -> Attempt:
+    """The candidate answers every question well (a written one with a sentence for the
+    reviewer) and submits: a written answer waits for the reviewer's score."""
+    for answer in attempt.answers.select_related("question_version"):
+        content = answer.question_version.content
+        response = (
+            next(i for i, c in enumerate(content["choices"]) if c["correct"])
+            if "choices" in content
+            else "Two samples give noisy statistics."
+        )
+        answer_save(attempt, answer.position, response, answer.revision)
+    return attempt_submit(attempt)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_eager(settings, monkeypatch):
     settings.WEBHOOKS_RETRY_BACKOFF_SECONDS = 0

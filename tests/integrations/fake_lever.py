@@ -30,14 +30,15 @@ import urllib.error
 import urllib.request
 from email.parser import BytesParser
 from email.policy import default
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from .loopback import LoopbackServer, QuietHandler
 
 CLIENT_ID = "fake-lever-client"
 CLIENT_SECRET = "fake-lever-client-secret-42"
 
 
-class FakeLever:
+class FakeLever(LoopbackServer):
     def __init__(self, *, opportunities: dict | None = None):
         self.opportunities = opportunities or {}
         self.codes: dict[str, str] = {}  # code -> redirect_uri
@@ -50,7 +51,7 @@ class FakeLever:
         self.lock = threading.Lock()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _answer(self, status: int, body: dict | None, headers: dict | None = None):
                 if getattr(self, "drop", False):
                     self.close_connection = True
@@ -207,16 +208,7 @@ class FakeLever:
                     },
                 )
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
     def grant(self, redirect_uri: str) -> str:
         """A code, as the admin's consent on `/authorize` would give the partner."""

@@ -20,7 +20,7 @@ from assess.integrations.models import AtsConnection, AtsExchange, AtsLink, AtsP
 from assess.models import Invitation, Membership, Role
 from tests.assess import factories
 
-from .conftest import take_test
+from .conftest import answer_everything, take_test
 from .fake_lever import CLIENT_ID, CLIENT_SECRET, FakeLever
 from .lever_world import OPP, OTHER_STAGE, REDIRECT, STAGE, TOKENS, USER, deliver, lever_world
 
@@ -53,7 +53,6 @@ def test_a_move_into_the_stage_invites_and_the_result_comes_back_as_notes(lever)
 
 
 def test_a_reviewers_change_posts_a_second_result_note(live_server, settings, django_user_model):
-    from assess.attempts.services import answer_save, attempt_submit
     from assess.review.services import rubric_score
 
     world = lever_world(live_server, settings)
@@ -71,15 +70,7 @@ def test_a_reviewers_change_posts_a_second_result_note(live_server, settings, dj
         )
         deliver(world)
         attempt = attempt_start(Invitation.objects.get())
-        for answer in attempt.answers.select_related("question_version"):
-            content = answer.question_version.content
-            response = (
-                next(i for i, c in enumerate(content["choices"]) if c["correct"])
-                if "choices" in content
-                else "Two samples give noisy statistics."
-            )
-            answer_save(attempt, answer.position, response, answer.revision)
-        attempt_submit(attempt)
+        answer_everything(attempt)
         reviewer = django_user_model.objects.create_user("rev", password="pw-rev-12345678")
         written = attempt.answers.get(question_version__question=bank["written"])
         rubric_score(written, [], reviewer)
@@ -230,3 +221,36 @@ def test_the_log_keeps_no_token_email_name_or_link(lever):
         assert secret not in sealed.oauth_sealed + sealed.signing_sealed + json.dumps(
             sealed.options
         )
+
+
+def test_the_admins_lever_settings_refuse_what_they_cannot_use(
+    lever, live_server, settings, client, django_user_model
+):
+    admin = django_user_model.objects.create_user("ada", password="pw-admin-12345678")
+    Membership.objects.create(user=admin, organization=lever.org, role=Role.ADMIN)
+    client.force_login(admin)
+    page = "/org/acme/settings/integrations/"
+    theirs = factories.make_assessment(factories.make_org("globex"), [])
+    refused = {
+        f"{STAGE} {theirs.pk}": "no assessment",  # another organization's assessment
+        f"{STAGE}": "write a Lever stage id",
+        f"../x {lever.assessment.pk}": "write a Lever stage id",
+        f"{STAGE} 1{'0' * 30}": "no assessment",
+    }
+    for stages, words in refused.items():
+        text = client.post(page + "lever/settings/", {"stages": stages}, follow=True)
+        assert words in text.content.decode()
+    for token in ("two words", "nul\x00", "x" * 201):
+        text = client.post(page + "lever/settings/", {"stage_token": token}, follow=True)
+        assert "Paste the signature token" in text.content.decode()
+    connection = AtsConnection.objects.get()
+    assert connection.options["stages"] == {STAGE: lever.assessment.pk}  # unchanged
+    shown = client.get(page).content.decode()
+    assert f"{STAGE} {lever.assessment.pk}" in shown and USER in shown
+    assert not any(token in shown for token in TOKENS.values())
+    # A recruiter may not connect Lever nor change its settings.
+    recruiter = django_user_model.objects.create_user("rita", password="pw-rec-12345678")
+    Membership.objects.create(user=recruiter, organization=lever.org, role=Role.RECRUITER)
+    client.force_login(recruiter)
+    assert client.post(page + "lever/connect/").status_code == 403
+    assert client.post(page + "lever/settings/", {"stages": ""}).status_code == 403
