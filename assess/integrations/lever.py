@@ -155,13 +155,17 @@ def delivery_done(connection: AtsConnection, body: dict) -> None:
         pass
 
 
+def _link_key(opportunity_id: str, assessment_id: int) -> str:
+    return f"opportunity:{opportunity_id}:assessment:{assessment_id}"
+
+
 def _links_of(connection: AtsConnection, opportunity_id: str, assessment_id=None):
-    prefix = f"opportunity:{opportunity_id}:"
+    """The opportunity's links: all of them, or the one of this assessment (an exact key:
+    a prefix would take assessment 12's for assessment 1's)."""
+    links = AtsLink.objects.select_related("invitation").filter(connection=connection)
     if assessment_id is not None:
-        prefix += f"assessment:{assessment_id}"
-    return AtsLink.objects.select_related("invitation").filter(
-        connection=connection, external_key__startswith=prefix
-    )
+        return links.filter(external_key=_link_key(opportunity_id, assessment_id))
+    return links.filter(external_key__startswith=f"opportunity:{opportunity_id}:")
 
 
 def _revoke_unstarted(links) -> int:
@@ -203,7 +207,8 @@ def opportunity_contact(connection: AtsConnection, opportunity_id: str) -> tuple
         raise RequestRefused(503, "Lever's answer could not be read.") from None
     if not emails:
         raise RequestRefused(422, "The candidate has no email address in Lever.")
-    return name.strip()[:100], emails[0].strip()
+    # The name is Lever's free text: only what prints goes into our invitation.
+    return "".join(ch for ch in name if ch.isprintable()).strip()[:100], emails[0].strip()
 
 
 def webhook_handle(
@@ -235,8 +240,11 @@ def webhook_handle(
     if to_stage not in stages:
         delivery_done(connection, body)
         return {"revoked": revoked, "invited": False}, None
-    assessment = ats_assessment(connection, str(stages[to_stage]))
-    key = f"opportunity:{opportunity_id}:assessment:{assessment.pk}"
+    try:
+        assessment = ats_assessment(connection, str(stages[to_stage]))
+    except RequestRefused:
+        raise RequestRefused(422, "The assessment of this stage cannot be sent now.") from None
+    key = _link_key(opportunity_id, assessment.pk)
     existing = AtsLink.objects.filter(connection=connection, external_key=key).first()
     if existing is None:
         name, email = opportunity_contact(connection, opportunity_id)

@@ -109,6 +109,34 @@ def test_archiving_or_moving_on_revokes_unless_the_candidate_started(lever):
     assert Invitation.objects.get().revoked_at is None
 
 
+def test_moving_between_two_mapped_stages_revokes_only_the_first_test(lever):
+    second = factories.make_assessment(lever.org, [factories.make_question("single")])
+    lever_options_save(
+        AtsConnection.objects.get(),
+        stages=f"{STAGE} {lever.assessment.pk}\n{OTHER_STAGE} {second.pk}",
+        perform_as=USER,
+        stage_token="",
+        archive_token="",
+    )
+    deliver(lever)
+    assert deliver(lever, to=OTHER_STAGE, frm=STAGE)[1] == {
+        "ok": True,
+        "revoked": 1,
+        "invited": True,
+    }
+    revoked = dict(Invitation.objects.values_list("assessment_id", "revoked_at"))
+    assert revoked[lever.assessment.pk] is not None and revoked[second.pk] is None
+
+
+def test_a_stage_mapped_to_an_archived_assessment_is_a_422(lever):
+    from django.utils import timezone
+
+    lever.assessment.archived_at = timezone.now()
+    lever.assessment.save(update_fields=["archived_at"])
+    status, answer = deliver(lever)
+    assert status == 422 and "cannot be sent" in answer["error"]
+
+
 def test_a_stage_not_mapped_invites_no_one(lever):
     assert deliver(lever, to=OTHER_STAGE) == (200, {"ok": True, "revoked": 0, "invited": False})
     assert Invitation.objects.count() == 0
