@@ -174,6 +174,20 @@ def test_an_expired_token_is_refreshed_once_and_the_note_arrives(lever):
     ]
 
 
+def test_a_token_endpoint_that_fails_is_tried_again_and_the_note_arrives_once(lever):
+    deliver(lever)
+    lever.fake.expire_access_tokens()
+    lever.fake.script = [("/oauth/token", 500, {}, 0), ("/oauth/token", 429, {}, 0)]
+    attempt_start(Invitation.objects.get())
+    push = AtsPush.objects.get()
+    # Try 1: the refresh gets a 500. Try 2: the refresh before reading the notes gets a
+    # 429 (so the read says "not there"), the one before the POST succeeds.
+    assert (push.status, push.tries) == (PushStatus.DELIVERED, 2)
+    assert len(lever.fake.notes) == 1
+    logged = AtsExchange.objects.filter(endpoint="oauth/token").order_by("pk")
+    assert list(logged.values_list("status", flat=True))[-3:] == [500, 429, 200]
+
+
 def test_a_lever_that_cannot_be_read_gets_a_503_and_its_resend_invites(lever):
     lever.fake.script = [("/v1/opportunities/", 500, {}, 0)]
     status, answer = deliver(lever)
