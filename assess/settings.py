@@ -435,14 +435,8 @@ WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
 # Deliveries share the CPU workers by default; a busy deployment can give them their own
 # queue (and a worker started with `-Q webhooks`) so slow receivers never hold grading slots.
 WEBHOOKS_QUEUE = env_str("WEBHOOKS_QUEUE", "cpu")
-# Applicant-tracking systems (assess/integrations, docs/integrations.md): requests per
-# minute per connection and per client address; the key that seals their credentials
-# (a Fernet key; derived from SECRET_KEY when empty).
-INTEGRATIONS_RATE_PER_MINUTE = env_int("INTEGRATIONS_RATE_PER_MINUTE", 120, minimum=1)
-INTEGRATIONS_RATE_PER_IP = env_int("INTEGRATIONS_RATE_PER_IP", 600, minimum=1)
-INTEGRATIONS_CREDENTIALS_KEY = env_str("INTEGRATIONS_CREDENTIALS_KEY", "")
-# Where Ashby's API answers (assessment.update); a test points it at a fake.
-ASHBY_API_URL = env_str("ASHBY_API_URL", "https://api.ashbyhq.com")
+from .integrations_settings import *  # noqa: E402, F403
+
 # The bank's item parameters are refitted from all scored answers this often (docs/scoring.md).
 ASSESS_CALIBRATION_HOURS = env_int("ASSESS_CALIBRATION_HOURS", 24, minimum=1)
 CELERY_BEAT_SCHEDULE["calibrate-items"] = {
@@ -489,6 +483,11 @@ LOGIN_REDIRECT_URL = "org:home"
 from .security_settings import *  # noqa: E402, F403
 
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # WebAuthn needs https except on localhost
+CELERY_BEAT_SCHEDULE["purge-ats-exchanges"] = {
+    "task": "assess.integrations.purge_exchanges",
+    "schedule": 24 * 3600.0,
+    "options": {"queue": CELERY_PERIODIC_QUEUE},
+}
 CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
     "task": "assess.audit.purge_expired",
     "schedule": 24 * 3600.0,

@@ -184,6 +184,8 @@ class HttpAnswer(NamedTuple):
     status: int | None
     error: str
     retry_after: int | None = None
+    # The body of a 2xx answer, when the caller asked for it (`read_body`), else b"".
+    body: bytes = b""
 
 
 def _retry_after(value: str | None) -> int | None:
@@ -194,11 +196,18 @@ def _retry_after(value: str | None) -> int | None:
 
 
 def http_send(
-    method: str, url: str, body: bytes, headers: dict[str, str], *, address: str | None = None
+    method: str,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    address: str | None = None,
+    read_body: int = 0,
 ) -> HttpAnswer:
     """One request to a checked address (`webhook_target`). Redirects are not followed:
     one could point at an address the check never saw. Also used by assess.integrations
-    for the applicant-tracking systems' callbacks."""
+    for the applicant-tracking systems' calls, which read up to `read_body` bytes of a 2xx
+    answer (an answer longer than that is an error: it is not what was asked for)."""
     parts = urlsplit(url)
     connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(
@@ -214,7 +223,12 @@ def http_send(
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         if 200 <= response.status < 300:
-            return HttpAnswer(response.status, "")
+            if not read_body:
+                return HttpAnswer(response.status, "")
+            answer = response.read(read_body + 1)
+            if len(answer) > read_body:
+                return HttpAnswer(None, f"The answer is longer than {read_body} bytes.")
+            return HttpAnswer(response.status, "", body=answer)
         excerpt = response.read(ERROR_EXCERPT_CHARS).decode("utf-8", "replace")
         return HttpAnswer(
             response.status,

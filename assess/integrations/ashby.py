@@ -6,9 +6,12 @@ Sources (docs/integrations.md says which field comes from where): Ashby's guide
 developers.ashbyhq.com/docs/creating-an-assessments-integration and its reference page
 developers.ashbyhq.com/docs/assessmentupdate (the update's fields: `assessment_id`,
 `timestamp` in ms, `assessment_status`, `assessment_profile_url`, `assessment_result`,
-`cancelled_reason`, `metadata`, each value an {identifier, label, type, value} blob). The
-stored copy of Ashby's reference did not show `assessment.start`'s body; its field names
-here follow another partner's published implementation and are checked only by our fake.
+`cancelled_reason`, `metadata`, each value an {identifier, label, type, value} blob).
+`assessment.start`'s body (`assessment_type_id`, `candidate` {ashby_id, first_name,
+last_name, email, ashby_profile_url}, `application` {ashby_id, status}, `job`), its answer
+`{success, results: {assessment_id}}`, its 409 and 422 `{message}`, and `assessment.cancel`
+(`assessment_id`, the same answer) follow the OpenAPI description of Ashby's API as
+republished in api-evangelist/ashby (openapi/ashby-assessment-api-openapi.yml).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def assessments_list(connection: AtsConnection) -> list[dict]:
             "name": a.title,
             "description": f"Pass mark {a.pass_mark}%.",
         }
-        for a in sendable_assessments(connection)
+        for a in sendable_assessments(connection.organization_id)
     ]
 
 

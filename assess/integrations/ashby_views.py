@@ -1,6 +1,7 @@
 """The endpoints Ashby calls. Answers are `{"success": true, "results": ...}`; every
-refusal is `{"success": false, "errors": [...]}` with its status (the envelope of Ashby's
-own API)."""
+refusal is `{"success": false, "errors": [...], "message": "..."}` with its status: the
+envelope of Ashby's own API, and the `message` Ashby's reference asks of a 422 ("a custom
+error message that will be shown to the user in Ashby")."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from .models import Ats
 
 
 def refuse(status: int, message: str) -> JsonResponse:
-    response = JsonResponse({"success": False, "errors": [message]}, status=status)
+    response = JsonResponse(
+        {"success": False, "errors": [message], "message": message}, status=status
+    )
     if status == 401:
         response["WWW-Authenticate"] = 'Basic realm="ashby"'
     return response

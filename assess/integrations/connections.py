@@ -64,6 +64,11 @@ def rate_limit_exceeded(bucket: str, per_minute: int | None = None) -> bool:
         return False
 
 
+class CannotSend(Exception):
+    """A call to an ATS cannot be made as things stand (no key, a refused address, a token
+    the ATS no longer accepts): not retried until the admin acts."""
+
+
 @dataclass
 class Exchange:
     """What `exchange_logged` records; the caller fills it in as the request goes."""

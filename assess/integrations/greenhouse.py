@@ -31,7 +31,7 @@ def tests_list(connection: AtsConnection) -> list[dict]:
     """The organization's assessments that can be sent, as Greenhouse's test objects."""
     return [
         {"partner_test_id": str(a.pk), "partner_test_name": a.title}
-        for a in sendable_assessments(connection)
+        for a in sendable_assessments(connection.organization_id)
     ]
 
 

@@ -108,17 +108,32 @@ def json_object(request: HttpRequest) -> dict:
 Refusal = Callable[[int, str], JsonResponse]
 
 
-def ats_endpoint(ats: str, name: str, method: str, refuse: Refusal, answer: Callable):
+def ats_endpoint(
+    ats: str,
+    name: str,
+    method: str,
+    refuse: Refusal,
+    answer: Callable,
+    *,
+    find_connection: Callable | None = None,
+):
     """Authenticate, rate-limit, log and answer one call of an ATS. The handler gets
     (request, connection, exchange) and returns what `answer` turns into the response, or
-    raises `RequestRefused`."""
+    raises `RequestRefused`. The connection is the one whose key is the Basic user name,
+    or, with `find_connection(request, **url_kwargs)`, the one it names (404 when none:
+    Lever, whose deliveries the handler authenticates by their signature)."""
 
     def decorate(handler):
         @csrf_exempt
-        def view(request: HttpRequest) -> JsonResponse:
+        def view(request: HttpRequest, **url_kwargs) -> JsonResponse:
             if rate_limit_exceeded(f"ip:{client_ip(request)}", settings.INTEGRATIONS_RATE_PER_IP):
                 return refuse(429, "Too many requests; try again in a minute.")
-            connection = connection_for_key(basic_key(request), ats)
+            if find_connection is not None:
+                connection = find_connection(request, **url_kwargs)
+                if connection is None:
+                    return refuse(404, "No such address.")
+            else:
+                connection = connection_for_key(basic_key(request), ats)
             if connection is None:
                 return refuse(401, "The API key is missing or not valid.")
             with exchange_logged(connection, INCOMING, name) as exchange:

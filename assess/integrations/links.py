@@ -31,10 +31,10 @@ STATE_COMPLETE = "complete"
 STATE_CANCELLED = "cancelled"
 
 
-def sendable_assessments(connection: AtsConnection):
+def sendable_assessments(organization_id: int):
     """What an ATS may send for this organization: its assessments that are not archived."""
     return Assessment.objects.filter(
-        organization_id=connection.organization_id, archived_at__isnull=True
+        organization_id=organization_id, archived_at__isnull=True
     ).order_by("title", "pk")
 
 

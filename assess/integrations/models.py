@@ -15,6 +15,7 @@ from django.db import models
 class Ats(models.TextChoices):
     GREENHOUSE = "greenhouse", "Greenhouse"
     ASHBY = "ashby", "Ashby"
+    LEVER = "lever", "Lever"
 
 
 class AtsConnection(models.Model):
@@ -29,6 +30,15 @@ class AtsConnection(models.Model):
     # The ATS's own key for the calls we make (Ashby's API key, with candidatesWrite),
     # sealed; empty for an ATS that authenticates our calls with the key above.
     outgoing_key_sealed = models.TextField(blank=True, editable=False)
+    # Lever (OAuth, `lever_oauth.py`): the random id in its webhook's path (not a secret:
+    # the signature authenticates; it only keeps one organization's address from naming
+    # another), the OAuth tokens and the webhooks' signature tokens (sealed JSON), and the
+    # admin's choices (`stages`: Lever stage id -> assessment id; `perform_as`: the Lever
+    # user our notes are posted as).
+    webhook_id = models.CharField(max_length=40, blank=True, db_index=True)
+    oauth_sealed = models.TextField(blank=True, editable=False)
+    signing_sealed = models.TextField(blank=True, editable=False)
+    options = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(null=True, blank=True)

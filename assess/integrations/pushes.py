@@ -3,7 +3,8 @@ a reviewer's change grades it anew), one `AtsPush` row, sent by a Celery task th
 webhooks' connection code (`assess.api.webhooks.http_send`, `webhook_target`: the same
 SSRF rules, the same backoff). Greenhouse's call is "PATCH Completed Test" to the `url` it
 gave, with the organization's key (it then asks `test_status`); Ashby's is
-`assessment.update` with the result, with Ashby's own API key.
+`assessment.update` with the result, with Ashby's own API key; Lever's is a note on the
+opportunity and the report's PDF among its files (two rows), with our OAuth token.
 
 A 429's Retry-After is honoured; 5xx, timeouts and 408/409/425/429 are retried; after
 WEBHOOKS_MAX_TRIES, or another 4xx, the row is `failed`: the dead letter, which the admin
@@ -25,20 +26,31 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assess.api.webhook_addresses import WebhookUrlError, webhook_target
-from assess.api.webhooks import RETRY_STATUSES, DeliveryRetry, backoff_seconds, http_send
+from assess.api.webhooks import (
+    RETRY_STATUSES,
+    DeliveryRetry,
+    HttpAnswer,
+    backoff_seconds,
+    http_send,
+)
 from assess.models import Attempt
 
 from .ashby import update_body
-from .connections import OUTGOING, exchange_logged
+from .connections import OUTGOING, CannotSend, exchange_logged
 from .credentials import credential_unseal
-from .models import Ats, AtsLink, AtsPush, PushStatus
+from .lever import PDF_SUFFIX, file_send, note_send
+from .models import Ats, AtsExchange, AtsLink, AtsPush, PushStatus
 
 logger = logging.getLogger(__name__)
-ENDPOINT = {Ats.GREENHOUSE: "patch_completed_test", Ats.ASHBY: "assessment.update"}
-
-
-class CannotSend(Exception):
-    """The push cannot be made as things stand (no key, a refused address): not retried."""
+ENDPOINT = {
+    Ats.GREENHOUSE: "patch_completed_test",
+    Ats.ASHBY: "assessment.update",
+    Ats.LEVER: "POST note",
+}
+ENDPOINT_PDF = "POST file"
+# The ATSes told at one API address of theirs (Greenhouse: at the URL it gave per test),
+# and told of progress too (Greenhouse polls, and its PATCH means complete).
+TOLD_BY_API = (Ats.ASHBY, Ats.LEVER)
 
 
 def _basic(key: str) -> str:
@@ -47,8 +59,6 @@ def _basic(key: str) -> str:
 
 def _request_for(link: AtsLink, connection) -> tuple[str, str, bytes, dict]:
     """(method, URL, body, headers) of the call that tells the ATS about this link now."""
-    if not connection.active:
-        raise CannotSend("The connection is off.")
     headers = {"User-Agent": "NormAssess-Integrations/1"}
     if connection.ats == Ats.ASHBY:
         key = credential_unseal(connection.outgoing_key_sealed or "")
@@ -63,6 +73,24 @@ def _request_for(link: AtsLink, connection) -> tuple[str, str, bytes, dict]:
         raise CannotSend("The connection's key cannot be read.")
     headers |= {"Content-Length": "0", "Authorization": _basic(key)}
     return "PATCH", link.callback_url, b"", headers
+
+
+def _send(push: AtsPush, connection) -> HttpAnswer:
+    link = push.link
+    if not connection.active:
+        raise CannotSend("The connection is off.")
+    if connection.ats == Ats.LEVER:
+        # Lever's token is refreshed (and a 401 retried once) inside `note_send`; after a
+        # try that got no answer, Lever's notes are read first (it takes no idempotency key).
+        no_answer_before = push.tries > 1 and push.last_status is None
+        send = file_send if push.idempotency_key.endswith(PDF_SUFFIX) else note_send
+        return send(link, ref=push.idempotency_key, check_first=no_answer_before)
+    method, url, body, headers = _request_for(link, connection)
+    try:
+        address = webhook_target(url)
+    except WebhookUrlError as exc:
+        raise CannotSend(f"Refused: {exc}") from None
+    return http_send(method, url, body, headers, address=address)
 
 
 def on_attempt_graded(sender, *, attempt: Attempt, **kwargs) -> None:
@@ -84,23 +112,30 @@ def push_for_attempt(attempt: Attempt, *, started: bool = False) -> int | None:
         invitation_id=attempt.invitation_id, connection__active=True
     )
     if started:
-        link = links.filter(connection__ats=Ats.ASHBY).first()
+        link = links.filter(connection__ats__in=TOLD_BY_API).first()
         key = f"{link.pk}:started" if link else ""
     else:
         # Greenhouse is told at the URL it gave; Ashby at its one API address.
-        link = links.filter(~Q(callback_url="") | Q(connection__ats=Ats.ASHBY)).first()
+        link = links.filter(~Q(callback_url="") | Q(connection__ats__in=TOLD_BY_API)).first()
         graded = attempt.graded_at
         key = f"{link.pk}:{graded.timestamp():.6f}" if link and graded else ""
     if not key:
         return None
-    try:
-        with transaction.atomic():
-            push, created = AtsPush.objects.get_or_create(link=link, idempotency_key=key)
-    except IntegrityError:
-        return None
-    if created:
-        transaction.on_commit(lambda: pushes_enqueue([push.pk]))
-    return push.pk
+    keys = [key]
+    if link.connection.ats == Ats.LEVER and not started:
+        keys.append(key + PDF_SUFFIX)  # Lever takes files: the report as a PDF too
+    made = []
+    for each in keys:
+        try:
+            with transaction.atomic():
+                push, created = AtsPush.objects.get_or_create(link=link, idempotency_key=each)
+        except IntegrityError:
+            continue
+        if created:
+            made.append(push.pk)
+    if made:
+        transaction.on_commit(lambda: pushes_enqueue(made))
+    return AtsPush.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
 
 
 def pushes_enqueue(ids: list[int]) -> None:
@@ -137,18 +172,16 @@ def push_send(push_id: int, *, now: datetime | None = None) -> AtsPush | None:
     link = push.link
     connection = link.connection
     retry, retry_after = False, None
-    with exchange_logged(connection, OUTGOING, ENDPOINT[connection.ats]) as exchange:
+    endpoint = ENDPOINT[connection.ats]
+    if push.idempotency_key.endswith(PDF_SUFFIX):
+        endpoint = ENDPOINT_PDF
+    with exchange_logged(connection, OUTGOING, endpoint) as exchange:
         exchange.link = link
         try:
-            method, url, body, headers = _request_for(link, connection)
-            try:
-                address = webhook_target(url)
-            except WebhookUrlError as exc:
-                raise CannotSend(f"Refused: {exc}") from None
+            status, error, retry_after, _ = _send(push, connection)
         except CannotSend as exc:
             status, error = None, str(exc)
         else:
-            status, error, retry_after = http_send(method, url, body, headers, address=address)
             retry = status is None or status >= 500 or status in RETRY_STATUSES
         exchange.status = status
         # The receiver's words may echo what we sent; the log keeps the status only.
@@ -182,7 +215,7 @@ def ashby_key_check(connection) -> str:
         except WebhookUrlError as exc:
             raise CannotSend(f"Ashby's address is refused: {exc}") from None
         headers = {"Authorization": _basic(key), "Content-Type": "application/json"}
-        status, _, _ = http_send("POST", url, b"{}", headers, address=address)
+        status = http_send("POST", url, b"{}", headers, address=address).status
         exchange.status = status
     # 403: the key is Ashby's but may not read key details (apiKeysRead), which is enough.
     if status in (200, 403):
@@ -231,3 +264,15 @@ def push_to_ats(self, push_id: int) -> None:
 @shared_task(name="assess.integrations.requeue_stuck_pushes", ignore_result=True)
 def requeue_stuck_pushes() -> int:
     return pushes_requeue_stuck()
+
+
+def exchanges_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete the exchange log's rows older than INTEGRATIONS_EXCHANGE_RETENTION_DAYS."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.INTEGRATIONS_EXCHANGE_RETENTION_DAYS)
+    deleted, _ = AtsExchange.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="assess.integrations.purge_exchanges", ignore_result=True)
+def purge_exchanges() -> int:
+    return exchanges_purge_expired()

@@ -5,12 +5,15 @@ from django.urls import path
 
 from assess.orgs.urls import ORG
 
-from . import ashby_views, greenhouse_views, views
+from . import ashby_views, greenhouse_views, lever_views, views
 
 PAGE = ORG + "settings/integrations/"
 
 urlpatterns = [
     path(PAGE, views.integrations_page, name="integrations"),
+    # Before `<slug:ats>/connect/`: Lever is connected by OAuth, not with a key of ours.
+    path(PAGE + "lever/connect/", lever_views.lever_connect, name="integrations_lever_connect"),
+    path(PAGE + "lever/settings/", lever_views.lever_settings, name="integrations_lever_settings"),
     path(PAGE + "<slug:ats>/connect/", views.integrations_connect, name="integrations_connect"),
     path(PAGE + "<slug:ats>/check/", views.integrations_check, name="integrations_check"),
     path(
@@ -42,4 +45,7 @@ ats_urlpatterns = [
         "ashby/assessment.start", ashby_views.assessment_start_view, name="ashby_assessment_start"
     ),
     path("ashby/assessment.cancel", ashby_views.assessment_cancel, name="ashby_assessment_cancel"),
+    # One address for every organization: Lever registers one redirect URI per app.
+    path("lever/oauth/callback", lever_views.lever_oauth_callback, name="lever_oauth_callback"),
+    path("lever/<str:webhook_id>/webhook", lever_views.lever_webhook, name="lever_webhook"),
 ]

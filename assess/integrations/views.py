@@ -5,6 +5,7 @@ send a failed result again."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,8 @@ from assess.publicurl import public_url
 
 from .connections import connection_connect, connection_set_outgoing_key
 from .credentials import credential_unseal
+from .lever import lever_check
+from .lever_oauth import is_connected
 from .links import sendable_assessments
 from .models import Ats, AtsConnection, AtsExchange, AtsPush, PushStatus
 from .pushes import CannotSend, ashby_key_check, push_retry
@@ -25,12 +28,23 @@ CALLS = {
     Ats.GREENHOUSE: ("list_tests", "send_test", "test_status", "response_error"),
     Ats.ASHBY: ("assessment.list", "assessment.start", "assessment.cancel"),
 }
+# The systems connected with a key of ours (Lever is connected by OAuth, lever_views.py).
+KEYED = tuple(CALLS)
 
 
 def _ats(value: str) -> str:
-    if value not in Ats.values:
+    if value not in KEYED:
         raise Http404("No such ATS")
     return value
+
+
+def _endpoints(request: HttpRequest, ats: str, connection) -> list[tuple[str, str]]:
+    if ats == Ats.LEVER:
+        if connection is None:
+            return []
+        path = reverse("integrations:lever_webhook", kwargs={"webhook_id": connection.webhook_id})
+        return [("candidateStageChange, candidateArchiveChange", public_url(request, path))]
+    return [(call, public_url(request, reverse(_route(ats, call)))) for call in CALLS[ats]]
 
 
 def _route(ats: str, call: str) -> str:
@@ -48,9 +62,10 @@ def integrations_page(request: HttpRequest, org: Organization, role: str) -> Htt
             "label": label,
             "connection": connections.get(ats),
             "new_key": new_key[1] if new_key and new_key[0] == ats else None,
-            "endpoints": [
-                (call, public_url(request, reverse(_route(ats, call)))) for call in CALLS[ats]
-            ],
+            "endpoints": _endpoints(request, ats, connections.get(ats)),
+            "lever_connected": ats == Ats.LEVER
+            and ats in connections
+            and is_connected(connections[ats]),
         }
         for ats, label in Ats.choices
     ]
@@ -61,9 +76,14 @@ def integrations_page(request: HttpRequest, org: Organization, role: str) -> Htt
             "org": org,
             "role": role,
             "systems": systems,
-            "exchanges": AtsExchange.objects.filter(connection__organization=org).select_related(
-                "connection", "link"
-            )[:LOG_ROWS],
+            "assessments": sendable_assessments(org.pk),
+            # `get_page` reads any ?page= (a word, 0, past the end) as the nearest page.
+            "exchanges": Paginator(
+                AtsExchange.objects.filter(connection__organization=org).select_related(
+                    "connection", "link"
+                ),
+                LOG_ROWS,
+            ).get_page(request.GET.get("page")),
             "dead_letters": AtsPush.objects.filter(
                 link__connection__organization=org, status=PushStatus.FAILED
             ).select_related("link"),
@@ -109,6 +129,13 @@ def integrations_check(
 ) -> HttpResponse:
     """Test the connection: the stored keys can be read (and, for Ashby, Ashby accepts its
     key), and how many tests the ATS sees."""
+    if ats == Ats.LEVER:
+        connection = get_object_or_404(AtsConnection, organization=org, ats=Ats.LEVER)
+        try:
+            messages.success(request, lever_check(connection))
+        except CannotSend as exc:
+            messages.error(request, str(exc))
+        return redirect("org:integrations", org_slug=org.slug)
     connection = get_object_or_404(AtsConnection, organization=org, ats=_ats(ats))
     name = connection.get_ats_display()
     if credential_unseal(connection.key_sealed) is None:
@@ -123,7 +150,7 @@ def integrations_check(
         except CannotSend as exc:
             messages.error(request, str(exc))
             return redirect("org:integrations", org_slug=org.slug)
-    tests = sendable_assessments(connection).count()
+    tests = sendable_assessments(connection.organization_id).count()
     last = connection.exchanges.filter(direction="in").first()
     heard = (
         f"last call from {name}: {last.endpoint} at {last.created_at:%Y-%m-%d %H:%M} UTC"

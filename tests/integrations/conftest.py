@@ -21,6 +21,7 @@ from assess.models import Assessment, Attempt, Invitation, Membership, Organizat
 from tests.assess import factories
 
 from .fake_greenhouse import FakeGreenhouse
+from .lever_world import lever_world
 
 
 @dataclass
@@ -45,6 +46,20 @@ def take_test(invitation: Invitation, *, correct: bool = True) -> Attempt:
     choices = answer.question_version.content["choices"]
     pick = next(i for i, c in enumerate(choices) if c["correct"] is correct)
     answer_save(attempt, answer.position, pick, answer.revision)
+    return attempt_submit(attempt)
+
+
+def answer_everything(attempt: Attempt) -> Attempt:
+    """The candidate answers every question well (a written one with a sentence for the
+    reviewer) and submits: a written answer waits for the reviewer's score."""
+    for answer in attempt.answers.select_related("question_version"):
+        content = answer.question_version.content
+        response = (
+            next(i for i, c in enumerate(content["choices"]) if c["correct"])
+            if "choices" in content
+            else "Two samples give noisy statistics."
+        )
+        answer_save(attempt, answer.position, response, answer.revision)
     return attempt_submit(attempt)
 
 
@@ -86,3 +101,10 @@ def admin_client(client, acme, django_user_model, settings):
     Membership.objects.create(user=user, organization=acme.org, role=Role.ADMIN)
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def lever(live_server, settings):
+    world = lever_world(live_server, settings)
+    yield world
+    world.fake.close()

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .loopback import LoopbackServer, QuietHandler
 
 
-class FakeAshby:
+class FakeAshby(LoopbackServer):
     def __init__(self, partner_base: str, key: str, api_key: str):
         self.partner_base = partner_base.rstrip("/") + "/integrations/ashby/"
         self.key = key  # the partner's key, which Ashby sends
@@ -24,7 +24,7 @@ class FakeAshby:
         self.updates: list[dict] = []  # the bodies Ashby accepted
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 fake.calls.append((self.path, self.headers.get("Authorization", "")))
@@ -44,16 +44,7 @@ class FakeAshby:
                 self.end_headers()
                 self.wfile.write(answer)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
     @staticmethod
     def basic(key: str) -> str:

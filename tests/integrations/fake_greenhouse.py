@@ -14,12 +14,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .loopback import LoopbackServer, QuietHandler
 
 PATCH_PATH = "/integrations/testing_partners/take_home_tests/"
 
 
-class FakeGreenhouse:
+class FakeGreenhouse(LoopbackServer):
     def __init__(self, partner_base: str, key: str):
         self.partner_base = partner_base.rstrip("/") + "/integrations/greenhouse/"
         self.key = key
@@ -29,7 +30,7 @@ class FakeGreenhouse:
         self.results: list[dict] = []  # what test_status said after each PATCH
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_PATCH(self):
                 fake.patches.append((self.path, self.headers.get("Authorization", "")))
                 status, headers, delay = fake.script.pop(0) if fake.script else (200, {}, 0)
@@ -46,17 +47,8 @@ class FakeGreenhouse:
                     if pid:
                         threading.Thread(target=fake._poll_after_patch, args=(pid,)).start()
 
-            def log_message(self, *args):
-                pass
-
         self.interviews: dict[str, str] = {}  # take-home test id -> partner_interview_id
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
     # --- Greenhouse calling the partner ----------------------------------------------------
 

@@ -162,6 +162,7 @@ def test_a_hostile_start_gets_ashbys_error_envelope(ashby, body):
     status, answer = ashby.call("assessment.start", body)
     assert 400 <= status < 500
     assert answer["success"] is False and all(isinstance(e, str) for e in answer["errors"])
+    assert answer["message"] == answer["errors"][0]  # what Ashby shows its user on a 422
     assert Invitation.objects.count() == 0
 
 
@@ -180,6 +181,7 @@ def test_a_wrong_key_or_another_orgs_id_is_refused(ashby):
         assert status == 401 and body == {
             "success": False,
             "errors": ["The API key is missing or not valid."],
+            "message": "The API key is missing or not valid.",
         }
     finally:
         intruder.close()

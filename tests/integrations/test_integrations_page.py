@@ -90,3 +90,40 @@ def test_another_organizations_admin_gets_a_404(client, acme, globex, django_use
     assert client.get(page_url(acme.org)).status_code == 404
     assert client.post(page_url(acme.org) + "greenhouse/connect/").status_code == 404
     assert AtsConnection.objects.get(organization=acme.org).key_prefix == acme.key[:10]
+
+
+def test_the_log_is_read_page_by_page_newest_first(admin_client, acme, globex):
+    from assess.integrations.models import AtsExchange
+
+    AtsExchange.objects.bulk_create(
+        AtsExchange(connection=acme.connection, direction="in", endpoint=f"call-{i:03}")
+        for i in range(120)
+    )
+    AtsExchange.objects.create(connection=globex.connection, direction="in", endpoint="theirs")
+    first = admin_client.get(page_url(acme.org)).content.decode()
+    assert first.count("call-") == 50 and "call-119" in first and "Page 1 of 3" in first
+    last = admin_client.get(page_url(acme.org), {"page": "3"}).content.decode()
+    assert last.count("call-") == 20 and "call-000" in last and "theirs" not in last
+    for odd in ("abc", "0", "99", "\x00"):
+        assert admin_client.get(page_url(acme.org), {"page": odd}).status_code == 200
+
+
+def test_the_log_is_purged_after_its_retention(acme, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assess.integrations.models import AtsExchange
+    from assess.integrations.pushes import exchanges_purge_expired
+
+    settings.INTEGRATIONS_EXCHANGE_RETENTION_DAYS = 30
+    old, recent = (
+        AtsExchange.objects.create(connection=acme.connection, direction="in", endpoint=name)
+        for name in ("old", "recent")
+    )
+    AtsExchange.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    assert exchanges_purge_expired() == 1
+    assert list(AtsExchange.objects.values_list("endpoint", flat=True)) == ["recent"]
+    assert settings.CELERY_BEAT_SCHEDULE["purge-ats-exchanges"]["task"] == (
+        "assess.integrations.purge_exchanges"
+    )
