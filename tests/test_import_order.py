@@ -26,6 +26,7 @@ ASSESS_BASE = {
     "clientip",
     "envconfig",
     "logredact",
+    "outbound",
     "publicurl",
     "refusals",
     "sealing",

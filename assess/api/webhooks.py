@@ -7,15 +7,10 @@ queues it) that retries with exponential backoff. Every delivery is a `WebhookDe
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
-import socket
-import ssl
 import time
 from datetime import datetime, timedelta
-from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -24,6 +19,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Attempt
+from ..outbound import (
+    OutboundUrlError,
+    http_send,
+    outbound_target,
+)
 from ..privacy.models import ErasedDelivery
 from .models import (
     EVENT_ATTEMPT_GRADED,
@@ -32,7 +32,6 @@ from .models import (
     WebhookEndpoint,
     event_id_for,
 )
-from .webhook_addresses import WebhookUrlError, default_port, webhook_target
 from .webhook_signing import SIGNATURE_HEADER, webhook_signature
 
 logger = logging.getLogger(__name__)
@@ -40,7 +39,6 @@ logger = logging.getLogger(__name__)
 # Sent when a candidate's data is erased (assess.privacy): ids only, so the receiver can
 # erase its own copy; the payload names no one.
 EVENT_CANDIDATE_ERASED = "candidate.erased"
-ERROR_EXCERPT_CHARS = 500
 # Receivers answering with these are asked again later; any other 4xx is final.
 RETRY_STATUSES = {408, 409, 425, 429}
 
@@ -155,92 +153,6 @@ def deliveries_enqueue(delivery_ids: list[int]) -> None:
 # --- Sending --------------------------------------------------------------------------------
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to `address` (the one the check approved) while the Host header, and for
-    HTTPS the certificate check and SNI, keep using the URL's host name."""
-
-    def __init__(self, host: str, port: int, address: str | None, **kwargs):
-        super().__init__(host, port, **kwargs)
-        self._address = address
-
-    def connect(self):
-        target = (self._address or self.host, self.port)
-        self.sock = socket.create_connection(target, self.timeout)
-
-
-class _PinnedHTTPSConnection(_PinnedHTTPConnection):
-    default_port = 443
-
-    def connect(self):
-        super().connect()
-        context = ssl.create_default_context()
-        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
-
-
-class HttpAnswer(NamedTuple):
-    """What a receiver answered: the HTTP status (None when no answer came), an error
-    excerpt ("" on success) and its Retry-After in seconds (None when absent or unreadable)."""
-
-    status: int | None
-    error: str
-    retry_after: int | None = None
-    # The body of a 2xx answer, when the caller asked for it (`read_body`), else b"".
-    body: bytes = b""
-
-
-def _retry_after(value: str | None) -> int | None:
-    # Only the delta-seconds form; an HTTP date is rare from APIs and read as absent.
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value.strip())
-
-
-def http_send(
-    method: str,
-    url: str,
-    body: bytes,
-    headers: dict[str, str],
-    *,
-    address: str | None = None,
-    read_body: int = 0,
-) -> HttpAnswer:
-    """One request to a checked address (`webhook_target`). Redirects are not followed:
-    one could point at an address the check never saw. Also used by assess.integrations
-    for the applicant-tracking systems' calls, which read up to `read_body` bytes of a 2xx
-    answer (an answer longer than that is an error: it is not what was asked for)."""
-    parts = urlsplit(url)
-    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(
-        parts.hostname,
-        parts.port or default_port(parts.scheme),
-        address,
-        timeout=settings.WEBHOOKS_TIMEOUT_SECONDS,
-    )
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        if 200 <= response.status < 300:
-            if not read_body:
-                return HttpAnswer(response.status, "")
-            answer = response.read(read_body + 1)
-            if len(answer) > read_body:
-                return HttpAnswer(None, f"The answer is longer than {read_body} bytes.")
-            return HttpAnswer(response.status, "", body=answer)
-        excerpt = response.read(ERROR_EXCERPT_CHARS).decode("utf-8", "replace")
-        return HttpAnswer(
-            response.status,
-            f"HTTP {response.status}: {excerpt}"[:ERROR_EXCERPT_CHARS],
-            _retry_after(response.getheader("Retry-After")),
-        )
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        return HttpAnswer(None, f"{type(exc).__name__}: {exc}"[:ERROR_EXCERPT_CHARS])
-    finally:
-        connection.close()
-
-
 def _post(
     url: str, body: bytes, headers: dict[str, str], *, address: str | None = None
 ) -> tuple[int | None, str]:
@@ -280,8 +192,8 @@ def delivery_send(delivery_id: int, *, now: datetime | None = None) -> WebhookDe
         retry = False
     else:
         try:
-            address = webhook_target(endpoint.url)
-        except WebhookUrlError as exc:
+            address = outbound_target(endpoint.url)
+        except OutboundUrlError as exc:
             status, error, retry = None, f"Refused: {exc}", False
         else:
             headers = {

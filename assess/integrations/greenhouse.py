@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from assess.api.webhook_addresses import WebhookUrlError, webhook_url_check
+from assess.outbound import OutboundUrlError, outbound_url_check
 
 from .inbound import RequestRefused, object_field, text_field
 from .links import (
@@ -48,8 +48,8 @@ def callback_url_check(url: str) -> str:
     if url:
         try:
             # The address is checked again, resolved, at each call (pushes.py).
-            webhook_url_check(url, resolve=False)
-        except WebhookUrlError as exc:
+            outbound_url_check(url, resolve=False)
+        except OutboundUrlError as exc:
             raise RequestRefused(400, f"url: {exc}") from None
     return url
 

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.cache import cache
 
-from assess.api.webhooks import HttpAnswer
+from assess.outbound import HttpAnswer
 from assess.scoring import attempt_results
 
 from .connections import OUTGOING, CannotSend, exchange_logged

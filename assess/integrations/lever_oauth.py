@@ -4,8 +4,8 @@ to Lever's `/authorize` with a random `state`, comes back with a code, which we 
 The tokens are sealed like every credential (`credentials.py`); an expired access token is
 refreshed before a call, and a call answered 401 refreshes it once and is sent again.
 
-Every call to Lever goes through the webhooks' connection code (`http_send`,
-`webhook_target`: the SSRF rules, the pinned address, no redirects). LEVER_AUTH_URL and
+Every call to Lever goes through `assess.outbound` (`http_send`,
+`outbound_target`: the SSRF rules, the pinned address, no redirects). LEVER_AUTH_URL and
 LEVER_API_URL are settings so that a test points them at a fake Lever.
 """
 
@@ -19,9 +19,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import transaction
 
-from assess.api.webhook_addresses import WebhookUrlError, webhook_target
-from assess.api.webhooks import HttpAnswer, http_send
 from assess.models import Organization
+from assess.outbound import HttpAnswer, OutboundUrlError, http_send, outbound_target
 from assess.tokens import token_digest
 
 from .connections import OUTGOING, CannotSend, exchange_logged
@@ -99,8 +98,8 @@ def _token_request(connection: AtsConnection, form: dict) -> dict | None:
     }
     with exchange_logged(connection, OUTGOING, "oauth/token") as exchange:
         try:
-            address = webhook_target(url)
-        except WebhookUrlError as exc:
+            address = outbound_target(url)
+        except OutboundUrlError as exc:
             raise CannotSend(f"Lever's address is refused: {exc}") from None
         answer = http_send("POST", url, body, headers, address=address, read_body=MAX_ANSWER_BYTES)
         exchange.status = answer.status
@@ -188,8 +187,8 @@ def lever_call(
     (no answer, or no token for now) is worth trying again."""
     url = settings.LEVER_API_URL.rstrip("/") + path
     try:
-        address = webhook_target(url)
-    except WebhookUrlError as exc:
+        address = outbound_target(url)
+    except OutboundUrlError as exc:
         raise CannotSend(f"Lever's address is refused: {exc}") from None
     rejected = ""
     for _ in range(2):

@@ -1,6 +1,6 @@
 """Results going back to the ATS: when an attempt it asked for is graded (and again when
 a reviewer's change grades it anew), one `AtsPush` row, sent by a Celery task through the
-webhooks' connection code (`assess.api.webhooks.http_send`, `webhook_target`: the same
+outbound call code (`assess.outbound.http_send`, `outbound_target`: the same
 SSRF rules, the same backoff). Greenhouse's call is "PATCH Completed Test" to the `url` it
 gave, with the organization's key (it then asks `test_status`); Ashby's is
 `assessment.update` with the result, with Ashby's own API key; Lever's is a note on the
@@ -25,15 +25,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assess.api.webhook_addresses import WebhookUrlError, webhook_target
-from assess.api.webhooks import (
-    RETRY_STATUSES,
-    DeliveryRetry,
-    HttpAnswer,
-    backoff_seconds,
-    http_send,
-)
+from assess.api.webhooks import RETRY_STATUSES, DeliveryRetry, backoff_seconds
 from assess.models import Attempt
+from assess.outbound import HttpAnswer, OutboundUrlError, http_send, outbound_target
 
 from .ashby import update_body
 from .connections import OUTGOING, CannotSend, exchange_logged
@@ -87,8 +81,8 @@ def _send(push: AtsPush, connection) -> HttpAnswer:
         return send(link, ref=push.idempotency_key, check_first=no_answer_before)
     method, url, body, headers = _request_for(link, connection)
     try:
-        address = webhook_target(url)
-    except WebhookUrlError as exc:
+        address = outbound_target(url)
+    except OutboundUrlError as exc:
         raise CannotSend(f"Refused: {exc}") from None
     return http_send(method, url, body, headers, address=address)
 
@@ -211,8 +205,8 @@ def ashby_key_check(connection) -> str:
     url = settings.ASHBY_API_URL.rstrip("/") + "/apiKey.info"
     with exchange_logged(connection, OUTGOING, "apiKey.info") as exchange:
         try:
-            address = webhook_target(url)
-        except WebhookUrlError as exc:
+            address = outbound_target(url)
+        except OutboundUrlError as exc:
             raise CannotSend(f"Ashby's address is refused: {exc}") from None
         headers = {"Authorization": _basic(key), "Content-Type": "application/json"}
         status = http_send("POST", url, b"{}", headers, address=address).status

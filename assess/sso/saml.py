@@ -5,11 +5,12 @@ Connect (assess/sso/services.py)."""
 
 from __future__ import annotations
 
-import requests
 from allauth.socialaccount.models import SocialApp
 from django.db import transaction
 from django.urls import reverse
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+from assess.outbound import TOO_LONG, OutboundUrlError, http_send, outbound_target
 
 from .models import OrganizationSso
 from .services import sso_rules_save
@@ -17,7 +18,6 @@ from .services import sso_rules_save
 # Larger than any one identity provider's metadata (a few KiB); a federation's aggregate of
 # thousands of entities is not what an organization's admin uploads.
 MAX_METADATA_BYTES = 256 * 1024
-FETCH_TIMEOUT_S = 5
 
 # Where allauth's SAML provider finds the email and the groups in an assertion: the
 # attribute named `email` or the usual URIs (else the NameID, when its format is email).
@@ -75,19 +75,24 @@ def metadata_parse(xml: bytes | str, entity_id: str = "") -> dict:
 
 
 def metadata_fetch(url: str) -> bytes:
-    """The metadata at `url`, read at most MAX_METADATA_BYTES."""
+    """The metadata at `url`, read at most MAX_METADATA_BYTES, through the platform's
+    outbound rules (a public address only, pinned, no redirects): an admin cannot make the
+    server read its own network."""
     try:
-        with requests.get(url, timeout=FETCH_TIMEOUT_S, stream=True, allow_redirects=False) as r:
-            if r.status_code != 200:
-                # Not the status: an answer per address would let an admin map the network
-                # this server sits in (the fetch itself is the weak point: docs/security.md).
-                raise MetadataRefused("The metadata URL did not answer with the metadata.")
-            body = r.raw.read(MAX_METADATA_BYTES + 1, decode_content=True)
-    except requests.RequestException:
-        raise MetadataRefused("The metadata URL could not be read.") from None
-    if len(body) > MAX_METADATA_BYTES:
+        address = outbound_target(url)
+    except OutboundUrlError as exc:
+        raise MetadataRefused(exc.message) from None
+    headers = {"Accept": "application/samlmetadata+xml, application/xml, text/xml"}
+    answer = http_send("GET", url, b"", headers, address=address, read_body=MAX_METADATA_BYTES)
+    if answer.status is None and answer.error.startswith(TOO_LONG):
         raise MetadataRefused(f"The metadata is larger than {MAX_METADATA_BYTES // 1024} KiB.")
-    return body
+    if answer.status is None:
+        raise MetadataRefused("The metadata URL could not be read.")
+    if answer.status != 200:
+        # Not the status: an answer per address would let an admin map the network
+        # this server sits in.
+        raise MetadataRefused("The metadata URL did not answer with the metadata.")
+    return answer.body
 
 
 def app_settings(idp: dict) -> dict:

@@ -8,8 +8,8 @@ import socket
 import pytest
 
 from assess.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from assess.api.webhook_addresses import WebhookUrlError, address_is_public, webhook_url_check
 from assess.api.webhooks import DeliveryRetry, delivery_send
+from assess.outbound import OutboundUrlError, address_is_public, outbound_url_check
 
 
 @pytest.mark.parametrize(
@@ -57,8 +57,8 @@ def test_a_name_resolving_to_nat64_of_a_private_address_is_refused(monkeypatch, 
     settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
     getaddrinfo, _ = _resolver("64:ff9b::a00:1")
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    with pytest.raises(WebhookUrlError, match="public internet addresses"):
-        webhook_url_check("https://ats.example/hook")
+    with pytest.raises(OutboundUrlError, match="public internet addresses"):
+        outbound_url_check("https://ats.example/hook")
 
 
 @pytest.mark.django_db

@@ -9,7 +9,6 @@ import time
 import pytest
 
 from assess.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from assess.api.webhook_addresses import WebhookUrlError, webhook_url_check
 from assess.api.webhook_signing import (
     SIGNATURE_HEADER,
     webhook_signature,
@@ -22,6 +21,7 @@ from assess.api.webhooks import (
     webhooks_emit_attempt_graded,
 )
 from assess.celery import app as celery_app
+from assess.outbound import OutboundUrlError, outbound_url_check
 from tests.support.receiver import Receiver
 
 from .conftest import assert_error, graded_attempt
@@ -203,8 +203,8 @@ def test_registration_refuses_other_schemes_and_private_hosts_in_production(api,
         "http://",
         "http://u:p@example.com/",
     ):
-        with pytest.raises(WebhookUrlError):
-            webhook_url_check(url)
+        with pytest.raises(OutboundUrlError):
+            outbound_url_check(url)
     settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
     for url in (
         "http://127.0.0.1:8000/",
@@ -214,8 +214,8 @@ def test_registration_refuses_other_schemes_and_private_hosts_in_production(api,
         "http://[::1]/",
         "http://192.168.1.1/",
     ):
-        with pytest.raises(WebhookUrlError):
-            webhook_url_check(url)
+        with pytest.raises(OutboundUrlError):
+            outbound_url_check(url)
         error = assert_error(
             api.post("/api/v1/webhooks/endpoints/", {"url": url}, format="json"), 400, "invalid"
         )

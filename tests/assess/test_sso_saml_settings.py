@@ -28,6 +28,19 @@ def idp():
 
 
 @pytest.fixture
+def loopback_allowed(settings):
+    """The test identity provider serves its metadata on loopback, which the platform's
+    outbound rules refuse unless a deployment allows private hosts."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = True
+
+
+@pytest.fixture
+def outbound_rules(settings):
+    """Production's rule (the test settings allow private hosts, as DEBUG does)."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
+
+
+@pytest.fixture
 def admin_browser(db, django_user_model):
     org = factories.make_org("acme")
     admin = django_user_model.objects.create_user("ada")
@@ -74,7 +87,7 @@ def test_the_admin_uploads_the_identity_providers_metadata(admin_browser, idp):
     assert 'action="/accounts/saml/acme/login/"' in start.text
 
 
-def test_the_admin_gives_the_metadata_url_or_the_three_values(admin_browser, idp):
+def test_the_admin_gives_the_metadata_url_or_the_three_values(admin_browser, idp, loopback_allowed):
     org, browser = admin_browser
     assert browser.post(URL, settings_form(metadata_url=idp.entity_id)).status_code == 302
     assert OrganizationSso.objects.get(organization=org).saml_sso_url == idp.sso_url
@@ -91,7 +104,9 @@ def test_the_admin_gives_the_metadata_url_or_the_three_values(admin_browser, idp
     assert SocialApp.objects.count() == 1  # the same app, replaced
 
 
-def test_saving_openid_connect_afterwards_switches_the_protocol_back(admin_browser, idp):
+def test_saving_openid_connect_afterwards_switches_the_protocol_back(
+    admin_browser, idp, loopback_allowed
+):
     org, browser = admin_browser
     browser.post(URL, settings_form(metadata_url=idp.entity_id))
     oidc = settings_form(
@@ -176,11 +191,30 @@ def test_bad_settings_get_a_clear_message(admin_browser, fields, message):
     assert not OrganizationSso.objects.exists()
 
 
-def test_only_the_admin_reaches_the_saml_settings(admin_browser, idp):
+def test_only_the_admin_reaches_the_saml_settings(admin_browser, idp, loopback_allowed):
     org, _ = admin_browser
     recruiter = Client()
     recruiter.force_login(Membership.objects.get(role=Role.RECRUITER).user)
     assert recruiter.get(URL).status_code == 403
     posted = recruiter.post(URL, settings_form(metadata_url=idp.entity_id))
     assert posted.status_code == 403
+    assert not OrganizationSso.objects.exists()
+
+
+def test_a_metadata_url_on_this_servers_network_is_refused(admin_browser, idp, outbound_rules):
+    _, browser = admin_browser
+    response = browser.post(URL, settings_form(metadata_url=idp.entity_id))
+    assert response.status_code == 400
+    assert "Only public internet addresses can be reached." in response.text
+    assert not OrganizationSso.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/metadata", "http://10.0.0.7/m", "http://[::ffff:169.254.169.254]/"]
+)
+def test_private_and_metadata_service_addresses_are_refused(admin_browser, outbound_rules, url):
+    _, browser = admin_browser
+    response = browser.post(URL, settings_form(metadata_url=url))
+    assert response.status_code == 400
+    assert "Only public internet addresses can be reached." in response.text
     assert not OrganizationSso.objects.exists()
