@@ -76,9 +76,11 @@ def _send(push: AtsPush, connection) -> HttpAnswer:
     if connection.ats == Ats.LEVER:
         # Lever's token is refreshed (and a 401 retried once) inside `note_send`; after a
         # try that got no answer, Lever's notes are read first (it takes no idempotency key).
-        no_answer_before = push.tries > 1 and push.last_status is None
+        # A 5xx too: a note Lever stored before its proxy or a crash answered with an error
+        # must not be posted twice.
+        may_have_arrived = push.tries > 1 and (push.last_status is None or push.last_status >= 500)
         send = file_send if push.idempotency_key.endswith(PDF_SUFFIX) else note_send
-        return send(link, ref=push.idempotency_key, check_first=no_answer_before)
+        return send(link, ref=push.idempotency_key, check_first=may_have_arrived)
     method, url, body, headers = _request_for(link, connection)
     try:
         address = outbound_target(url)

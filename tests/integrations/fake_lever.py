@@ -58,6 +58,10 @@ class FakeLever(LoopbackServer):
                     with fake.lock:
                         fake.calls.append((self.command, self.path.split("?")[0], 0))
                     return
+                if getattr(self, "fails_after", None):
+                    # Handled, then answered with an error (a proxy's 502, a crash after
+                    # the commit): the caller cannot tell it from a request not handled.
+                    status, body = self.fails_after, {"code": "Fault", "message": "injected"}
                 raw = json.dumps(body).encode() if body is not None else b""
                 self.send_response(status)
                 for name, value in (headers or {}).items():
@@ -82,6 +86,9 @@ class FakeLever(LoopbackServer):
                     return False  # a slow but otherwise normal answer
                 if status == 0:
                     self.drop = True  # handled, but the answer is lost on the way
+                    return False
+                if status < 0:
+                    self.fails_after = -status  # handled, but answered with this error
                     return False
                 self._answer(status, {"code": "Fault", "message": "injected"}, headers)
                 return True

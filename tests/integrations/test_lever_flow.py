@@ -17,6 +17,7 @@ from django.core import mail
 from assess.attempts.services import attempt_start
 from assess.integrations.lever import lever_options_save
 from assess.integrations.models import AtsConnection, AtsExchange, AtsLink, AtsPush, PushStatus
+from assess.integrations.pushes import PDF_SUFFIX
 from assess.models import Invitation, Membership, Role
 from tests.assess import factories
 
@@ -157,8 +158,26 @@ def test_errors_429s_and_a_lost_answer_deliver_each_note_once(lever):
     assert len(values) == 2 and "result" in values[1]  # the result: once
     assert len(lever.fake.files) == 1  # the PDF: once, though its first answer was lost
     tries = dict(AtsPush.objects.values_list("idempotency_key", "tries"))
-    assert sorted(tries.values()) == [1, 2, 4]  # started; the PDF; the note
+    # started; the PDF; the note: after the 500 its notes are read first (the 429 meets that
+    # read, which then says "not there"), the note is sent and its answer lost, and the
+    # third try finds it.
+    assert sorted(tries.values()) == [1, 2, 3]
     assert set(AtsPush.objects.values_list("status", flat=True)) == {PushStatus.DELIVERED}
+
+
+def test_a_note_lever_stored_but_answered_with_a_502_is_not_posted_again(lever):
+    deliver(lever)
+    attempt_start(Invitation.objects.get())
+    lever.fake.script = [(f"/v1/opportunities/{OPP}/notes", -502, {}, 0)]
+    take_test(Invitation.objects.get())
+    values = lever.fake.notes_for(OPP)
+    assert len(values) == 2 and "result" in values[1]  # stored at the 502, not posted again
+    note = (
+        AtsPush.objects.exclude(idempotency_key__endswith=":started")
+        .exclude(idempotency_key__endswith=PDF_SUFFIX)
+        .get()
+    )
+    assert (note.tries, note.status) == (2, PushStatus.DELIVERED)
 
 
 def test_an_expired_token_is_refreshed_once_and_the_note_arrives(lever):
