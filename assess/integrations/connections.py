@@ -41,6 +41,23 @@ def connection_connect(organization: Organization, ats: str) -> tuple[AtsConnect
     return connection, raw
 
 
+def connection_disconnect(connection: AtsConnection) -> None:
+    """Stop the connection at once: our key for the ATS stops working and every credential
+    we hold for it (its API key, Lever's OAuth and signature tokens) is erased; connecting
+    again makes new ones. Its invitations, links and exchange log stay; no result is queued
+    for it any more, and one queued before waits in the dead letters ("The connection is
+    off")."""
+    AtsConnection.objects.filter(pk=connection.pk).update(
+        active=False,
+        key_hash=token_digest(key_new()),  # unique, and no one holds the key it digests
+        key_prefix="",
+        key_sealed="",
+        outgoing_key_sealed="",
+        oauth_sealed="",
+        signing_sealed="",
+    )
+
+
 def connection_for_key(raw: str, ats: str) -> AtsConnection | None:
     """The active connection this key belongs to, or None."""
     if not raw or len(raw) > MAX_KEY_CHARS:

@@ -17,6 +17,11 @@ urlpatterns = [
     path(PAGE + "<slug:ats>/connect/", views.integrations_connect, name="integrations_connect"),
     path(PAGE + "<slug:ats>/check/", views.integrations_check, name="integrations_check"),
     path(
+        PAGE + "<slug:ats>/disconnect/",
+        views.integrations_disconnect,
+        name="integrations_disconnect",
+    ),
+    path(
         PAGE + "<slug:ats>/api-key/",
         views.integrations_outgoing_key,
         name="integrations_outgoing_key",

@@ -15,7 +15,7 @@ from assess.models import Organization
 from assess.orgs.access import MANAGE, org_view
 from assess.publicurl import public_url
 
-from .connections import connection_connect, connection_set_outgoing_key
+from .connections import connection_connect, connection_disconnect, connection_set_outgoing_key
 from .credentials import credential_unseal
 from .lever import lever_check
 from .lever_oauth import is_connected
@@ -54,7 +54,8 @@ def _route(ats: str, call: str) -> str:
 @require_GET
 @org_view(MANAGE)
 def integrations_page(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
-    connections = {c.ats: c for c in AtsConnection.objects.filter(organization=org)}
+    # A disconnected one reads "Not connected" (its row keeps the log and the links).
+    connections = {c.ats: c for c in AtsConnection.objects.filter(organization=org, active=True)}
     new_key = request.session.pop("integrations_new_key", None)
     systems = [
         {
@@ -102,6 +103,21 @@ def integrations_connect(
     request.session["integrations_new_key"] = [ats, raw]
     messages.success(
         request, f"A new {connection.get_ats_display()} key was made; give it to them now."
+    )
+    return redirect("org:integrations", org_slug=org.slug)
+
+
+@require_POST
+@org_view(MANAGE)
+def integrations_disconnect(
+    request: HttpRequest, org: Organization, role: str, ats: str
+) -> HttpResponse:
+    """Disconnect an ATS: its key and our copy of its credentials are erased at once."""
+    connection = get_object_or_404(AtsConnection, organization=org, ats=_ats(ats), active=True)
+    connection_disconnect(connection)
+    messages.success(
+        request,
+        f"{connection.get_ats_display()} is disconnected: its calls are refused from now on.",
     )
     return redirect("org:integrations", org_slug=org.slug)
 

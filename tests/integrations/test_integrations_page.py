@@ -127,3 +127,50 @@ def test_the_log_is_purged_after_its_retention(acme, settings):
     assert settings.CELERY_BEAT_SCHEDULE["purge-ats-exchanges"]["task"] == (
         "assess.integrations.purge_exchanges"
     )
+
+
+def test_disconnecting_refuses_the_key_at_once_and_erases_what_we_hold(admin_client, acme, client):
+    connection = AtsConnection.objects.get()
+    connection.outgoing_key_sealed = credential_seal("their-api-key")
+    connection.save()
+    response = admin_client.post(page_url(acme.org) + "greenhouse/disconnect/")
+    assert response.status_code == 302
+    listed = client.get("/integrations/greenhouse/list_tests", HTTP_AUTHORIZATION=basic(acme.key))
+    assert listed.status_code == 401
+    connection.refresh_from_db()
+    assert not connection.active
+    assert (connection.key_sealed, connection.outgoing_key_sealed, connection.key_prefix) == (
+        "",
+        "",
+        "",
+    )
+    page = admin_client.get(page_url(acme.org)).content.decode()
+    section = page.split('id="ats-greenhouse"')[1].split("</section>")[0]
+    assert "Not connected" in section and "Disconnect" not in section
+    # Connecting again makes a new key that works; the old one stays refused.
+    admin_client.post(page_url(acme.org) + "greenhouse/connect/")
+    shown = admin_client.get(page_url(acme.org)).content.decode()
+    key = shown.split('<code id="new-key">')[1].split("</code>")[0]
+    assert (
+        client.get("/integrations/greenhouse/list_tests", HTTP_AUTHORIZATION=basic(key)).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            "/integrations/greenhouse/list_tests", HTTP_AUTHORIZATION=basic(acme.key)
+        ).status_code
+        == 401
+    )
+
+
+def test_only_the_organizations_admin_disconnects(acme, globex, client, django_user_model):
+    recruiter = django_user_model.objects.create_user("rita")
+    Membership.objects.create(user=recruiter, organization=acme.org, role=Role.RECRUITER)
+    client.force_login(recruiter)
+    assert client.post(page_url(acme.org) + "greenhouse/disconnect/").status_code == 403
+    other_admin = django_user_model.objects.create_user("olga")
+    Membership.objects.create(user=other_admin, organization=globex.org, role=Role.ADMIN)
+    client.force_login(other_admin)
+    assert client.post(page_url(acme.org) + "greenhouse/disconnect/").status_code == 404
+    assert client.post(page_url(globex.org) + "nosuch/disconnect/").status_code == 404
+    assert AtsConnection.objects.get(organization=acme.org).active

@@ -15,6 +15,7 @@ import pytest
 from django.core import mail
 
 from assess.attempts.services import attempt_start
+from assess.integrations.connections import connection_disconnect
 from assess.integrations.lever import lever_options_save
 from assess.integrations.models import AtsConnection, AtsExchange, AtsLink, AtsPush, PushStatus
 from assess.integrations.pushes import PDF_SUFFIX
@@ -315,3 +316,18 @@ def test_the_admins_lever_settings_refuse_what_they_cannot_use(
     client.force_login(recruiter)
     assert client.post(page + "lever/connect/").status_code == 403
     assert client.post(page + "lever/settings/", {"stages": ""}).status_code == 403
+
+
+def test_after_a_disconnect_webhooks_are_refused_and_no_result_is_sent(lever):
+    assert deliver(lever)[0] == 200
+    invitation = Invitation.objects.get()
+    connection = AtsConnection.objects.get(ats="lever")
+    connection_disconnect(connection)
+    connection.refresh_from_db()
+    assert (connection.oauth_sealed, connection.signing_sealed) == ("", "")
+    status, _ = deliver(lever, to=STAGE, frm="stage-other")
+    assert status == 404
+    before = len(lever.fake.notes)
+    take_test(invitation)
+    assert len(lever.fake.notes) == before  # nothing reaches Lever
+    assert not AtsPush.objects.exists()
