@@ -30,6 +30,8 @@ AUDIT_RETENTION_CHANGED = "audit.retention_changed"
 LIBRARY_PUBLISHED = "library.published"
 LIBRARY_RETIRED = "library.retired"
 LIBRARY_RESTORED = "library.restored"
+INTEGRATION_CONNECTED = "integration.connected"
+INTEGRATION_DISCONNECTED = "integration.disconnected"
 
 KNOWN = (
     SIGNIN_SUCCEEDED,
@@ -60,4 +62,6 @@ KNOWN = (
     LIBRARY_PUBLISHED,
     LIBRARY_RETIRED,
     LIBRARY_RESTORED,
+    INTEGRATION_CONNECTED,
+    INTEGRATION_DISCONNECTED,
 )

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.models import Organization
 from assess.orgs.access import MANAGE, org_view
 from assess.publicurl import public_base_url, public_url
@@ -78,6 +80,9 @@ def _lever_finish(request: HttpRequest, org: Organization, role: str, state: str
     except CannotSend as exc:
         messages.error(request, str(exc))
     else:
+        record_event(
+            events.INTEGRATION_CONNECTED, request, target=connection, details={"ats": Ats.LEVER}
+        )
         messages.success(request, "Lever is connected.")
     return back
 

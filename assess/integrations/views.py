@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from assess.audit import events
+from assess.audit.trail import record_event
 from assess.models import Organization
 from assess.orgs.access import MANAGE, org_view
 from assess.publicurl import public_url
@@ -99,6 +101,12 @@ def integrations_connect(
 ) -> HttpResponse:
     """Connect an ATS, or rotate its key (the old key stops working at once)."""
     connection, raw = connection_connect(org, _ats(ats))
+    record_event(
+        events.INTEGRATION_CONNECTED,
+        request,
+        target=connection,
+        details={"ats": connection.ats, "rotated": connection.rotated_at is not None},
+    )
     # Shown once, on the next page, never in a URL.
     request.session["integrations_new_key"] = [ats, raw]
     messages.success(
@@ -115,6 +123,9 @@ def integrations_disconnect(
     """Disconnect an ATS: its key and our copy of its credentials are erased at once."""
     connection = get_object_or_404(AtsConnection, organization=org, ats=_ats(ats), active=True)
     connection_disconnect(connection)
+    record_event(
+        events.INTEGRATION_DISCONNECTED, request, target=connection, details={"ats": connection.ats}
+    )
     messages.success(
         request,
         f"{connection.get_ats_display()} is disconnected: its calls are refused from now on.",

@@ -8,6 +8,7 @@ import base64
 import pytest
 from cryptography.fernet import Fernet
 
+from assess.audit.models import AuditEvent
 from assess.integrations.credentials import credential_seal, credential_unseal
 from assess.integrations.models import AtsConnection
 from assess.models import Membership, Role
@@ -144,6 +145,10 @@ def test_disconnecting_refuses_the_key_at_once_and_erases_what_we_hold(admin_cli
         "",
         "",
     )
+    trail = AuditEvent.objects.filter(organization=acme.org, event__startswith="integration.")
+    assert [(e.event, e.details) for e in trail] == [
+        ("integration.disconnected", {"ats": "greenhouse"})
+    ]
     page = admin_client.get(page_url(acme.org)).content.decode()
     section = page.split('id="ats-greenhouse"')[1].split("</section>")[0]
     assert "Not connected" in section and "Disconnect" not in section
