@@ -161,7 +161,8 @@ def test_a_candidate_is_graded_in_the_sandbox_and_told_which_mutant_they_match(o
     assert wrong.verdict == "wrong_answer" and answer.score < 1.0
     diagnosis = wrong.report["diagnosis"]
     assert diagnosis["slug"].startswith("authored-mutant-ddof")
-    assert "ddof=1 instead of ddof=0" in diagnosis["explanation"]
+    assert "ddof=1 instead of ddof=0" in diagnosis["title"]
+    assert "matches the author's reference" in diagnosis["explanation"]
 
 
 def test_another_organization_neither_names_nor_sees_the_problem(client, org, people, pool):

@@ -141,7 +141,7 @@ def test_a_correct_submission_is_accepted_and_a_wrong_one_named_by_its_mutant(au
     report = grade_submission(authored.slug, unbiased, pool=pool)
     assert report.verdict == "wrong_answer"
     assert report.diagnosis.slug.startswith("authored-mutant-ddof")
-    assert "ddof=1 instead of ddof=0" in report.diagnosis.explanation
+    assert "ddof=1 instead of ddof=0" in report.diagnosis.title
     outside = REFERENCE.replace("np.sqrt(var + eps)", "(np.sqrt(var) + eps)")
     report = grade_submission(authored.slug, outside, pool=pool)
     assert report.diagnosis.slug.startswith("authored-mutant-eps-outside")

@@ -39,9 +39,11 @@ def make_problem(slug: str, level: str, built: Built) -> Problem:
     mistakes = tuple(
         Mistake(
             slug=f"authored-mutant-{result.mutant.slug}",
+            # The report shows "title: explanation": the change once, then what it means.
             title=f"The reference with one change: {result.mutant.description}",
             explanation=(
-                f"The output matches the reference with one change: {result.mutant.description}."
+                "Your output matches the author's reference with exactly this change, so "
+                "look at that step of your code."
             ),
             applies_to="problem",
             fn=_lookup(cases, result.outputs),
