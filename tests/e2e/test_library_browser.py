@@ -3,7 +3,6 @@ library, previews it as the candidate will see it, saves and publishes it; a rec
 finds it in the builder with the library filter and adds it to a test; a candidate answers
 it and it is scored; once the item statistics ran, the author reads them. Screenshots at 1280 and 390 px go to tests/e2e/artifacts/."""
 
-import re
 from io import StringIO
 
 import pytest
@@ -13,18 +12,15 @@ from assess.library.models import LibraryItem
 from assess.models import Attempt, Membership, Role
 from tests.assess import factories
 from tests.assess.library_support import SINGLE
+from tests.e2e.library_flow import (
+    PASSWORD,
+    artifact,
+    candidate_starts,
+    recruiter_invites_with,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "library-flow-2026!"
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/org/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_load_state("load")
 
 
 def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
@@ -79,41 +75,14 @@ def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
     screenshot("library-list-1280")
 
     # A recruiter adds it to a new test, filtering the builder to the library.
-    recruiter = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(recruiter, base, "rita")
-    recruiter.click("text=New assessment")
-    recruiter.fill("#id_title", "Our own screen")
-    recruiter.fill("#id_time_limit_minutes", "20")
-    recruiter.fill("#id_pass_mark", "50")
-    recruiter.click("button:has-text('Create and add questions')")
-    recruiter.wait_for_selector("#bank")
-    recruiter.select_option("#id_source", "library")
-    recruiter.click("button:has-text('Filter')")
-    recruiter.wait_for_url(re.compile(r"source=library"))
-    recruiter.wait_for_load_state("load")
     key = f"org{org.pk}-acme-eps"
-    recruiter.wait_for_selector(f"tr[data-key='{key}']")
-    assert recruiter.locator("#bank tbody tr").count() == 1
-    assert "Our library" in recruiter.inner_text(f"tr[data-key='{key}']")
-    recruiter.click(f"tr[data-key='{key}'] button")
-    recruiter.wait_for_selector("#summary-length:has-text('1 (1 picked')")
-    recruiter.screenshot(path=str(_artifact("library-builder-1280")), full_page=True)
-    recruiter.click("text=Invite candidates")
-    recruiter.fill("#id_candidate_name", "Grace Hopper")
-    recruiter.fill("#id_candidate_email", "grace@example.com")
-    recruiter.click("#invite-one button[type=submit]")
-    link = recruiter.inner_text("#new-link code").strip()
-    recruiter.context.close()
+    link = recruiter_invites_with(browser, base, key, "Our own screen")
 
     # The candidate answers it; it is scored at submission.
-    candidate = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    candidate.goto(link)
-    candidate.check("#notice-confirm")
-    candidate.click("button:has-text('Start the test')")
-    candidate.goto(f"{link}q/1/")
+    candidate = candidate_starts(browser, link, 390)
     candidate.check("label:has-text('A division by zero') input")
     candidate.wait_for_selector("#save-status:has-text('Saved at')")
-    candidate.screenshot(path=str(_artifact("library-candidate-390")), full_page=True)
+    candidate.screenshot(path=str(artifact("library-candidate-390")), full_page=True)
     candidate.goto(f"{link}review/")
     candidate.click("#submit-test")
     candidate.wait_for_selector("text=Your test has been submitted")
@@ -133,10 +102,3 @@ def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
         f"assessment {attempt.invitation.assessment_id}\tv1\t1\t1.00\t–\t–",
         "every attempt\tv1\t1\t1.00\t–\t–",
     ]
-
-
-def _artifact(name: str):
-    from tests.e2e.conftest import ARTIFACTS
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS / f"{name}.png"

@@ -4,17 +4,15 @@ mutants are refused with the survivors named; with a strong case added it is bui
 published; a recruiter adds it to a test; a candidate submits a wrong solution; the worker
 grades it in the sandbox and the review names the mutant it matches."""
 
-import re
-
 import pytest
 
 from assess.library import coding
 from assess.models import Attempt, Membership, Role
 from tests.assess import factories
+from tests.e2e.library_flow import PASSWORD, candidate_starts, recruiter_invites_with, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "library-coding-2026!"
 STRONG = coding.STARTER.replace("id: my-question", "id: acme-layer-norm")
 # Without the constant row and the large eps, nothing tells where eps goes.
 WEAK = STRONG.split("    - name: a constant row and a large eps")[0]
@@ -27,14 +25,6 @@ def layer_norm(x, gamma, beta, eps):
     var = x.var(axis=-1, keepdims=True, ddof=1)
     return (x - mean) / np.sqrt(var + eps) * gamma + beta
 """
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/org/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_load_state("load")
 
 
 def check_until_built(page, source: str) -> None:
@@ -89,34 +79,10 @@ def test_author_writes_a_coding_problem_from_a_reference_and_a_candidate_is_diag
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     # The recruiter adds it to a test and invites a candidate.
-    recruiter = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(recruiter, base, "rita")
-    recruiter.click("text=New assessment")
-    recruiter.fill("#id_title", "Our layer norm")
-    recruiter.fill("#id_time_limit_minutes", "30")
-    recruiter.fill("#id_pass_mark", "50")
-    recruiter.click("button:has-text('Create and add questions')")
-    recruiter.wait_for_selector("#bank")
-    recruiter.select_option("#id_source", "library")
-    recruiter.click("button:has-text('Filter')")
-    recruiter.wait_for_url(re.compile(r"source=library"))
-    key = f"org{org.pk}-acme-layer-norm"
-    recruiter.wait_for_selector(f"tr[data-key='{key}']")
-    recruiter.click(f"tr[data-key='{key}'] button")
-    recruiter.wait_for_selector("#summary-length:has-text('1 (1 picked')")
-    recruiter.click("text=Invite candidates")
-    recruiter.fill("#id_candidate_name", "Grace Hopper")
-    recruiter.fill("#id_candidate_email", "grace@example.com")
-    recruiter.click("#invite-one button[type=submit]")
-    link = recruiter.inner_text("#new-link code").strip()
-    recruiter.context.close()
+    link = recruiter_invites_with(browser, base, f"org{org.pk}-acme-layer-norm", "Our layer norm")
 
     # The candidate sees the statement and starter, never the reference, and submits.
-    candidate = browser.new_context(viewport={"width": 1366, "height": 800}).new_page()
-    candidate.goto(link)
-    candidate.check("#notice-confirm")
-    candidate.click("button:has-text('Start the test')")
-    candidate.goto(f"{link}q/1/")
+    candidate = candidate_starts(browser, link, 1366)
     candidate.wait_for_selector(".ace_editor")
     assert "np.var(x, axis=-1, keepdims=True)" not in candidate.content()
     candidate.evaluate("code => ace.edit('editor').setValue(code, 1)", UNBIASED)
