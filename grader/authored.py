@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import threading
+from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
@@ -41,6 +42,10 @@ BUILD_AUTHORED_TASK = "grader.build_authored_problem"
 OUR_FAILURE = "The build failed on our side, not because of your reference: check again later."
 DIGEST_CHARS = 10
 RESEND_AFTER_SECONDS = 60
+# Builds an owner may have waiting at once (each is up to 41 sandbox jobs on the grading
+# workers candidates share); one waiting longer than STALE_PENDING_SECONDS no longer counts.
+MAX_PENDING_PER_OWNER = 4
+STALE_PENDING_SECONDS = 600
 # What an authored slug looks like (the library's `org<id>-<id>` key, then the digest): any
 # other unknown slug is not looked up in the database.
 AUTHORED_SLUG = re.compile(rf"org[0-9]+-[a-z0-9-]+-[0-9a-f]{{{DIGEST_CHARS}}}")
@@ -58,6 +63,8 @@ def authored_problem_request(owner: int, key: str, raw_spec: dict, level: str) -
     ``AuthoredSpecError`` for a spec that cannot make a problem (nothing is stored)."""
     parse_spec(raw_spec)
     slug = authored_slug(key, raw_spec)
+    if not AuthoredProblem.objects.filter(slug=slug).exists():
+        _pending_cap_check(owner)
     row, created = AuthoredProblem.objects.get_or_create(
         slug=slug, defaults={"owner": owner, "spec": raw_spec, "level": level}
     )
@@ -74,6 +81,26 @@ def authored_problem_request(owner: int, key: str, raw_spec: dict, level: str) -
         # is idempotent; a second run's result is not written over the first's).
         transaction.on_commit(lambda: _send_build(row.pk))
     return row
+
+
+def builds_busy(owner: int) -> str:
+    """Why a new build of `owner`'s cannot be queued now ("" when it can)."""
+    since = timezone.now() - timedelta(seconds=STALE_PENDING_SECONDS)
+    waiting = AuthoredProblem.objects.filter(
+        owner=owner, status=AuthoredStatus.PENDING, created_at__gte=since
+    ).count()
+    if waiting < MAX_PENDING_PER_OWNER:
+        return ""
+    return (
+        f"Your organization has {waiting} problems being built in the sandbox: check this "
+        "one again when they are done."
+    )
+
+
+def _pending_cap_check(owner: int) -> None:
+    busy = builds_busy(owner)
+    if busy:
+        raise AuthoredSpecError([busy])
 
 
 def _send_build(problem_id: int) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from grader.authored import AUTHORED_SLUG, authored_problem_request, authored_slug
+from grader.authored import AUTHORED_SLUG, authored_problem_request, authored_slug, builds_busy
 from grader.engine.authored import AuthoredSpecError, parse_spec
 from grader.engine.problems import list_problems
 from grader.models import AuthoredProblem, AuthoredStatus
@@ -63,6 +63,8 @@ def reference_entry(
     row = AuthoredProblem.objects.filter(
         slug=authored_slug(key, raw_spec), owner=organization_id
     ).first()
+    if row is None and builds_busy(organization_id):
+        return None, [builds_busy(organization_id)], []
     if row is None or row.status == AuthoredStatus.PENDING:
         return None, [PENDING], []
     if row.status == AuthoredStatus.FAILED:

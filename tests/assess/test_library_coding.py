@@ -237,3 +237,18 @@ def test_the_candidate_sees_the_statement_and_starter_never_the_reference(
     assert "layer_norm(x, gamma, beta, eps)" in page and "raise NotImplementedError" in page
     assert "np.var(x" not in page and "keepdims=True" not in page
     assert "a constant row and a large eps" not in page  # a hidden case's name
+
+
+def test_an_organization_has_at_most_four_builds_waiting_at_once(org, people):
+    def version(n: int) -> str:
+        return STARTER.replace("Return an array of x's shape", f"Version {n}. Return an array")
+
+    for n in range(4):
+        assert services.item_check(org.pk, version(n)).errors == [coding.PENDING]
+    refused = services.item_check(org.pk, version(4)).errors
+    assert len(refused) == 1 and "4 problems being built in the sandbox" in refused[0]
+    assert AuthoredProblem.objects.filter(owner=org.pk).count() == 4
+    # One already asked for still answers; another organization is not held up.
+    assert services.item_check(org.pk, version(0)).errors == [coding.PENDING]
+    other = factories.make_org("initech")
+    assert services.item_check(other.pk, version(4)).errors == [coding.PENDING]
