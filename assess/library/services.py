@@ -91,6 +91,18 @@ def _checked_or_raise(checked: Checked) -> Checked:
     return checked
 
 
+def _draft_checked(checked: Checked) -> Checked:
+    """What a draft may hold: a valid question, or a coding item whose tests are still
+    being built in the sandbox (sending for review and publishing wait for the build)."""
+    if checked.errors == [coding.PENDING]:
+        return checked
+    return _checked_or_raise(checked)
+
+
+def building(checked: Checked) -> bool:
+    return checked.errors == [coding.PENDING]
+
+
 def item_check(organization_id: int, source: str, *, slug: str | None = None) -> Checked:
     """Check a working copy; a coding item written from a reference also gets its build
     queued (the reference and its mutants run in a grading worker's sandbox, and the next
@@ -104,7 +116,7 @@ def item_check(organization_id: int, source: str, *, slug: str | None = None) ->
 
 def item_create(organization: Organization, user, source: str) -> LibraryItem:
     """A new draft from valid YAML; an id the organization already uses is a conflict."""
-    checked = _checked_or_raise(item_check(organization.pk, source))
+    checked = _draft_checked(item_check(organization.pk, source))
     try:
         with transaction.atomic():
             return LibraryItem.objects.create(
@@ -125,7 +137,7 @@ def item_update(item: LibraryItem, user, source: str) -> LibraryItem:
     """Replace the working copy (valid YAML, same id and kind); it becomes a draft again,
     while the published version stays what candidates get until the next publication."""
     item = LibraryItem.objects.select_for_update().get(pk=item.pk)
-    checked = _checked_or_raise(item_check(item.organization_id, source, slug=item.slug))
+    checked = _draft_checked(item_check(item.organization_id, source, slug=item.slug))
     if checked.kind != item.kind:
         raise LibraryError(f"'kind' must stay {item.kind}: write a new question for another kind.")
     item.source = source
@@ -225,8 +237,8 @@ def library_import(organization: Organization, user, text: str) -> ImportSummary
         if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
             coding.request_build(stored_key(organization.pk, raw["id"]), organization.pk, raw)
         result = check_mapping(organization.pk, raw)
-        problems = list(result.errors)
-        if result.ok and result.slug in seen:
+        problems = [] if building(result) else list(result.errors)
+        if (result.ok or building(result)) and result.slug in seen:
             problems.append(f"the id {result.slug!r} is in the file twice")
         seen.add(result.slug)
         errors += [f"question {number}: {problem}" for problem in problems]

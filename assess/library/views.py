@@ -107,8 +107,9 @@ def item_new(request: HttpRequest, org: Organization, role: str) -> HttpResponse
     if not form.is_valid():
         return _editor(request, org, role, form=form, errors=form.errors["source"], status=400)
     source = form.cleaned_data["source"]
+    checked = services.item_check(org.pk, source)
     if "save" not in request.POST:  # "Check and preview"
-        return _editor(request, org, role, form=form, checked=services.item_check(org.pk, source))
+        return _editor(request, org, role, form=form, checked=checked)
     try:
         item = services.item_create(org, request.user, source)
     except services.LibraryError as exc:
@@ -116,8 +117,17 @@ def item_new(request: HttpRequest, org: Organization, role: str) -> HttpResponse
         return _editor(
             request, org, role, form=form, checked=checked, errors=exc.errors, status=exc.status
         )
-    messages.success(request, "Draft saved.")
+    messages.success(request, _saved(checked, "Draft saved."))
     return redirect("org:library_item", org_slug=org.slug, item_id=item.pk)
+
+
+def _saved(checked: Checked, done: str) -> str:
+    if services.building(checked):
+        return (
+            done
+            + " Its tests are still being built in the sandbox: check it again before publishing."
+        )
+    return done
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,7 +168,9 @@ def item_page(request: HttpRequest, org: Organization, role: str, item_id: int) 
             errors=exc.errors,
             status=exc.status,
         )
-    messages.success(request, "Draft saved: publish it to give it to new candidates.")
+    messages.success(
+        request, _saved(checked, "Draft saved: publish it to give it to new candidates.")
+    )
     return redirect("org:library_item", org_slug=org.slug, item_id=item.pk)
 
 

@@ -7,6 +7,7 @@ hostile input on the new fields gets a clear error."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from django.urls import reverse
 
 from assess.attempts.services import answer_save, attempt_start, attempt_submit
@@ -252,3 +253,21 @@ def test_an_organization_has_at_most_four_builds_waiting_at_once(org, people):
     assert services.item_check(org.pk, version(0)).errors == [coding.PENDING]
     other = factories.make_org("initech")
     assert services.item_check(other.pk, version(4)).errors == [coding.PENDING]
+
+
+def test_a_draft_is_saved_while_its_build_runs_and_waits_for_it_to_publish(client, org, people):
+    people = people[0]
+    client.force_login(people["admin"])
+    saved = client.post(_url("library_new", org), {"source": STARTER, "save": "1"}, follow=True)
+    assert saved.status_code == 200
+    assert "Its tests are still being built in the sandbox" in saved.content.decode()
+    item = LibraryItem.objects.get(organization=org)
+    assert item.status == Status.DRAFT and item.kind == Kind.CODING
+    refused = client.post(_url("library_publish", org, item_id=item.pk), follow=True)
+    assert "running in the sandbox" in refused.content.decode()
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT and item.question is None
+    # An import of the same working copy while the build runs is taken as a draft too.
+    file = yaml.safe_dump({"questions": [yaml.safe_load(STARTER)]}, sort_keys=False)
+    summary = services.library_import(org, people["admin"], file)
+    assert summary.updated == ["acme-layer-norm"]
