@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 
 from assess.outbound import HttpAnswer
 from assess.scoring import attempt_results
@@ -155,17 +156,27 @@ def delivery_done(connection: AtsConnection, body: dict) -> None:
         pass
 
 
-def _link_key(opportunity_id: str, assessment_id: int) -> str:
-    return f"opportunity:{opportunity_id}:assessment:{assessment_id}"
+def _link_key(opportunity_id: str, assessment_id: int, round_: int = 1) -> str:
+    """The link's key: one per opportunity, assessment and round (a candidate moved back
+    into the stage after a revoke is invited again, in a new round)."""
+    key = f"opportunity:{opportunity_id}:assessment:{assessment_id}"
+    return key if round_ == 1 else f"{key}:round:{round_}"
 
 
 def _links_of(connection: AtsConnection, opportunity_id: str, assessment_id=None):
-    """The opportunity's links: all of them, or the one of this assessment (an exact key:
-    a prefix would take assessment 12's for assessment 1's)."""
+    """The opportunity's links: all of them, or every round of this assessment's (exact
+    keys: a bare prefix would take assessment 12's for assessment 1's)."""
     links = AtsLink.objects.select_related("invitation").filter(connection=connection)
     if assessment_id is not None:
-        return links.filter(external_key=_link_key(opportunity_id, assessment_id))
+        first = _link_key(opportunity_id, assessment_id)
+        return links.filter(Q(external_key=first) | Q(external_key__startswith=first + ":round:"))
     return links.filter(external_key__startswith=f"opportunity:{opportunity_id}:")
+
+
+def _current_link(connection: AtsConnection, opportunity_id: str, assessment_id: int):
+    """(the latest round's link or None, the round a new invitation would be)."""
+    rounds = list(_links_of(connection, opportunity_id, assessment_id).order_by("-pk"))
+    return (rounds[0] if rounds else None), len(rounds) + 1
 
 
 def _revoke_unstarted(links) -> int:
@@ -244,9 +255,11 @@ def webhook_handle(
         assessment = ats_assessment(connection, str(stages[to_stage]))
     except RequestRefused:
         raise RequestRefused(422, "The assessment of this stage cannot be sent now.") from None
-    key = _link_key(opportunity_id, assessment.pk)
-    existing = AtsLink.objects.filter(connection=connection, external_key=key).first()
+    existing, round_ = _current_link(connection, opportunity_id, assessment.pk)
+    if existing is not None and existing.invitation.revoked_at is not None:
+        existing = None  # moved back into the stage after a revoke: a new round
     if existing is None:
+        key = _link_key(opportunity_id, assessment.pk, round_)
         name, email = opportunity_contact(connection, opportunity_id)
         existing, _ = link_invite(
             connection,

@@ -331,3 +331,18 @@ def test_after_a_disconnect_webhooks_are_refused_and_no_result_is_sent(lever):
     take_test(invitation)
     assert len(lever.fake.notes) == before  # nothing reaches Lever
     assert not AtsPush.objects.exists()
+
+
+def test_moved_back_into_the_stage_after_a_revoke_the_candidate_is_invited_again(lever):
+    assert deliver(lever)[1]["invited"] is True
+    first = Invitation.objects.get()
+    assert deliver(lever, to=OTHER_STAGE, frm=STAGE)[1]["revoked"] == 1
+    assert deliver(lever, to=STAGE, frm=OTHER_STAGE)[1]["invited"] is True
+    second = Invitation.objects.exclude(pk=first.pk).get()
+    first.refresh_from_db()
+    assert first.revoked_at is not None and second.revoked_at is None
+    # The same move delivered again (a new delivery token) is still one new invitation.
+    assert deliver(lever, to=STAGE, frm=OTHER_STAGE)[0] == 200
+    assert Invitation.objects.count() == 2
+    keys = sorted(AtsLink.objects.values_list("external_key", flat=True))
+    assert keys[1].endswith(":round:2") and keys[1].startswith(keys[0])
