@@ -1,5 +1,6 @@
 """A candidate sent from a fake Greenhouse takes the test in headless chromium, and the
-fake Greenhouse, told by our PATCH, reads the graded result from `test_status`."""
+fake Greenhouse, told by our PATCH, reads the graded result from `test_status`; the admin
+reads the exchanges on the integrations page (1280 and 390 px) and disconnects it."""
 
 import re
 
@@ -9,6 +10,7 @@ from django.core import mail
 from assess.celery import app as celery_app
 from assess.integrations.connections import connection_connect
 from assess.integrations.models import Ats
+from assess.models import Membership, Role
 from tests.assess import factories
 from tests.integrations.fake_greenhouse import FakeGreenhouse
 
@@ -31,7 +33,7 @@ def greenhouse(live_server, settings, monkeypatch):
 
 
 def test_a_candidate_sent_from_greenhouse_takes_the_test_and_greenhouse_gets_the_result(
-    live_server, page, greenhouse, screenshot
+    live_server, page, greenhouse, screenshot, django_user_model
 ):
     status, answer = greenhouse.send_test(
         str(greenhouse.assessment.pk),
@@ -61,3 +63,30 @@ def test_a_candidate_sent_from_greenhouse_takes_the_test_and_greenhouse_gets_the
     assert result["metadata"]["Result"] == "Passed"
     # Polling again later gives the same answer.
     assert greenhouse.test_status(answer["partner_interview_id"]) == (200, result)
+
+    # The admin reads the exchanges on the integrations page and disconnects Greenhouse.
+    page.context.clear_cookies()
+    admin = django_user_model.objects.create_user("ada", password="greenhouse-page-2026!")
+    Membership.objects.create(
+        user=admin, organization=greenhouse.assessment.organization, role=Role.ADMIN
+    )
+    page.goto(f"{live_server.url}/org/login/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "greenhouse-page-2026!")
+    page.click("button:has-text('Sign in')")
+    page.wait_for_load_state("load")
+    page.goto(f"{live_server.url}/org/acme/settings/integrations/")
+    log = page.inner_text("main")
+    assert "send_test" in log and "kate@example.com" not in log
+    screenshot("integrations-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("integrations-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("button:has-text('Disconnect Greenhouse')")
+    page.wait_for_selector("text=Greenhouse is disconnected")
+    assert "Not connected" in page.inner_text("#ats-greenhouse")
+    refused, _ = greenhouse.send_test(
+        str(greenhouse.assessment.pk), email="lin@example.com", application_id=1, take_home_id="1"
+    )
+    assert refused == 401
