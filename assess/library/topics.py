@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
+from assess.hiring.models import Section
 from assess.orgs.models import Organization
 from quizzes.models import Question, Topic
 
@@ -82,11 +83,20 @@ def topic_update(own: LibraryTopic, *, title: str, description: str = "") -> Lib
 
 @transaction.atomic
 def topic_delete(own: LibraryTopic) -> None:
-    """Only a topic no question names: attempts' reports read a published one's title."""
+    """Only a topic no question names (attempts' reports read a published one's title) and
+    no test's random draw filters by."""
     used = topics_in_use(own.organization).get(own.slug, 0)
     if used:
         raise Conflict(
             f"{used} of your questions name the topic {own.slug!r}: move them to another "
             "topic first."
+        )
+    drawing = Section.objects.filter(draw_topic=own.topic).values_list(
+        "assessment__title", flat=True
+    )
+    if drawing:
+        raise Conflict(
+            f"The random draw of {', '.join(sorted(set(drawing))[:3])} filters by the topic "
+            f"{own.slug!r}: change that draw first."
         )
     own.topic.delete()  # the LibraryTopic goes with it

@@ -186,3 +186,19 @@ def test_readers_who_may_not_write_cannot_add_topics(client, org, people):
     client.force_login(people["reviewer"])
     assert _add(client, org).status_code in (403, 404)
     assert not LibraryTopic.objects.exists()
+
+
+def test_a_topic_a_tests_draw_filters_by_is_not_deleted(client, org, people):
+    client.force_login(people["admin"])
+    _add(client, org)
+    own = LibraryTopic.objects.get()
+    assessment = factories.make_assessment(org, [])
+    section = assessment.sections.get()
+    section.draw_topic = own.topic
+    section.save()
+    page = client.post(
+        _url("library_topic", org, topic_id=own.pk), {"action": "delete"}, follow=True
+    )
+    assert page.status_code == 200
+    assert f"The random draw of {assessment.title} filters by the topic" in page.content.decode()
+    assert LibraryTopic.objects.filter(pk=own.pk).exists()
