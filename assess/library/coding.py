@@ -63,8 +63,9 @@ def reference_entry(
     row = AuthoredProblem.objects.filter(
         slug=authored_slug(key, raw_spec), owner=organization_id
     ).first()
-    if row is None and builds_busy(organization_id):
-        return None, [builds_busy(organization_id)], []
+    busy = builds_busy(organization_id) if row is None else ""
+    if busy:
+        return None, [busy], []
     if row is None or row.status == AuthoredStatus.PENDING:
         return None, [PENDING], []
     if row.status == AuthoredStatus.FAILED:

@@ -91,16 +91,14 @@ def _checked_or_raise(checked: Checked) -> Checked:
     return checked
 
 
+def building(checked: Checked) -> bool:
+    return checked.errors == [coding.PENDING]
+
+
 def _draft_checked(checked: Checked) -> Checked:
     """What a draft may hold: a valid question, or a coding item whose tests are still
     being built in the sandbox (sending for review and publishing wait for the build)."""
-    if checked.errors == [coding.PENDING]:
-        return checked
-    return _checked_or_raise(checked)
-
-
-def building(checked: Checked) -> bool:
-    return checked.errors == [coding.PENDING]
+    return checked if building(checked) else _checked_or_raise(checked)
 
 
 def item_check(organization_id: int, source: str, *, slug: str | None = None) -> Checked:

@@ -9,11 +9,11 @@ it and another organization never learns it exists.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from assess.hiring.models import Section
 from assess.orgs.models import Organization
-from quizzes.models import Question, Topic
+from quizzes.models import Topic
 
 from .authoring import MAX_SOURCE_CHARS, parse_yaml, stored_key
 from .models import LibraryItem, LibraryTopic
@@ -39,9 +39,8 @@ def own_topics(organization: Organization) -> QuerySet[LibraryTopic]:
 def topics_in_use(organization: Organization) -> dict[str, int]:
     """How many of the organization's questions name each of its topics: published ones
     and working copies (a draft naming a deleted topic could never be published)."""
-    counts: dict[str, int] = {}
-    for lt in own_topics(organization):
-        counts[lt.slug] = Question.objects.filter(topic=lt.topic).count()
+    published = own_topics(organization).annotate(questions=Count("topic__questions"))
+    counts = dict(published.values_list("slug", "questions"))
     for item in LibraryItem.objects.filter(organization=organization, question__isnull=True):
         raw, _ = parse_yaml(item.source, limit=MAX_SOURCE_CHARS)
         topic = raw.get("topic") if isinstance(raw, dict) else None

@@ -26,6 +26,7 @@ from grader.engine import gpu_speed, gpu_telemetry, gpu_timing
 from grader.engine.devices import CUDA_DEVICE, FAKE_GPU_DEVICE
 from grader.engine.judging import decode_source, evaluate, run_job
 from grader.engine.problems import Problem
+from grader.engine.problems.base import cases_job
 from grader.engine.report import ACCEPTED, INVALID_SUBMISSION, Report
 from grader.engine.sandbox import (
     HIRING,
@@ -212,18 +213,13 @@ def grade_tensor_problem(
         env["TRITON_INTERPRET"] = "1"
     if on_gpu and libcuda_dir():
         env["TRITON_LIBCUDA_PATH"] = libcuda_dir()
-    header = {
-        "source": text,
-        "functions": list(problem.function_names),
-        "cases": [case.job_spec() for case in cases],
+    header, arrays = cases_job(text, problem.function_names, cases)
+    header |= {
         "runtime": "torch",
         "device": job_device,
         "forbidden": list(problem.forbidden),
         "timing": _timing_spec(problem, device) if not public_only else None,
         "env": env,
-    }
-    arrays = {
-        f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
     }
     baseline = trusted_baseline(problem.timing) if header["timing"] and on_gpu else None
     before = gpu_telemetry.cool_down() if header["timing"] and on_gpu else None

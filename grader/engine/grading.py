@@ -13,6 +13,7 @@ import time
 from grader.engine.devices import CPU_DEVICE
 from grader.engine.judging import decode_source, evaluate, run_job
 from grader.engine.problems import Problem, get_problem
+from grader.engine.problems.base import cases_job
 from grader.engine.report import (
     INTERNAL_ERROR,
     INVALID_SUBMISSION,
@@ -82,14 +83,7 @@ def _grade(problem: Problem, source: str | bytes, public_only: bool, pool: Sandb
     if text is None:
         return Report(problem.slug, INVALID_SUBMISSION, 0.0, message=problem_text)
     cases = problem.cases(public_only=public_only)
-    header = {
-        "source": text,
-        "functions": list(problem.function_names),
-        "cases": [case.job_spec() for case in cases],
-    }
-    arrays = {
-        f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
-    }
+    header, arrays = cases_job(text, problem.function_names, cases)
     run, failed = run_job(problem, pool, header, arrays)
     if failed is not None:
         return failed

@@ -106,17 +106,23 @@ def _first_traceback(import_phase: dict | None, case_headers: list[dict]) -> str
     return ""
 
 
+def messages_by_case(run: RunResult, count: int) -> dict[int, tuple[dict, dict]]:
+    """Each case's first answer from the sandbox, by case index (0 to ``count - 1``)."""
+    by_case: dict[int, tuple[dict, dict]] = {}
+    for header, arrays in run.messages:
+        index = header.get("case")
+        if isinstance(index, int) and 0 <= index < count and index not in by_case:
+            by_case[index] = (header, arrays)
+    return by_case
+
+
 def evaluate(problem: Problem, cases: list[Case], run: RunResult, cpu_limit_s: float) -> Report:
     """Turn what came back from the sandbox into a verdict, check rows and a diagnosis."""
     report = Report(
         problem.slug, WRONG_ANSWER, 0.0, stdout=_excerpt(run.stdout), stderr=_excerpt(run.stderr)
     )
     phases = {h.get("phase"): h for h, _ in run.messages if "phase" in h}
-    by_case: dict[int, tuple[dict, dict]] = {}
-    for header, arrays in run.messages:
-        index = header.get("case")
-        if isinstance(index, int) and 0 <= index < len(cases) and index not in by_case:
-            by_case[index] = (header, arrays)
+    by_case = messages_by_case(run, len(cases))
 
     compile_phase = phases.get("compile")
     if compile_phase and compile_phase.get("status") == "syntax_error":

@@ -21,7 +21,7 @@ import numpy as np
 
 from grader.engine.checks import matches
 from grader.engine.problems import Case, Problem
-from grader.engine.problems.base import EPS_SENSITIVE, LARGE_MEANS
+from grader.engine.problems.base import EPS_SENSITIVE, LARGE_MEANS, cases_job
 from grader.engine.report import MEDIUM, Diagnosis
 from grader.engine.sandbox import SandboxPool
 
@@ -157,13 +157,7 @@ def _indices(found: list[int]) -> str:
 def _run(problem: Problem, source: str, probes: dict[str, Case], pool: SandboxPool) -> dict:
     """The candidate's outputs on each probe (probes it raised on are left out)."""
     names = list(probes)
-    header = {
-        "source": source,
-        "functions": list(problem.function_names),
-        "cases": [probes[n].job_spec() for n in names],
-    }
-    arrays = {f"{i}/{k}": a for i, n in enumerate(names) for k, a in probes[n].inputs.items()}
-    run = pool.run(header, arrays)
+    run = pool.run(*cases_job(source, problem.function_names, [probes[n] for n in names]))
     if run.internal or run.timed_out:
         return {}
     got = {}

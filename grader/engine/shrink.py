@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from grader.engine.checks import RESULT
-from grader.engine.judging import check_case, error_text
+from grader.engine.judging import check_case, error_text, messages_by_case
 from grader.engine.problems import Case, Problem
+from grader.engine.problems.base import cases_job
 from grader.engine.sandbox import SandboxPool
 
 if TYPE_CHECKING:
@@ -129,20 +130,10 @@ def _failing(
 ) -> list:
     """(case, reference, rows, got, error, kind) for every variant on which the candidate
     still fails (the same way as ``kind``, when given), in the order given."""
-    header = {
-        "source": source,
-        "functions": list(problem.function_names),
-        "cases": [v.job_spec() for v, _ in variants],
-    }
-    arrays = {f"{i}/{k}": a for i, (v, _) in enumerate(variants) for k, a in v.inputs.items()}
-    run = pool.run(header, arrays)
+    run = pool.run(*cases_job(source, problem.function_names, [v for v, _ in variants]))
     if run.internal or run.timed_out:
         return []
-    by_case = {}
-    for message in run.messages:
-        index = message[0].get("case")
-        if isinstance(index, int) and 0 <= index < len(variants):
-            by_case.setdefault(index, message)
+    by_case = messages_by_case(run, len(variants))
     found = []
     for index, (variant, reference) in enumerate(variants):
         message = by_case.get(index)

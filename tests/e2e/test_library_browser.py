@@ -24,9 +24,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
-    live_server, browser, page, screenshot, django_user_model
+    gunicorn_server, browser, page, screenshot, django_user_model
 ):
-    base = live_server.url
+    base = gunicorn_server()
     factories.make_bank("single")
     org = factories.make_org("acme")
     for name, role in (("ada", Role.ADMIN), ("rita", Role.RECRUITER)):

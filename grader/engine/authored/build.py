@@ -22,7 +22,8 @@ import numpy as np
 from grader.engine.authored.mutants import Mutant, make_mutants
 from grader.engine.authored.spec import AuthoredSpec, AuthoredSpecError
 from grader.engine.checks import INPUTS_ROW, RESULT, compare_array
-from grader.engine.judging import check_case, error_text, job_failure, score
+from grader.engine.judging import check_case, error_text, job_failure, messages_by_case, score
+from grader.engine.problems.base import cases_job
 from grader.engine.report import CaseOutcome
 from grader.engine.sandbox import RunResult, SandboxPool, SandboxUnavailable
 
@@ -85,16 +86,6 @@ class Built:
         return found + [r.explained() for r in self.survivors]
 
 
-def _job(spec: AuthoredSpec, source: str, cases: list) -> tuple[dict, dict]:
-    header = {
-        "source": source,
-        "functions": [spec.function],
-        "cases": [case.job_spec() for case in cases],
-    }
-    arrays = {f"{i}/{n}": v for i, case in enumerate(cases) for n, v in case.inputs.items()}
-    return header, arrays
-
-
 def _run(pool: SandboxPool, header: dict, arrays: dict) -> RunResult:
     try:
         run = pool.run(header, arrays)
@@ -103,15 +94,6 @@ def _run(pool: SandboxPool, header: dict, arrays: dict) -> RunResult:
     if run.internal:
         raise BuildUnavailable(run.internal)
     return run
-
-
-def _by_case(run: RunResult, count: int) -> dict[int, tuple[dict, dict]]:
-    found: dict[int, tuple[dict, dict]] = {}
-    for header, arrays in run.messages:
-        index = header.get("case")
-        if isinstance(index, int) and 0 <= index < count and index not in found:
-            found[index] = (header, arrays)
-    return found
 
 
 def how_it_failed(run: RunResult, cpu_limit_s: float) -> str | None:
@@ -135,11 +117,11 @@ def how_it_failed(run: RunResult, cpu_limit_s: float) -> str | None:
 def run_reference(spec: AuthoredSpec, cases: list, pool: SandboxPool) -> dict[str, Outputs]:
     """The reference's outputs on every case, checked: float arrays of the case's dtype,
     finite, and its inputs left as they were."""
-    run = _run(pool, *_job(spec, spec.source, cases))
+    run = _run(pool, *cases_job(spec.source, [spec.function], cases))
     failure = how_it_failed(run, pool.config.cpu_s)
     if failure:
         raise AuthoredBuildError([f"The reference failed in the sandbox: {failure}."])
-    by_case = _by_case(run, len(cases))
+    by_case = messages_by_case(run, len(cases))
     expected: dict[str, Outputs] = {}
     errors: list[str] = []
     for index, case in enumerate(cases):
@@ -235,8 +217,8 @@ def run_mutant(
     pool: SandboxPool,
 ) -> MutantResult:
     """Run one mutant on every case; it survives when every hidden case comes out right."""
-    run = _run(pool, *_job(spec, mutant.source, cases))
-    by_case = _by_case(run, len(cases))
+    run = _run(pool, *cases_job(mutant.source, [spec.function], cases))
+    by_case = messages_by_case(run, len(cases))
     outputs: dict[str, Outputs] = {}
     killed_by = ""
     for index, case in enumerate(cases):

@@ -119,6 +119,20 @@ class Case:
         }
 
 
+def cases_job(source: str, functions, cases) -> tuple[dict, dict]:
+    """The sandbox job that runs ``functions`` of ``source`` on ``cases``: its header and its
+    input arrays (named ``<case index>/<input name>``)."""
+    header = {
+        "source": source,
+        "functions": list(functions),
+        "cases": [case.job_spec() for case in cases],
+    }
+    arrays = {
+        f"{i}/{name}": value for i, case in enumerate(cases) for name, value in case.inputs.items()
+    }
+    return header, arrays
+
+
 # Case tags (``Case.tags``).
 EPS_SENSITIVE = "eps-sensitive"  # a variance near zero: how eps enters decides the answer
 LARGE_MEANS = "large-means"  # means far from zero relative to the spread
