@@ -24,6 +24,10 @@ ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "NormAssess")
+# A code read off the phone as its 30 s window closes reaches us in the next one: one window
+# either side is accepted (RFC 6238, 5.2, allows for this delay). A used code stays refused
+# for all three windows (allauth widens its replay marker to match).
+MFA_TOTP_TOLERANCE = 1
 
 # Members' sessions (allauth.usersessions): recorded at sign-in by allauth, their "last seen"
 # kept once a minute by assess.accounts.middleware rather than written on every request.
