@@ -91,7 +91,8 @@ def _print_smallest_case(case: dict | None) -> None:
     if not case:
         return
     hidden = " (from a hidden case: not shown to candidates)" if case["reviewer_only"] else ""
-    print(f"  smallest failing case{hidden}:")
+    what = "smallest failing case" if case.get("shrunk", True) else "a failing case (none smaller)"
+    print(f"  {what}{hidden}:")
     for call in case["calls"]:
         print(f"    {call}")
     for name, array in case["inputs"].items():

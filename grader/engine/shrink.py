@@ -237,6 +237,8 @@ def smallest_failing_case(
         outputs.append(entry)
     return {
         "from_case": case.name,
+        # False: no smaller or simpler input fails the same way, so this is the case itself.
+        "shrunk": shrunk is not case,
         "reviewer_only": reviewer_only,
         "calls": describe_calls(shrunk),
         "inputs": {name: _shown(value) for name, value in shrunk.inputs.items()},
