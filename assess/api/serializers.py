@@ -20,7 +20,7 @@ from ..hiring.models import DrawSource
 from ..models import Assessment, Attempt, Invitation, Section
 from ..scoring import LevelSource, attempt_results
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from .services import attempt_state
+from .services import attempt_state, question_ref, topic_ref
 
 # --- Strict input ---------------------------------------------------------------------------
 
@@ -75,7 +75,12 @@ class DrawInput(StrictInput):
     count = StrictIntegerField(min_value=0, max_value=100)
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, default="")
     level = serializers.ChoiceField(choices=Level.choices, required=False, default="")
-    topic = StrictCharField(max_length=80, required=False, default="", help_text="A topic slug.")
+    topic = StrictCharField(
+        max_length=80,
+        required=False,
+        default="",
+        help_text="A bank topic's slug, or the id of one of your library's topics.",
+    )
     points = StrictIntegerField(
         required=False, help_text="What each drawn question is worth, 1 to 100 (default 1)."
     )
@@ -96,13 +101,15 @@ class SectionInput(StrictInput):
         required=False,
         default=list,
         max_length=200,
-        help_text="Bank ids picked explicitly.",
+        help_text="Questions picked explicitly: bank ids, and `library:<id>` for your "
+        "library's published questions.",
     )
     points = serializers.DictField(
         child=StrictIntegerField(),
         required=False,
         default=dict,
-        help_text="What some of `questions` are worth, by bank id, 1 to 100 (default 1).",
+        help_text="What some of `questions` are worth, named as in `questions`, 1 to 100 "
+        "(default 1).",
     )
     draw = DrawInput(required=False, help_text="Questions drawn at random per candidate.")
 
@@ -182,14 +189,18 @@ class DrawOut(serializers.ModelSerializer):
     )
     kind = serializers.CharField(source="draw_kind")
     level = serializers.CharField(source="draw_level")
-    topic = serializers.SlugRelatedField(
-        source="draw_topic", slug_field="slug", read_only=True, allow_null=True
+    topic = serializers.SerializerMethodField(
+        help_text="The bank topic's slug, or your library topic's id; null: any topic."
     )
     source = serializers.CharField(source="draw_source")
 
     class Meta:
         model = Section
         fields = ["count", "kind", "level", "topic", "points", "source"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_topic(self, section) -> str | None:
+        return topic_ref(section.draw_topic, section.assessment.organization_id)
 
 
 def _picks_in_order(section) -> list:
@@ -198,10 +209,11 @@ def _picks_in_order(section) -> list:
 
 class SectionOut(serializers.ModelSerializer):
     questions = serializers.SerializerMethodField(
-        help_text="The picked questions' bank ids, in the order the recruiter set."
+        help_text="The picked questions, in the order the recruiter set: bank ids, and "
+        "`library:<id>` for your library's own."
     )
     points = serializers.SerializerMethodField(
-        help_text="What each of `questions` is worth, by bank id, in the section's order."
+        help_text="What each of `questions` is worth, named as in `questions`, in order."
     )
     draw = DrawOut(source="*", read_only=True)
 
@@ -211,11 +223,13 @@ class SectionOut(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_questions(self, section) -> list[str]:
-        return [pick.question.key for pick in _picks_in_order(section)]
+        owner = section.assessment.organization_id
+        return [question_ref(pick.question, owner) for pick in _picks_in_order(section)]
 
     @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
     def get_points(self, section) -> dict[str, int]:
-        return {pick.question.key: pick.points for pick in _picks_in_order(section)}
+        owner = section.assessment.organization_id
+        return {question_ref(p.question, owner): p.points for p in _picks_in_order(section)}
 
 
 class AssessmentOut(serializers.ModelSerializer):

@@ -13,9 +13,11 @@ from assess.hiring import services as recruiting
 from assess.hiring.models import DrawSource
 from assess.hiring.selectors import bank_browse, section_draw
 from assess.hiring.services import DRAW_SOURCE_WORDS
+from assess.library.authoring import author_key, stored_key
+from assess.library.topics import topics_for
 from quizzes.draws import Draw, bank_exclusion_groups, draws_capacity
 from quizzes.errors import UserError
-from quizzes.models import Question, Topic
+from quizzes.models import Pool, Question, Topic
 
 from ..models import Assessment, Attempt, AttemptStatus, Invitation, Organization, Section
 from .errors import FIELDS_INVALID
@@ -29,10 +31,55 @@ class SpecError(UserError):
         super().__init__(FIELDS_INVALID, fields=fields)
 
 
+# An organization's own question is named `library:<its id>` where a bank id would go: a
+# library id may be a bank id too (each organization chooses its own), and neither has a colon.
+LIBRARY_PREFIX = "library:"
+
+
+def question_ref(question: Question, organization_id: int) -> str:
+    """How the API names a picked question: its bank id, or `library:<id>` for one of the
+    organization's own (never the stored key, which carries our row id)."""
+    if question.pool == Pool.PRIVATE:
+        return LIBRARY_PREFIX + author_key(organization_id, question.key)
+    return question.key
+
+
+def topic_ref(topic: Topic | None, organization_id: int) -> str | None:
+    """A draw's topic as the API names it: the bank's slug, or the organization's own id."""
+    if topic is None:
+        return None
+    return author_key(organization_id, topic.slug) if topic.private else topic.slug
+
+
+def questions_named(organization: Organization, refs: list[str]) -> dict[str, Question]:
+    """The usable questions `refs` name that the organization may pick, by ref: bank ids
+    from the hiring bank, `library:<id>` from its own published library."""
+    own = {
+        stored_key(organization.pk, ref.removeprefix(LIBRARY_PREFIX)): ref
+        for ref in refs
+        if ref.startswith(LIBRARY_PREFIX)
+    }
+    bank = [ref for ref in refs if not ref.startswith(LIBRARY_PREFIX)]
+    found = {q.key: q for q in bank_browse().filter(key__in=bank)}
+    library = bank_browse(organization=organization, source=DrawSource.LIBRARY)
+    found.update({own[q.key]: q for q in library.filter(key__in=own)})
+    return found
+
+
+def draw_topic_named(organization: Organization, ref: str) -> Topic | None:
+    """A bank topic by slug, else one of the organization's own by its id (the two never
+    share an id: a topic the bank has cannot be added to a library)."""
+    topics = topics_for(organization)
+    return (
+        topics.filter(private=False, slug=ref).first()
+        or topics.filter(private=True, slug=stored_key(organization.pk, ref)).first()
+    )
+
+
 @dataclass
 class SectionSpec:
     title: str
-    questions: list[str] = field(default_factory=list)  # bank ids
+    questions: list[str] = field(default_factory=list)  # bank ids and `library:<id>`s
     draw_count: int = 0
     draw_kind: str = ""
     draw_level: str = ""
@@ -57,22 +104,23 @@ def assessment_create_from_queries(
     errors: dict[str, list[str]] = {}
     resolved: list[tuple[SectionSpec, list[Question], Topic | None]] = []
     total = 0
-    named = {key for spec in sections for key in spec.questions}
-    reserved = set(bank_browse().filter(key__in=named).values_list("pk", flat=True))
+    named = questions_named(organization, [key for spec in sections for key in spec.questions])
+    reserved = {question.pk for question in named.values()}
     draws: list[Draw] = []
     groups = bank_exclusion_groups()
     for index, spec in enumerate(sections):
         keys = list(dict.fromkeys(spec.questions))
-        found = {q.key: q for q in bank_browse().filter(key__in=keys)}
+        found = {key: named[key] for key in keys if key in named}
         missing = [key for key in keys if key not in found]
         if missing:
             errors[f"sections.{index}.questions"] = [
-                f"Unknown or retired bank ids: {', '.join(missing)}."
+                f"Unknown or retired questions: {', '.join(missing)} (bank ids, or "
+                f"{LIBRARY_PREFIX}<id> for your library's published questions)."
             ]
         errors.update(_points_errors(index, spec))
         topic = None
         if spec.draw_topic:
-            topic = Topic.objects.bank().filter(slug=spec.draw_topic).first()
+            topic = draw_topic_named(organization, spec.draw_topic)
             if topic is None:
                 errors[f"sections.{index}.draw.topic"] = [f"Unknown topic {spec.draw_topic!r}."]
         if spec.draw_count and (topic is not None or not spec.draw_topic):
@@ -116,8 +164,9 @@ def assessment_create_from_queries(
                     recruiting.section_pick(section, question)
                 except recruiting.RecruitingError as exc:
                     raise SpecError({f"sections.{index}.questions": [str(exc)]}) from None
-                if question.key in spec.points:
-                    recruiting.section_set_points(section, question, spec.points[question.key])
+                ref = question_ref(question, organization.pk)
+                if ref in spec.points:
+                    recruiting.section_set_points(section, question, spec.points[ref])
             if spec.draw_count or spec.draw_points is not None:
                 recruiting.section_set_draw(
                     section,

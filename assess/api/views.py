@@ -58,8 +58,9 @@ class AssessmentListView(ApiView):
         request=s.AssessmentInput,
         responses={201: s.AssessmentOut},
         summary="Create an assessment from bank queries",
-        description="Each section names bank ids to ask and/or a random draw (count, kind, "
-        "level, topic) made per candidate when the attempt starts.",
+        description="Each section names questions to ask (bank ids, `library:<id>` for your "
+        "library's) and/or a random draw (count, kind, level, topic, source) made per "
+        "candidate when the attempt starts.",
     )
     def post(self, request):
         data = _validated(s.AssessmentInput, request)

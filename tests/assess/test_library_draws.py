@@ -13,6 +13,7 @@ from django.urls import reverse
 from assess.api.models import ApiToken
 from assess.hiring.draws import adaptive_pool, assessment_questions
 from assess.hiring.models import DrawSource
+from assess.library import services, topics
 from tests.api.conftest import assert_error, client_for
 from tests.assess import factories
 from tests.assess.library_support import NUMERIC, SINGLE, make_people, publish
@@ -110,3 +111,85 @@ def test_the_api_draws_from_the_library_and_says_so(org, world):
     assert "Only 1 questions of your library" in str(
         assert_error(other.post("/api/v1/assessments/", body, format="json"), 400)
     )
+
+
+def test_the_api_picks_library_questions_by_id_and_reads_them_back_the_same_way(org, world):
+    api = client_for(ApiToken.issue(org, "ATS")[1])
+    bank_key = world["bank"]["single"].key
+    body = {
+        "title": "Ours and the bank's",
+        "sections": [
+            {
+                "title": "Picked",
+                "questions": ["library:acme-eps", bank_key, "library:acme-zscore"],
+                "points": {"library:acme-eps": 3},
+            }
+        ],
+    }
+    created = api.post("/api/v1/assessments/", body, format="json")
+    assert created.status_code == 201, created.content
+    section = api.get(f"/api/v1/assessments/{created.json()['id']}/").json()["sections"][0]
+    assert section["questions"] == ["library:acme-eps", bank_key, "library:acme-zscore"]
+    assert section["points"] == {"library:acme-eps": 3, bank_key: 1, "library:acme-zscore": 1}
+    assessment = org.assessments.get(pk=created.json()["id"])
+    asked = [v.question for _, v in assessment_questions(assessment, random.Random(0))]
+    assert set(asked) == {world["ours"][0], world["bank"]["single"], world["ours"][1]}
+
+
+@pytest.mark.parametrize(
+    ("ref", "words"),
+    [
+        # another organization's: as unknown as a made-up id
+        ("library:globex-eps", "Unknown or retired questions: library:globex-eps"),
+        # a library id without its prefix is not a bank id
+        ("acme-eps", "Unknown or retired questions: acme-eps"),
+        ("library:", "Unknown or retired questions: library:"),
+        ("library:org1-acme-eps", "Unknown or retired questions: library:org1-acme-eps"),
+        ("library:" + "x" * 72, "Unknown or retired questions: library:xxx"),
+        ("library:" + "x" * 73, "no more than 80 characters"),
+        ("library:acme-eps\u0000", "contains a NUL character"),
+    ],
+)
+def test_the_api_refuses_a_library_question_it_may_not_pick(org, world, ref, words):
+    api = client_for(ApiToken.issue(org, "ATS")[1])
+    body = {"title": "T", "sections": [{"questions": ["library:acme-zscore", ref]}]}
+    error = assert_error(api.post("/api/v1/assessments/", body, format="json"), 400)
+    assert words in str(error)
+    assert not org.assessments.exists()
+
+
+def test_a_retired_library_question_can_no_longer_be_picked(org, world):
+    item = world["ours"][0].library_item
+    services.item_retire(item, world["people"]["admin"])
+    api = client_for(ApiToken.issue(org, "ATS")[1])
+    body = {"title": "T", "sections": [{"questions": ["library:acme-eps"]}]}
+    error = assert_error(api.post("/api/v1/assessments/", body, format="json"), 400)
+    assert "Unknown or retired questions: library:acme-eps" in str(error)
+
+
+def test_the_api_draws_by_the_organizations_own_topic(org, world):
+    admin = world["people"]["admin"]
+    topics.topic_create(org, admin, slug="our-stack", title="Our stack")
+    publish(
+        org,
+        admin,
+        NUMERIC.replace("acme-zscore", "acme-ours").replace(
+            "topic: normalization-operation", "topic: our-stack"
+        ),
+    )
+    topics.topic_create(
+        world["other"], world["people"]["other_admin"], slug="their-stack", title="Theirs"
+    )
+    api = client_for(ApiToken.issue(org, "ATS")[1])
+    body = {
+        "title": "T",
+        "sections": [{"draw": {"count": 1, "topic": "our-stack", "source": "library"}}],
+    }
+    created = api.post("/api/v1/assessments/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["sections"][0]["draw"]["topic"] == "our-stack"
+    assessment = org.assessments.get(pk=created.json()["id"])
+    assert _drawn_keys(assessment) == {f"org{org.pk}-acme-ours"}
+    body["sections"][0]["draw"]["topic"] = "their-stack"
+    error = assert_error(api.post("/api/v1/assessments/", body, format="json"), 400)
+    assert "Unknown topic 'their-stack'" in str(error)
