@@ -17,6 +17,7 @@ from typing import Any
 
 from grader.authored import AUTHORED_SLUG, authored_problem_request, authored_slug, builds_busy
 from grader.engine.authored import AuthoredSpecError, parse_spec
+from grader.engine.authored.build import waived
 from grader.engine.problems import list_problems
 from grader.models import AuthoredProblem, AuthoredStatus
 from quizzes.bankvalidate import plain
@@ -55,7 +56,7 @@ def reference_entry(
         errors.append("Give either 'problem' (one of the bank's) or 'reference', not both.")
     raw_spec = plain(entry[REFERENCE])
     try:
-        parse_spec(raw_spec)
+        spec = parse_spec(raw_spec)
     except AuthoredSpecError as exc:
         return None, errors + [f"reference: {e}" for e in exc.errors], []
     if errors:
@@ -72,7 +73,8 @@ def reference_entry(
         return None, [f"reference: {e}" for e in row.errors], []
     built = {k: v for k, v in entry.items() if k != REFERENCE}
     built["problem"] = row.slug
-    return built, [], [f"Publishing is refused: {w}" for w in row.weaknesses]
+    refused = [f"Publishing is refused: {w}" for w in row.weaknesses]
+    return built, [], refused + waived(spec.equivalent, row.mutants)
 
 
 def named_problem_errors(entry: Mapping) -> list[str]:

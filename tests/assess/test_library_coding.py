@@ -43,6 +43,39 @@ WEAK = STARTER.split("    - name: wide rows")[0] + (
 )
 
 
+# keepdims=True or False: dividing by a 1x1 array or by a scalar is the same for every
+# input, so that mutant survives any cases; the author says so under `equivalent:`.
+GLOBAL_RMS = """id: acme-global-rms
+kind: coding
+topic: normalization-operation
+level: mid
+prompt: |
+  Divide `x` by the square root of its mean square (over the whole array) plus `eps`.
+explanation: |
+  One statistic for the whole array, with eps under the square root.
+reference:
+  title: Global RMS
+  function: global_rms
+  params: [x, eps]
+  statement: Write `global_rms(x, eps)`; return an array of x's shape and dtype.
+  source: |
+    import numpy as np
+
+    def global_rms(x, eps):
+        ms = np.mean(x * x, keepdims=True)
+        return x / np.sqrt(ms + eps)
+  cases:
+    - name: sample
+      public: true
+      inputs: {x: {shape: [3, 4], loc: 2.0}}
+      values: {eps: 0.5}
+    - name: hidden
+      inputs: {x: {shape: [5, 7], loc: 3.0, scale: 2.0}}
+      values: {eps: 0.5}
+"""
+WHY = "A 1x1 array and a scalar divide x the same way, whatever its shape."
+
+
 @pytest.fixture(scope="module")
 def pool():
     sandbox = SandboxPool(GraderConfig(pool_size=2, wall_s=3.0, cpu_s=2, uid_base=640000))
@@ -118,6 +151,33 @@ def test_weak_tests_are_saved_as_a_draft_but_publishing_lists_the_survivors(org,
     assert "eps added outside the square root" in said
     item.refresh_from_db()
     assert item.status == Status.DRAFT and item.question is None
+
+
+def test_an_equivalent_mutant_is_waived_with_a_reason_the_publisher_reads(
+    client, org, people, pool
+):
+    admin = people[0]["admin"]
+    _checked_and_built(org, GLOBAL_RMS, pool)
+    item = services.item_create(org, admin, GLOBAL_RMS)
+    with pytest.raises(services.LibraryError) as refused:
+        services.item_publish(item, admin)
+    assert "keepdims=False instead of keepdims=True" in "\n".join(refused.value.errors)
+    assert "(mutant keepdims-l4c9: if no input" in "\n".join(refused.value.errors)
+
+    waived = GLOBAL_RMS + f"  equivalent:\n    keepdims-l4c9: {WHY}\n"
+    _checked_and_built(org, waived, pool)
+    services.item_update(item, admin, waived)
+    client.force_login(admin)
+    page = client.get(_url("library_item", org, item_id=item.pk)).content.decode()
+    advice = page.split('id="advice"')[1].split("</div>")[0]
+    assert (
+        "The author says no input tells this mutant from the reference: line 4: mean() with"
+        in advice
+    )
+    assert WHY in advice and "Publishing is refused" not in advice
+    services.item_publish(item, admin)
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from grader.engine.authored import (
     mutant_rows,
     parse_spec,
 )
+from grader.engine.authored.build import waived
 from grader.engine.authored.mutants import make_mutants
 from grader.engine.grading import grade_submission
 from grader.engine.problems import UnknownProblem, get_problem, set_resolver
@@ -223,7 +224,20 @@ def test_mutants_change_the_syntax_tree_not_the_text():
     assert len({m.source for m in mutants}) == len(mutants)
 
 
+WAIVER = "Dividing by a scalar or by a 1x1 array broadcasts the same way."
+
 BAD_SPECS = [
+    ("equivalent not a mapping", lambda s: {**s, "equivalent": ["x"]}, "'equivalent' maps"),
+    ("equivalent bad id", lambda s: {**s, "equivalent": {"rm -rf /": WAIVER}}, "not a mutant id"),
+    ("equivalent no reason", lambda s: {**s, "equivalent": {"axis-l5c9": "yes"}}, "10 to 300"),
+    ("equivalent huge", lambda s: {**s, "equivalent": {"axis-l5c9": "x" * 5000}}, "10 to 300"),
+    ("equivalent NUL", lambda s: {**s, "equivalent": {"axis-l5c9": WAIVER + "\x00"}}, "as text"),
+    ("equivalent nested", lambda s: {**s, "equivalent": {"axis-l5c9": {"a": 1}}}, "as text"),
+    (
+        "equivalent too many",
+        lambda s: {**s, "equivalent": {f"axis-l{i}c1": WAIVER for i in range(41)}},
+        "at most 40",
+    ),
     ("not a mapping", lambda s: ["x"], "must be a mapping"),
     ("unknown field", lambda s: {**s, "grader": 1}, "unknown field(s) in 'reference'"),
     ("NUL in source", lambda s: {**s, "source": s["source"] + "\x00"}, "NUL"),
@@ -319,3 +333,59 @@ def test_a_hand_written_variance_and_power_root_get_the_same_mutants(pool):
     assert built.weaknesses() == []
     weak = build(parse_spec(_spec(WEAK_CASES, source=HAND_WRITTEN)), pool)
     assert any("eps added outside the square root" in w for w in weak.weaknesses())
+
+
+GLOBAL_RMS = """import numpy as np
+
+def global_rms(x, eps):
+    # one statistic over the whole array: its mean square
+    ms = np.mean(x * x, keepdims=True)
+    return x / np.sqrt(ms + eps)
+"""
+
+
+def _rms_spec(**changes):
+    rms = {
+        "function": "global_rms",
+        "params": ["x", "eps"],
+        "source": GLOBAL_RMS,
+        "title": "Global RMS",
+        "statement": "Divide x by the square root of its mean square plus eps.",
+        "cases": [
+            {
+                "name": "sample",
+                "public": True,
+                "inputs": {"x": {"shape": [3, 4], "loc": 2.0}},
+                "values": {"eps": 0.5},
+            },
+            {
+                "name": "hidden",
+                "inputs": {"x": {"shape": [5, 7], "loc": 3.0, "scale": 2.0}},
+                "values": {"eps": 0.5},
+            },
+        ],
+    }
+    return {**rms, **changes}
+
+
+def test_a_mutant_no_input_can_tell_apart_is_waived_with_a_reason_and_wrong_claims_are_not(pool):
+    # keepdims=False divides by a scalar instead of a 1x1 array: the same for every input.
+    built = build(parse_spec(_rms_spec()), pool)
+    (weakness,) = built.weaknesses()
+    assert "keepdims=False instead of keepdims=True" in weakness
+    assert "mutant keepdims-l5c9" in weakness and "under 'equivalent:'" in weakness
+
+    claims = {"keepdims-l5c9": WAIVER, "eps-dropped-l6c15": WAIVER, "axis-l9c1": WAIVER}
+    built = build(parse_spec(_rms_spec(equivalent=claims)), pool)
+    said = "\n".join(built.weaknesses())
+    assert "keepdims" not in said  # the waived survivor no longer refuses publication
+    assert "'equivalent' names eps-dropped-l6c15 (line 6: eps left out" in said
+    assert "but the hidden cases tell it apart (wrong on the hidden case 'hidden')" in said
+    assert "'equivalent' names axis-l9c1, which is not one of your reference's mutants" in said
+
+    built = build(parse_spec(_rms_spec(equivalent={"keepdims-l5c9": WAIVER})), pool)
+    assert built.weaknesses() == []
+    assert waived(built.spec.equivalent, mutant_rows(built)) == [
+        "The author says no input tells this mutant from the reference: line 5: mean() with "
+        f"keepdims=False instead of keepdims=True (keepdims-l5c9); why: “{WAIVER}”"
+    ]

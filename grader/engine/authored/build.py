@@ -15,6 +15,7 @@ sandbox that cannot run at all is :class:`BuildUnavailable` (ours: try again lat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,11 +56,13 @@ class MutantResult:
     outputs: dict[str, Outputs] = field(default_factory=dict, repr=False)  # by case name
 
     def explained(self) -> str:
-        """The survivor in the author's words: the change, the line, what case would help."""
+        """The survivor in the author's words: the change, the line, what case would help,
+        and its id, which `equivalent:` names when no input could tell it apart."""
         m = self.mutant
         return (
             f"line {m.line}: {m.description} — no hidden case tells it apart from your "
-            f"reference; {m.hint}."
+            f"reference; {m.hint} (mutant {m.slug}: if no input your problem accepts could "
+            "tell them apart, name it under 'equivalent:' with why)."
         )
 
 
@@ -73,7 +76,8 @@ class Built:
 
     @property
     def survivors(self) -> list[MutantResult]:
-        return [r for r in self.mutants if r.survived]
+        """The surviving mutants the author has not said are equivalent."""
+        return [r for r in self.mutants if r.survived and r.mutant.slug not in self.spec.equivalent]
 
     def weaknesses(self) -> list[str]:
         """Why the tests are too weak to publish (empty when they are strong enough)."""
@@ -83,7 +87,40 @@ class Built:
             for name, points in self.degenerate.items()
             if points > 0
         ]
-        return found + [r.explained() for r in self.survivors]
+        found += [r.explained() for r in self.survivors]
+        return found + equivalent_mistakes(self.spec.equivalent, self.mutants)
+
+
+def equivalent_mistakes(equivalent: Mapping[str, str], results: list[MutantResult]) -> list[str]:
+    """A mutant called equivalent that a hidden case tells apart, or that the reference
+    does not have (it changed since): the claim is wrong, and publishing waits for it."""
+    by_id = {r.mutant.slug: r for r in results}
+    found = []
+    for slug in equivalent:
+        result = by_id.get(slug)
+        if result is None:
+            found.append(
+                f"'equivalent' names {slug}, which is not one of your reference's mutants "
+                "(the reference changed since?): remove it"
+            )
+        elif not result.survived:
+            found.append(
+                f"'equivalent' names {slug} (line {result.mutant.line}: "
+                f"{result.mutant.description}), but the hidden cases tell it apart "
+                f"({result.verdict}): remove it"
+            )
+    return found
+
+
+def waived(equivalent: Mapping[str, str], rows: list[dict]) -> list[str]:
+    """The surviving mutants the author called equivalent, with their reasons, for whoever
+    publishes to read (`rows` as `problem.mutant_rows` stores them)."""
+    return [
+        f"The author says no input tells this mutant from the reference: line {row['line']}: "
+        f"{row['description']} ({row['slug']}); why: “{equivalent[row['slug']]}”"
+        for row in rows
+        if row.get("survived") and row.get("slug") in equivalent
+    ]
 
 
 def _run(pool: SandboxPool, header: dict, arrays: dict) -> RunResult:

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 MAX_MUTANTS = 40
+# A mutant's id as the strength check names it: the change, then its line and column.
+MUTANT_ID = re.compile(r"[a-z][a-z-]{0,30}-l\d{1,6}c\d{1,5}x{0,40}")
+EQUIVALENT_REASON_CHARS = (10, 300)
 _STATISTICS = {"mean", "var", "std", "sum", "max", "min", "average", "nanmean", "nanvar"}
 _VARIANCE = {"var", "std", "nanvar", "nanstd"}
 
@@ -346,3 +351,30 @@ def _walk_in_order(tree: ast.AST) -> list[ast.AST]:
 
     visit(tree)
     return order
+
+
+def parse_equivalent(value: Any, errors: list[str]) -> dict[str, str]:
+    """The spec's `equivalent:`: mutants the author says no input the problem accepts can
+    tell from the reference (e.g. `axis=1` for `axis=-1` when every input is 2-D by the
+    contract), each with why, which whoever publishes reads. Mutant id -> the reason."""
+    if value is None:
+        return {}
+    shape = (
+        f"'equivalent' maps at most {MAX_MUTANTS} mutant ids (as the check names them, e.g. "
+        "axis-l6c18) to why no input tells each apart from your reference"
+    )
+    if not isinstance(value, Mapping) or len(value) > MAX_MUTANTS:
+        errors.append(shape)
+        return {}
+    low, high = EQUIVALENT_REASON_CHARS
+    found = {}
+    for key, reason in value.items():
+        if not isinstance(key, str) or not MUTANT_ID.fullmatch(key):
+            errors.append(f"{shape}; {str(key)[:60]!r} is not a mutant id")
+        elif not isinstance(reason, str) or "\x00" in reason:
+            errors.append(f"'equivalent': {key}: give the reason as text")
+        elif not low <= len(" ".join(reason.split())) <= high:
+            errors.append(f"'equivalent': {key}: say in {low} to {high} characters why")
+        else:
+            found[key] = " ".join(reason.split())
+    return found

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.engine.authored.mutants import parse_equivalent
 from grader.engine.problems.base import TOLERANCES, Case, arr, call, tup, val
 
 MAX_SOURCE_CHARS = 20_000
@@ -47,6 +48,7 @@ SPEC_FIELDS = {
     "starter_code",
     "tolerances",
     "cases",
+    "equivalent",
 }
 CASE_FIELDS = {"name", "public", "dtype", "seed", "weight", "inputs", "values"}
 ARRAY_FIELDS = {"shape", "distribution", "loc", "scale", "low", "high", "fill", "values"}
@@ -98,6 +100,7 @@ class AuthoredSpec:
     starter_code: str
     tolerances: dict[str, tuple[float, float]]
     cases: tuple[CaseSpec, ...]
+    equivalent: Mapping[str, str]  # surviving mutants the author waives, with why
 
     def build_cases(self) -> list[Case]:
         """The cases, public ones first, each from its own seed (the same every time)."""
@@ -166,6 +169,7 @@ def parse_spec(raw: Any) -> AuthoredSpec:
         _check_source(source, function, params or (), errors)
     tolerances = _tolerances(raw.get("tolerances", {}), errors)
     cases = _cases(raw.get("cases"), params or (), errors)
+    equivalent = parse_equivalent(raw.get("equivalent"), errors)
     if errors:
         raise AuthoredSpecError(errors)
     return AuthoredSpec(
@@ -178,6 +182,7 @@ def parse_spec(raw: Any) -> AuthoredSpec:
         starter_code=starter or default_starter(function, params),
         tolerances=tolerances,
         cases=cases,
+        equivalent=equivalent,
     )
 
 
