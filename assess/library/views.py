@@ -20,6 +20,7 @@ from quizzes.questions import candidate_view, correct_answer_text
 from . import services
 from .authoring import STARTERS, Checked, check_source
 from .forms import ImportForm, NewTopicForm, PolicyForm, SourceForm, TopicForm
+from .question_form import FORM_KINDS, QuestionForm, form_initial
 from .selectors import (
     item_statistics,
     item_versions,
@@ -58,7 +59,11 @@ def _preview(checked: Checked) -> dict | None:
     }
 
 
-def _editor(request, org, role, *, form, item=None, checked=None, errors=(), status=200):
+def _editor(
+    request, org, role, *, form, question_form=None, item=None, checked=None, errors=(), status=200
+):
+    """The editor page: `question_form` (the form) or `form` (the YAML), the check's
+    errors and advice, and the preview."""
     return render(
         request,
         "assess/library/item.html",
@@ -67,6 +72,7 @@ def _editor(request, org, role, *, form, item=None, checked=None, errors=(), sta
             "role": role,
             "item": item,
             "form": form,
+            "question_form": question_form,
             "checked": checked,
             "errors": list(errors) or (checked.errors if checked else []),
             "preview": _preview(checked) if checked else None,
@@ -96,29 +102,31 @@ def library(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
     )
 
 
+NOT_IN_FORM = (
+    "The form cannot show all of this question (a value drawn from a list, an answer given "
+    "as a quantity, a coding problem, or more rows than it has): go on in YAML."
+)
+
+
+def _question_form(org, item=None, **kwargs) -> QuestionForm:
+    return QuestionForm(organization=org, fixed_slug=item.slug if item else None, **kwargs)
+
+
 @require_http_methods(["GET", "POST"])
 @author_view
 def item_new(request: HttpRequest, org: Organization, role: str) -> HttpResponse:
-    if request.method == "GET":
-        starter = STARTERS.get(request.GET.get("kind", ""), STARTERS["single_choice"])
-        form = SourceForm(initial={"source": starter})
-        return _editor(request, org, role, form=form, checked=check_source(org.pk, starter))
-    form = SourceForm(request.POST)
-    if not form.is_valid():
-        return _editor(request, org, role, form=form, errors=form.errors["source"], status=400)
-    source = form.cleaned_data["source"]
-    checked = services.item_check(org.pk, source)
-    if "save" not in request.POST:  # "Check and preview"
-        return _editor(request, org, role, form=form, checked=checked)
-    try:
-        item = services.item_create(org, request.user, source)
-    except services.LibraryError as exc:
-        checked = check_source(org.pk, source)
+    if request.method == "POST":
+        return _write(request, org, role)
+    kind = request.GET.get("kind", "")
+    if request.GET.get("editor") != "yaml" and (kind in FORM_KINDS or not kind):
+        # A blank form: nothing to check yet.
+        blank = {"kind": kind or Kind.SINGLE_CHOICE, "level": "junior"}
         return _editor(
-            request, org, role, form=form, checked=checked, errors=exc.errors, status=exc.status
+            request, org, role, form=None, question_form=_question_form(org, initial=blank)
         )
-    messages.success(request, _saved(checked, "Draft saved."))
-    return redirect("org:library_item", org_slug=org.slug, item_id=item.pk)
+    starter = STARTERS.get(kind, STARTERS["single_choice"])
+    form = SourceForm(initial={"source": starter})
+    return _editor(request, org, role, form=form, checked=check_source(org.pk, starter))
 
 
 def _saved(checked: Checked, done: str) -> str:
@@ -134,44 +142,62 @@ def _saved(checked: Checked, done: str) -> str:
 @org_view(BUILD)
 def item_page(request: HttpRequest, org: Organization, role: str, item_id: int) -> HttpResponse:
     item = library_item(org, item_id)
-    if request.method == "GET":
-        checked = check_source(org.pk, item.source, slug=item.slug)
+    if request.method == "POST":
+        if not services.may_author(request.user, org, role):
+            raise PermissionDenied(NOT_AN_AUTHOR)
+        return _write(request, org, role, item)
+    checked = check_source(org.pk, item.source, slug=item.slug)
+    initial = form_initial(item.source) if request.GET.get("editor") != "yaml" else None
+    if initial is not None and services.may_author(request.user, org, role):
+        question_form = _question_form(org, item, initial=initial)
         return _editor(
-            request,
-            org,
-            role,
-            form=SourceForm(initial={"source": item.source}),
-            item=item,
-            checked=checked,
+            request, org, role, form=None, question_form=question_form, item=item, checked=checked
         )
-    if not services.may_author(request.user, org, role):
-        raise PermissionDenied(NOT_AN_AUTHOR)
-    form = SourceForm(request.POST)
-    if not form.is_valid():
-        return _editor(
-            request, org, role, form=form, item=item, errors=form.errors["source"], status=400
-        )
-    source = form.cleaned_data["source"]
-    checked = services.item_check(org.pk, source, slug=item.slug)
-    if "save" not in request.POST:
-        return _editor(request, org, role, form=form, item=item, checked=checked)
+    form = SourceForm(initial={"source": item.source})
+    return _editor(request, org, role, form=form, item=item, checked=checked)
+
+
+def _write(request, org, role, item=None) -> HttpResponse:
+    """A POST of either editor (the YAML or the form): check and preview it, move it to the
+    other editor, or save it as a draft (a new item, or `item`'s working copy)."""
+    page = {"item": item, "form": None, "question_form": None}
+    if request.POST.get("editor") == "form":
+        page["question_form"] = question_form = _question_form(org, item, data=request.POST)
+        valid = question_form.is_valid()
+        source = question_form.source() if valid else None
+        refusal = question_form.error_summary()
+    else:
+        page["form"] = form = SourceForm(request.POST)
+        valid = form.is_valid()
+        source = form.cleaned_data["source"] if valid else None
+        refusal = form.errors.get("source", [])
+    if not valid:
+        return _editor(request, org, role, errors=refusal, status=400, **page)
+    slug = item.slug if item else None
+    checked = services.item_check(org.pk, source, slug=slug)
+    if "as_yaml" in request.POST:
+        page.update(form=SourceForm(initial={"source": source}), question_form=None)
+    elif "as_form" in request.POST:
+        initial = form_initial(source)
+        if initial is None:
+            return _editor(request, org, role, checked=checked, errors=[NOT_IN_FORM], **page)
+        page.update(form=None, question_form=_question_form(org, item, initial=initial))
+    if "save" not in request.POST:  # "Check and preview", or a change of editor
+        return _editor(request, org, role, checked=checked, **page)
     try:
-        services.item_update(item, request.user, source)
+        if item is None:
+            saved = services.item_create(org, request.user, source)
+        else:
+            saved = services.item_update(item, request.user, source)
     except services.LibraryError as exc:
         return _editor(
-            request,
-            org,
-            role,
-            form=form,
-            item=item,
-            checked=checked,
-            errors=exc.errors,
-            status=exc.status,
+            request, org, role, checked=checked, errors=exc.errors, status=exc.status, **page
         )
-    messages.success(
-        request, _saved(checked, "Draft saved: publish it to give it to new candidates.")
+    done = (
+        "Draft saved." if item is None else "Draft saved: publish it to give it to new candidates."
     )
-    return redirect("org:library_item", org_slug=org.slug, item_id=item.pk)
+    messages.success(request, _saved(checked, done))
+    return redirect("org:library_item", org_slug=org.slug, item_id=saved.pk)
 
 
 def _item_action(action, done: str):

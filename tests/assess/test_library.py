@@ -32,7 +32,7 @@ def _url(name, org, **kwargs):
 @pytest.mark.parametrize("kind", sorted(set(STARTERS) - {"coding"}))
 def test_admin_writes_previews_saves_and_publishes_each_kind(client, org, people, kind):
     client.force_login(people["admin"])
-    page = client.get(_url("library_new", org) + f"?kind={kind}")
+    page = client.get(_url("library_new", org) + f"?kind={kind}&editor=yaml")
     assert page.status_code == 200
     source = page.context["form"].initial["source"]
     preview = client.post(_url("library_new", org), {"source": source, "preview": "1"})

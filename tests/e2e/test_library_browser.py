@@ -38,15 +38,34 @@ def test_author_writes_previews_publishes_recruiter_adds_candidate_answers(
     sign_in(page, base, "ada")
     page.click("nav >> text=Library")
     page.click("text=Multiple choice (one answer)")
-    # The preview follows the typing: an invalid draft shows its errors, a valid one the
-    # candidate's view, with no click and nothing saved.
-    page.fill("#id_source", SINGLE.replace("correct: false", "correct: true", 1))
+    # The form. The preview follows the typing: an invalid draft shows its errors, a valid
+    # one the candidate's view, with no click and nothing saved.
+    page.fill("#id_slug", "acme-eps")
+    page.fill("#id_prompt", "What does the epsilon in batch norm's denominator guard against?")
+    page.fill("#id_choice_1_text", "A division by zero when a channel's variance is zero.")
+    page.check("#id_choice_1_correct")
+    page.fill("#id_choice_2_text", "Running statistics that follow the batch too slowly.")
+    page.check("#id_choice_2_correct")
     page.wait_for_selector("#errors:has-text('exactly one correct choice')")
-    page.fill("#id_source", SINGLE)
-    page.wait_for_selector("#preview:has-text('A division by zero')")
+    page.uncheck("#id_choice_2_correct")
+    page.fill("#id_choice_3_text", "An output scale that drifts during fine-tuning.")
+    page.fill("#id_explanation", "Epsilon keeps the division defined for a constant channel.")
+    page.wait_for_selector("#preview:has-text('An output scale that drifts')")
     page.wait_for_selector("#live-state:has-text('Preview up to date')")
     assert not page.query_selector("#errors")
     assert "/library/new/" in page.url  # still the new question's page: nothing saved
+    screenshot("library-form-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("library-form-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # The same question as YAML, carried over; the YAML's preview follows the typing too.
+    page.click("button:has-text('Edit as YAML')")
+    page.wait_for_selector("#id_source")
+    assert "id: acme-eps" in page.input_value("#id_source")
+    page.fill("#id_source", SINGLE)
+    page.wait_for_selector("#live-preview:has-text('Epsilon is added to the variance')")
+    page.wait_for_selector("#live-state:has-text('Preview up to date')")
     page.click("button:has-text('Check and preview')")
     page.wait_for_selector("#preview:has-text('A division by zero')")
     assert "As the candidate sees it" in page.inner_text("#preview")

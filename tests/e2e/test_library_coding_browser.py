@@ -40,9 +40,10 @@ def check_until_built(page, source: str) -> None:
 
 
 def test_author_writes_a_coding_problem_from_a_reference_and_a_candidate_is_diagnosed(
-    live_server, browser, page, screenshot, pipeline, django_user_model
+    gunicorn_server, browser, page, screenshot, pipeline, django_user_model
 ):
-    base = live_server.url
+    # The web app as production runs it, queueing builds and grading on the worker's queue.
+    base = gunicorn_server(GRADER_CPU_QUEUE=pipeline.queue)
     factories.make_topics()
     org = factories.make_org("acme")
     for name, role in (("ada", Role.ADMIN), ("rita", Role.RECRUITER)):

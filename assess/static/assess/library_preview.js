@@ -3,9 +3,10 @@
 // errors, the cue linter's advice and the candidate's view are swapped in place.
 (function () {
   "use strict";
+  // Either editor: the YAML (#id_source) or the question form (every field posts).
   const form = document.getElementById("library-editor");
   const source = document.getElementById("id_source");
-  if (!form || !source || !window.fetch || !window.DOMParser) return;
+  if (!form || !window.fetch || !window.DOMParser) return;
   const state = document.getElementById("live-state");
   const regions = ["live-check", "live-preview"];
   const WAIT_MS = 700;
@@ -44,12 +45,15 @@
   // that waits for the button, not for every pause in the typing.
   const CODING = /^kind:\s*coding\s*$/m;
 
-  source.addEventListener("input", function () {
+  function changed() {
     clearTimeout(timer);
-    if (CODING.test(source.value)) {
+    if (source && CODING.test(source.value)) {
       if (state) state.textContent = "A coding problem is checked when you press Check and preview";
       return;
     }
     timer = setTimeout(refresh, WAIT_MS);
-  });
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed); // a ticked box or a chosen topic
 })();
