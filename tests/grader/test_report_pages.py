@@ -42,24 +42,17 @@ def test_a_hidden_case_never_reaches_the_candidates_page(grade):
 
 # Right on every input but one with more than 30 values where neither x nor the weight is
 # whole numbers: no smaller or simpler copy of the failing case fails, so nothing shrinks.
-WRONG_ONLY_ON_LARGE_FRACTIONAL_INPUTS = """
-import numpy as np
-
-
-def rmsnorm_forward(x, normalized_shape, weight, eps=None):
-    if eps is None:
-        eps = np.finfo(x.dtype).eps
-    k = 1 if isinstance(normalized_shape, int) else len(normalized_shape)
-    axes = tuple(range(x.ndim - k, x.ndim))
-    x64 = x.astype(np.float64)
-    out = x64 / np.sqrt(np.mean(x64 * x64, axis=axes, keepdims=True) + eps)
-    if weight is not None:
-        out = out * weight
-    fractional = [v is not None and not np.all(v == np.round(v)) for v in (x, weight)]
-    if x.size > 30 and all(fractional):
-        out = out * 1.5
-    return out.astype(x.dtype)
-"""
+WRONG_ONLY_ON_LARGE_FRACTIONAL_INPUTS = (
+    (SUBMISSIONS / "correct" / "rmsnorm_forward.py")
+    .read_text()
+    .replace(
+        "    return out.astype(x.dtype)",
+        "    fractional = [v is not None and not np.all(v == np.round(v)) for v in (x, weight)]\n"
+        "    if x.size > 30 and all(fractional):\n"
+        "        out = out * 1.5\n"
+        "    return out.astype(x.dtype)",
+    )
+)
 
 
 def test_a_case_that_could_not_be_shrunk_is_not_called_shrunk(grade):
