@@ -52,6 +52,7 @@ def pipeline(redis_url, settings, tmp_path):
         return worker
 
     start.queue = queue
+    start.env = env  # a test may add variables before its first start()
     start.periodic = start_periodic
     start.log = tmp_path / "worker.log"
     yield start
