@@ -95,7 +95,9 @@ def test_a_coding_answer_is_graded_with_make_run_started_by_a_normal_user(
     page.check("#notice-confirm")  # the privacy notice, read
     page.click("button:has-text('Start the test')")
     for _ in range(20):  # to the coding question, wherever the demo puts it
-        if page.locator(".ace_editor").count():
+        # The page's own editor element, not Ace's (its script may not have run yet: on a
+        # busy machine the loop went past the coding question).
+        if page.locator("#editor").count():
             break
         page.click("text=Next →")
         page.wait_for_load_state()
