@@ -16,6 +16,15 @@ from assess.library import services
 from assess.library.authoring import MAX_SOURCE_CHARS, check_source, parse_yaml
 from assess.library.models import LibraryItem
 from assess.library.selectors import library_items
+from assess.library.topics import (
+    own_topics,
+    topic_create,
+    topic_delete,
+    topic_id_problem,
+    topic_update,
+    topics_in_use,
+)
+from assess.strictinput import validate_single_line, validate_storable_text
 from quizzes.bankvalidate import plain
 from quizzes.yamlio import dump_text
 
@@ -170,3 +179,127 @@ class LibraryQuestionActionView(LibraryView):
         except services.LibraryError as exc:
             raise _refusal(exc) from None
         return Response(LibraryQuestionOut(library_items(self.organization).get(pk=item.pk)).data)
+
+
+# --- The organization's own topics -------------------------------------------------------
+
+
+class LibraryTopicInput(StrictInput):
+    slug = serializers.CharField(
+        max_length=60, help_text="The id questions name as their `topic` (a-z, 0-9, '-')."
+    )
+    title = serializers.CharField(max_length=200, validators=[validate_single_line])
+    description = serializers.CharField(
+        max_length=2000,
+        required=False,
+        default="",
+        allow_blank=True,
+        validators=[validate_storable_text],
+    )
+
+    def validate_slug(self, value: str) -> str:
+        problem = topic_id_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
+
+class LibraryTopicChange(StrictInput):
+    title = serializers.CharField(max_length=200, validators=[validate_single_line])
+    description = serializers.CharField(
+        max_length=2000,
+        required=False,
+        default="",
+        allow_blank=True,
+        validators=[validate_storable_text],
+    )
+
+
+class LibraryTopicOut(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField(source="topic.title")
+    description = serializers.CharField(source="topic.description")
+    questions = serializers.SerializerMethodField(
+        help_text="How many of your questions name it (drafts included): one in use cannot "
+        "be deleted."
+    )
+
+    def get_questions(self, own) -> int:
+        return self.context["in_use"].get(own.slug, 0)
+
+
+def _topic_out(own, organization) -> dict:
+    return LibraryTopicOut(own, context={"in_use": topics_in_use(organization)}).data
+
+
+def _topic_refusal(exc: services.LibraryError) -> exceptions.APIException:
+    if isinstance(exc, services.Conflict):
+        return Conflict(" ".join(exc.errors))
+    return exceptions.ValidationError({"slug": exc.errors})
+
+
+class LibraryTopicListView(LibraryView):
+    def get_throttles(self):
+        self.throttle_scope = "api_write" if self.request.method == "POST" else "api_read"
+        return super().get_throttles()
+
+    @extend_schema(
+        responses=LibraryTopicOut(many=True), summary="List your organization's own topics"
+    )
+    def get(self, request):
+        self.query_filters()
+        in_use = topics_in_use(self.organization)
+        return self.list_response(
+            own_topics(self.organization), LibraryTopicOut, {"in_use": in_use}
+        )
+
+    @extend_schema(
+        request=LibraryTopicInput,
+        responses={201: LibraryTopicOut},
+        summary="Add a topic of your own (questions then name it by its id)",
+    )
+    def post(self, request):
+        serializer = LibraryTopicInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            own = topic_create(self.organization, None, **serializer.validated_data)
+        except services.LibraryError as exc:
+            raise _topic_refusal(exc) from None
+        return Response(_topic_out(own, self.organization), status=status.HTTP_201_CREATED)
+
+
+class LibraryTopicDetailView(LibraryView):
+    def get_throttles(self):
+        self.throttle_scope = "api_read" if self.request.method == "GET" else "api_write"
+        return super().get_throttles()
+
+    @extend_schema(responses=LibraryTopicOut, summary="Read one of your topics")
+    def get(self, request, slug: str):
+        self.query_filters()
+        own = get_object_or_404(own_topics(self.organization), slug=slug)
+        return Response(_topic_out(own, self.organization))
+
+    @extend_schema(
+        request=LibraryTopicChange,
+        responses=LibraryTopicOut,
+        summary="Rename one of your topics (its id stays: questions name it)",
+    )
+    def patch(self, request, slug: str):
+        own = get_object_or_404(own_topics(self.organization), slug=slug)
+        serializer = LibraryTopicChange(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        own = topic_update(own, **serializer.validated_data)
+        return Response(_topic_out(own, self.organization))
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Delete one of your topics (refused, 409, while a question or a draw uses it)",
+    )
+    def delete(self, request, slug: str):
+        own = get_object_or_404(own_topics(self.organization), slug=slug)
+        try:
+            topic_delete(own)
+        except services.LibraryError as exc:
+            raise _topic_refusal(exc) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -53,6 +53,16 @@ urlpatterns = [
         name="webhook-deliveries",
     ),
     path(
+        "v1/library/topics/",
+        library_views.LibraryTopicListView.as_view(),
+        name="library-topics",
+    ),
+    re_path(
+        r"^v1/library/topics/(?P<slug>[a-z0-9-]{1,60})/$",
+        library_views.LibraryTopicDetailView.as_view(),
+        name="library-topic",
+    ),
+    path(
         "v1/library/questions/",
         library_views.LibraryQuestionListView.as_view(),
         name="library-questions",

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 
 from assess.orgs.models import Organization, Role
 from assess.strictinput import validate_single_line, validate_storable_text
-from quizzes.bankvalidate import KEY_PATTERN_CHARS
 
 from .authoring import MAX_IMPORT_CHARS, MAX_SLUG_CHARS, MAX_SOURCE_CHARS
+from .topics import topic_id_problem
 
 
 class SourceForm(forms.Form):
@@ -60,10 +60,9 @@ class PolicyForm(forms.Form):
 
 
 def _topic_id(value: str) -> None:
-    if not 3 <= len(value) <= MAX_SLUG_CHARS or set(value) - KEY_PATTERN_CHARS or value[0] == "-":
-        raise forms.ValidationError(
-            f"An id is 3-{MAX_SLUG_CHARS} characters of a-z, 0-9 and '-', not starting with '-'."
-        )
+    problem = topic_id_problem(value)
+    if problem:
+        raise forms.ValidationError(problem)
 
 
 class TopicForm(forms.Form):

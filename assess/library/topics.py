@@ -13,13 +13,28 @@ from django.db.models import Count, Q, QuerySet
 
 from assess.hiring.models import Section
 from assess.orgs.models import Organization
+from quizzes.bankvalidate import KEY_PATTERN_CHARS
 from quizzes.models import Topic
 
-from .authoring import MAX_SOURCE_CHARS, parse_yaml, stored_key
+from .authoring import MAX_SLUG_CHARS, MAX_SOURCE_CHARS, parse_yaml, stored_key
 from .models import LibraryItem, LibraryTopic
 from .services import Conflict, LibraryError
 
 MAX_TOPICS = 100
+TOPIC_ID_RULE = "An id is 3-60 characters of a-z, 0-9 and '-', not starting with '-'."
+
+
+def topic_id_problem(value: str) -> str | None:
+    """Why `value` cannot be a topic's id, or None (the bank's key characters)."""
+    if (
+        not 3 <= len(value) <= MAX_SLUG_CHARS
+        or set(value) - KEY_PATTERN_CHARS
+        or value.startswith("-")
+    ):
+        return TOPIC_ID_RULE
+    return None
+
+
 # After the bank's topics in every list.
 OWN_TOPIC_POSITION = 10_000
 
