@@ -90,12 +90,13 @@ def _refusal(exc: services.LibraryError) -> exceptions.APIException:
 class LibraryView(ApiView):
     permission_classes = [HasApiToken, CanWriteLibrary]
 
-
-class LibraryQuestionListView(LibraryView):
     def get_throttles(self):
-        self.throttle_scope = "api_write" if self.request.method == "POST" else "api_read"
+        safe = self.request.method in ("GET", "HEAD", "OPTIONS")
+        self.throttle_scope = "api_read" if safe else "api_write"
         return super().get_throttles()
 
+
+class LibraryQuestionListView(LibraryView):
     @extend_schema(
         responses=LibraryQuestionOut(many=True), summary="List your organization's own questions"
     )
@@ -118,10 +119,6 @@ class LibraryQuestionListView(LibraryView):
 
 
 class LibraryQuestionDetailView(LibraryView):
-    def get_throttles(self):
-        self.throttle_scope = "api_read" if self.request.method == "GET" else "api_write"
-        return super().get_throttles()
-
     @extend_schema(responses=LibraryQuestionOut, summary="Read one of your library's questions")
     def get(self, request, item_id: int):
         self.query_filters()
@@ -153,8 +150,6 @@ LIBRARY_ACTIONS = {
 
 
 class LibraryQuestionActionView(LibraryView):
-    throttle_scope = "api_write"
-
     @extend_schema(
         operation_id="library_questions_step",
         parameters=[
@@ -184,26 +179,6 @@ class LibraryQuestionActionView(LibraryView):
 # --- The organization's own topics -------------------------------------------------------
 
 
-class LibraryTopicInput(StrictInput):
-    slug = serializers.CharField(
-        max_length=60, help_text="The id questions name as their `topic` (a-z, 0-9, '-')."
-    )
-    title = serializers.CharField(max_length=200, validators=[validate_single_line])
-    description = serializers.CharField(
-        max_length=2000,
-        required=False,
-        default="",
-        allow_blank=True,
-        validators=[validate_storable_text],
-    )
-
-    def validate_slug(self, value: str) -> str:
-        problem = topic_id_problem(value)
-        if problem:
-            raise serializers.ValidationError(problem)
-        return value
-
-
 class LibraryTopicChange(StrictInput):
     title = serializers.CharField(max_length=200, validators=[validate_single_line])
     description = serializers.CharField(
@@ -213,6 +188,18 @@ class LibraryTopicChange(StrictInput):
         allow_blank=True,
         validators=[validate_storable_text],
     )
+
+
+class LibraryTopicInput(LibraryTopicChange):
+    slug = serializers.CharField(
+        max_length=60, help_text="The id questions name as their `topic` (a-z, 0-9, '-')."
+    )
+
+    def validate_slug(self, value: str) -> str:
+        problem = topic_id_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class LibraryTopicOut(serializers.Serializer):
@@ -239,10 +226,6 @@ def _topic_refusal(exc: services.LibraryError) -> exceptions.APIException:
 
 
 class LibraryTopicListView(LibraryView):
-    def get_throttles(self):
-        self.throttle_scope = "api_write" if self.request.method == "POST" else "api_read"
-        return super().get_throttles()
-
     @extend_schema(
         responses=LibraryTopicOut(many=True), summary="List your organization's own topics"
     )
@@ -269,10 +252,6 @@ class LibraryTopicListView(LibraryView):
 
 
 class LibraryTopicDetailView(LibraryView):
-    def get_throttles(self):
-        self.throttle_scope = "api_read" if self.request.method == "GET" else "api_write"
-        return super().get_throttles()
-
     @extend_schema(responses=LibraryTopicOut, summary="Read one of your topics")
     def get(self, request, slug: str):
         self.query_filters()
