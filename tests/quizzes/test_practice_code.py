@@ -11,6 +11,7 @@ from grader.engine.problems import get_problem
 from quizzes.models import PracticeRun
 from quizzes.practice_code import practice_code_grade
 from tests.assess.factories import GOOD_LAYERNORM, HELPER_RAISES_LAYERNORM, WRONG_LAYERNORM
+from tests.support.clock import clear_of_a_window_edge
 
 from .test_practice import _start, _token
 
@@ -75,6 +76,7 @@ def test_a_stale_run_is_not_written_over_a_newer_one(client, coding_bank, queued
 
 def test_runs_are_limited_per_visitor_and_the_code_stays(client, coding_bank, queued, settings):
     settings.PRACTICE_CODE_RUNS_PER_MINUTE = 2
+    clear_of_a_window_edge(60)  # the limits count in the clock's minutes
     token = _token(_start(client))
     assert queued(client, token, GOOD_LAYERNORM).status_code == 302
     assert queued(client, token, GOOD_LAYERNORM).status_code == 302
@@ -88,6 +90,7 @@ def test_runs_are_limited_per_visitor_and_the_code_stays(client, coding_bank, qu
 
 def test_runs_are_limited_over_all_visitors_together(coding_bank, queued, settings):
     settings.PRACTICE_CODE_RUNS_PER_MINUTE_TOTAL = 1
+    clear_of_a_window_edge(60)  # the limits count in the clock's minutes
     first, second = Client(), Client()
     assert queued(first, _token(_start(first)), GOOD_LAYERNORM).status_code == 302
     refused = queued(second, _token(_start(second)), GOOD_LAYERNORM)
