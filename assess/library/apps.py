@@ -8,3 +8,12 @@ class LibraryConfig(AppConfig):
     label = "assess_library"
     verbose_name = "Question libraries"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
+        from assess.orgs.models import Organization
+
+        from .coding import forget_builds_of
+
+        post_delete.connect(forget_builds_of, sender=Organization, dispatch_uid="library-builds")

@@ -164,3 +164,10 @@ reference:
         beta: {shape: [4], loc: 1.0}
       values: {eps: 0.5}
 """
+
+
+def forget_builds_of(sender, instance, **kwargs) -> None:
+    """Receiver of the deletion of an organization: its authored problems' builds (the
+    reference, the inputs, the expected values) go too. The grader keeps them by the
+    organization's id, which no foreign key ties to the organization."""
+    AuthoredProblem.objects.filter(owner=instance.pk).delete()

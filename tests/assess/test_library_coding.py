@@ -331,3 +331,14 @@ def test_a_draft_is_saved_while_its_build_runs_and_waits_for_it_to_publish(clien
     file = yaml.safe_dump({"questions": [yaml.safe_load(STARTER)]}, sort_keys=False)
     summary = services.library_import(org, people["admin"], file)
     assert summary.updated == ["acme-layer-norm"]
+
+
+def test_an_organizations_builds_go_with_the_organization(org, people):
+    _, other = people
+    for organization in (org, other):
+        assert services.item_check(organization.pk, STARTER).errors == [coding.PENDING]
+    gone = org.pk
+    assert AuthoredProblem.objects.filter(owner=gone).count() == 1
+    org.delete()  # as Django's admin deletes an organization
+    assert not AuthoredProblem.objects.filter(owner=gone).exists()
+    assert AuthoredProblem.objects.filter(owner=other.pk).count() == 1
