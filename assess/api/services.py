@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from assess.hiring import services as recruiting
 from assess.hiring.models import DrawSource
@@ -69,11 +69,9 @@ def questions_named(organization: Organization, refs: list[str]) -> dict[str, Qu
 def draw_topic_named(organization: Organization, ref: str) -> Topic | None:
     """A bank topic by slug, else one of the organization's own by its id (the two never
     share an id: a topic the bank has cannot be added to a library)."""
-    topics = topics_for(organization)
-    return (
-        topics.filter(private=False, slug=ref).first()
-        or topics.filter(private=True, slug=stored_key(organization.pk, ref)).first()
-    )
+    own = stored_key(organization.pk, ref)
+    bank_or_own = Q(private=False, slug=ref) | Q(private=True, slug=own)
+    return topics_for(organization).filter(bank_or_own).first()
 
 
 @dataclass

@@ -17,7 +17,7 @@ from django import forms
 
 from assess.orgs.models import Organization
 from assess.strictinput import validate_single_line, validate_storable_text
-from quizzes.bankvalidate import MAX_TEXT
+from quizzes.bankvalidate import COMMON_FIELDS, KIND_RULES, MAX_TEXT
 from quizzes.models import Kind, Level
 from quizzes.yamlio import dump_text
 
@@ -30,13 +30,6 @@ PARAM_ROWS = 6
 RUBRIC_ROWS = 6
 ROW_NAMES = {"choice": "Choice", "param": "Value", "rubric": "Criterion"}
 PARAM_KINDS = (("uniform", "decimal"), ("integer", "whole number"))
-_COMMON = ("id", "kind", "topic", "level", "prompt", "explanation", "excludes")
-_OWN = {
-    Kind.SINGLE_CHOICE: ("choices",),
-    Kind.MULTIPLE_CHOICE: ("choices",),
-    Kind.NUMERIC: ("params", "answer", "tolerance", "answer_decimals"),
-    Kind.WRITTEN: ("expected_answer", "rubric", "recruiter_signal", "max_words"),
-}
 
 
 def _text(label: str, *, rows: int = 0, limit: int = MAX_TEXT, help_text: str = "") -> forms.Field:
@@ -254,7 +247,8 @@ def form_initial(source: str) -> dict | None:
     if errors or not isinstance(raw, Mapping) or raw.get("kind") not in FORM_KINDS:
         return None
     kind = raw["kind"]
-    if set(raw) - set(_COMMON) - set(_OWN[kind]):
+    # Fields beyond the bank's for the kind are left to YAML, whose check names them.
+    if set(raw) - set(COMMON_FIELDS) - set(KIND_RULES[kind].fields):
         return None
     try:
         initial = _common_initial(raw) | _KIND_INITIAL[kind](raw)

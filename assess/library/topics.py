@@ -21,7 +21,9 @@ from .models import LibraryItem, LibraryTopic
 from .services import Conflict, LibraryError
 
 MAX_TOPICS = 100
-TOPIC_ID_RULE = "An id is 3-60 characters of a-z, 0-9 and '-', not starting with '-'."
+TOPIC_ID_RULE = (
+    f"An id is 3-{MAX_SLUG_CHARS} characters of a-z, 0-9 and '-', not starting with '-'."
+)
 
 
 def topic_id_problem(value: str) -> str | None:
